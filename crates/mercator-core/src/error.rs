@@ -1,0 +1,104 @@
+//! Error codes shared by every layer. Errors cross IPC as `{code, args}` and
+//! the UI shows the Fluent message `error-<code>` with those args, so every
+//! code here must have an entry in every locale (checked by mercator-i18n's tests).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal,)*) => {
+        /// Every error code the app can show to a user.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode { $($variant,)* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The stable code, e.g. `db-newer-version`; Fluent id is `error-<code>`.
+            pub fn as_str(&self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    DataDirMissing => "data-dir-missing",
+    DataDirNotDir => "data-dir-not-dir",
+    DataDirReadOnly => "data-dir-read-only",
+    DbLocked => "db-locked",
+    DbCorrupt => "db-corrupt",
+    DbNewerVersion => "db-newer-version",
+    DbMigrationFailed => "db-migration-failed",
+    DbIo => "db-io",
+    DbBackupFailed => "db-backup-failed",
+    StoreNotOpen => "store-not-open",
+    VaultUnavailable => "vault-unavailable",
+    VaultNoEntry => "vault-no-entry",
+    VaultBadSecret => "vault-bad-secret",
+    InvalidArgument => "invalid-argument",
+    UnknownFlag => "unknown-flag",
+    UnknownLanguage => "unknown-language",
+    UnknownTheme => "unknown-theme",
+    OpenFolderFailed => "open-folder-failed",
+    NotFound => "not-found",
+    Internal => "internal",
+}
+
+/// The serialisable form of an error: `{ "code": "db-locked", "args": { "path": "…" } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ErrorPayload {
+    pub code: String,
+    pub args: BTreeMap<String, String>,
+}
+
+impl ErrorPayload {
+    pub fn new(code: ErrorCode) -> Self {
+        Self { code: code.as_str().to_string(), args: BTreeMap::new() }
+    }
+
+    pub fn arg(mut self, key: &str, value: impl ToString) -> Self {
+        self.args.insert(key.to_string(), value.to_string());
+        self
+    }
+
+    pub fn fluent_id(&self) -> String {
+        format!("error-{}", self.code)
+    }
+}
+
+impl std::fmt::Display for ErrorPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code)?;
+        for (k, v) in &self.args {
+            write!(f, " {k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            let s = c.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(s.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'), "{s}");
+        }
+    }
+
+    #[test]
+    fn payload_serialises_as_code_and_args() {
+        let p = ErrorPayload::new(ErrorCode::DbLocked).arg("path", "/x/mercator.db");
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"code":"db-locked","args":{"path":"/x/mercator.db"}}"#
+        );
+        assert_eq!(p.fluent_id(), "error-db-locked");
+    }
+}

@@ -1,0 +1,15 @@
+//! Mercator's domain core: pure Rust, no IO, no Tauri.
+//!
+//! Everything here is deterministic and testable in milliseconds:
+//! money in integer minor units with ISO 4217 currencies, globally unique ids,
+//! the error codes that cross every boundary, and the demo-shop generator.
+
+pub mod demo;
+pub mod error;
+pub mod id;
+pub mod money;
+pub mod rng;
+
+pub use error::{ErrorCode, ErrorPayload};
+pub use id::new_id;
+pub use money::{Currency, Money, MoneyError};

@@ -1,0 +1,29 @@
+//! Mercator's offline-first store: one SQLite file per shop profile.
+//!
+//! - [`Store::open`] validates the data folder, takes the profile lock, refuses
+//!   databases written by a newer app, backs the file up before migrating, and
+//!   runs the embedded migrations (each in a transaction).
+//! - [`ShopRepository`] is the read/write interface the app uses; SQLite is
+//!   its only implementation today, PostgreSQL can implement it later.
+//! - [`outbox`] holds changes waiting to be sent to a channel.
+
+mod error;
+mod open;
+pub mod outbox;
+mod repo;
+mod seed;
+
+pub use error::StoreError;
+pub use open::{OpenOptions, OpenReport, Store, DB_FILE_NAME, LOCK_FILE_NAME};
+pub use repo::*;
+pub use seed::SeedStats;
+
+/// Current UTC time as stored in the database (RFC 3339, seconds precision, `Z`).
+pub fn now_utc() -> String {
+    fmt_ts(time::OffsetDateTime::now_utc())
+}
+
+pub fn fmt_ts(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}

@@ -1,0 +1,254 @@
+use crate::error::{sqlite_code, StoreError, SQLITE_BUSY, SQLITE_CORRUPT, SQLITE_NOTADB};
+use crate::seed::SeedStats;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
+use std::fs::{File, OpenOptions as FsOpen};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DB_FILE_NAME: &str = "mercator.db";
+pub const LOCK_FILE_NAME: &str = "mercator.lock";
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Load the demo shop into a database that has no shop yet.
+    pub seed_demo: bool,
+    pub max_connections: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self { seed_demo: true, max_connections: 4 }
+    }
+}
+
+/// What opening did, for the log and the UI.
+#[derive(Debug, Clone, Default)]
+pub struct OpenReport {
+    /// The data folder or database file did not exist before.
+    pub created_dir: bool,
+    pub created_db: bool,
+    /// Backup written before migrations ran, if any ran on an existing file.
+    pub backup: Option<PathBuf>,
+    pub applied_migrations: Vec<i64>,
+    pub seeded: Option<SeedStats>,
+}
+
+/// An open shop profile: the pool and the lock that keeps other processes out.
+pub struct Store {
+    pool: SqlitePool,
+    data_dir: PathBuf,
+    db_path: PathBuf,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("db_path", &self.db_path).finish()
+    }
+}
+
+/// Highest migration version this build knows.
+pub fn known_schema_version() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+fn map_open_err(path: &Path, e: sqlx::Error) -> StoreError {
+    match sqlite_code(&e) {
+        Some(SQLITE_NOTADB) | Some(SQLITE_CORRUPT) => StoreError::Corrupt { path: path.to_path_buf(), detail: e.to_string() },
+        Some(SQLITE_BUSY) => StoreError::Locked(path.to_path_buf()),
+        _ => StoreError::Db(e),
+    }
+}
+
+/// Checks the folder, creating it when its parent exists.
+fn prepare_dir(dir: &Path) -> Result<bool, StoreError> {
+    let mut created = false;
+    if !dir.exists() {
+        match dir.parent() {
+            Some(parent) if parent.as_os_str().is_empty() || parent.is_dir() => {
+                std::fs::create_dir(dir).map_err(|e| StoreError::DataDirReadOnly {
+                    path: dir.to_path_buf(),
+                    detail: e.to_string(),
+                })?;
+                created = true;
+            }
+            _ => return Err(StoreError::DataDirMissing(dir.to_path_buf())),
+        }
+    }
+    if !dir.is_dir() {
+        return Err(StoreError::DataDirNotDir(dir.to_path_buf()));
+    }
+    let probe = dir.join(".mercator-write-test");
+    FsOpen::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .open(&probe)
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|e| StoreError::DataDirReadOnly { path: dir.to_path_buf(), detail: e.to_string() })?;
+    Ok(created)
+}
+
+fn take_lock(dir: &Path, db_path: &Path) -> Result<File, StoreError> {
+    let f = FsOpen::new().create(true).truncate(false).read(true).write(true).open(dir.join(LOCK_FILE_NAME))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked(db_path.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::Io(e)),
+    }
+}
+
+fn check_header(db_path: &Path) -> Result<bool, StoreError> {
+    let Ok(mut f) = File::open(db_path) else {
+        return Ok(false);
+    };
+    let len = f.metadata()?.len();
+    if len == 0 {
+        return Ok(false);
+    }
+    let mut head = [0u8; 16];
+    if len < 16 || f.read_exact(&mut head).is_err() || &head != SQLITE_MAGIC {
+        return Err(StoreError::Corrupt { path: db_path.to_path_buf(), detail: "not an SQLite database file".into() });
+    }
+    Ok(true)
+}
+
+fn connect_options(db_path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(db_path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+        .pragma("temp_store", "memory")
+}
+
+/// Schema versions already applied to an existing database, checked against
+/// what this build knows. Never writes.
+async fn applied_versions(conn: &mut SqliteConnection, db_path: &Path) -> Result<Vec<i64>, StoreError> {
+    let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| map_open_err(db_path, e))?;
+    let has_migrations = tables.iter().any(|(n,)| n == "_sqlx_migrations");
+    if !has_migrations {
+        if tables.is_empty() {
+            return Ok(vec![]);
+        }
+        return Err(StoreError::Corrupt { path: db_path.to_path_buf(), detail: "no Mercator schema in this file".into() });
+    }
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = 1 ORDER BY version")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| map_open_err(db_path, e))?;
+    let versions: Vec<i64> = rows.into_iter().map(|(v,)| v).collect();
+    let known = known_schema_version();
+    if let Some(&found) = versions.iter().max() {
+        if found > known || versions.iter().any(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
+            return Err(StoreError::NewerVersion { path: db_path.to_path_buf(), found, known });
+        }
+    }
+    Ok(versions)
+}
+
+impl Store {
+    /// Opens (creating if needed) the shop profile in `data_dir`.
+    pub async fn open(data_dir: &Path, opts: &OpenOptions) -> Result<(Store, OpenReport), StoreError> {
+        let mut report = OpenReport { created_dir: prepare_dir(data_dir)?, ..Default::default() };
+        let db_path = data_dir.join(DB_FILE_NAME);
+        let lock = take_lock(data_dir, &db_path)?;
+        let existed = check_header(&db_path)?;
+        report.created_db = !existed;
+
+        // Inspect with a single connection before any pool writes to the file.
+        let mut conn = SqliteConnection::connect_with(&connect_options(&db_path))
+            .await
+            .map_err(|e| map_open_err(&db_path, e))?;
+        let applied = applied_versions(&mut conn, &db_path).await?;
+        let pending: Vec<i64> =
+            MIGRATOR.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect();
+
+        if existed && !pending.is_empty() && !applied.is_empty() {
+            let backup = backup_path(data_dir, applied.iter().max().copied().unwrap_or(0));
+            if let Some(parent) = backup.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StoreError::BackupFailed { path: db_path.clone(), detail: e.to_string() })?;
+            }
+            // SQLite's online backup: a consistent copy of the live database.
+            sqlx::query("VACUUM INTO ?")
+                .bind(backup.display().to_string())
+                .execute(&mut conn)
+                .await
+                .map_err(|e| StoreError::BackupFailed { path: db_path.clone(), detail: e.to_string() })?;
+            tracing::info!(backup = %backup.display(), "database backed up before migration");
+            report.backup = Some(backup);
+        }
+        conn.close().await.map_err(|e| map_open_err(&db_path, e))?;
+
+        let pool = SqlitePoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .connect_with(connect_options(&db_path))
+            .await
+            .map_err(|e| map_open_err(&db_path, e))?;
+
+        // Each migration runs in its own transaction (sqlx); a failure leaves
+        // the schema at the last good version and the backup beside it.
+        if let Err(e) = MIGRATOR.run(&pool).await {
+            pool.close().await;
+            return Err(StoreError::MigrationFailed { path: db_path, detail: e.to_string(), backup: report.backup });
+        }
+        report.applied_migrations = pending;
+
+        let store = Store { pool, data_dir: data_dir.to_path_buf(), db_path, _lock: lock };
+        if opts.seed_demo && !store.has_shop().await? {
+            report.seeded = Some(store.seed_demo(time::OffsetDateTime::now_utc()).await?);
+        }
+        Ok((store, report))
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Checkpoints the WAL and closes all connections (the lock is released on drop).
+    pub async fn close(self) {
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await;
+        self.pool.close().await;
+    }
+
+    /// Renames an unreadable database (and its WAL/SHM) to
+    /// `mercator.db.broken-<timestamp>`; never deletes. Returns the new path.
+    pub fn move_aside(data_dir: &Path) -> Result<PathBuf, StoreError> {
+        let db = data_dir.join(DB_FILE_NAME);
+        let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+        let target = data_dir.join(format!("{DB_FILE_NAME}.broken-{stamp}"));
+        std::fs::rename(&db, &target)?;
+        for suffix in ["-wal", "-shm"] {
+            let side = data_dir.join(format!("{DB_FILE_NAME}{suffix}"));
+            if side.exists() {
+                std::fs::rename(&side, data_dir.join(format!("{DB_FILE_NAME}.broken-{stamp}{suffix}")))?;
+            }
+        }
+        Ok(target)
+    }
+}
+
+fn backup_path(data_dir: &Path, from_version: i64) -> PathBuf {
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    data_dir.join("backups").join(format!("{DB_FILE_NAME}.v{from_version}.{stamp}.bak"))
+}

@@ -1,0 +1,139 @@
+//! Changes waiting to be sent to a channel.
+//!
+//! An edit and its outbox entry are written in one transaction, so either both
+//! exist or neither. A sender claims due entries with a lease; a crash while
+//! sending leaves the entry `in_flight` until the lease expires, after which it
+//! is claimed again. The `idempotency_key` travels with the request so the
+//! channel applies a retried change once.
+
+use crate::{fmt_ts, now_utc};
+use mercator_core::new_id;
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use time::{Duration, OffsetDateTime};
+
+/// Attempts after which an entry is parked as `dead` for the user to look at.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub id: String,
+    pub channel_id: String,
+    pub kind: String,
+    pub aggregate_id: String,
+    pub payload: String,
+    pub idempotency_key: String,
+    pub status: String,
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub in_flight: i64,
+    pub dead: i64,
+}
+
+/// Adds an entry inside the caller's transaction. Enqueuing the same
+/// `idempotency_key` twice keeps the first entry. Returns whether it was new.
+pub async fn enqueue(
+    conn: &mut SqliteConnection,
+    channel_id: &str,
+    kind: &str,
+    aggregate_id: &str,
+    payload: &serde_json::Value,
+    idempotency_key: &str,
+) -> Result<bool, sqlx::Error> {
+    let now = now_utc();
+    let r = sqlx::query(
+        "INSERT INTO outbox (id, channel_id, kind, aggregate_id, payload, idempotency_key, next_attempt_at, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(channel_id)
+    .bind(kind)
+    .bind(aggregate_id)
+    .bind(payload.to_string())
+    .bind(idempotency_key)
+    .bind(&now)
+    .bind(&now)
+    .bind(&now)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Claims up to `limit` due entries (pending and due, or in flight with an
+/// expired lease) for `lease`. Oldest first.
+pub async fn claim_due(
+    pool: &SqlitePool,
+    now: OffsetDateTime,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<OutboxEntry>, sqlx::Error> {
+    let now_s = fmt_ts(now);
+    let mut tx = pool.begin().await?;
+    let entries: Vec<OutboxEntry> = sqlx::query_as(
+        "SELECT id, channel_id, kind, aggregate_id, payload, idempotency_key, status, attempts FROM outbox \
+         WHERE (status = 'pending' AND next_attempt_at <= ?1) OR (status = 'in_flight' AND lease_until <= ?1) \
+         ORDER BY created_at, id LIMIT ?2",
+    )
+    .bind(&now_s)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    for e in &entries {
+        sqlx::query("UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, lease_until = ?, updated_at = ? WHERE id = ?")
+            .bind(fmt_ts(now + lease))
+            .bind(&now_s)
+            .bind(&e.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(entries
+        .into_iter()
+        .map(|mut e| {
+            e.status = "in_flight".into();
+            e.attempts += 1;
+            e
+        })
+        .collect())
+}
+
+/// The channel accepted the change.
+pub async fn mark_sent(pool: &SqlitePool, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET status = 'sent', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?")
+        .bind(now_utc())
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Sending failed: retry later with exponential back-off, or park as `dead`
+/// after [`MAX_ATTEMPTS`]. The error text must not contain secrets.
+pub async fn mark_failed(pool: &SqlitePool, id: &str, error: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
+    let (attempts,): (i64,) = sqlx::query_as("SELECT attempts FROM outbox WHERE id = ?").bind(id).fetch_one(pool).await?;
+    let status = if attempts >= MAX_ATTEMPTS { "dead" } else { "pending" };
+    let backoff = Duration::seconds(30 * (1i64 << attempts.clamp(0, 10)));
+    sqlx::query(
+        "UPDATE outbox SET status = ?, lease_until = NULL, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+    )
+    .bind(status)
+    .bind(error)
+    .bind(fmt_ts(now + backoff))
+    .bind(now_utc())
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn counts(pool: &SqlitePool) -> Result<OutboxCounts, sqlx::Error> {
+    let (pending, in_flight, dead): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(sum(status = 'pending'), 0), COALESCE(sum(status = 'in_flight'), 0), COALESCE(sum(status = 'dead'), 0) FROM outbox",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(OutboxCounts { pending, in_flight, dead })
+}

@@ -1,0 +1,300 @@
+//! The repository interface the app talks to, and its SQLite implementation.
+
+use crate::error::{sqlite_code, SQLITE_CORRUPT, SQLITE_NOTADB};
+use crate::outbox::{self, OutboxCounts};
+use crate::{now_utc, Store, StoreError};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ShopRow {
+    pub id: String,
+    pub name: String,
+    pub base_currency: String,
+    pub is_demo: bool,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ProductRow {
+    pub id: String,
+    pub title: String,
+    pub brand: String,
+    pub category: String,
+    pub languages: String,
+    pub variant_count: i64,
+    pub first_sku: String,
+    pub stock: i64,
+    pub cost_minor: i64,
+    pub cost_currency: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ListingRow {
+    pub id: String,
+    pub sku: String,
+    pub title: String,
+    pub channel_name: String,
+    pub channel_kind: String,
+    pub market: String,
+    pub price_minor: i64,
+    pub price_currency: String,
+    pub status: String,
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderRow {
+    pub id: String,
+    pub external_id: String,
+    pub channel_name: String,
+    pub channel_kind: String,
+    pub status: String,
+    pub buyer_name: String,
+    pub ship_country: String,
+    pub total_minor: i64,
+    pub currency: String,
+    pub ordered_at: String,
+    pub items: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ConversationRow {
+    pub id: String,
+    pub channel_name: String,
+    pub buyer_name: String,
+    pub buyer_lang: String,
+    pub subject: String,
+    pub last_message: String,
+    pub last_message_at: String,
+    pub last_inbound: bool,
+    pub reply_by: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PickRow {
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub orders: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CatalogCounts {
+    pub products: i64,
+    pub variants: i64,
+}
+
+/// What the app needs from a shop's storage. SQLite implements it today; a
+/// server database for team mode implements the same interface.
+#[allow(async_fn_in_trait)]
+pub trait ShopRepository {
+    async fn shop(&self) -> Result<Option<ShopRow>, StoreError>;
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    async fn catalog_counts(&self) -> Result<CatalogCounts, StoreError>;
+    async fn products_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ProductRow>, StoreError>;
+    async fn listings_count(&self) -> Result<i64, StoreError>;
+    async fn listings_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ListingRow>, StoreError>;
+    async fn orders_count(&self) -> Result<i64, StoreError>;
+    async fn orders_page(&self, offset: i64, limit: i64) -> Result<Vec<OrderRow>, StoreError>;
+    async fn conversations(&self) -> Result<Vec<ConversationRow>, StoreError>;
+    async fn pick_list(&self) -> Result<Vec<PickRow>, StoreError>;
+    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError>;
+    async fn set_listing_price(&self, listing_id: &str, price_minor: i64, expected_revision: i64) -> Result<i64, StoreError>;
+}
+
+/// Query errors that mean the file is damaged are reported as such.
+fn q(store: &Store, e: sqlx::Error) -> StoreError {
+    match sqlite_code(&e) {
+        Some(SQLITE_CORRUPT) | Some(SQLITE_NOTADB) => {
+            StoreError::Corrupt { path: store.db_path().to_path_buf(), detail: e.to_string() }
+        }
+        _ => StoreError::Db(e),
+    }
+}
+
+const TITLE_FOR_LANG: &str = "COALESCE( \
+    (SELECT title FROM product_texts t WHERE t.product_id = p.id AND t.lang = ?1), \
+    (SELECT title FROM product_texts t WHERE t.product_id = p.id AND t.lang = 'en-US'), \
+    (SELECT title FROM product_texts t WHERE t.product_id = p.id ORDER BY lang LIMIT 1), '')";
+
+impl ShopRepository for Store {
+    async fn shop(&self) -> Result<Option<ShopRow>, StoreError> {
+        sqlx::query_as("SELECT id, name, base_currency, is_demo FROM shop ORDER BY created_at LIMIT 1")
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| q(self, e))
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| q(self, e))?;
+        Ok(row.map(|(v,)| v))
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(value)
+        .bind(now_utc())
+        .execute(self.pool())
+        .await
+        .map_err(|e| q(self, e))?;
+        Ok(())
+    }
+
+    async fn catalog_counts(&self) -> Result<CatalogCounts, StoreError> {
+        let (products, variants): (i64, i64) =
+            sqlx::query_as("SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM variants)")
+                .fetch_one(self.pool())
+                .await
+                .map_err(|e| q(self, e))?;
+        Ok(CatalogCounts { products, variants })
+    }
+
+    async fn products_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ProductRow>, StoreError> {
+        let sql = format!(
+            "SELECT p.id, {TITLE_FOR_LANG} AS title, p.brand, p.category, \
+               (SELECT group_concat(lang, ' ') FROM (SELECT lang FROM product_texts t WHERE t.product_id = p.id ORDER BY lang)) AS languages, \
+               v.variant_count, v.first_sku, v.stock, v.cost_minor, v.cost_currency \
+             FROM (SELECT id, brand, category FROM products ORDER BY id LIMIT ?2 OFFSET ?3) p \
+             JOIN (SELECT product_id, count(*) AS variant_count, min(sku) AS first_sku, sum(stock) AS stock, \
+                          min(cost_minor) AS cost_minor, min(cost_currency) AS cost_currency \
+                   FROM variants GROUP BY product_id) v ON v.product_id = p.id \
+             ORDER BY p.id"
+        );
+        sqlx::query_as(&sql)
+            .bind(lang)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| q(self, e))
+    }
+
+    async fn listings_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM listings").fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+        Ok(n)
+    }
+
+    async fn listings_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ListingRow>, StoreError> {
+        let sql = format!(
+            "SELECT l.id, v.sku, {TITLE_FOR_LANG} AS title, c.name AS channel_name, c.kind AS channel_kind, c.market, \
+                    l.price_minor, l.price_currency, l.status, l.revision \
+             FROM (SELECT * FROM listings ORDER BY variant_id, channel_id LIMIT ?2 OFFSET ?3) l \
+             JOIN variants v ON v.id = l.variant_id \
+             JOIN products p ON p.id = v.product_id \
+             JOIN channels c ON c.id = l.channel_id \
+             ORDER BY l.variant_id, l.channel_id"
+        );
+        sqlx::query_as(&sql)
+            .bind(lang)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| q(self, e))
+    }
+
+    async fn orders_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM orders").fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+        Ok(n)
+    }
+
+    async fn orders_page(&self, offset: i64, limit: i64) -> Result<Vec<OrderRow>, StoreError> {
+        sqlx::query_as(
+            "SELECT o.id, o.external_id, c.name AS channel_name, c.kind AS channel_kind, o.status, o.buyer_name, \
+                    o.ship_country, o.total_minor, o.currency, o.ordered_at, \
+                    (SELECT COALESCE(sum(quantity), 0) FROM order_lines ol WHERE ol.order_id = o.id) AS items \
+             FROM orders o JOIN channels c ON c.id = o.channel_id \
+             ORDER BY o.ordered_at DESC, o.id LIMIT ? OFFSET ?",
+        )
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| q(self, e))
+    }
+
+    async fn conversations(&self) -> Result<Vec<ConversationRow>, StoreError> {
+        sqlx::query_as(
+            "SELECT cv.id, c.name AS channel_name, cv.buyer_name, cv.buyer_lang, cv.subject, \
+                    m.body AS last_message, cv.last_message_at, (m.direction = 'in') AS last_inbound, cv.reply_by \
+             FROM conversations cv \
+             JOIN channels c ON c.id = cv.channel_id \
+             JOIN messages m ON m.id = (SELECT id FROM messages WHERE conversation_id = cv.id ORDER BY sent_at DESC, id DESC LIMIT 1) \
+             ORDER BY cv.last_message_at DESC",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| q(self, e))
+    }
+
+    async fn pick_list(&self) -> Result<Vec<PickRow>, StoreError> {
+        sqlx::query_as(
+            "SELECT ol.sku, min(ol.title) AS title, sum(ol.quantity) AS quantity, count(DISTINCT ol.order_id) AS orders \
+             FROM order_lines ol JOIN orders o ON o.id = ol.order_id \
+             WHERE o.status = 'unshipped' GROUP BY ol.sku ORDER BY ol.sku",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| q(self, e))
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        outbox::counts(self.pool()).await.map_err(|e| q(self, e))
+    }
+
+    /// Changes a listing's price if nobody changed the listing since
+    /// `expected_revision`, and, for a live listing, enqueues the channel
+    /// update in the same transaction. Returns the new revision.
+    async fn set_listing_price(&self, listing_id: &str, price_minor: i64, expected_revision: i64) -> Result<i64, StoreError> {
+        if price_minor < 0 {
+            return Err(StoreError::Invalid { field: "price".into(), detail: "must not be negative".into() });
+        }
+        let mut tx = self.pool().begin().await?;
+        let row: Option<(i64, String, String, String)> =
+            sqlx::query_as("SELECT revision, channel_id, status, price_currency FROM listings WHERE id = ?")
+                .bind(listing_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((revision, channel_id, status, currency)) = row else {
+            return Err(StoreError::NotFound { what: format!("listing {listing_id}") });
+        };
+        if revision != expected_revision {
+            return Err(StoreError::Invalid {
+                field: "revision".into(),
+                detail: format!("listing changed meanwhile (revision {revision}, expected {expected_revision})"),
+            });
+        }
+        let new_rev = revision + 1;
+        sqlx::query("UPDATE listings SET price_minor = ?, revision = ?, updated_at = ? WHERE id = ?")
+            .bind(price_minor)
+            .bind(new_rev)
+            .bind(now_utc())
+            .bind(listing_id)
+            .execute(&mut *tx)
+            .await?;
+        if status == "live" {
+            let payload = serde_json::json!({ "price_minor": price_minor, "currency": currency, "revision": new_rev });
+            outbox::enqueue(
+                &mut tx,
+                &channel_id,
+                "listing.price",
+                listing_id,
+                &payload,
+                &format!("listing.price:{listing_id}:{new_rev}"),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(new_rev)
+    }
+}

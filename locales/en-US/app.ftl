@@ -1,0 +1,125 @@
+app-name = Mercator
+app-tagline = Cross-border seller cockpit
+
+## Navigation
+nav-catalog = Catalog
+nav-pricing = Pricing
+nav-orders = Orders
+nav-inbox = Inbox
+nav-warehouse = Warehouse
+nav-settings = Settings
+
+## Header and sync status
+sync-idle = All changes saved locally
+sync-pending = { $count ->
+    [one] 1 change waiting to send
+   *[other] { $count } changes waiting to send
+}
+sync-failed = { $count ->
+    [one] 1 change failed to send
+   *[other] { $count } changes failed to send
+}
+sync-tooltip = Edits are saved on this computer first and sent to your channels when online.
+
+## Common
+loading = Loading…
+list-empty = Nothing here yet.
+rows-count = { $shown } of { $total }
+search-placeholder = Filter this list…
+
+## Catalog
+catalog-title = Catalog
+catalog-summary = { $products } products · { $variants } variants
+col-title = Title
+col-brand = Brand
+col-category = Category
+col-variants = Variants
+col-skus = SKUs
+col-languages = Languages
+col-stock = Stock
+col-cost = Unit cost
+
+## Pricing
+pricing-title = Pricing
+pricing-summary = { $count } listings across your channels
+col-sku = SKU
+col-channel = Channel
+col-market = Market
+col-price = List price
+col-status = Status
+
+## Orders
+orders-title = Orders
+orders-summary = { $count } orders
+col-order = Order
+col-buyer = Buyer
+col-ship-to = Ship to
+col-total = Total
+col-date = Ordered
+col-items = Items
+
+## Inbox
+inbox-title = Inbox
+inbox-summary = { $count } conversations · { $open } awaiting reply
+col-subject = Subject
+col-last-message = Last message
+col-reply-by = Reply by
+inbox-overdue = Overdue
+inbox-awaiting = Awaiting reply
+inbox-answered = Answered
+
+## Warehouse
+warehouse-title = Warehouse desk
+warehouse-summary = Pick list: { $lines } lines from { $orders } orders to ship
+col-quantity = Qty
+col-orders = Orders
+
+## Settings
+settings-title = Settings
+settings-language = Interface language
+settings-language-help = Applies at once and is remembered.
+settings-theme = Theme
+theme-light = Light
+theme-dark = Dark
+theme-system = Same as system
+settings-data-folder = Data folder
+settings-database = Database file
+settings-log-folder = Log folder
+settings-open-log-folder = Open log folder
+settings-version = Version
+settings-vault = Credential storage
+settings-vault-ok = Available: { $backend }. Channel tokens are stored only there.
+settings-vault-checking = Checking…
+settings-shop = Shop
+
+## Channel kinds
+channel-kind-amazon = Amazon
+channel-kind-shopify = Shopify
+channel-kind-woocommerce = WooCommerce
+channel-kind-shopee = Shopee
+channel-kind-tiktok = TikTok Shop
+channel-kind-ebay = eBay
+
+## Order status
+order-status-pending = Pending
+order-status-unshipped = To ship
+order-status-shipped = Shipped
+order-status-delivered = Delivered
+order-status-cancelled = Cancelled
+order-status-refunded = Refunded
+
+## Listing status
+listing-status-draft = Draft
+listing-status-ready = Ready
+listing-status-live = Live
+listing-status-inactive = Inactive
+listing-status-error = Error
+
+## Start-up problems
+startup-title = Mercator cannot open your shop
+startup-file = File: { $path }
+startup-move-aside = Move the file aside and start fresh
+startup-move-aside-help = The file is renamed, not deleted; you can send it to support or restore it later.
+startup-retry = Try again
+startup-quit = Quit
+startup-moved = The old file was kept as { $path }.

@@ -1,0 +1,21 @@
+# One message per error code; the UI shows error-<code> with its arguments.
+error-data-dir-missing = The data folder { $path } does not exist, and neither does its parent folder. Check the path given with --data-dir or MERCATOR_DATA_DIR.
+error-data-dir-not-dir = { $path } is a file, not a folder. Give --data-dir a folder.
+error-data-dir-read-only = Mercator cannot write to the data folder { $path }. Choose a folder you can write to, or fix its permissions.
+error-db-locked = The shop database { $path } is in use by another Mercator window or program. Close it and try again.
+error-db-corrupt = The shop database { $path } is damaged or is not a Mercator database ({ $detail }).
+error-db-newer-version = The shop database { $path } was written by a newer version of Mercator (schema { $found }, this version knows { $known }). Update Mercator to open it; the file was not changed.
+error-db-migration-failed = Updating the shop database { $path } failed ({ $detail }). Nothing was changed; a backup is at { $backup }.
+error-db-io = The shop database could not be read or written ({ $detail }).
+error-db-backup-failed = Could not back up { $path } before updating it ({ $detail }). Nothing was changed.
+error-store-not-open = The shop database is not open.
+error-vault-unavailable = The system credential store is not available ({ $detail }). On Linux, start a keyring such as GNOME Keyring and unlock it; Mercator never stores tokens elsewhere.
+error-vault-no-entry = No saved credential for { $account }.
+error-vault-bad-secret = The saved credential for { $account } is unreadable; enter it again.
+error-invalid-argument = Invalid value for { $field }: { $detail }
+error-unknown-flag = Unknown option { $flag }. Usage: mercator [--data-dir PATH] [--demo | --no-demo]
+error-unknown-language = Unsupported language { $lang }. Choose 简体中文 or English.
+error-unknown-theme = Unknown theme { $theme }.
+error-open-folder-failed = Could not open the folder { $path } ({ $detail }).
+error-not-found = { $what } was not found.
+error-internal = Something went wrong inside Mercator ({ $detail }). Details are in the log folder.

@@ -1,0 +1,119 @@
+app-name = Mercator
+app-tagline = 跨境卖家驾驶舱
+
+## Navigation
+nav-catalog = 商品目录
+nav-pricing = 定价
+nav-orders = 订单
+nav-inbox = 消息
+nav-warehouse = 仓库
+nav-settings = 设置
+
+## Header and sync status
+sync-idle = 所有更改已保存在本机
+sync-pending = { $count } 项更改待发送
+sync-failed = { $count } 项更改发送失败
+sync-tooltip = 编辑会先保存在本机，联网后再发送到各销售渠道。
+
+## Common
+loading = 加载中…
+list-empty = 暂无内容。
+rows-count = { $shown } / { $total }
+search-placeholder = 筛选此列表…
+
+## Catalog
+catalog-title = 商品目录
+catalog-summary = { $products } 个商品 · { $variants } 个变体
+col-title = 标题
+col-brand = 品牌
+col-category = 类目
+col-variants = 变体
+col-skus = SKU
+col-languages = 语言
+col-stock = 库存
+col-cost = 采购成本
+
+## Pricing
+pricing-title = 定价
+pricing-summary = 各渠道共 { $count } 条刊登
+col-sku = SKU
+col-channel = 渠道
+col-market = 站点
+col-price = 标价
+col-status = 状态
+
+## Orders
+orders-title = 订单
+orders-summary = 共 { $count } 个订单
+col-order = 订单号
+col-buyer = 买家
+col-ship-to = 收货国家
+col-total = 金额
+col-date = 下单时间
+col-items = 件数
+
+## Inbox
+inbox-title = 消息
+inbox-summary = { $count } 个会话 · { $open } 个待回复
+col-subject = 主题
+col-last-message = 最新消息
+col-reply-by = 回复期限
+inbox-overdue = 已超时
+inbox-awaiting = 待回复
+inbox-answered = 已回复
+
+## Warehouse
+warehouse-title = 仓库工作台
+warehouse-summary = 拣货单：{ $orders } 个待发货订单，共 { $lines } 行
+col-quantity = 数量
+col-orders = 订单
+
+## Settings
+settings-title = 设置
+settings-language = 界面语言
+settings-language-help = 立即生效，并会被记住。
+settings-theme = 主题
+theme-light = 浅色
+theme-dark = 深色
+theme-system = 跟随系统
+settings-data-folder = 数据文件夹
+settings-database = 数据库文件
+settings-log-folder = 日志文件夹
+settings-open-log-folder = 打开日志文件夹
+settings-version = 版本
+settings-vault = 凭据存储
+settings-vault-ok = 可用：{ $backend }。渠道令牌只保存在这里。
+settings-vault-checking = 检查中…
+settings-shop = 店铺
+
+## Channel kinds
+channel-kind-amazon = 亚马逊
+channel-kind-shopify = Shopify
+channel-kind-woocommerce = WooCommerce
+channel-kind-shopee = Shopee 虾皮
+channel-kind-tiktok = TikTok Shop
+channel-kind-ebay = eBay
+
+## Order status
+order-status-pending = 待处理
+order-status-unshipped = 待发货
+order-status-shipped = 已发货
+order-status-delivered = 已送达
+order-status-cancelled = 已取消
+order-status-refunded = 已退款
+
+## Listing status
+listing-status-draft = 草稿
+listing-status-ready = 待发布
+listing-status-live = 在售
+listing-status-inactive = 已下架
+listing-status-error = 错误
+
+## Start-up problems
+startup-title = Mercator 无法打开您的店铺
+startup-file = 文件：{ $path }
+startup-move-aside = 将该文件移到一旁并重新开始
+startup-move-aside-help = 文件只会被重命名，不会被删除；您可以把它发给客服或稍后恢复。
+startup-retry = 重试
+startup-quit = 退出
+startup-moved = 旧文件已保留为 { $path }。

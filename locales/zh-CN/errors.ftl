@@ -1,0 +1,21 @@
+# 每个错误代码一条消息；界面显示 error-<code> 及其参数。
+error-data-dir-missing = 数据文件夹 { $path } 不存在，其上级文件夹也不存在。请检查 --data-dir 或 MERCATOR_DATA_DIR 指定的路径。
+error-data-dir-not-dir = { $path } 是一个文件，不是文件夹。请为 --data-dir 指定一个文件夹。
+error-data-dir-read-only = Mercator 无法写入数据文件夹 { $path }。请选择一个可写的文件夹，或修改其权限。
+error-db-locked = 店铺数据库 { $path } 正被另一个 Mercator 窗口或程序使用。请关闭后重试。
+error-db-corrupt = 店铺数据库 { $path } 已损坏，或不是 Mercator 数据库（{ $detail }）。
+error-db-newer-version = 店铺数据库 { $path } 由更新版本的 Mercator 写入（架构版本 { $found }，本版本只认识 { $known }）。请升级 Mercator 后再打开；文件未被修改。
+error-db-migration-failed = 升级店铺数据库 { $path } 失败（{ $detail }）。数据未被修改；备份位于 { $backup }。
+error-db-io = 无法读取或写入店铺数据库（{ $detail }）。
+error-db-backup-failed = 升级前无法备份 { $path }（{ $detail }）。数据未被修改。
+error-store-not-open = 店铺数据库尚未打开。
+error-vault-unavailable = 系统凭据存储不可用（{ $detail }）。在 Linux 上请启动并解锁 GNOME 密钥环等密钥服务；Mercator 绝不会把令牌存放在其他地方。
+error-vault-no-entry = 没有为 { $account } 保存的凭据。
+error-vault-bad-secret = 为 { $account } 保存的凭据无法读取，请重新输入。
+error-invalid-argument = { $field } 的值无效：{ $detail }
+error-unknown-flag = 未知选项 { $flag }。用法：mercator [--data-dir 路径] [--demo | --no-demo]
+error-unknown-language = 不支持的语言 { $lang }。请选择简体中文或 English。
+error-unknown-theme = 未知主题 { $theme }。
+error-open-folder-failed = 无法打开文件夹 { $path }（{ $detail }）。
+error-not-found = 未找到 { $what }。
+error-internal = Mercator 内部出错（{ $detail }）。详情见日志文件夹。
