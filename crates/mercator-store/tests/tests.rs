@@ -1,0 +1,344 @@
+//! Integration tests of the store against real SQLite files in temp folders.
+
+use mercator_store::outbox;
+use mercator_store::{OpenOptions, ShopRepository, Store, StoreError, DB_FILE_NAME};
+use std::path::Path;
+use time::{Duration, OffsetDateTime};
+
+fn no_demo() -> OpenOptions {
+    OpenOptions { seed_demo: false, ..Default::default() }
+}
+
+async fn open(dir: &Path) -> Store {
+    Store::open(dir, &OpenOptions::default()).await.expect("opens").0
+}
+
+#[tokio::test]
+async fn first_run_creates_folder_database_and_demo_shop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("fresh-profile");
+    let (store, report) = Store::open(&dir, &OpenOptions::default()).await.unwrap();
+    assert!(report.created_dir && report.created_db);
+    assert!(dir.join(DB_FILE_NAME).is_file());
+    assert!(report.backup.is_none(), "nothing to back up on a new file");
+    let seeded = report.seeded.expect("demo loaded");
+    assert_eq!(seeded.products, 50);
+    assert_eq!(seeded.variants, 150);
+    let shop = store.shop().await.unwrap().unwrap();
+    assert!(shop.is_demo);
+    let counts = store.catalog_counts().await.unwrap();
+    assert_eq!((counts.products, counts.variants), (50, 150));
+    // pragmas in force
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(mode, "wal");
+    let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(fk, 1);
+    let (timeout,): (i64,) = sqlx::query_as("PRAGMA busy_timeout").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(timeout, 5000);
+    store.close().await;
+
+    // Second run: no re-seeding, nothing duplicated.
+    let (store, report) = Store::open(&dir, &OpenOptions::default()).await.unwrap();
+    assert!(!report.created_db && report.seeded.is_none() && report.applied_migrations.is_empty());
+    assert_eq!(store.catalog_counts().await.unwrap().variants, 150);
+}
+
+#[tokio::test]
+async fn pages_localise_titles_and_carry_money_with_currency() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    let zh = store.products_page("zh-CN", 0, 10).await.unwrap();
+    let en = store.products_page("en-US", 0, 10).await.unwrap();
+    assert_eq!(zh.len(), 10);
+    assert_eq!(zh[0].id, en[0].id);
+    assert!(zh[0].title.contains("硅胶"), "{}", zh[0].title);
+    assert!(en[0].title.contains("Silicone"), "{}", en[0].title);
+    assert_eq!(zh[0].languages, "de-DE en-US zh-CN");
+    // unknown language falls back to English
+    assert_eq!(store.products_page("fr-FR", 0, 1).await.unwrap()[0].title, en[0].title);
+    // paging covers everything exactly once
+    let mut ids = std::collections::HashSet::new();
+    for off in (0..50).step_by(7) {
+        for p in store.products_page("en-US", off, 7).await.unwrap() {
+            assert!(ids.insert(p.id));
+        }
+    }
+    assert_eq!(ids.len(), 50);
+
+    let listings = store.listings_page("en-US", 0, 1000).await.unwrap();
+    assert_eq!(listings.len() as i64, store.listings_count().await.unwrap());
+    assert_eq!(listings.len(), 450);
+    let jpy: Vec<_> = listings.iter().filter(|l| l.price_currency == "JPY").collect();
+    assert!(!jpy.is_empty() && jpy.iter().all(|l| l.price_minor % 100 == 80));
+
+    let orders = store.orders_page(0, 100).await.unwrap();
+    assert_eq!(orders.len(), 36);
+    let currencies: std::collections::HashSet<_> = orders.iter().map(|o| o.currency.as_str()).collect();
+    assert_eq!(currencies.len(), 3);
+    assert!(orders.windows(2).all(|w| w[0].ordered_at >= w[1].ordered_at), "newest first");
+    assert!(orders.iter().all(|o| o.items > 0));
+
+    let conv = store.conversations().await.unwrap();
+    assert_eq!(conv.len(), 6);
+    assert!(conv.iter().any(|c| c.last_message.contains("<script>")), "stored verbatim; the UI escapes it");
+
+    let picks = store.pick_list().await.unwrap();
+    assert!(!picks.is_empty());
+    let unshipped_units: (i64,) = sqlx::query_as(
+        "SELECT sum(quantity) FROM order_lines ol JOIN orders o ON o.id = ol.order_id WHERE o.status = 'unshipped'",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(picks.iter().map(|p| p.quantity).sum::<i64>(), unshipped_units.0);
+}
+
+#[tokio::test]
+async fn settings_are_remembered_across_restarts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    assert_eq!(store.setting("ui.language").await.unwrap(), None);
+    store.set_setting("ui.language", "zh-CN").await.unwrap();
+    store.set_setting("ui.language", "en-US").await.unwrap();
+    store.close().await;
+    let store = open(tmp.path()).await;
+    assert_eq!(store.setting("ui.language").await.unwrap().as_deref(), Some("en-US"));
+}
+
+#[tokio::test]
+async fn second_opener_is_refused_while_first_holds_the_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = open(tmp.path()).await;
+    let err = Store::open(tmp.path(), &no_demo()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Locked(_)), "{err:?}");
+    assert_eq!(mercator_core::ErrorPayload::from(&err).code, "db-locked");
+    first.close().await;
+    Store::open(tmp.path(), &no_demo()).await.expect("free again after close");
+}
+
+#[tokio::test]
+async fn missing_parent_and_file_paths_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = Store::open(&tmp.path().join("no/such/dir"), &no_demo()).await.unwrap_err();
+    assert!(matches!(err, StoreError::DataDirMissing(_)), "{err:?}");
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let err = Store::open(&file, &no_demo()).await.unwrap_err();
+    assert!(matches!(err, StoreError::DataDirNotDir(_)), "{err:?}");
+    // /proc refuses new folders even for root: an unwritable location
+    let err = Store::open(Path::new("/proc/mercator-test"), &no_demo()).await.unwrap_err();
+    assert!(matches!(err, StoreError::DataDirReadOnly { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn corrupt_file_is_reported_never_overwritten_and_can_be_moved_aside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join(DB_FILE_NAME);
+    let garbage = b"PK\x03\x04 this is a zip file named mercator.db, not SQLite".repeat(100);
+    std::fs::write(&db, &garbage).unwrap();
+    let err = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert!(err.can_move_aside());
+    assert_eq!(std::fs::read(&db).unwrap(), garbage, "file untouched");
+
+    let moved = Store::move_aside(tmp.path()).unwrap();
+    assert_eq!(std::fs::read(&moved).unwrap(), garbage, "kept, renamed");
+    let (store, report) = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap();
+    assert!(report.created_db && report.seeded.is_some());
+    drop(store);
+}
+
+#[tokio::test]
+async fn sqlite_file_with_foreign_tables_is_not_taken_over() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join(DB_FILE_NAME);
+    {
+        use sqlx::Connection;
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).create_if_missing(true);
+        let mut c = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+        sqlx::query("CREATE TABLE customers (name TEXT)").execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    }
+    let err = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn database_from_a_newer_version_is_refused_and_left_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    // Simulate a newer app having applied a migration this build does not know.
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+         VALUES (29990101000000, 'from the future', '2999-01-01', 1, x'00', 0)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    let before = std::fs::read(tmp.path().join(DB_FILE_NAME)).unwrap();
+    let err = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap_err();
+    match &err {
+        StoreError::NewerVersion { found, known, .. } => {
+            assert_eq!(*found, 29990101000000);
+            assert_eq!(*known, 20261122000002);
+        }
+        other => panic!("expected NewerVersion, got {other:?}"),
+    }
+    let after = std::fs::read(tmp.path().join(DB_FILE_NAME)).unwrap();
+    assert_eq!(before, after, "not migrated down, not rewritten");
+    assert!(!tmp.path().join("backups").exists());
+}
+
+#[tokio::test]
+async fn unknown_applied_version_is_treated_as_foreign_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (1, 'other app', '2026-01-01', 1, x'00', 0)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let err = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap_err();
+    assert!(matches!(err, StoreError::NewerVersion { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn backup_is_taken_before_migrating_an_older_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    // Turn the file into what schema v1 (before the outbox migration) looked like.
+    sqlx::query("DROP TABLE outbox").execute(store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 20261122000002").execute(store.pool()).await.unwrap();
+    store.close().await;
+
+    let (store, report) = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap();
+    assert_eq!(report.applied_migrations, vec![20261122000002]);
+    let backup = report.backup.expect("backup taken before migrating");
+    assert!(backup.starts_with(tmp.path().join("backups")));
+    // The backup is the pre-migration database: all data, no outbox yet.
+    {
+        use sqlx::Connection;
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(&backup).read_only(true);
+        let mut c = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM variants").fetch_one(&mut c).await.unwrap();
+        assert_eq!(n, 150);
+        let (t,): (i64,) = sqlx::query_as("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'").fetch_one(&mut c).await.unwrap();
+        assert_eq!(t, 0);
+    }
+    // The live file is migrated and kept its data.
+    assert_eq!(store.outbox_counts().await.unwrap().pending, 0);
+    assert_eq!(store.catalog_counts().await.unwrap().variants, 150);
+}
+
+#[tokio::test]
+async fn failed_migration_reports_the_backup_and_keeps_the_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    // v2 will fail: a table named outbox already exists, but with another shape.
+    sqlx::query("DROP TABLE outbox").execute(store.pool()).await.unwrap();
+    sqlx::query("CREATE TABLE outbox (x INTEGER)").execute(store.pool()).await.unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 20261122000002").execute(store.pool()).await.unwrap();
+    store.close().await;
+    let err = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap_err();
+    let StoreError::MigrationFailed { backup, .. } = &err else { panic!("{err:?}") };
+    assert!(backup.as_ref().is_some_and(|b| b.is_file()));
+    let payload = mercator_core::ErrorPayload::from(&err);
+    assert_eq!(payload.code, "db-migration-failed");
+    assert!(payload.args["backup"].contains("backups"));
+    drop(err);
+    let (n,): (i64,) = {
+        use sqlx::Connection;
+        let opts = sqlx::sqlite::SqliteConnectOptions::new().filename(tmp.path().join(DB_FILE_NAME));
+        let mut c = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+        sqlx::query_as("SELECT count(*) FROM variants").fetch_one(&mut c).await.unwrap()
+    };
+    assert_eq!(n, 150);
+}
+
+#[tokio::test]
+async fn listing_edit_and_outbox_entry_are_one_transaction_and_survive_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    let listings = store.listings_page("en-US", 0, 500).await.unwrap();
+    let live = listings.iter().find(|l| l.status == "live").unwrap().clone();
+    let draft = listings.iter().find(|l| l.status == "draft").unwrap().clone();
+
+    let rev = store.set_listing_price(&live.id, 1999, live.revision).await.unwrap();
+    assert_eq!(rev, live.revision + 1);
+    // stale revision: refused, nothing written
+    let err = store.set_listing_price(&live.id, 2999, live.revision).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid { .. }));
+    assert!(store.set_listing_price(&live.id, -1, rev).await.is_err());
+    // a draft listing changes locally only
+    store.set_listing_price(&draft.id, 500, draft.revision).await.unwrap();
+    assert_eq!(store.outbox_counts().await.unwrap().pending, 1);
+    store.close().await;
+
+    let store = open(tmp.path()).await;
+    let now = OffsetDateTime::now_utc();
+    let claimed = outbox::claim_due(store.pool(), now, Duration::minutes(5), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].aggregate_id, live.id);
+    assert_eq!(claimed[0].idempotency_key, format!("listing.price:{}:{}", live.id, rev));
+    let payload: serde_json::Value = serde_json::from_str(&claimed[0].payload).unwrap();
+    assert_eq!(payload["price_minor"], 1999);
+    // while leased, nobody else gets it
+    assert!(outbox::claim_due(store.pool(), now, Duration::minutes(5), 10).await.unwrap().is_empty());
+    // "crash": lease expires, it is claimed again with the same idempotency key
+    let later = now + Duration::minutes(6);
+    let again = outbox::claim_due(store.pool(), later, Duration::minutes(5), 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].idempotency_key, claimed[0].idempotency_key);
+    assert_eq!(again[0].attempts, 2);
+    outbox::mark_failed(store.pool(), &again[0].id, "HTTP 503", later).await.unwrap();
+    assert!(outbox::claim_due(store.pool(), later, Duration::minutes(5), 10).await.unwrap().is_empty(), "backing off");
+    let retry = outbox::claim_due(store.pool(), later + Duration::hours(1), Duration::minutes(5), 10).await.unwrap();
+    outbox::mark_sent(store.pool(), &retry[0].id).await.unwrap();
+    assert_eq!(store.outbox_counts().await.unwrap(), outbox::OutboxCounts::default());
+}
+
+#[tokio::test]
+async fn enqueue_is_idempotent_and_rolls_back_with_its_transaction() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    let (channel_id,): (String,) = sqlx::query_as("SELECT id FROM channels LIMIT 1").fetch_one(store.pool()).await.unwrap();
+    let payload = serde_json::json!({"qty": 3});
+    let mut tx = store.pool().begin().await.unwrap();
+    assert!(outbox::enqueue(&mut tx, &channel_id, "inventory.set", "v1", &payload, "k1").await.unwrap());
+    assert!(!outbox::enqueue(&mut tx, &channel_id, "inventory.set", "v1", &payload, "k1").await.unwrap());
+    tx.commit().await.unwrap();
+    let mut tx = store.pool().begin().await.unwrap();
+    outbox::enqueue(&mut tx, &channel_id, "inventory.set", "v2", &payload, "k2").await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(store.outbox_counts().await.unwrap().pending, 1);
+}
+
+#[tokio::test]
+async fn dead_after_max_attempts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    let (channel_id,): (String,) = sqlx::query_as("SELECT id FROM channels LIMIT 1").fetch_one(store.pool()).await.unwrap();
+    let mut tx = store.pool().begin().await.unwrap();
+    outbox::enqueue(&mut tx, &channel_id, "x", "a", &serde_json::json!({}), "dead-1").await.unwrap();
+    tx.commit().await.unwrap();
+    let mut t = OffsetDateTime::now_utc();
+    for _ in 0..outbox::MAX_ATTEMPTS {
+        let c = outbox::claim_due(store.pool(), t, Duration::minutes(1), 1).await.unwrap();
+        assert_eq!(c.len(), 1);
+        outbox::mark_failed(store.pool(), &c[0].id, "boom", t).await.unwrap();
+        t += Duration::days(2);
+    }
+    let counts = store.outbox_counts().await.unwrap();
+    assert_eq!((counts.pending, counts.dead), (0, 1));
+}
+
+#[tokio::test]
+async fn generated_shop_has_the_requested_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(tmp.path(), &no_demo()).await.unwrap();
+    let stats = store.seed_generated(1_000, "Bench shop").await.unwrap();
+    assert_eq!(stats.variants, 1_000);
+    assert_eq!(store.catalog_counts().await.unwrap().variants, 1_000);
+    assert!(store.seed_generated(10, "again").await.is_err(), "never mixes into an existing shop");
+}
