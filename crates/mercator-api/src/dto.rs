@@ -1,0 +1,212 @@
+//! Types that cross IPC. TypeScript for them is generated into
+//! `ui/src/lib/bindings.ts`; a test fails when that file is stale.
+
+use mercator_core::ErrorPayload;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Money as integer minor units; the UI formats it with the locale's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MoneyDto {
+    pub minor: i64,
+    pub currency: String,
+    /// Minor-unit digits of the currency (JPY 0, EUR 2, KWD 3).
+    pub exponent: u32,
+}
+
+impl MoneyDto {
+    pub fn new(minor: i64, currency: &str) -> Self {
+        let exponent = currency.parse::<mercator_core::Currency>().map(|c| c.exponent()).unwrap_or(2);
+        Self { minor, currency: currency.to_string(), exponent }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub offset: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductDto {
+    pub id: String,
+    pub title: String,
+    pub brand: String,
+    pub category: String,
+    pub languages: Vec<String>,
+    pub variant_count: i64,
+    pub first_sku: String,
+    pub stock: i64,
+    pub cost: MoneyDto,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogSummary {
+    pub products: i64,
+    pub variants: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ListingDto {
+    pub id: String,
+    pub sku: String,
+    pub title: String,
+    pub channel_name: String,
+    pub channel_kind: String,
+    pub market: String,
+    pub price: MoneyDto,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDto {
+    pub id: String,
+    pub external_id: String,
+    pub channel_name: String,
+    pub channel_kind: String,
+    pub status: String,
+    pub buyer_name: String,
+    pub ship_country: String,
+    pub total: MoneyDto,
+    /// RFC 3339 UTC; the UI formats it in the user's locale and time zone.
+    pub ordered_at: String,
+    pub items: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationDto {
+    pub id: String,
+    pub channel_name: String,
+    pub buyer_name: String,
+    pub buyer_lang: String,
+    pub subject: String,
+    /// Untrusted buyer text: shown as text, never as HTML.
+    pub last_message: String,
+    pub last_message_at: String,
+    pub awaiting_reply: bool,
+    pub reply_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PickLineDto {
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub orders: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// Changes saved locally and waiting to be sent to channels.
+    pub pending: i64,
+    /// Changes that failed for good and need the user.
+    pub failed: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Light,
+    Dark,
+    System,
+}
+
+impl Theme {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::System => "system",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Theme> {
+        match s {
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            "system" => Some(Theme::System),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UiSettings {
+    /// `zh-CN` or `en-US`.
+    pub language: String,
+    pub theme: Theme,
+}
+
+/// A start-up failure the window shows instead of the shop.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StartupProblem {
+    pub error: ErrorPayload,
+    /// The file can be renamed aside to start with a fresh database.
+    pub can_move_aside: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub db_path: String,
+    pub log_dir: String,
+    pub settings: UiSettings,
+    pub shop_name: Option<String>,
+    pub is_demo: bool,
+    pub problem: Option<StartupProblem>,
+    /// Set after the user moved a broken database aside.
+    pub moved_aside_to: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VaultStatus {
+    pub available: bool,
+    pub backend: String,
+    pub error: Option<ErrorPayload>,
+}
+
+/// Writes every IPC type's TypeScript declaration, in a stable order.
+pub fn typescript_bindings() -> String {
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        ErrorPayload::decl(&cfg),
+        MoneyDto::decl(&cfg),
+        Page::<()>::decl(&cfg),
+        ProductDto::decl(&cfg),
+        CatalogSummary::decl(&cfg),
+        ListingDto::decl(&cfg),
+        OrderDto::decl(&cfg),
+        ConversationDto::decl(&cfg),
+        PickLineDto::decl(&cfg),
+        SyncStatus::decl(&cfg),
+        Theme::decl(&cfg),
+        UiSettings::decl(&cfg),
+        StartupProblem::decl(&cfg),
+        AppInfo::decl(&cfg),
+        VaultStatus::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from Rust (crates/mercator-api/src/dto.rs) by `cargo xtask bindings`.\n// Do not edit: a test fails when this file is stale.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(d.trim());
+        out.push_str("\n\n");
+    }
+    out.trim_end().to_string() + "\n"
+}

@@ -1,0 +1,172 @@
+//! The app's operations, one plain async function per command.
+
+use crate::dto::*;
+use crate::{ApiError, ApiResult};
+use mercator_core::ErrorCode;
+use mercator_store::{ShopRepository, Store};
+use mercator_vault::Vault;
+
+pub const KEY_LANGUAGE: &str = "ui.language";
+pub const KEY_THEME: &str = "ui.theme";
+/// Largest page a list command returns.
+pub const MAX_PAGE: i64 = 500;
+
+fn page_bounds(offset: i64, limit: i64) -> ApiResult<(i64, i64)> {
+    if offset < 0 {
+        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "offset").arg("detail", "must be 0 or more"));
+    }
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::new(ErrorCode::InvalidArgument)
+            .arg("field", "limit")
+            .arg("detail", format!("must be between 1 and {MAX_PAGE}")));
+    }
+    Ok((offset, limit))
+}
+
+/// The UI language: the saved choice, else the system's (zh* -> zh-CN, else en-US).
+pub async fn ui_settings(store: &impl ShopRepository, system_locale: &str) -> ApiResult<UiSettings> {
+    let language = match store.setting(KEY_LANGUAGE).await? {
+        Some(l) if mercator_i18n::is_supported(&l) => l,
+        _ => mercator_i18n::negotiate(system_locale).to_string(),
+    };
+    let theme = store.setting(KEY_THEME).await?.and_then(|t| Theme::parse(&t)).unwrap_or(Theme::System);
+    Ok(UiSettings { language, theme })
+}
+
+pub async fn set_language(store: &impl ShopRepository, language: &str) -> ApiResult<()> {
+    if !mercator_i18n::is_supported(language) {
+        return Err(ApiError::new(ErrorCode::UnknownLanguage).arg("lang", language));
+    }
+    store.set_setting(KEY_LANGUAGE, language).await?;
+    Ok(())
+}
+
+pub async fn set_theme(store: &impl ShopRepository, theme: &str) -> ApiResult<()> {
+    let t = Theme::parse(theme).ok_or_else(|| ApiError::new(ErrorCode::UnknownTheme).arg("theme", theme))?;
+    store.set_setting(KEY_THEME, t.as_str()).await?;
+    Ok(())
+}
+
+pub async fn catalog_summary(store: &impl ShopRepository) -> ApiResult<CatalogSummary> {
+    let c = store.catalog_counts().await?;
+    Ok(CatalogSummary { products: c.products, variants: c.variants })
+}
+
+pub async fn products(store: &impl ShopRepository, lang: &str, offset: i64, limit: i64) -> ApiResult<Page<ProductDto>> {
+    let (offset, limit) = page_bounds(offset, limit)?;
+    let total = store.catalog_counts().await?.products;
+    let items = store
+        .products_page(lang, offset, limit)
+        .await?
+        .into_iter()
+        .map(|r| ProductDto {
+            id: r.id,
+            title: r.title,
+            brand: r.brand,
+            category: r.category,
+            languages: r.languages.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            variant_count: r.variant_count,
+            first_sku: r.first_sku,
+            stock: r.stock,
+            cost: MoneyDto::new(r.cost_minor, &r.cost_currency),
+        })
+        .collect();
+    Ok(Page { items, offset, total })
+}
+
+pub async fn listings(store: &impl ShopRepository, lang: &str, offset: i64, limit: i64) -> ApiResult<Page<ListingDto>> {
+    let (offset, limit) = page_bounds(offset, limit)?;
+    let total = store.listings_count().await?;
+    let items = store
+        .listings_page(lang, offset, limit)
+        .await?
+        .into_iter()
+        .map(|r| ListingDto {
+            id: r.id,
+            sku: r.sku,
+            title: r.title,
+            channel_name: r.channel_name,
+            channel_kind: r.channel_kind,
+            market: r.market,
+            price: MoneyDto::new(r.price_minor, &r.price_currency),
+            status: r.status,
+        })
+        .collect();
+    Ok(Page { items, offset, total })
+}
+
+pub async fn orders(store: &impl ShopRepository, offset: i64, limit: i64) -> ApiResult<Page<OrderDto>> {
+    let (offset, limit) = page_bounds(offset, limit)?;
+    let total = store.orders_count().await?;
+    let items = store
+        .orders_page(offset, limit)
+        .await?
+        .into_iter()
+        .map(|r| OrderDto {
+            id: r.id,
+            external_id: r.external_id,
+            channel_name: r.channel_name,
+            channel_kind: r.channel_kind,
+            status: r.status,
+            buyer_name: r.buyer_name,
+            ship_country: r.ship_country,
+            total: MoneyDto::new(r.total_minor, &r.currency),
+            ordered_at: r.ordered_at,
+            items: r.items,
+        })
+        .collect();
+    Ok(Page { items, offset, total })
+}
+
+pub async fn conversations(store: &impl ShopRepository) -> ApiResult<Vec<ConversationDto>> {
+    Ok(store
+        .conversations()
+        .await?
+        .into_iter()
+        .map(|r| ConversationDto {
+            id: r.id,
+            channel_name: r.channel_name,
+            buyer_name: r.buyer_name,
+            buyer_lang: r.buyer_lang,
+            subject: r.subject,
+            last_message: r.last_message,
+            last_message_at: r.last_message_at,
+            awaiting_reply: r.last_inbound,
+            reply_by: r.reply_by,
+        })
+        .collect())
+}
+
+pub async fn pick_list(store: &impl ShopRepository) -> ApiResult<Vec<PickLineDto>> {
+    Ok(store
+        .pick_list()
+        .await?
+        .into_iter()
+        .map(|r| PickLineDto { sku: r.sku, title: r.title, quantity: r.quantity, orders: r.orders })
+        .collect())
+}
+
+pub async fn sync_status(store: &impl ShopRepository) -> ApiResult<SyncStatus> {
+    let c = store.outbox_counts().await?;
+    Ok(SyncStatus { pending: c.pending + c.in_flight, failed: c.dead })
+}
+
+/// Probes the OS credential store on a blocking thread.
+pub async fn vault_status(vault: Vault) -> VaultStatus {
+    let backend = mercator_vault::backend_name().to_string();
+    let result = tokio::task::spawn_blocking(move || vault.probe()).await;
+    match result {
+        Ok(Ok(())) => VaultStatus { available: true, backend, error: None },
+        Ok(Err(e)) => VaultStatus { available: false, backend, error: Some((&e).into()) },
+        Err(join) => VaultStatus {
+            available: false,
+            backend,
+            error: Some(mercator_core::ErrorPayload::new(ErrorCode::Internal).arg("detail", join)),
+        },
+    }
+}
+
+/// Shop name and demo flag for the header.
+pub async fn shop_header(store: &Store) -> ApiResult<(Option<String>, bool)> {
+    Ok(store.shop().await?.map(|s| (Some(s.name), s.is_demo)).unwrap_or((None, false)))
+}

@@ -1,0 +1,60 @@
+use mercator_api::{ops, typescript_bindings};
+use mercator_store::{OpenOptions, Store};
+
+#[test]
+fn typescript_bindings_are_fresh() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings.ts");
+    let generated = typescript_bindings();
+    if std::env::var("UPDATE_BINDINGS").as_deref() == Ok("1") {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == generated,
+        "ui/src/lib/bindings.ts is stale: run `cargo xtask bindings` and commit the result"
+    );
+    assert!(generated.contains("export type ProductDto"));
+    assert!(generated.contains("minor: number"), "i64 crosses as a JS number");
+}
+
+async fn demo_store() -> (tempfile::TempDir, Store) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap();
+    (tmp, store)
+}
+
+#[tokio::test]
+async fn language_follows_system_until_chosen_and_rejects_unknown() {
+    let (_tmp, store) = demo_store().await;
+    assert_eq!(ops::ui_settings(&store, "zh-Hans-CN").await.unwrap().language, "zh-CN");
+    assert_eq!(ops::ui_settings(&store, "fr-FR").await.unwrap().language, "en-US");
+    ops::set_language(&store, "zh-CN").await.unwrap();
+    assert_eq!(ops::ui_settings(&store, "en-US").await.unwrap().language, "zh-CN");
+    let e = ops::set_language(&store, "klingon").await.unwrap_err();
+    assert_eq!(e.0.code, "unknown-language");
+    assert_eq!(serde_json::to_value(&e).unwrap(), serde_json::json!({"code": "unknown-language", "args": {"lang": "klingon"}}));
+    ops::set_theme(&store, "dark").await.unwrap();
+    assert_eq!(ops::ui_settings(&store, "en").await.unwrap().theme, mercator_api::Theme::Dark);
+    assert_eq!(ops::set_theme(&store, "pink").await.unwrap_err().0.code, "unknown-theme");
+}
+
+#[tokio::test]
+async fn list_commands_page_and_carry_currency_exponents() {
+    let (_tmp, store) = demo_store().await;
+    let p = ops::products(&store, "zh-CN", 0, 20).await.unwrap();
+    assert_eq!((p.items.len(), p.total), (20, 50));
+    assert_eq!(p.items[0].languages, vec!["de-DE", "en-US", "zh-CN"]);
+    assert_eq!(p.items[0].cost.currency, "CNY");
+    let l = ops::listings(&store, "en-US", 0, 500).await.unwrap();
+    let jpy = l.items.iter().find(|x| x.price.currency == "JPY").unwrap();
+    assert_eq!(jpy.price.exponent, 0);
+    let o = ops::orders(&store, 0, 10).await.unwrap();
+    assert_eq!(o.total, 36);
+    assert!(ops::products(&store, "en-US", -1, 10).await.is_err());
+    let e = ops::orders(&store, 0, 100_000).await.unwrap_err();
+    assert_eq!(e.0.args["field"], "limit");
+    assert!(!ops::pick_list(&store).await.unwrap().is_empty());
+    let c = ops::conversations(&store).await.unwrap();
+    assert!(c.iter().any(|c| c.awaiting_reply) && c.iter().any(|c| !c.awaiting_reply));
+    assert_eq!(ops::sync_status(&store).await.unwrap().pending, 0);
+}
