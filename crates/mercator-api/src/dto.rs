@@ -104,6 +104,15 @@ pub struct PickLineDto {
     pub orders: i64,
 }
 
+/// What the warehouse desk picks: lines of all orders waiting to ship.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PickListDto {
+    pub lines: Vec<PickLineDto>,
+    /// Distinct orders waiting to ship.
+    pub orders: i64,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
@@ -193,6 +202,7 @@ pub fn typescript_bindings() -> String {
         OrderDto::decl(&cfg),
         ConversationDto::decl(&cfg),
         PickLineDto::decl(&cfg),
+        PickListDto::decl(&cfg),
         SyncStatus::decl(&cfg),
         Theme::decl(&cfg),
         UiSettings::decl(&cfg),

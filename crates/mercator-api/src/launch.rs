@@ -29,13 +29,12 @@ pub fn parse_args(
     args: impl IntoIterator<Item = String>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<LaunchConfig, ErrorPayload> {
-    let mut cfg = LaunchConfig {
-        data_dir: env(ENV_DATA_DIR).filter(|s| !s.is_empty()).map(PathBuf::from),
-        demo: true,
-    };
+    let mut cfg = LaunchConfig { data_dir: env(ENV_DATA_DIR).filter(|s| !s.is_empty()).map(PathBuf::from), demo: true };
     if let Some(v) = env(ENV_DEMO) {
         cfg.demo = bool_env(&v).ok_or_else(|| {
-            ErrorPayload::new(ErrorCode::InvalidArgument).arg("field", ENV_DEMO).arg("detail", format!("{v:?} is not 1/0/true/false"))
+            ErrorPayload::new(ErrorCode::InvalidArgument)
+                .arg("field", ENV_DEMO)
+                .arg("detail", format!("{v:?} is not 1/0/true/false"))
         })?;
     }
     let mut it = args.into_iter();
@@ -45,7 +44,9 @@ pub fn parse_args(
             "--no-demo" => cfg.demo = false,
             "--data-dir" => {
                 let v = it.next().filter(|v| !v.is_empty() && !v.starts_with("--")).ok_or_else(|| {
-                    ErrorPayload::new(ErrorCode::InvalidArgument).arg("field", "--data-dir").arg("detail", "a folder path is required")
+                    ErrorPayload::new(ErrorCode::InvalidArgument)
+                        .arg("field", "--data-dir")
+                        .arg("detail", "a folder path is required")
                 })?;
                 cfg.data_dir = Some(PathBuf::from(v));
             }

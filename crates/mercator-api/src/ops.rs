@@ -13,7 +13,9 @@ pub const MAX_PAGE: i64 = 500;
 
 fn page_bounds(offset: i64, limit: i64) -> ApiResult<(i64, i64)> {
     if offset < 0 {
-        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "offset").arg("detail", "must be 0 or more"));
+        return Err(ApiError::new(ErrorCode::InvalidArgument)
+            .arg("field", "offset")
+            .arg("detail", "must be 0 or more"));
     }
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::new(ErrorCode::InvalidArgument)
@@ -137,13 +139,14 @@ pub async fn conversations(store: &impl ShopRepository) -> ApiResult<Vec<Convers
         .collect())
 }
 
-pub async fn pick_list(store: &impl ShopRepository) -> ApiResult<Vec<PickLineDto>> {
-    Ok(store
+pub async fn pick_list(store: &impl ShopRepository) -> ApiResult<PickListDto> {
+    let lines = store
         .pick_list()
         .await?
         .into_iter()
         .map(|r| PickLineDto { sku: r.sku, title: r.title, quantity: r.quantity, orders: r.orders })
-        .collect())
+        .collect();
+    Ok(PickListDto { lines, orders: store.orders_to_ship().await? })
 }
 
 pub async fn sync_status(store: &impl ShopRepository) -> ApiResult<SyncStatus> {

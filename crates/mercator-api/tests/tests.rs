@@ -9,10 +9,7 @@ fn typescript_bindings_are_fresh() {
         std::fs::write(&path, &generated).unwrap();
     }
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        on_disk == generated,
-        "ui/src/lib/bindings.ts is stale: run `cargo xtask bindings` and commit the result"
-    );
+    assert!(on_disk == generated, "ui/src/lib/bindings.ts is stale: run `cargo xtask bindings` and commit the result");
     assert!(generated.contains("export type ProductDto"));
     assert!(generated.contains("minor: number"), "i64 crosses as a JS number");
 }
@@ -32,7 +29,10 @@ async fn language_follows_system_until_chosen_and_rejects_unknown() {
     assert_eq!(ops::ui_settings(&store, "en-US").await.unwrap().language, "zh-CN");
     let e = ops::set_language(&store, "klingon").await.unwrap_err();
     assert_eq!(e.0.code, "unknown-language");
-    assert_eq!(serde_json::to_value(&e).unwrap(), serde_json::json!({"code": "unknown-language", "args": {"lang": "klingon"}}));
+    assert_eq!(
+        serde_json::to_value(&e).unwrap(),
+        serde_json::json!({"code": "unknown-language", "args": {"lang": "klingon"}})
+    );
     ops::set_theme(&store, "dark").await.unwrap();
     assert_eq!(ops::ui_settings(&store, "en").await.unwrap().theme, mercator_api::Theme::Dark);
     assert_eq!(ops::set_theme(&store, "pink").await.unwrap_err().0.code, "unknown-theme");
@@ -53,7 +53,10 @@ async fn list_commands_page_and_carry_currency_exponents() {
     assert!(ops::products(&store, "en-US", -1, 10).await.is_err());
     let e = ops::orders(&store, 0, 100_000).await.unwrap_err();
     assert_eq!(e.0.args["field"], "limit");
-    assert!(!ops::pick_list(&store).await.unwrap().is_empty());
+    let picks = ops::pick_list(&store).await.unwrap();
+    assert!(!picks.lines.is_empty());
+    let to_ship = ops::orders(&store, 0, 100).await.unwrap().items.iter().filter(|o| o.status == "unshipped").count();
+    assert_eq!(picks.orders as usize, to_ship);
     let c = ops::conversations(&store).await.unwrap();
     assert!(c.iter().any(|c| c.awaiting_reply) && c.iter().any(|c| !c.awaiting_reply));
     assert_eq!(ops::sync_status(&store).await.unwrap().pending, 0);

@@ -95,10 +95,7 @@ mod tests {
     #[test]
     fn payload_serialises_as_code_and_args() {
         let p = ErrorPayload::new(ErrorCode::DbLocked).arg("path", "/x/mercator.db");
-        assert_eq!(
-            serde_json::to_string(&p).unwrap(),
-            r#"{"code":"db-locked","args":{"path":"/x/mercator.db"}}"#
-        );
+        assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"code":"db-locked","args":{"path":"/x/mercator.db"}}"#);
         assert_eq!(p.fluent_id(), "error-db-locked");
     }
 }

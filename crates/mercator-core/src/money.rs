@@ -12,14 +12,60 @@ use std::str::FromStr;
 /// ISO 4217 code and minor-unit exponent of the currencies Mercator knows.
 /// Source: ISO 4217 list (exponent = number of digits after the decimal point).
 const ISO_4217: &[(&str, u8)] = &[
-    ("AED", 2), ("ARS", 2), ("AUD", 2), ("BDT", 2), ("BGN", 2), ("BHD", 3), ("BRL", 2),
-    ("CAD", 2), ("CHF", 2), ("CLP", 0), ("CNY", 2), ("COP", 2), ("CZK", 2), ("DKK", 2),
-    ("EGP", 2), ("EUR", 2), ("GBP", 2), ("HKD", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2),
-    ("INR", 2), ("IQD", 3), ("ISK", 0), ("JOD", 3), ("JPY", 0), ("KRW", 0), ("KWD", 3),
-    ("LYD", 3), ("MAD", 2), ("MXN", 2), ("MYR", 2), ("NGN", 2), ("NOK", 2), ("NZD", 2),
-    ("OMR", 3), ("PEN", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2), ("QAR", 2), ("RON", 2),
-    ("RUB", 2), ("SAR", 2), ("SEK", 2), ("SGD", 2), ("THB", 2), ("TND", 3), ("TRY", 2),
-    ("TWD", 2), ("UAH", 2), ("USD", 2), ("VND", 0), ("ZAR", 2),
+    ("AED", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("BDT", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EGP", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("LYD", 3),
+    ("MAD", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NGN", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PEN", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RUB", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("ZAR", 2),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,11 +102,7 @@ impl Currency {
 
     /// Number of minor-unit digits (JPY 0, USD 2, KWD 3).
     pub fn exponent(&self) -> u32 {
-        ISO_4217
-            .iter()
-            .find(|(c, _)| c.as_bytes() == self.0)
-            .map(|(_, e)| u32::from(*e))
-            .unwrap_or(2)
+        ISO_4217.iter().find(|(c, _)| c.as_bytes() == self.0).map(|(_, e)| u32::from(*e)).unwrap_or(2)
     }
 
     pub fn all() -> impl Iterator<Item = Currency> {
@@ -202,10 +244,7 @@ impl Money {
             parts[i] += 1;
             left -= 1;
         }
-        Ok(parts
-            .into_iter()
-            .map(|p| Money::from_minor((p * sign) as i64, self.currency))
-            .collect())
+        Ok(parts.into_iter().map(|p| Money::from_minor((p * sign) as i64, self.currency)).collect())
     }
 }
 

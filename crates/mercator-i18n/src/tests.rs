@@ -42,6 +42,9 @@ fn composed_ids() -> Vec<String> {
     for k in ["amazon", "shopify", "woocommerce", "shopee", "tiktok", "ebay"] {
         ids.push(format!("channel-kind-{k}"));
     }
+    for n in ["catalog", "pricing", "orders", "inbox", "warehouse", "settings"] {
+        ids.push(format!("nav-{n}"));
+    }
     for t in ["light", "dark", "system"] {
         ids.push(format!("theme-{t}"));
     }
@@ -83,7 +86,9 @@ fn every_message_used_in_code_exists() {
                 }
                 let end = rest.find(['\'', '"']).unwrap_or(0);
                 let id = &rest[..end];
-                if !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.') {
+                if !id.is_empty()
+                    && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+                {
                     used.insert(id.to_string());
                 }
             }
@@ -100,7 +105,8 @@ fn every_message_used_in_code_exists() {
 
 #[test]
 fn errors_format_with_args_in_both_languages() {
-    let e = ErrorPayload::new(ErrorCode::DbNewerVersion).arg("path", "/d/mercator.db").arg("found", "9").arg("known", "1");
+    let e =
+        ErrorPayload::new(ErrorCode::DbNewerVersion).arg("path", "/d/mercator.db").arg("found", "9").arg("known", "1");
     let en = error_message("en-US", &e);
     let zh = error_message("zh-CN", &e);
     assert!(en.contains("/d/mercator.db") && en.contains("newer"), "{en}");

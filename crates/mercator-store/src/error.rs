@@ -54,7 +54,9 @@ impl From<&StoreError> for ErrorPayload {
         match e {
             StoreError::DataDirMissing(path) => ErrorPayload::new(ErrorCode::DataDirMissing).arg("path", p(path)),
             StoreError::DataDirNotDir(path) => ErrorPayload::new(ErrorCode::DataDirNotDir).arg("path", p(path)),
-            StoreError::DataDirReadOnly { path, .. } => ErrorPayload::new(ErrorCode::DataDirReadOnly).arg("path", p(path)),
+            StoreError::DataDirReadOnly { path, .. } => {
+                ErrorPayload::new(ErrorCode::DataDirReadOnly).arg("path", p(path))
+            }
             StoreError::Locked(path) => ErrorPayload::new(ErrorCode::DbLocked).arg("path", p(path)),
             StoreError::Corrupt { path, detail } => {
                 ErrorPayload::new(ErrorCode::DbCorrupt).arg("path", p(path)).arg("detail", detail)

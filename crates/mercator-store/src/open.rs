@@ -60,7 +60,9 @@ pub fn known_schema_version() -> i64 {
 
 fn map_open_err(path: &Path, e: sqlx::Error) -> StoreError {
     match sqlite_code(&e) {
-        Some(SQLITE_NOTADB) | Some(SQLITE_CORRUPT) => StoreError::Corrupt { path: path.to_path_buf(), detail: e.to_string() },
+        Some(SQLITE_NOTADB) | Some(SQLITE_CORRUPT) => {
+            StoreError::Corrupt { path: path.to_path_buf(), detail: e.to_string() }
+        }
         Some(SQLITE_BUSY) => StoreError::Locked(path.to_path_buf()),
         _ => StoreError::Db(e),
     }
@@ -72,10 +74,8 @@ fn prepare_dir(dir: &Path) -> Result<bool, StoreError> {
     if !dir.exists() {
         match dir.parent() {
             Some(parent) if parent.as_os_str().is_empty() || parent.is_dir() => {
-                std::fs::create_dir(dir).map_err(|e| StoreError::DataDirReadOnly {
-                    path: dir.to_path_buf(),
-                    detail: e.to_string(),
-                })?;
+                std::fs::create_dir(dir)
+                    .map_err(|e| StoreError::DataDirReadOnly { path: dir.to_path_buf(), detail: e.to_string() })?;
                 created = true;
             }
             _ => return Err(StoreError::DataDirMissing(dir.to_path_buf())),
@@ -142,7 +142,10 @@ async fn applied_versions(conn: &mut SqliteConnection, db_path: &Path) -> Result
         if tables.is_empty() {
             return Ok(vec![]);
         }
-        return Err(StoreError::Corrupt { path: db_path.to_path_buf(), detail: "no Mercator schema in this file".into() });
+        return Err(StoreError::Corrupt {
+            path: db_path.to_path_buf(),
+            detail: "no Mercator schema in this file".into(),
+        });
     }
     let rows: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = 1 ORDER BY version")
         .fetch_all(&mut *conn)
@@ -168,12 +171,10 @@ impl Store {
         report.created_db = !existed;
 
         // Inspect with a single connection before any pool writes to the file.
-        let mut conn = SqliteConnection::connect_with(&connect_options(&db_path))
-            .await
-            .map_err(|e| map_open_err(&db_path, e))?;
+        let mut conn =
+            SqliteConnection::connect_with(&connect_options(&db_path)).await.map_err(|e| map_open_err(&db_path, e))?;
         let applied = applied_versions(&mut conn, &db_path).await?;
-        let pending: Vec<i64> =
-            MIGRATOR.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect();
+        let pending: Vec<i64> = MIGRATOR.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect();
 
         if existed && !pending.is_empty() && !applied.is_empty() {
             let backup = backup_path(data_dir, applied.iter().max().copied().unwrap_or(0));

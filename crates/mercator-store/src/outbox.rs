@@ -102,18 +102,21 @@ pub async fn claim_due(
 
 /// The channel accepted the change.
 pub async fn mark_sent(pool: &SqlitePool, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET status = 'sent', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?")
-        .bind(now_utc())
-        .bind(id)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET status = 'sent', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
+    )
+    .bind(now_utc())
+    .bind(id)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
 /// Sending failed: retry later with exponential back-off, or park as `dead`
 /// after [`MAX_ATTEMPTS`]. The error text must not contain secrets.
 pub async fn mark_failed(pool: &SqlitePool, id: &str, error: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
-    let (attempts,): (i64,) = sqlx::query_as("SELECT attempts FROM outbox WHERE id = ?").bind(id).fetch_one(pool).await?;
+    let (attempts,): (i64,) =
+        sqlx::query_as("SELECT attempts FROM outbox WHERE id = ?").bind(id).fetch_one(pool).await?;
     let status = if attempts >= MAX_ATTEMPTS { "dead" } else { "pending" };
     let backoff = Duration::seconds(30 * (1i64 << attempts.clamp(0, 10)));
     sqlx::query(

@@ -98,8 +98,14 @@ pub trait ShopRepository {
     async fn orders_page(&self, offset: i64, limit: i64) -> Result<Vec<OrderRow>, StoreError>;
     async fn conversations(&self) -> Result<Vec<ConversationRow>, StoreError>;
     async fn pick_list(&self) -> Result<Vec<PickRow>, StoreError>;
+    async fn orders_to_ship(&self) -> Result<i64, StoreError>;
     async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError>;
-    async fn set_listing_price(&self, listing_id: &str, price_minor: i64, expected_revision: i64) -> Result<i64, StoreError>;
+    async fn set_listing_price(
+        &self,
+        listing_id: &str,
+        price_minor: i64,
+        expected_revision: i64,
+    ) -> Result<i64, StoreError>;
 }
 
 /// Query errors that mean the file is damaged are reported as such.
@@ -168,13 +174,7 @@ impl ShopRepository for Store {
                    FROM variants GROUP BY product_id) v ON v.product_id = p.id \
              ORDER BY p.id"
         );
-        sqlx::query_as(&sql)
-            .bind(lang)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(self.pool())
-            .await
-            .map_err(|e| q(self, e))
+        sqlx::query_as(&sql).bind(lang).bind(limit).bind(offset).fetch_all(self.pool()).await.map_err(|e| q(self, e))
     }
 
     async fn listings_count(&self) -> Result<i64, StoreError> {
@@ -193,13 +193,7 @@ impl ShopRepository for Store {
              JOIN channels c ON c.id = l.channel_id \
              ORDER BY l.variant_id, l.channel_id"
         );
-        sqlx::query_as(&sql)
-            .bind(lang)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(self.pool())
-            .await
-            .map_err(|e| q(self, e))
+        sqlx::query_as(&sql).bind(lang).bind(limit).bind(offset).fetch_all(self.pool()).await.map_err(|e| q(self, e))
     }
 
     async fn orders_count(&self) -> Result<i64, StoreError> {
@@ -248,6 +242,14 @@ impl ShopRepository for Store {
         .map_err(|e| q(self, e))
     }
 
+    async fn orders_to_ship(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM orders WHERE status = 'unshipped'")
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| q(self, e))?;
+        Ok(n)
+    }
+
     async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
         outbox::counts(self.pool()).await.map_err(|e| q(self, e))
     }
@@ -255,7 +257,12 @@ impl ShopRepository for Store {
     /// Changes a listing's price if nobody changed the listing since
     /// `expected_revision`, and, for a live listing, enqueues the channel
     /// update in the same transaction. Returns the new revision.
-    async fn set_listing_price(&self, listing_id: &str, price_minor: i64, expected_revision: i64) -> Result<i64, StoreError> {
+    async fn set_listing_price(
+        &self,
+        listing_id: &str,
+        price_minor: i64,
+        expected_revision: i64,
+    ) -> Result<i64, StoreError> {
         if price_minor < 0 {
             return Err(StoreError::Invalid { field: "price".into(), detail: "must not be negative".into() });
         }

@@ -17,15 +17,17 @@ pub struct SeedStats {
 
 async fn insert_shop(conn: &mut SqliteConnection, name: &str, currency: &str, is_demo: bool) -> Result<(), StoreError> {
     let now = now_utc();
-    sqlx::query("INSERT INTO shop (id, name, base_currency, is_demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(new_id())
-        .bind(name)
-        .bind(currency)
-        .bind(is_demo)
-        .bind(&now)
-        .bind(&now)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO shop (id, name, base_currency, is_demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new_id())
+    .bind(name)
+    .bind(currency)
+    .bind(is_demo)
+    .bind(&now)
+    .bind(&now)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -71,14 +73,16 @@ async fn insert_products(
             .execute(&mut *conn)
             .await?;
         for t in &p.texts {
-            sqlx::query("INSERT INTO product_texts (product_id, lang, title, description, updated_at) VALUES (?, ?, ?, ?, ?)")
-                .bind(&pid)
-                .bind(t.lang)
-                .bind(&t.title)
-                .bind(&t.description)
-                .bind(&now)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "INSERT INTO product_texts (product_id, lang, title, description, updated_at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&pid)
+            .bind(t.lang)
+            .bind(&t.title)
+            .bind(&t.description)
+            .bind(&now)
+            .execute(&mut *conn)
+            .await?;
         }
         for (vi, v) in p.variants.iter().enumerate() {
             let vid = new_id();

@@ -223,7 +223,8 @@ async fn backup_is_taken_before_migrating_an_older_schema() {
         let mut c = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM variants").fetch_one(&mut c).await.unwrap();
         assert_eq!(n, 150);
-        let (t,): (i64,) = sqlx::query_as("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'").fetch_one(&mut c).await.unwrap();
+        let (t,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM sqlite_master WHERE name = 'outbox'").fetch_one(&mut c).await.unwrap();
         assert_eq!(t, 0);
     }
     // The live file is migrated and kept its data.
@@ -302,7 +303,8 @@ async fn listing_edit_and_outbox_entry_are_one_transaction_and_survive_restart()
 async fn enqueue_is_idempotent_and_rolls_back_with_its_transaction() {
     let tmp = tempfile::tempdir().unwrap();
     let store = open(tmp.path()).await;
-    let (channel_id,): (String,) = sqlx::query_as("SELECT id FROM channels LIMIT 1").fetch_one(store.pool()).await.unwrap();
+    let (channel_id,): (String,) =
+        sqlx::query_as("SELECT id FROM channels LIMIT 1").fetch_one(store.pool()).await.unwrap();
     let payload = serde_json::json!({"qty": 3});
     let mut tx = store.pool().begin().await.unwrap();
     assert!(outbox::enqueue(&mut tx, &channel_id, "inventory.set", "v1", &payload, "k1").await.unwrap());
@@ -318,7 +320,8 @@ async fn enqueue_is_idempotent_and_rolls_back_with_its_transaction() {
 async fn dead_after_max_attempts() {
     let tmp = tempfile::tempdir().unwrap();
     let store = open(tmp.path()).await;
-    let (channel_id,): (String,) = sqlx::query_as("SELECT id FROM channels LIMIT 1").fetch_one(store.pool()).await.unwrap();
+    let (channel_id,): (String,) =
+        sqlx::query_as("SELECT id FROM channels LIMIT 1").fetch_one(store.pool()).await.unwrap();
     let mut tx = store.pool().begin().await.unwrap();
     outbox::enqueue(&mut tx, &channel_id, "x", "a", &serde_json::json!({}), "dead-1").await.unwrap();
     tx.commit().await.unwrap();

@@ -57,7 +57,9 @@ impl From<&VaultError> for ErrorPayload {
             VaultError::Unavailable(d) => ErrorPayload::new(ErrorCode::VaultUnavailable).arg("detail", d),
             VaultError::NoEntry(a) => ErrorPayload::new(ErrorCode::VaultNoEntry).arg("account", a),
             VaultError::BadSecret(a) => ErrorPayload::new(ErrorCode::VaultBadSecret).arg("account", a),
-            VaultError::Invalid(d) => ErrorPayload::new(ErrorCode::InvalidArgument).arg("field", "account").arg("detail", d),
+            VaultError::Invalid(d) => {
+                ErrorPayload::new(ErrorCode::InvalidArgument).arg("field", "account").arg("detail", d)
+            }
         }
     }
 }

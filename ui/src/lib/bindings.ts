@@ -31,6 +31,12 @@ lastMessage: string, lastMessageAt: string, awaitingReply: boolean, replyBy: str
 
 export type PickLineDto = { sku: string, title: string, quantity: number, orders: number, };
 
+export type PickListDto = { lines: Array<PickLineDto>, 
+/**
+ * Distinct orders waiting to ship.
+ */
+orders: number, };
+
 export type SyncStatus = { 
 /**
  * Changes saved locally and waiting to be sent to channels.

@@ -1,0 +1,66 @@
+//! The Tauri shell: wires commands, state, plugins and logging around the
+//! transport-free crates. Only this crate knows about IPC.
+
+mod commands;
+mod logging;
+mod state;
+
+use mercator_api::LaunchConfig;
+use state::AppState;
+use std::time::Instant;
+use tauri::Manager;
+
+pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
+    let result = tauri::Builder::default()
+        // A second launch focuses the running window instead of opening the
+        // same shop twice (the profile lock would refuse it anyway).
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_opener::init())
+        .setup(move |app| {
+            let paths = state::resolve_paths(app.handle(), &launch)?;
+            logging::init(&paths.log_dir);
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir.display(), "starting");
+            let state = AppState::new(launch.clone(), paths, system_locale.clone(), started);
+            tauri::async_runtime::block_on(state.open_store());
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::set_language,
+            commands::set_theme,
+            commands::catalog_summary,
+            commands::list_products,
+            commands::list_listings,
+            commands::list_orders,
+            commands::list_conversations,
+            commands::pick_list,
+            commands::sync_status,
+            commands::vault_status,
+            commands::open_log_folder,
+            commands::move_db_aside,
+            commands::retry_open,
+            commands::quit_app,
+            commands::ui_ready,
+        ])
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(state) = handle.try_state::<AppState>() {
+                    tauri::async_runtime::block_on(state.close());
+                }
+            }
+        }),
+        Err(e) => {
+            eprintln!("mercator: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+use mercator_api::{ops, AppInfo, LaunchConfig, StartupProblem, UiSettings};
+use mercator_core::ErrorPayload;
+use mercator_store::{OpenOptions, Store, StoreError};
+use mercator_vault::Vault;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use tauri::Manager;
+use tokio::sync::RwLock;
+
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub log_dir: PathBuf,
+}
+
+/// `--data-dir` / MERCATOR_DATA_DIR, else the OS app-data folder; logs in the
+/// OS log folder unless MERCATOR_LOG_DIR says otherwise.
+pub fn resolve_paths(app: &tauri::AppHandle, launch: &LaunchConfig) -> Result<Paths, Box<dyn std::error::Error>> {
+    let data_dir = match &launch.data_dir {
+        Some(d) if d.is_absolute() => d.clone(),
+        Some(d) => std::env::current_dir()?.join(d),
+        None => app.path().app_data_dir()?,
+    };
+    let log_dir = match std::env::var_os(mercator_api::launch::ENV_LOG_DIR) {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => app.path().app_log_dir()?,
+    };
+    Ok(Paths { data_dir, log_dir })
+}
+
+#[derive(Default)]
+pub struct Inner {
+    pub store: Option<Arc<Store>>,
+    pub problem: Option<StartupProblem>,
+    pub moved_aside_to: Option<PathBuf>,
+}
+
+pub struct AppState {
+    pub launch: LaunchConfig,
+    pub paths: Paths,
+    pub system_locale: String,
+    pub started: Instant,
+    pub vault: Vault,
+    pub inner: RwLock<Inner>,
+    pub ready_reported: std::sync::atomic::AtomicBool,
+}
+
+impl AppState {
+    pub fn new(launch: LaunchConfig, paths: Paths, system_locale: String, started: Instant) -> Self {
+        Self {
+            launch,
+            paths,
+            system_locale,
+            started,
+            vault: Vault::default(),
+            inner: RwLock::new(Inner::default()),
+            ready_reported: Default::default(),
+        }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.paths.data_dir.join(mercator_store::DB_FILE_NAME)
+    }
+
+    /// Opens the profile; on failure keeps the problem for the window to show.
+    pub async fn open_store(&self) {
+        let opts = OpenOptions { seed_demo: self.launch.demo, ..Default::default() };
+        let result = Store::open(&self.paths.data_dir, &opts).await;
+        let mut inner = self.inner.write().await;
+        match result {
+            Ok((store, report)) => {
+                tracing::info!(
+                    created = report.created_db,
+                    migrations = report.applied_migrations.len(),
+                    backup = ?report.backup,
+                    seeded = report.seeded.is_some(),
+                    "shop database open"
+                );
+                inner.store = Some(Arc::new(store));
+                inner.problem = None;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot open shop database");
+                inner.problem = Some(problem_of(&e));
+            }
+        }
+    }
+
+    pub async fn store(&self) -> Result<Arc<Store>, mercator_api::ApiError> {
+        self.inner
+            .read()
+            .await
+            .store
+            .clone()
+            .ok_or_else(|| mercator_api::ApiError::new(mercator_core::ErrorCode::StoreNotOpen))
+    }
+
+    pub async fn info(&self) -> Result<AppInfo, mercator_api::ApiError> {
+        let inner = self.inner.read().await;
+        let (settings, shop_name, is_demo) = match &inner.store {
+            Some(store) => {
+                let settings = ops::ui_settings(store.as_ref(), &self.system_locale).await?;
+                let (name, demo) = ops::shop_header(store).await?;
+                (settings, name, demo)
+            }
+            None => (
+                UiSettings {
+                    language: mercator_i18n::negotiate(&self.system_locale).to_string(),
+                    theme: mercator_api::Theme::System,
+                },
+                None,
+                false,
+            ),
+        };
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self.paths.data_dir.display().to_string(),
+            db_path: self.db_path().display().to_string(),
+            log_dir: self.paths.log_dir.display().to_string(),
+            settings,
+            shop_name,
+            is_demo,
+            problem: inner.problem.clone(),
+            moved_aside_to: inner.moved_aside_to.as_ref().map(|p| p.display().to_string()),
+        })
+    }
+
+    pub async fn close(&self) {
+        let store = self.inner.write().await.store.take();
+        if let Some(store) = store {
+            match Arc::try_unwrap(store) {
+                Ok(store) => store.close().await,
+                Err(shared) => shared.pool().close().await,
+            }
+            tracing::info!("shop database closed");
+        }
+    }
+}
+
+fn problem_of(e: &StoreError) -> StartupProblem {
+    StartupProblem { error: ErrorPayload::from(e), can_move_aside: e.can_move_aside() }
+}

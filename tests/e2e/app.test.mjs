@@ -1,0 +1,128 @@
+// End-to-end: drives the real Mercator binary through its window.
+// Run by `cargo xtask e2e` (under Xvfb, in a D-Bus session with a keyring).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { launch } from './webdriver.mjs';
+
+const APP = resolve(process.env.MERCATOR_APP ?? '../../target/debug/mercator');
+const SHOTS = resolve(process.env.MERCATOR_SHOTS ?? 'artifacts');
+const root = mkdtempSync(join(tmpdir(), 'mercator-e2e-'));
+const logs = join(root, 'logs');
+
+before(() => {
+  assert.ok(existsSync(APP), `built app missing at ${APP}`);
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+const env = (dataDir) => ({ MERCATOR_DATA_DIR: dataDir, MERCATOR_LOG_DIR: logs, LANG: 'en_US.UTF-8' });
+
+test('first run creates the data folder, loads the demo shop, every section works, language switches and is remembered', async () => {
+  const dataDir = join(root, 'fresh', 'profile'); // neither folder exists yet
+  mkdirSync(join(root, 'fresh'));
+  assert.equal(existsSync(dataDir), false);
+
+  let s = await launch(APP, env(dataDir));
+  try {
+    // Demo catalog visible
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products') && t.includes('150 variants'));
+    await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('Silicone Spatula Set'));
+    assert.ok((await s.count('[data-testid="catalog-table"] .vrow')) >= 10);
+    assert.ok(existsSync(join(dataDir, 'mercator.db')), 'database created in the fresh data folder');
+    assert.match(await s.text('[data-testid="shop-name"]'), /Hearthly/);
+    assert.equal(await s.text('[data-testid="sync-status"]'), 'All changes saved locally');
+    await s.screenshot(join(SHOTS, 'catalog-en.png'));
+
+    // Every section
+    await s.click('[data-nav="pricing"]');
+    await s.waitText('[data-testid="pricing-table"] [data-row="0"]', (t) => /€|\$|¥/.test(t));
+    await s.click('[data-nav="orders"]');
+    await s.waitText('[data-testid="orders-table"] [data-row="0"]', (t) => t.length > 10);
+    const orderText = await s.text('[data-testid="orders-table"] .vbody');
+    assert.match(orderText, /\$\d+\.\d\d/, 'USD amounts');
+    assert.match(orderText, /€\d+\.\d\d/, 'EUR amounts');
+    assert.match(orderText, /¥[\d,]+(?!\.)/, 'JPY without decimals');
+    await s.screenshot(join(SHOTS, 'orders-en.png'));
+    await s.click('[data-nav="inbox"]');
+    await s.waitText('[data-testid="inbox-list"]', (t) => t.includes('Wo ist meine Bestellung?'));
+    // Untrusted buyer text is shown literally, not executed or rendered as HTML.
+    const inbox = await s.text('[data-testid="inbox-list"]');
+    assert.ok(inbox.includes('<script>alert(1)</script>'), 'script tag shown as text');
+    assert.equal(await s.count('[data-testid="inbox-list"] script, [data-testid="inbox-list"] b'), 0);
+    await s.click('[data-nav="warehouse"]');
+    await s.waitText('[data-testid="pick-list"]', (t) => /-(BLK|WHT|BLU|S|M|L|1M|2M|3M|P1|P3|P6|500|750|1L)\b/.test(t));
+    await s.click('[data-nav="settings"]');
+    await s.waitText('[data-testid="data-dir"]', (t) => t === dataDir);
+    await s.waitText('[data-testid="vault-status"]', (t) => !t.includes('Checking'));
+    assert.match(await s.text('[data-testid="app-version"]'), /^\d+\.\d+\.\d+/);
+    await s.screenshot(join(SHOTS, 'settings-en.png'));
+
+    // Switch to Chinese: labels change at once
+    await s.click('[data-testid="language-select"]');
+    await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+    await s.waitText('[data-nav="catalog"]', (t) => t.includes('商品目录'));
+    assert.match(await s.text('[data-nav="orders"]'), /订单/);
+    assert.match(await s.text('[data-nav="settings"]'), /设置/);
+    assert.equal(await s.text('[data-testid="sync-status"]'), '所有更改已保存在本机');
+    await s.screenshot(join(SHOTS, 'settings-zh.png'));
+    await s.click('[data-nav="catalog"]');
+    await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('硅胶锅铲套装'));
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 个商品'));
+    await s.screenshot(join(SHOTS, 'catalog-zh.png'));
+    await s.click('[data-nav="orders"]');
+    await s.waitText('[data-testid="orders-table"] [data-row="0"]', (t) => /年|月/.test(t) || /\d/.test(t));
+    await s.screenshot(join(SHOTS, 'orders-zh.png'));
+  } finally {
+    await s.close();
+  }
+
+  // Restart on the same data folder: Chinese remembered, demo not loaded twice.
+  s = await launch(APP, env(dataDir));
+  try {
+    await s.waitText('[data-nav="catalog"]', (t) => t.includes('商品目录'));
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 个商品') && t.includes('150 个变体'));
+    await s.click('[data-nav="settings"]');
+    await s.click('[data-testid="language-select"]');
+    await s.click('[data-testid="language-select"] option[value="en-US"]');
+    await s.waitText('[data-nav="catalog"]', (t) => t.includes('Catalog'));
+  } finally {
+    await s.close();
+  }
+});
+
+test('a damaged database is named, kept, and can be moved aside to start fresh', async () => {
+  const dataDir = join(root, 'broken');
+  mkdirSync(dataDir);
+  const garbage = 'this is not a database '.repeat(200);
+  writeFileSync(join(dataDir, 'mercator.db'), garbage);
+  const s = await launch(APP, env(dataDir));
+  try {
+    const msg = await s.waitText('[data-testid="startup-error"]', (t) => t.length > 0);
+    assert.match(msg, /damaged/);
+    assert.ok(msg.includes(join(dataDir, 'mercator.db')), 'names the file');
+    await s.screenshot(join(SHOTS, 'startup-corrupt-en.png'));
+    await s.click('[data-testid="move-aside"]');
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+    const kept = readdirSync(dataDir).filter((f) => f.startsWith('mercator.db.broken-'));
+    assert.equal(kept.length, 1, 'old file kept under a new name');
+    assert.equal(readFileSync(join(dataDir, kept[0]), 'utf8'), garbage);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a data folder that cannot be created is explained in the window', async () => {
+  const dataDir = join(root, 'no', 'such', 'parent');
+  const s = await launch(APP, env(dataDir));
+  try {
+    const msg = await s.waitText('[data-testid="startup-error"]', (t) => t.length > 0);
+    assert.ok(msg.includes(dataDir), msg);
+    assert.match(msg, /does not exist/);
+    assert.equal(await s.count('[data-testid="move-aside"]'), 0, 'nothing to move aside');
+    assert.equal(existsSync(dataDir), false, 'no folders were created');
+  } finally {
+    await s.close();
+  }
+});

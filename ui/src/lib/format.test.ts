@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { formatMoney, minorToDecimalString, formatDateTime } from './format';
+
+describe('money formatting', () => {
+  it('places the decimal point by the currency exponent without floats', () => {
+    expect(minorToDecimalString(1599, 2)).toBe('15.99');
+    expect(minorToDecimalString(5, 2)).toBe('0.05');
+    expect(minorToDecimalString(-5, 2)).toBe('-0.05');
+    expect(minorToDecimalString(1980, 0)).toBe('1980');
+    expect(minorToDecimalString(1234, 3)).toBe('1.234');
+    // beyond float-exact cents: 2^53 + 1 minor units would round as a float
+    expect(minorToDecimalString(90071992547409, 2)).toBe('900719925474.09');
+  });
+
+  it('formats per locale and currency', () => {
+    expect(formatMoney({ minor: 1599, currency: 'USD', exponent: 2 }, 'en-US')).toBe('$15.99');
+    expect(formatMoney({ minor: 1980, currency: 'JPY', exponent: 0 }, 'en-US')).toBe('¥1,980');
+    expect(formatMoney({ minor: 1699, currency: 'EUR', exponent: 2 }, 'de-DE')).toMatch(/^16,99\s€$/);
+    expect(formatMoney({ minor: 1699, currency: 'EUR', exponent: 2 }, 'zh-CN')).toBe('€16.99');
+    expect(formatMoney({ minor: 198000, currency: 'CNY', exponent: 2 }, 'zh-CN')).toBe('¥1,980.00');
+    expect(formatMoney({ minor: 1234, currency: 'KWD', exponent: 3 }, 'en-US')).toContain('1.234');
+  });
+
+  it('formats dates in the locale', () => {
+    const en = formatDateTime('2026-11-22T08:00:00Z', 'en-US');
+    const zh = formatDateTime('2026-11-22T08:00:00Z', 'zh-CN');
+    expect(en).toContain('2026');
+    expect(zh).toContain('2026年');
+    expect(formatDateTime('not a date', 'en-US')).toBe('not a date');
+  });
+});

@@ -1,0 +1,66 @@
+// Locale-aware formatting of money and dates. Money arrives as integer minor
+// units with its currency and exponent; it is never turned into a float for
+// arithmetic, only into a decimal string that Intl formats for display.
+import type { MoneyDto } from './bindings';
+
+/** "1599", exponent 2 -> "15.99"; "-5", 2 -> "-0.05"; exponent 0 -> as is. */
+export function minorToDecimalString(minor: number, exponent: number): string {
+  const negative = minor < 0;
+  let digits = Math.abs(minor).toString();
+  if (exponent > 0) {
+    digits = digits.padStart(exponent + 1, '0');
+    digits = `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+  }
+  return negative ? `-${digits}` : digits;
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+export function formatMoney(m: MoneyDto, locale: string): string {
+  const key = `${locale}|${m.currency}|${m.exponent}`;
+  let nf = moneyFormats.get(key);
+  if (!nf) {
+    nf = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: m.currency,
+      currencyDisplay: 'narrowSymbol',
+      minimumFractionDigits: m.exponent,
+      maximumFractionDigits: m.exponent,
+    });
+    moneyFormats.set(key, nf);
+  }
+  // Intl accepts decimal strings exactly (no binary float rounding).
+  return nf.format(minorToDecimalString(m.minor, m.exponent) as unknown as number);
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function formatDateTime(iso: string, locale: string): string {
+  let df = dateFormats.get(locale);
+  if (!df) {
+    df = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    dateFormats.set(locale, df);
+  }
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : df.format(d);
+}
+
+const intFormats = new Map<string, Intl.NumberFormat>();
+
+export function formatInt(n: number, locale: string): string {
+  let nf = intFormats.get(locale);
+  if (!nf) {
+    nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    intFormats.set(locale, nf);
+  }
+  return nf.format(n);
+}
+
+/** Localised display name of a language tag, e.g. de-DE -> "German" / "德语". */
+export function languageName(tag: string, locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}

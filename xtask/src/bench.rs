@@ -1,0 +1,214 @@
+//! Start-up and memory benchmark of the real release binary under Xvfb.
+//!
+//! For each scenario the app is launched `runs` times; "ready" is the time
+//! from spawning the process until the UI reports the first catalog rows on
+//! screen (the app writes MERCATOR_READY_FILE from its `ui_ready` command).
+//! After 3 s idle, memory is read from /proc/PID/smaps_rollup for the app and
+//! all its descendants (WebKitWebProcess, WebKitNetworkProcess) and summed.
+
+use crate::util::root;
+use mercator_store::{OpenOptions, SeedStats, Store};
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn generate_shop(dir: &Path, skus: usize) -> Result<SeedStats, String> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let (store, _) = Store::open(dir, &OpenOptions { seed_demo: false, ..Default::default() })
+            .await
+            .map_err(|e| e.to_string())?;
+        let stats = store
+            .seed_generated(skus, &format!("Benchmark shop ({skus} SKUs) 基准店铺"))
+            .await
+            .map_err(|e| e.to_string())?;
+        store.close().await;
+        Ok(stats)
+    })
+}
+
+struct Sample {
+    ready_ms: u128,
+    pss_kib: u64,
+    rss_kib: u64,
+    processes: usize,
+}
+
+fn children_map() -> HashMap<u32, Vec<u32>> {
+    let mut map: HashMap<u32, Vec<u32>> = HashMap::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for e in entries.flatten() {
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+            // ppid is the 2nd field after the ")" that closes the command name
+            let Some(after) = stat.rfind(')').map(|i| &stat[i + 2..]) else { continue };
+            if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) {
+                map.entry(ppid).or_default().push(pid);
+            }
+        }
+    }
+    map
+}
+
+fn tree(pid: u32) -> Vec<u32> {
+    let map = children_map();
+    let mut out = vec![pid];
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(kids) = map.get(&out[i]) {
+            out.extend(kids);
+        }
+        i += 1;
+    }
+    out
+}
+
+fn rollup(pid: u32) -> (u64, u64) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (field("Pss:"), field("Rss:"))
+}
+
+fn kill_tree(child: &mut Child) {
+    let pids = tree(child.id());
+    for pid in pids.iter().rev() {
+        let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn one_run(bin: &Path, data_dir: &Path, scratch: &Path, display: &str) -> Result<Sample, String> {
+    let ready = scratch.join(format!("ready-{}", std::process::id()));
+    let _ = std::fs::remove_file(&ready);
+    let started = Instant::now();
+    let mut child = Command::new(bin)
+        .env("DISPLAY", display)
+        .env("MERCATOR_DATA_DIR", data_dir)
+        .env("MERCATOR_READY_FILE", &ready)
+        .env("MERCATOR_LOG_DIR", scratch.join("logs"))
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+    let ready_ms = loop {
+        if ready.exists() {
+            break started.elapsed().as_millis();
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("app exited early ({status})"));
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            kill_tree(&mut child);
+            return Err("app not ready within 60 s".into());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    std::thread::sleep(Duration::from_secs(3));
+    let pids = tree(child.id());
+    let (mut pss, mut rss) = (0, 0);
+    for pid in &pids {
+        let (p, r) = rollup(*pid);
+        pss += p;
+        rss += r;
+    }
+    kill_tree(&mut child);
+    Ok(Sample { ready_ms, pss_kib: pss, rss_kib: rss, processes: pids.len() })
+}
+
+fn median(mut v: Vec<u128>) -> u128 {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+fn report(name: &str, samples: &[Sample]) {
+    let ready: Vec<u128> = samples.iter().map(|s| s.ready_ms).collect();
+    let pss: Vec<u128> = samples.iter().map(|s| u128::from(s.pss_kib)).collect();
+    let rss: Vec<u128> = samples.iter().map(|s| u128::from(s.rss_kib)).collect();
+    println!(
+        "{name:<34} ready median {:>5} ms (min {:>5}, max {:>5})   PSS median {:>4} MiB   RSS median {:>4} MiB   processes {}",
+        median(ready.clone()),
+        ready.iter().min().unwrap_or(&0),
+        ready.iter().max().unwrap_or(&0),
+        median(pss) / 1024,
+        median(rss) / 1024,
+        samples.first().map(|s| s.processes).unwrap_or(0),
+    );
+}
+
+pub fn bench(args: &[String]) -> Result<(), String> {
+    let mut runs = 5usize;
+    let mut skus = 100_000usize;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => runs = it.next().and_then(|v| v.parse().ok()).ok_or("--runs needs a number")?,
+            "--skus" => {
+                skus = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--skus needs a number")?
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    crate::build_app(true)?;
+    let bin = crate::app_binary(true);
+    let bench_dir = root().join("target/bench");
+    let scratch = bench_dir.join("scratch");
+    std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+
+    let display = ":87";
+    let mut xvfb = Command::new("Xvfb")
+        .args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+    std::thread::sleep(Duration::from_millis(500));
+
+    let result = (|| -> Result<(), String> {
+        // Warm the OS file cache and WebKit's first-launch work once.
+        let warm = bench_dir.join("warm");
+        let _ = std::fs::remove_dir_all(&warm);
+        one_run(&bin, &warm, &scratch, display)?;
+
+        println!("\nMercator start-up benchmark: {} runs each, release build, Xvfb 1280x800", runs);
+        let mut first = vec![];
+        for i in 0..runs {
+            let dir = bench_dir.join(format!("first-run-{i}"));
+            let _ = std::fs::remove_dir_all(&dir);
+            first.push(one_run(&bin, &dir, &scratch, display)?);
+        }
+        report("demo shop, first run (creates DB)", &first);
+
+        let demo = bench_dir.join("first-run-0");
+        let samples = (0..runs).map(|_| one_run(&bin, &demo, &scratch, display)).collect::<Result<Vec<_>, _>>()?;
+        report("demo shop (50 products)", &samples);
+
+        let big = bench_dir.join(format!("shop-{skus}"));
+        if !big.join(mercator_store::DB_FILE_NAME).exists() {
+            let t = Instant::now();
+            let stats = generate_shop(&big, skus)?;
+            println!("(generated {} variants in {:.1?})", stats.variants, t.elapsed());
+        }
+        let samples = (0..runs).map(|_| one_run(&bin, &big, &scratch, display)).collect::<Result<Vec<_>, _>>()?;
+        report(&format!("generated shop ({skus} SKUs)"), &samples);
+        Ok(())
+    })();
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    result
+}

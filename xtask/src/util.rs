@@ -1,0 +1,78 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+pub fn have(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file()))
+        .unwrap_or(false)
+}
+
+pub fn is_root() -> bool {
+    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+}
+
+pub struct Cmd {
+    inner: Command,
+    shown: String,
+    quiet: bool,
+}
+
+pub fn cmd(program: &str, args: &[&str]) -> Cmd {
+    let mut v = vec![program];
+    v.extend(args);
+    Cmd::new(&v)
+}
+
+impl Cmd {
+    pub fn new(argv: &[&str]) -> Self {
+        let mut inner = Command::new(argv[0]);
+        inner.args(&argv[1..]);
+        inner.current_dir(root());
+        Cmd { inner, shown: argv.join(" "), quiet: false }
+    }
+
+    pub fn dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.inner.current_dir(dir);
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.inner.env(k, v);
+        self
+    }
+
+    pub fn env_remove(mut self, k: &str) -> Self {
+        self.inner.env_remove(k);
+        self
+    }
+
+    pub fn quiet(mut self) -> Self {
+        self.quiet = true;
+        self.inner.stdout(Stdio::null()).stderr(Stdio::null());
+        self
+    }
+
+    pub fn ok(mut self) -> bool {
+        self.inner.status().map(|s| s.success()).unwrap_or(false)
+    }
+
+    pub fn run(mut self) -> Result<(), String> {
+        if !self.quiet {
+            eprintln!("$ {}", self.shown);
+        }
+        let status = self.inner.status().map_err(|e| format!("cannot start `{}`: {e}", self.shown))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{}` failed ({status})", self.shown))
+        }
+    }
+
+    pub fn into_command(self) -> Command {
+        self.inner
+    }
+}
