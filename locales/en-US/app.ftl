@@ -39,6 +39,16 @@ col-languages = Languages
 col-stock = Stock
 col-cost = Unit cost
 
+## Categories
+category-kitchen = Kitchen
+category-electronics = Electronics
+category-home = Home
+category-sports = Sports & outdoors
+category-beauty = Beauty
+category-pets = Pet supplies
+category-office = Office
+category-toys = Toys
+
 ## Pricing
 pricing-title = Pricing
 pricing-summary = { $count } listings across your channels

@@ -33,6 +33,16 @@ col-languages = 语言
 col-stock = 库存
 col-cost = 采购成本
 
+## Categories
+category-kitchen = 厨房用品
+category-electronics = 电子产品
+category-home = 家居
+category-sports = 运动户外
+category-beauty = 美妆个护
+category-pets = 宠物用品
+category-office = 办公文具
+category-toys = 玩具
+
 ## Pricing
 pricing-title = 定价
 pricing-summary = 各渠道共 { $count } 条刊登

@@ -17,7 +17,7 @@ before(() => {
   mkdirSync(SHOTS, { recursive: true });
 });
 
-const env = (dataDir) => ({ MERCATOR_DATA_DIR: dataDir, MERCATOR_LOG_DIR: logs, LANG: 'en_US.UTF-8' });
+const env = (dataDir) => ({ MERCATOR_DATA_DIR: dataDir, MERCATOR_LOG_DIR: logs });
 
 test('first run creates the data folder, loads the demo shop, every section works, language switches and is remembered', async () => {
   const dataDir = join(root, 'fresh', 'profile'); // neither folder exists yet

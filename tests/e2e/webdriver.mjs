@@ -87,9 +87,11 @@ export class Session {
     return v.map((e) => e[ELEMENT]);
   }
 
+  /** The element's rendered text (innerText: what a user sees, laid out). */
   async text(css) {
     const el = await this.find(css);
-    return this.cmd('GET', `/element/${el}/text`);
+    const t = await this.exec('return arguments[0].innerText', [{ [ELEMENT]: el }]);
+    return String(t ?? '').trim();
   }
 
   /** Waits until the text of `css` satisfies `pred`. */

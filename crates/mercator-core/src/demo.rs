@@ -159,6 +159,9 @@ pub struct DemoShop {
     pub conversations: Vec<DemoConversation>,
 }
 
+/// Product categories of the demo and generated shops (UI label: `category-<id>`).
+pub const CATEGORIES: &[&str] = &["kitchen", "electronics", "home", "sports", "beauty", "pets", "office", "toys"];
+
 /// (category, brand, en, de, zh, variant axis, cost in CNY fen, weight g)
 type ProductSeed = (&'static str, &'static str, &'static str, &'static str, &'static str, Axis, i64, i64);
 
@@ -999,6 +1002,7 @@ mod tests {
             products.iter().flat_map(|p| p.variants.iter().map(|v| v.sku.clone())).collect();
         assert_eq!(skus.len(), 1_000);
         assert!(products[60].texts[0].title.contains("第2代"));
+        assert!(products.iter().all(|p| CATEGORIES.contains(&p.category.as_str())));
     }
 
     #[test]

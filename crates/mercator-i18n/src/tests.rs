@@ -42,6 +42,9 @@ fn composed_ids() -> Vec<String> {
     for k in ["amazon", "shopify", "woocommerce", "shopee", "tiktok", "ebay"] {
         ids.push(format!("channel-kind-{k}"));
     }
+    for c in mercator_core::demo::CATEGORIES {
+        ids.push(format!("category-{c}"));
+    }
     for n in ["catalog", "pricing", "orders", "inbox", "warehouse", "settings"] {
         ids.push(format!("nav-{n}"));
     }

@@ -18,6 +18,9 @@ describe('money formatting', () => {
     expect(formatMoney({ minor: 1699, currency: 'EUR', exponent: 2 }, 'de-DE')).toMatch(/^16,99\s€$/);
     expect(formatMoney({ minor: 1699, currency: 'EUR', exponent: 2 }, 'zh-CN')).toBe('€16.99');
     expect(formatMoney({ minor: 198000, currency: 'CNY', exponent: 2 }, 'zh-CN')).toBe('¥1,980.00');
+    // CNY and JPY never look the same
+    expect(formatMoney({ minor: 1850, currency: 'CNY', exponent: 2 }, 'en-US')).toBe('CN¥18.50');
+    expect(formatMoney({ minor: 1980, currency: 'JPY', exponent: 0 }, 'zh-CN')).toBe('JP¥1,980');
     expect(formatMoney({ minor: 1234, currency: 'KWD', exponent: 3 }, 'en-US')).toContain('1.234');
   });
 

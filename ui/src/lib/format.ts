@@ -23,7 +23,8 @@ export function formatMoney(m: MoneyDto, locale: string): string {
     nf = new Intl.NumberFormat(locale, {
       style: 'currency',
       currency: m.currency,
-      currencyDisplay: 'narrowSymbol',
+      // 'symbol' keeps CNY and JPY apart: CN¥ vs ¥ in English, ¥ vs JP¥ in Chinese.
+      currencyDisplay: 'symbol',
       minimumFractionDigits: m.exponent,
       maximumFractionDigits: m.exponent,
     });
