@@ -63,6 +63,7 @@ test('first run creates the data folder, loads the demo shop, every section work
     await s.click('[data-testid="language-select"]');
     await s.click('[data-testid="language-select"] option[value="zh-CN"]');
     await s.waitText('[data-nav="catalog"]', (t) => t.includes('商品目录'));
+    assert.equal(await s.exec('return document.querySelector(\'[data-testid="language-select"]\').value'), 'zh-CN');
     assert.match(await s.text('[data-nav="orders"]'), /订单/);
     assert.match(await s.text('[data-nav="settings"]'), /设置/);
     assert.equal(await s.text('[data-testid="sync-status"]'), '所有更改已保存在本机');
@@ -84,6 +85,12 @@ test('first run creates the data folder, loads the demo shop, every section work
     await s.waitText('[data-nav="catalog"]', (t) => t.includes('商品目录'));
     await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 个商品') && t.includes('150 个变体'));
     await s.click('[data-nav="settings"]');
+    await s.waitText('[data-testid="settings-title"]', (t) => t === '设置');
+    assert.equal(await s.exec('return document.querySelector(\'[data-testid="language-select"]\').value'), 'zh-CN');
+    await s.click('[data-testid="theme-dark"]');
+    await s.waitText('[data-testid="vault-status"]', (t) => t.includes('可用') || t.length > 0);
+    assert.equal(await s.exec('return document.documentElement.dataset.theme'), 'dark');
+    await s.screenshot(join(SHOTS, 'settings-zh-dark.png'));
     await s.click('[data-testid="language-select"]');
     await s.click('[data-testid="language-select"] option[value="en-US"]');
     await s.waitText('[data-nav="catalog"]', (t) => t.includes('Catalog'));

@@ -71,8 +71,4 @@ impl Cmd {
             Err(format!("`{}` failed ({status})", self.shown))
         }
     }
-
-    pub fn into_command(self) -> Command {
-        self.inner
-    }
 }
