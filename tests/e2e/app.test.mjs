@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { launch } from './webdriver.mjs';
+import { execFileSync, spawnSync } from 'node:child_process';
 
 const APP = resolve(process.env.MERCATOR_APP ?? '../../target/debug/mercator');
 const SHOTS = resolve(process.env.MERCATOR_SHOTS ?? 'artifacts');
@@ -132,4 +133,36 @@ test('a data folder that cannot be created is explained in the window', async ()
   } finally {
     await s.close();
   }
+});
+
+test('a database written by a newer Mercator is refused, named and left unchanged', async () => {
+  const dataDir = join(root, 'newer');
+  let s = await launch(APP, env(dataDir));
+  await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+  await s.close();
+  const db = join(dataDir, 'mercator.db');
+  execFileSync('sqlite3', [
+    db,
+    "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) VALUES (29990101000000, 'future', '2999-01-01', 1, x'00', 0); PRAGMA wal_checkpoint(TRUNCATE);",
+  ]);
+  const before = readFileSync(db);
+  s = await launch(APP, env(dataDir));
+  try {
+    const msg = await s.waitText('[data-testid="startup-error"]', (t) => t.length > 0);
+    assert.match(msg, /newer version of Mercator/);
+    assert.ok(msg.includes(db));
+    assert.equal(await s.count('[data-testid="move-aside"]'), 0, 'a newer file is never offered for replacement');
+  } finally {
+    await s.close();
+  }
+  assert.ok(readFileSync(db).equals(before), 'file unchanged');
+});
+
+test('an unknown command-line option is explained and exits with status 2', () => {
+  const r = spawnSync(APP, ['--frobnicate'], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /Unknown option --frobnicate/);
+  const zh = spawnSync(APP, ['--data-dir'], { encoding: 'utf8', env: { ...process.env, LANG: 'zh_CN.UTF-8', LC_ALL: 'zh_CN.UTF-8' } });
+  assert.equal(zh.status, 2);
+  assert.match(zh.stderr, /请为 --data-dir 指定一个文件夹路径/);
 });

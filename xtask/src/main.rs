@@ -69,6 +69,7 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "keyutils",
     "fonts-noto-cjk",
     "xdg-utils",
+    "sqlite3",
 ];
 
 fn deps() -> R {

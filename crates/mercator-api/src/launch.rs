@@ -31,11 +31,8 @@ pub fn parse_args(
 ) -> Result<LaunchConfig, ErrorPayload> {
     let mut cfg = LaunchConfig { data_dir: env(ENV_DATA_DIR).filter(|s| !s.is_empty()).map(PathBuf::from), demo: true };
     if let Some(v) = env(ENV_DEMO) {
-        cfg.demo = bool_env(&v).ok_or_else(|| {
-            ErrorPayload::new(ErrorCode::InvalidArgument)
-                .arg("field", ENV_DEMO)
-                .arg("detail", format!("{v:?} is not 1/0/true/false"))
-        })?;
+        cfg.demo = bool_env(&v)
+            .ok_or_else(|| ErrorPayload::new(ErrorCode::InvalidEnvFlag).arg("name", ENV_DEMO).arg("value", &v))?;
     }
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
@@ -43,19 +40,16 @@ pub fn parse_args(
             "--demo" => cfg.demo = true,
             "--no-demo" => cfg.demo = false,
             "--data-dir" => {
-                let v = it.next().filter(|v| !v.is_empty() && !v.starts_with("--")).ok_or_else(|| {
-                    ErrorPayload::new(ErrorCode::InvalidArgument)
-                        .arg("field", "--data-dir")
-                        .arg("detail", "a folder path is required")
-                })?;
+                let v = it
+                    .next()
+                    .filter(|v| !v.is_empty() && !v.starts_with("--"))
+                    .ok_or_else(|| ErrorPayload::new(ErrorCode::DataDirRequired))?;
                 cfg.data_dir = Some(PathBuf::from(v));
             }
             s if s.starts_with("--data-dir=") => {
                 let v = &s["--data-dir=".len()..];
                 if v.is_empty() {
-                    return Err(ErrorPayload::new(ErrorCode::InvalidArgument)
-                        .arg("field", "--data-dir")
-                        .arg("detail", "a folder path is required"));
+                    return Err(ErrorPayload::new(ErrorCode::DataDirRequired));
                 }
                 cfg.data_dir = Some(PathBuf::from(v));
             }
@@ -92,10 +86,15 @@ mod tests {
 
     #[test]
     fn bad_input_names_what_to_fix() {
-        assert_eq!(parse(&["--data-dir"], &[]).unwrap_err().code, "invalid-argument");
-        assert_eq!(parse(&["--data-dir", "--demo"], &[]).unwrap_err().args["field"], "--data-dir");
+        assert_eq!(parse(&["--data-dir"], &[]).unwrap_err().code, "data-dir-required");
+        assert_eq!(parse(&["--data-dir", "--demo"], &[]).unwrap_err().code, "data-dir-required");
+        assert_eq!(parse(&["--data-dir="], &[]).unwrap_err().code, "data-dir-required");
         let e = parse(&["--frobnicate"], &[]).unwrap_err();
         assert_eq!((e.code.as_str(), e.args["flag"].as_str()), ("unknown-flag", "--frobnicate"));
-        assert_eq!(parse(&[], &[(ENV_DEMO, "maybe")]).unwrap_err().args["field"], ENV_DEMO);
+        let e = parse(&[], &[(ENV_DEMO, "maybe")]).unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.args["name"].as_str(), e.args["value"].as_str()),
+            ("invalid-env-flag", ENV_DEMO, "maybe")
+        );
     }
 }

@@ -39,6 +39,8 @@ error_codes! {
     VaultBadSecret => "vault-bad-secret",
     InvalidArgument => "invalid-argument",
     UnknownFlag => "unknown-flag",
+    DataDirRequired => "data-dir-required",
+    InvalidEnvFlag => "invalid-env-flag",
     UnknownLanguage => "unknown-language",
     UnknownTheme => "unknown-theme",
     OpenFolderFailed => "open-folder-failed",
