@@ -29,6 +29,8 @@ error_codes! {
     DataDirReadOnly => "data-dir-read-only",
     DbLocked => "db-locked",
     DbCorrupt => "db-corrupt",
+    DbNotSqlite => "db-not-sqlite",
+    DbForeign => "db-foreign",
     DbNewerVersion => "db-newer-version",
     DbMigrationFailed => "db-migration-failed",
     DbIo => "db-io",

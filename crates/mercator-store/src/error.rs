@@ -13,6 +13,10 @@ pub enum StoreError {
     Locked(PathBuf),
     #[error("database {path} is corrupt: {detail}")]
     Corrupt { path: PathBuf, detail: String },
+    #[error("{0} is not an SQLite database file")]
+    NotADatabase(PathBuf),
+    #[error("{0} holds another program's tables, not a Mercator shop")]
+    ForeignDatabase(PathBuf),
     #[error("database {path} has schema {found}, newer than {known}")]
     NewerVersion { path: PathBuf, found: i64, known: i64 },
     #[error("backup of {path} failed: {detail}")]
@@ -34,6 +38,8 @@ impl StoreError {
     pub fn db_path(&self) -> Option<&std::path::Path> {
         match self {
             StoreError::Locked(p)
+            | StoreError::NotADatabase(p)
+            | StoreError::ForeignDatabase(p)
             | StoreError::Corrupt { path: p, .. }
             | StoreError::NewerVersion { path: p, .. }
             | StoreError::BackupFailed { path: p, .. }
@@ -44,7 +50,13 @@ impl StoreError {
 
     /// Whether "move the file aside and start fresh" is a sensible offer.
     pub fn can_move_aside(&self) -> bool {
-        matches!(self, StoreError::Corrupt { .. } | StoreError::MigrationFailed { .. })
+        matches!(
+            self,
+            StoreError::Corrupt { .. }
+                | StoreError::NotADatabase(_)
+                | StoreError::ForeignDatabase(_)
+                | StoreError::MigrationFailed { .. }
+        )
     }
 }
 
@@ -61,6 +73,8 @@ impl From<&StoreError> for ErrorPayload {
             StoreError::Corrupt { path, detail } => {
                 ErrorPayload::new(ErrorCode::DbCorrupt).arg("path", p(path)).arg("detail", detail)
             }
+            StoreError::NotADatabase(path) => ErrorPayload::new(ErrorCode::DbNotSqlite).arg("path", p(path)),
+            StoreError::ForeignDatabase(path) => ErrorPayload::new(ErrorCode::DbForeign).arg("path", p(path)),
             StoreError::NewerVersion { path, found, known } => ErrorPayload::new(ErrorCode::DbNewerVersion)
                 .arg("path", p(path))
                 .arg("found", found)

@@ -114,7 +114,7 @@ fn check_header(db_path: &Path) -> Result<bool, StoreError> {
     }
     let mut head = [0u8; 16];
     if len < 16 || f.read_exact(&mut head).is_err() || &head != SQLITE_MAGIC {
-        return Err(StoreError::Corrupt { path: db_path.to_path_buf(), detail: "not an SQLite database file".into() });
+        return Err(StoreError::NotADatabase(db_path.to_path_buf()));
     }
     Ok(true)
 }
@@ -142,10 +142,7 @@ async fn applied_versions(conn: &mut SqliteConnection, db_path: &Path) -> Result
         if tables.is_empty() {
             return Ok(vec![]);
         }
-        return Err(StoreError::Corrupt {
-            path: db_path.to_path_buf(),
-            detail: "no Mercator schema in this file".into(),
-        });
+        return Err(StoreError::ForeignDatabase(db_path.to_path_buf()));
     }
     let rows: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = 1 ORDER BY version")
         .fetch_all(&mut *conn)

@@ -137,7 +137,8 @@ async fn corrupt_file_is_reported_never_overwritten_and_can_be_moved_aside() {
     let garbage = b"PK\x03\x04 this is a zip file named mercator.db, not SQLite".repeat(100);
     std::fs::write(&db, &garbage).unwrap();
     let err = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap_err();
-    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert!(matches!(err, StoreError::NotADatabase(_)), "{err:?}");
+    assert_eq!(mercator_core::ErrorPayload::from(&err).code, "db-not-sqlite");
     assert!(err.can_move_aside());
     assert_eq!(std::fs::read(&db).unwrap(), garbage, "file untouched");
 
@@ -160,7 +161,25 @@ async fn sqlite_file_with_foreign_tables_is_not_taken_over() {
         c.close().await.unwrap();
     }
     let err = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap_err();
+    assert!(matches!(err, StoreError::ForeignDatabase(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn damaged_pages_inside_a_valid_header_are_reported_as_corrupt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    store.close().await;
+    let db = tmp.path().join(DB_FILE_NAME);
+    let mut bytes = std::fs::read(&db).unwrap();
+    // keep the 100-byte header, scribble over the schema page and beyond
+    for b in bytes.iter_mut().skip(100).take(8192) {
+        *b = 0xA5;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let err = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap_err();
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert_eq!(mercator_core::ErrorPayload::from(&err).code, "db-corrupt");
+    assert!(err.can_move_aside());
 }
 
 #[tokio::test]
