@@ -24,12 +24,15 @@ sync-tooltip = Edits are saved on this computer first and sent to your channels 
 ## Common
 loading = Loading…
 list-empty = Nothing here yet.
-rows-count = { $shown } of { $total }
-search-placeholder = Filter this list…
 
 ## Catalog
 catalog-title = Catalog
 catalog-summary = { $products } products · { $variants } variants
+catalog-search-placeholder = Search SKU, GTIN or title in any language
+catalog-matches = { $count ->
+    [one] 1 matching product
+   *[other] { $count } matching products
+}
 col-title = Title
 col-brand = Brand
 col-category = Category

@@ -18,12 +18,12 @@ sync-tooltip = 编辑会先保存在本机，联网后再发送到各销售渠�
 ## Common
 loading = 加载中…
 list-empty = 暂无内容。
-rows-count = { $shown } / { $total }
-search-placeholder = 筛选此列表…
 
 ## Catalog
 catalog-title = 商品目录
 catalog-summary = { $products } 个商品 · { $variants } 个变体
+catalog-search-placeholder = 搜索 SKU、GTIN 或任意语言的标题
+catalog-matches = 找到 { $count } 个商品
 col-title = 标题
 col-brand = 品牌
 col-category = 类目

@@ -35,8 +35,14 @@ pub async fn catalog_summary(state: S<'_>) -> ApiResult<CatalogSummary> {
 }
 
 #[tauri::command]
-pub async fn list_products(state: S<'_>, lang: String, offset: i64, limit: i64) -> ApiResult<Page<ProductDto>> {
-    ops::products(state.store().await?.as_ref(), &lang, offset, limit).await
+pub async fn list_products(
+    state: S<'_>,
+    lang: String,
+    query: Option<String>,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Page<ProductDto>> {
+    ops::products(state.store().await?.as_ref(), &lang, query.as_deref(), offset, limit).await
 }
 
 #[tauri::command]
@@ -114,12 +120,13 @@ pub async fn quit_app(app: tauri::AppHandle) {
 /// since process start is logged and, for benchmarks, written to
 /// MERCATOR_READY_FILE.
 #[tauri::command]
-pub async fn ui_ready(state: S<'_>) -> ApiResult<()> {
+pub async fn ui_ready(state: S<'_>, page_ms: u64) -> ApiResult<()> {
     if state.ready_reported.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
     let ms = state.started.elapsed().as_millis();
-    tracing::info!(ms, "first meaningful paint");
+    // page_ms: time since the webview started loading the page (performance.now()).
+    tracing::info!(ms, page_ms, page_started_ms = ms.saturating_sub(u128::from(page_ms)), "first meaningful paint");
     if let Some(path) = std::env::var_os("MERCATOR_READY_FILE") {
         let _ = std::fs::write(path, ms.to_string());
     }

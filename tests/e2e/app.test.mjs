@@ -36,6 +36,18 @@ test('first run creates the data folder, loads the demo shop, every section work
     assert.equal(await s.text('[data-testid="sync-status"]'), 'All changes saved locally');
     await s.screenshot(join(SHOTS, 'catalog-en.png'));
 
+    // Search: Chinese substring, English words, SKU prefix
+    await s.type('[data-testid="catalog-search"]', '耳机');
+    await s.waitText('[data-testid="catalog-matches"]', (t) => t === '1 matching product');
+    await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('Bluetooth 5.3 Wireless Earbuds'));
+    assert.equal(await s.count('[data-testid="catalog-table"] .vrow'), 1);
+    await s.clear('[data-testid="catalog-search"]');
+    await s.type('[data-testid="catalog-search"]', 'kit-0000');
+    await s.waitText('[data-testid="catalog-matches"]', (t) => t === '8 matching products');
+    await s.screenshot(join(SHOTS, 'catalog-search-en.png'));
+    await s.clear('[data-testid="catalog-search"]');
+    await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('Silicone Spatula Set'));
+
     // Every section
     await s.click('[data-nav="pricing"]');
     await s.waitText('[data-testid="pricing-table"] [data-row="0"]', (t) => /€|\$|¥/.test(t));
@@ -74,6 +86,11 @@ test('first run creates the data folder, loads the demo shop, every section work
     await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('硅胶锅铲套装'));
     await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 个商品'));
     await s.screenshot(join(SHOTS, 'catalog-zh.png'));
+    await s.type('[data-testid="catalog-search"]', 'Knoblauchpresse');
+    await s.waitText('[data-testid="catalog-matches"]', (t) => t === '找到 1 个商品');
+    await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('不锈钢压蒜器'));
+    await s.screenshot(join(SHOTS, 'catalog-search-zh.png'));
+    await s.clear('[data-testid="catalog-search"]');
     await s.click('[data-nav="orders"]');
     await s.waitText('[data-testid="orders-table"] [data-row="0"]', (t) => /年|月/.test(t) || /\d/.test(t));
     await s.screenshot(join(SHOTS, 'orders-zh.png'));

@@ -115,6 +115,17 @@ export class Session {
     await this.cmd('POST', `/element/${el}/click`, {});
   }
 
+  /** Types `text` into the element (real key events). */
+  async type(css, text) {
+    const el = await this.find(css);
+    await this.cmd('POST', `/element/${el}/value`, { text });
+  }
+
+  async clear(css) {
+    const el = await this.find(css);
+    await this.cmd('POST', `/element/${el}/clear`, {});
+  }
+
   async count(css) {
     return (await this.findAll(css)).length;
   }

@@ -54,12 +54,17 @@ pub async fn catalog_summary(store: &impl ShopRepository) -> ApiResult<CatalogSu
     Ok(CatalogSummary { products: c.products, variants: c.variants })
 }
 
-pub async fn products(store: &impl ShopRepository, lang: &str, offset: i64, limit: i64) -> ApiResult<Page<ProductDto>> {
+/// A page of the catalog; `query` searches SKUs, GTINs and titles in every language.
+pub async fn products(
+    store: &impl ShopRepository,
+    lang: &str,
+    query: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Page<ProductDto>> {
     let (offset, limit) = page_bounds(offset, limit)?;
-    let total = store.catalog_counts().await?.products;
-    let items = store
-        .products_page(lang, offset, limit)
-        .await?
+    let (rows, total) = store.products_page(lang, query, offset, limit).await?;
+    let items = rows
         .into_iter()
         .map(|r| ProductDto {
             id: r.id,

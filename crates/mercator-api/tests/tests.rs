@@ -41,16 +41,19 @@ async fn language_follows_system_until_chosen_and_rejects_unknown() {
 #[tokio::test]
 async fn list_commands_page_and_carry_currency_exponents() {
     let (_tmp, store) = demo_store().await;
-    let p = ops::products(&store, "zh-CN", 0, 20).await.unwrap();
+    let p = ops::products(&store, "zh-CN", None, 0, 20).await.unwrap();
     assert_eq!((p.items.len(), p.total), (20, 50));
     assert_eq!(p.items[0].languages, vec!["de-DE", "en-US", "zh-CN"]);
     assert_eq!(p.items[0].cost.currency, "CNY");
+    let found = ops::products(&store, "zh-CN", Some("耳机"), 0, 20).await.unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].title, "蓝牙5.3主动降噪无线耳机");
     let l = ops::listings(&store, "en-US", 0, 500).await.unwrap();
     let jpy = l.items.iter().find(|x| x.price.currency == "JPY").unwrap();
     assert_eq!(jpy.price.exponent, 0);
     let o = ops::orders(&store, 0, 10).await.unwrap();
     assert_eq!(o.total, 36);
-    assert!(ops::products(&store, "en-US", -1, 10).await.is_err());
+    assert!(ops::products(&store, "en-US", None, -1, 10).await.is_err());
     let e = ops::orders(&store, 0, 100_000).await.unwrap_err();
     assert_eq!(e.0.args["field"], "limit");
     let picks = ops::pick_list(&store).await.unwrap();

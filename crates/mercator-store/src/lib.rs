@@ -11,10 +11,11 @@ mod error;
 mod open;
 pub mod outbox;
 mod repo;
+pub mod search;
 mod seed;
 
 pub use error::StoreError;
-pub use open::{OpenOptions, OpenReport, Store, DB_FILE_NAME, LOCK_FILE_NAME};
+pub use open::{known_schema_version, OpenOptions, OpenReport, Store, DB_FILE_NAME, LOCK_FILE_NAME};
 pub use repo::*;
 pub use seed::SeedStats;
 

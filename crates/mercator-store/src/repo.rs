@@ -91,7 +91,14 @@ pub trait ShopRepository {
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
     async fn catalog_counts(&self) -> Result<CatalogCounts, StoreError>;
-    async fn products_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ProductRow>, StoreError>;
+    /// A page of products, optionally only those matching `query` (see [`crate::search`]).
+    async fn products_page(
+        &self,
+        lang: &str,
+        query: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<ProductRow>, i64), StoreError>;
     async fn listings_count(&self) -> Result<i64, StoreError>;
     async fn listings_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ListingRow>, StoreError>;
     async fn orders_count(&self) -> Result<i64, StoreError>;
@@ -106,6 +113,22 @@ pub trait ShopRepository {
         price_minor: i64,
         expected_revision: i64,
     ) -> Result<i64, StoreError>;
+}
+
+/// Numbers the bare `?` placeholders so they follow `?1` in order
+/// (`?1 … ? … ?` becomes `?1 … ?2 … ?3`); explicit `?N` are kept.
+fn number_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut next = 2;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '?' && !chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            out.push_str(&next.to_string());
+            next += 1;
+        }
+    }
+    out
 }
 
 /// Query errors that mean the file is damaged are reported as such.
@@ -163,18 +186,62 @@ impl ShopRepository for Store {
         Ok(CatalogCounts { products, variants })
     }
 
-    async fn products_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ProductRow>, StoreError> {
-        let sql = format!(
-            "SELECT p.id, {TITLE_FOR_LANG} AS title, p.brand, p.category, \
-               (SELECT group_concat(lang, ' ') FROM (SELECT lang FROM product_texts t WHERE t.product_id = p.id ORDER BY lang)) AS languages, \
-               v.variant_count, v.first_sku, v.stock, v.cost_minor, v.cost_currency \
-             FROM (SELECT id, brand, category FROM products ORDER BY id LIMIT ?2 OFFSET ?3) p \
-             JOIN (SELECT product_id, count(*) AS variant_count, min(sku) AS first_sku, sum(stock) AS stock, \
-                          min(cost_minor) AS cost_minor, min(cost_currency) AS cost_currency \
-                   FROM variants GROUP BY product_id) v ON v.product_id = p.id \
-             ORDER BY p.id"
+    async fn products_page(
+        &self,
+        lang: &str,
+        query: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<ProductRow>, i64), StoreError> {
+        // Per-row subqueries use the variants(product_id) index, so a page costs
+        // the same in a 50-product shop and a 100k-SKU one.
+        let columns = format!(
+            "p.id, {TITLE_FOR_LANG} AS title, p.brand, p.category, \
+             (SELECT group_concat(lang, ' ') FROM (SELECT lang FROM product_texts t WHERE t.product_id = p.id ORDER BY lang)) AS languages, \
+             (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variant_count, \
+             (SELECT COALESCE(min(sku), '') FROM variants v WHERE v.product_id = p.id) AS first_sku, \
+             (SELECT COALESCE(sum(stock), 0) FROM variants v WHERE v.product_id = p.id) AS stock, \
+             (SELECT COALESCE(min(cost_minor), 0) FROM variants v WHERE v.product_id = p.id) AS cost_minor, \
+             (SELECT COALESCE(min(cost_currency), '') FROM variants v WHERE v.product_id = p.id) AS cost_currency"
         );
-        sqlx::query_as(&sql).bind(lang).bind(limit).bind(offset).fetch_all(self.pool()).await.map_err(|e| q(self, e))
+        match query.and_then(crate::search::SearchQuery::parse) {
+            None => {
+                let sql = format!(
+                    "SELECT {columns} FROM (SELECT id, brand, category FROM products ORDER BY id LIMIT ?2 OFFSET ?3) p ORDER BY p.id"
+                );
+                let rows = sqlx::query_as(&sql)
+                    .bind(lang)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(self.pool())
+                    .await
+                    .map_err(|e| q(self, e))?;
+                Ok((rows, self.catalog_counts().await?.products))
+            }
+            Some(sq) => {
+                let (hits, binds) = sq.hits_sql();
+                let count_sql = format!("SELECT count(*) FROM ({hits})");
+                let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+                for b in &binds {
+                    count = count.bind(b);
+                }
+                let (total,) = count.fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+                // ?1 is the language; the hit binds follow as ?2.. in order.
+                let n = binds.len();
+                let sql = number_placeholders(&format!(
+                    "SELECT {columns} FROM (SELECT id, brand, category FROM products \
+                       WHERE id IN ({hits}) ORDER BY id LIMIT ?{} OFFSET ?{}) p ORDER BY p.id",
+                    n + 2,
+                    n + 3
+                ));
+                let mut page = sqlx::query_as(&sql).bind(lang);
+                for b in &binds {
+                    page = page.bind(b);
+                }
+                let rows = page.bind(limit).bind(offset).fetch_all(self.pool()).await.map_err(|e| q(self, e))?;
+                Ok((rows, total))
+            }
+        }
     }
 
     async fn listings_count(&self) -> Result<i64, StoreError> {

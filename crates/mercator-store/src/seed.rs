@@ -232,10 +232,12 @@ impl Store {
         let shop = demo::demo_shop(now);
         let mut stats = SeedStats::default();
         let mut tx = self.pool().begin().await?;
+        crate::search::defer(&mut tx).await?;
         insert_shop(&mut tx, &shop.name, shop.base_currency.code(), true).await?;
         let channel_ids = insert_channels(&mut tx, &shop.channels).await?;
         let sku_ids = insert_products(&mut tx, &channel_ids, shop.products.iter().cloned(), &mut stats, true).await?;
         insert_orders_and_inbox(&mut tx, &shop, &channel_ids, &sku_ids, &mut stats).await?;
+        crate::search::rebuild(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(?stats, "demo shop loaded");
         Ok(stats)
@@ -249,9 +251,11 @@ impl Store {
         }
         let mut stats = SeedStats::default();
         let mut tx = self.pool().begin().await?;
+        crate::search::defer(&mut tx).await?;
         insert_shop(&mut tx, name, "CNY", false).await?;
         let channel_ids = insert_channels(&mut tx, &demo::generated_channels()).await?;
         insert_products(&mut tx, &channel_ids, demo::generated_products(variants), &mut stats, false).await?;
+        crate::search::rebuild(&mut tx).await?;
         tx.commit().await?;
         Ok(stats)
     }

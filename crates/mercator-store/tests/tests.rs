@@ -47,19 +47,19 @@ async fn first_run_creates_folder_database_and_demo_shop() {
 async fn pages_localise_titles_and_carry_money_with_currency() {
     let tmp = tempfile::tempdir().unwrap();
     let store = open(tmp.path()).await;
-    let zh = store.products_page("zh-CN", 0, 10).await.unwrap();
-    let en = store.products_page("en-US", 0, 10).await.unwrap();
+    let zh = store.products_page("zh-CN", None, 0, 10).await.unwrap().0;
+    let en = store.products_page("en-US", None, 0, 10).await.unwrap().0;
     assert_eq!(zh.len(), 10);
     assert_eq!(zh[0].id, en[0].id);
     assert!(zh[0].title.contains("硅胶"), "{}", zh[0].title);
     assert!(en[0].title.contains("Silicone"), "{}", en[0].title);
     assert_eq!(zh[0].languages, "de-DE en-US zh-CN");
     // unknown language falls back to English
-    assert_eq!(store.products_page("fr-FR", 0, 1).await.unwrap()[0].title, en[0].title);
+    assert_eq!(store.products_page("fr-FR", None, 0, 1).await.unwrap().0[0].title, en[0].title);
     // paging covers everything exactly once
     let mut ids = std::collections::HashSet::new();
     for off in (0..50).step_by(7) {
-        for p in store.products_page("en-US", off, 7).await.unwrap() {
+        for p in store.products_page("en-US", None, off, 7).await.unwrap().0 {
             assert!(ids.insert(p.id));
         }
     }
@@ -200,7 +200,7 @@ async fn database_from_a_newer_version_is_refused_and_left_unchanged() {
     match &err {
         StoreError::NewerVersion { found, known, .. } => {
             assert_eq!(*found, 29990101000000);
-            assert_eq!(*known, 20261122000002);
+            assert_eq!(*known, mercator_store::known_schema_version());
         }
         other => panic!("expected NewerVersion, got {other:?}"),
     }
@@ -363,4 +363,89 @@ async fn generated_shop_has_the_requested_size() {
     assert_eq!(stats.variants, 1_000);
     assert_eq!(store.catalog_counts().await.unwrap().variants, 1_000);
     assert!(store.seed_generated(10, "again").await.is_err(), "never mixes into an existing shop");
+}
+
+async fn search(store: &Store, q: &str) -> (Vec<String>, i64) {
+    let (rows, total) = store.products_page("en-US", Some(q), 0, 100).await.unwrap();
+    (rows.into_iter().map(|r| r.title).collect(), total)
+}
+
+#[tokio::test]
+async fn search_finds_sku_gtin_and_titles_in_every_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    // SKU prefix
+    let (titles, total) = search(&store, "KIT-0000").await;
+    assert_eq!(total, 8, "the eight kitchen products KIT-00001..KIT-00008: {titles:?}");
+    // English words, any case, all terms must match
+    let (titles, _) = search(&store, "silicone SPATULA").await;
+    assert_eq!(titles, vec!["Silicone Spatula Set, 5 Pieces, Heat Resistant"]);
+    // German title
+    let (titles, _) = search(&store, "Knoblauchpresse").await;
+    assert_eq!(titles, vec!["Stainless Steel Garlic Press"]);
+    // Chinese substring (no spaces), 3+ characters: trigram index
+    let (titles, _) = search(&store, "保鲜盒").await;
+    assert_eq!(titles, vec!["Collapsible Silicone Food Storage Containers"]);
+    // Chinese two-character word: substring fallback
+    let (titles, _) = search(&store, "耳机").await;
+    assert_eq!(titles, vec!["Bluetooth 5.3 Wireless Earbuds with ANC"]);
+    // a GTIN fragment
+    let (gtin,): (String,) = sqlx::query_as("SELECT gtin FROM variants WHERE sku LIKE 'ELE-00012-%' LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let (titles, _) = search(&store, &gtin[4..]).await;
+    assert_eq!(titles, vec!["Bluetooth 5.3 Wireless Earbuds with ANC"]);
+    // FTS syntax in user input is literal, never an error
+    for q in ["\"\"", "NEAR(", "a*", "OR", "-", "%", "_", "'; DROP TABLE products; --"] {
+        let (_, total) = search(&store, q).await;
+        assert!(total >= 0);
+    }
+    assert_eq!(search(&store, "no such thing anywhere").await.1, 0);
+    // empty query = everything
+    assert_eq!(store.products_page("en-US", Some("  "), 0, 5).await.unwrap().1, 50);
+}
+
+#[tokio::test]
+async fn search_index_follows_edits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    let (pid,): (String,) = sqlx::query_as("SELECT product_id FROM variants WHERE sku = 'KIT-00002-BLK'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE product_texts SET title = '大蒜压榨器 专业版' WHERE product_id = ? AND lang = 'zh-CN'")
+        .bind(&pid)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(search(&store, "压榨器").await.1, 1);
+    assert_eq!(search(&store, "压蒜器").await.1, 0, "old title gone from the index");
+    sqlx::query("UPDATE variants SET sku = 'GARLIC-PRO-1' WHERE sku = 'KIT-00002-BLK'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(search(&store, "GARLIC-PRO").await.1, 1);
+    sqlx::query("DELETE FROM products WHERE id = ?").bind(&pid).execute(store.pool()).await.unwrap();
+    assert_eq!(search(&store, "GARLIC-PRO").await.1, 0);
+    assert_eq!(search(&store, "Garlic").await.1, 0);
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM catalog_fts").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(n, 49);
+}
+
+#[tokio::test]
+async fn search_index_survives_vacuum() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    sqlx::query("DELETE FROM products WHERE id IN (SELECT id FROM products ORDER BY id LIMIT 5)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("VACUUM").execute(store.pool()).await.unwrap();
+    let (titles, total) = search(&store, "Knoblauchpresse").await;
+    assert_eq!((titles, total), (vec![], 0), "deleted product stays gone");
+    let (titles, _) = search(&store, "保鲜布").await;
+    assert_eq!(titles, vec!["Reusable Beeswax Food Wraps"]);
+    let (titles, _) = search(&store, "Magnetic Building").await;
+    assert_eq!(titles, vec!["Magnetic Building Tiles, Educational"]);
 }

@@ -19,8 +19,8 @@ export const api = {
   setLanguage: (language: string) => invoke<void>('set_language', { language }),
   setTheme: (theme: Theme) => invoke<void>('set_theme', { theme }),
   catalogSummary: () => invoke<CatalogSummary>('catalog_summary'),
-  products: (lang: string, offset: number, limit: number) =>
-    invoke<Page<ProductDto>>('list_products', { lang, offset, limit }),
+  products: (lang: string, query: string | null, offset: number, limit: number) =>
+    invoke<Page<ProductDto>>('list_products', { lang, query, offset, limit }),
   listings: (lang: string, offset: number, limit: number) =>
     invoke<Page<ListingDto>>('list_listings', { lang, offset, limit }),
   orders: (offset: number, limit: number) => invoke<Page<OrderDto>>('list_orders', { offset, limit }),
@@ -32,5 +32,5 @@ export const api = {
   moveDbAside: () => invoke<AppInfo>('move_db_aside'),
   retryOpen: () => invoke<AppInfo>('retry_open'),
   quit: () => invoke<void>('quit_app'),
-  uiReady: () => invoke<void>('ui_ready'),
+  uiReady: () => invoke<void>('ui_ready', { pageMs: Math.round(performance.now()) }),
 };
