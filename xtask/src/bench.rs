@@ -212,3 +212,80 @@ pub fn bench(args: &[String]) -> Result<(), String> {
     let _ = xvfb.wait();
     result
 }
+
+/// Backend search latency on a generated shop: the store's catalog query
+/// (count + first page of 50) as the UI calls it, per query kind.
+pub fn bench_search(args: &[String]) -> Result<(), String> {
+    let mut skus = 100_000usize;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--skus" => skus = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--skus needs a number")?,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    let dir = root().join(format!("target/bench/shop-{skus}"));
+    if !dir.join(mercator_store::DB_FILE_NAME).exists() {
+        let t = Instant::now();
+        let stats = generate_shop(&dir, skus)?;
+        println!("(generated {} variants in {:.1?})", stats.variants, t.elapsed());
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        use mercator_store::ShopRepository;
+        let t = Instant::now();
+        let (store, report) = Store::open(&dir, &OpenOptions { seed_demo: false, ..Default::default() })
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "open {:.1?} (migrations applied: {:?}, backup: {})",
+            t.elapsed(),
+            report.applied_migrations,
+            report.backup.is_some()
+        );
+        let series: Vec<String> = (1..=40).map(|i| i.to_string()).collect();
+        let kinds: Vec<(&str, Vec<String>)> = vec![
+            ("SKU prefix", (0..200).map(|i| format!("GELE-{:04}", 10 + i % 90)).collect()),
+            ("English word", ["Bamboo", "Charger", "Stainless", "Yoga", "Notebook", "Headlamp", "Wireless", "Towel"]
+                .iter()
+                .cycle()
+                .take(200)
+                .map(|s| s.to_string())
+                .collect()),
+            ("English two words", (0..200).map(|i| format!("Series {} Bamboo", series[i % 40])).collect()),
+            ("Chinese substring (3+ chars)", ["保温水壶", "充电器", "瑜伽垫", "笔记本", "第12代", "机械键盘"]
+                .iter()
+                .cycle()
+                .take(200)
+                .map(|s| s.to_string())
+                .collect()),
+            ("Chinese 2 chars (LIKE fallback)", ["耳机", "台灯", "枕头", "毛巾", "窗帘"].iter().cycle().take(100).map(|s| s.to_string()).collect()),
+        ];
+        println!("\nCatalog search on {skus} SKUs: count + first 50 rows, per query");
+        for (name, queries) in kinds {
+            let mut times = vec![];
+            let mut hits = 0;
+            for q in &queries {
+                let t = Instant::now();
+                let (rows, total) = store.products_page("en-US", Some(q), 0, 50).await.map_err(|e| e.to_string())?;
+                times.push(t.elapsed().as_micros());
+                hits += total;
+                std::hint::black_box(rows);
+            }
+            times.sort_unstable();
+            let p = |q: usize| times[(times.len() * q / 100).min(times.len() - 1)];
+            println!(
+                "{name:<34} p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>6.2} ms   (avg {} hits)",
+                p(50) as f64 / 1000.0,
+                p(99) as f64 / 1000.0,
+                times[times.len() - 1] as f64 / 1000.0,
+                hits / queries.len() as i64
+            );
+        }
+        let t = Instant::now();
+        let (rows, _) = store.products_page("zh-CN", None, 50_000 / 3, 200).await.map_err(|e| e.to_string())?;
+        println!("\ncatalog page of 200 rows from the middle (no search): {:.2?} ({} rows)", t.elapsed(), rows.len());
+        store.close().await;
+        Ok(())
+    })
+}

@@ -9,6 +9,7 @@
 //!   bindings              regenerate ui/src/lib/bindings.ts from the Rust types
 //!   gen-shop --skus N --data-dir DIR   generate a large shop for benchmarks
 //!   bench [--runs N] [--skus N]        start-up time and memory, demo and large shop
+//!   bench-search [--skus N]            catalog search latency (p50/p99) on a large shop
 
 mod bench;
 mod util;
@@ -29,6 +30,7 @@ fn main() {
         "bindings" => bindings(),
         "gen-shop" => gen_shop(&rest),
         "bench" => deps().and_then(|_| bench::bench(&rest)),
+        "bench-search" => bench::bench_search(&rest),
         _ => {
             eprintln!(
                 "{}",

@@ -226,11 +226,12 @@ impl ShopRepository for Store {
                     count = count.bind(b);
                 }
                 let (total,) = count.fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
-                // ?1 is the language; the hit binds follow as ?2.. in order.
+                // Hits come in index order (rowid), so LIMIT stops early instead of
+                // sorting every match. ?1 is the language; hit binds follow as ?2...
                 let n = binds.len();
                 let sql = number_placeholders(&format!(
-                    "SELECT {columns} FROM (SELECT id, brand, category FROM products \
-                       WHERE id IN ({hits}) ORDER BY id LIMIT ?{} OFFSET ?{}) p ORDER BY p.id",
+                    "SELECT {columns} FROM ({hits} ORDER BY catalog_fts.rowid LIMIT ?{} OFFSET ?{}) h \
+                     JOIN products p ON p.id = h.id",
                     n + 2,
                     n + 3
                 ));
