@@ -28,7 +28,18 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir.display(), "starting");
             let state = AppState::new(launch.clone(), paths, system_locale.clone(), started);
             tauri::async_runtime::block_on(state.open_store());
+            // The window is created here (not from config) so that its first
+            // paint data rides along as an initialization script.
+            let boot = tauri::async_runtime::block_on(state.boot())
+                .ok()
+                .and_then(|b| serde_json::to_string(&b).ok())
+                .unwrap_or_else(|| "null".into());
             app.manage(state);
+            let config =
+                app.config().app.windows.iter().find(|w| w.label == "main").cloned().ok_or("no main window")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+                .initialization_script(format!("window.__MERCATOR_BOOT__ = {boot};"))
+                .build()?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -125,6 +125,21 @@ impl AppState {
         })
     }
 
+    /// First-paint data: app info plus, when the shop is open, the catalog
+    /// summary and first page in the UI language.
+    pub async fn boot(&self) -> Result<mercator_api::BootPayload, mercator_api::ApiError> {
+        let info = self.info().await?;
+        let store = self.inner.read().await.store.clone();
+        let (summary, first_page) = match store {
+            Some(store) if info.problem.is_none() => (
+                Some(ops::catalog_summary(store.as_ref()).await?),
+                Some(ops::products(store.as_ref(), &info.settings.language, None, 0, 200).await?),
+            ),
+            _ => (None, None),
+        };
+        Ok(mercator_api::BootPayload { info, summary, first_page })
+    }
+
     pub async fn close(&self) {
         let store = self.inner.write().await.store.take();
         if let Some(store) = store {

@@ -220,7 +220,9 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--skus" => skus = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--skus needs a number")?,
+            "--skus" => {
+                skus = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--skus needs a number")?
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -246,20 +248,29 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
         let series: Vec<String> = (1..=40).map(|i| i.to_string()).collect();
         let kinds: Vec<(&str, Vec<String>)> = vec![
             ("SKU prefix", (0..200).map(|i| format!("GELE-{:04}", 10 + i % 90)).collect()),
-            ("English word", ["Bamboo", "Charger", "Stainless", "Yoga", "Notebook", "Headlamp", "Wireless", "Towel"]
-                .iter()
-                .cycle()
-                .take(200)
-                .map(|s| s.to_string())
-                .collect()),
+            (
+                "English word",
+                ["Bamboo", "Charger", "Stainless", "Yoga", "Notebook", "Headlamp", "Wireless", "Towel"]
+                    .iter()
+                    .cycle()
+                    .take(200)
+                    .map(|s| s.to_string())
+                    .collect(),
+            ),
             ("English two words", (0..200).map(|i| format!("Series {} Bamboo", series[i % 40])).collect()),
-            ("Chinese substring (3+ chars)", ["保温水壶", "充电器", "瑜伽垫", "笔记本", "第12代", "机械键盘"]
-                .iter()
-                .cycle()
-                .take(200)
-                .map(|s| s.to_string())
-                .collect()),
-            ("Chinese 2 chars (LIKE fallback)", ["耳机", "台灯", "枕头", "毛巾", "窗帘"].iter().cycle().take(100).map(|s| s.to_string()).collect()),
+            (
+                "Chinese substring (3+ chars)",
+                ["保温水壶", "充电器", "瑜伽垫", "笔记本", "第12代", "机械键盘"]
+                    .iter()
+                    .cycle()
+                    .take(200)
+                    .map(|s| s.to_string())
+                    .collect(),
+            ),
+            (
+                "Chinese 2 chars (LIKE fallback)",
+                ["耳机", "台灯", "枕头", "毛巾", "窗帘"].iter().cycle().take(100).map(|s| s.to_string()).collect(),
+            ),
         ];
         println!("\nCatalog search on {skus} SKUs: count + first 50 rows, per query");
         for (name, queries) in kinds {

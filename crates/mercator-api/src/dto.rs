@@ -189,6 +189,17 @@ pub struct VaultStatus {
     pub error: Option<ErrorPayload>,
 }
 
+/// What the window needs for its first paint, injected into the page before
+/// any script runs (no IPC round trip before the catalog appears).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BootPayload {
+    pub info: AppInfo,
+    pub summary: Option<CatalogSummary>,
+    /// First catalog page in `info.settings.language`.
+    pub first_page: Option<Page<ProductDto>>,
+}
+
 /// Writes every IPC type's TypeScript declaration, in a stable order.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
@@ -209,6 +220,7 @@ pub fn typescript_bindings() -> String {
         StartupProblem::decl(&cfg),
         AppInfo::decl(&cfg),
         VaultStatus::decl(&cfg),
+        BootPayload::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust (crates/mercator-api/src/dto.rs) by `cargo xtask bindings`.\n// Do not edit: a test fails when this file is stale.\n\n",

@@ -2,6 +2,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   AppInfo,
+  BootPayload,
   CatalogSummary,
   ConversationDto,
   ListingDto,
@@ -13,6 +14,30 @@ import type {
   Theme,
   VaultStatus,
 } from './bindings';
+
+declare global {
+  interface Window {
+    __MERCATOR_BOOT__?: BootPayload | null;
+  }
+}
+
+/** First-paint data the shell injected into the page; each part is taken once. */
+const boot = { ...(window.__MERCATOR_BOOT__ ?? {}) } as Partial<BootPayload>;
+
+export function takeBootInfo(): AppInfo | undefined {
+  const info = boot.info;
+  boot.info = undefined;
+  return info;
+}
+
+export function takeBootCatalog(lang: string): { summary: CatalogSummary; page: Page<ProductDto> } | undefined {
+  const { summary, firstPage } = boot;
+  boot.summary = boot.firstPage = undefined;
+  if (summary && firstPage && window.__MERCATOR_BOOT__?.info.settings.language === lang) {
+    return { summary, page: firstPage };
+  }
+  return undefined;
+}
 
 export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),

@@ -68,3 +68,9 @@ export type AppInfo = { version: string, dataDir: string, dbPath: string, logDir
 movedAsideTo: string | null, };
 
 export type VaultStatus = { available: boolean, backend: string, error: ErrorPayload | null, };
+
+export type BootPayload = { info: AppInfo, summary: CatalogSummary | null, 
+/**
+ * First catalog page in `info.settings.language`.
+ */
+firstPage: Page<ProductDto> | null, };
