@@ -47,6 +47,18 @@ error_codes! {
     UnknownTheme => "unknown-theme",
     OpenFolderFailed => "open-folder-failed",
     NotFound => "not-found",
+    SkuEmpty => "sku-empty",
+    SkuTooLong => "sku-too-long",
+    SkuBadChar => "sku-bad-char",
+    SkuTaken => "sku-taken",
+    GtinFormat => "gtin-format",
+    GtinCheckDigit => "gtin-check-digit",
+    TitleEmpty => "title-empty",
+    TitleTooLong => "title-too-long",
+    LanguageTag => "language-tag",
+    MoneyInvalid => "money-invalid",
+    RevisionConflict => "revision-conflict",
+    UndoConflict => "undo-conflict",
     Internal => "internal",
 }
 

@@ -4,6 +4,7 @@
 //! money in integer minor units with ISO 4217 currencies, globally unique ids,
 //! the error codes that cross every boundary, and the demo-shop generator.
 
+pub mod catalog;
 pub mod demo;
 pub mod error;
 pub mod id;

@@ -27,6 +27,9 @@ pub enum StoreError {
     NotFound { what: String },
     #[error("{field}: {detail}")]
     Invalid { field: String, detail: String },
+    /// Input refused by a domain rule; the payload says what to fix.
+    #[error("rejected: {0}")]
+    Rejected(ErrorPayload),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("io error: {0}")]
@@ -90,6 +93,7 @@ impl From<&StoreError> for ErrorPayload {
             StoreError::Invalid { field, detail } => {
                 ErrorPayload::new(ErrorCode::InvalidArgument).arg("field", field).arg("detail", detail)
             }
+            StoreError::Rejected(p) => p.clone(),
             StoreError::Db(e) => ErrorPayload::new(ErrorCode::DbIo).arg("detail", e),
             StoreError::Io(e) => ErrorPayload::new(ErrorCode::DbIo).arg("detail", e),
         }

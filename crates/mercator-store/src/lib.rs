@@ -7,6 +7,7 @@
 //!   its only implementation today, PostgreSQL can implement it later.
 //! - [`outbox`] holds changes waiting to be sent to a channel.
 
+pub mod catalog;
 mod error;
 mod open;
 pub mod outbox;

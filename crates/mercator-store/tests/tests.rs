@@ -449,3 +449,158 @@ async fn search_index_survives_vacuum() {
     let (titles, _) = search(&store, "Magnetic Building").await;
     assert_eq!(titles, vec!["Magnetic Building Tiles, Educational"]);
 }
+
+mod catalog_editing {
+    use super::*;
+    use mercator_store::catalog::{Edit, NewProduct};
+
+    fn new_product(sku: &str) -> NewProduct {
+        NewProduct {
+            brand: "Voltaro".into(),
+            category: "electronics".into(),
+            titles: vec![("zh-CN".into(), "便携式榨汁杯".into()), ("en-US".into(), "Portable Blender Cup".into())],
+            sku: sku.into(),
+            gtin: "6901234567892".into(),
+            cost: "45.80".into(),
+            cost_currency: "CNY".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn create_edit_search_and_undo() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let id = store.create_product(&new_product("BLEND-001")).await.unwrap();
+        let d = store.product_detail(&id).await.unwrap();
+        assert_eq!(d.texts.len(), 2);
+        assert_eq!(d.variants[0].cost_minor, 4580);
+        assert_eq!(search(&store, "榨汁杯").await.1, 1, "new product is searchable at once");
+
+        let en = d.texts.iter().find(|t| t.lang == "en-US").unwrap().clone();
+        let op = store
+            .apply_edit(
+                &id,
+                &Edit::Title { lang: "en-US".into(), value: "Portable Blender Cup 350 ml".into() },
+                en.revision,
+            )
+            .await
+            .unwrap();
+        // stale revision: refused, nothing written
+        let err = store
+            .apply_edit(&id, &Edit::Title { lang: "en-US".into(), value: "Other".into() }, en.revision)
+            .await
+            .unwrap_err();
+        assert_eq!(mercator_core::ErrorPayload::from(&err).code, "revision-conflict");
+        // add a German title (new language: expected revision 0)
+        store
+            .apply_edit(&id, &Edit::Title { lang: "de-DE".into(), value: "Tragbarer Mixbecher".into() }, 0)
+            .await
+            .unwrap();
+        assert_eq!(search(&store, "Mixbecher").await.1, 1);
+
+        let history = store.history(&id, 50).await.unwrap();
+        assert_eq!(history.len(), 3, "created + 2 edits");
+        assert_eq!(history[1].old_value.as_deref(), Some("\"Portable Blender Cup\""));
+
+        store.undo(&op).await.unwrap();
+        let d = store.product_detail(&id).await.unwrap();
+        assert_eq!(d.texts.iter().find(|t| t.lang == "en-US").unwrap().title, "Portable Blender Cup");
+        assert_eq!(search(&store, "350 ml").await.1, 0);
+        // undoing twice is refused
+        let err = store.undo(&op).await.unwrap_err();
+        assert_eq!(mercator_core::ErrorPayload::from(&err).code, "undo-conflict");
+        // undoing the German addition removes the language again
+        let add_de =
+            store.history(&id, 50).await.unwrap().into_iter().find(|h| h.lang.as_deref() == Some("de-DE")).unwrap();
+        store.undo(&add_de.op_id).await.unwrap();
+        assert_eq!(store.product_detail(&id).await.unwrap().texts.len(), 2);
+        assert_eq!(search(&store, "Mixbecher").await.1, 0);
+    }
+
+    #[tokio::test]
+    async fn bad_input_is_refused_with_what_to_fix_and_nothing_is_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let code = |e: StoreError| mercator_core::ErrorPayload::from(&e);
+        let e = code(store.create_product(&new_product("KIT-00001-BLK")).await.unwrap_err());
+        assert_eq!((e.code.as_str(), e.args["sku"].as_str()), ("sku-taken", "KIT-00001-BLK"));
+        let mut p = new_product("NEW-1");
+        p.gtin = "6901234567893".into();
+        let e = code(store.create_product(&p).await.unwrap_err());
+        assert_eq!((e.code.as_str(), e.args["expected"].as_str()), ("gtin-check-digit", "2"));
+        let mut p = new_product("NEW-1");
+        p.cost = "12.345".into();
+        assert_eq!(code(store.create_product(&p).await.unwrap_err()).code, "money-invalid");
+        let mut p = new_product("NEW-1");
+        p.cost = "-1".into();
+        assert_eq!(code(store.create_product(&p).await.unwrap_err()).code, "money-invalid");
+        assert_eq!(store.catalog_counts().await.unwrap().products, 50, "nothing half-written");
+
+        let (pid, vid, rev): (String, String, i64) =
+            sqlx::query_as("SELECT product_id, id, revision FROM variants WHERE sku = 'KIT-00002-BLK'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        let e = code(
+            store
+                .apply_edit(&pid, &Edit::Sku { variant_id: vid.clone(), value: "KIT-00001-BLK".into() }, rev)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(e.code, "sku-taken");
+        let e = code(
+            store
+                .apply_edit(&pid, &Edit::Gtin { variant_id: vid.clone(), value: "123".into() }, rev)
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(e.code, "gtin-format");
+        // decimal comma accepted for cost
+        store.apply_edit(&pid, &Edit::Cost { variant_id: vid.clone(), value: "13,40".into() }, rev).await.unwrap();
+        let (cost,): (i64,) = sqlx::query_as("SELECT cost_minor FROM variants WHERE id = ?")
+            .bind(&vid)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(cost, 1340);
+    }
+
+    #[tokio::test]
+    async fn editing_a_product_with_live_listings_queues_channel_updates_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let (pid,): (String,) = sqlx::query_as("SELECT product_id FROM variants WHERE sku = 'ELE-00010-BLK'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let (live,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM listings l JOIN variants v ON v.id = l.variant_id WHERE v.product_id = ? AND l.status = 'live'",
+        )
+        .bind(&pid)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert!(live > 0);
+        let d = store.product_detail(&pid).await.unwrap();
+        let zh = d.texts.iter().find(|t| t.lang == "zh-CN").unwrap();
+        store
+            .apply_edit(&pid, &Edit::Title { lang: "zh-CN".into(), value: "65W氮化镓快充充电器".into() }, zh.revision)
+            .await
+            .unwrap();
+        assert_eq!(store.outbox_counts().await.unwrap().pending, live);
+        // the same value again: no change, nothing new to send
+        store
+            .apply_edit(
+                &pid,
+                &Edit::Title { lang: "zh-CN".into(), value: "65W氮化镓快充充电器".into() },
+                zh.revision + 1,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.outbox_counts().await.unwrap().pending, live);
+        // stock is not content: no channel update from the catalog
+        let v = &d.variants[0];
+        store.apply_edit(&pid, &Edit::Stock { variant_id: v.id.clone(), value: 7 }, v.revision).await.unwrap();
+        assert_eq!(store.outbox_counts().await.unwrap().pending, live);
+    }
+}
