@@ -3,8 +3,8 @@
 
 use crate::state::AppState;
 use mercator_api::{
-    ops, ApiError, ApiResult, AppInfo, CatalogSummary, ConversationDto, ListingDto, OrderDto, Page, PickListDto,
-    ProductDto, SyncStatus, VaultStatus,
+    ops, ApiError, ApiResult, AppInfo, CatalogSummary, ConversationDto, EditRequest, HistoryDto, ListingDto,
+    NewProductRequest, OrderDto, Page, PickListDto, ProductDetailDto, ProductDto, SyncStatus, VaultStatus,
 };
 use mercator_core::ErrorCode;
 use mercator_store::Store;
@@ -131,4 +131,34 @@ pub async fn ui_ready(state: S<'_>, page_ms: u64) -> ApiResult<()> {
         let _ = std::fs::write(path, ms.to_string());
     }
     Ok(())
+}
+
+#[tauri::command]
+pub async fn product_detail(state: S<'_>, product_id: String) -> ApiResult<ProductDetailDto> {
+    ops::product_detail(state.store().await?.as_ref(), &product_id).await
+}
+
+#[tauri::command]
+pub async fn create_product(state: S<'_>, product: NewProductRequest) -> ApiResult<String> {
+    ops::create_product(state.store().await?.as_ref(), product).await
+}
+
+#[tauri::command]
+pub async fn apply_edit(
+    state: S<'_>,
+    product_id: String,
+    edit: EditRequest,
+    expected_revision: i64,
+) -> ApiResult<ProductDetailDto> {
+    ops::apply_edit(state.store().await?.as_ref(), &product_id, edit, expected_revision).await
+}
+
+#[tauri::command]
+pub async fn product_history(state: S<'_>, product_id: String) -> ApiResult<Vec<HistoryDto>> {
+    ops::history(state.store().await?.as_ref(), &product_id).await
+}
+
+#[tauri::command]
+pub async fn undo_change(state: S<'_>, op_id: String) -> ApiResult<()> {
+    ops::undo(state.store().await?.as_ref(), &op_id).await
 }

@@ -59,6 +59,11 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             commands::retry_open,
             commands::quit_app,
             commands::ui_ready,
+            commands::product_detail,
+            commands::create_product,
+            commands::apply_edit,
+            commands::product_history,
+            commands::undo_change,
         ])
         .build(tauri::generate_context!());
     match result {

@@ -200,6 +200,84 @@ pub struct BootPayload {
     pub first_page: Option<Page<ProductDto>>,
 }
 
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TextDto {
+    pub lang: String,
+    pub title: String,
+    pub description: String,
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VariantDto {
+    pub id: String,
+    pub sku: String,
+    pub gtin: String,
+    /// Attribute name -> value, e.g. colour -> "Black / 黑色".
+    pub attributes: Vec<(String, String)>,
+    pub cost: MoneyDto,
+    /// The cost as decimal text for an input field ("18.50", "1980").
+    pub cost_input: String,
+    pub stock: i64,
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductDetailDto {
+    pub id: String,
+    pub brand: String,
+    pub category: String,
+    pub revision: i64,
+    pub texts: Vec<TextDto>,
+    pub variants: Vec<VariantDto>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryDto {
+    pub id: String,
+    pub op_id: String,
+    /// `title`, `description`, `brand`, `sku`, `gtin`, `cost_minor`, `stock`, `created`.
+    pub field: String,
+    pub lang: Option<String>,
+    /// SKU of the variant, for variant fields.
+    pub subject: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub at: String,
+    pub undone: bool,
+    pub can_undo: bool,
+}
+
+/// One field edit from the product editor.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum EditRequest {
+    Title { lang: String, value: String },
+    Description { lang: String, value: String },
+    Brand { value: String },
+    Sku { variant_id: String, value: String },
+    Gtin { variant_id: String, value: String },
+    Cost { variant_id: String, value: String },
+    Stock { variant_id: String, value: i64 },
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewProductRequest {
+    pub brand: String,
+    pub category: String,
+    /// (language tag, title) pairs; empty titles are skipped.
+    pub titles: Vec<(String, String)>,
+    pub sku: String,
+    pub gtin: String,
+    pub cost: String,
+    pub cost_currency: String,
+}
+
 /// Writes every IPC type's TypeScript declaration, in a stable order.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
@@ -221,6 +299,12 @@ pub fn typescript_bindings() -> String {
         AppInfo::decl(&cfg),
         VaultStatus::decl(&cfg),
         BootPayload::decl(&cfg),
+        TextDto::decl(&cfg),
+        VariantDto::decl(&cfg),
+        ProductDetailDto::decl(&cfg),
+        HistoryDto::decl(&cfg),
+        EditRequest::decl(&cfg),
+        NewProductRequest::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust (crates/mercator-api/src/dto.rs) by `cargo xtask bindings`.\n// Do not edit: a test fails when this file is stale.\n\n",

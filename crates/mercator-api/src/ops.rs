@@ -178,3 +178,120 @@ pub async fn vault_status(vault: Vault) -> VaultStatus {
 pub async fn shop_header(store: &Store) -> ApiResult<(Option<String>, bool)> {
     Ok(store.shop().await?.map(|s| (Some(s.name), s.is_demo)).unwrap_or((None, false)))
 }
+
+fn detail_dto(d: mercator_store::catalog::ProductDetail) -> ProductDetailDto {
+    ProductDetailDto {
+        id: d.head.id,
+        brand: d.head.brand,
+        category: d.head.category,
+        revision: d.head.revision,
+        texts: d
+            .texts
+            .into_iter()
+            .map(|t| TextDto { lang: t.lang, title: t.title, description: t.description, revision: t.revision })
+            .collect(),
+        variants: d
+            .variants
+            .into_iter()
+            .map(|v| {
+                let cost = MoneyDto::new(v.cost_minor, &v.cost_currency);
+                let attributes = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&v.attributes)
+                    .map(|m| m.into_iter().map(|(k, val)| (k, val.as_str().unwrap_or_default().to_string())).collect())
+                    .unwrap_or_default();
+                VariantDto {
+                    id: v.id,
+                    sku: v.sku,
+                    gtin: v.gtin.unwrap_or_default(),
+                    attributes,
+                    cost_input: decimal_text(cost.minor, cost.exponent),
+                    cost,
+                    stock: v.stock,
+                    revision: v.revision,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Minor units as plain decimal text: (1850, 2) -> "18.50".
+pub fn decimal_text(minor: i64, exponent: u32) -> String {
+    let d = rust_decimal::Decimal::new(minor, exponent);
+    d.to_string()
+}
+
+pub async fn product_detail(store: &Store, product_id: &str) -> ApiResult<ProductDetailDto> {
+    Ok(detail_dto(store.product_detail(product_id).await?))
+}
+
+pub async fn create_product(store: &Store, req: NewProductRequest) -> ApiResult<String> {
+    let titles: Vec<(String, String)> = req.titles.into_iter().filter(|(_, t)| !t.trim().is_empty()).collect();
+    let p = mercator_store::catalog::NewProduct {
+        brand: req.brand,
+        category: req.category,
+        titles,
+        sku: req.sku,
+        gtin: req.gtin,
+        cost: req.cost,
+        cost_currency: req.cost_currency,
+    };
+    Ok(store.create_product(&p).await?)
+}
+
+/// Saves one field and returns the product as it now is.
+pub async fn apply_edit(
+    store: &Store,
+    product_id: &str,
+    edit: EditRequest,
+    expected_revision: i64,
+) -> ApiResult<ProductDetailDto> {
+    use mercator_store::catalog::Edit;
+    let edit = match edit {
+        EditRequest::Title { lang, value } => Edit::Title { lang, value },
+        EditRequest::Description { lang, value } => Edit::Description { lang, value },
+        EditRequest::Brand { value } => Edit::Brand { value },
+        EditRequest::Sku { variant_id, value } => Edit::Sku { variant_id, value },
+        EditRequest::Gtin { variant_id, value } => Edit::Gtin { variant_id, value },
+        EditRequest::Cost { variant_id, value } => Edit::Cost { variant_id, value },
+        EditRequest::Stock { variant_id, value } => Edit::Stock { variant_id, value },
+    };
+    store.apply_edit(product_id, &edit, expected_revision).await?;
+    product_detail(store, product_id).await
+}
+
+pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDto>> {
+    let rows = store.history(product_id, 200).await?;
+    let skus: std::collections::HashMap<String, String> =
+        store.product_detail(product_id).await?.variants.into_iter().map(|v| (v.id, v.sku)).collect();
+    let show = |v: Option<String>| {
+        v.map(|s| {
+            serde_json::from_str::<serde_json::Value>(&s)
+                .ok()
+                .map(|j| match j {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                })
+                .unwrap_or(s)
+        })
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| HistoryDto {
+            can_undo: r.undone_by.is_none() && r.field != "created",
+            undone: r.undone_by.is_some(),
+            subject: (r.entity == "variant").then(|| skus.get(&r.entity_id).cloned().unwrap_or_default()),
+            id: r.id,
+            op_id: r.op_id,
+            field: r.field,
+            lang: r.lang,
+            old_value: show(r.old_value),
+            new_value: show(r.new_value),
+            at: r.at,
+        })
+        .collect())
+}
+
+pub async fn undo(store: &Store, op_id: &str) -> ApiResult<()> {
+    store.undo(op_id).await?;
+    Ok(())
+}

@@ -64,3 +64,36 @@ async fn list_commands_page_and_carry_currency_exponents() {
     assert!(c.iter().any(|c| c.awaiting_reply) && c.iter().any(|c| !c.awaiting_reply));
     assert_eq!(ops::sync_status(&store).await.unwrap().pending, 0);
 }
+
+#[tokio::test]
+async fn product_editor_commands_round_trip_the_json_the_ui_sends() {
+    let (_tmp, store) = demo_store().await;
+    let req: mercator_api::NewProductRequest = serde_json::from_value(serde_json::json!({
+        "brand": "Nestwell", "category": "home",
+        "titles": [["zh-CN", "记忆棉坐垫"], ["en-US", "Memory Foam Seat Cushion"], ["de-DE", "  "]],
+        "sku": "NEST-CUSH-01", "gtin": "", "cost": "39.9", "costCurrency": "CNY"
+    }))
+    .unwrap();
+    let id = ops::create_product(&store, req).await.unwrap();
+    let d = ops::product_detail(&store, &id).await.unwrap();
+    assert_eq!(d.texts.len(), 2, "blank titles are skipped");
+    assert_eq!(d.variants[0].cost_input, "39.90");
+    let v = &d.variants[0];
+    let edit: mercator_api::EditRequest =
+        serde_json::from_value(serde_json::json!({"kind": "gtin", "variantId": v.id, "value": "4006381333931"}))
+            .unwrap();
+    let d2 = ops::apply_edit(&store, &id, edit, v.revision).await.unwrap();
+    assert_eq!(d2.variants[0].gtin, "4006381333931");
+    assert_eq!(d2.variants[0].revision, v.revision + 1);
+    let h = ops::history(&store, &id).await.unwrap();
+    assert_eq!(h[0].field, "gtin");
+    assert_eq!(h[0].subject.as_deref(), Some("NEST-CUSH-01"));
+    assert_eq!((h[0].old_value.as_deref(), h[0].new_value.as_deref()), (None, Some("4006381333931")));
+    assert!(h[0].can_undo && !h[1].can_undo, "creation is not undoable");
+    ops::undo(&store, &h[0].op_id).await.unwrap();
+    assert_eq!(ops::product_detail(&store, &id).await.unwrap().variants[0].gtin, "");
+    let bad: mercator_api::EditRequest =
+        serde_json::from_value(serde_json::json!({"kind": "title", "lang": "en-US", "value": " "})).unwrap();
+    let e = ops::apply_edit(&store, &id, bad, 1).await.unwrap_err();
+    assert_eq!(e.0.code, "title-empty");
+}

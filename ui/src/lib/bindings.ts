@@ -74,3 +74,35 @@ export type BootPayload = { info: AppInfo, summary: CatalogSummary | null,
  * First catalog page in `info.settings.language`.
  */
 firstPage: Page<ProductDto> | null, };
+
+export type TextDto = { lang: string, title: string, description: string, revision: number, };
+
+export type VariantDto = { id: string, sku: string, gtin: string, 
+/**
+ * Attribute name -> value, e.g. colour -> "Black / 黑色".
+ */
+attributes: Array<[string, string]>, cost: MoneyDto, 
+/**
+ * The cost as decimal text for an input field ("18.50", "1980").
+ */
+costInput: string, stock: number, revision: number, };
+
+export type ProductDetailDto = { id: string, brand: string, category: string, revision: number, texts: Array<TextDto>, variants: Array<VariantDto>, };
+
+export type HistoryDto = { id: string, opId: string, 
+/**
+ * `title`, `description`, `brand`, `sku`, `gtin`, `cost_minor`, `stock`, `created`.
+ */
+field: string, lang: string | null, 
+/**
+ * SKU of the variant, for variant fields.
+ */
+subject: string | null, oldValue: string | null, newValue: string | null, at: string, undone: boolean, canUndo: boolean, };
+
+export type EditRequest = { "kind": "title", lang: string, value: string, } | { "kind": "description", lang: string, value: string, } | { "kind": "brand", value: string, } | { "kind": "sku", variantId: string, value: string, } | { "kind": "gtin", variantId: string, value: string, } | { "kind": "cost", variantId: string, value: string, } | { "kind": "stock", variantId: string, value: number, };
+
+export type NewProductRequest = { brand: string, category: string, 
+/**
+ * (language tag, title) pairs; empty titles are skipped.
+ */
+titles: Array<[string, string]>, sku: string, gtin: string, cost: string, costCurrency: string, };
