@@ -128,6 +128,32 @@ listing-status-live = Live
 listing-status-inactive = Inactive
 listing-status-error = Error
 
+## Product editor
+editor-back = Back to catalog
+editor-saving = Saving…
+editor-saved = Saved on this computer
+editor-add-language = Add language
+editor-title = Title
+editor-chars = { $count } / { $max } characters
+editor-description = Description
+editor-variants = Variants
+editor-history = Change history
+editor-undo = Undo
+editor-undone = Undone
+col-attributes = Attributes
+col-gtin = GTIN / EAN
+new-product-title = New product
+new-product-create = Create product
+new-product-cancel = Cancel
+history-field-title = Title
+history-field-description = Description
+history-field-brand = Brand
+history-field-sku = SKU
+history-field-gtin = GTIN
+history-field-cost-minor = Unit cost
+history-field-stock = Stock
+history-field-created = Created
+
 ## Start-up problems
 startup-title = Mercator cannot open your shop
 startup-file = File: { $path }

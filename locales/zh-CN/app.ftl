@@ -119,6 +119,32 @@ listing-status-live = 在售
 listing-status-inactive = 已下架
 listing-status-error = 错误
 
+## Product editor
+editor-back = 返回商品目录
+editor-saving = 保存中…
+editor-saved = 已保存在本机
+editor-add-language = 添加语言
+editor-title = 标题
+editor-chars = { $count } / { $max } 个字符
+editor-description = 描述
+editor-variants = 变体
+editor-history = 修改记录
+editor-undo = 撤销
+editor-undone = 已撤销
+col-attributes = 属性
+col-gtin = GTIN / EAN
+new-product-title = 新建商品
+new-product-create = 创建商品
+new-product-cancel = 取消
+history-field-title = 标题
+history-field-description = 描述
+history-field-brand = 品牌
+history-field-sku = SKU
+history-field-gtin = GTIN
+history-field-cost-minor = 采购成本
+history-field-stock = 库存
+history-field-created = 创建
+
 ## Start-up problems
 startup-title = Mercator 无法打开您的店铺
 startup-file = 文件：{ $path }

@@ -184,3 +184,63 @@ test('an unknown command-line option is explained and exits with status 2', () =
   assert.equal(zh.status, 2);
   assert.match(zh.stderr, /请为 --data-dir 指定一个文件夹路径/);
 });
+
+test('create a product in Chinese and English, fix a bad GTIN, edit offline, find it, undo', async () => {
+  const dataDir = join(root, 'editing');
+  const s = await launch(APP, env(dataDir));
+  const ENTER = '\uE007';
+  try {
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+    await s.click('[data-testid="new-product"]');
+    await s.type('[data-testid="np-title-zh"]', '便携式榨汁杯');
+    await s.type('[data-testid="np-title-en"]', 'Portable Blender Cup');
+    await s.type('[data-testid="np-brand"]', 'Voltaro');
+    await s.type('[data-testid="np-sku"]', 'BLEND-001');
+    await s.type('[data-testid="np-gtin"]', '6901234567893');
+    await s.type('[data-testid="np-cost"]', '45.80');
+    await s.click('[data-testid="np-create"]');
+    const err = await s.waitText('[data-testid="new-product-error"]', (t) => t.length > 0);
+    assert.match(err, /wrong check digit: the last digit should be 2/);
+    await s.screenshot(join(SHOTS, 'new-product-error-en.png'));
+    await s.clear('[data-testid="np-gtin"]');
+    await s.type('[data-testid="np-gtin"]', '6901234567892');
+    await s.click('[data-testid="np-create"]');
+    await s.waitText('[data-testid="editor-heading"]', (t) => t === 'Portable Blender Cup');
+
+    // Edit the English title: saved at once, recorded in the history
+    await s.click('[data-testid="lang-tab-en-US"]');
+    await s.clear('[data-testid="title-input"]');
+    await s.type('[data-testid="title-input"]', 'Portable Blender Cup 350 ml' + ENTER);
+    await s.waitText('[data-testid="editor-status"]', (t) => t.includes('Saved'));
+    await s.waitText('[data-testid="history"]', (t) => t.includes('Portable Blender Cup 350 ml'));
+    // Edit the variant: a taken SKU is refused, stock is saved
+    await s.clear('[data-testid="sku-input"]');
+    await s.type('[data-testid="sku-input"]', 'KIT-00001-BLK' + ENTER);
+    await s.waitText('[data-testid="editor-error"]', (t) => t.includes('already used by another variant'));
+    await s.clear('[data-testid="sku-input"]');
+    await s.type('[data-testid="sku-input"]', 'BLEND-001-WHT' + ENTER);
+    await s.waitText('[data-testid="history"]', (t) => t.includes('BLEND-001-WHT'));
+    await s.clear('[data-testid="stock-input"]');
+    await s.type('[data-testid="stock-input"]', '24' + ENTER);
+    await s.waitText('[data-testid="history"]', (t) => /Stock \(BLEND-001-WHT\)\s*0\s*→\s*24/.test(t));
+    await s.screenshot(join(SHOTS, 'editor-en.png'));
+
+    // Back in the catalog, search in Chinese finds it with the new title
+    await s.click('[data-testid="editor-back"]');
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('51 products'));
+    await s.type('[data-testid="catalog-search"]', '榨汁杯');
+    await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('Portable Blender Cup 350 ml') && t.includes('BLEND-001-WHT'));
+
+    // Undo the title change
+    await s.click('[data-testid="catalog-table"] [data-row="0"]');
+    await s.waitText('[data-testid="editor-heading"]', (t) => t === 'Portable Blender Cup 350 ml');
+    const undoButtons = await s.findAll('[data-testid="undo"]');
+    assert.equal(undoButtons.length, 3, 'title, sku and stock changes can be undone');
+    // history is newest first: stock, sku, title
+    await s.cmd('POST', `/element/${undoButtons[2]}/click`, {});
+    await s.waitText('[data-testid="editor-heading"]', (t) => t === 'Portable Blender Cup');
+    await s.waitText('[data-testid="history"]', (t) => t.includes('Undone'));
+  } finally {
+    await s.close();
+  }
+});

@@ -48,6 +48,9 @@ fn composed_ids() -> Vec<String> {
     for n in ["catalog", "pricing", "orders", "inbox", "warehouse", "settings"] {
         ids.push(format!("nav-{n}"));
     }
+    for f in ["title", "description", "brand", "sku", "gtin", "cost-minor", "stock", "created"] {
+        ids.push(format!("history-field-{f}"));
+    }
     for t in ["light", "dark", "system"] {
         ids.push(format!("theme-{t}"));
     }

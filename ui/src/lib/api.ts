@@ -5,6 +5,10 @@ import type {
   BootPayload,
   CatalogSummary,
   ConversationDto,
+  EditRequest,
+  HistoryDto,
+  NewProductRequest,
+  ProductDetailDto,
   ListingDto,
   OrderDto,
   Page,
@@ -57,5 +61,11 @@ export const api = {
   moveDbAside: () => invoke<AppInfo>('move_db_aside'),
   retryOpen: () => invoke<AppInfo>('retry_open'),
   quit: () => invoke<void>('quit_app'),
+  productDetail: (productId: string) => invoke<ProductDetailDto>('product_detail', { productId }),
+  createProduct: (product: NewProductRequest) => invoke<string>('create_product', { product }),
+  applyEdit: (productId: string, edit: EditRequest, expectedRevision: number) =>
+    invoke<ProductDetailDto>('apply_edit', { productId, edit, expectedRevision }),
+  productHistory: (productId: string) => invoke<HistoryDto[]>('product_history', { productId }),
+  undoChange: (opId: string) => invoke<void>('undo_change', { opId }),
   uiReady: () => invoke<void>('ui_ready', { pageMs: Math.round(performance.now()) }),
 };
