@@ -77,6 +77,7 @@ inbox-summary = { $count } conversations · { $open } awaiting reply
 col-subject = Subject
 col-last-message = Last message
 col-reply-by = Reply by
+inbox-reply-by = Reply by { $time }
 inbox-overdue = Overdue
 inbox-awaiting = Awaiting reply
 inbox-answered = Answered

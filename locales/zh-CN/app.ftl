@@ -68,6 +68,7 @@ inbox-summary = { $count } 个会话 · { $open } 个待回复
 col-subject = 主题
 col-last-message = 最新消息
 col-reply-by = 回复期限
+inbox-reply-by = 回复期限：{ $time }
 inbox-overdue = 已超时
 inbox-awaiting = 待回复
 inbox-answered = 已回复

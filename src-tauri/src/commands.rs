@@ -61,8 +61,8 @@ pub async fn list_conversations(state: S<'_>) -> ApiResult<Vec<ConversationDto>>
 }
 
 #[tauri::command]
-pub async fn pick_list(state: S<'_>) -> ApiResult<PickListDto> {
-    ops::pick_list(state.store().await?.as_ref()).await
+pub async fn pick_list(state: S<'_>, lang: String) -> ApiResult<PickListDto> {
+    ops::pick_list(state.store().await?.as_ref(), &lang).await
 }
 
 #[tauri::command]

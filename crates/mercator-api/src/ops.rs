@@ -144,9 +144,9 @@ pub async fn conversations(store: &impl ShopRepository) -> ApiResult<Vec<Convers
         .collect())
 }
 
-pub async fn pick_list(store: &impl ShopRepository) -> ApiResult<PickListDto> {
+pub async fn pick_list(store: &impl ShopRepository, lang: &str) -> ApiResult<PickListDto> {
     let lines = store
-        .pick_list()
+        .pick_list(lang)
         .await?
         .into_iter()
         .map(|r| PickLineDto { sku: r.sku, title: r.title, quantity: r.quantity, orders: r.orders })

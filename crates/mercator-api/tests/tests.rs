@@ -56,7 +56,7 @@ async fn list_commands_page_and_carry_currency_exponents() {
     assert!(ops::products(&store, "en-US", None, -1, 10).await.is_err());
     let e = ops::orders(&store, 0, 100_000).await.unwrap_err();
     assert_eq!(e.0.args["field"], "limit");
-    let picks = ops::pick_list(&store).await.unwrap();
+    let picks = ops::pick_list(&store, "en-US").await.unwrap();
     assert!(!picks.lines.is_empty());
     let to_ship = ops::orders(&store, 0, 100).await.unwrap().items.iter().filter(|o| o.status == "unshipped").count();
     assert_eq!(picks.orders as usize, to_ship);

@@ -104,7 +104,9 @@ pub trait ShopRepository {
     async fn orders_count(&self) -> Result<i64, StoreError>;
     async fn orders_page(&self, offset: i64, limit: i64) -> Result<Vec<OrderRow>, StoreError>;
     async fn conversations(&self) -> Result<Vec<ConversationRow>, StoreError>;
-    async fn pick_list(&self) -> Result<Vec<PickRow>, StoreError>;
+    /// Lines of orders waiting to ship, titled in `lang` from the catalog
+    /// (falling back to the title the channel sold it under).
+    async fn pick_list(&self, lang: &str) -> Result<Vec<PickRow>, StoreError>;
     async fn orders_to_ship(&self) -> Result<i64, StoreError>;
     async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError>;
     async fn set_listing_price(
@@ -299,12 +301,22 @@ impl ShopRepository for Store {
         .map_err(|e| q(self, e))
     }
 
-    async fn pick_list(&self) -> Result<Vec<PickRow>, StoreError> {
+    async fn pick_list(&self, lang: &str) -> Result<Vec<PickRow>, StoreError> {
         sqlx::query_as(
-            "SELECT ol.sku, min(ol.title) AS title, sum(ol.quantity) AS quantity, count(DISTINCT ol.order_id) AS orders \
-             FROM order_lines ol JOIN orders o ON o.id = ol.order_id \
-             WHERE o.status = 'unshipped' GROUP BY ol.sku ORDER BY ol.sku",
+            "SELECT g.sku, \
+                    COALESCE((SELECT title FROM product_texts t JOIN variants v ON v.product_id = t.product_id \
+                              WHERE v.id = g.variant_id AND t.lang = ?1), \
+                             (SELECT title FROM product_texts t JOIN variants v ON v.product_id = t.product_id \
+                              WHERE v.id = g.variant_id AND t.lang = 'en-US'), \
+                             g.title) AS title, \
+                    g.quantity, g.orders \
+             FROM (SELECT ol.sku, min(ol.variant_id) AS variant_id, min(ol.title) AS title, \
+                          sum(ol.quantity) AS quantity, count(DISTINCT ol.order_id) AS orders \
+                   FROM order_lines ol JOIN orders o ON o.id = ol.order_id \
+                   WHERE o.status = 'unshipped' GROUP BY ol.sku) g \
+             ORDER BY g.sku",
         )
+        .bind(lang)
         .fetch_all(self.pool())
         .await
         .map_err(|e| q(self, e))

@@ -82,7 +82,11 @@ async fn pages_localise_titles_and_carry_money_with_currency() {
     assert_eq!(conv.len(), 6);
     assert!(conv.iter().any(|c| c.last_message.contains("<script>")), "stored verbatim; the UI escapes it");
 
-    let picks = store.pick_list().await.unwrap();
+    let picks = store.pick_list("zh-CN").await.unwrap();
+    assert!(
+        picks.iter().all(|p| p.title.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+        "catalog titles in Chinese"
+    );
     assert!(!picks.is_empty());
     let unshipped_units: (i64,) = sqlx::query_as(
         "SELECT sum(quantity) FROM order_lines ol JOIN orders o ON o.id = ol.order_id WHERE o.status = 'unshipped'",

@@ -54,7 +54,7 @@ export const api = {
     invoke<Page<ListingDto>>('list_listings', { lang, offset, limit }),
   orders: (offset: number, limit: number) => invoke<Page<OrderDto>>('list_orders', { offset, limit }),
   conversations: () => invoke<ConversationDto[]>('list_conversations'),
-  pickList: () => invoke<PickListDto>('pick_list'),
+  pickList: (lang: string) => invoke<PickListDto>('pick_list', { lang }),
   syncStatus: () => invoke<SyncStatus>('sync_status'),
   vaultStatus: () => invoke<VaultStatus>('vault_status'),
   openLogFolder: () => invoke<void>('open_log_folder'),
