@@ -35,3 +35,4 @@ error-language-tag = “{ $tag }” is not a language tag such as de-DE, ja-JP o
 error-money-invalid = “{ $value }” is not an amount in { $currency } (at most { $decimals } decimals, not negative).
 error-revision-conflict = { $what } was changed meanwhile (in another window or by a sync). Your change was not saved; the latest version is shown.
 error-undo-conflict = This change cannot be undone: { $field } was changed again afterwards. Undo the later change first.
+error-stock-invalid = Stock must be a whole number of 0 or more, not “{ $value }”.

@@ -35,3 +35,4 @@ error-language-tag = “{ $tag }”不是语言代码（例如 de-DE、ja-JP、z
 error-money-invalid = “{ $value }”不是有效的 { $currency } 金额（最多 { $decimals } 位小数，且不能为负）。
 error-revision-conflict = { $what } 已在此期间被修改（在另一个窗口或由同步修改）。您的更改未保存；现在显示的是最新版本。
 error-undo-conflict = 无法撤销此更改：{ $field } 之后又被修改过。请先撤销后来的更改。
+error-stock-invalid = 库存必须是大于或等于 0 的整数，而不是“{ $value }”。

@@ -65,8 +65,13 @@ impl AppState {
     /// Opens the profile; on failure keeps the problem for the window to show.
     pub async fn open_store(&self) {
         let opts = OpenOptions { seed_demo: self.launch.demo, ..Default::default() };
-        let result = Store::open(&self.paths.data_dir, &opts).await;
+        // Held across the open so that two "try again" clicks cannot race
+        // each other into our own profile lock.
         let mut inner = self.inner.write().await;
+        if inner.store.is_some() {
+            return;
+        }
+        let result = Store::open(&self.paths.data_dir, &opts).await;
         match result {
             Ok((store, report)) => {
                 tracing::info!(

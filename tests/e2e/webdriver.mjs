@@ -2,8 +2,43 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import net from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** All descendant pids of `root` (Linux /proc). */
+function descendants(root) {
+  const children = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(name));
+    } catch {
+      /* process ended while we looked */
+    }
+  }
+  const out = [];
+  const queue = [root];
+  while (queue.length) {
+    for (const c of children.get(queue.shift()) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -141,6 +176,10 @@ export class Session {
   }
 
   async close() {
+    // Everything tauri-driver started (WebKitWebDriver, the app, WebKit's
+    // helpers), so nothing outlives the test and meets the next one's
+    // single-instance check.
+    const family = descendants(this.driver.pid);
     try {
       await this.cmd('DELETE', '');
     } catch {
@@ -148,5 +187,17 @@ export class Session {
     }
     this.driver.kill();
     await new Promise((r) => (this.driver.exitCode !== null ? r() : this.driver.once('exit', r)));
+    const deadline = Date.now() + 5000;
+    for (const sig of ['SIGTERM', 'SIGKILL']) {
+      for (const pid of family) {
+        try {
+          process.kill(pid, sig);
+        } catch {
+          /* already gone */
+        }
+      }
+      while (Date.now() < deadline && family.some(alive)) await sleep(50);
+      if (!family.some(alive)) break;
+    }
   }
 }

@@ -260,8 +260,13 @@ pub async fn apply_edit(
 
 pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDto>> {
     let rows = store.history(product_id, 200).await?;
-    let skus: std::collections::HashMap<String, String> =
-        store.product_detail(product_id).await?.variants.into_iter().map(|v| (v.id, v.sku)).collect();
+    let variants: std::collections::HashMap<String, (String, String)> = store
+        .product_detail(product_id)
+        .await?
+        .variants
+        .into_iter()
+        .map(|v| (v.id, (v.sku, v.cost_currency)))
+        .collect();
     let show = |v: Option<String>| {
         v.map(|s| {
             serde_json::from_str::<serde_json::Value>(&s)
@@ -276,17 +281,29 @@ pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDt
     };
     Ok(rows
         .into_iter()
-        .map(|r| HistoryDto {
-            can_undo: r.undone_by.is_none() && r.field != "created",
-            undone: r.undone_by.is_some(),
-            subject: (r.entity == "variant").then(|| skus.get(&r.entity_id).cloned().unwrap_or_default()),
-            id: r.id,
-            op_id: r.op_id,
-            field: r.field,
-            lang: r.lang,
-            old_value: show(r.old_value),
-            new_value: show(r.new_value),
-            at: r.at,
+        .map(|r| {
+            // costs are stored in minor units: show them as "18.50 CNY"
+            let currency = (r.field == "cost_minor").then(|| variants.get(&r.entity_id).map(|v| v.1.clone())).flatten();
+            let money = |v: Option<String>| match &currency {
+                Some(cur) => v.and_then(|s| s.parse::<i64>().ok()).map(|m| {
+                    let dto = MoneyDto::new(m, cur);
+                    format!("{} {}", decimal_text(dto.minor, dto.exponent), dto.currency)
+                }),
+                None => v,
+            };
+            HistoryDto {
+                can_undo: r.undone_by.is_none() && r.field != "created",
+                undone: r.undone_by.is_some(),
+                subject: (r.entity == "variant")
+                    .then(|| variants.get(&r.entity_id).map(|v| v.0.clone()).unwrap_or_default()),
+                old_value: money(show(r.old_value.clone())),
+                new_value: money(show(r.new_value.clone())),
+                id: r.id,
+                op_id: r.op_id,
+                field: r.field,
+                lang: r.lang,
+                at: r.at,
+            }
         })
         .collect())
 }

@@ -59,6 +59,7 @@ error_codes! {
     MoneyInvalid => "money-invalid",
     RevisionConflict => "revision-conflict",
     UndoConflict => "undo-conflict",
+    StockInvalid => "stock-invalid",
     Internal => "internal",
 }
 

@@ -127,8 +127,21 @@ pub fn parse_amount(value: &str, currency: &str) -> Result<i64, StoreError> {
                 .arg("decimals", cur.exponent()),
         )
     };
-    // Accept a decimal comma as typed on German or French keyboards.
-    let normalized = value.trim().replace(',', ".");
+    // A decimal comma (as typed on German or French keyboards) is accepted only
+    // when it cannot be a thousands separator: one comma, no dot, and no more
+    // digits after it than the currency has ("13,40" yes; "1,000" refused).
+    let trimmed = value.trim();
+    let normalized = match (trimmed.matches(',').count(), trimmed.contains('.')) {
+        (0, _) => trimmed.to_string(),
+        (1, false) => {
+            let frac = trimmed.rsplit(',').next().unwrap_or_default();
+            if frac.len() > cur.exponent() as usize || frac.is_empty() {
+                return Err(bad());
+            }
+            trimmed.replace(',', ".")
+        }
+        _ => return Err(bad()),
+    };
     let d: rust_decimal::Decimal = normalized.parse().map_err(|_| bad())?;
     if d.is_sign_negative() {
         return Err(bad());
@@ -167,6 +180,12 @@ async fn record(
     .execute(conn)
     .await?;
     Ok(id)
+}
+
+/// Fields whose change a channel must hear about (cost and stock are ours:
+/// stock goes out through inventory sync, cost never leaves the desk).
+fn sent_to_channels(field: &str) -> bool {
+    matches!(field, "title" | "description" | "brand" | "sku" | "gtin")
 }
 
 /// Queues a content update for every live listing of the product.
@@ -258,7 +277,12 @@ async fn write_field(
                         return Err(conflict(lang));
                     }
                     if field == "title" && value.is_null() {
-                        // undoing the creation of a language
+                        // undoing the creation of a language: only while it holds no description
+                        if !description.is_empty() {
+                            return Err(invalid(
+                                ErrorPayload::new(ErrorCode::UndoConflict).arg("field", "description"),
+                            ));
+                        }
                         sqlx::query("DELETE FROM product_texts WHERE product_id = ? AND lang = ?")
                             .bind(product_id)
                             .bind(lang)
@@ -368,7 +392,7 @@ impl Store {
         let product_id = new_id();
         let variant_id = new_id();
         let op = new_id();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("INSERT INTO products (id, brand, category, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
             .bind(&product_id)
             .bind(p.brand.trim())
@@ -445,13 +469,13 @@ impl Store {
             }
             Edit::Stock { variant_id, value } => {
                 if *value < 0 {
-                    return Err(StoreError::Invalid { field: "stock".into(), detail: "must not be negative".into() });
+                    return Err(invalid(ErrorPayload::new(ErrorCode::StockInvalid).arg("value", value)));
                 }
                 ("variant", variant_id.clone(), None, "stock", json!(value))
             }
         };
         let op = new_id();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let (old, _) = write_field(
             &mut tx,
             product_id,
@@ -468,7 +492,7 @@ impl Store {
             return Ok(op); // nothing changed: no history entry, nothing to send
         }
         let change = record(&mut tx, &op, product_id, entity, &entity_id, lang.as_deref(), field, old, value).await?;
-        if field != "stock" {
+        if sent_to_channels(field) {
             enqueue_live_listings(&mut tx, product_id, field, &change).await?;
         }
         tx.commit().await?;
@@ -489,7 +513,7 @@ impl Store {
     /// Undoes every change of `op_id` (newest first), if each field still holds
     /// the value that op wrote. The undo is itself recorded as a new op.
     pub async fn undo(&self, op_id: &str) -> Result<String, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let rows: Vec<HistoryRow> = sqlx::query_as(
             "SELECT id, op_id, entity, entity_id, lang, field, old_value, new_value, actor, at, undone_by \
              FROM edit_history WHERE op_id = ? ORDER BY at DESC, id DESC",
@@ -532,7 +556,9 @@ impl Store {
                 old,
             )
             .await?;
-            enqueue_live_listings(&mut tx, &product_id.0, &r.field, &change).await?;
+            if sent_to_channels(&r.field) {
+                enqueue_live_listings(&mut tx, &product_id.0, &r.field, &change).await?;
+            }
             sqlx::query("UPDATE edit_history SET undone_by = ? WHERE id = ?")
                 .bind(&undo_op)
                 .bind(&r.id)

@@ -205,8 +205,14 @@ impl Store {
         report.applied_migrations = pending;
 
         let store = Store { pool, data_dir: data_dir.to_path_buf(), db_path, _lock: lock };
-        if opts.seed_demo && !store.has_shop().await? {
-            report.seeded = Some(store.seed_demo(time::OffsetDateTime::now_utc()).await?);
+        // The demo goes only into a database created by this very start, never
+        // into an existing profile (which may hold the seller's own catalog).
+        if !store.has_shop().await? {
+            if opts.seed_demo && report.created_db {
+                report.seeded = Some(store.seed_demo(time::OffsetDateTime::now_utc()).await?);
+            } else {
+                store.create_empty_shop().await?;
+            }
         }
         Ok((store, report))
     }

@@ -24,6 +24,8 @@ pub struct OutboxEntry {
     pub idempotency_key: String,
     pub status: String,
     pub attempts: i64,
+    /// The lease this claim holds; acknowledgements must present it.
+    pub lease_until: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -63,7 +65,8 @@ pub async fn enqueue(
 }
 
 /// Claims up to `limit` due entries (pending and due, or in flight with an
-/// expired lease) for `lease`. Oldest first.
+/// expired lease) for `lease`. Oldest first. An entry whose sender keeps
+/// dying (lease expired after [`MAX_ATTEMPTS`] claims) is parked as `dead`.
 pub async fn claim_due(
     pool: &SqlitePool,
     now: OffsetDateTime,
@@ -71,9 +74,18 @@ pub async fn claim_due(
     limit: i64,
 ) -> Result<Vec<OutboxEntry>, sqlx::Error> {
     let now_s = fmt_ts(now);
-    let mut tx = pool.begin().await?;
+    let lease_s = fmt_ts(now + lease);
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "UPDATE outbox SET status = 'dead', lease_until = NULL, last_error = 'sender stopped while sending', updated_at = ?1 \
+         WHERE status = 'in_flight' AND lease_until <= ?1 AND attempts >= ?2",
+    )
+    .bind(&now_s)
+    .bind(MAX_ATTEMPTS)
+    .execute(&mut *tx)
+    .await?;
     let entries: Vec<OutboxEntry> = sqlx::query_as(
-        "SELECT id, channel_id, kind, aggregate_id, payload, idempotency_key, status, attempts FROM outbox \
+        "SELECT id, channel_id, kind, aggregate_id, payload, idempotency_key, status, attempts, lease_until FROM outbox \
          WHERE (status = 'pending' AND next_attempt_at <= ?1) OR (status = 'in_flight' AND lease_until <= ?1) \
          ORDER BY created_at, id LIMIT ?2",
     )
@@ -83,7 +95,7 @@ pub async fn claim_due(
     .await?;
     for e in &entries {
         sqlx::query("UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, lease_until = ?, updated_at = ? WHERE id = ?")
-            .bind(fmt_ts(now + lease))
+            .bind(&lease_s)
             .bind(&now_s)
             .bind(&e.id)
             .execute(&mut *tx)
@@ -95,41 +107,51 @@ pub async fn claim_due(
         .map(|mut e| {
             e.status = "in_flight".into();
             e.attempts += 1;
+            e.lease_until = Some(lease_s.clone());
             e
         })
         .collect())
 }
 
-/// The channel accepted the change.
-pub async fn mark_sent(pool: &SqlitePool, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE outbox SET status = 'sent', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
+/// The channel accepted the change. Returns false if this claim's lease was
+/// lost (another sender re-claimed the entry), in which case nothing changes.
+pub async fn mark_sent(pool: &SqlitePool, entry: &OutboxEntry) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE outbox SET status = 'sent', lease_until = NULL, last_error = NULL, updated_at = ? \
+         WHERE id = ? AND status = 'in_flight' AND lease_until = ?",
     )
     .bind(now_utc())
-    .bind(id)
+    .bind(&entry.id)
+    .bind(&entry.lease_until)
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 /// Sending failed: retry later with exponential back-off, or park as `dead`
-/// after [`MAX_ATTEMPTS`]. The error text must not contain secrets.
-pub async fn mark_failed(pool: &SqlitePool, id: &str, error: &str, now: OffsetDateTime) -> Result<(), sqlx::Error> {
-    let (attempts,): (i64,) =
-        sqlx::query_as("SELECT attempts FROM outbox WHERE id = ?").bind(id).fetch_one(pool).await?;
-    let status = if attempts >= MAX_ATTEMPTS { "dead" } else { "pending" };
-    let backoff = Duration::seconds(30 * (1i64 << attempts.clamp(0, 10)));
-    sqlx::query(
-        "UPDATE outbox SET status = ?, lease_until = NULL, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+/// after [`MAX_ATTEMPTS`]. The error text must not contain secrets. Returns
+/// false if the lease was lost.
+pub async fn mark_failed(
+    pool: &SqlitePool,
+    entry: &OutboxEntry,
+    error: &str,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let status = if entry.attempts >= MAX_ATTEMPTS { "dead" } else { "pending" };
+    let backoff = Duration::seconds(30 * (1i64 << entry.attempts.clamp(0, 10)));
+    let r = sqlx::query(
+        "UPDATE outbox SET status = ?, lease_until = NULL, last_error = ?, next_attempt_at = ?, updated_at = ? \
+         WHERE id = ? AND status = 'in_flight' AND lease_until = ?",
     )
     .bind(status)
     .bind(error)
     .bind(fmt_ts(now + backoff))
     .bind(now_utc())
-    .bind(id)
+    .bind(&entry.id)
+    .bind(&entry.lease_until)
     .execute(pool)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 pub async fn counts(pool: &SqlitePool) -> Result<OutboxCounts, sqlx::Error> {

@@ -233,7 +233,7 @@ impl ShopRepository for Store {
                 let n = binds.len();
                 let sql = number_placeholders(&format!(
                     "SELECT {columns} FROM ({hits} ORDER BY catalog_fts.rowid LIMIT ?{} OFFSET ?{}) h \
-                     JOIN products p ON p.id = h.id",
+                     JOIN products p ON p.id = h.id ORDER BY h.seq",
                     n + 2,
                     n + 3
                 ));
@@ -346,7 +346,7 @@ impl ShopRepository for Store {
         if price_minor < 0 {
             return Err(StoreError::Invalid { field: "price".into(), detail: "must not be negative".into() });
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let row: Option<(i64, String, String, String)> =
             sqlx::query_as("SELECT revision, channel_id, status, price_currency FROM listings WHERE id = ?")
                 .bind(listing_id)
@@ -356,11 +356,11 @@ impl ShopRepository for Store {
             return Err(StoreError::NotFound { what: format!("listing {listing_id}") });
         };
         if revision != expected_revision {
-            return Err(StoreError::Invalid {
-                field: "revision".into(),
-                detail: format!("listing changed meanwhile (revision {revision}, expected {expected_revision})"),
-            });
+            return Err(StoreError::Rejected(
+                mercator_core::ErrorPayload::new(mercator_core::ErrorCode::RevisionConflict).arg("what", &listing_id),
+            ));
         }
+
         let new_rev = revision + 1;
         sqlx::query("UPDATE listings SET price_minor = ?, revision = ?, updated_at = ? WHERE id = ?")
             .bind(price_minor)

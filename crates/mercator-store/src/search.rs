@@ -50,7 +50,7 @@ impl SearchQuery {
             binds.extend([l.clone(), l.clone(), l.clone()]);
         }
         let sql = format!(
-            "SELECT k.product_id AS id FROM catalog_fts JOIN search_keys k ON k.seq = catalog_fts.rowid WHERE {}",
+            "SELECT k.product_id AS id, k.seq AS seq FROM catalog_fts JOIN search_keys k ON k.seq = catalog_fts.rowid WHERE {}",
             conds.join(" AND ")
         );
         (sql, binds)

@@ -227,6 +227,14 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Creates the shop record of a profile that starts empty (no demo).
+    pub async fn create_empty_shop(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        insert_shop(&mut tx, "", "CNY", false).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Loads the demo shop. All or nothing: one transaction.
     pub async fn seed_demo(&self, now: time::OffsetDateTime) -> Result<SeedStats, StoreError> {
         let shop = demo::demo_shop(now);
@@ -246,12 +254,14 @@ impl Store {
     /// Generates a shop of `variants` SKUs (titles in zh/en/de, one listing per
     /// channel) for benchmarks. One transaction.
     pub async fn seed_generated(&self, variants: usize, name: &str) -> Result<SeedStats, StoreError> {
-        if self.has_shop().await? {
-            return Err(StoreError::Invalid { field: "data-dir".into(), detail: "already holds a shop".into() });
+        let (products,): (i64,) = sqlx::query_as("SELECT count(*) FROM products").fetch_one(self.pool()).await?;
+        if products > 0 {
+            return Err(StoreError::Invalid { field: "data-dir".into(), detail: "already holds a catalog".into() });
         }
         let mut stats = SeedStats::default();
         let mut tx = self.pool().begin().await?;
         crate::search::defer(&mut tx).await?;
+        sqlx::query("DELETE FROM shop").execute(&mut *tx).await?;
         insert_shop(&mut tx, name, "CNY", false).await?;
         let channel_ids = insert_channels(&mut tx, &demo::generated_channels()).await?;
         insert_products(&mut tx, &channel_ids, demo::generated_products(variants), &mut stats, false).await?;

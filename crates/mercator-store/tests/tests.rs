@@ -292,7 +292,7 @@ async fn listing_edit_and_outbox_entry_are_one_transaction_and_survive_restart()
     assert_eq!(rev, live.revision + 1);
     // stale revision: refused, nothing written
     let err = store.set_listing_price(&live.id, 2999, live.revision).await.unwrap_err();
-    assert!(matches!(err, StoreError::Invalid { .. }));
+    assert_eq!(mercator_core::ErrorPayload::from(&err).code, "revision-conflict");
     assert!(store.set_listing_price(&live.id, -1, rev).await.is_err());
     // a draft listing changes locally only
     store.set_listing_price(&draft.id, 500, draft.revision).await.unwrap();
@@ -315,10 +315,12 @@ async fn listing_edit_and_outbox_entry_are_one_transaction_and_survive_restart()
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].idempotency_key, claimed[0].idempotency_key);
     assert_eq!(again[0].attempts, 2);
-    outbox::mark_failed(store.pool(), &again[0].id, "HTTP 503", later).await.unwrap();
+    // the first claim's lease is gone: its late acknowledgement changes nothing
+    assert!(!outbox::mark_sent(store.pool(), &claimed[0]).await.unwrap());
+    assert!(outbox::mark_failed(store.pool(), &again[0], "HTTP 503", later).await.unwrap());
     assert!(outbox::claim_due(store.pool(), later, Duration::minutes(5), 10).await.unwrap().is_empty(), "backing off");
     let retry = outbox::claim_due(store.pool(), later + Duration::hours(1), Duration::minutes(5), 10).await.unwrap();
-    outbox::mark_sent(store.pool(), &retry[0].id).await.unwrap();
+    assert!(outbox::mark_sent(store.pool(), &retry[0]).await.unwrap());
     assert_eq!(store.outbox_counts().await.unwrap(), outbox::OutboxCounts::default());
 }
 
@@ -352,7 +354,7 @@ async fn dead_after_max_attempts() {
     for _ in 0..outbox::MAX_ATTEMPTS {
         let c = outbox::claim_due(store.pool(), t, Duration::minutes(1), 1).await.unwrap();
         assert_eq!(c.len(), 1);
-        outbox::mark_failed(store.pool(), &c[0].id, "boom", t).await.unwrap();
+        assert!(outbox::mark_failed(store.pool(), &c[0], "boom", t).await.unwrap());
         t += Duration::days(2);
     }
     let counts = store.outbox_counts().await.unwrap();
@@ -607,4 +609,47 @@ mod catalog_editing {
         store.apply_edit(&pid, &Edit::Stock { variant_id: v.id.clone(), value: 7 }, v.revision).await.unwrap();
         assert_eq!(store.outbox_counts().await.unwrap().pending, live);
     }
+}
+
+#[tokio::test]
+async fn demo_never_lands_in_an_existing_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (store, report) = Store::open(tmp.path(), &no_demo()).await.unwrap();
+    assert!(report.seeded.is_none());
+    assert!(store.shop().await.unwrap().is_some(), "an empty shop record exists");
+    store
+        .create_product(&mercator_store::catalog::NewProduct {
+            brand: "Own".into(),
+            category: "home".into(),
+            titles: vec![("en-US".into(), "My own product".into())],
+            sku: "OWN-1".into(),
+            gtin: "".into(),
+            cost: "10".into(),
+            cost_currency: "CNY".into(),
+        })
+        .await
+        .unwrap();
+    store.close().await;
+    // next start without --no-demo: the seller's catalog stays as it is
+    let (store, report) = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap();
+    assert!(report.seeded.is_none());
+    assert_eq!(store.catalog_counts().await.unwrap().products, 1);
+}
+
+#[tokio::test]
+async fn a_sender_that_keeps_dying_parks_the_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    let (channel_id,): (String,) =
+        sqlx::query_as("SELECT id FROM channels LIMIT 1").fetch_one(store.pool()).await.unwrap();
+    let mut tx = store.pool().begin().await.unwrap();
+    outbox::enqueue(&mut tx, &channel_id, "x", "a", &serde_json::json!({}), "crashy").await.unwrap();
+    tx.commit().await.unwrap();
+    let mut t = OffsetDateTime::now_utc();
+    for _ in 0..outbox::MAX_ATTEMPTS {
+        assert_eq!(outbox::claim_due(store.pool(), t, Duration::minutes(1), 1).await.unwrap().len(), 1);
+        t += Duration::minutes(2); // crashed: never acknowledged, lease expires
+    }
+    assert!(outbox::claim_due(store.pool(), t, Duration::minutes(1), 1).await.unwrap().is_empty());
+    assert_eq!(store.outbox_counts().await.unwrap().dead, 1);
 }
