@@ -1,6 +1,8 @@
 app-name = Mercator
 app-tagline = Cross-border seller cockpit
 
+shop-unnamed = My shop
+
 ## Navigation
 nav-catalog = Catalog
 nav-pricing = Pricing

@@ -1,6 +1,8 @@
 app-name = Mercator
 app-tagline = 跨境卖家驾驶舱
 
+shop-unnamed = 我的店铺
+
 ## Navigation
 nav-catalog = 商品目录
 nav-pricing = 定价

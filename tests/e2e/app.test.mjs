@@ -221,6 +221,9 @@ test('create a product in Chinese and English, fix a bad GTIN, edit offline, fin
     await s.type('[data-testid="sku-input"]', 'BLEND-001-WHT' + ENTER);
     await s.waitText('[data-testid="history"]', (t) => t.includes('BLEND-001-WHT'));
     await s.clear('[data-testid="stock-input"]');
+    await s.type('[data-testid="stock-input"]', '2.5' + ENTER);
+    await s.waitText('[data-testid="editor-error"]', (t) => t.includes('Stock must be a whole number'));
+    await s.clear('[data-testid="stock-input"]');
     await s.type('[data-testid="stock-input"]', '24' + ENTER);
     await s.waitText('[data-testid="history"]', (t) => /Stock \(BLEND-001-WHT\)\s*0\s*→\s*24/.test(t));
     await s.screenshot(join(SHOTS, 'editor-en.png'));
