@@ -357,7 +357,7 @@ impl ShopRepository for Store {
         };
         if revision != expected_revision {
             return Err(StoreError::Rejected(
-                mercator_core::ErrorPayload::new(mercator_core::ErrorCode::RevisionConflict).arg("what", &listing_id),
+                mercator_core::ErrorPayload::new(mercator_core::ErrorCode::RevisionConflict).arg("what", listing_id),
             ));
         }
 
