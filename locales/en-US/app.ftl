@@ -157,6 +157,22 @@ history-field-cost-minor = Unit cost
 history-field-stock = Stock
 history-field-created = Created
 
+## Import
+import-button = Import CSV
+import-title = Import products from a spreadsheet
+import-choose = Choose a CSV or TSV file (UTF-8 or GBK; comma, semicolon or tab separated)
+import-file-info = { $encoding } · separator “{ $delimiter }” · { $total } rows
+import-columns = Columns
+import-column-ignored = ignored
+import-valid = { $valid } of { $total } rows are valid
+import-problems = Problems
+import-line = Line { $line }
+import-sample = First valid rows
+import-valid-only = Import { $count } valid rows
+import-all-or-nothing = Import all or nothing
+import-cancel = Cancel
+import-done = Imported { $imported } products; { $skipped } rows skipped.
+
 ## Start-up problems
 startup-title = Mercator cannot open your shop
 startup-file = File: { $path }

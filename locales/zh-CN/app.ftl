@@ -148,6 +148,22 @@ history-field-cost-minor = 采购成本
 history-field-stock = 库存
 history-field-created = 创建
 
+## Import
+import-button = 导入 CSV
+import-title = 从表格导入商品
+import-choose = 选择 CSV 或 TSV 文件（UTF-8 或 GBK 编码；逗号、分号或制表符分隔）
+import-file-info = { $encoding } · 分隔符“{ $delimiter }” · 共 { $total } 行
+import-columns = 列
+import-column-ignored = 忽略
+import-valid = { $total } 行中有 { $valid } 行有效
+import-problems = 问题
+import-line = 第 { $line } 行
+import-sample = 前几行有效数据
+import-valid-only = 导入 { $count } 行有效数据
+import-all-or-nothing = 全部导入，否则不导入
+import-cancel = 取消
+import-done = 已导入 { $imported } 个商品；跳过 { $skipped } 行。
+
 ## Start-up problems
 startup-title = Mercator 无法打开您的店铺
 startup-file = 文件：{ $path }

@@ -162,3 +162,22 @@ pub async fn product_history(state: S<'_>, product_id: String) -> ApiResult<Vec<
 pub async fn undo_change(state: S<'_>, op_id: String) -> ApiResult<()> {
     ops::undo(state.store().await?.as_ref(), &op_id).await
 }
+
+/// The file arrives as the raw request body (no JSON array of numbers).
+fn body_bytes<'a>(request: &'a tauri::ipc::Request<'_>) -> ApiResult<&'a [u8]> {
+    match request.body() {
+        tauri::ipc::InvokeBody::Raw(bytes) => Ok(bytes),
+        tauri::ipc::InvokeBody::Json(_) => Err(ApiError::new(ErrorCode::ImportEmpty)),
+    }
+}
+
+#[tauri::command]
+pub async fn preview_import(state: S<'_>, request: tauri::ipc::Request<'_>) -> ApiResult<mercator_api::ImportPreview> {
+    ops::preview_import(state.store().await?.as_ref(), body_bytes(&request)?).await
+}
+
+#[tauri::command]
+pub async fn run_import(state: S<'_>, request: tauri::ipc::Request<'_>) -> ApiResult<mercator_api::ImportResult> {
+    let valid_only = request.headers().get("x-valid-only").is_some_and(|v| v.as_bytes() == b"1");
+    ops::run_import(state.store().await?.as_ref(), body_bytes(&request)?, valid_only).await
+}

@@ -64,6 +64,8 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             commands::apply_edit,
             commands::product_history,
             commands::undo_change,
+            commands::preview_import,
+            commands::run_import,
         ])
         .build(tauri::generate_context!());
     match result {

@@ -247,3 +247,36 @@ test('create a product in Chinese and English, fix a bad GTIN, edit offline, fin
     await s.close();
   }
 });
+
+test('import a spreadsheet: preview with a per-row report, then import the valid rows', async () => {
+  const dataDir = join(root, 'import');
+  const file = join(root, 'products.csv');
+  writeFileSync(
+    file,
+    '\uFEFFSKU;标题;Title (en-US);EAN;Cost\n' +
+      'BOX-1;折叠收纳箱;"Folding Storage Box, 2 pack";4006381333931;29,90\n' +
+      'HOOK-1;免打孔粘钩;Adhesive Hooks;;5\n' +
+      'BAD-1;坏条码;Bad barcode;4006381333932;1\n',
+  );
+  const s = await launch(APP, env(dataDir));
+  try {
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+    await s.click('[data-testid="import-button"]');
+    await s.type('[data-testid="import-file"]', file);
+    await s.waitText('[data-testid="import-valid"]', (t) => t === '2 of 3 rows are valid');
+    assert.match(await s.text('[data-testid="import-info"]'), /UTF-8 \(BOM\) · separator “;” · 3 rows/);
+    const report = await s.text('[data-testid="import-report"]');
+    assert.match(report, /Line 4/);
+    assert.match(report, /last digit should be 1/);
+    await s.screenshot(join(SHOTS, 'import-preview-en.png'));
+    assert.equal(await s.exec('return document.querySelector(\'[data-testid="import-all"]\').disabled'), true);
+    await s.click('[data-testid="import-valid-only"]');
+    await s.waitText('[data-testid="import-done"]', (t) => t.includes('Imported 2 products; 1 rows skipped.'));
+    await s.click('[data-testid="import"] .page-head button');
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('52 products'));
+    await s.type('[data-testid="catalog-search"]', '收纳箱');
+    await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('Folding Storage Box, 2 pack'));
+  } finally {
+    await s.close();
+  }
+});

@@ -278,6 +278,48 @@ pub struct NewProductRequest {
     pub cost_currency: String,
 }
 
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRowError {
+    /// Line in the file where the record starts (1 = header).
+    pub line: i64,
+    pub errors: Vec<ErrorPayload>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSample {
+    pub line: i64,
+    pub sku: String,
+    pub title: String,
+    pub cost: MoneyDto,
+}
+
+/// What an import would do, shown before anything is written.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    /// `UTF-8`, `UTF-8 (BOM)` or `GB18030`.
+    pub encoding: String,
+    /// `,` `;` or a tab.
+    pub delimiter: String,
+    pub headers: Vec<String>,
+    /// Per column: what it was read as (`sku`, `title:zh-CN`, ...) or null (ignored).
+    pub mapping: Vec<Option<String>>,
+    pub total: i64,
+    pub valid: i64,
+    /// First 500 rows with problems.
+    pub errors: Vec<ImportRowError>,
+    pub sample: Vec<ImportSample>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportResult {
+    pub imported: i64,
+    pub skipped: i64,
+}
+
 /// Writes every IPC type's TypeScript declaration, in a stable order.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
@@ -305,6 +347,10 @@ pub fn typescript_bindings() -> String {
         HistoryDto::decl(&cfg),
         EditRequest::decl(&cfg),
         NewProductRequest::decl(&cfg),
+        ImportRowError::decl(&cfg),
+        ImportSample::decl(&cfg),
+        ImportPreview::decl(&cfg),
+        ImportResult::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust (crates/mercator-api/src/dto.rs) by `cargo xtask bindings`.\n// Do not edit: a test fails when this file is stale.\n\n",

@@ -312,3 +312,63 @@ pub async fn undo(store: &Store, op_id: &str) -> ApiResult<()> {
     store.undo(op_id).await?;
     Ok(())
 }
+
+/// Parses and validates a spreadsheet against the catalog; writes nothing.
+async fn prepare_import(
+    store: &Store,
+    bytes: &[u8],
+) -> ApiResult<(
+    mercator_core::import::Table,
+    Vec<Option<mercator_core::import::Field>>,
+    Vec<mercator_core::import::ImportRow>,
+    Vec<mercator_core::import::RowError>,
+)> {
+    use mercator_core::import::{guess_mapping, parse_table, validate};
+    let table = parse_table(bytes).map_err(crate::ApiError)?;
+    let mapping = guess_mapping(&table.headers);
+    let base: mercator_core::Currency =
+        store.shop().await?.and_then(|s| s.base_currency.parse().ok()).unwrap_or(mercator_core::Currency::CNY);
+    let (ok, bad) = validate(&table, &mapping, base, &store.all_skus().await?).map_err(crate::ApiError)?;
+    Ok((table, mapping, ok, bad))
+}
+
+pub async fn preview_import(store: &Store, bytes: &[u8]) -> ApiResult<ImportPreview> {
+    let (table, mapping, ok, bad) = prepare_import(store, bytes).await?;
+    Ok(ImportPreview {
+        encoding: table.encoding.to_string(),
+        delimiter: table.delimiter.to_string(),
+        headers: table.headers.clone(),
+        mapping: mapping.iter().map(|m| m.as_ref().map(|f| f.key())).collect(),
+        total: table.rows.len() as i64,
+        valid: ok.len() as i64,
+        errors: bad
+            .iter()
+            .take(500)
+            .map(|e| ImportRowError { line: e.line as i64, errors: e.errors.clone() })
+            .collect(),
+        sample: ok
+            .iter()
+            .take(10)
+            .map(|r| ImportSample {
+                line: r.line as i64,
+                sku: r.sku.clone(),
+                title: r.titles.first().map(|t| t.1.clone()).unwrap_or_default(),
+                cost: MoneyDto::new(r.cost.minor(), r.cost.currency().code()),
+            })
+            .collect(),
+    })
+}
+
+/// Imports the file. With `valid_only` false, any row with a problem refuses
+/// the whole import (nothing is written); with true, only valid rows are
+/// imported. Either way it is one transaction.
+pub async fn run_import(store: &Store, bytes: &[u8], valid_only: bool) -> ApiResult<ImportResult> {
+    let (_, _, ok, bad) = prepare_import(store, bytes).await?;
+    if !bad.is_empty() && !valid_only {
+        return Err(ApiError::new(ErrorCode::ImportHasErrors).arg("count", bad.len()));
+    }
+    if !ok.is_empty() {
+        store.import_rows(&ok).await?;
+    }
+    Ok(ImportResult { imported: ok.len() as i64, skipped: bad.len() as i64 })
+}

@@ -60,6 +60,13 @@ error_codes! {
     RevisionConflict => "revision-conflict",
     UndoConflict => "undo-conflict",
     StockInvalid => "stock-invalid",
+    ImportEmpty => "import-empty",
+    ImportNotText => "import-not-text",
+    ImportMalformed => "import-malformed",
+    ImportNoSku => "import-no-sku-column",
+    ImportNoTitle => "import-no-title-column",
+    ImportDuplicateSku => "import-duplicate-sku",
+    ImportHasErrors => "import-has-errors",
     Internal => "internal",
 }
 

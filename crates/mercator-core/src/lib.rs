@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod demo;
 pub mod error;
 pub mod id;
+pub mod import;
 pub mod money;
 pub mod rng;
 

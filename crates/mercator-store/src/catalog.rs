@@ -569,3 +569,63 @@ impl Store {
         Ok(undo_op)
     }
 }
+
+impl Store {
+    /// Every SKU in the catalog (for import validation).
+    pub async fn all_skus(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT sku FROM variants").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|(s,)| s).collect())
+    }
+
+    /// Creates one product with one variant per row, all in one transaction
+    /// (a failure leaves the catalog exactly as it was). The search index is
+    /// rebuilt once at the end. Returns the op id shared by the history rows.
+    pub async fn import_rows(&self, rows: &[mercator_core::import::ImportRow]) -> Result<String, StoreError> {
+        let op = new_id();
+        let now = now_utc();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        crate::search::defer(&mut tx).await?;
+        for r in rows {
+            let pid = new_id();
+            sqlx::query("INSERT INTO products (id, brand, category, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(&pid)
+                .bind(&r.brand)
+                .bind(&r.category)
+                .bind(&now)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            for (lang, title) in &r.titles {
+                let description = r.descriptions.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
+                sqlx::query(
+                    "INSERT INTO product_texts (product_id, lang, title, description, updated_at) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(&pid)
+                .bind(lang)
+                .bind(title)
+                .bind(description)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "INSERT INTO variants (id, product_id, sku, gtin, cost_minor, cost_currency, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(new_id())
+            .bind(&pid)
+            .bind(&r.sku)
+            .bind(&r.gtin)
+            .bind(r.cost.minor())
+            .bind(r.cost.currency().code())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| sku_taken(&e, &r.sku).unwrap_or(StoreError::Db(e)))?;
+            let first_title = r.titles.first().map(|t| t.1.clone()).unwrap_or_default();
+            record(&mut tx, &op, &pid, "product", &pid, None, "created", Value::Null, json!(first_title)).await?;
+        }
+        crate::search::rebuild(&mut tx).await?;
+        tx.commit().await?;
+        Ok(op)
+    }
+}

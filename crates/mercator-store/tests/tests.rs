@@ -653,3 +653,31 @@ async fn a_sender_that_keeps_dying_parks_the_entry() {
     assert!(outbox::claim_due(store.pool(), t, Duration::minutes(1), 1).await.unwrap().is_empty());
     assert_eq!(store.outbox_counts().await.unwrap().dead, 1);
 }
+
+#[tokio::test]
+async fn import_is_all_or_nothing_and_searchable() {
+    use mercator_core::import::{guess_mapping, parse_table, validate};
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    let csv = "sku,title:zh-CN,title:en-US,cost,currency\nIMP-1,折叠收纳箱,Folding Storage Box,29.90,CNY\nIMP-2,免打孔粘钩,Adhesive Hooks,5,CNY\n";
+    let table = parse_table(csv.as_bytes()).unwrap();
+    let (rows, bad) = validate(
+        &table,
+        &guess_mapping(&table.headers),
+        mercator_core::Currency::CNY,
+        &store.all_skus().await.unwrap(),
+    )
+    .unwrap();
+    assert!(bad.is_empty());
+    store.import_rows(&rows).await.unwrap();
+    assert_eq!(store.catalog_counts().await.unwrap().products, 52);
+    assert_eq!(search(&store, "收纳箱").await.1, 1);
+    assert_eq!(search(&store, "粘钩").await.1, 1, "2-char Chinese via substring scan");
+    // importing the same rows again fails on the first duplicate SKU and writes nothing
+    let err = store.import_rows(&rows).await.unwrap_err();
+    assert_eq!(mercator_core::ErrorPayload::from(&err).code, "sku-taken");
+    assert_eq!(store.catalog_counts().await.unwrap().products, 52);
+    let (deferred,): (i64,) =
+        sqlx::query_as("SELECT deferred FROM search_control").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(deferred, 0, "rolled back with the import");
+}

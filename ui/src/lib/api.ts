@@ -7,6 +7,8 @@ import type {
   ConversationDto,
   EditRequest,
   HistoryDto,
+  ImportPreview,
+  ImportResult,
   NewProductRequest,
   ProductDetailDto,
   ListingDto,
@@ -67,5 +69,8 @@ export const api = {
     invoke<ProductDetailDto>('apply_edit', { productId, edit, expectedRevision }),
   productHistory: (productId: string) => invoke<HistoryDto[]>('product_history', { productId }),
   undoChange: (opId: string) => invoke<void>('undo_change', { opId }),
+  previewImport: (file: Uint8Array) => invoke<ImportPreview>('preview_import', file),
+  runImport: (file: Uint8Array, validOnly: boolean) =>
+    invoke<ImportResult>('run_import', file, { headers: { 'x-valid-only': validOnly ? '1' : '0' } }),
   uiReady: () => invoke<void>('ui_ready', { pageMs: Math.round(performance.now()) }),
 };

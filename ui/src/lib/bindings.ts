@@ -106,3 +106,31 @@ export type NewProductRequest = { brand: string, category: string,
  * (language tag, title) pairs; empty titles are skipped.
  */
 titles: Array<[string, string]>, sku: string, gtin: string, cost: string, costCurrency: string, };
+
+export type ImportRowError = { 
+/**
+ * Line in the file where the record starts (1 = header).
+ */
+line: number, errors: Array<ErrorPayload>, };
+
+export type ImportSample = { line: number, sku: string, title: string, cost: MoneyDto, };
+
+export type ImportPreview = { 
+/**
+ * `UTF-8`, `UTF-8 (BOM)` or `GB18030`.
+ */
+encoding: string, 
+/**
+ * `,` `;` or a tab.
+ */
+delimiter: string, headers: Array<string>, 
+/**
+ * Per column: what it was read as (`sku`, `title:zh-CN`, ...) or null (ignored).
+ */
+mapping: Array<string | null>, total: number, valid: number, 
+/**
+ * First 500 rows with problems.
+ */
+errors: Array<ImportRowError>, sample: Array<ImportSample>, };
+
+export type ImportResult = { imported: number, skipped: number, };

@@ -1,0 +1,432 @@
+//! Catalog spreadsheets: decoding (UTF-8 with or without BOM, GB18030/GBK as
+//! Excel on Chinese Windows writes), delimiter sniffing (comma, semicolon,
+//! tab), quoted multi-line fields, column mapping, per-row validation with
+//! line numbers, and export that is safe to open in Excel (no formula
+//! injection). Pure: bytes in, rows and reports out.
+
+use crate::catalog::{validate_gtin, validate_language, validate_sku, validate_title};
+use crate::money::{Currency, Money};
+use crate::{ErrorCode, ErrorPayload};
+use rust_decimal::Decimal;
+use std::collections::HashSet;
+
+/// A decoded, parsed sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub encoding: &'static str,
+    pub delimiter: char,
+    pub headers: Vec<String>,
+    /// (1-based line number where the record starts, cells)
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+/// What a column holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Field {
+    Sku,
+    Gtin,
+    Brand,
+    Category,
+    Cost,
+    Currency,
+    Title(String),
+    Description(String),
+}
+
+impl Field {
+    /// Stable name used in mappings and export headers (`title:zh-CN`).
+    pub fn key(&self) -> String {
+        match self {
+            Field::Sku => "sku".into(),
+            Field::Gtin => "gtin".into(),
+            Field::Brand => "brand".into(),
+            Field::Category => "category".into(),
+            Field::Cost => "cost".into(),
+            Field::Currency => "currency".into(),
+            Field::Title(l) => format!("title:{l}"),
+            Field::Description(l) => format!("description:{l}"),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Field> {
+        Some(match key {
+            "sku" => Field::Sku,
+            "gtin" => Field::Gtin,
+            "brand" => Field::Brand,
+            "category" => Field::Category,
+            "cost" => Field::Cost,
+            "currency" => Field::Currency,
+            k => match k.split_once(':') {
+                Some(("title", l)) => Field::Title(validate_language(l).ok()?),
+                Some(("description", l)) => Field::Description(validate_language(l).ok()?),
+                _ => return None,
+            },
+        })
+    }
+}
+
+/// A valid row, ready to become a product with one variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRow {
+    pub line: u64,
+    pub sku: String,
+    pub gtin: Option<String>,
+    pub brand: String,
+    pub category: String,
+    pub cost: Money,
+    pub titles: Vec<(String, String)>,
+    pub descriptions: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub errors: Vec<ErrorPayload>,
+}
+
+/// Decodes bytes as UTF-8 (BOM stripped) or, failing that, GB18030 (a superset
+/// of GBK/GB2312). Binary files are refused.
+pub fn decode(bytes: &[u8]) -> Result<(String, &'static str), ErrorPayload> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ErrorPayload::new(ErrorCode::ImportEmpty));
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(ErrorPayload::new(ErrorCode::ImportNotText));
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return std::str::from_utf8(rest)
+            .map(|s| (s.to_string(), "UTF-8 (BOM)"))
+            .map_err(|_| ErrorPayload::new(ErrorCode::ImportNotText));
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_string(), "UTF-8"));
+    }
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+    if had_errors {
+        return Err(ErrorPayload::new(ErrorCode::ImportNotText));
+    }
+    Ok((text.into_owned(), "GB18030"))
+}
+
+/// The delimiter that splits the first lines most consistently.
+pub fn sniff_delimiter(text: &str) -> char {
+    let sample: Vec<&str> = text.lines().take(10).collect();
+    let mut best = (',', 0usize);
+    for d in [',', ';', '\t'] {
+        let counts: Vec<usize> = sample.iter().map(|l| count_outside_quotes(l, d)).collect();
+        let first = counts.first().copied().unwrap_or(0);
+        if first == 0 {
+            continue;
+        }
+        let consistent = counts.iter().filter(|&&c| c == first).count();
+        let score = consistent * 1000 + first;
+        if score > best.1 {
+            best = (d, score);
+        }
+    }
+    best.0
+}
+
+fn count_outside_quotes(line: &str, d: char) -> usize {
+    let mut inside = false;
+    line.chars()
+        .filter(|&c| {
+            if c == '"' {
+                inside = !inside;
+            }
+            c == d && !inside
+        })
+        .count()
+}
+
+/// Decodes and parses a CSV/TSV file.
+pub fn parse_table(bytes: &[u8]) -> Result<Table, ErrorPayload> {
+    let (text, encoding) = decode(bytes)?;
+    let delimiter = sniff_delimiter(&text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter as u8)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let headers: Vec<String> = match records.next() {
+        Some(Ok(r)) => r.iter().map(|h| h.trim().to_string()).collect(),
+        Some(Err(e)) => return Err(malformed(&e)),
+        None => return Err(ErrorPayload::new(ErrorCode::ImportEmpty)),
+    };
+    let mut rows = vec![];
+    for rec in records {
+        let rec = rec.map_err(|e| malformed(&e))?;
+        let line = rec.position().map(|p| line_at(&text, p.byte() as usize)).unwrap_or(0);
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows.push((line, rec.iter().map(str::to_string).collect()));
+    }
+    // A quote left open at the end swallows the rest of the file: the csv
+    // reader accepts it, so check that the last record ends the text cleanly.
+    if text.matches('"').count() % 2 == 1 {
+        let line = rows.last().map(|r| r.0).unwrap_or(1);
+        return Err(ErrorPayload::new(ErrorCode::ImportMalformed).arg("line", line));
+    }
+    Ok(Table { encoding, delimiter, headers, rows })
+}
+
+/// 1-based line of the first character at or after byte `offset` that is not
+/// a line break (the reader may report a record as starting on the `\n` of a
+/// `\r\n` pair).
+fn line_at(text: &str, offset: usize) -> u64 {
+    let bytes = text.as_bytes();
+    let mut start = offset.min(bytes.len());
+    while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+        start += 1;
+    }
+    bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+fn malformed(e: &csv::Error) -> ErrorPayload {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    ErrorPayload::new(ErrorCode::ImportMalformed).arg("line", line)
+}
+
+/// Guesses what each column holds from its header (English, German and
+/// Chinese names, and our own export headers).
+pub fn guess_mapping(headers: &[String]) -> Vec<Option<Field>> {
+    headers
+        .iter()
+        .map(|h| {
+            let n = h.trim().to_lowercase();
+            if let Some(f) = Field::from_key(&n.replace("title:", "title:").replace(' ', "")) {
+                // our export headers, e.g. title:zh-cn -> normalise the tag case
+                return Some(normalise_field(f));
+            }
+            let lang_of = |s: &str| -> Option<String> {
+                let open = s.find(['(', '[', '_', '-', ' '])?;
+                let tag = s[open..].trim_matches(|c: char| "()[]_- :".contains(c));
+                validate_language(&normalise_tag(tag)).ok()
+            };
+            Some(match n.as_str() {
+                "sku" | "seller sku" | "seller-sku" | "货号" | "商品编码" | "artikelnummer" => Field::Sku,
+                "gtin" | "ean" | "upc" | "jan" | "barcode" | "条码" | "条形码" => Field::Gtin,
+                "brand" | "品牌" | "marke" => Field::Brand,
+                "category" | "类目" | "分类" | "kategorie" => Field::Category,
+                "cost" | "unit cost" | "purchase cost" | "采购价" | "采购成本" | "成本" | "einkaufspreis" => {
+                    Field::Cost
+                }
+                "currency" | "币种" | "货币" | "währung" => Field::Currency,
+                "title" | "标题" | "中文标题" => {
+                    Field::Title(if n == "title" { "en-US".into() } else { "zh-CN".into() })
+                }
+                "英文标题" => Field::Title("en-US".into()),
+                "德文标题" => Field::Title("de-DE".into()),
+                "titel" => Field::Title("de-DE".into()),
+                "description" => Field::Description("en-US".into()),
+                "描述" => Field::Description("zh-CN".into()),
+                s if s.starts_with("title") => Field::Title(lang_of(s)?),
+                s if s.starts_with("description") => Field::Description(lang_of(s)?),
+                _ => return None,
+            })
+        })
+        .collect()
+}
+
+fn normalise_tag(tag: &str) -> String {
+    let mut parts = tag.split(['-', '_']);
+    let first = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let rest: Vec<String> = parts.map(|p| if p.len() == 2 { p.to_ascii_uppercase() } else { p.to_string() }).collect();
+    std::iter::once(first).chain(rest).collect::<Vec<_>>().join("-")
+}
+
+fn normalise_field(f: Field) -> Field {
+    match f {
+        Field::Title(l) => Field::Title(normalise_tag(&l)),
+        Field::Description(l) => Field::Description(normalise_tag(&l)),
+        other => other,
+    }
+}
+
+/// Undoes [`guard`]: one leading `'` before = + - @ tab CR or another `'`.
+fn unguard(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) => rest,
+        _ => cell,
+    }
+}
+
+/// Parses a decimal amount, accepting a decimal comma only when unambiguous.
+pub fn parse_amount(value: &str, currency: Currency) -> Result<Money, ErrorPayload> {
+    let bad = || {
+        ErrorPayload::new(ErrorCode::MoneyInvalid)
+            .arg("value", value)
+            .arg("currency", currency)
+            .arg("decimals", currency.exponent())
+    };
+    let t = value.trim();
+    let normalized = match (t.matches(',').count(), t.contains('.')) {
+        (0, _) => t.to_string(),
+        (1, false) => {
+            let frac = t.rsplit(',').next().unwrap_or_default();
+            if frac.is_empty() || frac.len() > currency.exponent() as usize {
+                return Err(bad());
+            }
+            t.replace(',', ".")
+        }
+        _ => return Err(bad()),
+    };
+    let d: Decimal = normalized.parse().map_err(|_| bad())?;
+    if d.is_sign_negative() {
+        return Err(bad());
+    }
+    Money::from_decimal(d, currency).map_err(|_| bad())
+}
+
+/// Validates every row; `existing` holds SKUs already in the catalog.
+pub fn validate(
+    table: &Table,
+    mapping: &[Option<Field>],
+    default_currency: Currency,
+    existing: &HashSet<String>,
+) -> Result<(Vec<ImportRow>, Vec<RowError>), ErrorPayload> {
+    let col = |f: &Field| mapping.iter().position(|m| m.as_ref() == Some(f));
+    let sku_col = col(&Field::Sku).ok_or_else(|| ErrorPayload::new(ErrorCode::ImportNoSku))?;
+    let title_cols: Vec<(usize, String)> = mapping
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| match m {
+            Some(Field::Title(l)) => Some((i, l.clone())),
+            _ => None,
+        })
+        .collect();
+    if title_cols.is_empty() {
+        return Err(ErrorPayload::new(ErrorCode::ImportNoTitle));
+    }
+    let desc_cols: Vec<(usize, String)> = mapping
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| match m {
+            Some(Field::Description(l)) => Some((i, l.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    let (mut ok, mut bad) = (vec![], vec![]);
+    for (line, cells) in &table.rows {
+        let cell =
+            |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|c| unguard(c.trim()).to_string()).unwrap_or_default();
+        let mut errors = vec![];
+        let sku = match validate_sku(&cell(Some(sku_col))) {
+            Ok(s) => {
+                if existing.contains(&s) {
+                    errors.push(ErrorPayload::new(ErrorCode::SkuTaken).arg("sku", &s));
+                } else if !seen.insert(s.clone()) {
+                    errors.push(ErrorPayload::new(ErrorCode::ImportDuplicateSku).arg("sku", &s));
+                }
+                s
+            }
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
+        let gtin = validate_gtin(&cell(col(&Field::Gtin))).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        let currency = match cell(col(&Field::Currency)).as_str() {
+            "" => default_currency,
+            c => c.parse().unwrap_or_else(|_| {
+                errors.push(
+                    ErrorPayload::new(ErrorCode::MoneyInvalid).arg("value", c).arg("currency", c).arg("decimals", 2),
+                );
+                default_currency
+            }),
+        };
+        let cost_text = cell(col(&Field::Cost));
+        let cost = if cost_text.is_empty() {
+            Money::zero(currency)
+        } else {
+            parse_amount(&cost_text, currency).unwrap_or_else(|e| {
+                errors.push(e);
+                Money::zero(currency)
+            })
+        };
+        let mut titles = vec![];
+        for (i, lang) in &title_cols {
+            let t = cell(Some(*i));
+            if !t.is_empty() {
+                match validate_title(&t) {
+                    Ok(t) => titles.push((lang.clone(), t)),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        if titles.is_empty() && errors.is_empty() {
+            errors.push(ErrorPayload::new(ErrorCode::TitleEmpty));
+        }
+        let descriptions = desc_cols
+            .iter()
+            .filter_map(|(i, l)| {
+                let d = cells.get(*i).map(|c| unguard(c.trim_end()).to_string()).unwrap_or_default();
+                (!d.is_empty()).then(|| (l.clone(), d))
+            })
+            .collect();
+        if errors.is_empty() {
+            ok.push(ImportRow {
+                line: *line,
+                sku,
+                gtin,
+                brand: cell(col(&Field::Brand)),
+                category: cell(col(&Field::Category)),
+                cost,
+                titles,
+                descriptions,
+            });
+        } else {
+            bad.push(RowError { line: *line, errors });
+        }
+    }
+    Ok((ok, bad))
+}
+
+/// A cell made safe for spreadsheets: text that Excel would run as a
+/// formula (= + - @, tab, CR) gets a leading apostrophe.
+pub fn guard(cell: &str) -> String {
+    // A leading apostrophe is escaped too, so that import can undo the guard exactly.
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// Writes rows as UTF-8 CSV with a BOM (so Excel picks UTF-8), our headers,
+/// and every cell guarded against formula injection.
+pub fn export_csv(rows: &[ImportRow], languages: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(vec![]);
+    let mut headers: Vec<String> = ["sku", "gtin", "brand", "category", "cost", "currency"].map(String::from).to_vec();
+    headers.extend(languages.iter().map(|l| format!("title:{l}")));
+    headers.extend(languages.iter().map(|l| format!("description:{l}")));
+    let _ = w.write_record(&headers);
+    for r in rows {
+        let mut rec = vec![
+            guard(&r.sku),
+            r.gtin.clone().unwrap_or_default(),
+            guard(&r.brand),
+            guard(&r.category),
+            r.cost.to_decimal().to_string(),
+            r.cost.currency().to_string(),
+        ];
+        for l in languages {
+            rec.push(guard(r.titles.iter().find(|t| &t.0 == l).map(|t| t.1.as_str()).unwrap_or("")));
+        }
+        for l in languages {
+            rec.push(guard(r.descriptions.iter().find(|t| &t.0 == l).map(|t| t.1.as_str()).unwrap_or("")));
+        }
+        let _ = w.write_record(&rec);
+    }
+    let body = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    format!("\u{feff}{body}")
+}
+
+#[cfg(test)]
+mod tests;
