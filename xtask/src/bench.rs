@@ -300,3 +300,88 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
         Ok(())
     })
 }
+
+/// CSV import of `rows` products (titles in zh/en/de) into an empty shop,
+/// including validation and the search index, against the floor: the sqlite3
+/// CLI's `.import` of the same file into a plain table.
+pub fn bench_import(args: &[String]) -> Result<(), String> {
+    use mercator_core::import::{export_csv, guess_mapping, parse_table, validate, ImportRow};
+    let mut rows_n = 100_000usize;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--rows" => {
+                rows_n = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--rows needs a number")?
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    let dir = root().join("target/bench/import");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let langs: Vec<String> = ["zh-CN", "en-US", "de-DE"].map(String::from).to_vec();
+    let rows: Vec<ImportRow> = mercator_core::demo::generated_products(rows_n)
+        .flat_map(|p| {
+            let texts = p.texts.clone();
+            p.variants.into_iter().map(move |v| ImportRow {
+                line: 0,
+                sku: v.sku,
+                gtin: Some(v.gtin),
+                brand: p.brand.clone(),
+                category: p.category.clone(),
+                cost: v.cost,
+                titles: texts.iter().map(|t| (t.lang.to_string(), t.title.clone())).collect(),
+                descriptions: vec![],
+            })
+        })
+        .collect();
+    let t = Instant::now();
+    let csv = export_csv(&rows, &langs);
+    let export_time = t.elapsed();
+    let file = dir.join("products.csv");
+    std::fs::write(&file, &csv).map_err(|e| e.to_string())?;
+    println!("\nCSV of {} rows, {:.1} MB: export {:.0?}", rows.len(), csv.len() as f64 / 1e6, export_time);
+
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let (store, _) = Store::open(&dir.join("shop"), &OpenOptions { seed_demo: false, ..Default::default() })
+            .await
+            .map_err(|e| e.to_string())?;
+        let bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let table = parse_table(&bytes).map_err(|e| e.to_string())?;
+        let parsed = t.elapsed();
+        let mapping = guess_mapping(&table.headers);
+        let (ok, bad) = validate(&table, &mapping, mercator_core::Currency::CNY, &store.all_skus().await.map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        let validated = t.elapsed();
+        store.import_rows(&ok).await.map_err(|e| e.to_string())?;
+        let total = t.elapsed();
+        println!(
+            "Mercator import: parse {:.0?}, validate {:.0?}, write + search index {:.0?}; total {:.2?} ({} rows, {} rejected)",
+            parsed,
+            validated - parsed,
+            total - validated,
+            total,
+            ok.len(),
+            bad.len()
+        );
+        store.close().await;
+        Ok::<(), String>(())
+    })?;
+
+    if crate::util::have("sqlite3") {
+        let db = dir.join("floor.db");
+        let t = Instant::now();
+        let status = std::process::Command::new("sqlite3")
+            .arg(&db)
+            .arg(".mode csv")
+            .arg(format!(".import {} plain", file.display()))
+            .status()
+            .map_err(|e| e.to_string())?;
+        println!("floor: sqlite3 CLI .import of the same file into a plain table: {:.2?} ({status})", t.elapsed());
+    } else {
+        println!("floor: sqlite3 CLI not installed (apt-get install sqlite3)");
+    }
+    Ok(())
+}

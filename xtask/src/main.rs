@@ -10,6 +10,7 @@
 //!   gen-shop --skus N --data-dir DIR   generate a large shop for benchmarks
 //!   bench [--runs N] [--skus N]        start-up time and memory, demo and large shop
 //!   bench-search [--skus N]            catalog search latency (p50/p99) on a large shop
+//!   bench-import [--rows N]            CSV import/export time vs the sqlite3 CLI's .import
 
 mod bench;
 mod util;
@@ -31,6 +32,7 @@ fn main() {
         "gen-shop" => gen_shop(&rest),
         "bench" => deps().and_then(|_| bench::bench(&rest)),
         "bench-search" => bench::bench_search(&rest),
+        "bench-import" => bench::bench_import(&rest),
         _ => {
             eprintln!(
                 "{}",

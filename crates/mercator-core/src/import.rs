@@ -155,9 +155,10 @@ pub fn parse_table(bytes: &[u8]) -> Result<Table, ErrorPayload> {
         None => return Err(ErrorPayload::new(ErrorCode::ImportEmpty)),
     };
     let mut rows = vec![];
+    let mut lines = LineCounter::default();
     for rec in records {
         let rec = rec.map_err(|e| malformed(&e))?;
-        let line = rec.position().map(|p| line_at(&text, p.byte() as usize)).unwrap_or(0);
+        let line = rec.position().map(|p| lines.line_at(&text, p.byte() as usize)).unwrap_or(0);
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -172,16 +173,31 @@ pub fn parse_table(bytes: &[u8]) -> Result<Table, ErrorPayload> {
     Ok(Table { encoding, delimiter, headers, rows })
 }
 
-/// 1-based line of the first character at or after byte `offset` that is not
-/// a line break (the reader may report a record as starting on the `\n` of a
-/// `\r\n` pair).
-fn line_at(text: &str, offset: usize) -> u64 {
-    let bytes = text.as_bytes();
-    let mut start = offset.min(bytes.len());
-    while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
-        start += 1;
+/// Line numbers for increasing byte offsets, counted incrementally (linear
+/// over the file, not per record from the start).
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    /// 1-based line of the first character at or after `offset` that is not a
+    /// line break (a record may be reported as starting on the `\n` of `\r\n`).
+    fn line_at(&mut self, text: &str, offset: usize) -> u64 {
+        let bytes = text.as_bytes();
+        let mut start = offset.min(bytes.len());
+        while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+            start += 1;
+        }
+        if start < self.offset {
+            // not expected (offsets only grow); recount from the start
+            *self = LineCounter::default();
+        }
+        self.newlines += bytes[self.offset..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.offset = start;
+        self.newlines + 1
     }
-    bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64 + 1
 }
 
 fn malformed(e: &csv::Error) -> ErrorPayload {

@@ -581,50 +581,99 @@ impl Store {
     /// (a failure leaves the catalog exactly as it was). The search index is
     /// rebuilt once at the end. Returns the op id shared by the history rows.
     pub async fn import_rows(&self, rows: &[mercator_core::import::ImportRow]) -> Result<String, StoreError> {
+        use sqlx::QueryBuilder;
+        // Multi-row INSERTs (a few hundred rows per statement) instead of one
+        // statement per row: the per-statement cost dominates large imports.
+        const CHUNK: usize = 400;
         let op = new_id();
         let now = now_utc();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         crate::search::defer(&mut tx).await?;
-        for r in rows {
-            let pid = new_id();
-            sqlx::query("INSERT INTO products (id, brand, category, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
-                .bind(&pid)
-                .bind(&r.brand)
-                .bind(&r.category)
-                .bind(&now)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-            for (lang, title) in &r.titles {
-                let description = r.descriptions.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
-                sqlx::query(
-                    "INSERT INTO product_texts (product_id, lang, title, description, updated_at) VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(&pid)
-                .bind(lang)
-                .bind(title)
-                .bind(description)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+        for chunk in rows.chunks(CHUNK) {
+            let ids: Vec<(String, String)> = chunk.iter().map(|_| (new_id(), new_id())).collect();
+            let mut q = QueryBuilder::new("INSERT INTO products (id, brand, category, created_at, updated_at) ");
+            q.push_values(chunk.iter().zip(&ids), |mut b, (r, (pid, _))| {
+                b.push_bind(pid).push_bind(&r.brand).push_bind(&r.category).push_bind(&now).push_bind(&now);
+            });
+            q.build().execute(&mut *tx).await?;
+
+            let texts: Vec<(&String, &String, &String, &str)> = chunk
+                .iter()
+                .zip(&ids)
+                .flat_map(|(r, (pid, _))| {
+                    r.titles.iter().map(move |(lang, title)| {
+                        let d = r.descriptions.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
+                        (pid, lang, title, d)
+                    })
+                })
+                .collect();
+            for part in texts.chunks(CHUNK) {
+                let mut q =
+                    QueryBuilder::new("INSERT INTO product_texts (product_id, lang, title, description, updated_at) ");
+                q.push_values(part, |mut b, (pid, lang, title, d)| {
+                    b.push_bind(*pid).push_bind(*lang).push_bind(*title).push_bind(*d).push_bind(&now);
+                });
+                q.build().execute(&mut *tx).await?;
             }
-            sqlx::query(
-                "INSERT INTO variants (id, product_id, sku, gtin, cost_minor, cost_currency, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(new_id())
-            .bind(&pid)
-            .bind(&r.sku)
-            .bind(&r.gtin)
-            .bind(r.cost.minor())
-            .bind(r.cost.currency().code())
-            .bind(&now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| sku_taken(&e, &r.sku).unwrap_or(StoreError::Db(e)))?;
-            let first_title = r.titles.first().map(|t| t.1.clone()).unwrap_or_default();
-            record(&mut tx, &op, &pid, "product", &pid, None, "created", Value::Null, json!(first_title)).await?;
+
+            let mut q = QueryBuilder::new(
+                "INSERT INTO variants (id, product_id, sku, gtin, cost_minor, cost_currency, updated_at) ",
+            );
+            q.push_values(chunk.iter().zip(&ids), |mut b, (r, (pid, vid))| {
+                b.push_bind(vid)
+                    .push_bind(pid)
+                    .push_bind(&r.sku)
+                    .push_bind(&r.gtin)
+                    .push_bind(r.cost.minor())
+                    .push_bind(r.cost.currency().code().to_string())
+                    .push_bind(&now);
+            });
+            if let Err(e) = q.build().execute(&mut *tx).await {
+                if let sqlx::Error::Database(db) = &e {
+                    if db.is_unique_violation() {
+                        // name a SKU of this chunk that already exists (or repeats)
+                        let mut seen = std::collections::HashSet::new();
+                        let mut taken = chunk.iter().find(|r| !seen.insert(r.sku.as_str())).map(|r| r.sku.clone());
+                        for r in chunk {
+                            if taken.is_some() {
+                                break;
+                            }
+                            let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM variants WHERE sku = ?")
+                                .bind(&r.sku)
+                                .fetch_one(&mut *tx)
+                                .await?;
+                            if n > 0 {
+                                taken = Some(r.sku.clone());
+                            }
+                        }
+                        return Err(invalid(
+                            ErrorPayload::new(ErrorCode::SkuTaken).arg("sku", taken.unwrap_or_default()),
+                        ));
+                    }
+                }
+                return Err(StoreError::Db(e));
+            }
+
+            let mut q = QueryBuilder::new(
+                "INSERT INTO edit_history (id, op_id, product_id, entity, entity_id, lang, field, old_value, new_value, actor, at) ",
+            );
+            q.push_values(chunk.iter().zip(&ids), |mut b, (r, (pid, _))| {
+                let first = r.titles.first().map(|t| t.1.as_str()).unwrap_or_default();
+                b.push_bind(new_id())
+                    .push_bind(&op)
+                    .push_bind(pid)
+                    .push_bind("product")
+                    .push_bind(pid)
+                    .push_bind(None::<String>)
+                    .push_bind("created")
+                    .push_bind(None::<String>)
+                    .push_bind(json!(first).to_string())
+                    .push_bind(LOCAL_ACTOR)
+                    .push_bind(&now);
+            });
+            q.build().execute(&mut *tx).await?;
         }
-        crate::search::rebuild(&mut tx).await?;
+        crate::search::index_new(&mut tx).await?;
         tx.commit().await?;
         Ok(op)
     }

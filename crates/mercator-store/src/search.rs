@@ -64,6 +64,29 @@ pub async fn defer(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Indexes products that have no index row yet (added while deferred), and
+/// re-enables per-row maintenance. Cheaper than [`rebuild`] when a large
+/// catalog only gained new products.
+pub async fn index_new(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    let (before,): (i64,) =
+        sqlx::query_as("SELECT COALESCE(max(seq), 0) FROM search_keys").fetch_one(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO search_keys (product_id) SELECT id FROM products p \
+         WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.product_id = p.id) ORDER BY id",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO catalog_fts (rowid, skus, gtins, titles) \
+         SELECT seq, skus, gtins, titles FROM catalog_search_source WHERE seq > ?",
+    )
+    .bind(before)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE search_control SET deferred = 0 WHERE id = 1").execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// Rebuilds the whole index in one pass and re-enables per-row maintenance.
 pub async fn rebuild(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM catalog_fts").execute(&mut *conn).await?;
