@@ -212,7 +212,7 @@ pub fn guess_mapping(headers: &[String]) -> Vec<Option<Field>> {
         .iter()
         .map(|h| {
             let n = h.trim().to_lowercase();
-            if let Some(f) = Field::from_key(&n.replace("title:", "title:").replace(' ', "")) {
+            if let Some(f) = Field::from_key(&n.replace(" ", "")) {
                 // our export headers, e.g. title:zh-cn -> normalise the tag case
                 return Some(normalise_field(f));
             }

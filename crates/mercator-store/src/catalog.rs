@@ -5,7 +5,7 @@
 use crate::outbox;
 use crate::{now_utc, Store, StoreError};
 use mercator_core::catalog::{validate_description, validate_gtin, validate_language, validate_sku, validate_title};
-use mercator_core::{new_id, Currency, ErrorCode, ErrorPayload, Money};
+use mercator_core::{new_id, Currency, ErrorCode, ErrorPayload};
 use serde_json::{json, Value};
 use sqlx::{FromRow, SqliteConnection};
 
@@ -112,41 +112,15 @@ fn invalid(p: ErrorPayload) -> StoreError {
     StoreError::Rejected(p)
 }
 
-/// Parses a non-negative decimal amount in `currency` into minor units.
+/// Parses a non-negative decimal amount in `currency` into minor units (see
+/// [`mercator_core::import::parse_amount`] for the accepted forms).
 pub fn parse_amount(value: &str, currency: &str) -> Result<i64, StoreError> {
     let cur: Currency = currency.parse().map_err(|_| {
         invalid(
             ErrorPayload::new(ErrorCode::MoneyInvalid).arg("value", value).arg("currency", currency).arg("decimals", 2),
         )
     })?;
-    let bad = || {
-        invalid(
-            ErrorPayload::new(ErrorCode::MoneyInvalid)
-                .arg("value", value)
-                .arg("currency", cur.code())
-                .arg("decimals", cur.exponent()),
-        )
-    };
-    // A decimal comma (as typed on German or French keyboards) is accepted only
-    // when it cannot be a thousands separator: one comma, no dot, and no more
-    // digits after it than the currency has ("13,40" yes; "1,000" refused).
-    let trimmed = value.trim();
-    let normalized = match (trimmed.matches(',').count(), trimmed.contains('.')) {
-        (0, _) => trimmed.to_string(),
-        (1, false) => {
-            let frac = trimmed.rsplit(',').next().unwrap_or_default();
-            if frac.len() > cur.exponent() as usize || frac.is_empty() {
-                return Err(bad());
-            }
-            trimmed.replace(',', ".")
-        }
-        _ => return Err(bad()),
-    };
-    let d: rust_decimal::Decimal = normalized.parse().map_err(|_| bad())?;
-    if d.is_sign_negative() {
-        return Err(bad());
-    }
-    Money::from_decimal(d, cur).map(|m| m.minor()).map_err(|_| bad())
+    mercator_core::import::parse_amount(value, cur).map(|m| m.minor()).map_err(invalid)
 }
 
 #[allow(clippy::too_many_arguments)] // one flat row of the history table
