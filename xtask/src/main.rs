@@ -11,6 +11,7 @@
 //!   bench [--runs N] [--skus N]        start-up time and memory, demo and large shop
 //!   bench-search [--skus N]            catalog search latency (p50/p99) on a large shop
 //!   bench-import [--rows N]            CSV import/export time vs the sqlite3 CLI's .import
+//!   bench-ui                           search keystroke-to-screen latency, memory while browsing (100k shop)
 
 mod bench;
 mod util;
@@ -33,6 +34,7 @@ fn main() {
         "bench" => deps().and_then(|_| bench::bench(&rest)),
         "bench-search" => bench::bench_search(&rest),
         "bench-import" => bench::bench_import(&rest),
+        "bench-ui" => deps().and_then(|_| bench_ui()),
         _ => {
             eprintln!(
                 "{}",
@@ -216,6 +218,19 @@ fn e2e() -> R {
         .dir(root().join("tests/e2e"))
         .env("MERCATOR_APP", app.to_str().unwrap_or_default())
         .env("MERCATOR_SHOTS", shots.to_str().unwrap_or_default())
+        .run()
+}
+
+fn bench_ui() -> R {
+    build_app(true)?;
+    let shop = root().join("target/bench/shop-100000");
+    if !shop.join(mercator_store::DB_FILE_NAME).exists() {
+        bench::generate_shop(&shop, 100_000)?;
+    }
+    cmd("xvfb-run", &["-a", "--server-args=-screen 0 1280x800x24", "node", "bench-ui.mjs"])
+        .dir(root().join("tests/e2e"))
+        .env("MERCATOR_APP", app_binary(true).to_str().unwrap_or_default())
+        .env("MERCATOR_DATA_DIR", shop.to_str().unwrap_or_default())
         .run()
 }
 

@@ -1,0 +1,105 @@
+// UI benchmark through the real release binary (run by `cargo xtask bench-ui`):
+// keystroke-to-results-on-screen latency of the catalog search, and memory of
+// the app with its WebKit processes after scrolling through the catalog.
+// Prints figures; asserts nothing about time.
+import { readFileSync, readdirSync } from 'node:fs';
+import { launch } from './webdriver.mjs';
+
+const APP = process.env.MERCATOR_APP;
+const DATA = process.env.MERCATOR_DATA_DIR;
+
+function tree(root) {
+  const kids = new Map();
+  for (const n of readdirSync('/proc')) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const st = readFileSync(`/proc/${n}/stat`, 'utf8');
+      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(n));
+    } catch {}
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(kids.get(out[i]) ?? []));
+  return out;
+}
+
+function memory(pids) {
+  let pss = 0;
+  let rss = 0;
+  for (const p of pids) {
+    try {
+      const t = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      pss += Number(/^Pss:\s+(\d+)/m.exec(t)?.[1] ?? 0);
+      rss += Number(/^Rss:\s+(\d+)/m.exec(t)?.[1] ?? 0);
+    } catch {}
+  }
+  return { pss: Math.round(pss / 1024), rss: Math.round(rss / 1024) };
+}
+
+// In the page: type `q` into the search box (input event, as a keystroke does)
+// and resolve when the first row shows a result for it.
+const MEASURE = `
+  const [q, done] = [arguments[0], arguments[arguments.length - 1]];
+  const input = document.querySelector('[data-testid="catalog-search"]');
+  const row = () => document.querySelector('[data-testid="catalog-table"] [data-row="0"]');
+  const matches = () => document.querySelector('[data-testid="catalog-matches"]');
+  const before = (row() ? row().innerText : '') + '|' + (matches() ? matches().innerText : '');
+  const t0 = performance.now();
+  input.value = q;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  const tick = () => {
+    const now = (row() ? row().innerText : '') + '|' + (matches() ? matches().innerText : '');
+    const settled = (row() && !row().innerText.includes('…')) || (matches() && /^\D*0\D/.test(matches().innerText));
+    if (now !== before && (q === '' || matches()) && settled) done(performance.now() - t0);
+    else if (q === '' && input.value === '' && before.endsWith('|') && performance.now() - t0 > 50) done(0);
+    else if (performance.now() - t0 > 5000) done(-1);
+    else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+`;
+
+const s = await launch(APP, { MERCATOR_DATA_DIR: DATA, MERCATOR_LOG_DIR: `${DATA}/../bench-logs` });
+try {
+  await s.waitText('[data-testid="catalog-summary"]', (t) => /\d/.test(t), 30000);
+  const family = tree(s.driver.pid);
+  const kinds = {
+    // product n (1-based) of the generated shop is a kitchen item (KIT) when (n - 1) % 50 < 8
+    'SKU prefix': Array.from({ length: 40 }, (_, i) => `GKIT-${String(i * 50 * 13 + 3).padStart(5, '0')}`),
+    'English word': ['Bamboo', 'Charger', 'Stainless', 'Yoga', 'Notebook', 'Headlamp', 'Wireless', 'Towel'].flatMap((w) => [w, w.toLowerCase(), w + ' Series']).slice(0, 40),
+    'Chinese substring': ['保温水壶', '充电器', '瑜伽垫', '笔记本', '机械键盘', '收纳', '耳机', '台灯'].flatMap((w) => [w, w + ' 第3代', w]).slice(0, 40),
+  };
+  console.log('\nCatalog search, keystroke to results on screen (release app, 100k-SKU shop):');
+  for (const [name, queries] of Object.entries(kinds)) {
+    const times = [];
+    for (const q of queries) {
+      // reset between queries so each one changes what is shown
+      await s.cmd('POST', '/execute/async', { script: MEASURE, args: [''] });
+      const ms = await s.cmd('POST', '/execute/async', { script: MEASURE, args: [q] });
+      if (ms >= 0) times.push(ms);
+    }
+    times.sort((a, b) => a - b);
+    const p = (x) => times[Math.min(times.length - 1, Math.floor((times.length * x) / 100))]?.toFixed(1);
+    console.log(`${name.padEnd(20)} p50 ${p(50)} ms   p99 ${p(99)} ms   (${times.length} queries)`);
+  }
+  await s.cmd('POST', '/execute/async', { script: MEASURE, args: [''] });
+  const idle = memory(family);
+  // Scroll through the catalog: 40 jumps across the whole table, one frame each.
+  await s.cmd('POST', '/execute/async', {
+    script: `
+      const done = arguments[arguments.length - 1];
+      const body = document.querySelector('[data-testid="catalog-table"] .vbody');
+      let i = 0;
+      const step = () => {
+        body.scrollTop = (body.scrollHeight * i) / 40;
+        body.dispatchEvent(new Event('scroll'));
+        if (++i <= 40) setTimeout(step, 50); else setTimeout(done, 1500);
+      };
+      step();`,
+    args: [],
+  });
+  const browsed = memory(family);
+  console.log(`\nMemory, app + WebKit processes: after searching ${idle.pss} MiB PSS (${idle.rss} MiB RSS); after scrolling through the catalog ${browsed.pss} MiB PSS (${browsed.rss} MiB RSS)`);
+} finally {
+  await s.close();
+}
