@@ -132,7 +132,9 @@ pub fn build_app(release: bool) -> R {
 
 pub fn app_binary(release: bool) -> PathBuf {
     let exe = if cfg!(windows) { "mercator.exe" } else { "mercator" };
-    root().join("target").join(if release { "release" } else { "debug" }).join(exe)
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let target = if target.is_absolute() { target } else { root().join(target) };
+    target.join(if release { "release" } else { "debug" }).join(exe)
 }
 
 fn run(args: &[String]) -> R {
