@@ -2,27 +2,11 @@
 // keystroke-to-results-on-screen latency of the catalog search, and memory of
 // the app with its WebKit processes after scrolling through the catalog.
 // Prints figures; asserts nothing about time.
-import { readFileSync, readdirSync } from 'node:fs';
-import { launch } from './webdriver.mjs';
+import { readFileSync } from 'node:fs';
+import { descendants, launch } from './webdriver.mjs';
 
 const APP = process.env.MERCATOR_APP;
 const DATA = process.env.MERCATOR_DATA_DIR;
-
-function tree(root) {
-  const kids = new Map();
-  for (const n of readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const st = readFileSync(`/proc/${n}/stat`, 'utf8');
-      const ppid = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!kids.has(ppid)) kids.set(ppid, []);
-      kids.get(ppid).push(Number(n));
-    } catch {}
-  }
-  const out = [root];
-  for (let i = 0; i < out.length; i++) out.push(...(kids.get(out[i]) ?? []));
-  return out;
-}
 
 function memory(pids) {
   let pss = 0;
@@ -62,7 +46,7 @@ const MEASURE = `
 const s = await launch(APP, { MERCATOR_DATA_DIR: DATA, MERCATOR_LOG_DIR: `${DATA}/../bench-logs` });
 try {
   await s.waitText('[data-testid="catalog-summary"]', (t) => /\d/.test(t), 30000);
-  const family = tree(s.driver.pid);
+  const family = [s.driver.pid, ...descendants(s.driver.pid)];
   const kinds = {
     // product n (1-based) of the generated shop is a kitchen item (KIT) when (n - 1) % 50 < 8
     'SKU prefix': Array.from({ length: 40 }, (_, i) => `GKIT-${String(i * 50 * 13 + 3).padStart(5, '0')}`),

@@ -16,7 +16,7 @@ function alive(pid) {
 }
 
 /** All descendant pids of `root` (Linux /proc). */
-function descendants(root) {
+export function descendants(root) {
   const children = new Map();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

@@ -28,6 +28,18 @@ pub fn generate_shop(dir: &Path, skus: usize) -> Result<SeedStats, String> {
     })
 }
 
+/// The generated benchmark shop of `skus` SKUs (target/bench/shop-N),
+/// generated on first use and reused after.
+pub fn shop_of(skus: usize) -> Result<std::path::PathBuf, String> {
+    let dir = root().join(format!("target/bench/shop-{skus}"));
+    if !dir.join(mercator_store::DB_FILE_NAME).exists() {
+        let t = Instant::now();
+        let stats = generate_shop(&dir, skus)?;
+        println!("(generated {} variants in {:.1?})", stats.variants, t.elapsed());
+    }
+    Ok(dir)
+}
+
 struct Sample {
     ready_ms: u128,
     pss_kib: u64,
@@ -152,18 +164,7 @@ fn report(name: &str, samples: &[Sample]) {
 }
 
 pub fn bench(args: &[String]) -> Result<(), String> {
-    let mut runs = 5usize;
-    let mut skus = 100_000usize;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--runs" => runs = it.next().and_then(|v| v.parse().ok()).ok_or("--runs needs a number")?,
-            "--skus" => {
-                skus = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--skus needs a number")?
-            }
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
+    let [runs, skus] = crate::util::count_options(args, [("--runs", 5), ("--skus", 100_000)])?;
     crate::build_app(true)?;
     let bin = crate::app_binary(true);
     let bench_dir = root().join("target/bench");
@@ -198,12 +199,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         let samples = (0..runs).map(|_| one_run(&bin, &demo, &scratch, display)).collect::<Result<Vec<_>, _>>()?;
         report("demo shop (50 products)", &samples);
 
-        let big = bench_dir.join(format!("shop-{skus}"));
-        if !big.join(mercator_store::DB_FILE_NAME).exists() {
-            let t = Instant::now();
-            let stats = generate_shop(&big, skus)?;
-            println!("(generated {} variants in {:.1?})", stats.variants, t.elapsed());
-        }
+        let big = shop_of(skus)?;
         let samples = (0..runs).map(|_| one_run(&bin, &big, &scratch, display)).collect::<Result<Vec<_>, _>>()?;
         report(&format!("generated shop ({skus} SKUs)"), &samples);
         Ok(())
@@ -216,22 +212,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 /// Backend search latency on a generated shop: the store's catalog query
 /// (count + first page of 50) as the UI calls it, per query kind.
 pub fn bench_search(args: &[String]) -> Result<(), String> {
-    let mut skus = 100_000usize;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--skus" => {
-                skus = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--skus needs a number")?
-            }
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
-    let dir = root().join(format!("target/bench/shop-{skus}"));
-    if !dir.join(mercator_store::DB_FILE_NAME).exists() {
-        let t = Instant::now();
-        let stats = generate_shop(&dir, skus)?;
-        println!("(generated {} variants in {:.1?})", stats.variants, t.elapsed());
-    }
+    let skus = crate::util::count_options(args, [("--skus", 100_000)])?[0];
+    let dir = shop_of(skus)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async {
         use mercator_store::ShopRepository;
@@ -306,16 +288,7 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
 /// CLI's `.import` of the same file into a plain table.
 pub fn bench_import(args: &[String]) -> Result<(), String> {
     use mercator_core::import::{export_csv, guess_mapping, parse_table, validate, ImportRow};
-    let mut rows_n = 100_000usize;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--rows" => {
-                rows_n = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--rows needs a number")?
-            }
-            other => return Err(format!("unknown option {other}")),
-        }
-    }
+    let rows_n = crate::util::count_options(args, [("--rows", 100_000)])?[0];
     let dir = root().join("target/bench/import");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;

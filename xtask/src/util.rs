@@ -72,3 +72,18 @@ impl Cmd {
         }
     }
 }
+
+/// Parses `--name N` options (N may contain `_`), each with a default; any
+/// other argument is an error. Returns the values in the order given.
+pub fn count_options<const K: usize>(args: &[String], options: [(&str, usize); K]) -> Result<[usize; K], String> {
+    let mut values = options.map(|(_, default)| default);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let i = options.iter().position(|(name, _)| name == a).ok_or_else(|| format!("unknown option {a}"))?;
+        values[i] = it
+            .next()
+            .and_then(|v| v.replace('_', "").parse().ok())
+            .ok_or_else(|| format!("{} needs a number", options[i].0))?;
+    }
+    Ok(values)
+}

@@ -296,6 +296,11 @@ pub fn parse_amount(value: &str, currency: Currency) -> Result<Money, ErrorPaylo
     Money::from_decimal(d, currency).map_err(|_| bad())
 }
 
+/// (column index, language) of every column whose field `lang_of` accepts.
+fn lang_columns(mapping: &[Option<Field>], lang_of: impl Fn(&Field) -> Option<&String>) -> Vec<(usize, String)> {
+    mapping.iter().enumerate().filter_map(|(i, m)| m.as_ref().and_then(&lang_of).map(|l| (i, l.clone()))).collect()
+}
+
 /// Validates every row; `existing` holds SKUs already in the catalog.
 pub fn validate(
     table: &Table,
@@ -305,25 +310,17 @@ pub fn validate(
 ) -> Result<(Vec<ImportRow>, Vec<RowError>), ErrorPayload> {
     let col = |f: &Field| mapping.iter().position(|m| m.as_ref() == Some(f));
     let sku_col = col(&Field::Sku).ok_or_else(|| ErrorPayload::new(ErrorCode::ImportNoSku))?;
-    let title_cols: Vec<(usize, String)> = mapping
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| match m {
-            Some(Field::Title(l)) => Some((i, l.clone())),
-            _ => None,
-        })
-        .collect();
+    let title_cols = lang_columns(mapping, |f| match f {
+        Field::Title(l) => Some(l),
+        _ => None,
+    });
     if title_cols.is_empty() {
         return Err(ErrorPayload::new(ErrorCode::ImportNoTitle));
     }
-    let desc_cols: Vec<(usize, String)> = mapping
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| match m {
-            Some(Field::Description(l)) => Some((i, l.clone())),
-            _ => None,
-        })
-        .collect();
+    let desc_cols = lang_columns(mapping, |f| match f {
+        Field::Description(l) => Some(l),
+        _ => None,
+    });
     let mut seen: HashSet<String> = HashSet::new();
     let (mut ok, mut bad) = (vec![], vec![]);
     for (line, cells) in &table.rows {
