@@ -3,13 +3,16 @@
 
 use crate::state::AppState;
 use mercator_api::{
-    ops, ApiError, ApiResult, AppInfo, CatalogSummary, ConversationDto, EditRequest, HistoryDto, ListingDto,
-    NewProductRequest, OrderDto, Page, PickListDto, ProductDetailDto, ProductDto, SyncStatus, VaultStatus,
+    catalog, ops, ApiError, ApiResult, AppInfo, BulkResult, CatalogFilterDto, CatalogSummary, ChannelDto,
+    ConversationDto, ExportResult, HistoryDto, ListingDto, NewProductRequest, OrderDto, Page, PickListDto,
+    ProductDetailDto, ProductDto, SyncStatus, VaultStatus,
 };
 use mercator_core::ErrorCode;
+use mercator_store::catalog::Progress;
 use mercator_store::Store;
 use std::sync::atomic::Ordering;
 use tauri::State;
+use tauri::{Emitter, Manager};
 use tauri_plugin_opener::OpenerExt;
 
 type S<'a> = State<'a, AppState>;
@@ -38,11 +41,11 @@ pub async fn catalog_summary(state: S<'_>) -> ApiResult<CatalogSummary> {
 pub async fn list_products(
     state: S<'_>,
     lang: String,
-    query: Option<String>,
+    filter: CatalogFilterDto,
     offset: i64,
     limit: i64,
 ) -> ApiResult<Page<ProductDto>> {
-    ops::products(state.store().await?.as_ref(), &lang, query.as_deref(), offset, limit).await
+    ops::products(state.store().await?.as_ref(), &lang, &filter, offset, limit).await
 }
 
 #[tauri::command]
@@ -147,7 +150,7 @@ pub async fn create_product(state: S<'_>, product: NewProductRequest) -> ApiResu
 pub async fn apply_edit(
     state: S<'_>,
     product_id: String,
-    edit: EditRequest,
+    edit: mercator_core::catalog::Edit,
     expected_revision: i64,
 ) -> ApiResult<ProductDetailDto> {
     ops::apply_edit(state.store().await?.as_ref(), &product_id, edit, expected_revision).await
@@ -171,13 +174,132 @@ fn body_bytes<'a>(request: &'a tauri::ipc::Request<'_>) -> ApiResult<&'a [u8]> {
     }
 }
 
-#[tauri::command]
-pub async fn preview_import(state: S<'_>, request: tauri::ipc::Request<'_>) -> ApiResult<mercator_api::ImportPreview> {
-    ops::preview_import(state.store().await?.as_ref(), body_bytes(&request)?).await
+/// A header value sent percent-encoded by the UI (file names, JSON).
+fn header(request: &tauri::ipc::Request<'_>, name: &str) -> Option<String> {
+    let raw = request.headers().get(name)?.to_str().ok()?;
+    Some(percent_decode(raw))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn mapping_of(request: &tauri::ipc::Request<'_>) -> ApiResult<Option<Vec<Option<String>>>> {
+    match header(request, "x-mapping") {
+        None => Ok(None),
+        Some(json) => serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| ApiError::new(ErrorCode::InvalidArgument).arg("field", "mapping").arg("detail", e)),
+    }
+}
+
+/// Emits `progress` events for a long operation.
+fn reporter(app: &tauri::AppHandle, op: &'static str) -> impl Fn(u64, u64) + Send + Sync {
+    let app = app.clone();
+    move |done, total| {
+        let _ = app.emit("progress", mercator_api::ProgressEvent { op: op.to_string(), done, total });
+    }
 }
 
 #[tauri::command]
-pub async fn run_import(state: S<'_>, request: tauri::ipc::Request<'_>) -> ApiResult<mercator_api::ImportResult> {
+pub async fn preview_import(state: S<'_>, request: tauri::ipc::Request<'_>) -> ApiResult<mercator_api::ImportPreview> {
+    ops::preview_import(state.store().await?.as_ref(), body_bytes(&request)?, mapping_of(&request)?).await
+}
+
+#[tauri::command]
+pub async fn run_import(
+    app: tauri::AppHandle,
+    state: S<'_>,
+    request: tauri::ipc::Request<'_>,
+) -> ApiResult<mercator_api::ImportResult> {
     let valid_only = request.headers().get("x-valid-only").is_some_and(|v| v.as_bytes() == b"1");
-    ops::run_import(state.store().await?.as_ref(), body_bytes(&request)?, valid_only).await
+    state.cancel.store(false, Ordering::SeqCst);
+    let report = reporter(&app, "import");
+    let progress = Progress { cancel: &state.cancel, report: &report };
+    ops::run_import(state.store().await?.as_ref(), body_bytes(&request)?, mapping_of(&request)?, valid_only, &progress)
+        .await
+}
+
+/// Asks the running long operation to stop; it rolls back.
+#[tauri::command]
+pub async fn cancel_operation(state: S<'_>) -> ApiResult<()> {
+    state.cancel.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn list_channels(state: S<'_>) -> ApiResult<Vec<ChannelDto>> {
+    catalog::channels(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
+pub async fn catalog_ids(state: S<'_>, filter: CatalogFilterDto) -> ApiResult<Vec<String>> {
+    catalog::catalog_ids(state.store().await?.as_ref(), &filter).await
+}
+
+#[tauri::command]
+pub async fn bulk_edit(
+    app: tauri::AppHandle,
+    state: S<'_>,
+    ids: Vec<String>,
+    op: mercator_core::catalog::BulkOp,
+) -> ApiResult<BulkResult> {
+    state.cancel.store(false, Ordering::SeqCst);
+    let report = reporter(&app, "bulk");
+    let progress = Progress { cancel: &state.cancel, report: &report };
+    catalog::bulk_edit(state.store().await?.as_ref(), &ids, &op, &progress).await
+}
+
+#[tauri::command]
+pub async fn resolve_conflict(
+    state: S<'_>,
+    product_id: String,
+    listing_id: String,
+    choices: Vec<(String, mercator_core::catalog::Keep)>,
+) -> ApiResult<ProductDetailDto> {
+    catalog::resolve_conflict(state.store().await?.as_ref(), &product_id, &listing_id, choices).await
+}
+
+#[tauri::command]
+pub async fn export_catalog(
+    app: tauri::AppHandle,
+    state: S<'_>,
+    ids: Option<Vec<String>>,
+    filter: CatalogFilterDto,
+    format: String,
+) -> ApiResult<ExportResult> {
+    let dir = app.path().download_dir().unwrap_or_else(|_| state.paths.data_dir.join("exports"));
+    catalog::export_catalog(state.store().await?.as_ref(), ids, &filter, &format, &dir).await
+}
+
+/// Shows an exported file's folder in the system file manager.
+#[tauri::command]
+pub async fn reveal_file(app: tauri::AppHandle, path: String) -> ApiResult<()> {
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|e| ApiError::new(ErrorCode::OpenFolderFailed).arg("path", &path).arg("detail", e))
+}
+
+/// An image file as the raw body; product id, revision and file name in headers.
+#[tauri::command]
+pub async fn add_image(state: S<'_>, request: tauri::ipc::Request<'_>) -> ApiResult<ProductDetailDto> {
+    let product_id = header(&request, "x-product-id").unwrap_or_default();
+    let name = header(&request, "x-name").unwrap_or_default();
+    let revision = header(&request, "x-revision").and_then(|r| r.parse().ok()).unwrap_or(-1);
+    mercator_api::images::add_image(state.store().await?.as_ref(), &product_id, &name, body_bytes(&request)?, revision)
+        .await
 }

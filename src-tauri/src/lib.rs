@@ -66,6 +66,14 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             commands::undo_change,
             commands::preview_import,
             commands::run_import,
+            commands::cancel_operation,
+            commands::list_channels,
+            commands::catalog_ids,
+            commands::bulk_edit,
+            commands::resolve_conflict,
+            commands::export_catalog,
+            commands::reveal_file,
+            commands::add_image,
         ])
         .build(tauri::generate_context!());
     match result {

@@ -43,6 +43,8 @@ pub struct AppState {
     pub vault: Vault,
     pub inner: RwLock<Inner>,
     pub ready_reported: std::sync::atomic::AtomicBool,
+    /// Set to stop the running long operation (import, bulk edit).
+    pub cancel: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             vault: Vault::default(),
             inner: RwLock::new(Inner::default()),
             ready_reported: Default::default(),
+            cancel: Default::default(),
         }
     }
 
@@ -81,7 +84,21 @@ impl AppState {
                     seeded = report.seeded.is_some(),
                     "shop database open"
                 );
-                inner.store = Some(Arc::new(store));
+                if let Err(e) = store.refresh_rules_at_start().await {
+                    tracing::warn!(error = %e, "market rules not re-checked");
+                }
+                let store = Arc::new(store);
+                if report.seeded.is_some() {
+                    // pictures for the demo products, off the start-up path
+                    let s = store.clone();
+                    tauri::async_runtime::spawn(async move {
+                        match mercator_api::images::seed_demo_images(&s).await {
+                            Ok(n) => tracing::info!(n, "demo images created"),
+                            Err(e) => tracing::warn!(error = ?e, "demo images not created"),
+                        }
+                    });
+                }
+                inner.store = Some(store);
                 inner.problem = None;
             }
             Err(e) => {
@@ -138,7 +155,7 @@ impl AppState {
         let (summary, first_page) = match store {
             Some(store) if info.problem.is_none() => (
                 Some(ops::catalog_summary(store.as_ref()).await?),
-                Some(ops::products(store.as_ref(), &info.settings.language, None, 0, 200).await?),
+                Some(ops::products(store.as_ref(), &info.settings.language, &Default::default(), 0, 200).await?),
             ),
             _ => (None, None),
         };

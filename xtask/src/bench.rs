@@ -305,6 +305,14 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
                 cost: v.cost,
                 titles: texts.iter().map(|t| (t.lang.to_string(), t.title.clone())).collect(),
                 descriptions: vec![],
+                bullets: vec![],
+                keywords: vec![],
+                parent: String::new(),
+                attributes: vec![],
+                stock: 0,
+                weight_g: 0,
+                hs_code: String::new(),
+                origin: String::new(),
             })
         })
         .collect();
@@ -328,7 +336,7 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
         let (ok, bad) = validate(&table, &mapping, mercator_core::Currency::CNY, &store.all_skus().await.map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
         let validated = t.elapsed();
-        store.import_rows(&ok).await.map_err(|e| e.to_string())?;
+        store.import_rows(&ok, &mercator_store::catalog::Progress::silent()).await.map_err(|e| e.to_string())?;
         let total = t.elapsed();
         println!(
             "Mercator import: parse {:.0?}, validate {:.0?}, write + search index {:.0?}; total {:.2?} ({} rows, {} rejected)",

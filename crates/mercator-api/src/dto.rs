@@ -1,6 +1,8 @@
 //! Types that cross IPC. TypeScript for them is generated into
 //! `ui/src/lib/bindings.ts`; a test fails when that file is stale.
 
+use mercator_core::catalog::{Certification, Edit};
+use mercator_core::rules::{RuleIssue, Severity};
 use mercator_core::ErrorPayload;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -42,6 +44,8 @@ pub struct ProductDto {
     pub first_sku: String,
     pub stock: i64,
     pub cost: MoneyDto,
+    /// Market-rule problems over all its listings.
+    pub issue_count: i64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -206,6 +210,8 @@ pub struct TextDto {
     pub lang: String,
     pub title: String,
     pub description: String,
+    pub bullets: Vec<String>,
+    pub keywords: String,
     pub revision: i64,
 }
 
@@ -221,6 +227,72 @@ pub struct VariantDto {
     /// The cost as decimal text for an input field ("18.50", "1980").
     pub cost_input: String,
     pub stock: i64,
+    pub weight_g: i64,
+    pub length_mm: i64,
+    pub width_mm: i64,
+    pub height_mm: i64,
+    pub hs_code: String,
+    pub origin: String,
+    pub certifications: Vec<Certification>,
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageDto {
+    pub file: String,
+    /// The thumbnail inline (`data:image/jpeg;base64,...`): the webview loads
+    /// no local files.
+    pub thumb_url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Listing content that can differ per market; `None` = not set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentDto {
+    pub title: Option<String>,
+    pub bullets: Option<Vec<String>>,
+    pub description: Option<String>,
+    pub keywords: Option<String>,
+}
+
+/// One field where the channel's copy changed since our last sync.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictFieldDto {
+    /// `title`, `bullets`, `description` or `keywords`.
+    pub field: String,
+    /// As of the last sync; null when never synced.
+    pub base: Option<String>,
+    pub ours: String,
+    pub theirs: String,
+    /// Ours also changed since base: a true conflict, not just their edit.
+    pub both_changed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ListingDetailDto {
+    pub id: String,
+    pub variant_id: String,
+    pub sku: String,
+    pub channel_name: String,
+    pub channel_kind: String,
+    pub market: String,
+    /// Language the market's buyers read (BCP 47 primary tag, e.g. `ja`).
+    pub market_language: String,
+    pub price: MoneyDto,
+    pub status: String,
+    pub seller_sku: String,
+    pub external_id: String,
+    pub qty_policy: String,
+    pub qty_value: i64,
+    pub overrides: ContentDto,
+    pub issues: Vec<RuleIssue>,
+    pub conflicts: Vec<ConflictFieldDto>,
+    pub remote_seen_at: Option<String>,
     pub revision: i64,
 }
 
@@ -231,8 +303,12 @@ pub struct ProductDetailDto {
     pub brand: String,
     pub category: String,
     pub revision: i64,
+    pub gtin_exempt: bool,
+    pub issue_count: i64,
+    pub images: Vec<ImageDto>,
     pub texts: Vec<TextDto>,
     pub variants: Vec<VariantDto>,
+    pub listings: Vec<ListingDetailDto>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -250,19 +326,6 @@ pub struct HistoryDto {
     pub at: String,
     pub undone: bool,
     pub can_undo: bool,
-}
-
-/// One field edit from the product editor.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
-pub enum EditRequest {
-    Title { lang: String, value: String },
-    Description { lang: String, value: String },
-    Brand { value: String },
-    Sku { variant_id: String, value: String },
-    Gtin { variant_id: String, value: String },
-    Cost { variant_id: String, value: String },
-    Stock { variant_id: String, value: i64 },
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -320,6 +383,58 @@ pub struct ImportResult {
     pub skipped: i64,
 }
 
+/// How the catalog table is narrowed and sorted (all optional).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CatalogFilterDto {
+    pub query: Option<String>,
+    pub channel_id: Option<String>,
+    pub status: Option<String>,
+    pub issues_only: bool,
+    pub missing_lang: Option<String>,
+    /// `out`, `low`, `in`
+    pub stock: Option<String>,
+    /// `sku`, `title`, `stock`, `cost`, `updated`, `issues`
+    pub sort: Option<String>,
+    pub desc: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelDto {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub market: String,
+    pub currency: String,
+    pub language: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkResult {
+    /// Undo this op to revert the whole bulk edit.
+    pub op_id: String,
+    pub changed: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    pub path: String,
+    pub rows: i64,
+}
+
+/// Sent as the `progress` event while a long operation runs.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgressEvent {
+    /// `import`, `bulk`, `export`
+    pub op: String,
+    pub done: u64,
+    pub total: u64,
+}
+
 /// Writes every IPC type's TypeScript declaration, in a stable order.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
@@ -345,7 +460,21 @@ pub fn typescript_bindings() -> String {
         VariantDto::decl(&cfg),
         ProductDetailDto::decl(&cfg),
         HistoryDto::decl(&cfg),
-        EditRequest::decl(&cfg),
+        Edit::decl(&cfg),
+        Certification::decl(&cfg),
+        Severity::decl(&cfg),
+        RuleIssue::decl(&cfg),
+        ImageDto::decl(&cfg),
+        ContentDto::decl(&cfg),
+        ConflictFieldDto::decl(&cfg),
+        ListingDetailDto::decl(&cfg),
+        CatalogFilterDto::decl(&cfg),
+        ChannelDto::decl(&cfg),
+        BulkResult::decl(&cfg),
+        ExportResult::decl(&cfg),
+        ProgressEvent::decl(&cfg),
+        mercator_core::catalog::BulkOp::decl(&cfg),
+        mercator_core::catalog::Keep::decl(&cfg),
         NewProductRequest::decl(&cfg),
         ImportRowError::decl(&cfg),
         ImportSample::decl(&cfg),

@@ -2,7 +2,10 @@
 //! and the types that cross IPC (TypeScript generated with ts-rs). No Tauri
 //! here: `src-tauri` wraps these functions as commands, tests call them directly.
 
+pub mod catalog;
+pub mod detail;
 pub mod dto;
+pub mod images;
 pub mod launch;
 pub mod ops;
 

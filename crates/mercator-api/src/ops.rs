@@ -54,16 +54,32 @@ pub async fn catalog_summary(store: &impl ShopRepository) -> ApiResult<CatalogSu
     Ok(CatalogSummary { products: c.products, variants: c.variants })
 }
 
-/// A page of the catalog; `query` searches SKUs, GTINs and titles in every language.
+pub fn catalog_filter(f: &CatalogFilterDto) -> mercator_store::CatalogFilter {
+    let s = |o: &Option<String>| o.as_ref().map(|x| x.trim().to_string()).filter(|x| !x.is_empty());
+    mercator_store::CatalogFilter {
+        query: s(&f.query),
+        channel_id: s(&f.channel_id),
+        market: None,
+        status: s(&f.status),
+        issues_only: f.issues_only,
+        missing_lang: s(&f.missing_lang),
+        stock: s(&f.stock),
+        sort: s(&f.sort),
+        desc: f.desc,
+    }
+}
+
+/// A page of the catalog; the filter's `query` searches SKUs, GTINs and
+/// titles in every language.
 pub async fn products(
     store: &impl ShopRepository,
     lang: &str,
-    query: Option<&str>,
+    filter: &CatalogFilterDto,
     offset: i64,
     limit: i64,
 ) -> ApiResult<Page<ProductDto>> {
     let (offset, limit) = page_bounds(offset, limit)?;
-    let (rows, total) = store.products_page(lang, query, offset, limit).await?;
+    let (rows, total) = store.catalog_page(lang, &catalog_filter(filter), offset, limit).await?;
     let items = rows
         .into_iter()
         .map(|r| ProductDto {
@@ -76,6 +92,7 @@ pub async fn products(
             first_sku: r.first_sku,
             stock: r.stock,
             cost: MoneyDto::new(r.cost_minor, &r.cost_currency),
+            issue_count: r.issue_count,
         })
         .collect();
     Ok(Page { items, offset, total })
@@ -179,40 +196,6 @@ pub async fn shop_header(store: &Store) -> ApiResult<(Option<String>, bool)> {
     Ok(store.shop().await?.map(|s| (Some(s.name), s.is_demo)).unwrap_or((None, false)))
 }
 
-fn detail_dto(d: mercator_store::catalog::ProductDetail) -> ProductDetailDto {
-    ProductDetailDto {
-        id: d.head.id,
-        brand: d.head.brand,
-        category: d.head.category,
-        revision: d.head.revision,
-        texts: d
-            .texts
-            .into_iter()
-            .map(|t| TextDto { lang: t.lang, title: t.title, description: t.description, revision: t.revision })
-            .collect(),
-        variants: d
-            .variants
-            .into_iter()
-            .map(|v| {
-                let cost = MoneyDto::new(v.cost_minor, &v.cost_currency);
-                let attributes = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&v.attributes)
-                    .map(|m| m.into_iter().map(|(k, val)| (k, val.as_str().unwrap_or_default().to_string())).collect())
-                    .unwrap_or_default();
-                VariantDto {
-                    id: v.id,
-                    sku: v.sku,
-                    gtin: v.gtin.unwrap_or_default(),
-                    attributes,
-                    cost_input: decimal_text(cost.minor, cost.exponent),
-                    cost,
-                    stock: v.stock,
-                    revision: v.revision,
-                }
-            })
-            .collect(),
-    }
-}
-
 /// Minor units as plain decimal text: (1850, 2) -> "18.50".
 pub fn decimal_text(minor: i64, exponent: u32) -> String {
     let d = rust_decimal::Decimal::new(minor, exponent);
@@ -220,7 +203,7 @@ pub fn decimal_text(minor: i64, exponent: u32) -> String {
 }
 
 pub async fn product_detail(store: &Store, product_id: &str) -> ApiResult<ProductDetailDto> {
-    Ok(detail_dto(store.product_detail(product_id).await?))
+    Ok(crate::detail::detail_dto(store.product_detail(product_id).await?, &crate::images::images_dir(store)))
 }
 
 pub async fn create_product(store: &Store, req: NewProductRequest) -> ApiResult<String> {
@@ -241,31 +224,25 @@ pub async fn create_product(store: &Store, req: NewProductRequest) -> ApiResult<
 pub async fn apply_edit(
     store: &Store,
     product_id: &str,
-    edit: EditRequest,
+    edit: mercator_core::catalog::Edit,
     expected_revision: i64,
 ) -> ApiResult<ProductDetailDto> {
-    use mercator_store::catalog::Edit;
-    let edit = match edit {
-        EditRequest::Title { lang, value } => Edit::Title { lang, value },
-        EditRequest::Description { lang, value } => Edit::Description { lang, value },
-        EditRequest::Brand { value } => Edit::Brand { value },
-        EditRequest::Sku { variant_id, value } => Edit::Sku { variant_id, value },
-        EditRequest::Gtin { variant_id, value } => Edit::Gtin { variant_id, value },
-        EditRequest::Cost { variant_id, value } => Edit::Cost { variant_id, value },
-        EditRequest::Stock { variant_id, value } => Edit::Stock { variant_id, value },
-    };
     store.apply_edit(product_id, &edit, expected_revision).await?;
     product_detail(store, product_id).await
 }
 
 pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDto>> {
     let rows = store.history(product_id, 200).await?;
-    let variants: std::collections::HashMap<String, (String, String)> = store
-        .product_detail(product_id)
-        .await?
-        .variants
-        .into_iter()
-        .map(|v| (v.id, (v.sku, v.cost_currency)))
+    let detail = store.product_detail(product_id).await?;
+    let variants: std::collections::HashMap<String, (String, String)> =
+        detail.variants.iter().map(|v| (v.id.clone(), (v.sku.clone(), v.cost_currency.clone()))).collect();
+    let listings: std::collections::HashMap<String, String> = detail
+        .listings
+        .iter()
+        .map(|l| {
+            let sku = variants.get(&l.variant_id).map(|v| v.0.as_str()).unwrap_or_default();
+            (l.id.clone(), format!("{} · {sku}", l.channel_name))
+        })
         .collect();
     let show = |v: Option<String>| {
         v.map(|s| {
@@ -294,8 +271,11 @@ pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDt
             HistoryDto {
                 can_undo: r.undone_by.is_none() && r.field != "created",
                 undone: r.undone_by.is_some(),
-                subject: (r.entity == "variant")
-                    .then(|| variants.get(&r.entity_id).map(|v| v.0.clone()).unwrap_or_default()),
+                subject: match r.entity.as_str() {
+                    "variant" => Some(variants.get(&r.entity_id).map(|v| v.0.clone()).unwrap_or_default()),
+                    "listing" => Some(listings.get(&r.entity_id).cloned().unwrap_or_default()),
+                    _ => None,
+                },
                 old_value: money(show(r.old_value.clone())),
                 new_value: money(show(r.new_value.clone())),
                 id: r.id,
@@ -313,27 +293,59 @@ pub async fn undo(store: &Store, op_id: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// Key of a file layout: a hash of its header row.
+pub fn layout_key(headers: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let joined = headers.iter().map(|h| h.trim().to_lowercase()).collect::<Vec<_>>().join("\u{1f}");
+    Sha256::digest(joined.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
 /// Parses and validates a spreadsheet against the catalog; writes nothing.
+/// The mapping is the user's (remembered for this layout) when given, else
+/// the one remembered for this layout, else a guess from the headers.
 async fn prepare_import(
     store: &Store,
     bytes: &[u8],
+    mapping: Option<Vec<Option<String>>>,
 ) -> ApiResult<(
     mercator_core::import::Table,
     Vec<Option<mercator_core::import::Field>>,
     Vec<mercator_core::import::ImportRow>,
     Vec<mercator_core::import::RowError>,
 )> {
-    use mercator_core::import::{guess_mapping, parse_table, validate};
-    let table = parse_table(bytes).map_err(crate::ApiError)?;
-    let mapping = guess_mapping(&table.headers);
+    use mercator_core::import::{guess_mapping, parse_table, validate, Field};
+    let table =
+        if mercator_core::xlsx::is_xlsx(bytes) { mercator_core::xlsx::parse_xlsx(bytes) } else { parse_table(bytes) }
+            .map_err(crate::ApiError)?;
+    let key = layout_key(&table.headers);
+    let chosen = match mapping {
+        Some(m) => {
+            if m.len() != table.headers.len() {
+                return Err(ApiError::new(ErrorCode::InvalidArgument)
+                    .arg("field", "mapping")
+                    .arg("detail", "one entry per column"));
+            }
+            store.save_import_layout(&key, &table.headers, &m).await?;
+            Some(m)
+        }
+        None => store.import_layout(&key).await?,
+    };
+    let mapping: Vec<Option<Field>> = match chosen {
+        Some(m) => m.iter().map(|k| k.as_deref().and_then(Field::from_key)).collect(),
+        None => guess_mapping(&table.headers),
+    };
     let base: mercator_core::Currency =
         store.shop().await?.and_then(|s| s.base_currency.parse().ok()).unwrap_or(mercator_core::Currency::CNY);
     let (ok, bad) = validate(&table, &mapping, base, &store.all_skus().await?).map_err(crate::ApiError)?;
     Ok((table, mapping, ok, bad))
 }
 
-pub async fn preview_import(store: &Store, bytes: &[u8]) -> ApiResult<ImportPreview> {
-    let (table, mapping, ok, bad) = prepare_import(store, bytes).await?;
+pub async fn preview_import(
+    store: &Store,
+    bytes: &[u8],
+    mapping: Option<Vec<Option<String>>>,
+) -> ApiResult<ImportPreview> {
+    let (table, mapping, ok, bad) = prepare_import(store, bytes, mapping).await?;
     Ok(ImportPreview {
         encoding: table.encoding.to_string(),
         delimiter: table.delimiter.to_string(),
@@ -361,14 +373,20 @@ pub async fn preview_import(store: &Store, bytes: &[u8]) -> ApiResult<ImportPrev
 
 /// Imports the file. With `valid_only` false, any row with a problem refuses
 /// the whole import (nothing is written); with true, only valid rows are
-/// imported. Either way it is one transaction.
-pub async fn run_import(store: &Store, bytes: &[u8], valid_only: bool) -> ApiResult<ImportResult> {
-    let (_, _, ok, bad) = prepare_import(store, bytes).await?;
+/// imported. Either way it is one transaction, and cancelling rolls it back.
+pub async fn run_import(
+    store: &Store,
+    bytes: &[u8],
+    mapping: Option<Vec<Option<String>>>,
+    valid_only: bool,
+    progress: &mercator_store::catalog::Progress<'_>,
+) -> ApiResult<ImportResult> {
+    let (_, _, ok, bad) = prepare_import(store, bytes, mapping).await?;
     if !bad.is_empty() && !valid_only {
         return Err(ApiError::new(ErrorCode::ImportHasErrors).arg("count", bad.len()));
     }
     if !ok.is_empty() {
-        store.import_rows(&ok).await?;
+        store.import_rows(&ok, progress).await?;
     }
     Ok(ImportResult { imported: ok.len() as i64, skipped: bad.len() as i64 })
 }

@@ -41,11 +41,19 @@ async fn language_follows_system_until_chosen_and_rejects_unknown() {
 #[tokio::test]
 async fn list_commands_page_and_carry_currency_exponents() {
     let (_tmp, store) = demo_store().await;
-    let p = ops::products(&store, "zh-CN", None, 0, 20).await.unwrap();
+    let p = ops::products(&store, "zh-CN", &Default::default(), 0, 20).await.unwrap();
     assert_eq!((p.items.len(), p.total), (20, 50));
     assert_eq!(p.items[0].languages, vec!["de-DE", "en-US", "zh-CN"]);
     assert_eq!(p.items[0].cost.currency, "CNY");
-    let found = ops::products(&store, "zh-CN", Some("耳机"), 0, 20).await.unwrap();
+    let found = ops::products(
+        &store,
+        "zh-CN",
+        &mercator_api::CatalogFilterDto { query: Some("耳机".into()), ..Default::default() },
+        0,
+        20,
+    )
+    .await
+    .unwrap();
     assert_eq!(found.total, 1);
     assert_eq!(found.items[0].title, "蓝牙5.3主动降噪无线耳机");
     let l = ops::listings(&store, "en-US", 0, 500).await.unwrap();
@@ -53,7 +61,7 @@ async fn list_commands_page_and_carry_currency_exponents() {
     assert_eq!(jpy.price.exponent, 0);
     let o = ops::orders(&store, 0, 10).await.unwrap();
     assert_eq!(o.total, 36);
-    assert!(ops::products(&store, "en-US", None, -1, 10).await.is_err());
+    assert!(ops::products(&store, "en-US", &Default::default(), -1, 10).await.is_err());
     let e = ops::orders(&store, 0, 100_000).await.unwrap_err();
     assert_eq!(e.0.args["field"], "limit");
     let picks = ops::pick_list(&store, "en-US").await.unwrap();
@@ -79,7 +87,7 @@ async fn product_editor_commands_round_trip_the_json_the_ui_sends() {
     assert_eq!(d.texts.len(), 2, "blank titles are skipped");
     assert_eq!(d.variants[0].cost_input, "39.90");
     let v = &d.variants[0];
-    let edit: mercator_api::EditRequest =
+    let edit: mercator_core::catalog::Edit =
         serde_json::from_value(serde_json::json!({"kind": "gtin", "variantId": v.id, "value": "4006381333931"}))
             .unwrap();
     let d2 = ops::apply_edit(&store, &id, edit, v.revision).await.unwrap();
@@ -92,8 +100,187 @@ async fn product_editor_commands_round_trip_the_json_the_ui_sends() {
     assert!(h[0].can_undo && !h[1].can_undo, "creation is not undoable");
     ops::undo(&store, &h[0].op_id).await.unwrap();
     assert_eq!(ops::product_detail(&store, &id).await.unwrap().variants[0].gtin, "");
-    let bad: mercator_api::EditRequest =
+    let bad: mercator_core::catalog::Edit =
         serde_json::from_value(serde_json::json!({"kind": "title", "lang": "en-US", "value": " "})).unwrap();
     let e = ops::apply_edit(&store, &id, bad, 1).await.unwrap_err();
     assert_eq!(e.0.code, "title-empty");
+}
+
+mod catalog {
+    use super::*;
+    use mercator_api::{catalog, images, CatalogFilterDto};
+    use mercator_store::catalog::Progress;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+
+    async fn empty_store() -> (tempfile::TempDir, Store) {
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, _) =
+            Store::open(tmp.path(), &OpenOptions { seed_demo: false, ..Default::default() }).await.unwrap();
+        store.create_empty_shop().await.unwrap();
+        (tmp, store)
+    }
+
+    #[tokio::test]
+    async fn export_then_import_gives_the_same_catalog_in_csv_and_xlsx() {
+        let (_a, demo) = demo_store().await;
+        let out = tempfile::tempdir().unwrap();
+        let all = CatalogFilterDto::default();
+        for format in ["csv", "xlsx"] {
+            let r = catalog::export_catalog(&demo, None, &all, format, out.path()).await.unwrap();
+            assert_eq!(r.rows, 150);
+            let bytes = std::fs::read(&r.path).unwrap();
+            let (_b, fresh) = empty_store().await;
+            let preview = ops::preview_import(&fresh, &bytes, None).await.unwrap();
+            assert_eq!((preview.total, preview.valid), (150, 150), "{format}: {:?}", preview.errors.first());
+            let cancel = AtomicBool::new(false);
+            let seen = Mutex::new(vec![]);
+            let report = |d: u64, t: u64| seen.lock().unwrap().push((d, t));
+            let p = Progress { cancel: &cancel, report: &report };
+            let res = ops::run_import(&fresh, &bytes, None, false, &p).await.unwrap();
+            assert_eq!(res.imported, 150);
+            assert_eq!(seen.lock().unwrap().last(), Some(&(150, 150)), "progress reaches the end");
+            let found = ops::products(
+                &fresh,
+                "zh-CN",
+                &CatalogFilterDto { query: Some("锅铲".into()), ..Default::default() },
+                0,
+                50,
+            )
+            .await
+            .unwrap();
+            assert!(found.total > 0, "{format}: Chinese titles survived");
+            let before = ops::products(
+                &demo,
+                "de-DE",
+                &CatalogFilterDto { query: Some("Knoblauchpresse".into()), ..Default::default() },
+                0,
+                50,
+            )
+            .await
+            .unwrap();
+            let after = ops::products(
+                &fresh,
+                "de-DE",
+                &CatalogFilterDto { query: Some("Knoblauchpresse".into()), ..Default::default() },
+                0,
+                50,
+            )
+            .await
+            .unwrap();
+            assert_eq!(before.total, after.total);
+            assert_eq!(before.items[0].title, after.items[0].title);
+            assert_eq!(before.items[0].cost, after.items[0].cost);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_import_leaves_the_catalog_as_it_was() {
+        let (_a, demo) = demo_store().await;
+        let out = tempfile::tempdir().unwrap();
+        let r = catalog::export_catalog(&demo, None, &CatalogFilterDto::default(), "csv", out.path()).await.unwrap();
+        let bytes = std::fs::read(&r.path).unwrap();
+        let (_b, fresh) = empty_store().await;
+        let cancel = AtomicBool::new(false);
+        // the user presses Cancel while the first chunk is written
+        let report = |d: u64, _t: u64| {
+            if d == 0 {
+                cancel.store(true, Ordering::SeqCst)
+            }
+        };
+        let p = Progress { cancel: &cancel, report: &report };
+        let e = ops::run_import(&fresh, &bytes, None, false, &p).await.unwrap_err();
+        assert_eq!(e.0.code, "cancelled");
+        assert_eq!(ops::catalog_summary(&fresh).await.unwrap().products, 0);
+    }
+
+    #[tokio::test]
+    async fn a_mapping_chosen_by_hand_is_remembered_for_that_layout() {
+        let (_a, store) = empty_store().await;
+        // headers nobody could guess
+        let file = "Artikel-Nr;Bezeichnung;EK\nA-1;Tasse;2,50\n".as_bytes();
+        let p = ops::preview_import(&store, file, None).await;
+        assert!(p.is_err() || p.as_ref().unwrap().valid == 0, "not importable unmapped");
+        let mapping = vec![Some("sku".to_string()), Some("title:de-DE".to_string()), Some("cost".to_string())];
+        let p = ops::preview_import(&store, file, Some(mapping.clone())).await.unwrap();
+        assert_eq!(p.valid, 1);
+        // the next file with the same header row is mapped the same way
+        let next = "Artikel-Nr;Bezeichnung;EK\nA-2;Teller;3,10\nA-3;Schale;1,99\n".as_bytes();
+        let p = ops::preview_import(&store, next, None).await.unwrap();
+        assert_eq!((p.valid, p.mapping.clone()), (2, mapping.into_iter().collect::<Vec<_>>()));
+    }
+
+    #[tokio::test]
+    async fn exported_csv_cannot_inject_formulas() {
+        let (_a, store) = demo_store().await;
+        let id = ops::create_product(
+            &store,
+            mercator_api::NewProductRequest {
+                brand: "=HYPERLINK(\"http://evil\")".into(),
+                category: "@SUM(A1)".into(),
+                titles: vec![("en-US".into(), "+1 spatula".into())],
+                sku: "EVIL-1".into(),
+                gtin: "".into(),
+                cost: "1".into(),
+                cost_currency: "CNY".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let r = catalog::export_catalog(&store, Some(vec![id]), &CatalogFilterDto::default(), "csv", out.path())
+            .await
+            .unwrap();
+        let text = std::fs::read_to_string(&r.path).unwrap();
+        assert!(text.contains("'=HYPERLINK") && text.contains("'@SUM") && text.contains("'+1 spatula"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn images_get_thumbnails_and_clear_the_images_rule() {
+        let (_a, store) = demo_store().await;
+        let page = ops::products(&store, "en-US", &CatalogFilterDto::default(), 0, 1).await.unwrap();
+        let id = page.items[0].id.clone();
+        let d = ops::product_detail(&store, &id).await.unwrap();
+        assert!(d.images.is_empty());
+        assert!(d.listings.iter().any(|l| l.issues.iter().any(|i| i.code == "images-missing")));
+        let jpeg = images::demo_picture(1, 1200);
+        let d = images::add_image(&store, &id, "front.jpg", &jpeg, d.revision).await.unwrap();
+        assert_eq!((d.images.len(), d.images[0].width), (1, 1200));
+        assert!(d.images[0].thumb_url.starts_with("data:image/jpeg;base64,"));
+        assert!(d.listings.iter().all(|l| !l.issues.iter().any(|i| i.code.starts_with("image"))));
+        // a file that is not an image is refused, nothing changes
+        let e = images::add_image(&store, &id, "x.png", b"not an image", d.revision).await.unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["name"].as_str()), ("image-unreadable", "x.png"));
+        assert_eq!(ops::product_detail(&store, &id).await.unwrap().images.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_demo_conflict_shows_base_ours_theirs() {
+        let (_a, store) = demo_store().await;
+        let ids = catalog::catalog_ids(&store, &CatalogFilterDto::default()).await.unwrap();
+        let mut found = None;
+        for id in &ids {
+            let d = ops::product_detail(&store, id).await.unwrap();
+            if let Some(l) = d.listings.iter().find(|l| !l.conflicts.is_empty()) {
+                found = Some((d.id.clone(), l.clone()));
+                break;
+            }
+        }
+        let (pid, l) = found.expect("the demo has a listing changed on the channel");
+        let c = &l.conflicts[0];
+        assert_eq!(c.field, "title");
+        assert_eq!(c.base.as_deref(), Some(c.ours.as_str()), "only the channel changed it");
+        assert!(!c.both_changed);
+        let d = catalog::resolve_conflict(
+            &store,
+            &pid,
+            &l.id,
+            vec![("title".into(), mercator_core::catalog::Keep::Theirs)],
+        )
+        .await
+        .unwrap();
+        let l2 = d.listings.iter().find(|x| x.id == l.id).unwrap();
+        assert!(l2.conflicts.is_empty());
+        assert_eq!(l2.overrides.title.as_deref(), Some(c.theirs.as_str()));
+    }
 }

@@ -84,6 +84,276 @@ pub fn validate_language(raw: &str) -> Result<String, ErrorPayload> {
     }
 }
 
+pub const MAX_BULLETS: usize = 5;
+pub const MAX_BULLET_LEN: usize = 500;
+pub const MAX_KEYWORDS_LEN: usize = 1000;
+pub const MAX_DIMENSION: i64 = 10_000_000;
+
+/// Certification kinds a seller can record (market rules ask for some).
+pub const CERT_KINDS: &[&str] =
+    &["CE", "UKCA", "FCC", "FDA", "CPC", "PSE", "TELEC", "RoHS", "REACH", "KC", "CCC", "GPSR"];
+
+/// A certificate held for a variant: its kind, the document reference (file
+/// name or certificate number) and, when it has one, the expiry date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct Certification {
+    pub kind: String,
+    pub reference: String,
+    /// `YYYY-MM-DD`, or `null` for certificates that do not expire.
+    pub expires: Option<String>,
+}
+
+/// An image of a product: the original file as imported and a thumbnail,
+/// both named by content hash inside the data folder's `images/`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct ImageRef {
+    pub file: String,
+    pub thumb: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Trims bullets, drops empty ones, and checks count and length.
+pub fn validate_bullets(raw: &[String]) -> Result<Vec<String>, ErrorPayload> {
+    // a bullet is one line: inner line breaks become spaces
+    let bullets: Vec<String> =
+        raw.iter().map(|b| b.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|b| !b.is_empty()).collect();
+    if bullets.len() > MAX_BULLETS {
+        return Err(ErrorPayload::new(ErrorCode::BulletsTooMany).arg("max", MAX_BULLETS).arg("count", bullets.len()));
+    }
+    if let Some((i, _)) = bullets.iter().enumerate().find(|(_, b)| b.chars().count() > MAX_BULLET_LEN) {
+        return Err(ErrorPayload::new(ErrorCode::BulletTooLong).arg("number", i + 1).arg("max", MAX_BULLET_LEN));
+    }
+    Ok(bullets)
+}
+
+/// Search keywords: one line of terms; whitespace runs collapse to one space.
+pub fn validate_keywords(raw: &str) -> Result<String, ErrorPayload> {
+    let k = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if k.chars().count() > MAX_KEYWORDS_LEN {
+        return Err(ErrorPayload::new(ErrorCode::KeywordsTooLong).arg("max", MAX_KEYWORDS_LEN));
+    }
+    Ok(k)
+}
+
+/// Harmonized System code: 6 to 10 digits (dots and spaces ignored); empty
+/// means none.
+pub fn validate_hs_code(raw: &str) -> Result<String, ErrorPayload> {
+    let digits: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '.').collect();
+    if digits.is_empty() {
+        return Ok(digits);
+    }
+    if !(6..=10).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(ErrorPayload::new(ErrorCode::HsCodeFormat).arg("value", raw.trim()));
+    }
+    Ok(digits)
+}
+
+/// ISO 3166-1 alpha-2 country code, upper-cased; empty means unknown.
+pub fn validate_country(raw: &str) -> Result<String, ErrorPayload> {
+    let c = raw.trim().to_ascii_uppercase();
+    if c.is_empty() || (c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase())) {
+        Ok(c)
+    } else {
+        Err(ErrorPayload::new(ErrorCode::CountryCode).arg("value", raw.trim()))
+    }
+}
+
+/// A weight in grams or a length in millimetres: a whole number >= 0.
+pub fn validate_dimension(field: &str, raw: &str) -> Result<i64, ErrorPayload> {
+    let t = raw.trim();
+    match t.parse::<i64>() {
+        Ok(n) if (0..=MAX_DIMENSION).contains(&n) => Ok(n),
+        _ => Err(ErrorPayload::new(ErrorCode::DimensionInvalid).arg("field", field).arg("value", t)),
+    }
+}
+
+/// Checks kinds and dates; trims references. Keeps the given order.
+pub fn validate_certifications(raw: &[Certification]) -> Result<Vec<Certification>, ErrorPayload> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    raw.iter()
+        .map(|c| {
+            let kind = CERT_KINDS
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(c.kind.trim()))
+                .ok_or_else(|| ErrorPayload::new(ErrorCode::CertKind).arg("value", c.kind.trim()))?;
+            let expires = match c.expires.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+                None => None,
+                Some(d) => {
+                    time::Date::parse(d, &fmt)
+                        .map_err(|_| ErrorPayload::new(ErrorCode::CertDate).arg("cert", *kind).arg("value", d))?;
+                    Some(d.to_string())
+                }
+            };
+            Ok(Certification { kind: kind.to_string(), reference: c.reference.trim().to_string(), expires })
+        })
+        .collect()
+}
+
+/// Attribute names (colour, size, ...): 1-40 characters, no control characters.
+pub fn validate_attribute_name(raw: &str) -> Result<String, ErrorPayload> {
+    let n = raw.trim();
+    if n.is_empty() || n.chars().count() > 40 || n.chars().any(char::is_control) {
+        return Err(ErrorPayload::new(ErrorCode::AttributeName).arg("value", n));
+    }
+    Ok(n.to_string())
+}
+
+pub const LISTING_STATUSES: &[&str] = &["draft", "ready", "live", "inactive", "error"];
+
+pub fn validate_listing_status(raw: &str) -> Result<String, ErrorPayload> {
+    LISTING_STATUSES
+        .iter()
+        .find(|s| **s == raw.trim())
+        .map(|s| s.to_string())
+        .ok_or_else(|| ErrorPayload::new(ErrorCode::ListingStatus).arg("value", raw.trim()))
+}
+
+/// Content fields a listing may override for its market.
+pub const OVERRIDE_FIELDS: &[&str] = &["title", "bullets", "description", "keywords"];
+
+/// One change from the product editor (or one step of a bulk edit). Amounts
+/// and measures arrive as the text the user typed and are validated by the
+/// store, which knows the record's currency.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Edit {
+    Title {
+        lang: String,
+        value: String,
+    },
+    Description {
+        lang: String,
+        value: String,
+    },
+    Bullets {
+        lang: String,
+        value: Vec<String>,
+    },
+    Keywords {
+        lang: String,
+        value: String,
+    },
+    Brand {
+        value: String,
+    },
+    Category {
+        value: String,
+    },
+    GtinExempt {
+        value: bool,
+    },
+    /// The product's images in display order (the first is the main image).
+    Images {
+        value: Vec<ImageRef>,
+    },
+    Sku {
+        variant_id: String,
+        value: String,
+    },
+    Gtin {
+        variant_id: String,
+        value: String,
+    },
+    /// Decimal text in the variant's cost currency, e.g. "18.50".
+    Cost {
+        variant_id: String,
+        value: String,
+    },
+    Stock {
+        variant_id: String,
+        value: i64,
+    },
+    /// `weight_g`, `length_mm`, `width_mm` or `height_mm`; whole number text.
+    Measure {
+        variant_id: String,
+        field: String,
+        value: String,
+    },
+    HsCode {
+        variant_id: String,
+        value: String,
+    },
+    Origin {
+        variant_id: String,
+        value: String,
+    },
+    Certifications {
+        variant_id: String,
+        value: Vec<Certification>,
+    },
+    /// Sets (value) or removes (null) one attribute of a variant.
+    Attribute {
+        variant_id: String,
+        name: String,
+        value: Option<String>,
+    },
+    ListingStatus {
+        listing_id: String,
+        value: String,
+    },
+    SellerSku {
+        listing_id: String,
+        value: String,
+    },
+    ExternalId {
+        listing_id: String,
+        value: String,
+    },
+    /// `stock` (all available), `buffer` (available minus value), `fixed` (value).
+    QtyPolicy {
+        listing_id: String,
+        policy: String,
+        value: i64,
+    },
+    /// Sets (value) or removes (null) the market's own version of a content
+    /// field (`title`, `bullets`, `description`, `keywords`).
+    Override {
+        listing_id: String,
+        field: String,
+        #[ts(type = "string | string[] | null")]
+        value: Option<serde_json::Value>,
+    },
+}
+
+/// One operation over a selection of products; all of it is one op in the
+/// history (one undo).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum BulkOp {
+    /// `brand`, `category` (products) or `hs_code`, `origin` (every variant).
+    SetField {
+        field: String,
+        value: String,
+    },
+    /// Literal, case-sensitive find and replace in the titles of one language.
+    ReplaceInTitles {
+        lang: String,
+        find: String,
+        replace: String,
+    },
+    SetAttribute {
+        name: String,
+        value: String,
+    },
+    RemoveAttribute {
+        name: String,
+    },
+    /// Sets the status of the products' listings (on one channel, or all).
+    ListingStatus {
+        channel_id: Option<String>,
+        value: String,
+    },
+}
+
+/// Which version of a conflicting field to keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Keep {
+    Ours,
+    Theirs,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +393,39 @@ mod tests {
             let bad = format!("{body}{wrong}");
             prop_assert!(validate_gtin(&bad).is_err());
         }
+    }
+
+    #[test]
+    fn content_and_customs_fields() {
+        let b = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(validate_bullets(&b(&[" a ", "", "b"])).unwrap(), b(&["a", "b"]));
+        assert_eq!(validate_bullets(&b(&["1", "2", "3", "4", "5", "6"])).unwrap_err().code, "bullets-too-many");
+        let long = "x".repeat(501);
+        let e = validate_bullets(&b(&["ok", &long])).unwrap_err();
+        assert_eq!((e.code.as_str(), e.args["number"].as_str()), ("bullet-too-long", "2"));
+        assert_eq!(validate_keywords(" silicone   spatula\nkitchen ").unwrap(), "silicone spatula kitchen");
+        assert_eq!(validate_hs_code("8518.30.00").unwrap(), "85183000");
+        assert_eq!(validate_hs_code("").unwrap(), "");
+        assert_eq!(validate_hs_code("85A1").unwrap_err().code, "hs-code-format");
+        assert_eq!(validate_hs_code("12345").unwrap_err().code, "hs-code-format");
+        assert_eq!(validate_country(" cn ").unwrap(), "CN");
+        assert_eq!(validate_country("China").unwrap_err().code, "country-code");
+        assert_eq!(validate_dimension("weight", " 250 ").unwrap(), 250);
+        assert_eq!(validate_dimension("weight", "-1").unwrap_err().code, "dimension-invalid");
+        assert_eq!(validate_dimension("weight", "2.5").unwrap_err().code, "dimension-invalid");
+        let cert = |k: &str, d: Option<&str>| Certification {
+            kind: k.into(),
+            reference: " doc.pdf ".into(),
+            expires: d.map(Into::into),
+        };
+        let ok = validate_certifications(&[cert("ce", None), cert("PSE", Some("2027-03-31"))]).unwrap();
+        assert_eq!((ok[0].kind.as_str(), ok[0].reference.as_str()), ("CE", "doc.pdf"));
+        assert_eq!(validate_certifications(&[cert("ABC", None)]).unwrap_err().code, "cert-kind");
+        assert_eq!(validate_certifications(&[cert("CE", Some("2027-02-30"))]).unwrap_err().code, "cert-date");
+        assert_eq!(validate_listing_status("live").unwrap(), "live");
+        assert_eq!(validate_listing_status("gone").unwrap_err().code, "listing-status");
+        assert_eq!(validate_attribute_name(" 颜色 ").unwrap(), "颜色");
+        assert!(validate_attribute_name("").is_err());
     }
 
     #[test]

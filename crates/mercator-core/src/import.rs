@@ -4,7 +4,10 @@
 //! line numbers, and export that is safe to open in Excel (no formula
 //! injection). Pure: bytes in, rows and reports out.
 
-use crate::catalog::{validate_gtin, validate_language, validate_sku, validate_title};
+use crate::catalog::{
+    validate_attribute_name, validate_bullets, validate_country, validate_dimension, validate_gtin, validate_hs_code,
+    validate_keywords, validate_language, validate_sku, validate_title,
+};
 use crate::money::{Currency, Money};
 use crate::{ErrorCode, ErrorPayload};
 use rust_decimal::Decimal;
@@ -31,6 +34,17 @@ pub enum Field {
     Currency,
     Title(String),
     Description(String),
+    /// Bullet points, one per line in the cell.
+    Bullets(String),
+    Keywords(String),
+    /// SKU of the product's first variant: rows sharing it are variants of one product.
+    Parent,
+    /// `name=value; name=value`
+    Attributes,
+    Stock,
+    WeightG,
+    HsCode,
+    Origin,
 }
 
 impl Field {
@@ -45,6 +59,14 @@ impl Field {
             Field::Currency => "currency".into(),
             Field::Title(l) => format!("title:{l}"),
             Field::Description(l) => format!("description:{l}"),
+            Field::Bullets(l) => format!("bullets:{l}"),
+            Field::Keywords(l) => format!("keywords:{l}"),
+            Field::Parent => "parent".into(),
+            Field::Attributes => "attributes".into(),
+            Field::Stock => "stock".into(),
+            Field::WeightG => "weight_g".into(),
+            Field::HsCode => "hs_code".into(),
+            Field::Origin => "origin".into(),
         }
     }
 
@@ -56,9 +78,17 @@ impl Field {
             "category" => Field::Category,
             "cost" => Field::Cost,
             "currency" => Field::Currency,
+            "parent" => Field::Parent,
+            "attributes" => Field::Attributes,
+            "stock" => Field::Stock,
+            "weight_g" => Field::WeightG,
+            "hs_code" => Field::HsCode,
+            "origin" => Field::Origin,
             k => match k.split_once(':') {
                 Some(("title", l)) => Field::Title(validate_language(l).ok()?),
                 Some(("description", l)) => Field::Description(validate_language(l).ok()?),
+                Some(("bullets", l)) => Field::Bullets(validate_language(l).ok()?),
+                Some(("keywords", l)) => Field::Keywords(validate_language(l).ok()?),
                 _ => return None,
             },
         })
@@ -76,6 +106,15 @@ pub struct ImportRow {
     pub cost: Money,
     pub titles: Vec<(String, String)>,
     pub descriptions: Vec<(String, String)>,
+    pub bullets: Vec<(String, Vec<String>)>,
+    pub keywords: Vec<(String, String)>,
+    /// Empty: a product of its own.
+    pub parent: String,
+    pub attributes: Vec<(String, String)>,
+    pub stock: i64,
+    pub weight_g: i64,
+    pub hs_code: String,
+    pub origin: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,6 +275,12 @@ pub fn guess_mapping(headers: &[String]) -> Vec<Option<Field>> {
                 "英文标题" => Field::Title("en-US".into()),
                 "德文标题" => Field::Title("de-DE".into()),
                 "titel" => Field::Title("de-DE".into()),
+                "parent sku" | "parent_sku" | "父sku" | "父体" | "eltern-sku" => Field::Parent,
+                "库存" | "bestand" | "quantity" | "qty" => Field::Stock,
+                "属性" | "variation" | "variante" => Field::Attributes,
+                "hs code" | "海关编码" | "zolltarifnummer" => Field::HsCode,
+                "country of origin" | "原产地" | "ursprungsland" => Field::Origin,
+                "weight (g)" | "重量(g)" | "重量" | "gewicht (g)" => Field::WeightG,
                 "description" => Field::Description("en-US".into()),
                 "描述" => Field::Description("zh-CN".into()),
                 s if s.starts_with("title") => Field::Title(lang_of(s)?),
@@ -257,6 +302,8 @@ fn normalise_field(f: Field) -> Field {
     match f {
         Field::Title(l) => Field::Title(normalise_tag(&l)),
         Field::Description(l) => Field::Description(normalise_tag(&l)),
+        Field::Bullets(l) => Field::Bullets(normalise_tag(&l)),
+        Field::Keywords(l) => Field::Keywords(normalise_tag(&l)),
         other => other,
     }
 }
@@ -373,7 +420,10 @@ pub fn validate(
                 }
             }
         }
-        if titles.is_empty() && errors.is_empty() {
+        let parent = cell(col(&Field::Parent));
+        // further variants of a product may leave the product's texts empty
+        let is_variant_row = !parent.is_empty() && parent != sku;
+        if titles.is_empty() && errors.is_empty() && !is_variant_row {
             errors.push(ErrorPayload::new(ErrorCode::TitleEmpty));
         }
         let descriptions = desc_cols
@@ -383,6 +433,78 @@ pub fn validate(
                 (!d.is_empty()).then(|| (l.clone(), d))
             })
             .collect();
+        let per_lang = |pick: fn(&Field) -> Option<&String>| -> Vec<(String, String)> {
+            mapping
+                .iter()
+                .enumerate()
+                .filter_map(|(i, m)| Some((i, pick(m.as_ref()?)?.clone())))
+                .filter_map(|(i, l)| {
+                    let v = cells.get(i).map(|c| unguard(c.trim_end()).to_string()).unwrap_or_default();
+                    (!v.trim().is_empty()).then_some((l, v))
+                })
+                .collect()
+        };
+        let bullets: Vec<(String, Vec<String>)> = per_lang(|f| match f {
+            Field::Bullets(l) => Some(l),
+            _ => None,
+        })
+        .into_iter()
+        .filter_map(|(l, v)| {
+            let lines: Vec<String> = v.lines().map(str::to_string).collect();
+            match validate_bullets(&lines) {
+                Ok(b) => Some((l, b)),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            }
+        })
+        .collect();
+        let keywords: Vec<(String, String)> = per_lang(|f| match f {
+            Field::Keywords(l) => Some(l),
+            _ => None,
+        })
+        .into_iter()
+        .filter_map(|(l, v)| match validate_keywords(&v) {
+            Ok(k) => Some((l, k)),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        })
+        .collect();
+        let mut attributes = vec![];
+        for part in cell(col(&Field::Attributes)).split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            match part.split_once('=') {
+                Some((k, v)) => match validate_attribute_name(k) {
+                    Ok(k) => attributes.push((k, v.trim().to_string())),
+                    Err(e) => errors.push(e),
+                },
+                None => errors.push(ErrorPayload::new(ErrorCode::AttributeName).arg("value", part)),
+            }
+        }
+        let stock = match cell(col(&Field::Stock)).as_str() {
+            "" => 0,
+            s => s.parse::<i64>().ok().filter(|n| *n >= 0).unwrap_or_else(|| {
+                errors.push(ErrorPayload::new(ErrorCode::StockInvalid).arg("value", s));
+                0
+            }),
+        };
+        let weight_g = match cell(col(&Field::WeightG)).as_str() {
+            "" => 0,
+            s => validate_dimension("weight_g", s).unwrap_or_else(|e| {
+                errors.push(e);
+                0
+            }),
+        };
+        let hs_code = validate_hs_code(&cell(col(&Field::HsCode))).unwrap_or_else(|e| {
+            errors.push(e);
+            String::new()
+        });
+        let origin = validate_country(&cell(col(&Field::Origin))).unwrap_or_else(|e| {
+            errors.push(e);
+            String::new()
+        });
         if errors.is_empty() {
             ok.push(ImportRow {
                 line: *line,
@@ -393,6 +515,14 @@ pub fn validate(
                 cost,
                 titles,
                 descriptions,
+                bullets,
+                keywords,
+                parent,
+                attributes,
+                stock,
+                weight_g,
+                hs_code,
+                origin,
             });
         } else {
             bad.push(RowError { line: *line, errors });
@@ -415,30 +545,59 @@ pub fn guard(cell: &str) -> String {
 /// Writes rows as UTF-8 CSV with a BOM (so Excel picks UTF-8), our headers,
 /// and every cell guarded against formula injection.
 pub fn export_csv(rows: &[ImportRow], languages: &[String]) -> String {
+    let (headers, cells) = export_table(rows, languages);
     let mut w = csv::WriterBuilder::new().from_writer(vec![]);
-    let mut headers: Vec<String> = ["sku", "gtin", "brand", "category", "cost", "currency"].map(String::from).to_vec();
-    headers.extend(languages.iter().map(|l| format!("title:{l}")));
-    headers.extend(languages.iter().map(|l| format!("description:{l}")));
     let _ = w.write_record(&headers);
-    for r in rows {
-        let mut rec = vec![
-            guard(&r.sku),
-            r.gtin.clone().unwrap_or_default(),
-            guard(&r.brand),
-            guard(&r.category),
-            r.cost.to_decimal().to_string(),
-            r.cost.currency().to_string(),
-        ];
-        for l in languages {
-            rec.push(guard(r.titles.iter().find(|t| &t.0 == l).map(|t| t.1.as_str()).unwrap_or("")));
-        }
-        for l in languages {
-            rec.push(guard(r.descriptions.iter().find(|t| &t.0 == l).map(|t| t.1.as_str()).unwrap_or("")));
-        }
-        let _ = w.write_record(&rec);
+    for r in cells {
+        let _ = w.write_record(r.iter().map(|c| guard(c)));
     }
     let body = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
     format!("\u{feff}{body}")
+}
+
+/// The export's header row and cells (not yet guarded), columns in the keys
+/// the import maps back: everything exported can be imported unchanged.
+pub fn export_table(rows: &[ImportRow], languages: &[String]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut headers: Vec<String> =
+        ["parent", "sku", "gtin", "brand", "category", "cost", "currency", "stock", "attributes"]
+            .map(String::from)
+            .to_vec();
+    for f in ["title", "description", "bullets", "keywords"] {
+        headers.extend(languages.iter().map(|l| format!("{f}:{l}")));
+    }
+    headers.extend(["weight_g", "hs_code", "origin"].map(String::from));
+    let of = |v: &[(String, String)], l: &String| v.iter().find(|t| &t.0 == l).map(|t| t.1.clone()).unwrap_or_default();
+    let cells = rows
+        .iter()
+        .map(|r| {
+            let mut rec = vec![
+                r.parent.clone(),
+                r.sku.clone(),
+                r.gtin.clone().unwrap_or_default(),
+                r.brand.clone(),
+                r.category.clone(),
+                r.cost.to_decimal().to_string(),
+                r.cost.currency().to_string(),
+                r.stock.to_string(),
+                r.attributes.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "),
+            ];
+            rec.extend(languages.iter().map(|l| of(&r.titles, l)));
+            rec.extend(languages.iter().map(|l| of(&r.descriptions, l)));
+            rec.extend(
+                languages
+                    .iter()
+                    .map(|l| r.bullets.iter().find(|b| &b.0 == l).map(|b| b.1.join("\n")).unwrap_or_default()),
+            );
+            rec.extend(languages.iter().map(|l| of(&r.keywords, l)));
+            rec.extend([
+                if r.weight_g == 0 { String::new() } else { r.weight_g.to_string() },
+                r.hs_code.clone(),
+                r.origin.clone(),
+            ]);
+            rec
+        })
+        .collect();
+    (headers, cells)
 }
 
 #[cfg(test)]

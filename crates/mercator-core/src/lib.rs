@@ -11,6 +11,8 @@ pub mod id;
 pub mod import;
 pub mod money;
 pub mod rng;
+pub mod rules;
+pub mod xlsx;
 
 pub use error::{ErrorCode, ErrorPayload};
 pub use id::new_id;

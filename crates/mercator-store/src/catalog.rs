@@ -4,7 +4,11 @@
 
 use crate::outbox;
 use crate::{now_utc, Store, StoreError};
-use mercator_core::catalog::{validate_description, validate_gtin, validate_language, validate_sku, validate_title};
+use mercator_core::catalog::{
+    validate_attribute_name, validate_bullets, validate_certifications, validate_country, validate_description,
+    validate_dimension, validate_gtin, validate_hs_code, validate_keywords, validate_language, validate_listing_status,
+    validate_sku, validate_title,
+};
 use mercator_core::{new_id, Currency, ErrorCode, ErrorPayload};
 use serde_json::{json, Value};
 use sqlx::{FromRow, SqliteConnection};
@@ -17,6 +21,9 @@ pub struct ProductHead {
     pub id: String,
     pub brand: String,
     pub category: String,
+    pub images: String,
+    pub gtin_exempt: i64,
+    pub issue_count: i64,
     pub revision: i64,
     pub updated_at: String,
 }
@@ -26,6 +33,8 @@ pub struct TextRow {
     pub lang: String,
     pub title: String,
     pub description: String,
+    pub bullets: String,
+    pub keywords: String,
     pub revision: i64,
 }
 
@@ -38,6 +47,37 @@ pub struct VariantRow {
     pub cost_minor: i64,
     pub cost_currency: String,
     pub stock: i64,
+    pub weight_g: i64,
+    pub length_mm: i64,
+    pub width_mm: i64,
+    pub height_mm: i64,
+    pub hs_code: String,
+    pub origin: String,
+    pub certifications: String,
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ListingDetailRow {
+    pub id: String,
+    pub variant_id: String,
+    pub channel_id: String,
+    pub channel_name: String,
+    pub channel_kind: String,
+    pub market: String,
+    pub channel_language: String,
+    pub price_minor: i64,
+    pub price_currency: String,
+    pub status: String,
+    pub seller_sku: String,
+    pub external_id: String,
+    pub qty_policy: String,
+    pub qty_value: i64,
+    pub overrides: String,
+    pub issues: String,
+    pub synced_base: Option<String>,
+    pub remote_copy: Option<String>,
+    pub remote_seen_at: Option<String>,
     pub revision: i64,
 }
 
@@ -46,6 +86,7 @@ pub struct ProductDetail {
     pub head: ProductHead,
     pub texts: Vec<TextRow>,
     pub variants: Vec<VariantRow>,
+    pub listings: Vec<ListingDetailRow>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -63,38 +104,7 @@ pub struct HistoryRow {
     pub undone_by: Option<String>,
 }
 
-/// One field change, as the editor sends it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Edit {
-    Title {
-        lang: String,
-        value: String,
-    },
-    Description {
-        lang: String,
-        value: String,
-    },
-    Brand {
-        value: String,
-    },
-    Sku {
-        variant_id: String,
-        value: String,
-    },
-    Gtin {
-        variant_id: String,
-        value: String,
-    },
-    /// Decimal text in the variant's cost currency, e.g. "18.50".
-    Cost {
-        variant_id: String,
-        value: String,
-    },
-    Stock {
-        variant_id: String,
-        value: i64,
-    },
-}
+pub use mercator_core::catalog::Edit;
 
 #[derive(Debug, Clone)]
 pub struct NewProduct {
@@ -156,40 +166,6 @@ async fn record(
     Ok(id)
 }
 
-/// Fields whose change a channel must hear about (cost and stock are ours:
-/// stock goes out through inventory sync, cost never leaves the desk).
-fn sent_to_channels(field: &str) -> bool {
-    matches!(field, "title" | "description" | "brand" | "sku" | "gtin")
-}
-
-/// Queues a content update for every live listing of the product.
-async fn enqueue_live_listings(
-    conn: &mut SqliteConnection,
-    product_id: &str,
-    field: &str,
-    change_id: &str,
-) -> Result<(), sqlx::Error> {
-    let live: Vec<(String, String)> = sqlx::query_as(
-        "SELECT l.id, l.channel_id FROM listings l JOIN variants v ON v.id = l.variant_id \
-         WHERE v.product_id = ? AND l.status = 'live'",
-    )
-    .bind(product_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (listing_id, channel_id) in live {
-        outbox::enqueue(
-            conn,
-            &channel_id,
-            "listing.update",
-            &listing_id,
-            &json!({ "field": field, "product_id": product_id }),
-            &format!("listing.update:{listing_id}:{change_id}"),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 fn conflict(what: &str) -> StoreError {
     invalid(ErrorPayload::new(ErrorCode::RevisionConflict).arg("what", what))
 }
@@ -203,8 +179,83 @@ fn sku_taken(e: &sqlx::Error, sku: &str) -> Option<StoreError> {
     }
 }
 
+/// How a field is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    OptText,
+    Int,
+    Json,
+}
+
+/// The editable fields: (entity, field) -> (table, storage kind).
+fn field_spec(entity: &str, field: &str) -> Option<(&'static str, Kind)> {
+    use Kind::*;
+    Some(match (entity, field) {
+        ("text", "title" | "description" | "keywords") => ("product_texts", Text),
+        ("text", "bullets") => ("product_texts", Json),
+        ("product", "brand" | "category") => ("products", Text),
+        ("product", "images") => ("products", Json),
+        ("product", "gtin_exempt") => ("products", Int),
+        ("variant", "sku" | "hs_code" | "origin") => ("variants", Text),
+        ("variant", "gtin") => ("variants", OptText),
+        ("variant", "cost_minor" | "stock" | "weight_g" | "length_mm" | "width_mm" | "height_mm") => ("variants", Int),
+        ("variant", "certifications" | "attributes") => ("variants", Json),
+        ("listing", "status" | "seller_sku" | "external_id" | "qty_policy") => ("listings", Text),
+        ("listing", "qty_value") => ("listings", Int),
+        ("listing", "overrides") => ("listings", Json),
+        _ => return None,
+    })
+}
+
+/// The WHERE clause addressing one record of `entity` inside a product, with
+/// its binds in order.
+fn record_key(entity: &str, product_id: &str, entity_id: &str, lang: Option<&str>) -> (&'static str, Vec<String>) {
+    match entity {
+        "text" => ("product_id = ? AND lang = ?", vec![product_id.into(), lang.unwrap_or_default().into()]),
+        "product" => ("id = ?", vec![product_id.into()]),
+        "variant" => ("id = ? AND product_id = ?", vec![entity_id.into(), product_id.into()]),
+        _ => (
+            "id = ? AND variant_id IN (SELECT id FROM variants WHERE product_id = ?)",
+            vec![entity_id.into(), product_id.into()],
+        ),
+    }
+}
+
+/// Reads one field and its record's revision.
+async fn read_field(
+    conn: &mut SqliteConnection,
+    product_id: &str,
+    entity: &str,
+    entity_id: &str,
+    lang: Option<&str>,
+    field: &str,
+) -> Result<Option<(Value, i64)>, StoreError> {
+    use sqlx::Row;
+    let (table, kind) = field_spec(entity, field)
+        .ok_or_else(|| StoreError::Invalid { field: field.into(), detail: "not an editable field".into() })?;
+    let (key, binds) = record_key(entity, product_id, entity_id, lang);
+    let sql = format!("SELECT {field}, revision FROM {table} WHERE {key}");
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let Some(row) = q.fetch_optional(&mut *conn).await? else { return Ok(None) };
+    let revision: i64 = row.try_get(1)?;
+    let value = match kind {
+        Kind::Int => json!(row.try_get::<i64, _>(0)?),
+        Kind::Text | Kind::OptText => json!(row.try_get::<Option<String>, _>(0)?),
+        Kind::Json => serde_json::from_str(&row.try_get::<String, _>(0)?).unwrap_or(Value::Null),
+    };
+    Ok(Some((value, revision)))
+}
+
+fn not_found(entity: &str, id: &str) -> StoreError {
+    StoreError::NotFound { what: format!("{entity} {id}") }
+}
+
 /// Writes `value` to one field; returns (old value, new revision). Used by
-/// edits and undo alike. `expected` None skips the revision check (undo).
+/// edits, bulk edits and undo alike. `expected` None skips the revision check.
 #[allow(clippy::too_many_arguments)] // the address of one field, plus value and guard
 async fn write_field(
     conn: &mut SqliteConnection,
@@ -217,137 +268,356 @@ async fn write_field(
     expected: Option<i64>,
 ) -> Result<(Value, i64), StoreError> {
     let now = now_utc();
-    match (entity, field) {
-        ("text", "title" | "description") => {
-            let lang = lang.unwrap_or_default();
-            let row: Option<(String, String, i64)> = sqlx::query_as(
-                "SELECT title, description, revision FROM product_texts WHERE product_id = ? AND lang = ?",
-            )
-            .bind(product_id)
-            .bind(lang)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let text = value.as_str().unwrap_or_default();
-            match row {
-                None => {
-                    // A new language: title first (description needs a title).
-                    if field != "title" || value.is_null() {
-                        return Err(invalid(ErrorPayload::new(ErrorCode::TitleEmpty)));
-                    }
-                    if expected.is_some_and(|e| e != 0) {
-                        return Err(conflict(lang));
-                    }
-                    sqlx::query("INSERT INTO product_texts (product_id, lang, title, updated_at) VALUES (?, ?, ?, ?)")
-                        .bind(product_id)
-                        .bind(lang)
-                        .bind(text)
-                        .bind(&now)
-                        .execute(&mut *conn)
-                        .await?;
-                    Ok((Value::Null, 1))
-                }
-                Some((title, description, revision)) => {
-                    if expected.is_some_and(|e| e != revision) {
-                        return Err(conflict(lang));
-                    }
-                    if field == "title" && value.is_null() {
-                        // undoing the creation of a language: only while it holds no description
-                        if !description.is_empty() {
-                            return Err(invalid(
-                                ErrorPayload::new(ErrorCode::UndoConflict).arg("field", "description"),
-                            ));
-                        }
-                        sqlx::query("DELETE FROM product_texts WHERE product_id = ? AND lang = ?")
-                            .bind(product_id)
-                            .bind(lang)
-                            .execute(&mut *conn)
-                            .await?;
-                        return Ok((json!(title), 0));
-                    }
-                    let old = if field == "title" { title } else { description };
-                    let sql = format!(
-                        "UPDATE product_texts SET {field} = ?, revision = revision + 1, updated_at = ? WHERE product_id = ? AND lang = ?"
-                    );
-                    sqlx::query(&sql).bind(text).bind(&now).bind(product_id).bind(lang).execute(&mut *conn).await?;
-                    Ok((json!(old), revision + 1))
-                }
+    let (table, kind) = field_spec(entity, field)
+        .ok_or_else(|| StoreError::Invalid { field: field.into(), detail: "not an editable field".into() })?;
+    let current = read_field(conn, product_id, entity, entity_id, lang, field).await?;
+    let lang_s = lang.unwrap_or_default();
+    let (old, revision) = match current {
+        None if entity == "text" => {
+            // A new language: title first (the other fields need a title).
+            if field != "title" || value.is_null() {
+                return Err(invalid(ErrorPayload::new(ErrorCode::TitleEmpty)));
             }
-        }
-        ("product", "brand") => {
-            let (old, revision): (String, i64) = sqlx::query_as("SELECT brand, revision FROM products WHERE id = ?")
+            if expected.is_some_and(|e| e != 0) {
+                return Err(conflict(lang_s));
+            }
+            sqlx::query("INSERT INTO product_texts (product_id, lang, title, updated_at) VALUES (?, ?, ?, ?)")
                 .bind(product_id)
-                .fetch_optional(&mut *conn)
-                .await?
-                .ok_or_else(|| StoreError::NotFound { what: format!("product {product_id}") })?;
-            if expected.is_some_and(|e| e != revision) {
-                return Err(conflict("brand"));
-            }
-            sqlx::query("UPDATE products SET brand = ?, revision = revision + 1, updated_at = ? WHERE id = ?")
+                .bind(lang_s)
                 .bind(value.as_str().unwrap_or_default())
                 .bind(&now)
-                .bind(product_id)
                 .execute(&mut *conn)
                 .await?;
-            Ok((json!(old), revision + 1))
+            return Ok((Value::Null, 1));
         }
-        ("variant", "sku" | "gtin" | "cost_minor" | "stock") => {
-            let row: Option<(String, Option<String>, i64, i64, i64)> = sqlx::query_as(
-                "SELECT sku, gtin, cost_minor, stock, revision FROM variants WHERE id = ? AND product_id = ?",
-            )
-            .bind(entity_id)
-            .bind(product_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let (sku, gtin, cost, stock, revision) =
-                row.ok_or_else(|| StoreError::NotFound { what: format!("variant {entity_id}") })?;
-            if expected.is_some_and(|e| e != revision) {
-                return Err(conflict(&sku));
-            }
-            let old = match field {
-                "sku" => json!(sku),
-                "gtin" => json!(gtin),
-                "cost_minor" => json!(cost),
-                _ => json!(stock),
-            };
-            let sql = format!("UPDATE variants SET {field} = ?, revision = revision + 1, updated_at = ? WHERE id = ?");
-            let q = match value {
-                Value::Number(n) => sqlx::query(&sql).bind(n.as_i64()),
-                Value::String(s) => sqlx::query(&sql).bind(s.clone()),
-                _ => sqlx::query(&sql).bind(None::<String>),
-            };
-            q.bind(&now)
+        None => return Err(not_found(entity, if entity == "product" { product_id } else { entity_id })),
+        Some(c) => c,
+    };
+    if expected.is_some_and(|e| e != revision) {
+        let what = match entity {
+            "text" => lang_s.to_string(),
+            "variant" => sqlx::query_as::<_, (String,)>("SELECT sku FROM variants WHERE id = ?")
                 .bind(entity_id)
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| sku_taken(&e, value.as_str().unwrap_or_default()).unwrap_or(StoreError::Db(e)))?;
-            Ok((old, revision + 1))
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| r.0)
+                .unwrap_or_else(|| field.to_string()),
+            _ => field.to_string(),
+        };
+        return Err(conflict(&what));
+    }
+    if entity == "text" && field == "title" && value.is_null() {
+        // undoing the creation of a language: only while it holds nothing else
+        let (description, bullets, keywords): (String, String, String) = sqlx::query_as(
+            "SELECT description, bullets, keywords FROM product_texts WHERE product_id = ? AND lang = ?",
+        )
+        .bind(product_id)
+        .bind(lang_s)
+        .fetch_one(&mut *conn)
+        .await?;
+        if !description.is_empty() || bullets != "[]" || !keywords.is_empty() {
+            return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", "description")));
         }
-        _ => Err(StoreError::Invalid { field: field.into(), detail: "not an editable field".into() }),
+        sqlx::query("DELETE FROM product_texts WHERE product_id = ? AND lang = ?")
+            .bind(product_id)
+            .bind(lang_s)
+            .execute(&mut *conn)
+            .await?;
+        return Ok((old, 0));
+    }
+    let (key, binds) = record_key(entity, product_id, entity_id, lang);
+    let sql = format!("UPDATE {table} SET {field} = ?, revision = revision + 1, updated_at = ? WHERE {key}");
+    let q = match kind {
+        Kind::Int => sqlx::query(&sql).bind(value.as_i64().unwrap_or_default()),
+        Kind::Text => sqlx::query(&sql).bind(value.as_str().unwrap_or_default().to_string()),
+        Kind::OptText => sqlx::query(&sql).bind(value.as_str().map(str::to_string)),
+        Kind::Json => sqlx::query(&sql).bind(value.to_string()),
+    };
+    let mut q = q.bind(&now);
+    for b in binds {
+        q = q.bind(b);
+    }
+    q.execute(&mut *conn).await.map_err(|e| {
+        if field == "sku" {
+            sku_taken(&e, value.as_str().unwrap_or_default()).unwrap_or(StoreError::Db(e))
+        } else {
+            StoreError::Db(e)
+        }
+    })?;
+    Ok((old, revision + 1))
+}
+
+/// One field write an edit resolves to.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldWrite {
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub lang: Option<String>,
+    pub field: &'static str,
+    pub value: Value,
+}
+
+impl FieldWrite {
+    fn new(entity: &'static str, entity_id: &str, field: &'static str, value: Value) -> Self {
+        Self { entity, entity_id: entity_id.to_string(), lang: None, field, value }
+    }
+    fn text(product_id: &str, lang: &str, field: &'static str, value: Value) -> Result<Self, StoreError> {
+        let lang = validate_language(lang).map_err(invalid)?;
+        Ok(Self { entity: "text", entity_id: product_id.to_string(), lang: Some(lang), field, value })
     }
 }
 
+/// Validates an edit and turns it into field writes. Reads what it needs
+/// (a variant's currency, the current attributes) inside the caller's
+/// transaction, so a read-modify-write of a JSON field cannot race.
+pub(crate) async fn resolve(
+    conn: &mut SqliteConnection,
+    product_id: &str,
+    edit: &Edit,
+) -> Result<Vec<FieldWrite>, StoreError> {
+    let one = |w: FieldWrite| Ok(vec![w]);
+    match edit {
+        Edit::Title { lang, value } => {
+            one(FieldWrite::text(product_id, lang, "title", json!(validate_title(value).map_err(invalid)?))?)
+        }
+        Edit::Description { lang, value } => one(FieldWrite::text(
+            product_id,
+            lang,
+            "description",
+            json!(validate_description(value).map_err(invalid)?),
+        )?),
+        Edit::Bullets { lang, value } => {
+            one(FieldWrite::text(product_id, lang, "bullets", json!(validate_bullets(value).map_err(invalid)?))?)
+        }
+        Edit::Keywords { lang, value } => {
+            one(FieldWrite::text(product_id, lang, "keywords", json!(validate_keywords(value).map_err(invalid)?))?)
+        }
+        Edit::Brand { value } => one(FieldWrite::new("product", product_id, "brand", json!(value.trim()))),
+        Edit::Images { value } => {
+            one(FieldWrite::new("product", product_id, "images", serde_json::to_value(value).unwrap_or_default()))
+        }
+        Edit::Category { value } => one(FieldWrite::new("product", product_id, "category", json!(value.trim()))),
+        Edit::GtinExempt { value } => {
+            one(FieldWrite::new("product", product_id, "gtin_exempt", json!(i64::from(*value))))
+        }
+        Edit::Sku { variant_id, value } => {
+            one(FieldWrite::new("variant", variant_id, "sku", json!(validate_sku(value).map_err(invalid)?)))
+        }
+        Edit::Gtin { variant_id, value } => {
+            one(FieldWrite::new("variant", variant_id, "gtin", json!(validate_gtin(value).map_err(invalid)?)))
+        }
+        Edit::Cost { variant_id, value } => {
+            let (currency,): (String,) = sqlx::query_as("SELECT cost_currency FROM variants WHERE id = ?")
+                .bind(variant_id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or_else(|| not_found("variant", variant_id))?;
+            one(FieldWrite::new("variant", variant_id, "cost_minor", json!(parse_amount(value, &currency)?)))
+        }
+        Edit::Stock { variant_id, value } => {
+            if *value < 0 {
+                return Err(invalid(ErrorPayload::new(ErrorCode::StockInvalid).arg("value", value)));
+            }
+            one(FieldWrite::new("variant", variant_id, "stock", json!(value)))
+        }
+        Edit::Measure { variant_id, field, value } => {
+            let f: &'static str = match field.as_str() {
+                "weight_g" => "weight_g",
+                "length_mm" => "length_mm",
+                "width_mm" => "width_mm",
+                "height_mm" => "height_mm",
+                _ => return Err(StoreError::Invalid { field: field.clone(), detail: "not a measure".into() }),
+            };
+            one(FieldWrite::new("variant", variant_id, f, json!(validate_dimension(f, value).map_err(invalid)?)))
+        }
+        Edit::HsCode { variant_id, value } => {
+            one(FieldWrite::new("variant", variant_id, "hs_code", json!(validate_hs_code(value).map_err(invalid)?)))
+        }
+        Edit::Origin { variant_id, value } => {
+            one(FieldWrite::new("variant", variant_id, "origin", json!(validate_country(value).map_err(invalid)?)))
+        }
+        Edit::Certifications { variant_id, value } => one(FieldWrite::new(
+            "variant",
+            variant_id,
+            "certifications",
+            serde_json::to_value(validate_certifications(value).map_err(invalid)?).unwrap_or_default(),
+        )),
+        Edit::Attribute { variant_id, name, value } => {
+            let name = validate_attribute_name(name).map_err(invalid)?;
+            let (current, _) = read_field(conn, product_id, "variant", variant_id, None, "attributes")
+                .await?
+                .ok_or_else(|| not_found("variant", variant_id))?;
+            let mut map = current.as_object().cloned().unwrap_or_default();
+            match value.as_deref().map(str::trim) {
+                Some(v) if !v.is_empty() => map.insert(name, json!(v)),
+                _ => map.remove(&name),
+            };
+            one(FieldWrite::new("variant", variant_id, "attributes", Value::Object(map)))
+        }
+        Edit::ListingStatus { listing_id, value } => one(FieldWrite::new(
+            "listing",
+            listing_id,
+            "status",
+            json!(validate_listing_status(value).map_err(invalid)?),
+        )),
+        Edit::SellerSku { listing_id, value } => {
+            let v = if value.trim().is_empty() { String::new() } else { validate_sku(value).map_err(invalid)? };
+            one(FieldWrite::new("listing", listing_id, "seller_sku", json!(v)))
+        }
+        Edit::ExternalId { listing_id, value } => {
+            one(FieldWrite::new("listing", listing_id, "external_id", json!(value.trim())))
+        }
+        Edit::QtyPolicy { listing_id, policy, value } => {
+            if !["stock", "buffer", "fixed"].contains(&policy.as_str()) || *value < 0 {
+                return Err(invalid(ErrorPayload::new(ErrorCode::QtyPolicy).arg("value", value)));
+            }
+            Ok(vec![
+                FieldWrite::new("listing", listing_id, "qty_policy", json!(policy)),
+                FieldWrite::new("listing", listing_id, "qty_value", json!(value)),
+            ])
+        }
+        Edit::Override { listing_id, field, value } => {
+            let checked = match (field.as_str(), value) {
+                (_, None) => None,
+                ("title", Some(v)) => Some(json!(validate_title(v.as_str().unwrap_or_default()).map_err(invalid)?)),
+                ("description", Some(v)) => {
+                    Some(json!(validate_description(v.as_str().unwrap_or_default()).map_err(invalid)?))
+                }
+                ("keywords", Some(v)) => {
+                    Some(json!(validate_keywords(v.as_str().unwrap_or_default()).map_err(invalid)?))
+                }
+                ("bullets", Some(v)) => {
+                    let list: Vec<String> = serde_json::from_value(v.clone()).unwrap_or_default();
+                    Some(json!(validate_bullets(&list).map_err(invalid)?))
+                }
+                _ => return Err(invalid(ErrorPayload::new(ErrorCode::OverrideField).arg("field", field))),
+            };
+            let (current, _) = read_field(conn, product_id, "listing", listing_id, None, "overrides")
+                .await?
+                .ok_or_else(|| not_found("listing", listing_id))?;
+            let mut map = current.as_object().cloned().unwrap_or_default();
+            match checked {
+                Some(v) => map.insert(field.clone(), v),
+                None => map.remove(field),
+            };
+            one(FieldWrite::new("listing", listing_id, "overrides", Value::Object(map)))
+        }
+    }
+}
+
+/// Fields whose change a channel must hear about (cost and stock are ours:
+/// stock goes out through inventory sync, cost never leaves the desk).
+fn sent_to_channels(entity: &str, field: &str) -> bool {
+    match entity {
+        "text" => true,
+        "product" => matches!(field, "brand" | "images"),
+        "variant" => matches!(field, "sku" | "gtin" | "attributes"),
+        "listing" => true,
+        _ => false,
+    }
+}
+
+/// Queues a content update for the live listings a change concerns: every
+/// live listing of the product, or just the one listing for listing fields.
+async fn enqueue_change(
+    conn: &mut SqliteConnection,
+    product_id: &str,
+    w: (&str, &str, Option<&str>, &str),
+    change_id: &str,
+) -> Result<(), sqlx::Error> {
+    let (entity, entity_id, lang, field) = w;
+    if !sent_to_channels(entity, field) {
+        return Ok(());
+    }
+    let live: Vec<(String, String)> = if entity == "listing" {
+        // a status change away from live must reach the channel too
+        sqlx::query_as("SELECT id, channel_id FROM listings WHERE id = ? AND (status = 'live' OR ? = 'status')")
+            .bind(entity_id)
+            .bind(field)
+            .fetch_all(&mut *conn)
+            .await?
+    } else {
+        sqlx::query_as(
+            "SELECT l.id, l.channel_id FROM listings l JOIN variants v ON v.id = l.variant_id \
+             WHERE v.product_id = ? AND l.status = 'live'",
+        )
+        .bind(product_id)
+        .fetch_all(&mut *conn)
+        .await?
+    };
+    for (listing_id, channel_id) in live {
+        outbox::enqueue(
+            conn,
+            &channel_id,
+            "listing.update",
+            &listing_id,
+            &json!({ "field": field, "lang": lang, "product_id": product_id }),
+            &format!("listing.update:{listing_id}:{change_id}"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies resolved writes as one op: history rows, outbox entries, and the
+/// market rules of the product refreshed. Returns how many fields changed.
+pub(crate) async fn apply_writes(
+    conn: &mut SqliteConnection,
+    op: &str,
+    product_id: &str,
+    writes: &[FieldWrite],
+    mut expected: Option<i64>,
+) -> Result<usize, StoreError> {
+    let mut changed = 0;
+    for w in writes {
+        let (old, _) =
+            write_field(conn, product_id, w.entity, &w.entity_id, w.lang.as_deref(), w.field, &w.value, expected)
+                .await?;
+        expected = None; // later writes of the same edit hit the same record
+        if old == w.value {
+            continue;
+        }
+        let change =
+            record(conn, op, product_id, w.entity, &w.entity_id, w.lang.as_deref(), w.field, old, w.value.clone())
+                .await?;
+        enqueue_change(conn, product_id, (w.entity, &w.entity_id, w.lang.as_deref(), w.field), &change).await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
 impl Store {
     pub async fn product_detail(&self, product_id: &str) -> Result<ProductDetail, StoreError> {
         let head: ProductHead =
-            sqlx::query_as("SELECT id, brand, category, revision, updated_at FROM products WHERE id = ?")
+            sqlx::query_as("SELECT id, brand, category, images, gtin_exempt, issue_count, revision, updated_at FROM products WHERE id = ?")
                 .bind(product_id)
                 .fetch_optional(self.pool())
                 .await?
                 .ok_or_else(|| StoreError::NotFound { what: format!("product {product_id}") })?;
         let texts = sqlx::query_as(
-            "SELECT lang, title, description, revision FROM product_texts WHERE product_id = ? ORDER BY lang",
+            "SELECT lang, title, description, bullets, keywords, revision FROM product_texts WHERE product_id = ? ORDER BY lang",
         )
         .bind(product_id)
         .fetch_all(self.pool())
         .await?;
         let variants = sqlx::query_as(
-            "SELECT id, sku, gtin, attributes, cost_minor, cost_currency, stock, revision FROM variants \
+            "SELECT id, sku, gtin, attributes, cost_minor, cost_currency, stock, weight_g, length_mm, width_mm, height_mm, \
+                    hs_code, origin, certifications, revision FROM variants \
              WHERE product_id = ? ORDER BY sku",
         )
         .bind(product_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(ProductDetail { head, texts, variants })
+        let listings = sqlx::query_as(
+            "SELECT l.id, l.variant_id, l.channel_id, c.name AS channel_name, c.kind AS channel_kind, c.market, \
+                    c.language AS channel_language, l.price_minor, l.price_currency, l.status, l.seller_sku, l.external_id, \
+                    l.qty_policy, l.qty_value, l.overrides, l.issues, l.synced_base, l.remote_copy, l.remote_seen_at, l.revision \
+             FROM listings l JOIN variants v ON v.id = l.variant_id JOIN channels c ON c.id = l.channel_id \
+             WHERE v.product_id = ? ORDER BY c.name, v.sku",
+        )
+        .bind(product_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ProductDetail { head, texts, variants, listings })
     }
 
     /// Creates a product with one variant. All or nothing.
@@ -403,72 +673,23 @@ impl Store {
         Ok(product_id)
     }
 
-    /// Applies one field edit if the record is still at `expected_revision`
-    /// (0 for a language the product does not have yet). Returns the op id.
+    /// Applies one edit if the record is still at `expected_revision` (0 for
+    /// a language the product does not have yet). Returns the op id.
     pub async fn apply_edit(
         &self,
         product_id: &str,
         edit: &Edit,
         expected_revision: i64,
     ) -> Result<String, StoreError> {
-        let (entity, entity_id, lang, field, value): (&str, String, Option<String>, &str, Value) = match edit {
-            Edit::Title { lang, value } => (
-                "text",
-                product_id.to_string(),
-                Some(validate_language(lang).map_err(invalid)?),
-                "title",
-                json!(validate_title(value).map_err(invalid)?),
-            ),
-            Edit::Description { lang, value } => (
-                "text",
-                product_id.to_string(),
-                Some(validate_language(lang).map_err(invalid)?),
-                "description",
-                json!(validate_description(value).map_err(invalid)?),
-            ),
-            Edit::Brand { value } => ("product", product_id.to_string(), None, "brand", json!(value.trim())),
-            Edit::Sku { variant_id, value } => {
-                ("variant", variant_id.clone(), None, "sku", json!(validate_sku(value).map_err(invalid)?))
-            }
-            Edit::Gtin { variant_id, value } => {
-                ("variant", variant_id.clone(), None, "gtin", json!(validate_gtin(value).map_err(invalid)?))
-            }
-            Edit::Cost { variant_id, value } => {
-                let (currency,): (String,) = sqlx::query_as("SELECT cost_currency FROM variants WHERE id = ?")
-                    .bind(variant_id)
-                    .fetch_optional(self.pool())
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound { what: format!("variant {variant_id}") })?;
-                ("variant", variant_id.clone(), None, "cost_minor", json!(parse_amount(value, &currency)?))
-            }
-            Edit::Stock { variant_id, value } => {
-                if *value < 0 {
-                    return Err(invalid(ErrorPayload::new(ErrorCode::StockInvalid).arg("value", value)));
-                }
-                ("variant", variant_id.clone(), None, "stock", json!(value))
-            }
-        };
         let op = new_id();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let (old, _) = write_field(
-            &mut tx,
-            product_id,
-            entity,
-            &entity_id,
-            lang.as_deref(),
-            field,
-            &value,
-            Some(expected_revision),
-        )
-        .await?;
-        if old == value {
+        let writes = resolve(&mut tx, product_id, edit).await?;
+        let changed = apply_writes(&mut tx, &op, product_id, &writes, Some(expected_revision)).await?;
+        if changed == 0 {
             tx.rollback().await?;
             return Ok(op); // nothing changed: no history entry, nothing to send
         }
-        let change = record(&mut tx, &op, product_id, entity, &entity_id, lang.as_deref(), field, old, value).await?;
-        if sent_to_channels(field) {
-            enqueue_live_listings(&mut tx, product_id, field, &change).await?;
-        }
+        crate::rules::refresh(&mut tx, &[product_id.to_string()]).await?;
         tx.commit().await?;
         Ok(op)
     }
@@ -499,6 +720,7 @@ impl Store {
             return Err(StoreError::NotFound { what: format!("change {op_id}") });
         }
         let undo_op = new_id();
+        let mut touched: Vec<String> = vec![];
         for r in &rows {
             if r.undone_by.is_some() || r.field == "created" {
                 return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", &r.field)));
@@ -530,8 +752,10 @@ impl Store {
                 old,
             )
             .await?;
-            if sent_to_channels(&r.field) {
-                enqueue_live_listings(&mut tx, &product_id.0, &r.field, &change).await?;
+            enqueue_change(&mut tx, &product_id.0, (&r.entity, &r.entity_id, r.lang.as_deref(), &r.field), &change)
+                .await?;
+            if !touched.contains(&product_id.0) {
+                touched.push(product_id.0.clone());
             }
             sqlx::query("UPDATE edit_history SET undone_by = ? WHERE id = ?")
                 .bind(&undo_op)
@@ -539,6 +763,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::rules::refresh(&mut tx, &touched).await?;
         tx.commit().await?;
         Ok(undo_op)
     }
@@ -551,55 +776,125 @@ impl Store {
         Ok(rows.into_iter().map(|(s,)| s).collect())
     }
 
-    /// Creates one product with one variant per row, all in one transaction
-    /// (a failure leaves the catalog exactly as it was). The search index is
-    /// rebuilt once at the end. Returns the op id shared by the history rows.
-    pub async fn import_rows(&self, rows: &[mercator_core::import::ImportRow]) -> Result<String, StoreError> {
+    /// Creates the rows' products, all in one transaction (a failure or a
+    /// cancel leaves the catalog exactly as it was): rows sharing a `parent`
+    /// become variants of one product, whose texts come from the first of
+    /// them that has a title; other rows are products of their own. The
+    /// search index is built once at the end. Returns the op id shared by the
+    /// history rows.
+    pub async fn import_rows(
+        &self,
+        rows: &[mercator_core::import::ImportRow],
+        progress: &Progress<'_>,
+    ) -> Result<String, StoreError> {
         use sqlx::QueryBuilder;
+        use std::collections::HashMap;
         // Multi-row INSERTs (a few hundred rows per statement) instead of one
         // statement per row: the per-statement cost dominates large imports.
         const CHUNK: usize = 400;
         let op = new_id();
         let now = now_utc();
+        // group rows into products
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
+        let mut groups: Vec<(String, usize)> = vec![]; // (product id, row holding the product's texts)
+        let mut row_group: Vec<usize> = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            let key = if r.parent.is_empty() { r.sku.as_str() } else { r.parent.as_str() };
+            let g = *group_of.entry(key).or_insert_with(|| {
+                groups.push((new_id(), i));
+                groups.len() - 1
+            });
+            if rows[groups[g].1].titles.is_empty() && !r.titles.is_empty() {
+                groups[g].1 = i;
+            }
+            row_group.push(g);
+        }
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         crate::search::defer(&mut tx).await?;
-        for chunk in rows.chunks(CHUNK) {
-            let ids: Vec<(String, String)> = chunk.iter().map(|_| (new_id(), new_id())).collect();
+        let total = rows.len() as u64;
+        for chunk in groups.chunks(CHUNK) {
+            if progress.cancelled() {
+                tx.rollback().await?;
+                return Err(cancelled());
+            }
             let mut q = QueryBuilder::new("INSERT INTO products (id, brand, category, created_at, updated_at) ");
-            q.push_values(chunk.iter().zip(&ids), |mut b, (r, (pid, _))| {
+            q.push_values(chunk, |mut b, (pid, ri)| {
+                let r = &rows[*ri];
                 b.push_bind(pid).push_bind(&r.brand).push_bind(&r.category).push_bind(&now).push_bind(&now);
             });
             q.build().execute(&mut *tx).await?;
 
-            let texts: Vec<(&String, &String, &String, &str)> = chunk
+            let texts: Vec<(&String, &String, &String, &str, String, &str)> = chunk
                 .iter()
-                .zip(&ids)
-                .flat_map(|(r, (pid, _))| {
+                .flat_map(|(pid, ri)| {
+                    let r = &rows[*ri];
                     r.titles.iter().map(move |(lang, title)| {
                         let d = r.descriptions.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
-                        (pid, lang, title, d)
+                        let b = r.bullets.iter().find(|d| &d.0 == lang).map(|d| json!(d.1).to_string());
+                        let k = r.keywords.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
+                        (pid, lang, title, d, b.unwrap_or_else(|| "[]".into()), k)
                     })
                 })
                 .collect();
             for part in texts.chunks(CHUNK) {
-                let mut q =
-                    QueryBuilder::new("INSERT INTO product_texts (product_id, lang, title, description, updated_at) ");
-                q.push_values(part, |mut b, (pid, lang, title, d)| {
-                    b.push_bind(*pid).push_bind(*lang).push_bind(*title).push_bind(*d).push_bind(&now);
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO product_texts (product_id, lang, title, description, bullets, keywords, updated_at) ",
+                );
+                q.push_values(part, |mut b, (pid, lang, title, d, bullets, k)| {
+                    b.push_bind(*pid)
+                        .push_bind(*lang)
+                        .push_bind(*title)
+                        .push_bind(*d)
+                        .push_bind(bullets.clone())
+                        .push_bind(*k)
+                        .push_bind(&now);
                 });
                 q.build().execute(&mut *tx).await?;
             }
 
             let mut q = QueryBuilder::new(
-                "INSERT INTO variants (id, product_id, sku, gtin, cost_minor, cost_currency, updated_at) ",
+                "INSERT INTO edit_history (id, op_id, product_id, entity, entity_id, lang, field, old_value, new_value, actor, at) ",
             );
-            q.push_values(chunk.iter().zip(&ids), |mut b, (r, (pid, vid))| {
-                b.push_bind(vid)
+            q.push_values(chunk, |mut b, (pid, ri)| {
+                let first = rows[*ri].titles.first().map(|t| t.1.as_str()).unwrap_or_default();
+                b.push_bind(new_id())
+                    .push_bind(&op)
                     .push_bind(pid)
+                    .push_bind("product")
+                    .push_bind(pid)
+                    .push_bind(None::<String>)
+                    .push_bind("created")
+                    .push_bind(None::<String>)
+                    .push_bind(json!(first).to_string())
+                    .push_bind(LOCAL_ACTOR)
+                    .push_bind(&now);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for (ci, chunk) in rows.chunks(CHUNK).enumerate() {
+            if progress.cancelled() {
+                tx.rollback().await?;
+                return Err(cancelled());
+            }
+            (progress.report)((ci * CHUNK) as u64, total);
+            let mut q = QueryBuilder::new(
+                "INSERT INTO variants (id, product_id, sku, gtin, attributes, cost_minor, cost_currency, stock, weight_g, \
+                 hs_code, origin, updated_at) ",
+            );
+            q.push_values(chunk.iter().enumerate(), |mut b, (i, r)| {
+                let attrs: serde_json::Map<String, Value> =
+                    r.attributes.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                b.push_bind(new_id())
+                    .push_bind(&groups[row_group[ci * CHUNK + i]].0)
                     .push_bind(&r.sku)
                     .push_bind(&r.gtin)
+                    .push_bind(Value::Object(attrs).to_string())
                     .push_bind(r.cost.minor())
                     .push_bind(r.cost.currency().code().to_string())
+                    .push_bind(r.stock)
+                    .push_bind(r.weight_g)
+                    .push_bind(&r.hs_code)
+                    .push_bind(&r.origin)
                     .push_bind(&now);
             });
             if let Err(e) = q.build().execute(&mut *tx).await {
@@ -627,28 +922,418 @@ impl Store {
                 }
                 return Err(StoreError::Db(e));
             }
-
-            let mut q = QueryBuilder::new(
-                "INSERT INTO edit_history (id, op_id, product_id, entity, entity_id, lang, field, old_value, new_value, actor, at) ",
-            );
-            q.push_values(chunk.iter().zip(&ids), |mut b, (r, (pid, _))| {
-                let first = r.titles.first().map(|t| t.1.as_str()).unwrap_or_default();
-                b.push_bind(new_id())
-                    .push_bind(&op)
-                    .push_bind(pid)
-                    .push_bind("product")
-                    .push_bind(pid)
-                    .push_bind(None::<String>)
-                    .push_bind("created")
-                    .push_bind(None::<String>)
-                    .push_bind(json!(first).to_string())
-                    .push_bind(LOCAL_ACTOR)
-                    .push_bind(&now);
-            });
-            q.build().execute(&mut *tx).await?;
+        }
+        if progress.cancelled() {
+            tx.rollback().await?;
+            return Err(cancelled());
         }
         crate::search::index_new(&mut tx).await?;
+        (progress.report)(total, total);
         tx.commit().await?;
         Ok(op)
+    }
+}
+
+impl Store {
+    /// Products that have no image yet, oldest first.
+    pub async fn products_without_images(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM products WHERE images = '[]' ORDER BY id").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Sets a product's images without a history entry (demo seeding only:
+    /// the picture is part of how the product was created).
+    pub async fn seed_images(
+        &self,
+        product_id: &str,
+        images: &[mercator_core::catalog::ImageRef],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("UPDATE products SET images = ? WHERE id = ? AND images = '[]'")
+            .bind(serde_json::to_string(images).unwrap_or_else(|_| "[]".into()))
+            .bind(product_id)
+            .execute(&mut *tx)
+            .await?;
+        crate::rules::refresh(&mut tx, &[product_id.to_string()]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Progress of a long operation and the user's wish to stop it.
+pub struct Progress<'a> {
+    pub cancel: &'a std::sync::atomic::AtomicBool,
+    pub report: &'a (dyn Fn(u64, u64) + Send + Sync),
+}
+
+static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn ignore(_: u64, _: u64) {}
+
+impl Progress<'static> {
+    /// No progress reports, no cancel (tools and tests).
+    pub fn silent() -> Self {
+        Progress { cancel: &NEVER, report: &ignore }
+    }
+}
+
+impl Progress<'_> {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+fn cancelled() -> StoreError {
+    invalid(ErrorPayload::new(ErrorCode::Cancelled))
+}
+
+impl Store {
+    /// Applies `op` to every product of `product_ids` in one transaction and
+    /// one history op (one undo). Cancelling rolls everything back. Returns
+    /// (op id, fields changed).
+    pub async fn bulk_edit(
+        &self,
+        product_ids: &[String],
+        op: &mercator_core::catalog::BulkOp,
+        progress: &Progress<'_>,
+    ) -> Result<(String, usize), StoreError> {
+        use mercator_core::catalog::BulkOp;
+        if product_ids.is_empty() {
+            return Err(invalid(ErrorPayload::new(ErrorCode::BulkEmpty)));
+        }
+        // validate once, up front, so a bad value fails before any write
+        match op {
+            BulkOp::SetField { field, value } => match field.as_str() {
+                "brand" | "category" => {}
+                "hs_code" => {
+                    validate_hs_code(value).map_err(invalid)?;
+                }
+                "origin" => {
+                    validate_country(value).map_err(invalid)?;
+                }
+                _ => return Err(StoreError::Invalid { field: field.clone(), detail: "not a bulk field".into() }),
+            },
+            BulkOp::ReplaceInTitles { lang, find, .. } => {
+                validate_language(lang).map_err(invalid)?;
+                if find.is_empty() {
+                    return Err(invalid(ErrorPayload::new(ErrorCode::BulkNothingToDo)));
+                }
+            }
+            BulkOp::SetAttribute { name, .. } | BulkOp::RemoveAttribute { name } => {
+                validate_attribute_name(name).map_err(invalid)?;
+            }
+            BulkOp::ListingStatus { value, .. } => {
+                validate_listing_status(value).map_err(invalid)?;
+            }
+        }
+        let op_id = new_id();
+        let total = product_ids.len() as u64;
+        let mut changed = 0;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        for (i, pid) in product_ids.iter().enumerate() {
+            if i % 200 == 0 {
+                if progress.cancelled() {
+                    tx.rollback().await?;
+                    return Err(cancelled());
+                }
+                (progress.report)(i as u64, total);
+            }
+            let edits: Vec<Edit> = match op {
+                BulkOp::SetField { field, value } if field == "brand" => vec![Edit::Brand { value: value.clone() }],
+                BulkOp::SetField { field, value } if field == "category" => {
+                    vec![Edit::Category { value: value.clone() }]
+                }
+                BulkOp::SetField { field, value } => variant_ids(&mut tx, pid)
+                    .await?
+                    .into_iter()
+                    .map(|variant_id| {
+                        if field == "hs_code" {
+                            Edit::HsCode { variant_id, value: value.clone() }
+                        } else {
+                            Edit::Origin { variant_id, value: value.clone() }
+                        }
+                    })
+                    .collect(),
+                BulkOp::ReplaceInTitles { lang, find, replace } => {
+                    let title: Option<(String,)> =
+                        sqlx::query_as("SELECT title FROM product_texts WHERE product_id = ? AND lang = ?")
+                            .bind(pid)
+                            .bind(lang)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    match title {
+                        Some((t,)) if t.contains(find.as_str()) => {
+                            vec![Edit::Title { lang: lang.clone(), value: t.replace(find.as_str(), replace) }]
+                        }
+                        _ => vec![],
+                    }
+                }
+                BulkOp::SetAttribute { name, value } => variant_ids(&mut tx, pid)
+                    .await?
+                    .into_iter()
+                    .map(|variant_id| Edit::Attribute { variant_id, name: name.clone(), value: Some(value.clone()) })
+                    .collect(),
+                BulkOp::RemoveAttribute { name } => variant_ids(&mut tx, pid)
+                    .await?
+                    .into_iter()
+                    .map(|variant_id| Edit::Attribute { variant_id, name: name.clone(), value: None })
+                    .collect(),
+                BulkOp::ListingStatus { channel_id, value } => {
+                    let ids: Vec<(String,)> = sqlx::query_as(
+                        "SELECT l.id FROM listings l JOIN variants v ON v.id = l.variant_id \
+                         WHERE v.product_id = ? AND (? IS NULL OR l.channel_id = ?)",
+                    )
+                    .bind(pid)
+                    .bind(channel_id)
+                    .bind(channel_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    ids.into_iter()
+                        .map(|(listing_id,)| Edit::ListingStatus { listing_id, value: value.clone() })
+                        .collect()
+                }
+            };
+            for e in &edits {
+                let writes = resolve(&mut tx, pid, e).await?;
+                changed += apply_writes(&mut tx, &op_id, pid, &writes, None).await?;
+            }
+        }
+        if progress.cancelled() {
+            tx.rollback().await?;
+            return Err(cancelled());
+        }
+        crate::rules::refresh(&mut tx, product_ids).await?;
+        (progress.report)(total, total);
+        if changed == 0 {
+            tx.rollback().await?;
+            return Err(invalid(ErrorPayload::new(ErrorCode::BulkNothingToDo)));
+        }
+        tx.commit().await?;
+        Ok((op_id, changed))
+    }
+
+    /// Settles a listing whose channel copy differs from what we last synced:
+    /// per field, keep ours (the channel gets our value) or take theirs (it
+    /// becomes this market's override). Recorded in the history like any
+    /// edit; the channel copy is cleared once nothing differs any more.
+    pub async fn resolve_conflict(
+        &self,
+        listing_id: &str,
+        choices: &[(String, mercator_core::catalog::Keep)],
+    ) -> Result<String, StoreError> {
+        use mercator_core::catalog::Keep;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let row: Option<(String, Option<String>, Option<String>, String)> = sqlx::query_as(
+            "SELECT v.product_id, l.synced_base, l.remote_copy, l.channel_id FROM listings l \
+             JOIN variants v ON v.id = l.variant_id WHERE l.id = ?",
+        )
+        .bind(listing_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (product_id, base, remote, channel_id) = row.ok_or_else(|| not_found("listing", listing_id))?;
+        let Some(remote) = remote else { return Err(invalid(ErrorPayload::new(ErrorCode::NoConflict))) };
+        let mut theirs: serde_json::Map<String, Value> = serde_json::from_str(&remote).unwrap_or_default();
+        let mut base: serde_json::Map<String, Value> =
+            base.as_deref().and_then(|b| serde_json::from_str(b).ok()).unwrap_or_default();
+        let op = new_id();
+        for (field, keep) in choices {
+            if !mercator_core::catalog::OVERRIDE_FIELDS.contains(&field.as_str()) {
+                return Err(invalid(ErrorPayload::new(ErrorCode::OverrideField).arg("field", field)));
+            }
+            let Some(their) = theirs.get(field).cloned() else { continue };
+            let chosen = match keep {
+                Keep::Theirs => {
+                    let edit = Edit::Override {
+                        listing_id: listing_id.to_string(),
+                        field: field.clone(),
+                        value: Some(their.clone()),
+                    };
+                    let writes = resolve(&mut tx, &product_id, &edit).await?;
+                    apply_writes(&mut tx, &op, &product_id, &writes, None).await?;
+                    their
+                }
+                Keep::Ours => {
+                    let ours = effective_field(&mut tx, listing_id, field).await?;
+                    outbox::enqueue(
+                        &mut tx,
+                        &channel_id,
+                        "listing.update",
+                        listing_id,
+                        &json!({ "field": field, "product_id": product_id, "resolve": "ours" }),
+                        &format!("listing.update:{listing_id}:{op}:{field}"),
+                    )
+                    .await?;
+                    ours
+                }
+            };
+            theirs.insert(field.clone(), chosen.clone());
+            base.insert(field.clone(), chosen);
+        }
+        let settled = theirs.iter().all(|(k, v)| base.get(k) == Some(v));
+        sqlx::query("UPDATE listings SET synced_base = ?, remote_copy = ?, revision = revision + 1, updated_at = ? WHERE id = ?")
+            .bind(Value::Object(base).to_string())
+            .bind((!settled).then(|| Value::Object(theirs).to_string()))
+            .bind(now_utc())
+            .bind(listing_id)
+            .execute(&mut *tx)
+            .await?;
+        crate::rules::refresh(&mut tx, &[product_id]).await?;
+        tx.commit().await?;
+        Ok(op)
+    }
+
+    /// What a channel reported for a listing's content (called by the sync).
+    /// Kept for a three-way comparison when it differs from the last synced
+    /// content; never applied silently.
+    pub async fn record_channel_copy(&self, listing_id: &str, copy: &Value) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let base: Option<(Option<String>,)> = sqlx::query_as("SELECT synced_base FROM listings WHERE id = ?")
+            .bind(listing_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (base,) = base.ok_or_else(|| not_found("listing", listing_id))?;
+        let base: Value = base.as_deref().and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
+        let differs = copy.as_object().is_some_and(|c| c.iter().any(|(k, v)| base.get(k) != Some(v)));
+        sqlx::query("UPDATE listings SET remote_copy = ?, remote_seen_at = ? WHERE id = ?")
+            .bind(differs.then(|| copy.to_string()))
+            .bind(now_utc())
+            .bind(listing_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(differs)
+    }
+}
+
+async fn variant_ids(conn: &mut SqliteConnection, product_id: &str) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM variants WHERE product_id = ? ORDER BY sku")
+        .bind(product_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// A listing's content field as buyers see it: its override, else the
+/// product's text in the market's language.
+async fn effective_field(conn: &mut SqliteConnection, listing_id: &str, field: &str) -> Result<Value, StoreError> {
+    let (overrides, market, product_id): (String, String, String) = sqlx::query_as(
+        "SELECT l.overrides, c.market, v.product_id FROM listings l JOIN channels c ON c.id = l.channel_id \
+         JOIN variants v ON v.id = l.variant_id WHERE l.id = ?",
+    )
+    .bind(listing_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let ov: Value = serde_json::from_str(&overrides).unwrap_or(Value::Null);
+    if let Some(v) = ov.get(field) {
+        return Ok(v.clone());
+    }
+    let lang = mercator_core::rules::market_language(&market);
+    let texts: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT lang, title, description, bullets, keywords FROM product_texts WHERE product_id = ? ORDER BY lang",
+    )
+    .bind(&product_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(t) = texts.iter().find(|t| t.0.split('-').next() == Some(lang)) else { return Ok(Value::Null) };
+    Ok(match field {
+        "title" => json!(t.1),
+        "description" => json!(t.2),
+        "bullets" => serde_json::from_str(&t.3).unwrap_or(json!([])),
+        _ => json!(t.4),
+    })
+}
+
+impl Store {
+    /// The column mapping the user chose for a file layout, if any.
+    pub async fn import_layout(&self, key: &str) -> Result<Option<Vec<Option<String>>>, StoreError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT mapping FROM import_layouts WHERE layout_key = ?")
+            .bind(key)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.and_then(|(m,)| serde_json::from_str(&m).ok()))
+    }
+
+    pub async fn save_import_layout(
+        &self,
+        key: &str,
+        headers: &[String],
+        mapping: &[Option<String>],
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO import_layouts (layout_key, headers, mapping, updated_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT(layout_key) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(serde_json::to_string(headers).unwrap_or_default())
+        .bind(serde_json::to_string(mapping).unwrap_or_default())
+        .bind(now_utc())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Rows for export: one per variant of `product_ids` (all when None), in
+    /// catalog order, with every language's texts.
+    pub async fn export_rows(
+        &self,
+        product_ids: Option<&[String]>,
+    ) -> Result<(Vec<ExportVariant>, Vec<TextExport>), StoreError> {
+        let ids = product_ids.map(|i| serde_json::to_string(i).unwrap_or_default());
+        let variants = sqlx::query_as(
+            "SELECT p.id AS product_id, v.sku, v.gtin, p.brand, p.category, v.cost_minor, v.cost_currency, v.stock, \
+                    v.weight_g, v.length_mm, v.width_mm, v.height_mm, v.hs_code, v.origin, v.attributes \
+             FROM variants v JOIN products p ON p.id = v.product_id \
+             WHERE ?1 IS NULL OR p.id IN (SELECT value FROM json_each(?1)) ORDER BY p.id, v.sku",
+        )
+        .bind(&ids)
+        .fetch_all(self.pool())
+        .await?;
+        let texts = sqlx::query_as(
+            "SELECT product_id, lang, title, description, bullets, keywords FROM product_texts \
+             WHERE ?1 IS NULL OR product_id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(&ids)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((variants, texts))
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ExportVariant {
+    pub product_id: String,
+    pub sku: String,
+    pub gtin: Option<String>,
+    pub brand: String,
+    pub category: String,
+    pub cost_minor: i64,
+    pub cost_currency: String,
+    pub stock: i64,
+    pub weight_g: i64,
+    pub length_mm: i64,
+    pub width_mm: i64,
+    pub height_mm: i64,
+    pub hs_code: String,
+    pub origin: String,
+    pub attributes: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TextExport {
+    pub product_id: String,
+    pub lang: String,
+    pub title: String,
+    pub description: String,
+    pub bullets: String,
+    pub keywords: String,
+}
+
+impl Store {
+    /// (id, kind, name, market, currency, language) of every channel account.
+    pub async fn channels(&self) -> Result<Vec<(String, String, String, String, String, String)>, StoreError> {
+        Ok(sqlx::query_as("SELECT id, kind, name, market, currency, language FROM channels ORDER BY name")
+            .fetch_all(self.pool())
+            .await?)
     }
 }

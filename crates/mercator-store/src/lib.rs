@@ -12,6 +12,7 @@ mod error;
 mod open;
 pub mod outbox;
 mod repo;
+pub mod rules;
 pub mod search;
 mod seed;
 

@@ -25,6 +25,7 @@ pub struct ProductRow {
     pub stock: i64,
     pub cost_minor: i64,
     pub cost_currency: String,
+    pub issue_count: i64,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -99,6 +100,16 @@ pub trait ShopRepository {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<ProductRow>, i64), StoreError>;
+    /// A page of the catalog narrowed by `filter` and sorted as it asks.
+    async fn catalog_page(
+        &self,
+        lang: &str,
+        filter: &CatalogFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<ProductRow>, i64), StoreError>;
+    /// Ids of every product `filter` selects (for "select all" in bulk edits).
+    async fn catalog_ids(&self, filter: &CatalogFilter) -> Result<Vec<String>, StoreError>;
     async fn listings_count(&self) -> Result<i64, StoreError>;
     async fn listings_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ListingRow>, StoreError>;
     async fn orders_count(&self) -> Result<i64, StoreError>;
@@ -115,6 +126,91 @@ pub trait ShopRepository {
         price_minor: i64,
         expected_revision: i64,
     ) -> Result<i64, StoreError>;
+}
+
+/// What the catalog table is narrowed to and sorted by. Empty = everything
+/// in creation order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogFilter {
+    pub query: Option<String>,
+    pub channel_id: Option<String>,
+    pub market: Option<String>,
+    /// Listing status some listing of the product has (with the channel, if set).
+    pub status: Option<String>,
+    /// Only products with market-rule problems.
+    pub issues_only: bool,
+    /// Only products without a title in this language.
+    pub missing_lang: Option<String>,
+    /// `out` (0 in stock), `low` (1-9), `in` (> 0).
+    pub stock: Option<String>,
+    /// `sku`, `title`, `stock`, `cost`, `updated`, `issues`.
+    pub sort: Option<String>,
+    pub desc: bool,
+}
+
+impl CatalogFilter {
+    fn is_plain(&self) -> bool {
+        *self == CatalogFilter { query: self.query.clone(), ..Default::default() }
+    }
+
+    /// WHERE conditions over `products p`, with binds in order.
+    fn conditions(&self) -> (Vec<String>, Vec<String>) {
+        let mut c = vec![];
+        let mut b = vec![];
+        if let Some(sq) = self.query.as_deref().and_then(crate::search::SearchQuery::parse) {
+            let (hits, binds) = sq.hits_sql();
+            c.push(format!("p.id IN (SELECT id FROM ({hits}))"));
+            b.extend(binds);
+        }
+        if self.channel_id.is_some() || self.market.is_some() || self.status.is_some() {
+            let mut l = vec!["v.product_id = p.id".to_string()];
+            if let Some(ch) = &self.channel_id {
+                l.push("l.channel_id = ?".into());
+                b.push(ch.clone());
+            }
+            if let Some(m) = &self.market {
+                l.push("c.market = ?".into());
+                b.push(m.clone());
+            }
+            if let Some(st) = &self.status {
+                l.push("l.status = ?".into());
+                b.push(st.clone());
+            }
+            c.push(format!(
+                "EXISTS (SELECT 1 FROM listings l JOIN variants v ON v.id = l.variant_id \
+                 JOIN channels c ON c.id = l.channel_id WHERE {})",
+                l.join(" AND ")
+            ));
+        }
+        if self.issues_only {
+            c.push("p.issue_count > 0".into());
+        }
+        if let Some(lang) = &self.missing_lang {
+            c.push("NOT EXISTS (SELECT 1 FROM product_texts t WHERE t.product_id = p.id AND t.lang = ?)".into());
+            b.push(lang.clone());
+        }
+        const STOCK: &str = "(SELECT COALESCE(sum(stock), 0) FROM variants v WHERE v.product_id = p.id)";
+        match self.stock.as_deref() {
+            Some("out") => c.push(format!("{STOCK} = 0")),
+            Some("low") => c.push(format!("{STOCK} BETWEEN 1 AND 9")),
+            Some("in") => c.push(format!("{STOCK} > 0")),
+            _ => {}
+        }
+        (c, b)
+    }
+
+    fn order_by(&self) -> String {
+        let col = match self.sort.as_deref() {
+            Some("sku") => "first_sku",
+            Some("title") => "title COLLATE NOCASE",
+            Some("stock") => "stock",
+            Some("cost") => "cost_minor",
+            Some("updated") => "p.updated_at",
+            Some("issues") => "p.issue_count",
+            _ => "p.id",
+        };
+        format!("{col} {}, p.id", if self.desc { "DESC" } else { "ASC" })
+    }
 }
 
 /// Numbers the bare `?` placeholders so they follow `?1` in order
@@ -147,6 +243,22 @@ const TITLE_FOR_LANG: &str = "COALESCE( \
     (SELECT title FROM product_texts t WHERE t.product_id = p.id AND t.lang = ?1), \
     (SELECT title FROM product_texts t WHERE t.product_id = p.id AND t.lang = 'en-US'), \
     (SELECT title FROM product_texts t WHERE t.product_id = p.id ORDER BY lang LIMIT 1), '')";
+
+/// The catalog table's columns over `products p` (?1 = language).
+/// Per-row subqueries use the variants(product_id) index, so a page costs
+/// the same in a 50-product shop and a 100k-SKU one.
+fn product_columns() -> String {
+    format!(
+        "p.id, {TITLE_FOR_LANG} AS title, p.brand, p.category, \
+         (SELECT group_concat(lang, ' ') FROM (SELECT lang FROM product_texts t WHERE t.product_id = p.id ORDER BY lang)) AS languages, \
+         (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variant_count, \
+         (SELECT COALESCE(min(sku), '') FROM variants v WHERE v.product_id = p.id) AS first_sku, \
+         (SELECT COALESCE(sum(stock), 0) FROM variants v WHERE v.product_id = p.id) AS stock, \
+         (SELECT COALESCE(min(cost_minor), 0) FROM variants v WHERE v.product_id = p.id) AS cost_minor, \
+         (SELECT COALESCE(min(cost_currency), '') FROM variants v WHERE v.product_id = p.id) AS cost_currency, \
+         p.issue_count"
+    )
+}
 
 impl ShopRepository for Store {
     async fn shop(&self) -> Result<Option<ShopRow>, StoreError> {
@@ -197,19 +309,11 @@ impl ShopRepository for Store {
     ) -> Result<(Vec<ProductRow>, i64), StoreError> {
         // Per-row subqueries use the variants(product_id) index, so a page costs
         // the same in a 50-product shop and a 100k-SKU one.
-        let columns = format!(
-            "p.id, {TITLE_FOR_LANG} AS title, p.brand, p.category, \
-             (SELECT group_concat(lang, ' ') FROM (SELECT lang FROM product_texts t WHERE t.product_id = p.id ORDER BY lang)) AS languages, \
-             (SELECT count(*) FROM variants v WHERE v.product_id = p.id) AS variant_count, \
-             (SELECT COALESCE(min(sku), '') FROM variants v WHERE v.product_id = p.id) AS first_sku, \
-             (SELECT COALESCE(sum(stock), 0) FROM variants v WHERE v.product_id = p.id) AS stock, \
-             (SELECT COALESCE(min(cost_minor), 0) FROM variants v WHERE v.product_id = p.id) AS cost_minor, \
-             (SELECT COALESCE(min(cost_currency), '') FROM variants v WHERE v.product_id = p.id) AS cost_currency"
-        );
+        let columns = product_columns();
         match query.and_then(crate::search::SearchQuery::parse) {
             None => {
                 let sql = format!(
-                    "SELECT {columns} FROM (SELECT id, brand, category FROM products ORDER BY id LIMIT ?2 OFFSET ?3) p ORDER BY p.id"
+                    "SELECT {columns} FROM (SELECT id, brand, category, issue_count FROM products ORDER BY id LIMIT ?2 OFFSET ?3) p ORDER BY p.id"
                 );
                 let rows = sqlx::query_as(&sql)
                     .bind(lang)
@@ -245,6 +349,51 @@ impl ShopRepository for Store {
                 Ok((rows, total))
             }
         }
+    }
+
+    async fn catalog_page(
+        &self,
+        lang: &str,
+        filter: &CatalogFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<ProductRow>, i64), StoreError> {
+        if filter.is_plain() {
+            return self.products_page(lang, filter.query.as_deref(), offset, limit).await;
+        }
+        let (conds, binds) = filter.conditions();
+        let wh = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+        let count_sql = number_placeholders(&format!("SELECT count(*) FROM products p WHERE ?1 IS NOT NULL AND {wh}"));
+        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(lang);
+        for b in &binds {
+            count = count.bind(b);
+        }
+        let (total,) = count.fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+        let n = binds.len();
+        let sql = number_placeholders(&format!(
+            "SELECT {} FROM products p WHERE {wh} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+            product_columns(),
+            filter.order_by(),
+            n + 2,
+            n + 3
+        ));
+        let mut page = sqlx::query_as(&sql).bind(lang);
+        for b in &binds {
+            page = page.bind(b);
+        }
+        let rows = page.bind(limit).bind(offset).fetch_all(self.pool()).await.map_err(|e| q(self, e))?;
+        Ok((rows, total))
+    }
+
+    async fn catalog_ids(&self, filter: &CatalogFilter) -> Result<Vec<String>, StoreError> {
+        let (conds, binds) = filter.conditions();
+        let wh = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+        let sql = format!("SELECT p.id FROM products p WHERE {wh} ORDER BY p.id");
+        let mut qry = sqlx::query_as::<_, (String,)>(&sql);
+        for b in &binds {
+            qry = qry.bind(b);
+        }
+        Ok(qry.fetch_all(self.pool()).await.map_err(|e| q(self, e))?.into_iter().map(|r| r.0).collect())
     }
 
     async fn listings_count(&self) -> Result<i64, StoreError> {

@@ -245,6 +245,7 @@ impl Store {
         let channel_ids = insert_channels(&mut tx, &shop.channels).await?;
         let sku_ids = insert_products(&mut tx, &channel_ids, shop.products.iter().cloned(), &mut stats, true).await?;
         insert_orders_and_inbox(&mut tx, &shop, &channel_ids, &sku_ids, &mut stats).await?;
+        enrich_catalog(&mut tx, true).await?;
         crate::search::rebuild(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(?stats, "demo shop loaded");
@@ -265,8 +266,193 @@ impl Store {
         insert_shop(&mut tx, name, "CNY", false).await?;
         let channel_ids = insert_channels(&mut tx, &demo::generated_channels()).await?;
         insert_products(&mut tx, &channel_ids, demo::generated_products(variants), &mut stats, false).await?;
+        enrich_catalog(&mut tx, false).await?;
         crate::search::rebuild(&mut tx).await?;
         tx.commit().await?;
         Ok(stats)
     }
+}
+
+/// Bullet points per category: (category, en, de, zh), two per category; a
+/// third, about shipping, is common to all.
+/// (category, two bullets in en, de, zh)
+type CategoryBullets = (&'static str, [&'static str; 2], [&'static str; 2], [&'static str; 2]);
+const BULLETS: &[CategoryBullets] = &[
+    (
+        "kitchen",
+        ["Food-grade materials, BPA-free", "Dishwasher safe, easy to clean"],
+        ["Lebensmittelechte Materialien, BPA-frei", "Spülmaschinenfest, leicht zu reinigen"],
+        ["食品级材质，不含BPA", "可用洗碗机清洗，易清洁"],
+    ),
+    (
+        "electronics",
+        ["Bluetooth 5.3, stable connection up to 10 m", "USB-C fast charging, long battery life"],
+        ["Bluetooth 5.3, stabile Verbindung bis 10 m", "USB-C-Schnellladen, lange Akkulaufzeit"],
+        ["蓝牙5.3，10米稳定连接", "USB-C快充，超长续航"],
+    ),
+    (
+        "home",
+        ["Durable fabric, keeps its shape", "Fits most standard sizes"],
+        ["Robustes Gewebe, formstabil", "Passt für die meisten Standardgrößen"],
+        ["耐用面料，不易变形", "适配大多数标准尺寸"],
+    ),
+    (
+        "sports",
+        ["Lightweight and sweat resistant", "Non-slip grip for training indoors and out"],
+        ["Leicht und schweißresistent", "Rutschfester Griff für drinnen und draußen"],
+        ["轻便耐汗", "防滑握感，室内外训练皆宜"],
+    ),
+    (
+        "beauty",
+        ["Gentle on sensitive skin", "Travel size, leak-proof"],
+        ["Sanft zu empfindlicher Haut", "Reisegröße, auslaufsicher"],
+        ["温和不刺激，敏感肌可用", "旅行装，防漏设计"],
+    ),
+    (
+        "pets",
+        ["Pet-safe, non-toxic materials", "Machine washable"],
+        ["Haustierfreundliche, ungiftige Materialien", "Maschinenwaschbar"],
+        ["宠物安全无毒材质", "可机洗"],
+    ),
+    (
+        "office",
+        ["Sturdy build for daily use", "Keeps your desk tidy"],
+        ["Stabile Bauweise für den täglichen Einsatz", "Hält den Schreibtisch ordentlich"],
+        ["结实耐用，适合日常使用", "桌面收纳整洁"],
+    ),
+    (
+        "toys",
+        ["Rounded edges, tested for ages 3+", "Develops motor skills and creativity"],
+        ["Abgerundete Kanten, geprüft ab 3 Jahren", "Fördert Motorik und Kreativität"],
+        ["圆角设计，适合3岁以上", "锻炼动手能力与创造力"],
+    ),
+];
+
+const SHIP_BULLET: [(&str, &str); 3] = [
+    ("en-US", "Ships within 24 hours from local warehouses"),
+    ("de-DE", "Versand innerhalb von 24 Stunden aus lokalen Lagern"),
+    ("zh-CN", "海外仓24小时内发货"),
+];
+
+/// HS code per category (six-digit subheading).
+const HS: &[(&str, &str)] = &[
+    ("kitchen", "821599"),
+    ("electronics", "851830"),
+    ("home", "630790"),
+    ("sports", "950691"),
+    ("beauty", "330499"),
+    ("pets", "420100"),
+    ("office", "482010"),
+    ("toys", "950300"),
+];
+
+/// Fills what a real catalog holds besides titles: bullets and keywords,
+/// customs data and dimensions, certificates (with a few gaps and one expired
+/// one, so the market rules have something to say), the channels'
+/// identifiers, and, in the demo, one listing whose channel copy was edited
+/// on the channel since the last sync. Then checks every listing's rules.
+async fn enrich_catalog(conn: &mut SqliteConnection, demo: bool) -> Result<(), StoreError> {
+    for (cat, en, de, zh) in BULLETS {
+        for (lang, two) in [("en-US", en), ("de-DE", de), ("zh-CN", zh)] {
+            let ship = SHIP_BULLET.iter().find(|(l, _)| *l == lang).map(|(_, b)| *b).unwrap_or_default();
+            let bullets = serde_json::json!([two[0], two[1], ship]).to_string();
+            sqlx::query(
+                "UPDATE product_texts SET bullets = ?, keywords = lower(replace(replace(title, ',', ''), ' - ', ' ')) \
+                 WHERE lang = ? AND product_id IN (SELECT id FROM products WHERE category = ?)",
+            )
+            .bind(&bullets)
+            .bind(lang)
+            .bind(cat)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    for (cat, hs) in HS {
+        sqlx::query(
+            "UPDATE variants SET hs_code = ?, origin = 'CN', \
+                 length_mm = 60 + (weight_g % 7) * 30, width_mm = 40 + (weight_g % 5) * 20, height_mm = 20 + (weight_g % 3) * 15 \
+             WHERE product_id IN (SELECT id FROM products WHERE category = ?)",
+        )
+        .bind(hs)
+        .bind(cat)
+        .execute(&mut *conn)
+        .await?;
+    }
+    // Certificates: CE + FCC for electronics, CE + CPC for toys; every third
+    // electronics product has no PSE (Japan), one CE expired last month.
+    sqlx::query(
+        "UPDATE variants SET certifications = json_array( \
+             json_object('kind', 'CE', 'reference', 'DoC-' || substr(sku, 1, 12) || '.pdf', 'expires', '2028-06-30'), \
+             json_object('kind', 'FCC', 'reference', 'FCC-2A' || substr(hex(randomblob(3)), 1, 5), 'expires', NULL)) \
+         WHERE product_id IN (SELECT id FROM products WHERE category = 'electronics')",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE variants SET certifications = json_insert(certifications, '$[#]', \
+             json_object('kind', 'PSE', 'reference', 'PSE-' || substr(sku, -6), 'expires', '2029-03-31')) \
+         WHERE product_id IN (SELECT id FROM products WHERE category = 'electronics' AND rowid % 3 != 0)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE variants SET certifications = json_array( \
+             json_object('kind', 'CE', 'reference', 'EN71-' || substr(sku, -6) || '.pdf', 'expires', NULL), \
+             json_object('kind', 'CPC', 'reference', 'CPC-' || substr(sku, -6) || '.pdf', 'expires', '2027-12-31')) \
+         WHERE product_id IN (SELECT id FROM products WHERE category = 'toys')",
+    )
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE variants SET certifications = json_replace(certifications, '$[0].expires', '2026-10-31') \
+         WHERE product_id = (SELECT id FROM products WHERE category = 'electronics' ORDER BY id LIMIT 1)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    // Channel identifiers: seller SKU = our SKU; Amazon ASINs, Shopify ids.
+    sqlx::query(
+        "UPDATE listings SET seller_sku = (SELECT sku FROM variants v WHERE v.id = listings.variant_id), \
+             external_id = CASE (SELECT kind FROM channels c WHERE c.id = listings.channel_id) \
+                 WHEN 'amazon' THEN 'B0' || upper(substr(hex(randomblob(4)), 1, 8)) \
+                 ELSE 'gid://shopify/ProductVariant/' || (40000000000 + abs(random() % 9999999999)) END \
+         WHERE status IN ('live', 'inactive', 'error')",
+    )
+    .execute(&mut *conn)
+    .await?;
+    if demo {
+        // Amazon's catalog team shortened one live German title: the listing
+        // was synced with our title (base) and Amazon now shows another.
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT l.id, t.title, t.bullets FROM listings l JOIN variants v ON v.id = l.variant_id \
+             JOIN channels c ON c.id = l.channel_id JOIN product_texts t ON t.product_id = v.product_id AND t.lang = 'de-DE' \
+             JOIN products p ON p.id = v.product_id \
+             WHERE c.kind = 'amazon' AND c.market = 'DE' AND l.status = 'live' AND p.category = 'kitchen' \
+             ORDER BY v.sku LIMIT 1",
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((listing, title, bullets)) = row {
+            let base = serde_json::json!({ "title": title, "bullets": serde_json::from_str::<serde_json::Value>(&bullets).unwrap_or_default() });
+            let short: String = title.split(',').next().unwrap_or(&title).to_string();
+            let theirs = serde_json::json!({ "title": format!("{short} – Hearthly"), "bullets": base["bullets"] });
+            sqlx::query("UPDATE listings SET synced_base = ?, remote_copy = ?, remote_seen_at = ? WHERE id = ?")
+                .bind(base.to_string())
+                .bind(theirs.to_string())
+                .bind(now_utc())
+                .bind(&listing)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM products").fetch_all(&mut *conn).await?;
+    crate::rules::refresh(conn, &ids.into_iter().map(|r| r.0).collect::<Vec<_>>()).await?;
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ('rules_version', ?, ?) \
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(crate::rules::RULES_VERSION)
+    .bind(now_utc())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -669,15 +669,317 @@ async fn import_is_all_or_nothing_and_searchable() {
     )
     .unwrap();
     assert!(bad.is_empty());
-    store.import_rows(&rows).await.unwrap();
+    store.import_rows(&rows, &mercator_store::catalog::Progress::silent()).await.unwrap();
     assert_eq!(store.catalog_counts().await.unwrap().products, 52);
     assert_eq!(search(&store, "收纳箱").await.1, 1);
     assert_eq!(search(&store, "粘钩").await.1, 1, "2-char Chinese via substring scan");
     // importing the same rows again fails on the first duplicate SKU and writes nothing
-    let err = store.import_rows(&rows).await.unwrap_err();
+    let err = store.import_rows(&rows, &mercator_store::catalog::Progress::silent()).await.unwrap_err();
     assert_eq!(mercator_core::ErrorPayload::from(&err).code, "sku-taken");
     assert_eq!(store.catalog_counts().await.unwrap().products, 52);
     let (deferred,): (i64,) =
         sqlx::query_as("SELECT deferred FROM search_control").fetch_one(store.pool()).await.unwrap();
     assert_eq!(deferred, 0, "rolled back with the import");
+}
+
+mod model {
+    use super::*;
+    use mercator_core::catalog::{BulkOp, Certification, Edit, Keep};
+    use mercator_store::catalog::Progress;
+    use mercator_store::CatalogFilter;
+    use std::sync::atomic::AtomicBool;
+
+    async fn product_in(store: &Store, category: &str) -> String {
+        let (id,): (String,) = sqlx::query_as("SELECT id FROM products WHERE category = ? ORDER BY id LIMIT 1")
+            .bind(category)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        id
+    }
+
+    fn codes(d: &mercator_store::catalog::ProductDetail, channel: &str) -> Vec<String> {
+        let mut v: Vec<String> = d
+            .listings
+            .iter()
+            .filter(|l| l.channel_name == channel)
+            .flat_map(|l| {
+                serde_json::from_str::<Vec<serde_json::Value>>(&l.issues)
+                    .unwrap()
+                    .into_iter()
+                    .map(|i| i["code"].as_str().unwrap().to_string())
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    #[tokio::test]
+    async fn market_rules_follow_every_edit_and_undo() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let pid = product_in(&store, "kitchen").await;
+        let d = store.product_detail(&pid).await.unwrap();
+        // the demo has no Japanese text: the Shopify JP listings say so
+        assert!(codes(&d, "Hearthly Store (Shopify)").contains(&"title-missing".to_string()));
+        assert!(!codes(&d, "Amazon.de").contains(&"title-too-long".to_string()));
+        let rev = d.texts.iter().find(|t| t.lang == "de-DE").unwrap().revision;
+        let op = store
+            .apply_edit(
+                &pid,
+                &Edit::Title { lang: "de-DE".into(), value: format!("{}!", "Pfannenwender ".repeat(15)) },
+                rev,
+            )
+            .await
+            .unwrap();
+        let d = store.product_detail(&pid).await.unwrap();
+        let de = codes(&d, "Amazon.de");
+        assert!(de.contains(&"title-forbidden-chars".into()) && de.contains(&"title-too-long".into()), "{de:?}");
+        assert!(d.head.issue_count > 0);
+        // US is unaffected: its listings read the English title
+        assert!(!codes(&d, "Amazon.com").contains(&"title-too-long".to_string()));
+        store.undo(&op).await.unwrap();
+        let d = store.product_detail(&pid).await.unwrap();
+        assert!(!codes(&d, "Amazon.de").contains(&"title-too-long".to_string()));
+        // a Japanese title clears the Shopify JP badge
+        store
+            .apply_edit(&pid, &Edit::Title { lang: "ja-JP".into(), value: "シリコンスパチュラ".into() }, 0)
+            .await
+            .unwrap();
+        let d = store.product_detail(&pid).await.unwrap();
+        assert!(!codes(&d, "Hearthly Store (Shopify)").contains(&"title-missing".to_string()));
+    }
+
+    #[tokio::test]
+    async fn certificates_decide_the_cert_rules() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let pid = product_in(&store, "electronics").await;
+        let d = store.product_detail(&pid).await.unwrap();
+        // the demo's first electronics product has a CE that expired
+        assert!(codes(&d, "Amazon.de").contains(&"cert-expired".to_string()), "{:?}", codes(&d, "Amazon.de"));
+        let v = &d.variants[0];
+        let certs = vec![
+            Certification { kind: "CE".into(), reference: "DoC-2026.pdf".into(), expires: Some("2030-01-31".into()) },
+            Certification { kind: "fcc".into(), reference: "2AXYZ".into(), expires: None },
+        ];
+        store
+            .apply_edit(&pid, &Edit::Certifications { variant_id: v.id.clone(), value: certs }, v.revision)
+            .await
+            .unwrap();
+        let d = store.product_detail(&pid).await.unwrap();
+        let v0 = d.variants.iter().find(|x| x.id == v.id).unwrap();
+        assert!(v0.certifications.contains("\"FCC\""), "kind normalised: {}", v0.certifications);
+        let l = d.listings.iter().find(|l| l.variant_id == v.id && l.channel_name == "Amazon.de").unwrap();
+        assert!(!l.issues.contains("cert-"), "{}", l.issues);
+        // a bad date is refused with the certificate named, nothing written
+        let bad = vec![Certification { kind: "PSE".into(), reference: "x".into(), expires: Some("31.03.2027".into()) }];
+        let e =
+            store.apply_edit(&pid, &Edit::Certifications { variant_id: v.id.clone(), value: bad }, v0.revision).await;
+        match e {
+            Err(StoreError::Rejected(p)) => {
+                assert_eq!((p.code.as_str(), p.args["cert"].as_str()), ("cert-date", "PSE"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn variant_details_attributes_and_overrides_are_edits_with_history() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let pid = product_in(&store, "home").await;
+        let d = store.product_detail(&pid).await.unwrap();
+        let v = d.variants[0].clone();
+        store
+            .apply_edit(
+                &pid,
+                &Edit::Measure { variant_id: v.id.clone(), field: "weight_g".into(), value: "455".into() },
+                v.revision,
+            )
+            .await
+            .unwrap();
+        store
+            .apply_edit(&pid, &Edit::HsCode { variant_id: v.id.clone(), value: "6307.90.98".into() }, v.revision + 1)
+            .await
+            .unwrap();
+        let op = store
+            .apply_edit(
+                &pid,
+                &Edit::Attribute {
+                    variant_id: v.id.clone(), name: "材质".into(), value: Some("棉 / Cotton".into())
+                },
+                v.revision + 2,
+            )
+            .await
+            .unwrap();
+        let d = store.product_detail(&pid).await.unwrap();
+        let v1 = d.variants.iter().find(|x| x.id == v.id).unwrap();
+        assert_eq!((v1.weight_g, v1.hs_code.as_str()), (455, "63079098"));
+        assert!(v1.attributes.contains("材质"));
+        store.undo(&op).await.unwrap();
+        let d = store.product_detail(&pid).await.unwrap();
+        assert!(!d.variants.iter().find(|x| x.id == v.id).unwrap().attributes.contains("材质"));
+        // a per-market override on a live listing goes to the outbox
+        let live = d.listings.iter().find(|l| l.status == "live").unwrap();
+        let before = store.outbox_counts().await.unwrap().pending;
+        store
+            .apply_edit(
+                &pid,
+                &Edit::Override {
+                    listing_id: live.id.clone(),
+                    field: "title".into(),
+                    value: Some(serde_json::json!("Marktspezifischer Titel")),
+                },
+                live.revision,
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.outbox_counts().await.unwrap().pending, before + 1);
+        let d = store.product_detail(&pid).await.unwrap();
+        let l = d.listings.iter().find(|l| l.id == live.id).unwrap();
+        assert!(l.overrides.contains("Marktspezifischer Titel"));
+        let h = store.history(&pid, 10).await.unwrap();
+        assert_eq!((h[0].entity.as_str(), h[0].field.as_str()), ("listing", "overrides"));
+    }
+
+    #[tokio::test]
+    async fn filters_and_sorting() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let all = CatalogFilter::default();
+        assert_eq!(store.catalog_page("en-US", &all, 0, 100).await.unwrap().1, 50);
+        let f = CatalogFilter { issues_only: true, ..Default::default() };
+        let (rows, n) = store.catalog_page("en-US", &f, 0, 100).await.unwrap();
+        assert!(n > 0 && rows.iter().all(|r| r.issue_count > 0));
+        let f = CatalogFilter { missing_lang: Some("ja-JP".into()), ..Default::default() };
+        assert_eq!(store.catalog_page("en-US", &f, 0, 100).await.unwrap().1, 50);
+        let f = CatalogFilter { missing_lang: Some("de-DE".into()), ..Default::default() };
+        assert_eq!(store.catalog_page("en-US", &f, 0, 100).await.unwrap().1, 0);
+        let f = CatalogFilter { sort: Some("stock".into()), desc: true, ..Default::default() };
+        let (rows, _) = store.catalog_page("en-US", &f, 0, 50).await.unwrap();
+        assert!(rows.windows(2).all(|w| w[0].stock >= w[1].stock));
+        let f = CatalogFilter { sort: Some("title".into()), ..Default::default() };
+        let (rows, _) = store.catalog_page("en-US", &f, 0, 50).await.unwrap();
+        assert!(rows.windows(2).all(|w| w[0].title.to_lowercase() <= w[1].title.to_lowercase()));
+        let f = CatalogFilter { query: Some("headphones".into()), status: Some("draft".into()), ..Default::default() };
+        let (rows, n) = store.catalog_page("en-US", &f, 0, 50).await.unwrap();
+        assert_eq!(rows.len() as i64, n);
+        for r in &rows {
+            assert!(r.title.to_lowercase().contains("headphones"));
+            let d = store.product_detail(&r.id).await.unwrap();
+            assert!(d.listings.iter().any(|l| l.status == "draft"));
+        }
+        let (ch,): (String,) =
+            sqlx::query_as("SELECT id FROM channels WHERE market = 'JP'").fetch_one(store.pool()).await.unwrap();
+        let f = CatalogFilter { channel_id: Some(ch), stock: Some("in".into()), ..Default::default() };
+        let ids = store.catalog_ids(&f).await.unwrap();
+        assert_eq!(ids.len() as i64, store.catalog_page("en-US", &f, 0, 100).await.unwrap().1);
+    }
+
+    fn progress() -> (AtomicBool, impl Fn(u64, u64) + Send + Sync) {
+        (AtomicBool::new(false), |_d: u64, _t: u64| {})
+    }
+
+    #[tokio::test]
+    async fn bulk_edit_is_one_undo_and_cancel_leaves_everything() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let ids =
+            store.catalog_ids(&CatalogFilter { query: Some("Silikon".into()), ..Default::default() }).await.unwrap();
+        assert!(ids.len() >= 2);
+        let before: Vec<_> = futures_titles(&store, &ids).await;
+        let (cancel, report) = progress();
+        let p = Progress { cancel: &cancel, report: &report };
+        let op =
+            BulkOp::ReplaceInTitles { lang: "de-DE".into(), find: "Silikon".into(), replace: "Premium-Silikon".into() };
+        let (op_id, changed) = store.bulk_edit(&ids, &op, &p).await.unwrap();
+        assert_eq!(changed, ids.len());
+        let after = futures_titles(&store, &ids).await;
+        assert!(after.iter().all(|t| t.contains("Premium-Silikon")));
+        store.undo(&op_id).await.unwrap();
+        assert_eq!(futures_titles(&store, &ids).await, before);
+        // status of every listing on one channel, attributes on every variant
+        let (ch,): (String,) =
+            sqlx::query_as("SELECT id FROM channels WHERE market = 'US'").fetch_one(store.pool()).await.unwrap();
+        let (op2, _) = store
+            .bulk_edit(&ids, &BulkOp::ListingStatus { channel_id: Some(ch.clone()), value: "inactive".into() }, &p)
+            .await
+            .unwrap();
+        for id in &ids {
+            let d = store.product_detail(id).await.unwrap();
+            assert!(d.listings.iter().filter(|l| l.channel_id == ch).all(|l| l.status == "inactive"));
+        }
+        store.undo(&op2).await.unwrap();
+        store
+            .bulk_edit(&ids, &BulkOp::SetAttribute { name: "material".into(), value: "silicone".into() }, &p)
+            .await
+            .unwrap();
+        let d = store.product_detail(&ids[0]).await.unwrap();
+        assert!(d.variants.iter().all(|v| v.attributes.contains("\"material\":\"silicone\"")));
+        // cancelled: nothing written, no history
+        let hist = store.history(&ids[0], 500).await.unwrap().len();
+        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        let e = store.bulk_edit(&ids, &BulkOp::SetField { field: "brand".into(), value: "X".into() }, &p).await;
+        assert!(matches!(e, Err(StoreError::Rejected(ref p)) if p.code == "cancelled"), "{e:?}");
+        assert_ne!(store.product_detail(&ids[0]).await.unwrap().head.brand, "X");
+        assert_eq!(store.history(&ids[0], 500).await.unwrap().len(), hist);
+        // a bad value fails before any write
+        cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        let e = store.bulk_edit(&ids, &BulkOp::SetField { field: "origin".into(), value: "China".into() }, &p).await;
+        assert!(matches!(e, Err(StoreError::Rejected(ref p)) if p.code == "country-code"));
+    }
+
+    async fn futures_titles(store: &Store, ids: &[String]) -> Vec<String> {
+        let mut out = vec![];
+        for id in ids {
+            let d = store.product_detail(id).await.unwrap();
+            out.push(d.texts.iter().find(|t| t.lang == "de-DE").unwrap().title.clone());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn channel_copy_is_compared_never_applied_silently() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        // the demo holds one listing whose Amazon copy changed since the last sync
+        let (lid, pid, remote): (String, String, String) = sqlx::query_as(
+            "SELECT l.id, v.product_id, l.remote_copy FROM listings l JOIN variants v ON v.id = l.variant_id WHERE l.remote_copy IS NOT NULL",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let theirs: serde_json::Value = serde_json::from_str(&remote).unwrap();
+        let before = store.product_detail(&pid).await.unwrap();
+        let de_title = before.texts.iter().find(|t| t.lang == "de-DE").unwrap().title.clone();
+        assert_ne!(theirs["title"].as_str().unwrap(), de_title, "their title differs from ours");
+        // taking theirs makes it this market's override; the product text stays
+        store.resolve_conflict(&lid, &[("title".into(), Keep::Theirs)]).await.unwrap();
+        let d = store.product_detail(&pid).await.unwrap();
+        assert_eq!(d.texts.iter().find(|t| t.lang == "de-DE").unwrap().title, de_title);
+        let l = d.listings.iter().find(|l| l.id == lid).unwrap();
+        assert!(l.overrides.contains(theirs["title"].as_str().unwrap()));
+        assert!(l.remote_copy.is_none(), "settled");
+        assert!(store.resolve_conflict(&lid, &[("title".into(), Keep::Ours)]).await.is_err(), "nothing left to settle");
+        // a new channel copy that differs is kept for comparison; keeping ours queues an update
+        let changed = store
+            .record_channel_copy(
+                &lid,
+                &serde_json::json!({ "title": "Amazon hat es geändert", "bullets": theirs["bullets"] }),
+            )
+            .await
+            .unwrap();
+        assert!(changed);
+        let pending = store.outbox_counts().await.unwrap().pending;
+        store.resolve_conflict(&lid, &[("title".into(), Keep::Ours)]).await.unwrap();
+        assert_eq!(store.outbox_counts().await.unwrap().pending, pending + 1);
+        let d = store.product_detail(&pid).await.unwrap();
+        let l = d.listings.iter().find(|l| l.id == lid).unwrap();
+        assert!(l.remote_copy.is_none() && l.overrides.contains(theirs["title"].as_str().unwrap()));
+        // the same copy as the base is no conflict
+        let same = serde_json::from_str::<serde_json::Value>(l.synced_base.as_deref().unwrap()).unwrap();
+        assert!(!store.record_channel_copy(&lid, &same).await.unwrap());
+    }
 }

@@ -11,7 +11,11 @@ exponent: number, };
 
 export type Page<T> = { items: Array<T>, offset: number, total: number, };
 
-export type ProductDto = { id: string, title: string, brand: string, category: string, languages: Array<string>, variantCount: number, firstSku: string, stock: number, cost: MoneyDto, };
+export type ProductDto = { id: string, title: string, brand: string, category: string, languages: Array<string>, variantCount: number, firstSku: string, stock: number, cost: MoneyDto, 
+/**
+ * Market-rule problems over all its listings.
+ */
+issueCount: number, };
 
 export type CatalogSummary = { products: number, variants: number, };
 
@@ -75,7 +79,7 @@ export type BootPayload = { info: AppInfo, summary: CatalogSummary | null,
  */
 firstPage: Page<ProductDto> | null, };
 
-export type TextDto = { lang: string, title: string, description: string, revision: number, };
+export type TextDto = { lang: string, title: string, description: string, bullets: Array<string>, keywords: string, revision: number, };
 
 export type VariantDto = { id: string, sku: string, gtin: string, 
 /**
@@ -85,9 +89,9 @@ attributes: Array<[string, string]>, cost: MoneyDto,
 /**
  * The cost as decimal text for an input field ("18.50", "1980").
  */
-costInput: string, stock: number, revision: number, };
+costInput: string, stock: number, weightG: number, lengthMm: number, widthMm: number, heightMm: number, hsCode: string, origin: string, certifications: Array<Certification>, revision: number, };
 
-export type ProductDetailDto = { id: string, brand: string, category: string, revision: number, texts: Array<TextDto>, variants: Array<VariantDto>, };
+export type ProductDetailDto = { id: string, brand: string, category: string, revision: number, gtinExempt: boolean, issueCount: number, images: Array<ImageDto>, texts: Array<TextDto>, variants: Array<VariantDto>, listings: Array<ListingDetailDto>, };
 
 export type HistoryDto = { id: string, opId: string, 
 /**
@@ -99,7 +103,76 @@ field: string, lang: string | null,
  */
 subject: string | null, oldValue: string | null, newValue: string | null, at: string, undone: boolean, canUndo: boolean, };
 
-export type EditRequest = { "kind": "title", lang: string, value: string, } | { "kind": "description", lang: string, value: string, } | { "kind": "brand", value: string, } | { "kind": "sku", variantId: string, value: string, } | { "kind": "gtin", variantId: string, value: string, } | { "kind": "cost", variantId: string, value: string, } | { "kind": "stock", variantId: string, value: number, };
+export type Edit = { "kind": "title", lang: string, value: string, } | { "kind": "description", lang: string, value: string, } | { "kind": "bullets", lang: string, value: Array<string>, } | { "kind": "keywords", lang: string, value: string, } | { "kind": "brand", value: string, } | { "kind": "category", value: string, } | { "kind": "gtinExempt", value: boolean, } | { "kind": "images", value: Array<ImageRef>, } | { "kind": "sku", variantId: string, value: string, } | { "kind": "gtin", variantId: string, value: string, } | { "kind": "cost", variantId: string, value: string, } | { "kind": "stock", variantId: string, value: number, } | { "kind": "measure", variantId: string, field: string, value: string, } | { "kind": "hsCode", variantId: string, value: string, } | { "kind": "origin", variantId: string, value: string, } | { "kind": "certifications", variantId: string, value: Array<Certification>, } | { "kind": "attribute", variantId: string, name: string, value: string | null, } | { "kind": "listingStatus", listingId: string, value: string, } | { "kind": "sellerSku", listingId: string, value: string, } | { "kind": "externalId", listingId: string, value: string, } | { "kind": "qtyPolicy", listingId: string, policy: string, value: number, } | { "kind": "override", listingId: string, field: string, value: string | string[] | null, };
+
+export type Certification = { kind: string, reference: string, 
+/**
+ * `YYYY-MM-DD`, or `null` for certificates that do not expire.
+ */
+expires: string | null, };
+
+export type Severity = "error" | "warning";
+
+export type RuleIssue = { code: string, severity: Severity, args: { [key in string]: string }, };
+
+export type ImageDto = { file: string, 
+/**
+ * The thumbnail inline (`data:image/jpeg;base64,...`): the webview loads
+ * no local files.
+ */
+thumbUrl: string, width: number, height: number, };
+
+export type ContentDto = { title: string | null, bullets: Array<string> | null, description: string | null, keywords: string | null, };
+
+export type ConflictFieldDto = { 
+/**
+ * `title`, `bullets`, `description` or `keywords`.
+ */
+field: string, 
+/**
+ * As of the last sync; null when never synced.
+ */
+base: string | null, ours: string, theirs: string, 
+/**
+ * Ours also changed since base: a true conflict, not just their edit.
+ */
+bothChanged: boolean, };
+
+export type ListingDetailDto = { id: string, variantId: string, sku: string, channelName: string, channelKind: string, market: string, 
+/**
+ * Language the market's buyers read (BCP 47 primary tag, e.g. `ja`).
+ */
+marketLanguage: string, price: MoneyDto, status: string, sellerSku: string, externalId: string, qtyPolicy: string, qtyValue: number, overrides: ContentDto, issues: Array<RuleIssue>, conflicts: Array<ConflictFieldDto>, remoteSeenAt: string | null, revision: number, };
+
+export type CatalogFilterDto = { query: string | null, channelId: string | null, status: string | null, issuesOnly: boolean, missingLang: string | null, 
+/**
+ * `out`, `low`, `in`
+ */
+stock: string | null, 
+/**
+ * `sku`, `title`, `stock`, `cost`, `updated`, `issues`
+ */
+sort: string | null, desc: boolean, };
+
+export type ChannelDto = { id: string, kind: string, name: string, market: string, currency: string, language: string, };
+
+export type BulkResult = { 
+/**
+ * Undo this op to revert the whole bulk edit.
+ */
+opId: string, changed: number, };
+
+export type ExportResult = { path: string, rows: number, };
+
+export type ProgressEvent = { 
+/**
+ * `import`, `bulk`, `export`
+ */
+op: string, done: number, total: number, };
+
+export type BulkOp = { "kind": "setField", field: string, value: string, } | { "kind": "replaceInTitles", lang: string, find: string, replace: string, } | { "kind": "setAttribute", name: string, value: string, } | { "kind": "removeAttribute", name: string, } | { "kind": "listingStatus", channelId: string | null, value: string, };
+
+export type Keep = "ours" | "theirs";
 
 export type NewProductRequest = { brand: string, category: string, 
 /**

@@ -115,6 +115,14 @@ fn export_guards_formulas() {
         cost: Money::from_minor(1980, Currency::JPY),
         titles: vec![("en-US".into(), "+cmd|' /C calc'!A0".into())],
         descriptions: vec![],
+        bullets: vec![],
+        keywords: vec![],
+        parent: String::new(),
+        attributes: vec![],
+        stock: 0,
+        weight_g: 0,
+        hs_code: String::new(),
+        origin: String::new(),
     };
     let out = export_csv(std::slice::from_ref(&row), &["en-US".into()]);
     assert!(out.starts_with('\u{feff}'));
@@ -154,8 +162,16 @@ proptest! {
                 brand: "Brand".into(),
                 category: "home".into(),
                 cost: Money::from_minor(cost, if jpy { Currency::JPY } else { Currency::EUR }),
-                titles: vec![("zh-CN".into(), zh.clone()), ("en-US".into(), en)],
+                titles: vec![("zh-CN".into(), zh.clone()), ("en-US".into(), en.clone())],
                 descriptions: vec![("zh-CN".into(), format!("{zh}\n第二行"))],
+                bullets: vec![("en-US".into(), vec![format!("{}.", en.split_whitespace().collect::<Vec<_>>().join(" ")), "Zweite Zeile; mit Semikolon".into()])],
+                keywords: vec![("zh-CN".into(), "锅铲 硅胶".into())],
+                parent: if cost % 2 == 0 { String::new() } else { "PARENT-1".into() },
+                attributes: vec![("colour".into(), "Black / 黑色".into()), ("size".into(), "XL".into())],
+                stock: cost % 1000,
+                weight_g: cost % 5000,
+                hs_code: "851830".into(),
+                origin: "CN".into(),
             })
             .collect();
         let langs = vec!["zh-CN".to_string(), "en-US".to_string()];
@@ -170,6 +186,7 @@ proptest! {
             prop_assert_eq!(&a.titles, &b.titles);
             prop_assert_eq!(&a.descriptions, &b.descriptions);
             prop_assert_eq!(a.cost, b.cost);
+            prop_assert_eq!(a, &ImportRow { line: a.line, ..b.clone() }, "every field survives");
         }
     }
 }

@@ -1,0 +1,156 @@
+//! Keeps the market-rule results current: every write that can change what a
+//! rule sees calls [`refresh`] for its products inside its own transaction,
+//! so `listings.issues` and `products.issue_count` are never stale. Rules that
+//! depend on the date (certificate expiry) are re-checked at start-up.
+
+use crate::{now_utc, Store, StoreError};
+use mercator_core::catalog::{Certification, ImageRef};
+use mercator_core::rules::{check_listing, market_language, ListingFacts};
+use serde_json::Value;
+use sqlx::SqliteConnection;
+use std::collections::HashMap;
+
+/// Bump when the rule table changes: every listing is re-checked at the next start.
+pub const RULES_VERSION: &str = "1";
+const CHUNK: usize = 500;
+
+/// (category, GTIN exempt, image sizes)
+type ProductFacts<'a> = (&'a str, bool, Vec<(u32, u32)>);
+type TextFacts = (String, String, String, String, String); // product, lang, title, bullets, keywords
+
+/// Re-checks every listing of `product_ids` and stores the results.
+pub async fn refresh(conn: &mut SqliteConnection, product_ids: &[String]) -> Result<(), StoreError> {
+    let today = now_utc()[..10].to_string();
+    for chunk in product_ids.chunks(CHUNK) {
+        refresh_chunk(conn, chunk, &today).await?;
+    }
+    Ok(())
+}
+
+async fn refresh_chunk(conn: &mut SqliteConnection, ids: &[String], today: &str) -> Result<(), StoreError> {
+    let ids_json = serde_json::to_string(ids).unwrap_or_default();
+    const IN: &str = "IN (SELECT value FROM json_each(?))";
+    let products: Vec<(String, String, i64, String)> =
+        sqlx::query_as(&format!("SELECT id, category, gtin_exempt, images FROM products WHERE id {IN}"))
+            .bind(&ids_json)
+            .fetch_all(&mut *conn)
+            .await?;
+    let texts: Vec<TextFacts> = sqlx::query_as(&format!(
+        "SELECT product_id, lang, title, bullets, keywords FROM product_texts WHERE product_id {IN}"
+    ))
+    .bind(&ids_json)
+    .fetch_all(&mut *conn)
+    .await?;
+    let variants: Vec<(String, Option<String>, String)> =
+        sqlx::query_as(&format!("SELECT id, gtin, certifications FROM variants WHERE product_id {IN}"))
+            .bind(&ids_json)
+            .fetch_all(&mut *conn)
+            .await?;
+    let listings: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(&format!(
+        "SELECT l.id, v.product_id, l.variant_id, c.kind, c.market, l.overrides, l.issues \
+         FROM listings l JOIN variants v ON v.id = l.variant_id JOIN channels c ON c.id = l.channel_id \
+         WHERE v.product_id {IN}"
+    ))
+    .bind(&ids_json)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut texts_of: HashMap<&str, Vec<&TextFacts>> = HashMap::new();
+    for t in &texts {
+        texts_of.entry(t.0.as_str()).or_default().push(t);
+    }
+    let variant_of: HashMap<&str, (bool, Vec<Certification>)> = variants
+        .iter()
+        .map(|(id, gtin, certs)| {
+            (
+                id.as_str(),
+                (gtin.as_deref().is_some_and(|g| !g.is_empty()), serde_json::from_str(certs).unwrap_or_default()),
+            )
+        })
+        .collect();
+    let product_of: HashMap<&str, ProductFacts<'_>> = products
+        .iter()
+        .map(|(id, category, exempt, images)| {
+            let imgs: Vec<ImageRef> = serde_json::from_str(images).unwrap_or_default();
+            (id.as_str(), (category.as_str(), *exempt != 0, imgs.iter().map(|i| (i.width, i.height)).collect()))
+        })
+        .collect();
+
+    let mut counts: HashMap<&str, i64> = ids.iter().map(|id| (id.as_str(), 0)).collect();
+    for (listing_id, product_id, variant_id, kind, market, overrides, old_issues) in &listings {
+        let Some((category, exempt, images)) = product_of.get(product_id.as_str()) else { continue };
+        let Some((has_gtin, certs)) = variant_of.get(variant_id.as_str()) else { continue };
+        let lang = market_language(market);
+        let text = texts_of
+            .get(product_id.as_str())
+            .and_then(|ts| ts.iter().find(|t| t.1.split('-').next() == Some(lang)).copied());
+        let ov: Value = serde_json::from_str(overrides).unwrap_or(Value::Null);
+        let title = ov.get("title").and_then(Value::as_str).or(text.map(|t| t.2.as_str()));
+        let bullets = match ov.get("bullets").and_then(Value::as_array) {
+            Some(b) => b.len(),
+            None => text.map(|t| serde_json::from_str::<Vec<String>>(&t.3).unwrap_or_default().len()).unwrap_or(0),
+        };
+        let keywords = ov.get("keywords").and_then(Value::as_str).or(text.map(|t| t.4.as_str())).unwrap_or("");
+        let issues = check_listing(&ListingFacts {
+            channel_kind: kind,
+            market,
+            category,
+            title,
+            bullets,
+            keywords,
+            has_gtin: *has_gtin,
+            gtin_exempt: *exempt,
+            certifications: certs,
+            images,
+            today,
+        });
+        *counts.entry(product_id.as_str()).or_default() += issues.len() as i64;
+        let json = serde_json::to_string(&issues).unwrap_or_else(|_| "[]".into());
+        if &json != old_issues {
+            sqlx::query("UPDATE listings SET issues = ? WHERE id = ?")
+                .bind(&json)
+                .bind(listing_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for (product_id, n) in counts {
+        sqlx::query("UPDATE products SET issue_count = ? WHERE id = ? AND issue_count != ?")
+            .bind(n)
+            .bind(product_id)
+            .bind(n)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Re-checks what may have changed since the last run: everything when
+    /// the rules changed (or were never run on this file), else the products
+    /// whose certificates carry an expiry date.
+    pub async fn refresh_rules_at_start(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let version: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE key = 'rules_version'").fetch_optional(&mut *tx).await?;
+        let ids: Vec<(String,)> = if version.as_ref().map(|v| v.0.as_str()) == Some(RULES_VERSION) {
+            sqlx::query_as("SELECT DISTINCT product_id FROM variants WHERE certifications LIKE '%\"expires\":\"%'")
+                .fetch_all(&mut *tx)
+                .await?
+        } else {
+            sqlx::query_as("SELECT id FROM products").fetch_all(&mut *tx).await?
+        };
+        let ids: Vec<String> = ids.into_iter().map(|r| r.0).collect();
+        refresh(&mut tx, &ids).await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('rules_version', ?, ?) \
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(RULES_VERSION)
+        .bind(now_utc())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
