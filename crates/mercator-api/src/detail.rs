@@ -118,6 +118,7 @@ pub fn detail_dto(d: ProductDetail, images_dir: &Path) -> ProductDetailDto {
             .map(|i| ImageDto {
                 thumb_url: crate::images::thumb_data_url(images_dir, &i.thumb),
                 file: i.file,
+                thumb: i.thumb,
                 width: i.width,
                 height: i.height,
             })

@@ -241,6 +241,7 @@ pub struct VariantDto {
 #[serde(rename_all = "camelCase")]
 pub struct ImageDto {
     pub file: String,
+    pub thumb: String,
     /// The thumbnail inline (`data:image/jpeg;base64,...`): the webview loads
     /// no local files.
     pub thumb_url: String,
@@ -462,6 +463,7 @@ pub fn typescript_bindings() -> String {
         HistoryDto::decl(&cfg),
         Edit::decl(&cfg),
         Certification::decl(&cfg),
+        mercator_core::catalog::ImageRef::decl(&cfg),
         Severity::decl(&cfg),
         RuleIssue::decl(&cfg),
         ImageDto::decl(&cfg),

@@ -48,8 +48,46 @@ fn composed_ids() -> Vec<String> {
     for n in ["catalog", "pricing", "orders", "inbox", "warehouse", "settings"] {
         ids.push(format!("nav-{n}"));
     }
-    for f in ["title", "description", "brand", "sku", "gtin", "cost-minor", "stock", "created"] {
+    // every field the store can record in the history (entity fields and "created")
+    for f in [
+        "title",
+        "description",
+        "bullets",
+        "keywords",
+        "brand",
+        "category",
+        "images",
+        "gtin-exempt",
+        "sku",
+        "gtin",
+        "cost-minor",
+        "stock",
+        "weight-g",
+        "length-mm",
+        "width-mm",
+        "height-mm",
+        "hs-code",
+        "origin",
+        "certifications",
+        "attributes",
+        "status",
+        "seller-sku",
+        "external-id",
+        "qty-policy",
+        "qty-value",
+        "overrides",
+        "created",
+    ] {
         ids.push(format!("history-field-{f}"));
+    }
+    for code in mercator_core::rules::RULE_CODES {
+        ids.push(format!("rule-{code}"));
+    }
+    for q in ["stock", "buffer", "fixed"] {
+        ids.push(format!("qty-{q}"));
+    }
+    for s in ["sku", "title", "stock", "cost", "updated", "issues", "created"] {
+        ids.push(format!("sort-{s}"));
     }
     for t in ["light", "dark", "system"] {
         ids.push(format!("theme-{t}"));

@@ -5,7 +5,13 @@ import type {
   BootPayload,
   CatalogSummary,
   ConversationDto,
-  EditRequest,
+  BulkOp,
+  BulkResult,
+  CatalogFilterDto,
+  ChannelDto,
+  Edit,
+  ExportResult,
+  Keep,
   HistoryDto,
   ImportPreview,
   ImportResult,
@@ -45,13 +51,30 @@ export function takeBootCatalog(lang: string): { summary: CatalogSummary; page: 
   return undefined;
 }
 
+function mappingHeader(mapping: (string | null)[] | null): Record<string, string> {
+  return mapping ? { 'x-mapping': encodeURIComponent(JSON.stringify(mapping)) } : {};
+}
+
 export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),
   setLanguage: (language: string) => invoke<void>('set_language', { language }),
   setTheme: (theme: Theme) => invoke<void>('set_theme', { theme }),
   catalogSummary: () => invoke<CatalogSummary>('catalog_summary'),
-  products: (lang: string, query: string | null, offset: number, limit: number) =>
-    invoke<Page<ProductDto>>('list_products', { lang, query, offset, limit }),
+  products: (lang: string, filter: CatalogFilterDto, offset: number, limit: number) =>
+    invoke<Page<ProductDto>>('list_products', { lang, filter, offset, limit }),
+  channels: () => invoke<ChannelDto[]>('list_channels'),
+  catalogIds: (filter: CatalogFilterDto) => invoke<string[]>('catalog_ids', { filter }),
+  bulkEdit: (ids: string[], op: BulkOp) => invoke<BulkResult>('bulk_edit', { ids, op }),
+  cancelOperation: () => invoke<void>('cancel_operation'),
+  resolveConflict: (productId: string, listingId: string, choices: [string, Keep][]) =>
+    invoke<ProductDetailDto>('resolve_conflict', { productId, listingId, choices }),
+  exportCatalog: (ids: string[] | null, filter: CatalogFilterDto, format: 'csv' | 'xlsx') =>
+    invoke<ExportResult>('export_catalog', { ids, filter, format }),
+  revealFile: (path: string) => invoke<void>('reveal_file', { path }),
+  addImage: (productId: string, name: string, file: Uint8Array, revision: number) =>
+    invoke<ProductDetailDto>('add_image', file, {
+      headers: { 'x-product-id': productId, 'x-name': encodeURIComponent(name), 'x-revision': String(revision) },
+    }),
   listings: (lang: string, offset: number, limit: number) =>
     invoke<Page<ListingDto>>('list_listings', { lang, offset, limit }),
   orders: (offset: number, limit: number) => invoke<Page<OrderDto>>('list_orders', { offset, limit }),
@@ -65,12 +88,15 @@ export const api = {
   quit: () => invoke<void>('quit_app'),
   productDetail: (productId: string) => invoke<ProductDetailDto>('product_detail', { productId }),
   createProduct: (product: NewProductRequest) => invoke<string>('create_product', { product }),
-  applyEdit: (productId: string, edit: EditRequest, expectedRevision: number) =>
+  applyEdit: (productId: string, edit: Edit, expectedRevision: number) =>
     invoke<ProductDetailDto>('apply_edit', { productId, edit, expectedRevision }),
   productHistory: (productId: string) => invoke<HistoryDto[]>('product_history', { productId }),
   undoChange: (opId: string) => invoke<void>('undo_change', { opId }),
-  previewImport: (file: Uint8Array) => invoke<ImportPreview>('preview_import', file),
-  runImport: (file: Uint8Array, validOnly: boolean) =>
-    invoke<ImportResult>('run_import', file, { headers: { 'x-valid-only': validOnly ? '1' : '0' } }),
+  previewImport: (file: Uint8Array, mapping: (string | null)[] | null) =>
+    invoke<ImportPreview>('preview_import', file, { headers: mappingHeader(mapping) }),
+  runImport: (file: Uint8Array, validOnly: boolean, mapping: (string | null)[] | null) =>
+    invoke<ImportResult>('run_import', file, {
+      headers: { 'x-valid-only': validOnly ? '1' : '0', ...mappingHeader(mapping) },
+    }),
   uiReady: () => invoke<void>('ui_ready', { pageMs: Math.round(performance.now()) }),
 };

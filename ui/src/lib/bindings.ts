@@ -111,11 +111,13 @@ export type Certification = { kind: string, reference: string,
  */
 expires: string | null, };
 
+export type ImageRef = { file: string, thumb: string, width: number, height: number, };
+
 export type Severity = "error" | "warning";
 
 export type RuleIssue = { code: string, severity: Severity, args: { [key in string]: string }, };
 
-export type ImageDto = { file: string, 
+export type ImageDto = { file: string, thumb: string, 
 /**
  * The thumbnail inline (`data:image/jpeg;base64,...`): the webview loads
  * no local files.
