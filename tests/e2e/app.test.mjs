@@ -280,3 +280,71 @@ test('import a spreadsheet: preview with a per-row report, then import the valid
     await s.close();
   }
 });
+
+test('market rules as badges, a channel conflict settled per field, bulk edit with one undo, export', async () => {
+  const dataDir = join(root, 'markets');
+  const s = await launch(APP, env(dataDir));
+  try {
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+    // only products with rule problems: the demo has no Japanese titles for its Shopify JP store
+    await s.click('[data-testid="filter-issues"]');
+    await s.waitText('[data-testid="catalog-matches"]', (t) => t.includes('50'));
+    await s.click('[data-testid="filter-issues"]');
+
+    // open the product whose Amazon.de copy was changed on Amazon
+    await s.type('[data-testid="catalog-search"]', 'Knoblauchpresse');
+    await s.click('[data-testid="catalog-table"] [data-row="0"]');
+    await s.waitText('[data-testid="markets"]', (t) => t.includes('Amazon.de'));
+    const badges = await s.text('[data-testid="markets"]');
+    assert.match(badges, /No title in the market's language \(ja\)/);
+    const conflict = await s.waitText('[data-testid="conflict"]', (t) => t.includes('Amazon.de changed this listing'));
+    assert.match(conflict, /last synced/i);
+    await s.screenshot(join(SHOTS, 'editor-markets-en.png'));
+    await s.click('[data-testid="keep-theirs"]');
+    await s.click('[data-testid="conflict-apply"]');
+    await s.waitText('[data-testid="history"]', (t) => t.includes('Market content'));
+    assert.equal((await s.findAll('[data-testid="conflict"]')).length, 0, 'settled');
+
+    // bulk: replace in the English titles of two products, then undo it all at once
+    await s.click('[data-testid="editor-back"]');
+    await s.clear('[data-testid="catalog-search"]');
+    await s.type('[data-testid="catalog-search"]', 'Silicone');
+    await s.waitText('[data-testid="catalog-table"] [data-row="1"]', (t) => t.includes('Silicone'));
+    await s.click('[data-testid="catalog-table"] [data-row="0"] [data-testid="row-select"]');
+    await s.click('[data-testid="catalog-table"] [data-row="1"] [data-testid="row-select"]');
+    await s.waitText('[data-testid="bulk-count"]', (t) => t.includes('2 selected'));
+    await s.type('[data-testid="bulk-find"]', 'Silicone');
+    await s.type('[data-testid="bulk-value"]', 'Food-grade Silicone');
+    await s.exec(`const el = document.querySelector('[data-testid="bulk-panel"] select:nth-of-type(2)'); el.value = 'en-US'; el.dispatchEvent(new Event('change'));`);
+    await s.click('[data-testid="bulk-apply"]');
+    await s.waitText('[data-testid="catalog-notice"]', (t) => t.includes('in 2 products'));
+    await s.waitText('[data-testid="catalog-table"]', (t) => t.includes('Food-grade Silicone'));
+    await s.screenshot(join(SHOTS, 'catalog-bulk-en.png'));
+    await s.click('[data-testid="bulk-undo"]');
+    await s.waitText('[data-testid="catalog-notice"]', (t) => t.includes('undone'));
+    await s.waitText('[data-testid="catalog-table"]', (t) => !t.includes('Food-grade Silicone'));
+
+    // export what the search shows to CSV
+    await s.click('[data-testid="bulk-panel"] button.secondary');
+    await s.click('[data-testid="export-csv"]');
+    const notice = await s.waitText('[data-testid="catalog-notice"]', (t) => t.includes('Exported'));
+    const path = notice.match(/(\/\S+\.csv)/)?.[1];
+    assert.ok(path && existsSync(path), `export written: ${notice}`);
+    const csv = readFileSync(path, 'utf8');
+    assert.ok(csv.startsWith('\uFEFFparent,sku,'), 'import-compatible header');
+    assert.match(csv, /Silicone/);
+
+    // the same editor in Chinese
+    await s.click('[data-nav="settings"]');
+    await s.click('[data-testid="language-select"]');
+    await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+    await s.waitText('[data-nav="catalog"]', (t) => t.includes('商品目录'));
+    await s.click('[data-nav="catalog"]');
+    await s.type('[data-testid="catalog-search"]', '硅胶锅铲');
+    await s.click('[data-testid="catalog-table"] [data-row="0"]');
+    await s.waitText('[data-testid="markets"]', (t) => t.includes('缺少该市场语言的标题'));
+    await s.screenshot(join(SHOTS, 'editor-markets-zh.png'));
+  } finally {
+    await s.close();
+  }
+});
