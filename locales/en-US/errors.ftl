@@ -57,6 +57,7 @@ error-qty-policy = The quantity must be a whole number of 0 or more, not “{ $v
 error-override-field = “{ $field }” cannot be set per market.
 error-image-unreadable = “{ $name }” is not a PNG, JPEG, WebP or GIF image, or it is damaged.
 error-image-too-large = “{ $name }” is too large (limit { $max }).
+error-image-limit = A product can have at most { $max } images. Remove one first.
 error-no-conflict = This listing has no channel changes to settle any more.
 error-bulk-empty = Select at least one product first.
 error-bulk-nothing-to-do = Nothing to change: no selected product matched.

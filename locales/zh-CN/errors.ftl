@@ -57,6 +57,7 @@ error-qty-policy = 数量必须是大于等于 0 的整数，而不是“{ $valu
 error-override-field = “{ $field }” 不能按市场单独设置。
 error-image-unreadable = “{ $name }” 不是 PNG、JPEG、WebP 或 GIF 图片，或文件已损坏。
 error-image-too-large = “{ $name }” 太大（上限 { $max }）。
+error-image-limit = 每个商品最多 { $max } 张图片，请先删除一张。
 error-no-conflict = 该刊登已没有需要处理的渠道改动。
 error-bulk-empty = 请先选择至少一个商品。
 error-bulk-nothing-to-do = 没有需要修改的内容：所选商品均不匹配。

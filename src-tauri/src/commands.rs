@@ -3,10 +3,11 @@
 
 use crate::state::AppState;
 use mercator_api::{
-    catalog, ops, ApiError, ApiResult, AppInfo, BulkResult, CatalogFilterDto, CatalogSummary, ChannelDto,
-    ConversationDto, ExportResult, HistoryDto, ListingDto, NewProductRequest, OrderDto, Page, PickListDto,
-    ProductDetailDto, ProductDto, SyncStatus, VaultStatus,
+    catalog, ops, ApiError, ApiResult, AppInfo, BulkResult, CatalogSummary, ChannelDto, ConversationDto, ExportResult,
+    HistoryDto, ListingDto, NewProductRequest, OrderDto, Page, PickListDto, ProductDetailDto, ProductDto, SyncStatus,
+    VaultStatus,
 };
+use mercator_core::catalog::CatalogFilter;
 use mercator_core::ErrorCode;
 use mercator_store::catalog::Progress;
 use mercator_store::Store;
@@ -41,7 +42,7 @@ pub async fn catalog_summary(state: S<'_>) -> ApiResult<CatalogSummary> {
 pub async fn list_products(
     state: S<'_>,
     lang: String,
-    filter: CatalogFilterDto,
+    filter: CatalogFilter,
     offset: i64,
     limit: i64,
 ) -> ApiResult<Page<ProductDto>> {
@@ -177,25 +178,7 @@ fn body_bytes<'a>(request: &'a tauri::ipc::Request<'_>) -> ApiResult<&'a [u8]> {
 /// A header value sent percent-encoded by the UI (file names, JSON).
 fn header(request: &tauri::ipc::Request<'_>, name: &str) -> Option<String> {
     let raw = request.headers().get(name)?.to_str().ok()?;
-    Some(percent_decode(raw))
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    Some(percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned())
 }
 
 fn mapping_of(request: &tauri::ipc::Request<'_>) -> ApiResult<Option<Vec<Option<String>>>> {
@@ -247,7 +230,7 @@ pub async fn list_channels(state: S<'_>) -> ApiResult<Vec<ChannelDto>> {
 }
 
 #[tauri::command]
-pub async fn catalog_ids(state: S<'_>, filter: CatalogFilterDto) -> ApiResult<Vec<String>> {
+pub async fn catalog_ids(state: S<'_>, filter: CatalogFilter) -> ApiResult<Vec<String>> {
     catalog::catalog_ids(state.store().await?.as_ref(), &filter).await
 }
 
@@ -279,7 +262,7 @@ pub async fn export_catalog(
     app: tauri::AppHandle,
     state: S<'_>,
     ids: Option<Vec<String>>,
-    filter: CatalogFilterDto,
+    filter: CatalogFilter,
     format: String,
 ) -> ApiResult<ExportResult> {
     let dir = app.path().download_dir().unwrap_or_else(|_| state.paths.data_dir.join("exports"));

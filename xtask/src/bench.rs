@@ -297,22 +297,11 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
         .flat_map(|p| {
             let texts = p.texts.clone();
             p.variants.into_iter().map(move |v| ImportRow {
-                line: 0,
-                sku: v.sku,
                 gtin: Some(v.gtin),
                 brand: p.brand.clone(),
                 category: p.category.clone(),
-                cost: v.cost,
                 titles: texts.iter().map(|t| (t.lang.to_string(), t.title.clone())).collect(),
-                descriptions: vec![],
-                bullets: vec![],
-                keywords: vec![],
-                parent: String::new(),
-                attributes: vec![],
-                stock: 0,
-                weight_g: 0,
-                hs_code: String::new(),
-                origin: String::new(),
+                ..ImportRow::new(v.sku, v.cost)
             })
         })
         .collect();

@@ -2,13 +2,12 @@
 //! conflicts with channel copies, export.
 
 use crate::dto::*;
-use crate::ops::catalog_filter;
 use crate::{ApiError, ApiResult};
 use mercator_core::catalog::{BulkOp, Keep};
 use mercator_core::import::{export_csv, export_table, ImportRow};
 use mercator_core::ErrorCode;
 use mercator_store::catalog::Progress;
-use mercator_store::{ShopRepository, Store};
+use mercator_store::{CatalogFilter, ShopRepository, Store};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -21,8 +20,8 @@ pub async fn channels(store: &Store) -> ApiResult<Vec<ChannelDto>> {
         .collect())
 }
 
-pub async fn catalog_ids(store: &Store, filter: &CatalogFilterDto) -> ApiResult<Vec<String>> {
-    Ok(store.catalog_ids(&catalog_filter(filter)).await?)
+pub async fn catalog_ids(store: &Store, filter: &CatalogFilter) -> ApiResult<Vec<String>> {
+    Ok(store.catalog_ids(&filter.normalised()).await?)
 }
 
 pub async fn bulk_edit(store: &Store, ids: &[String], op: &BulkOp, progress: &Progress<'_>) -> ApiResult<BulkResult> {
@@ -54,11 +53,12 @@ pub fn export_rows(
     let mut first_sku: HashMap<&str, &str> = HashMap::new();
     let rows = variants
         .iter()
-        .map(|v| {
-            let first = *first_sku.entry(v.product_id.as_str()).or_insert(v.sku.as_str());
+        .map(|e| {
+            let v = &e.variant;
+            let first = *first_sku.entry(e.product_id.as_str()).or_insert(v.sku.as_str());
             let carries_texts = first == v.sku;
             let ts: &[&mercator_store::catalog::TextExport] =
-                if carries_texts { by.get(v.product_id.as_str()).map(Vec::as_slice).unwrap_or(&[]) } else { &[] };
+                if carries_texts { by.get(e.product_id.as_str()).map(Vec::as_slice).unwrap_or(&[]) } else { &[] };
             let currency = v.cost_currency.parse().unwrap_or(mercator_core::Currency::CNY);
             let attrs: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&v.attributes).unwrap_or_default();
@@ -66,8 +66,8 @@ pub fn export_rows(
                 line: 0,
                 sku: v.sku.clone(),
                 gtin: v.gtin.clone(),
-                brand: v.brand.clone(),
-                category: v.category.clone(),
+                brand: e.brand.clone(),
+                category: e.category.clone(),
                 cost: mercator_core::Money::from_minor(v.cost_minor, currency),
                 titles: ts.iter().map(|t| (t.lang.clone(), t.title.clone())).collect(),
                 descriptions: ts
@@ -103,15 +103,15 @@ pub fn export_rows(
 pub async fn export_catalog(
     store: &Store,
     ids: Option<Vec<String>>,
-    filter: &CatalogFilterDto,
+    filter: &CatalogFilter,
     format: &str,
     dir: &Path,
 ) -> ApiResult<ExportResult> {
     let ids = match ids {
         Some(i) => Some(i),
         None => {
-            let f = catalog_filter(filter);
-            if f == mercator_store::CatalogFilter::default() {
+            let f = filter.normalised();
+            if f == CatalogFilter::default() {
                 None
             } else {
                 Some(store.catalog_ids(&f).await?)

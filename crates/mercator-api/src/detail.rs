@@ -5,7 +5,7 @@
 use crate::dto::*;
 use crate::ops::decimal_text;
 use mercator_core::catalog::ImageRef;
-use mercator_core::rules::{market_language, RuleIssue};
+use mercator_core::rules::{market_language, serves_market, RuleIssue};
 use mercator_store::catalog::{ListingDetailRow, ProductDetail, TextRow};
 use serde_json::Value;
 use std::path::Path;
@@ -28,8 +28,7 @@ pub fn content_of(json: &str) -> ContentDto {
 
 /// The text of the product in a market's language, if it has one.
 pub fn text_for_market<'a>(texts: &'a [TextRow], market: &str) -> Option<&'a TextRow> {
-    let lang = market_language(market);
-    texts.iter().find(|t| t.lang.split('-').next() == Some(lang))
+    texts.iter().find(|t| serves_market(&t.lang, market))
 }
 
 /// What this listing shows buyers: its override where set, else the

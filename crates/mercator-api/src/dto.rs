@@ -384,22 +384,6 @@ pub struct ImportResult {
     pub skipped: i64,
 }
 
-/// How the catalog table is narrowed and sorted (all optional).
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[serde(rename_all = "camelCase", default)]
-pub struct CatalogFilterDto {
-    pub query: Option<String>,
-    pub channel_id: Option<String>,
-    pub status: Option<String>,
-    pub issues_only: bool,
-    pub missing_lang: Option<String>,
-    /// `out`, `low`, `in`
-    pub stock: Option<String>,
-    /// `sku`, `title`, `stock`, `cost`, `updated`, `issues`
-    pub sort: Option<String>,
-    pub desc: bool,
-}
-
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelDto {
@@ -470,7 +454,7 @@ pub fn typescript_bindings() -> String {
         ContentDto::decl(&cfg),
         ConflictFieldDto::decl(&cfg),
         ListingDetailDto::decl(&cfg),
-        CatalogFilterDto::decl(&cfg),
+        mercator_core::catalog::CatalogFilter::decl(&cfg),
         ChannelDto::decl(&cfg),
         BulkResult::decl(&cfg),
         ExportResult::decl(&cfg),

@@ -92,18 +92,17 @@ pub async fn add_image(
     bytes: &[u8],
     expected_revision: i64,
 ) -> ApiResult<crate::ProductDetailDto> {
-    let dir = images_dir(store);
+    let detail = store.product_detail(product_id).await?;
+    let mut images: Vec<ImageRef> = serde_json::from_str(&detail.head.images).unwrap_or_default();
+    if images.len() >= MAX_IMAGES {
+        return Err(ApiError::new(ErrorCode::ImageLimit).arg("max", MAX_IMAGES));
+    }
     let img = {
-        let (dir, name, bytes) = (dir.clone(), name.to_string(), bytes.to_vec());
+        let (dir, name, bytes) = (images_dir(store), name.to_string(), bytes.to_vec());
         tokio::task::spawn_blocking(move || store_image(&dir, &name, &bytes))
             .await
             .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))??
     };
-    let detail = store.product_detail(product_id).await?;
-    let mut images: Vec<ImageRef> = serde_json::from_str(&detail.head.images).unwrap_or_default();
-    if images.len() >= MAX_IMAGES {
-        return Err(ApiError::new(ErrorCode::ImageTooLarge).arg("name", name).arg("max", MAX_IMAGES));
-    }
     if !images.iter().any(|i| i.file == img.file) {
         images.push(img);
     }

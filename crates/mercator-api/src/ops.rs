@@ -3,7 +3,7 @@
 use crate::dto::*;
 use crate::{ApiError, ApiResult};
 use mercator_core::ErrorCode;
-use mercator_store::{ShopRepository, Store};
+use mercator_store::{CatalogFilter, ShopRepository, Store};
 use mercator_vault::Vault;
 
 pub const KEY_LANGUAGE: &str = "ui.language";
@@ -54,32 +54,17 @@ pub async fn catalog_summary(store: &impl ShopRepository) -> ApiResult<CatalogSu
     Ok(CatalogSummary { products: c.products, variants: c.variants })
 }
 
-pub fn catalog_filter(f: &CatalogFilterDto) -> mercator_store::CatalogFilter {
-    let s = |o: &Option<String>| o.as_ref().map(|x| x.trim().to_string()).filter(|x| !x.is_empty());
-    mercator_store::CatalogFilter {
-        query: s(&f.query),
-        channel_id: s(&f.channel_id),
-        market: None,
-        status: s(&f.status),
-        issues_only: f.issues_only,
-        missing_lang: s(&f.missing_lang),
-        stock: s(&f.stock),
-        sort: s(&f.sort),
-        desc: f.desc,
-    }
-}
-
 /// A page of the catalog; the filter's `query` searches SKUs, GTINs and
 /// titles in every language.
 pub async fn products(
     store: &impl ShopRepository,
     lang: &str,
-    filter: &CatalogFilterDto,
+    filter: &CatalogFilter,
     offset: i64,
     limit: i64,
 ) -> ApiResult<Page<ProductDto>> {
     let (offset, limit) = page_bounds(offset, limit)?;
-    let (rows, total) = store.catalog_page(lang, &catalog_filter(filter), offset, limit).await?;
+    let (rows, total) = store.catalog_page(lang, &filter.normalised(), offset, limit).await?;
     let items = rows
         .into_iter()
         .map(|r| ProductDto {

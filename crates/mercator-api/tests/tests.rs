@@ -48,7 +48,7 @@ async fn list_commands_page_and_carry_currency_exponents() {
     let found = ops::products(
         &store,
         "zh-CN",
-        &mercator_api::CatalogFilterDto { query: Some("耳机".into()), ..Default::default() },
+        &mercator_store::CatalogFilter { query: Some("耳机".into()), ..Default::default() },
         0,
         20,
     )
@@ -108,8 +108,9 @@ async fn product_editor_commands_round_trip_the_json_the_ui_sends() {
 
 mod catalog {
     use super::*;
-    use mercator_api::{catalog, images, CatalogFilterDto};
+    use mercator_api::{catalog, images};
     use mercator_store::catalog::Progress;
+    use mercator_store::CatalogFilter;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Mutex;
 
@@ -125,7 +126,7 @@ mod catalog {
     async fn export_then_import_gives_the_same_catalog_in_csv_and_xlsx() {
         let (_a, demo) = demo_store().await;
         let out = tempfile::tempdir().unwrap();
-        let all = CatalogFilterDto::default();
+        let all = CatalogFilter::default();
         for format in ["csv", "xlsx"] {
             let r = catalog::export_catalog(&demo, None, &all, format, out.path()).await.unwrap();
             assert_eq!(r.rows, 150);
@@ -143,7 +144,7 @@ mod catalog {
             let found = ops::products(
                 &fresh,
                 "zh-CN",
-                &CatalogFilterDto { query: Some("锅铲".into()), ..Default::default() },
+                &CatalogFilter { query: Some("锅铲".into()), ..Default::default() },
                 0,
                 50,
             )
@@ -153,7 +154,7 @@ mod catalog {
             let before = ops::products(
                 &demo,
                 "de-DE",
-                &CatalogFilterDto { query: Some("Knoblauchpresse".into()), ..Default::default() },
+                &CatalogFilter { query: Some("Knoblauchpresse".into()), ..Default::default() },
                 0,
                 50,
             )
@@ -162,7 +163,7 @@ mod catalog {
             let after = ops::products(
                 &fresh,
                 "de-DE",
-                &CatalogFilterDto { query: Some("Knoblauchpresse".into()), ..Default::default() },
+                &CatalogFilter { query: Some("Knoblauchpresse".into()), ..Default::default() },
                 0,
                 50,
             )
@@ -178,7 +179,7 @@ mod catalog {
     async fn a_cancelled_import_leaves_the_catalog_as_it_was() {
         let (_a, demo) = demo_store().await;
         let out = tempfile::tempdir().unwrap();
-        let r = catalog::export_catalog(&demo, None, &CatalogFilterDto::default(), "csv", out.path()).await.unwrap();
+        let r = catalog::export_catalog(&demo, None, &CatalogFilter::default(), "csv", out.path()).await.unwrap();
         let bytes = std::fs::read(&r.path).unwrap();
         let (_b, fresh) = empty_store().await;
         let cancel = AtomicBool::new(false);
@@ -228,7 +229,7 @@ mod catalog {
         .await
         .unwrap();
         let out = tempfile::tempdir().unwrap();
-        let r = catalog::export_catalog(&store, Some(vec![id]), &CatalogFilterDto::default(), "csv", out.path())
+        let r = catalog::export_catalog(&store, Some(vec![id]), &CatalogFilter::default(), "csv", out.path())
             .await
             .unwrap();
         let text = std::fs::read_to_string(&r.path).unwrap();
@@ -238,7 +239,7 @@ mod catalog {
     #[tokio::test]
     async fn images_get_thumbnails_and_clear_the_images_rule() {
         let (_a, store) = demo_store().await;
-        let page = ops::products(&store, "en-US", &CatalogFilterDto::default(), 0, 1).await.unwrap();
+        let page = ops::products(&store, "en-US", &CatalogFilter::default(), 0, 1).await.unwrap();
         let id = page.items[0].id.clone();
         let d = ops::product_detail(&store, &id).await.unwrap();
         assert!(d.images.is_empty());
@@ -252,12 +253,22 @@ mod catalog {
         let e = images::add_image(&store, &id, "x.png", b"not an image", d.revision).await.unwrap_err();
         assert_eq!((e.0.code.as_str(), e.0.args["name"].as_str()), ("image-unreadable", "x.png"));
         assert_eq!(ops::product_detail(&store, &id).await.unwrap().images.len(), 1);
+        // at most MAX_IMAGES per product; the one over is refused before any file is written
+        let mut d = ops::product_detail(&store, &id).await.unwrap();
+        for seed in 2..(images::MAX_IMAGES as u32 + 1) {
+            d = images::add_image(&store, &id, "more.jpg", &images::demo_picture(seed, 64), d.revision).await.unwrap();
+        }
+        assert_eq!(d.images.len(), images::MAX_IMAGES);
+        let files = std::fs::read_dir(images::images_dir(&store)).unwrap().count();
+        let e = images::add_image(&store, &id, "13.jpg", &images::demo_picture(99, 64), d.revision).await.unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["max"].as_str()), ("image-limit", "12"));
+        assert_eq!(std::fs::read_dir(images::images_dir(&store)).unwrap().count(), files);
     }
 
     #[tokio::test]
     async fn the_demo_conflict_shows_base_ours_theirs() {
         let (_a, store) = demo_store().await;
-        let ids = catalog::catalog_ids(&store, &CatalogFilterDto::default()).await.unwrap();
+        let ids = catalog::catalog_ids(&store, &CatalogFilter::default()).await.unwrap();
         let mut found = None;
         for id in &ids {
             let d = ops::product_detail(&store, id).await.unwrap();

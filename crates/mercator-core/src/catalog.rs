@@ -316,6 +316,46 @@ pub enum Edit {
     },
 }
 
+/// What the catalog table is narrowed to and sorted by; crosses IPC as is.
+/// Empty = everything in creation order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CatalogFilter {
+    /// Searches SKUs, GTINs and titles in every language.
+    pub query: Option<String>,
+    pub channel_id: Option<String>,
+    /// ISO 3166 market some listing of the product is in.
+    pub market: Option<String>,
+    /// Listing status some listing of the product has (with the channel, if set).
+    pub status: Option<String>,
+    /// Only products with market-rule problems.
+    pub issues_only: bool,
+    /// Only products without a title in this language.
+    pub missing_lang: Option<String>,
+    /// `out` (0 in stock), `low` (1-9), `in` (> 0).
+    pub stock: Option<String>,
+    /// `sku`, `title`, `stock`, `cost`, `updated`, `issues`.
+    pub sort: Option<String>,
+    pub desc: bool,
+}
+
+impl CatalogFilter {
+    /// Trimmed, with blank text fields as `None` (what a form sends for "all").
+    pub fn normalised(&self) -> CatalogFilter {
+        let s = |o: &Option<String>| o.as_ref().map(|x| x.trim().to_string()).filter(|x| !x.is_empty());
+        CatalogFilter {
+            query: s(&self.query),
+            channel_id: s(&self.channel_id),
+            market: s(&self.market),
+            status: s(&self.status),
+            missing_lang: s(&self.missing_lang),
+            stock: s(&self.stock),
+            sort: s(&self.sort),
+            ..self.clone()
+        }
+    }
+}
+
 /// One operation over a selection of products; all of it is one op in the
 /// history (one undo).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]

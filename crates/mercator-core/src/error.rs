@@ -81,6 +81,7 @@ error_codes! {
     OverrideField => "override-field",
     ImageUnreadable => "image-unreadable",
     ImageTooLarge => "image-too-large",
+    ImageLimit => "image-limit",
     NoConflict => "no-conflict",
     BulkEmpty => "bulk-empty",
     BulkNothingToDo => "bulk-nothing-to-do",

@@ -117,6 +117,30 @@ pub struct ImportRow {
     pub origin: String,
 }
 
+impl ImportRow {
+    /// A row with only a SKU and a cost; set the rest with struct update syntax.
+    pub fn new(sku: impl Into<String>, cost: Money) -> Self {
+        ImportRow {
+            line: 0,
+            sku: sku.into(),
+            gtin: None,
+            brand: String::new(),
+            category: String::new(),
+            cost,
+            titles: vec![],
+            descriptions: vec![],
+            bullets: vec![],
+            keywords: vec![],
+            parent: String::new(),
+            attributes: vec![],
+            stock: 0,
+            weight_g: 0,
+            hs_code: String::new(),
+            origin: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub line: u64,

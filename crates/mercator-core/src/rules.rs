@@ -146,6 +146,11 @@ pub fn market_language(market: &str) -> &'static str {
     }
 }
 
+/// Whether content in language `tag` (`de-DE`, `de`) serves buyers of `market`.
+pub fn serves_market(tag: &str, market: &str) -> bool {
+    tag.split('-').next() == Some(market_language(market))
+}
+
 /// Certificates a market requires for a product category.
 pub fn required_certifications(market: &str, category: &str) -> Vec<&'static str> {
     let electrical = matches!(category, "electronics");

@@ -518,11 +518,14 @@ fn sent_to_channels(entity: &str, field: &str) -> bool {
 }
 
 /// Queues a content update for the live listings a change concerns: every
-/// live listing of the product, or just the one listing for listing fields.
+/// live listing of the product, or just the one listing for listing fields
+/// (also when it was live before: a listing taken off live must reach the
+/// channel; draft <-> ready stays local).
 async fn enqueue_change(
     conn: &mut SqliteConnection,
     product_id: &str,
     w: (&str, &str, Option<&str>, &str),
+    was_live: bool,
     change_id: &str,
 ) -> Result<(), sqlx::Error> {
     let (entity, entity_id, lang, field) = w;
@@ -530,10 +533,9 @@ async fn enqueue_change(
         return Ok(());
     }
     let live: Vec<(String, String)> = if entity == "listing" {
-        // a status change away from live must reach the channel too
-        sqlx::query_as("SELECT id, channel_id FROM listings WHERE id = ? AND (status = 'live' OR ? = 'status')")
+        sqlx::query_as("SELECT id, channel_id FROM listings WHERE id = ? AND (status = 'live' OR ?)")
             .bind(entity_id)
-            .bind(field)
+            .bind(was_live)
             .fetch_all(&mut *conn)
             .await?
     } else {
@@ -577,10 +579,12 @@ pub(crate) async fn apply_writes(
         if old == w.value {
             continue;
         }
+        let was_live = w.field == "status" && old.as_str() == Some("live");
         let change =
             record(conn, op, product_id, w.entity, &w.entity_id, w.lang.as_deref(), w.field, old, w.value.clone())
                 .await?;
-        enqueue_change(conn, product_id, (w.entity, &w.entity_id, w.lang.as_deref(), w.field), &change).await?;
+        enqueue_change(conn, product_id, (w.entity, &w.entity_id, w.lang.as_deref(), w.field), was_live, &change)
+            .await?;
         changed += 1;
     }
     Ok(changed)
@@ -740,6 +744,7 @@ impl Store {
                 // Someone changed the field after this op: keep their value.
                 return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", &r.field)));
             }
+            let was_live = r.field == "status" && new.as_str() == Some("live");
             let change = record(
                 &mut tx,
                 &undo_op,
@@ -752,8 +757,8 @@ impl Store {
                 old,
             )
             .await?;
-            enqueue_change(&mut tx, &product_id.0, (&r.entity, &r.entity_id, r.lang.as_deref(), &r.field), &change)
-                .await?;
+            let at = (r.entity.as_str(), r.entity_id.as_str(), r.lang.as_deref(), r.field.as_str());
+            enqueue_change(&mut tx, &product_id.0, at, was_live, &change).await?;
             if !touched.contains(&product_id.0) {
                 touched.push(product_id.0.clone());
             }
@@ -1228,14 +1233,15 @@ async fn effective_field(conn: &mut SqliteConnection, listing_id: &str, field: &
     if let Some(v) = ov.get(field) {
         return Ok(v.clone());
     }
-    let lang = mercator_core::rules::market_language(&market);
     let texts: Vec<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT lang, title, description, bullets, keywords FROM product_texts WHERE product_id = ? ORDER BY lang",
     )
     .bind(&product_id)
     .fetch_all(&mut *conn)
     .await?;
-    let Some(t) = texts.iter().find(|t| t.0.split('-').next() == Some(lang)) else { return Ok(Value::Null) };
+    let Some(t) = texts.iter().find(|t| mercator_core::rules::serves_market(&t.0, &market)) else {
+        return Ok(Value::Null);
+    };
     Ok(match field {
         "title" => json!(t.1),
         "description" => json!(t.2),
@@ -1281,8 +1287,9 @@ impl Store {
     ) -> Result<(Vec<ExportVariant>, Vec<TextExport>), StoreError> {
         let ids = product_ids.map(|i| serde_json::to_string(i).unwrap_or_default());
         let variants = sqlx::query_as(
-            "SELECT p.id AS product_id, v.sku, v.gtin, p.brand, p.category, v.cost_minor, v.cost_currency, v.stock, \
-                    v.weight_g, v.length_mm, v.width_mm, v.height_mm, v.hs_code, v.origin, v.attributes \
+            "SELECT p.id AS product_id, p.brand, p.category, v.id, v.sku, v.gtin, v.attributes, v.cost_minor, \
+                    v.cost_currency, v.stock, v.weight_g, v.length_mm, v.width_mm, v.height_mm, v.hs_code, v.origin, \
+                    v.certifications, v.revision \
              FROM variants v JOIN products p ON p.id = v.product_id \
              WHERE ?1 IS NULL OR p.id IN (SELECT value FROM json_each(?1)) ORDER BY p.id, v.sku",
         )
@@ -1300,23 +1307,14 @@ impl Store {
     }
 }
 
+/// A variant with what export needs of its product.
 #[derive(Debug, Clone, FromRow)]
 pub struct ExportVariant {
     pub product_id: String,
-    pub sku: String,
-    pub gtin: Option<String>,
     pub brand: String,
     pub category: String,
-    pub cost_minor: i64,
-    pub cost_currency: String,
-    pub stock: i64,
-    pub weight_g: i64,
-    pub length_mm: i64,
-    pub width_mm: i64,
-    pub height_mm: i64,
-    pub hs_code: String,
-    pub origin: String,
-    pub attributes: String,
+    #[sqlx(flatten)]
+    pub variant: VariantRow,
 }
 
 #[derive(Debug, Clone, FromRow)]

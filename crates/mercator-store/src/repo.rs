@@ -128,33 +128,23 @@ pub trait ShopRepository {
     ) -> Result<i64, StoreError>;
 }
 
-/// What the catalog table is narrowed to and sorted by. Empty = everything
-/// in creation order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CatalogFilter {
-    pub query: Option<String>,
-    pub channel_id: Option<String>,
-    pub market: Option<String>,
-    /// Listing status some listing of the product has (with the channel, if set).
-    pub status: Option<String>,
-    /// Only products with market-rule problems.
-    pub issues_only: bool,
-    /// Only products without a title in this language.
-    pub missing_lang: Option<String>,
-    /// `out` (0 in stock), `low` (1-9), `in` (> 0).
-    pub stock: Option<String>,
-    /// `sku`, `title`, `stock`, `cost`, `updated`, `issues`.
-    pub sort: Option<String>,
-    pub desc: bool,
+pub use mercator_core::catalog::CatalogFilter;
+
+/// How the store turns a [`CatalogFilter`] into SQL.
+trait FilterSql {
+    fn is_plain(&self) -> bool;
+    fn where_clause(&self) -> (String, Vec<String>);
+    fn order_by(&self) -> String;
 }
 
-impl CatalogFilter {
+impl FilterSql for CatalogFilter {
     fn is_plain(&self) -> bool {
         *self == CatalogFilter { query: self.query.clone(), ..Default::default() }
     }
 
-    /// WHERE conditions over `products p`, with binds in order.
-    fn conditions(&self) -> (Vec<String>, Vec<String>) {
+    /// The WHERE condition over `products p` ("1" when unfiltered), with
+    /// binds in order.
+    fn where_clause(&self) -> (String, Vec<String>) {
         let mut c = vec![];
         let mut b = vec![];
         if let Some(sq) = self.query.as_deref().and_then(crate::search::SearchQuery::parse) {
@@ -196,7 +186,7 @@ impl CatalogFilter {
             Some("in") => c.push(format!("{STOCK} > 0")),
             _ => {}
         }
-        (c, b)
+        (if c.is_empty() { "1".to_string() } else { c.join(" AND ") }, b)
     }
 
     fn order_by(&self) -> String {
@@ -307,8 +297,6 @@ impl ShopRepository for Store {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<ProductRow>, i64), StoreError> {
-        // Per-row subqueries use the variants(product_id) index, so a page costs
-        // the same in a 50-product shop and a 100k-SKU one.
         let columns = product_columns();
         match query.and_then(crate::search::SearchQuery::parse) {
             None => {
@@ -361,8 +349,7 @@ impl ShopRepository for Store {
         if filter.is_plain() {
             return self.products_page(lang, filter.query.as_deref(), offset, limit).await;
         }
-        let (conds, binds) = filter.conditions();
-        let wh = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+        let (wh, binds) = filter.where_clause();
         let count_sql = number_placeholders(&format!("SELECT count(*) FROM products p WHERE ?1 IS NOT NULL AND {wh}"));
         let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(lang);
         for b in &binds {
@@ -386,8 +373,7 @@ impl ShopRepository for Store {
     }
 
     async fn catalog_ids(&self, filter: &CatalogFilter) -> Result<Vec<String>, StoreError> {
-        let (conds, binds) = filter.conditions();
-        let wh = if conds.is_empty() { "1".to_string() } else { conds.join(" AND ") };
+        let (wh, binds) = filter.where_clause();
         let sql = format!("SELECT p.id FROM products p WHERE {wh} ORDER BY p.id");
         let mut qry = sqlx::query_as::<_, (String,)>(&sql);
         for b in &binds {

@@ -3,9 +3,9 @@
 //! so `listings.issues` and `products.issue_count` are never stale. Rules that
 //! depend on the date (certificate expiry) are re-checked at start-up.
 
-use crate::{now_utc, Store, StoreError};
+use crate::{now_utc, ShopRepository, Store, StoreError};
 use mercator_core::catalog::{Certification, ImageRef};
-use mercator_core::rules::{check_listing, market_language, ListingFacts};
+use mercator_core::rules::{check_listing, serves_market, ListingFacts};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
@@ -80,10 +80,8 @@ async fn refresh_chunk(conn: &mut SqliteConnection, ids: &[String], today: &str)
     for (listing_id, product_id, variant_id, kind, market, overrides, old_issues) in &listings {
         let Some((category, exempt, images)) = product_of.get(product_id.as_str()) else { continue };
         let Some((has_gtin, certs)) = variant_of.get(variant_id.as_str()) else { continue };
-        let lang = market_language(market);
-        let text = texts_of
-            .get(product_id.as_str())
-            .and_then(|ts| ts.iter().find(|t| t.1.split('-').next() == Some(lang)).copied());
+        let text =
+            texts_of.get(product_id.as_str()).and_then(|ts| ts.iter().find(|t| serves_market(&t.1, market)).copied());
         let ov: Value = serde_json::from_str(overrides).unwrap_or(Value::Null);
         let title = ov.get("title").and_then(Value::as_str).or(text.map(|t| t.2.as_str()));
         let bullets = match ov.get("bullets").and_then(Value::as_array) {
@@ -125,15 +123,37 @@ async fn refresh_chunk(conn: &mut SqliteConnection, ids: &[String], today: &str)
     Ok(())
 }
 
+/// Records that every listing was checked with this rule table today.
+pub(crate) async fn mark_checked(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    let now = now_utc();
+    for (key, value) in [("rules_version", RULES_VERSION), ("rules_checked_on", &now[..10])] {
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(value)
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Re-checks what may have changed since the last run: everything when
-    /// the rules changed (or were never run on this file), else the products
-    /// whose certificates carry an expiry date.
+    /// the rules changed (or were never run on this file); else, on the first
+    /// start of a day, the products whose certificates carry an expiry date.
+    /// Later starts that day read one setting and do nothing.
     pub async fn refresh_rules_at_start(&self) -> Result<(), StoreError> {
+        let today = now_utc()[..10].to_string();
+        let version = self.setting("rules_version").await?;
+        let current = version.as_deref() == Some(RULES_VERSION);
+        if current && self.setting("rules_checked_on").await?.as_deref() == Some(today.as_str()) {
+            return Ok(());
+        }
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let version: Option<(String,)> =
-            sqlx::query_as("SELECT value FROM settings WHERE key = 'rules_version'").fetch_optional(&mut *tx).await?;
-        let ids: Vec<(String,)> = if version.as_ref().map(|v| v.0.as_str()) == Some(RULES_VERSION) {
+        let ids: Vec<(String,)> = if current {
             sqlx::query_as("SELECT DISTINCT product_id FROM variants WHERE certifications LIKE '%\"expires\":\"%'")
                 .fetch_all(&mut *tx)
                 .await?
@@ -142,14 +162,7 @@ impl Store {
         };
         let ids: Vec<String> = ids.into_iter().map(|r| r.0).collect();
         refresh(&mut tx, &ids).await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES ('rules_version', ?, ?) \
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )
-        .bind(RULES_VERSION)
-        .bind(now_utc())
-        .execute(&mut *tx)
-        .await?;
+        mark_checked(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

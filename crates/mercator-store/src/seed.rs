@@ -446,13 +446,6 @@ async fn enrich_catalog(conn: &mut SqliteConnection, demo: bool) -> Result<(), S
     }
     let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM products").fetch_all(&mut *conn).await?;
     crate::rules::refresh(conn, &ids.into_iter().map(|r| r.0).collect::<Vec<_>>()).await?;
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES ('rules_version', ?, ?) \
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(crate::rules::RULES_VERSION)
-    .bind(now_utc())
-    .execute(&mut *conn)
-    .await?;
+    crate::rules::mark_checked(conn).await?;
     Ok(())
 }

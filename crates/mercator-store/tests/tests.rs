@@ -863,11 +863,12 @@ mod model {
         let f = CatalogFilter { sort: Some("title".into()), ..Default::default() };
         let (rows, _) = store.catalog_page("en-US", &f, 0, 50).await.unwrap();
         assert!(rows.windows(2).all(|w| w[0].title.to_lowercase() <= w[1].title.to_lowercase()));
-        let f = CatalogFilter { query: Some("headphones".into()), status: Some("draft".into()), ..Default::default() };
+        let f = CatalogFilter { query: Some("silicone".into()), status: Some("draft".into()), ..Default::default() };
         let (rows, n) = store.catalog_page("en-US", &f, 0, 50).await.unwrap();
+        assert!(n > 0, "the demo has silicone products with a draft listing");
         assert_eq!(rows.len() as i64, n);
         for r in &rows {
-            assert!(r.title.to_lowercase().contains("headphones"));
+            assert!(r.title.to_lowercase().contains("silicone"));
             let d = store.product_detail(&r.id).await.unwrap();
             assert!(d.listings.iter().any(|l| l.status == "draft"));
         }
@@ -929,6 +930,64 @@ mod model {
         cancel.store(false, std::sync::atomic::Ordering::Relaxed);
         let e = store.bulk_edit(&ids, &BulkOp::SetField { field: "origin".into(), value: "China".into() }, &p).await;
         assert!(matches!(e, Err(StoreError::Rejected(ref p)) if p.code == "country-code"));
+    }
+
+    /// (listing id, product id, revision) of the first listing in `status`.
+    async fn listing_in(store: &Store, status: &str) -> (String, String, i64) {
+        sqlx::query_as(
+            "SELECT l.id, v.product_id, l.revision FROM listings l JOIN variants v ON v.id = l.variant_id \
+             WHERE l.status = ? ORDER BY l.id LIMIT 1",
+        )
+        .bind(status)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_status_changes_the_channel_sees_are_queued() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let before = store.outbox_counts().await.unwrap().pending;
+        let (id, pid, rev) = listing_in(&store, "draft").await;
+        store.apply_edit(&pid, &Edit::ListingStatus { listing_id: id, value: "ready".into() }, rev).await.unwrap();
+        assert_eq!(store.outbox_counts().await.unwrap().pending, before, "draft -> ready stays on the desk");
+        let (id, pid, rev) = listing_in(&store, "live").await;
+        let op = store
+            .apply_edit(&pid, &Edit::ListingStatus { listing_id: id, value: "inactive".into() }, rev)
+            .await
+            .unwrap();
+        assert_eq!(store.outbox_counts().await.unwrap().pending, before + 1, "live -> inactive reaches the channel");
+        store.undo(&op).await.unwrap();
+        assert_eq!(store.outbox_counts().await.unwrap().pending, before + 2, "and so does going live again");
+    }
+
+    #[tokio::test]
+    async fn certificate_expiry_is_rechecked_on_the_first_start_of_a_day_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let pid = product_in(&store, "toys").await;
+        let expired =
+            |d: &mercator_store::catalog::ProductDetail| d.listings.iter().any(|l| l.issues.contains("cert-expired"));
+        assert!(!expired(&store.product_detail(&pid).await.unwrap()));
+        // the CPC certificate runs out without any edit (time passes)
+        sqlx::query("UPDATE variants SET certifications = json_replace(certifications, '$[1].expires', '2020-01-01') WHERE product_id = ?")
+            .bind(&pid)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        // already checked today (the seed did): nothing is scanned
+        store.refresh_rules_at_start().await.unwrap();
+        assert!(!expired(&store.product_detail(&pid).await.unwrap()));
+        // first start of a later day: re-checked
+        sqlx::query("UPDATE settings SET value = '2000-01-01' WHERE key = 'rules_checked_on'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.refresh_rules_at_start().await.unwrap();
+        let d = store.product_detail(&pid).await.unwrap();
+        let us = d.listings.iter().find(|l| l.market == "US").unwrap();
+        assert!(us.issues.contains("cert-expired") && us.issues.contains("2020-01-01"), "{}", us.issues);
     }
 
     async fn futures_titles(store: &Store, ids: &[String]) -> Vec<String> {

@@ -7,7 +7,7 @@ import type {
   ConversationDto,
   BulkOp,
   BulkResult,
-  CatalogFilterDto,
+  CatalogFilter,
   ChannelDto,
   Edit,
   ExportResult,
@@ -60,15 +60,15 @@ export const api = {
   setLanguage: (language: string) => invoke<void>('set_language', { language }),
   setTheme: (theme: Theme) => invoke<void>('set_theme', { theme }),
   catalogSummary: () => invoke<CatalogSummary>('catalog_summary'),
-  products: (lang: string, filter: CatalogFilterDto, offset: number, limit: number) =>
+  products: (lang: string, filter: CatalogFilter, offset: number, limit: number) =>
     invoke<Page<ProductDto>>('list_products', { lang, filter, offset, limit }),
   channels: () => invoke<ChannelDto[]>('list_channels'),
-  catalogIds: (filter: CatalogFilterDto) => invoke<string[]>('catalog_ids', { filter }),
+  catalogIds: (filter: CatalogFilter) => invoke<string[]>('catalog_ids', { filter }),
   bulkEdit: (ids: string[], op: BulkOp) => invoke<BulkResult>('bulk_edit', { ids, op }),
   cancelOperation: () => invoke<void>('cancel_operation'),
   resolveConflict: (productId: string, listingId: string, choices: [string, Keep][]) =>
     invoke<ProductDetailDto>('resolve_conflict', { productId, listingId, choices }),
-  exportCatalog: (ids: string[] | null, filter: CatalogFilterDto, format: 'csv' | 'xlsx') =>
+  exportCatalog: (ids: string[] | null, filter: CatalogFilter, format: 'csv' | 'xlsx') =>
     invoke<ExportResult>('export_catalog', { ids, filter, format }),
   revealFile: (path: string) => invoke<void>('reveal_file', { path }),
   addImage: (productId: string, name: string, file: Uint8Array, revision: number) =>

@@ -146,13 +146,33 @@ export type ListingDetailDto = { id: string, variantId: string, sku: string, cha
  */
 marketLanguage: string, price: MoneyDto, status: string, sellerSku: string, externalId: string, qtyPolicy: string, qtyValue: number, overrides: ContentDto, issues: Array<RuleIssue>, conflicts: Array<ConflictFieldDto>, remoteSeenAt: string | null, revision: number, };
 
-export type CatalogFilterDto = { query: string | null, channelId: string | null, status: string | null, issuesOnly: boolean, missingLang: string | null, 
+export type CatalogFilter = { 
 /**
- * `out`, `low`, `in`
+ * Searches SKUs, GTINs and titles in every language.
+ */
+query: string | null, channelId: string | null, 
+/**
+ * ISO 3166 market some listing of the product is in.
+ */
+market: string | null, 
+/**
+ * Listing status some listing of the product has (with the channel, if set).
+ */
+status: string | null, 
+/**
+ * Only products with market-rule problems.
+ */
+issuesOnly: boolean, 
+/**
+ * Only products without a title in this language.
+ */
+missingLang: string | null, 
+/**
+ * `out` (0 in stock), `low` (1-9), `in` (> 0).
  */
 stock: string | null, 
 /**
- * `sku`, `title`, `stock`, `cost`, `updated`, `issues`
+ * `sku`, `title`, `stock`, `cost`, `updated`, `issues`.
  */
 sort: string | null, desc: boolean, };
 

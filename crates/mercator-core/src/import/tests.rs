@@ -108,21 +108,10 @@ fn missing_columns_and_broken_files_are_refused_whole() {
 fn export_guards_formulas() {
     let row = ImportRow {
         line: 2,
-        sku: "=HYPERLINK(\"http://x\")".into(),
-        gtin: None,
         brand: "@SUM(A1)".into(),
         category: "-1".into(),
-        cost: Money::from_minor(1980, Currency::JPY),
         titles: vec![("en-US".into(), "+cmd|' /C calc'!A0".into())],
-        descriptions: vec![],
-        bullets: vec![],
-        keywords: vec![],
-        parent: String::new(),
-        attributes: vec![],
-        stock: 0,
-        weight_g: 0,
-        hs_code: String::new(),
-        origin: String::new(),
+        ..ImportRow::new("=HYPERLINK(\"http://x\")", Money::from_minor(1980, Currency::JPY))
     };
     let out = export_csv(std::slice::from_ref(&row), &["en-US".into()]);
     assert!(out.starts_with('\u{feff}'));
