@@ -35,6 +35,7 @@ catalog-matches = { $count ->
     [one] 1 matching product
    *[other] { $count } matching products
 }
+catalog-matches-at-least = { $count }+ matching products, counting…
 col-title = Title
 col-brand = Brand
 col-category = Category
@@ -160,7 +161,7 @@ history-field-created = Created
 ## Import
 import-button = Import CSV / Excel
 import-title = Import products from a spreadsheet
-import-choose = Choose a CSV, TSV or Excel (.xlsx) file (UTF-8 or GBK; comma, semicolon or tab separated). Rows with the same “parent” become variants of one product.
+import-choose = Choose a CSV, TSV or Excel (.xlsx) file (UTF-8 or GBK; comma, semicolon or tab separated). Rows with the same “parent” become variants of one product. Rows whose SKU is already in the catalog update it (only the cells they fill).
 import-file-info = { $encoding } · separator “{ $delimiter }” · { $total } rows
 import-columns = Columns
 import-column-ignored = ignored
@@ -171,7 +172,13 @@ import-sample = First valid rows
 import-valid-only = Import { $count } valid rows
 import-all-or-nothing = Import all or nothing
 import-cancel = Cancel
-import-done = Imported { $imported } products; { $skipped } rows skipped.
+import-done = Imported { $imported } new variants; { $skipped } rows skipped.
+import-done-updates = Imported { $imported } new variants, updated { $updated } products ({ $unchanged } rows already matched); { $skipped } rows skipped.
+import-updates = { $count } rows name SKUs already in the catalog and update them: only the cells they fill change, empty cells keep what the catalog holds. { $new } rows are new.
+import-row-update = update
+import-row-new = new
+import-undo-updates = Undo the updates
+import-updates-undone = The updates of this import were undone.
 
 ## Start-up problems
 startup-title = Mercator cannot open your shop
@@ -238,6 +245,15 @@ editor-variant-details = dimensions, customs, attributes, certificates
 editor-expires = expires { $date }
 editor-no-expiry = no expiry
 editor-cert-reference = Document / certificate no.
+editor-no-listings = This product is not listed on any channel yet.
+editor-market-content = Buyers here read the { $lang } texts, unless overridden below.
+editor-market-no-content = No texts in the market's language ({ $lang }) yet: add that language on the left.
+editor-more-overrides = Bullet points, description and keywords for this market
+editor-overridden = overridden
+editor-override-hint = Leave a field empty to use the product's text. Changes to live listings are sent to the channel.
+editor-make-main = Make main image
+editor-move-left = Move left
+editor-move-right = Move right
 editor-markets = Markets and listings
 editor-override-title = Title for this market ({ $lang })
 editor-override-placeholder = Same as the product title in this language

@@ -50,6 +50,11 @@ pub async fn list_products(
 }
 
 #[tauri::command]
+pub async fn catalog_count(state: S<'_>, filter: CatalogFilter) -> ApiResult<i64> {
+    ops::catalog_count(state.store().await?.as_ref(), &filter).await
+}
+
+#[tauri::command]
 pub async fn list_listings(state: S<'_>, lang: String, offset: i64, limit: i64) -> ApiResult<Page<ListingDto>> {
     ops::listings(state.store().await?.as_ref(), &lang, offset, limit).await
 }

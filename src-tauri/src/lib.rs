@@ -48,6 +48,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             commands::set_theme,
             commands::catalog_summary,
             commands::list_products,
+            commands::catalog_count,
             commands::list_listings,
             commands::list_orders,
             commands::list_conversations,

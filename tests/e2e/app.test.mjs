@@ -271,7 +271,7 @@ test('import a spreadsheet: preview with a per-row report, then import the valid
     await s.screenshot(join(SHOTS, 'import-preview-en.png'));
     assert.equal(await s.exec('return document.querySelector(\'[data-testid="import-all"]\').disabled'), true);
     await s.click('[data-testid="import-valid-only"]');
-    await s.waitText('[data-testid="import-done"]', (t) => t.includes('Imported 2 products; 1 rows skipped.'));
+    await s.waitText('[data-testid="import-done"]', (t) => t.includes('Imported 2 new variants; 1 rows skipped.'));
     await s.click('[data-testid="import"] .page-head button');
     await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('52 products'));
     await s.type('[data-testid="catalog-search"]', '收纳箱');
@@ -294,16 +294,29 @@ test('market rules as badges, a channel conflict settled per field, bulk edit wi
     // open the product whose Amazon.de copy was changed on Amazon
     await s.type('[data-testid="catalog-search"]', 'Knoblauchpresse');
     await s.click('[data-testid="catalog-table"] [data-row="0"]');
-    await s.waitText('[data-testid="markets"]', (t) => t.includes('Amazon.de'));
-    const badges = await s.text('[data-testid="markets"]');
-    assert.match(badges, /No title in the market's language \(ja\)/);
+    // one tab per channel; the one with the channel's changes opens first
+    await s.waitText('[data-testid="market-tabs"]', (t) => t.includes('Amazon.de') && t.includes('Hearthly Store (Shopify)'));
     const conflict = await s.waitText('[data-testid="conflict"]', (t) => t.includes('Amazon.de changed this listing'));
     assert.match(conflict, /last synced/i);
+    assert.match(await s.text('[data-testid="markets"]'), /Buyers here read the German/);
     await s.screenshot(join(SHOTS, 'editor-markets-en.png'));
     await s.click('[data-testid="keep-theirs"]');
     await s.click('[data-testid="conflict-apply"]');
     await s.waitText('[data-testid="history"]', (t) => t.includes('Market content'));
     assert.equal((await s.findAll('[data-testid="conflict"]')).length, 0, 'settled');
+    // the Japanese store: no Japanese texts yet, shown as a rule badge with its reason
+    await s.click('[data-testid="market-tab"][data-channel="Hearthly Store (Shopify)"]');
+    const jp = await s.waitText('[data-testid="markets"]', (t) => t.includes("No title in the market's language (ja)"));
+    assert.match(jp, /No texts in the market's language \(ja\)/);
+    // per-market keywords for Amazon.com, saved at once and recorded
+    await s.click('[data-testid="market-tab"][data-channel="Amazon.com"]');
+    await s.waitText('[data-testid="markets"]', (t) => /Buyers here read the .*English/.test(t));
+    await s.click('[data-testid="market"] [data-testid="more-overrides"] summary');
+    await s.type('[data-testid="market"] [data-testid="override-keywords"]', 'garlic crusher us-only\n');
+    await s.exec(`document.querySelector('[data-testid="market"] [data-testid="override-keywords"]').blur()`);
+    await s.waitText('[data-testid="more-overrides"] summary', (t) => t.includes('overridden'));
+    await s.waitText('[data-testid="history"]', (t) => t.includes('garlic crusher us-only'));
+    await s.screenshot(join(SHOTS, 'editor-market-overrides-en.png'));
 
     // bulk: replace in the English titles of two products, then undo it all at once
     await s.click('[data-testid="editor-back"]');
@@ -342,6 +355,7 @@ test('market rules as badges, a channel conflict settled per field, bulk edit wi
     await s.click('[data-nav="catalog"]');
     await s.type('[data-testid="catalog-search"]', '硅胶锅铲');
     await s.click('[data-testid="catalog-table"] [data-row="0"]');
+    await s.click('[data-testid="market-tab"][data-channel="Hearthly Store (Shopify)"]');
     await s.waitText('[data-testid="markets"]', (t) => t.includes('缺少该市场语言的标题'));
     await s.screenshot(join(SHOTS, 'editor-markets-zh.png'));
   } finally {

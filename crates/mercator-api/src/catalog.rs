@@ -91,6 +91,8 @@ pub fn export_rows(
                 weight_g: v.weight_g,
                 hs_code: v.hs_code.clone(),
                 origin: v.origin.clone(),
+                update: false,
+                filled: vec![],
             }
         })
         .collect();

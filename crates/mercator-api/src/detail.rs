@@ -87,6 +87,7 @@ pub fn detail_dto(d: ProductDetail, images_dir: &Path) -> ProductDetailDto {
         .map(|l| ListingDetailDto {
             id: l.id.clone(),
             variant_id: l.variant_id.clone(),
+            channel_id: l.channel_id.clone(),
             sku: sku_of.get(&l.variant_id).cloned().unwrap_or_default(),
             channel_name: l.channel_name.clone(),
             channel_kind: l.channel_kind.clone(),
@@ -99,6 +100,8 @@ pub fn detail_dto(d: ProductDetail, images_dir: &Path) -> ProductDetailDto {
             qty_policy: l.qty_policy.clone(),
             qty_value: l.qty_value,
             overrides: content_of(&l.overrides),
+            effective: effective_content(&d.texts, l),
+            content_lang: text_for_market(&d.texts, &l.market).map(|t| t.lang.clone()),
             issues: serde_json::from_str::<Vec<RuleIssue>>(&l.issues).unwrap_or_default(),
             conflicts: conflicts(&d.texts, l),
             remote_seen_at: l.remote_seen_at.clone(),

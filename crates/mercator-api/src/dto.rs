@@ -30,6 +30,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub offset: i64,
     pub total: i64,
+    /// False when counting stopped at a cap: there are at least `total` rows
+    /// (the catalog counts search hits exactly in a second call).
+    pub exact: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -278,6 +281,7 @@ pub struct ConflictFieldDto {
 pub struct ListingDetailDto {
     pub id: String,
     pub variant_id: String,
+    pub channel_id: String,
     pub sku: String,
     pub channel_name: String,
     pub channel_kind: String,
@@ -291,6 +295,11 @@ pub struct ListingDetailDto {
     pub qty_policy: String,
     pub qty_value: i64,
     pub overrides: ContentDto,
+    /// What buyers in this market see: the override where set, else the
+    /// product's text in the market's language.
+    pub effective: ContentDto,
+    /// The product language that serves this market, if it has one.
+    pub content_lang: Option<String>,
     pub issues: Vec<RuleIssue>,
     pub conflicts: Vec<ConflictFieldDto>,
     pub remote_seen_at: Option<String>,
@@ -357,6 +366,8 @@ pub struct ImportSample {
     pub sku: String,
     pub title: String,
     pub cost: MoneyDto,
+    /// The SKU is in the catalog already: the row updates it.
+    pub update: bool,
 }
 
 /// What an import would do, shown before anything is written.
@@ -372,6 +383,8 @@ pub struct ImportPreview {
     pub mapping: Vec<Option<String>>,
     pub total: i64,
     pub valid: i64,
+    /// Valid rows whose SKU is in the catalog already (they update it).
+    pub updates: i64,
     /// First 500 rows with problems.
     pub errors: Vec<ImportRowError>,
     pub sample: Vec<ImportSample>,
@@ -380,8 +393,15 @@ pub struct ImportPreview {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportResult {
+    /// Variants created.
     pub imported: i64,
+    /// Products changed by rows with SKUs already in the catalog.
+    pub updated: i64,
+    /// Rows with known SKUs that changed nothing.
+    pub unchanged: i64,
     pub skipped: i64,
+    /// Undoes the updates (as one change); creations are not undone.
+    pub undo_op: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -54,8 +54,11 @@ pub async fn catalog_summary(store: &impl ShopRepository) -> ApiResult<CatalogSu
     Ok(CatalogSummary { products: c.products, variants: c.variants })
 }
 
+pub use mercator_store::COUNT_CAP;
+
 /// A page of the catalog; the filter's `query` searches SKUs, GTINs and
-/// titles in every language.
+/// titles in every language. The first page counts matches up to
+/// [`COUNT_CAP`] only (`exact` false beyond that).
 pub async fn products(
     store: &impl ShopRepository,
     lang: &str,
@@ -64,7 +67,8 @@ pub async fn products(
     limit: i64,
 ) -> ApiResult<Page<ProductDto>> {
     let (offset, limit) = page_bounds(offset, limit)?;
-    let (rows, total) = store.catalog_page(lang, &filter.normalised(), offset, limit).await?;
+    let cap = (offset == 0).then_some(COUNT_CAP);
+    let (rows, total) = store.catalog_page(lang, &filter.normalised(), offset, limit, cap).await?;
     let items = rows
         .into_iter()
         .map(|r| ProductDto {
@@ -80,7 +84,12 @@ pub async fn products(
             issue_count: r.issue_count,
         })
         .collect();
-    Ok(Page { items, offset, total })
+    Ok(Page { items, offset, total: total.count, exact: total.exact })
+}
+
+/// The exact number of products `filter` selects.
+pub async fn catalog_count(store: &impl ShopRepository, filter: &CatalogFilter) -> ApiResult<i64> {
+    Ok(store.catalog_count(&filter.normalised()).await?)
 }
 
 pub async fn listings(store: &impl ShopRepository, lang: &str, offset: i64, limit: i64) -> ApiResult<Page<ListingDto>> {
@@ -101,7 +110,7 @@ pub async fn listings(store: &impl ShopRepository, lang: &str, offset: i64, limi
             status: r.status,
         })
         .collect();
-    Ok(Page { items, offset, total })
+    Ok(Page { items, offset, total, exact: true })
 }
 
 pub async fn orders(store: &impl ShopRepository, offset: i64, limit: i64) -> ApiResult<Page<OrderDto>> {
@@ -124,7 +133,7 @@ pub async fn orders(store: &impl ShopRepository, offset: i64, limit: i64) -> Api
             items: r.items,
         })
         .collect();
-    Ok(Page { items, offset, total })
+    Ok(Page { items, offset, total, exact: true })
 }
 
 pub async fn conversations(store: &impl ShopRepository) -> ApiResult<Vec<ConversationDto>> {
@@ -338,6 +347,7 @@ pub async fn preview_import(
         mapping: mapping.iter().map(|m| m.as_ref().map(|f| f.key())).collect(),
         total: table.rows.len() as i64,
         valid: ok.len() as i64,
+        updates: ok.iter().filter(|r| r.update).count() as i64,
         errors: bad
             .iter()
             .take(500)
@@ -351,6 +361,7 @@ pub async fn preview_import(
                 sku: r.sku.clone(),
                 title: r.titles.first().map(|t| t.1.clone()).unwrap_or_default(),
                 cost: MoneyDto::new(r.cost.minor(), r.cost.currency().code()),
+                update: r.update,
             })
             .collect(),
     })
@@ -370,8 +381,12 @@ pub async fn run_import(
     if !bad.is_empty() && !valid_only {
         return Err(ApiError::new(ErrorCode::ImportHasErrors).arg("count", bad.len()));
     }
-    if !ok.is_empty() {
-        store.import_rows(&ok, progress).await?;
-    }
-    Ok(ImportResult { imported: ok.len() as i64, skipped: bad.len() as i64 })
+    let outcome = if ok.is_empty() { Default::default() } else { store.import_rows(&ok, progress).await? };
+    Ok(ImportResult {
+        imported: outcome.created as i64,
+        updated: outcome.updated as i64,
+        unchanged: outcome.unchanged as i64,
+        skipped: bad.len() as i64,
+        undo_op: outcome.update_op,
+    })
 }

@@ -115,6 +115,13 @@ pub struct ImportRow {
     pub weight_g: i64,
     pub hs_code: String,
     pub origin: String,
+    /// The SKU is already in the catalog: the row updates that variant (and
+    /// its product's texts) instead of creating one.
+    pub update: bool,
+    /// Keys ([`Field::key`]) of the product and variant fields whose cells
+    /// were filled in; an update changes only these (an empty cell keeps
+    /// what the catalog holds). Texts count as filled when present.
+    pub filled: Vec<String>,
 }
 
 impl ImportRow {
@@ -137,6 +144,8 @@ impl ImportRow {
             weight_g: 0,
             hs_code: String::new(),
             origin: String::new(),
+            update: false,
+            filled: vec![],
         }
     }
 }
@@ -372,7 +381,8 @@ fn lang_columns(mapping: &[Option<Field>], lang_of: impl Fn(&Field) -> Option<&S
     mapping.iter().enumerate().filter_map(|(i, m)| m.as_ref().and_then(&lang_of).map(|l| (i, l.clone()))).collect()
 }
 
-/// Validates every row; `existing` holds SKUs already in the catalog.
+/// Validates every row; `existing` holds SKUs already in the catalog (rows
+/// naming one become updates, see [`ImportRow::update`]).
 pub fn validate(
     table: &Table,
     mapping: &[Option<Field>],
@@ -398,11 +408,11 @@ pub fn validate(
         let cell =
             |i: Option<usize>| i.and_then(|i| cells.get(i)).map(|c| unguard(c.trim()).to_string()).unwrap_or_default();
         let mut errors = vec![];
+        let mut update = false;
         let sku = match validate_sku(&cell(Some(sku_col))) {
             Ok(s) => {
-                if existing.contains(&s) {
-                    errors.push(ErrorPayload::new(ErrorCode::SkuTaken).arg("sku", &s));
-                } else if !seen.insert(s.clone()) {
+                update = existing.contains(&s);
+                if !seen.insert(s.clone()) {
                     errors.push(ErrorPayload::new(ErrorCode::ImportDuplicateSku).arg("sku", &s));
                 }
                 s
@@ -447,7 +457,7 @@ pub fn validate(
         let parent = cell(col(&Field::Parent));
         // further variants of a product may leave the product's texts empty
         let is_variant_row = !parent.is_empty() && parent != sku;
-        if titles.is_empty() && errors.is_empty() && !is_variant_row {
+        if titles.is_empty() && errors.is_empty() && !is_variant_row && !update {
             errors.push(ErrorPayload::new(ErrorCode::TitleEmpty));
         }
         let descriptions = desc_cols
@@ -529,8 +539,25 @@ pub fn validate(
             errors.push(e);
             String::new()
         });
+        let filled: Vec<String> = [
+            Field::Gtin,
+            Field::Brand,
+            Field::Category,
+            Field::Cost,
+            Field::Stock,
+            Field::WeightG,
+            Field::HsCode,
+            Field::Origin,
+            Field::Attributes,
+        ]
+        .iter()
+        .filter(|f| !cell(col(f)).is_empty())
+        .map(Field::key)
+        .collect();
         if errors.is_empty() {
             ok.push(ImportRow {
+                update,
+                filled,
                 line: *line,
                 sku,
                 gtin,

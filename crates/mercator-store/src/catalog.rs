@@ -197,7 +197,7 @@ fn field_spec(entity: &str, field: &str) -> Option<(&'static str, Kind)> {
         ("product", "brand" | "category") => ("products", Text),
         ("product", "images") => ("products", Json),
         ("product", "gtin_exempt") => ("products", Int),
-        ("variant", "sku" | "hs_code" | "origin") => ("variants", Text),
+        ("variant", "sku" | "hs_code" | "origin" | "cost_currency") => ("variants", Text),
         ("variant", "gtin") => ("variants", OptText),
         ("variant", "cost_minor" | "stock" | "weight_g" | "length_mm" | "width_mm" | "height_mm") => ("variants", Int),
         ("variant", "certifications" | "attributes") => ("variants", Json),
@@ -781,55 +781,217 @@ impl Store {
         Ok(rows.into_iter().map(|(s,)| s).collect())
     }
 
-    /// Creates the rows' products, all in one transaction (a failure or a
-    /// cancel leaves the catalog exactly as it was): rows sharing a `parent`
-    /// become variants of one product, whose texts come from the first of
-    /// them that has a title; other rows are products of their own. The
-    /// search index is built once at the end. Returns the op id shared by the
-    /// history rows.
+    /// Imports rows, all in one transaction (a failure or a cancel leaves the
+    /// catalog exactly as it was). New SKUs become products: rows sharing a
+    /// `parent` become variants of one product, whose texts come from the
+    /// first of them that has a title; a `parent` naming a SKU already in
+    /// the catalog adds the row as a variant of that SKU's product; other
+    /// rows are products of their own. Rows whose SKU exists update that
+    /// variant and its product, only in the cells they fill, through the
+    /// edit path (history, outbox for live listings, market rules), as one
+    /// undoable change. The search index is built once at the end.
     pub async fn import_rows(
         &self,
         rows: &[mercator_core::import::ImportRow],
         progress: &Progress<'_>,
-    ) -> Result<String, StoreError> {
-        use sqlx::QueryBuilder;
+    ) -> Result<ImportOutcome, StoreError> {
+        let (updates, new): (Vec<_>, Vec<_>) = rows.iter().partition(|r| r.update);
+        let new: Vec<mercator_core::import::ImportRow> = new.into_iter().cloned().collect();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let total = rows.len() as u64;
+        let created_op =
+            if new.is_empty() { None } else { Some(insert_new_rows(&mut tx, &new, progress, total).await?) };
+        let mut update_op = None;
+        let mut touched: Vec<String> = vec![];
+        let mut changed = 0;
+        let mut unchanged = 0;
+        if !updates.is_empty() {
+            let op = new_id();
+            for (i, r) in updates.iter().enumerate() {
+                if i % 200 == 0 {
+                    if progress.cancelled() {
+                        tx.rollback().await?;
+                        return Err(cancelled());
+                    }
+                    (progress.report)((new.len() + i) as u64, total);
+                }
+                let (product_id, n) = update_from_row(&mut tx, &op, r).await?;
+                changed += n;
+                if n == 0 {
+                    unchanged += 1;
+                } else {
+                    touched.push(product_id);
+                }
+            }
+            touched.sort();
+            touched.dedup();
+            crate::rules::refresh(&mut tx, &touched).await?;
+            if changed > 0 {
+                update_op = Some(op);
+            }
+        }
+        if progress.cancelled() {
+            tx.rollback().await?;
+            return Err(cancelled());
+        }
+        (progress.report)(total, total);
+        tx.commit().await?;
+        Ok(ImportOutcome { created_op, update_op, created: new.len(), updated: touched.len(), unchanged })
+    }
+}
+
+/// What an import did: the op ids of its history (creations cannot be
+/// undone; the updates can, as one change).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub created_op: Option<String>,
+    pub update_op: Option<String>,
+    /// Variants created.
+    pub created: usize,
+    /// Products changed by update rows.
+    pub updated: usize,
+    /// Update rows that changed nothing.
+    pub unchanged: usize,
+}
+
+/// Applies one update row to the variant with its SKU and that variant's
+/// product: only the cells the row fills. Returns the product and the
+/// number of fields that changed.
+async fn update_from_row(
+    conn: &mut SqliteConnection,
+    op: &str,
+    r: &mercator_core::import::ImportRow,
+) -> Result<(String, usize), StoreError> {
+    let (variant_id, product_id, attributes): (String, String, String) =
+        sqlx::query_as("SELECT id, product_id, attributes FROM variants WHERE sku = ?")
+            .bind(&r.sku)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| not_found("variant", &r.sku))?;
+    let filled = |k: &str| r.filled.iter().any(|f| f == k);
+    let v = |field: &'static str, value: Value| FieldWrite::new("variant", &variant_id, field, value);
+    let mut writes = vec![];
+    if filled("gtin") {
+        writes.push(v("gtin", json!(r.gtin)));
+    }
+    if filled("cost") {
+        writes.push(v("cost_currency", json!(r.cost.currency().code())));
+        writes.push(v("cost_minor", json!(r.cost.minor())));
+    }
+    if filled("stock") {
+        writes.push(v("stock", json!(r.stock)));
+    }
+    if filled("weight_g") {
+        writes.push(v("weight_g", json!(r.weight_g)));
+    }
+    if filled("hs_code") {
+        writes.push(v("hs_code", json!(r.hs_code)));
+    }
+    if filled("origin") {
+        writes.push(v("origin", json!(r.origin)));
+    }
+    if filled("attributes") {
+        let mut map: serde_json::Map<String, Value> = serde_json::from_str(&attributes).unwrap_or_default();
+        for (k, val) in &r.attributes {
+            map.insert(k.clone(), json!(val));
+        }
+        writes.push(v("attributes", Value::Object(map)));
+    }
+    if filled("brand") {
+        writes.push(FieldWrite::new("product", &product_id, "brand", json!(r.brand)));
+    }
+    if filled("category") {
+        writes.push(FieldWrite::new("product", &product_id, "category", json!(r.category)));
+    }
+    for (lang, title) in &r.titles {
+        writes.push(FieldWrite::text(&product_id, lang, "title", json!(title))?);
+    }
+    for (lang, d) in &r.descriptions {
+        writes.push(FieldWrite::text(&product_id, lang, "description", json!(d))?);
+    }
+    for (lang, b) in &r.bullets {
+        writes.push(FieldWrite::text(&product_id, lang, "bullets", json!(b))?);
+    }
+    for (lang, k) in &r.keywords {
+        writes.push(FieldWrite::text(&product_id, lang, "keywords", json!(k))?);
+    }
+    let changed = apply_writes(conn, op, &product_id, &writes, None).await?;
+    Ok((product_id, changed))
+}
+
+/// Creates the products and variants of new rows (see
+/// [`Store::import_rows`]); returns the op id of their history.
+async fn insert_new_rows(
+    tx: &mut SqliteConnection,
+    rows: &[mercator_core::import::ImportRow],
+    progress: &Progress<'_>,
+    total: u64,
+) -> Result<String, StoreError> {
+    {
         use std::collections::HashMap;
-        // Multi-row INSERTs (a few hundred rows per statement) instead of one
-        // statement per row: the per-statement cost dominates large imports.
-        const CHUNK: usize = 400;
+        // parents that name a SKU already in the catalog: its product
+        let parents: Vec<&str> = rows.iter().map(|r| r.parent.as_str()).filter(|p| !p.is_empty()).collect();
+        let known: HashMap<String, String> = if parents.is_empty() {
+            HashMap::new()
+        } else {
+            sqlx::query_as::<_, (String, String)>(
+                "SELECT sku, product_id FROM variants WHERE sku IN (SELECT value FROM json_each(?))",
+            )
+            .bind(json_rows(&parents))
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect()
+        };
+        // Each chunk of rows crosses into SQLite as one JSON array, unpacked
+        // by json_each inside one INSERT … SELECT: a few binds per chunk
+        // instead of a dozen per row (binding dominated large imports).
+        const CHUNK: usize = 2000;
         let op = new_id();
         let now = now_utc();
         // group rows into products
         let mut group_of: HashMap<&str, usize> = HashMap::new();
         let mut groups: Vec<(String, usize)> = vec![]; // (product id, row holding the product's texts)
+        let mut grown: Vec<String> = vec![]; // existing products that gain variants
         let mut row_group: Vec<usize> = Vec::with_capacity(rows.len());
         for (i, r) in rows.iter().enumerate() {
             let key = if r.parent.is_empty() { r.sku.as_str() } else { r.parent.as_str() };
             let g = *group_of.entry(key).or_insert_with(|| {
-                groups.push((new_id(), i));
+                match known.get(key) {
+                    Some(pid) => {
+                        grown.push(pid.clone());
+                        groups.push((pid.clone(), usize::MAX));
+                    }
+                    None => groups.push((new_id(), i)),
+                }
                 groups.len() - 1
             });
-            if rows[groups[g].1].titles.is_empty() && !r.titles.is_empty() {
+            let texts_row = groups[g].1;
+            if texts_row != usize::MAX && rows[texts_row].titles.is_empty() && !r.titles.is_empty() {
                 groups[g].1 = i;
             }
             row_group.push(g);
         }
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        crate::search::defer(&mut tx).await?;
-        let total = rows.len() as u64;
-        for chunk in groups.chunks(CHUNK) {
+        crate::search::defer(&mut *tx).await?;
+        let fresh: Vec<(String, usize)> = groups.iter().filter(|g| g.1 != usize::MAX).cloned().collect();
+        for chunk in fresh.chunks(CHUNK) {
             if progress.cancelled() {
-                tx.rollback().await?;
                 return Err(cancelled());
             }
-            let mut q = QueryBuilder::new("INSERT INTO products (id, brand, category, created_at, updated_at) ");
-            q.push_values(chunk, |mut b, (pid, ri)| {
-                let r = &rows[*ri];
-                b.push_bind(pid).push_bind(&r.brand).push_bind(&r.category).push_bind(&now).push_bind(&now);
-            });
-            q.build().execute(&mut *tx).await?;
+            let products: Vec<(&str, &str, &str)> = chunk
+                .iter()
+                .map(|(pid, ri)| (pid.as_str(), rows[*ri].brand.as_str(), rows[*ri].category.as_str()))
+                .collect();
+            sqlx::query(
+                "INSERT INTO products (id, brand, category, created_at, updated_at) \
+                 SELECT value->>0, value->>1, value->>2, ?2, ?2 FROM json_each(?1)",
+            )
+            .bind(json_rows(&products))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
 
-            let texts: Vec<(&String, &String, &String, &str, String, &str)> = chunk
+            let texts: Vec<(&str, &str, &str, &str, String, &str)> = chunk
                 .iter()
                 .flat_map(|(pid, ri)| {
                     let r = &rows[*ri];
@@ -837,72 +999,77 @@ impl Store {
                         let d = r.descriptions.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
                         let b = r.bullets.iter().find(|d| &d.0 == lang).map(|d| json!(d.1).to_string());
                         let k = r.keywords.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
-                        (pid, lang, title, d, b.unwrap_or_else(|| "[]".into()), k)
+                        (pid.as_str(), lang.as_str(), title.as_str(), d, b.unwrap_or_else(|| "[]".into()), k)
                     })
                 })
                 .collect();
-            for part in texts.chunks(CHUNK) {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO product_texts (product_id, lang, title, description, bullets, keywords, updated_at) ",
-                );
-                q.push_values(part, |mut b, (pid, lang, title, d, bullets, k)| {
-                    b.push_bind(*pid)
-                        .push_bind(*lang)
-                        .push_bind(*title)
-                        .push_bind(*d)
-                        .push_bind(bullets.clone())
-                        .push_bind(*k)
-                        .push_bind(&now);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
+            sqlx::query(
+                "INSERT INTO product_texts (product_id, lang, title, description, bullets, keywords, updated_at) \
+                 SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, ?2 FROM json_each(?1)",
+            )
+            .bind(json_rows(&texts))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
 
-            let mut q = QueryBuilder::new(
-                "INSERT INTO edit_history (id, op_id, product_id, entity, entity_id, lang, field, old_value, new_value, actor, at) ",
-            );
-            q.push_values(chunk, |mut b, (pid, ri)| {
-                let first = rows[*ri].titles.first().map(|t| t.1.as_str()).unwrap_or_default();
-                b.push_bind(new_id())
-                    .push_bind(&op)
-                    .push_bind(pid)
-                    .push_bind("product")
-                    .push_bind(pid)
-                    .push_bind(None::<String>)
-                    .push_bind("created")
-                    .push_bind(None::<String>)
-                    .push_bind(json!(first).to_string())
-                    .push_bind(LOCAL_ACTOR)
-                    .push_bind(&now);
-            });
-            q.build().execute(&mut *tx).await?;
+            let history: Vec<(String, &str, String)> = chunk
+                .iter()
+                .map(|(pid, ri)| {
+                    let first = rows[*ri].titles.first().map(|t| t.1.as_str()).unwrap_or_default();
+                    (new_id(), pid.as_str(), json!(first).to_string())
+                })
+                .collect();
+            sqlx::query(
+                "INSERT INTO edit_history (id, op_id, product_id, entity, entity_id, lang, field, old_value, new_value, actor, at) \
+                 SELECT value->>0, ?2, value->>1, 'product', value->>1, NULL, 'created', NULL, value->>2, ?3, ?4 \
+                 FROM json_each(?1)",
+            )
+            .bind(json_rows(&history))
+            .bind(&op)
+            .bind(LOCAL_ACTOR)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
         }
         for (ci, chunk) in rows.chunks(CHUNK).enumerate() {
             if progress.cancelled() {
-                tx.rollback().await?;
                 return Err(cancelled());
             }
             (progress.report)((ci * CHUNK) as u64, total);
-            let mut q = QueryBuilder::new(
+            type VariantJson<'a> =
+                (String, &'a str, &'a str, &'a Option<String>, String, i64, String, i64, i64, &'a str, &'a str);
+            let variants: Vec<VariantJson> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let attrs: serde_json::Map<String, Value> =
+                        r.attributes.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                    (
+                        new_id(),
+                        groups[row_group[ci * CHUNK + i]].0.as_str(),
+                        r.sku.as_str(),
+                        &r.gtin,
+                        Value::Object(attrs).to_string(),
+                        r.cost.minor(),
+                        r.cost.currency().code().to_string(),
+                        r.stock,
+                        r.weight_g,
+                        r.hs_code.as_str(),
+                        r.origin.as_str(),
+                    )
+                })
+                .collect();
+            let inserted = sqlx::query(
                 "INSERT INTO variants (id, product_id, sku, gtin, attributes, cost_minor, cost_currency, stock, weight_g, \
-                 hs_code, origin, updated_at) ",
-            );
-            q.push_values(chunk.iter().enumerate(), |mut b, (i, r)| {
-                let attrs: serde_json::Map<String, Value> =
-                    r.attributes.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-                b.push_bind(new_id())
-                    .push_bind(&groups[row_group[ci * CHUNK + i]].0)
-                    .push_bind(&r.sku)
-                    .push_bind(&r.gtin)
-                    .push_bind(Value::Object(attrs).to_string())
-                    .push_bind(r.cost.minor())
-                    .push_bind(r.cost.currency().code().to_string())
-                    .push_bind(r.stock)
-                    .push_bind(r.weight_g)
-                    .push_bind(&r.hs_code)
-                    .push_bind(&r.origin)
-                    .push_bind(&now);
-            });
-            if let Err(e) = q.build().execute(&mut *tx).await {
+                 hs_code, origin, updated_at) \
+                 SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, \
+                        value->>9, value->>10, ?2 FROM json_each(?1)",
+            )
+            .bind(json_rows(&variants))
+            .bind(&now)
+            .execute(&mut *tx)
+            .await;
+            if let Err(e) = inserted {
                 if let sqlx::Error::Database(db) = &e {
                     if db.is_unique_violation() {
                         // name a SKU of this chunk that already exists (or repeats)
@@ -928,13 +1095,31 @@ impl Store {
                 return Err(StoreError::Db(e));
             }
         }
-        if progress.cancelled() {
-            tx.rollback().await?;
-            return Err(cancelled());
+        // history of the variants added to existing products
+        let added: Vec<(String, &str, String, String)> = rows
+            .iter()
+            .zip(&row_group)
+            .filter(|(_, g)| groups[**g].1 == usize::MAX)
+            .map(|(r, g)| (new_id(), groups[*g].0.as_str(), r.sku.clone(), json!(r.sku).to_string()))
+            .collect();
+        if !added.is_empty() {
+            sqlx::query(
+                "INSERT INTO edit_history (id, op_id, product_id, entity, entity_id, lang, field, old_value, new_value, actor, at) \
+                 SELECT value->>0, ?2, value->>1, 'variant', (SELECT id FROM variants WHERE sku = value->>2), NULL, 'created', \
+                        NULL, value->>3, ?3, ?4 FROM json_each(?1)",
+            )
+            .bind(json_rows(&added))
+            .bind(&op)
+            .bind(LOCAL_ACTOR)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
         }
-        crate::search::index_new(&mut tx).await?;
-        (progress.report)(total, total);
-        tx.commit().await?;
+        crate::search::index_new(&mut *tx).await?;
+        grown.sort();
+        grown.dedup();
+        crate::search::reindex(&mut *tx, &grown).await?;
+        crate::rules::refresh(&mut *tx, &grown).await?;
         Ok(op)
     }
 }
@@ -964,6 +1149,11 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Rows as one JSON text, for a `json_each` bind.
+fn json_rows<T: serde::Serialize>(rows: &T) -> String {
+    serde_json::to_string(rows).unwrap_or_else(|_| "[]".into())
 }
 
 /// Progress of a long operation and the user's wish to stop it.

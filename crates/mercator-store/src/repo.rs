@@ -78,6 +78,24 @@ pub struct PickRow {
     pub orders: i64,
 }
 
+/// Search results are counted up to this many for the first page, so that
+/// the first rows come back at once; `catalog_count` gives the exact number.
+pub const COUNT_CAP: i64 = 200;
+
+/// How many rows a list has: exact, or "at least `count`" when counting was
+/// stopped at a cap so the first rows come back fast.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Total {
+    pub count: i64,
+    pub exact: bool,
+}
+
+impl Total {
+    pub fn exact(count: i64) -> Self {
+        Total { count, exact: true }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CatalogCounts {
     pub products: i64,
@@ -92,14 +110,17 @@ pub trait ShopRepository {
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
     async fn catalog_counts(&self) -> Result<CatalogCounts, StoreError>;
-    /// A page of products, optionally only those matching `query` (see [`crate::search`]).
+    /// A page of products, optionally only those matching `query` (see
+    /// [`crate::search`]). With `count_cap`, matches are counted up to that
+    /// many only (the total is then "at least").
     async fn products_page(
         &self,
         lang: &str,
         query: Option<&str>,
         offset: i64,
         limit: i64,
-    ) -> Result<(Vec<ProductRow>, i64), StoreError>;
+        count_cap: Option<i64>,
+    ) -> Result<(Vec<ProductRow>, Total), StoreError>;
     /// A page of the catalog narrowed by `filter` and sorted as it asks.
     async fn catalog_page(
         &self,
@@ -107,7 +128,10 @@ pub trait ShopRepository {
         filter: &CatalogFilter,
         offset: i64,
         limit: i64,
-    ) -> Result<(Vec<ProductRow>, i64), StoreError>;
+        count_cap: Option<i64>,
+    ) -> Result<(Vec<ProductRow>, Total), StoreError>;
+    /// The exact number of products `filter` selects.
+    async fn catalog_count(&self, filter: &CatalogFilter) -> Result<i64, StoreError>;
     /// Ids of every product `filter` selects (for "select all" in bulk edits).
     async fn catalog_ids(&self, filter: &CatalogFilter) -> Result<Vec<String>, StoreError>;
     async fn listings_count(&self) -> Result<i64, StoreError>;
@@ -250,6 +274,25 @@ fn product_columns() -> String {
     )
 }
 
+impl Store {
+    /// Counts the rows `sql` selects, stopping after `cap` when given.
+    async fn count_rows(&self, sql: &str, binds: &[String], cap: Option<i64>) -> Result<Total, StoreError> {
+        let count_sql = match cap {
+            Some(c) => format!("SELECT count(*) FROM (SELECT 1 FROM ({sql}) LIMIT {})", c.max(0) + 1),
+            None => format!("SELECT count(*) FROM ({sql})"),
+        };
+        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+        for b in binds {
+            count = count.bind(b);
+        }
+        let (n,) = count.fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+        Ok(match cap {
+            Some(c) if n > c => Total { count: c, exact: false },
+            _ => Total::exact(n),
+        })
+    }
+}
+
 impl ShopRepository for Store {
     async fn shop(&self) -> Result<Option<ShopRow>, StoreError> {
         sqlx::query_as("SELECT id, name, base_currency, is_demo FROM shop ORDER BY created_at LIMIT 1")
@@ -296,7 +339,8 @@ impl ShopRepository for Store {
         query: Option<&str>,
         offset: i64,
         limit: i64,
-    ) -> Result<(Vec<ProductRow>, i64), StoreError> {
+        count_cap: Option<i64>,
+    ) -> Result<(Vec<ProductRow>, Total), StoreError> {
         let columns = product_columns();
         match query.and_then(crate::search::SearchQuery::parse) {
             None => {
@@ -310,16 +354,11 @@ impl ShopRepository for Store {
                     .fetch_all(self.pool())
                     .await
                     .map_err(|e| q(self, e))?;
-                Ok((rows, self.catalog_counts().await?.products))
+                Ok((rows, Total::exact(self.catalog_counts().await?.products)))
             }
             Some(sq) => {
                 let (hits, binds) = sq.hits_sql();
-                let count_sql = format!("SELECT count(*) FROM ({hits})");
-                let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
-                for b in &binds {
-                    count = count.bind(b);
-                }
-                let (total,) = count.fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+                let total = self.count_rows(&hits, &binds, count_cap).await?;
                 // Hits come in index order (rowid), so LIMIT stops early instead of
                 // sorting every match. ?1 is the language; hit binds follow as ?2...
                 let n = binds.len();
@@ -345,17 +384,13 @@ impl ShopRepository for Store {
         filter: &CatalogFilter,
         offset: i64,
         limit: i64,
-    ) -> Result<(Vec<ProductRow>, i64), StoreError> {
+        count_cap: Option<i64>,
+    ) -> Result<(Vec<ProductRow>, Total), StoreError> {
         if filter.is_plain() {
-            return self.products_page(lang, filter.query.as_deref(), offset, limit).await;
+            return self.products_page(lang, filter.query.as_deref(), offset, limit, count_cap).await;
         }
         let (wh, binds) = filter.where_clause();
-        let count_sql = number_placeholders(&format!("SELECT count(*) FROM products p WHERE ?1 IS NOT NULL AND {wh}"));
-        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(lang);
-        for b in &binds {
-            count = count.bind(b);
-        }
-        let (total,) = count.fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+        let total = self.count_rows(&format!("SELECT p.id FROM products p WHERE {wh}"), &binds, count_cap).await?;
         let n = binds.len();
         let sql = number_placeholders(&format!(
             "SELECT {} FROM products p WHERE {wh} ORDER BY {} LIMIT ?{} OFFSET ?{}",
@@ -370,6 +405,14 @@ impl ShopRepository for Store {
         }
         let rows = page.bind(limit).bind(offset).fetch_all(self.pool()).await.map_err(|e| q(self, e))?;
         Ok((rows, total))
+    }
+
+    async fn catalog_count(&self, filter: &CatalogFilter) -> Result<i64, StoreError> {
+        if filter.is_plain() && filter.query.as_deref().and_then(crate::search::SearchQuery::parse).is_none() {
+            return Ok(self.catalog_counts().await?.products);
+        }
+        let (wh, binds) = filter.where_clause();
+        Ok(self.count_rows(&format!("SELECT p.id FROM products p WHERE {wh}"), &binds, None).await?.count)
     }
 
     async fn catalog_ids(&self, filter: &CatalogFilter) -> Result<Vec<String>, StoreError> {

@@ -47,19 +47,19 @@ async fn first_run_creates_folder_database_and_demo_shop() {
 async fn pages_localise_titles_and_carry_money_with_currency() {
     let tmp = tempfile::tempdir().unwrap();
     let store = open(tmp.path()).await;
-    let zh = store.products_page("zh-CN", None, 0, 10).await.unwrap().0;
-    let en = store.products_page("en-US", None, 0, 10).await.unwrap().0;
+    let zh = store.products_page("zh-CN", None, 0, 10, None).await.unwrap().0;
+    let en = store.products_page("en-US", None, 0, 10, None).await.unwrap().0;
     assert_eq!(zh.len(), 10);
     assert_eq!(zh[0].id, en[0].id);
     assert!(zh[0].title.contains("硅胶"), "{}", zh[0].title);
     assert!(en[0].title.contains("Silicone"), "{}", en[0].title);
     assert_eq!(zh[0].languages, "de-DE en-US zh-CN");
     // unknown language falls back to English
-    assert_eq!(store.products_page("fr-FR", None, 0, 1).await.unwrap().0[0].title, en[0].title);
+    assert_eq!(store.products_page("fr-FR", None, 0, 1, None).await.unwrap().0[0].title, en[0].title);
     // paging covers everything exactly once
     let mut ids = std::collections::HashSet::new();
     for off in (0..50).step_by(7) {
-        for p in store.products_page("en-US", None, off, 7).await.unwrap().0 {
+        for p in store.products_page("en-US", None, off, 7, None).await.unwrap().0 {
             assert!(ids.insert(p.id));
         }
     }
@@ -372,8 +372,8 @@ async fn generated_shop_has_the_requested_size() {
 }
 
 async fn search(store: &Store, q: &str) -> (Vec<String>, i64) {
-    let (rows, total) = store.products_page("en-US", Some(q), 0, 100).await.unwrap();
-    (rows.into_iter().map(|r| r.title).collect(), total)
+    let (rows, total) = store.products_page("en-US", Some(q), 0, 100, None).await.unwrap();
+    (rows.into_iter().map(|r| r.title).collect(), total.count)
 }
 
 #[tokio::test]
@@ -408,8 +408,20 @@ async fn search_finds_sku_gtin_and_titles_in_every_language() {
         assert!(total >= 0);
     }
     assert_eq!(search(&store, "no such thing anywhere").await.1, 0);
+    // % and _ typed by the user are literal characters, not wildcards
+    assert_eq!(search(&store, "KIT_0000").await.1, 0, "no SKU holds an underscore");
+    assert_eq!(search(&store, "KIT%0000").await.1, 0);
+    assert_eq!(search(&store, "75%").await.0, vec!["Mechanical Keyboard, 75% Layout, Hot-Swap"]);
+    assert_eq!(search(&store, "76%").await.1, 0);
+    // a count stopped at a cap says so; the exact count is separate
+    let (_, capped) = store.products_page("en-US", Some("KIT"), 0, 3, Some(5)).await.unwrap();
+    assert_eq!(capped, mercator_store::Total { count: 5, exact: false });
+    let (_, under) = store.products_page("en-US", Some("KIT-0000"), 0, 3, Some(100)).await.unwrap();
+    assert_eq!(under, mercator_store::Total::exact(8));
+    let f = mercator_store::CatalogFilter { query: Some("KIT".into()), ..Default::default() };
+    assert!(store.catalog_count(&f).await.unwrap() > 5);
     // empty query = everything
-    assert_eq!(store.products_page("en-US", Some("  "), 0, 5).await.unwrap().1, 50);
+    assert_eq!(store.products_page("en-US", Some("  "), 0, 5, None).await.unwrap().1.count, 50);
 }
 
 #[tokio::test]
@@ -682,6 +694,69 @@ async fn import_is_all_or_nothing_and_searchable() {
     assert_eq!(deferred, 0, "rolled back with the import");
 }
 
+#[tokio::test]
+async fn import_updates_known_skus_in_the_cells_it_fills_and_adds_variants_to_known_parents() {
+    use mercator_core::import::{guess_mapping, parse_table, validate};
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    // a demo product with a live listing, its first variant
+    let (pid, sku, brand): (String, String, String) = sqlx::query_as(
+        "SELECT p.id, v.sku, p.brand FROM products p JOIN variants v ON v.product_id = p.id \
+         JOIN listings l ON l.variant_id = v.id WHERE l.status = 'live' ORDER BY v.sku LIMIT 1",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let before = store.product_detail(&pid).await.unwrap();
+    let v0 = before.variants.iter().find(|v| v.sku == sku).unwrap().clone();
+    let other = before.variants.iter().find(|v| v.sku != sku).unwrap().clone();
+    let outbox_before = store.outbox_counts().await.unwrap().pending;
+    let csv = format!(
+        "sku,parent,title:en-US,brand,cost,currency,stock\n\
+         {sku},,Renamed In Excel,,12.34,USD,77\n\
+         {},,,,,,{}\n\
+         NEW-VAR-1,{sku},,,,,5\n",
+        other.sku, other.stock
+    );
+    let table = parse_table(csv.as_bytes()).unwrap();
+    let (rows, bad) = validate(
+        &table,
+        &guess_mapping(&table.headers),
+        mercator_core::Currency::CNY,
+        &store.all_skus().await.unwrap(),
+    )
+    .unwrap();
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(rows.iter().filter(|r| r.update).count(), 2);
+    let outcome = store.import_rows(&rows, &mercator_store::catalog::Progress::silent()).await.unwrap();
+    assert_eq!((outcome.created, outcome.updated, outcome.unchanged), (1, 1, 1));
+    let after = store.product_detail(&pid).await.unwrap();
+    let v1 = after.variants.iter().find(|v| v.sku == sku).unwrap();
+    assert_eq!((v1.cost_minor, v1.cost_currency.as_str(), v1.stock), (1234, "USD", 77));
+    assert_eq!(after.texts.iter().find(|t| t.lang == "en-US").unwrap().title, "Renamed In Excel");
+    assert_eq!(after.head.brand, brand, "an empty cell keeps what the catalog holds");
+    assert_eq!(after.texts.len(), before.texts.len(), "other languages untouched");
+    // the new row joined the product of the SKU it names as parent, searchable
+    assert!(after.variants.iter().any(|v| v.sku == "NEW-VAR-1" && v.stock == 5));
+    assert_eq!(search(&store, "NEW-VAR-1").await.0, vec!["Renamed In Excel".to_string()]);
+    assert_eq!(store.catalog_counts().await.unwrap().products, 50, "no new product");
+    // the live listing's channel hears about the new title
+    assert!(store.outbox_counts().await.unwrap().pending > outbox_before);
+    // the updates are one undoable change
+    let op = outcome.update_op.expect("an update op");
+    store.undo(&op).await.unwrap();
+    let undone = store.product_detail(&pid).await.unwrap();
+    let v2 = undone.variants.iter().find(|v| v.sku == sku).unwrap();
+    assert_eq!((v2.cost_minor, &v2.cost_currency, v2.stock), (v0.cost_minor, &v0.cost_currency, v0.stock));
+    assert_eq!(
+        undone.texts.iter().find(|t| t.lang == "en-US").unwrap().title,
+        before.texts.iter().find(|t| t.lang == "en-US").unwrap().title
+    );
+    // importing the same file again: the first row now differs again, the rest is as in the file
+    let again = store.import_rows(&rows, &mercator_store::catalog::Progress::silent()).await.unwrap_err();
+    assert_eq!(mercator_core::ErrorPayload::from(&again).code, "sku-taken", "NEW-VAR-1 exists now");
+}
+
 mod model {
     use super::*;
     use mercator_core::catalog::{BulkOp, Certification, Edit, Keep};
@@ -849,22 +924,24 @@ mod model {
         let tmp = tempfile::tempdir().unwrap();
         let store = open(tmp.path()).await;
         let all = CatalogFilter::default();
-        assert_eq!(store.catalog_page("en-US", &all, 0, 100).await.unwrap().1, 50);
+        assert_eq!(store.catalog_page("en-US", &all, 0, 100, None).await.unwrap().1.count, 50);
         let f = CatalogFilter { issues_only: true, ..Default::default() };
-        let (rows, n) = store.catalog_page("en-US", &f, 0, 100).await.unwrap();
+        let (rows, n) = store.catalog_page("en-US", &f, 0, 100, None).await.unwrap();
+        let n = n.count;
         assert!(n > 0 && rows.iter().all(|r| r.issue_count > 0));
         let f = CatalogFilter { missing_lang: Some("ja-JP".into()), ..Default::default() };
-        assert_eq!(store.catalog_page("en-US", &f, 0, 100).await.unwrap().1, 50);
+        assert_eq!(store.catalog_page("en-US", &f, 0, 100, None).await.unwrap().1.count, 50);
         let f = CatalogFilter { missing_lang: Some("de-DE".into()), ..Default::default() };
-        assert_eq!(store.catalog_page("en-US", &f, 0, 100).await.unwrap().1, 0);
+        assert_eq!(store.catalog_page("en-US", &f, 0, 100, None).await.unwrap().1.count, 0);
         let f = CatalogFilter { sort: Some("stock".into()), desc: true, ..Default::default() };
-        let (rows, _) = store.catalog_page("en-US", &f, 0, 50).await.unwrap();
+        let (rows, _) = store.catalog_page("en-US", &f, 0, 50, None).await.unwrap();
         assert!(rows.windows(2).all(|w| w[0].stock >= w[1].stock));
         let f = CatalogFilter { sort: Some("title".into()), ..Default::default() };
-        let (rows, _) = store.catalog_page("en-US", &f, 0, 50).await.unwrap();
+        let (rows, _) = store.catalog_page("en-US", &f, 0, 50, None).await.unwrap();
         assert!(rows.windows(2).all(|w| w[0].title.to_lowercase() <= w[1].title.to_lowercase()));
         let f = CatalogFilter { query: Some("silicone".into()), status: Some("draft".into()), ..Default::default() };
-        let (rows, n) = store.catalog_page("en-US", &f, 0, 50).await.unwrap();
+        let (rows, n) = store.catalog_page("en-US", &f, 0, 50, None).await.unwrap();
+        let n = n.count;
         assert!(n > 0, "the demo has silicone products with a draft listing");
         assert_eq!(rows.len() as i64, n);
         for r in &rows {
@@ -876,7 +953,7 @@ mod model {
             sqlx::query_as("SELECT id FROM channels WHERE market = 'JP'").fetch_one(store.pool()).await.unwrap();
         let f = CatalogFilter { channel_id: Some(ch), stock: Some("in".into()), ..Default::default() };
         let ids = store.catalog_ids(&f).await.unwrap();
-        assert_eq!(ids.len() as i64, store.catalog_page("en-US", &f, 0, 100).await.unwrap().1);
+        assert_eq!(ids.len() as i64, store.catalog_page("en-US", &f, 0, 100, None).await.unwrap().1.count);
     }
 
     fn progress() -> (AtomicBool, impl Fn(u64, u64) + Send + Sync) {
@@ -1040,5 +1117,43 @@ mod model {
         // the same copy as the base is no conflict
         let same = serde_json::from_str::<serde_json::Value>(l.synced_base.as_deref().unwrap()).unwrap();
         assert!(!store.record_channel_copy(&lid, &same).await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn short_terms_find_exactly_the_products_holding_them() {
+    // One- and two-character terms take other paths than the trigram index
+    // (the index vocabulary, a scan); each must find exactly the products
+    // whose SKU, GTIN or a title holds the term (ASCII case-insensitively).
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path()).await;
+    let titles: Vec<(String,)> = sqlx::query_as("SELECT title FROM product_texts ORDER BY product_id, lang LIMIT 40")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let mut terms: std::collections::BTreeSet<String> =
+        ["耳机", "3", "Pr", "-0", "x", "Ü", "ab"].map(String::from).into();
+    for (t,) in &titles {
+        let chars: Vec<char> = t.chars().collect();
+        for w in chars.windows(2).step_by(5) {
+            if !w.iter().any(|c| c.is_whitespace()) {
+                terms.insert(w.iter().collect());
+            }
+        }
+    }
+    assert!(terms.len() > 60, "{}", terms.len());
+    for term in terms {
+        let pattern = format!("%{}%", term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let (want,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM products p WHERE \
+             EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND (v.sku LIKE ?1 ESCAPE '\\' OR v.gtin LIKE ?1 ESCAPE '\\')) \
+             OR EXISTS (SELECT 1 FROM product_texts t WHERE t.product_id = p.id AND t.title LIKE ?1 ESCAPE '\\')",
+        )
+        .bind(&pattern)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let (_, got) = store.products_page("en-US", Some(&term), 0, 10, None).await.unwrap();
+        assert_eq!(got.count, want, "term {term:?}");
     }
 }

@@ -63,6 +63,7 @@ export const api = {
   products: (lang: string, filter: CatalogFilter, offset: number, limit: number) =>
     invoke<Page<ProductDto>>('list_products', { lang, filter, offset, limit }),
   channels: () => invoke<ChannelDto[]>('list_channels'),
+  catalogCount: (filter: CatalogFilter) => invoke<number>('catalog_count', { filter }),
   catalogIds: (filter: CatalogFilter) => invoke<string[]>('catalog_ids', { filter }),
   bulkEdit: (ids: string[], op: BulkOp) => invoke<BulkResult>('bulk_edit', { ids, op }),
   cancelOperation: () => invoke<void>('cancel_operation'),

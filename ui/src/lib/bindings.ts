@@ -9,7 +9,12 @@ export type MoneyDto = { minor: number, currency: string,
  */
 exponent: number, };
 
-export type Page<T> = { items: Array<T>, offset: number, total: number, };
+export type Page<T> = { items: Array<T>, offset: number, total: number, 
+/**
+ * False when counting stopped at a cap: there are at least `total` rows
+ * (the catalog counts search hits exactly in a second call).
+ */
+exact: boolean, };
 
 export type ProductDto = { id: string, title: string, brand: string, category: string, languages: Array<string>, variantCount: number, firstSku: string, stock: number, cost: MoneyDto, 
 /**
@@ -140,11 +145,20 @@ base: string | null, ours: string, theirs: string,
  */
 bothChanged: boolean, };
 
-export type ListingDetailDto = { id: string, variantId: string, sku: string, channelName: string, channelKind: string, market: string, 
+export type ListingDetailDto = { id: string, variantId: string, channelId: string, sku: string, channelName: string, channelKind: string, market: string, 
 /**
  * Language the market's buyers read (BCP 47 primary tag, e.g. `ja`).
  */
-marketLanguage: string, price: MoneyDto, status: string, sellerSku: string, externalId: string, qtyPolicy: string, qtyValue: number, overrides: ContentDto, issues: Array<RuleIssue>, conflicts: Array<ConflictFieldDto>, remoteSeenAt: string | null, revision: number, };
+marketLanguage: string, price: MoneyDto, status: string, sellerSku: string, externalId: string, qtyPolicy: string, qtyValue: number, overrides: ContentDto, 
+/**
+ * What buyers in this market see: the override where set, else the
+ * product's text in the market's language.
+ */
+effective: ContentDto, 
+/**
+ * The product language that serves this market, if it has one.
+ */
+contentLang: string | null, issues: Array<RuleIssue>, conflicts: Array<ConflictFieldDto>, remoteSeenAt: string | null, revision: number, };
 
 export type CatalogFilter = { 
 /**
@@ -208,7 +222,11 @@ export type ImportRowError = {
  */
 line: number, errors: Array<ErrorPayload>, };
 
-export type ImportSample = { line: number, sku: string, title: string, cost: MoneyDto, };
+export type ImportSample = { line: number, sku: string, title: string, cost: MoneyDto, 
+/**
+ * The SKU is in the catalog already: the row updates it.
+ */
+update: boolean, };
 
 export type ImportPreview = { 
 /**
@@ -224,8 +242,28 @@ delimiter: string, headers: Array<string>,
  */
 mapping: Array<string | null>, total: number, valid: number, 
 /**
+ * Valid rows whose SKU is in the catalog already (they update it).
+ */
+updates: number, 
+/**
  * First 500 rows with problems.
  */
 errors: Array<ImportRowError>, sample: Array<ImportSample>, };
 
-export type ImportResult = { imported: number, skipped: number, };
+export type ImportResult = { 
+/**
+ * Variants created.
+ */
+imported: number, 
+/**
+ * Products changed by rows with SKUs already in the catalog.
+ */
+updated: number, 
+/**
+ * Rows with known SKUs that changed nothing.
+ */
+unchanged: number, skipped: number, 
+/**
+ * Undoes the updates (as one change); creations are not undone.
+ */
+undoOp: string | null, };

@@ -61,12 +61,26 @@ fn bad_rows_are_reported_with_line_numbers_and_reasons() {
                 OK-3,Too precise,,1.005\n\
                 TAKEN,Exists already,,1\n\
                 OK-4,,,1\n\
-                OK-5,Fine,,\n";
+                OK-5,Fine,,\n\
+                OLD,,,\n";
     let table = parse_table(text.as_bytes()).unwrap();
     let mapping = guess_mapping(&table.headers);
-    let existing: HashSet<String> = ["TAKEN".to_string()].into();
+    let existing: HashSet<String> = ["TAKEN".to_string(), "OLD".to_string()].into();
     let (ok, bad) = validate(&table, &mapping, Currency::USD, &existing).unwrap();
-    assert_eq!(ok.iter().map(|r| r.sku.as_str()).collect::<Vec<_>>(), vec!["OK-1", "OK-5"]);
+    assert_eq!(ok.iter().map(|r| r.sku.as_str()).collect::<Vec<_>>(), vec!["OK-1", "TAKEN", "OK-5", "OLD"]);
+    // SKUs already in the catalog are updates of just the cells filled in;
+    // they need no title
+    let updates: Vec<(&str, bool, Vec<String>)> =
+        ok.iter().map(|r| (r.sku.as_str(), r.update, r.filled.clone())).collect();
+    assert_eq!(
+        updates,
+        vec![
+            ("OK-1", false, vec!["gtin".to_string(), "cost".to_string()]),
+            ("TAKEN", true, vec!["cost".to_string()]),
+            ("OK-5", false, vec![]),
+            ("OLD", true, vec![]),
+        ]
+    );
     let report: Vec<(u64, &str)> = bad.iter().map(|r| (r.line, r.errors[0].code.as_str())).collect();
     assert_eq!(
         report,
@@ -75,7 +89,6 @@ fn bad_rows_are_reported_with_line_numbers_and_reasons() {
             (4, "gtin-check-digit"),
             (5, "import-duplicate-sku"),
             (6, "money-invalid"),
-            (7, "sku-taken"),
             (8, "title-empty"),
         ]
     );
@@ -161,6 +174,8 @@ proptest! {
                 weight_g: cost % 5000,
                 hs_code: "851830".into(),
                 origin: "CN".into(),
+                update: false,
+                filled: vec![],
             })
             .collect();
         let langs = vec!["zh-CN".to_string(), "en-US".to_string()];
@@ -175,7 +190,7 @@ proptest! {
             prop_assert_eq!(&a.titles, &b.titles);
             prop_assert_eq!(&a.descriptions, &b.descriptions);
             prop_assert_eq!(a.cost, b.cost);
-            prop_assert_eq!(a, &ImportRow { line: a.line, ..b.clone() }, "every field survives");
+            prop_assert_eq!(a, &ImportRow { line: a.line, filled: a.filled.clone(), ..b.clone() }, "every field survives");
         }
     }
 }
