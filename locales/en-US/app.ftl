@@ -42,6 +42,7 @@ col-category = Category
 col-variants = Variants
 col-skus = SKUs
 col-languages = Languages
+col-currency = Currency
 col-stock = Stock
 col-cost = Unit cost
 
@@ -191,6 +192,7 @@ startup-moved = The old file was kept as { $path }.
 
 # Catalog: filters, bulk edit, export (issue 3)
 filter-channel = Channel
+filter-market = Market
 filter-status = Listing status
 filter-missing = Missing translation
 filter-stock = Stock

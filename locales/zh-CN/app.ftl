@@ -33,6 +33,7 @@ col-category = 类目
 col-variants = 变体
 col-skus = SKU
 col-languages = 语言
+col-currency = 币种
 col-stock = 库存
 col-cost = 采购成本
 
@@ -182,6 +183,7 @@ startup-moved = 旧文件已保留为 { $path }。
 
 # Catalog: filters, bulk edit, export (issue 3)
 filter-channel = 渠道
+filter-market = 市场
 filter-status = 刊登状态
 filter-missing = 缺少翻译
 filter-stock = 库存

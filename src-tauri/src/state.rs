@@ -119,19 +119,17 @@ impl AppState {
 
     pub async fn info(&self) -> Result<AppInfo, mercator_api::ApiError> {
         let inner = self.inner.read().await;
-        let (settings, shop_name, is_demo) = match &inner.store {
+        let (settings, shop) = match &inner.store {
             Some(store) => {
                 let settings = ops::ui_settings(store.as_ref(), &self.system_locale).await?;
-                let (name, demo) = ops::shop_header(store).await?;
-                (settings, name, demo)
+                (settings, ops::shop_header(store).await?)
             }
             None => (
                 UiSettings {
                     language: mercator_i18n::negotiate(&self.system_locale).to_string(),
                     theme: mercator_api::Theme::System,
                 },
-                None,
-                false,
+                ops::ShopHeader::default(),
             ),
         };
         Ok(AppInfo {
@@ -140,8 +138,9 @@ impl AppState {
             db_path: self.db_path().display().to_string(),
             log_dir: self.paths.log_dir.display().to_string(),
             settings,
-            shop_name,
-            is_demo,
+            shop_name: shop.name,
+            is_demo: shop.is_demo,
+            base_currency: shop.base_currency,
             problem: inner.problem.clone(),
             moved_aside_to: inner.moved_aside_to.as_ref().map(|p| p.display().to_string()),
         })

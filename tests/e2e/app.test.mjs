@@ -276,6 +276,23 @@ test('import a spreadsheet: preview with a per-row report, then import the valid
     await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('52 products'));
     await s.type('[data-testid="catalog-search"]', '收纳箱');
     await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('Folding Storage Box, 2 pack'));
+
+    // a second file names SKUs already in the catalog: it updates only the cells it fills, and can be undone
+    const updates = join(root, 'updates.csv');
+    writeFileSync(updates, 'SKU,Title (en-US),Stock\nBOX-1,"Folding Storage Box, 3 pack",40\nKIT-00001-BLK,,99\n');
+    await s.click('[data-testid="import-button"]');
+    await s.type('[data-testid="import-file"]', updates);
+    await s.waitText('[data-testid="import-valid"]', (t) => t === '2 of 2 rows are valid');
+    assert.match(await s.text('[data-testid="import-updates"]'), /2 rows name SKUs already in the catalog/);
+    await s.screenshot(join(SHOTS, 'import-updates-en.png'));
+    await s.click('[data-testid="import-all"]');
+    await s.waitText('[data-testid="import-done"]', (t) => t.includes('updated 2 products'));
+    await s.click('[data-testid="import-undo"]');
+    await s.waitText('[data-testid="import-done"]', (t) => t.includes('were undone'));
+    await s.click('[data-testid="import"] .page-head button');
+    await s.clear('[data-testid="catalog-search"]');
+    await s.type('[data-testid="catalog-search"]', 'BOX-1');
+    await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('Folding Storage Box, 2 pack'));
   } finally {
     await s.close();
   }
@@ -290,6 +307,10 @@ test('market rules as badges, a channel conflict settled per field, bulk edit wi
     await s.click('[data-testid="filter-issues"]');
     await s.waitText('[data-testid="catalog-matches"]', (t) => t.includes('50'));
     await s.click('[data-testid="filter-issues"]');
+    // by market: every demo product is listed in Japan
+    await s.exec(`const el = document.querySelector('[data-testid="filter-market"]'); el.value = 'JP'; el.dispatchEvent(new Event('change'));`);
+    await s.waitText('[data-testid="catalog-matches"]', (t) => t === '50 matching products');
+    await s.exec(`const el = document.querySelector('[data-testid="filter-market"]'); el.value = ''; el.dispatchEvent(new Event('change'));`);
 
     // open the product whose Amazon.de copy was changed on Amazon
     await s.type('[data-testid="catalog-search"]', 'Knoblauchpresse');

@@ -295,11 +295,16 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
     })
 }
 
-/// CSV import of `rows` products (titles in zh/en/de) into an empty shop,
-/// including validation and the search index, against the floor: the sqlite3
-/// CLI's `.import` of the same file into a plain table.
+/// Bulk catalog work on `rows` products (one variant each; titles in
+/// zh/en/de): CSV import (parse, validate, write with history and search
+/// index) against the floor, the sqlite3 CLI's `.import` of the same file
+/// into a plain table, in the same run; XLSX import of the same rows; export
+/// of the whole catalog to CSV and XLSX; an import that updates 10% of the
+/// SKUs; a bulk edit of every product and its undo.
 pub fn bench_import(args: &[String]) -> Result<(), String> {
-    use mercator_core::import::{export_csv, guess_mapping, parse_table, validate, ImportRow};
+    use mercator_core::import::{export_csv, guess_mapping, parse_table, validate, ImportRow, Table};
+    use mercator_store::catalog::Progress;
+    use mercator_store::ShopRepository;
     let rows_n = crate::util::count_options(args, [("--rows", 100_000)])?[0];
     let dir = root().join("target/bench/import");
     let _ = std::fs::remove_dir_all(&dir);
@@ -322,32 +327,110 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
     let export_time = t.elapsed();
     let file = dir.join("products.csv");
     std::fs::write(&file, &csv).map_err(|e| e.to_string())?;
-    println!("\nCSV of {} rows, {:.1} MB: export {:.0?}", rows.len(), csv.len() as f64 / 1e6, export_time);
+    println!(
+        "\nCSV of {} rows, {:.1} MB: written by the core exporter in {:.0?}",
+        rows.len(),
+        csv.len() as f64 / 1e6,
+        export_time
+    );
 
+    let mb = |p: &Path| std::fs::metadata(p).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let open = |name: &str| {
+        let path = dir.join(name);
+        async move {
+            Store::open(&path, &OpenOptions { seed_demo: false, ..Default::default() })
+                .await
+                .map(|s| s.0)
+                .map_err(|e| e.to_string())
+        }
+    };
+    // parse + validate + write, as the app's import does
+    async fn import(store: &Store, table: Table, parsed: Duration, label: &str) -> Result<(), String> {
+        let t = Instant::now();
+        let mapping = guess_mapping(&table.headers);
+        let skus = store.all_skus().await.map_err(|e| e.to_string())?;
+        let (ok, bad) = validate(&table, &mapping, mercator_core::Currency::CNY, &skus).map_err(|e| e.to_string())?;
+        let validated = t.elapsed();
+        let outcome = store.import_rows(&ok, &Progress::silent()).await.map_err(|e| e.to_string())?;
+        let written = t.elapsed() - validated;
+        println!(
+            "{label}: parse {parsed:.0?}, validate {validated:.0?}, write + history + search index {written:.2?}; \
+             total {:.2?} ({} created, {} updated, {} unchanged, {} rejected)",
+            parsed + validated + written,
+            outcome.created,
+            outcome.updated,
+            outcome.unchanged,
+            bad.len()
+        );
+        Ok(())
+    }
     rt.block_on(async {
-        let (store, _) = Store::open(&dir.join("shop"), &OpenOptions { seed_demo: false, ..Default::default() })
-            .await
-            .map_err(|e| e.to_string())?;
+        let store = open("csv-shop").await?;
         let bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
         let t = Instant::now();
         let table = parse_table(&bytes).map_err(|e| e.to_string())?;
-        let parsed = t.elapsed();
-        let mapping = guess_mapping(&table.headers);
-        let (ok, bad) = validate(&table, &mapping, mercator_core::Currency::CNY, &store.all_skus().await.map_err(|e| e.to_string())?)
+        import(&store, table, t.elapsed(), "CSV import").await?;
+
+        // export what was imported, as the app's export buttons do
+        let out = dir.join("exports");
+        let none = mercator_store::CatalogFilter::default();
+        let mut exported = HashMap::new();
+        for format in ["csv", "xlsx"] {
+            let t = Instant::now();
+            let r = mercator_api::catalog::export_catalog(&store, None, &none, format, &out)
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            let path = std::path::PathBuf::from(&r.path);
+            println!(
+                "export of the whole catalog to {format}: {:.2?} ({} rows, {:.1} MB)",
+                t.elapsed(),
+                r.rows,
+                mb(&path)
+            );
+            exported.insert(format, path);
+        }
+
+        // an import that changes 10% of the SKUs (stock and English title), the rest unchanged
+        let export_bytes = std::fs::read(&exported["csv"]).map_err(|e| e.to_string())?;
+        let mut table = parse_table(&export_bytes).map_err(|e| e.to_string())?;
+        let stock = table.headers.iter().position(|h| h == "stock").ok_or("no stock column")?;
+        let title = table.headers.iter().position(|h| h == "title:en-US").ok_or("no title column")?;
+        let n = table.rows.len() / 10;
+        table.rows.truncate(n);
+        for (_, cells) in table.rows.iter_mut() {
+            cells[stock] = "42".into();
+            cells[title].push_str(" v2");
+        }
+        import(&store, table, Duration::ZERO, &format!("CSV import updating {n} known SKUs")).await?;
+
+        // bulk edit of every product, then its undo
+        let ids = store.catalog_ids(&none).await.map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let (op, changed) = store
+            .bulk_edit(
+                &ids,
+                &mercator_core::catalog::BulkOp::SetField { field: "brand".into(), value: "Benchmark".into() },
+                &Progress::silent(),
+            )
+            .await
             .map_err(|e| e.to_string())?;
-        let validated = t.elapsed();
-        store.import_rows(&ok, &mercator_store::catalog::Progress::silent()).await.map_err(|e| e.to_string())?;
-        let total = t.elapsed();
         println!(
-            "Mercator import: parse {:.0?}, validate {:.0?}, write + search index {:.0?}; total {:.2?} ({} rows, {} rejected)",
-            parsed,
-            validated - parsed,
-            total - validated,
-            total,
-            ok.len(),
-            bad.len()
+            "bulk edit: set the brand of {} products: {:.2?} ({changed} changes, one history op)",
+            ids.len(),
+            t.elapsed()
         );
+        let t = Instant::now();
+        store.undo(&op).await.map_err(|e| e.to_string())?;
+        println!("undo of that bulk edit: {:.2?}", t.elapsed());
+        store.close().await;
+
+        // XLSX import of the exported workbook into an empty shop
+        let store = open("xlsx-shop").await?;
+        let xlsx = std::fs::read(&exported["xlsx"]).map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let table = mercator_core::xlsx::parse_xlsx(&xlsx).map_err(|e| e.to_string())?;
+        import(&store, table, t.elapsed(), "XLSX import").await?;
         store.close().await;
         Ok::<(), String>(())
     })?;
@@ -361,7 +444,7 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
             .arg(format!(".import {} plain", file.display()))
             .status()
             .map_err(|e| e.to_string())?;
-        println!("floor: sqlite3 CLI .import of the same file into a plain table: {:.2?} ({status})", t.elapsed());
+        println!("floor: sqlite3 CLI .import of the same CSV into a plain table: {:.2?} ({status})", t.elapsed());
     } else {
         println!("floor: sqlite3 CLI not installed (apt-get install sqlite3)");
     }

@@ -183,6 +183,8 @@ pub struct AppInfo {
     pub settings: UiSettings,
     pub shop_name: Option<String>,
     pub is_demo: bool,
+    /// The shop's base currency (ISO 4217), the default for new costs.
+    pub base_currency: Option<String>,
     pub problem: Option<StartupProblem>,
     /// Set after the user moved a broken database aside.
     pub moved_aside_to: Option<String>,

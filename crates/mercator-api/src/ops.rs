@@ -186,8 +186,21 @@ pub async fn vault_status(vault: Vault) -> VaultStatus {
 }
 
 /// Shop name and demo flag for the header.
-pub async fn shop_header(store: &Store) -> ApiResult<(Option<String>, bool)> {
-    Ok(store.shop().await?.map(|s| (Some(s.name), s.is_demo)).unwrap_or((None, false)))
+/// What the header and forms need of the shop.
+#[derive(Debug, Clone, Default)]
+pub struct ShopHeader {
+    pub name: Option<String>,
+    pub is_demo: bool,
+    /// ISO 4217 code new costs default to.
+    pub base_currency: Option<String>,
+}
+
+pub async fn shop_header(store: &Store) -> ApiResult<ShopHeader> {
+    Ok(store
+        .shop()
+        .await?
+        .map(|s| ShopHeader { name: Some(s.name), is_demo: s.is_demo, base_currency: Some(s.base_currency) })
+        .unwrap_or_default())
 }
 
 /// Minor units as plain decimal text: (1850, 2) -> "18.50".

@@ -38,7 +38,7 @@ pub struct TextRow {
     pub revision: i64,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, FromRow, serde::Deserialize)]
 pub struct VariantRow {
     pub id: String,
     pub sku: String,
@@ -102,6 +102,14 @@ pub struct HistoryRow {
     pub actor: String,
     pub at: String,
     pub undone_by: Option<String>,
+}
+
+/// A history row with the product it belongs to (for undo).
+#[derive(Debug, Clone, FromRow)]
+struct UndoRow {
+    product_id: String,
+    #[sqlx(flatten)]
+    row: HistoryRow,
 }
 
 pub use mercator_core::catalog::Edit;
@@ -305,6 +313,10 @@ async fn write_field(
             _ => field.to_string(),
         };
         return Err(conflict(&what));
+    }
+    if old == *value {
+        // nothing changes: no write, no new revision, no index maintenance
+        return Ok((old, revision));
     }
     if entity == "text" && field == "title" && value.is_null() {
         // undoing the creation of a language: only while it holds nothing else
@@ -713,26 +725,26 @@ impl Store {
     /// the value that op wrote. The undo is itself recorded as a new op.
     pub async fn undo(&self, op_id: &str) -> Result<String, StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let rows: Vec<HistoryRow> = sqlx::query_as(
-            "SELECT id, op_id, entity, entity_id, lang, field, old_value, new_value, actor, at, undone_by \
+        let rows: Vec<(String, HistoryRow)> = sqlx::query_as::<_, UndoRow>(
+            "SELECT product_id, id, op_id, entity, entity_id, lang, field, old_value, new_value, actor, at, undone_by \
              FROM edit_history WHERE op_id = ? ORDER BY at DESC, id DESC",
         )
         .bind(op_id)
         .fetch_all(&mut *tx)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|u| (u.product_id, u.row))
+        .collect();
         if rows.is_empty() {
             return Err(StoreError::NotFound { what: format!("change {op_id}") });
         }
         let undo_op = new_id();
         let mut touched: Vec<String> = vec![];
-        for r in &rows {
+        for (product_id, r) in &rows {
             if r.undone_by.is_some() || r.field == "created" {
                 return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", &r.field)));
             }
-            let product_id: (String,) = sqlx::query_as("SELECT product_id FROM edit_history WHERE id = ?")
-                .bind(&r.id)
-                .fetch_one(&mut *tx)
-                .await?;
+            let product_id = (product_id.clone(),);
             let old: Value =
                 r.old_value.as_deref().map(serde_json::from_str).transpose().ok().flatten().unwrap_or(Value::Null);
             let new: Value =
@@ -759,15 +771,17 @@ impl Store {
             .await?;
             let at = (r.entity.as_str(), r.entity_id.as_str(), r.lang.as_deref(), r.field.as_str());
             enqueue_change(&mut tx, &product_id.0, at, was_live, &change).await?;
-            if !touched.contains(&product_id.0) {
+            if touched.last() != Some(&product_id.0) {
                 touched.push(product_id.0.clone());
             }
-            sqlx::query("UPDATE edit_history SET undone_by = ? WHERE id = ?")
-                .bind(&undo_op)
-                .bind(&r.id)
-                .execute(&mut *tx)
-                .await?;
         }
+        sqlx::query("UPDATE edit_history SET undone_by = ? WHERE op_id = ? AND undone_by IS NULL")
+            .bind(&undo_op)
+            .bind(op_id)
+            .execute(&mut *tx)
+            .await?;
+        touched.sort();
+        touched.dedup();
         crate::rules::refresh(&mut tx, &touched).await?;
         tx.commit().await?;
         Ok(undo_op)
@@ -862,58 +876,87 @@ async fn update_from_row(
     op: &str,
     r: &mercator_core::import::ImportRow,
 ) -> Result<(String, usize), StoreError> {
-    let (variant_id, product_id, attributes): (String, String, String) =
-        sqlx::query_as("SELECT id, product_id, attributes FROM variants WHERE sku = ?")
-            .bind(&r.sku)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| not_found("variant", &r.sku))?;
+    // Read the record once and write only what differs (most cells of a
+    // re-imported export match the catalog).
+    type Current = (String, String, Option<String>, i64, String, i64, i64, String, String, String, String, String);
+    let cur: Current = sqlx::query_as(
+        "SELECT v.id, v.product_id, v.gtin, v.cost_minor, v.cost_currency, v.stock, v.weight_g, v.hs_code, v.origin, \
+                v.attributes, p.brand, p.category \
+         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = ?",
+    )
+    .bind(&r.sku)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| not_found("variant", &r.sku))?;
+    let (
+        variant_id,
+        product_id,
+        gtin,
+        cost_minor,
+        cost_currency,
+        stock,
+        weight_g,
+        hs_code,
+        origin,
+        attributes,
+        brand,
+        category,
+    ) = cur;
+    let texts: Vec<(String, String, String, String, String)> =
+        sqlx::query_as("SELECT lang, title, description, bullets, keywords FROM product_texts WHERE product_id = ?")
+            .bind(&product_id)
+            .fetch_all(&mut *conn)
+            .await?;
     let filled = |k: &str| r.filled.iter().any(|f| f == k);
-    let v = |field: &'static str, value: Value| FieldWrite::new("variant", &variant_id, field, value);
     let mut writes = vec![];
-    if filled("gtin") {
-        writes.push(v("gtin", json!(r.gtin)));
-    }
+    let mut set = |entity: &'static str, id: &str, field: &'static str, differs: bool, value: Value| {
+        if differs {
+            writes.push(FieldWrite::new(entity, id, field, value));
+        }
+    };
+    set("variant", &variant_id, "gtin", filled("gtin") && gtin != r.gtin, json!(r.gtin));
     if filled("cost") {
-        writes.push(v("cost_currency", json!(r.cost.currency().code())));
-        writes.push(v("cost_minor", json!(r.cost.minor())));
+        let code = r.cost.currency().code().to_string();
+        set("variant", &variant_id, "cost_currency", cost_currency != code, json!(code));
+        set("variant", &variant_id, "cost_minor", cost_minor != r.cost.minor(), json!(r.cost.minor()));
     }
-    if filled("stock") {
-        writes.push(v("stock", json!(r.stock)));
-    }
-    if filled("weight_g") {
-        writes.push(v("weight_g", json!(r.weight_g)));
-    }
-    if filled("hs_code") {
-        writes.push(v("hs_code", json!(r.hs_code)));
-    }
-    if filled("origin") {
-        writes.push(v("origin", json!(r.origin)));
-    }
+    set("variant", &variant_id, "stock", filled("stock") && stock != r.stock, json!(r.stock));
+    set("variant", &variant_id, "weight_g", filled("weight_g") && weight_g != r.weight_g, json!(r.weight_g));
+    set("variant", &variant_id, "hs_code", filled("hs_code") && hs_code != r.hs_code, json!(r.hs_code));
+    set("variant", &variant_id, "origin", filled("origin") && origin != r.origin, json!(r.origin));
     if filled("attributes") {
-        let mut map: serde_json::Map<String, Value> = serde_json::from_str(&attributes).unwrap_or_default();
+        let before: serde_json::Map<String, Value> = serde_json::from_str(&attributes).unwrap_or_default();
+        let mut map = before.clone();
         for (k, val) in &r.attributes {
             map.insert(k.clone(), json!(val));
         }
-        writes.push(v("attributes", Value::Object(map)));
+        set("variant", &variant_id, "attributes", map != before, Value::Object(map));
     }
-    if filled("brand") {
-        writes.push(FieldWrite::new("product", &product_id, "brand", json!(r.brand)));
-    }
-    if filled("category") {
-        writes.push(FieldWrite::new("product", &product_id, "category", json!(r.category)));
-    }
+    set("product", &product_id, "brand", filled("brand") && brand != r.brand, json!(r.brand));
+    set("product", &product_id, "category", filled("category") && category != r.category, json!(r.category));
+    let text = |lang: &str| texts.iter().find(|t| t.0 == lang);
     for (lang, title) in &r.titles {
-        writes.push(FieldWrite::text(&product_id, lang, "title", json!(title))?);
+        if text(lang).is_none_or(|t| &t.1 != title) {
+            writes.push(FieldWrite::text(&product_id, lang, "title", json!(title))?);
+        }
     }
     for (lang, d) in &r.descriptions {
-        writes.push(FieldWrite::text(&product_id, lang, "description", json!(d))?);
+        if text(lang).is_none_or(|t| &t.2 != d) {
+            writes.push(FieldWrite::text(&product_id, lang, "description", json!(d))?);
+        }
     }
     for (lang, b) in &r.bullets {
-        writes.push(FieldWrite::text(&product_id, lang, "bullets", json!(b))?);
+        if text(lang).is_none_or(|t| serde_json::from_str::<Vec<String>>(&t.3).ok().as_ref() != Some(b)) {
+            writes.push(FieldWrite::text(&product_id, lang, "bullets", json!(b))?);
+        }
     }
     for (lang, k) in &r.keywords {
-        writes.push(FieldWrite::text(&product_id, lang, "keywords", json!(k))?);
+        if text(lang).is_none_or(|t| &t.4 != k) {
+            writes.push(FieldWrite::text(&product_id, lang, "keywords", json!(k))?);
+        }
+    }
+    if writes.is_empty() {
+        return Ok((product_id, 0));
     }
     let changed = apply_writes(conn, op, &product_id, &writes, None).await?;
     Ok((product_id, changed))
@@ -1470,44 +1513,51 @@ impl Store {
     }
 
     /// Rows for export: one per variant of `product_ids` (all when None), in
-    /// catalog order, with every language's texts.
+    /// catalog order, with every language's texts. SQLite hands the rows
+    /// over as one JSON array per query: reading 100k rows one by one
+    /// through the driver costs ten times more than parsing them.
     pub async fn export_rows(
         &self,
         product_ids: Option<&[String]>,
     ) -> Result<(Vec<ExportVariant>, Vec<TextExport>), StoreError> {
         let ids = product_ids.map(|i| serde_json::to_string(i).unwrap_or_default());
-        let variants = sqlx::query_as(
-            "SELECT p.id AS product_id, p.brand, p.category, v.id, v.sku, v.gtin, v.attributes, v.cost_minor, \
-                    v.cost_currency, v.stock, v.weight_g, v.length_mm, v.width_mm, v.height_mm, v.hs_code, v.origin, \
-                    v.certifications, v.revision \
-             FROM variants v JOIN products p ON p.id = v.product_id \
-             WHERE ?1 IS NULL OR p.id IN (SELECT value FROM json_each(?1)) ORDER BY p.id, v.sku",
+        let (variants,): (String,) = sqlx::query_as(
+            "SELECT json_group_array(json_object('product_id', product_id, 'brand', brand, 'category', category, \
+                    'id', id, 'sku', sku, 'gtin', gtin, 'attributes', attributes, 'cost_minor', cost_minor, \
+                    'cost_currency', cost_currency, 'stock', stock, 'weight_g', weight_g, 'length_mm', length_mm, \
+                    'width_mm', width_mm, 'height_mm', height_mm, 'hs_code', hs_code, 'origin', origin, \
+                    'certifications', certifications, 'revision', revision)) \
+             FROM (SELECT p.id AS product_id, p.brand, p.category, v.* FROM variants v JOIN products p ON p.id = v.product_id \
+                   WHERE ?1 IS NULL OR p.id IN (SELECT value FROM json_each(?1)) ORDER BY p.id, v.sku)",
         )
         .bind(&ids)
-        .fetch_all(self.pool())
+        .fetch_one(self.pool())
         .await?;
-        let texts = sqlx::query_as(
-            "SELECT product_id, lang, title, description, bullets, keywords FROM product_texts \
-             WHERE ?1 IS NULL OR product_id IN (SELECT value FROM json_each(?1))",
+        let (texts,): (String,) = sqlx::query_as(
+            "SELECT json_group_array(json_object('product_id', product_id, 'lang', lang, 'title', title, \
+                    'description', description, 'bullets', bullets, 'keywords', keywords)) \
+             FROM product_texts WHERE ?1 IS NULL OR product_id IN (SELECT value FROM json_each(?1))",
         )
         .bind(&ids)
-        .fetch_all(self.pool())
+        .fetch_one(self.pool())
         .await?;
-        Ok((variants, texts))
+        let parse = |e: serde_json::Error| StoreError::Invalid { field: "export".into(), detail: e.to_string() };
+        Ok((serde_json::from_str(&variants).map_err(parse)?, serde_json::from_str(&texts).map_err(parse)?))
     }
 }
 
 /// A variant with what export needs of its product.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, FromRow, serde::Deserialize)]
 pub struct ExportVariant {
     pub product_id: String,
     pub brand: String,
     pub category: String,
     #[sqlx(flatten)]
+    #[serde(flatten)]
     pub variant: VariantRow,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, FromRow, serde::Deserialize)]
 pub struct TextExport {
     pub product_id: String,
     pub lang: String,

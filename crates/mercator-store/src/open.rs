@@ -128,7 +128,7 @@ fn connect_options(db_path: &Path) -> SqliteConnectOptions {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         .pragma("temp_store", "memory")
-        .pragma("cache_size", "-32768")
+        .pragma("cache_size", "-8192")
 }
 
 /// Schema versions already applied to an existing database, checked against

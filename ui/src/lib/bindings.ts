@@ -70,7 +70,11 @@ export type StartupProblem = { error: ErrorPayload,
  */
 canMoveAside: boolean, };
 
-export type AppInfo = { version: string, dataDir: string, dbPath: string, logDir: string, settings: UiSettings, shopName: string | null, isDemo: boolean, problem: StartupProblem | null, 
+export type AppInfo = { version: string, dataDir: string, dbPath: string, logDir: string, settings: UiSettings, shopName: string | null, isDemo: boolean, 
+/**
+ * The shop's base currency (ISO 4217), the default for new costs.
+ */
+baseCurrency: string | null, problem: StartupProblem | null, 
 /**
  * Set after the user moved a broken database aside.
  */

@@ -65,3 +65,12 @@ export function languageName(tag: string, locale: string): string {
     return tag;
   }
 }
+
+/** Localised name of a market (ISO 3166 region code), e.g. DE -> "Germany" / "德国". */
+export function marketName(code: string, locale: string): string {
+  try {
+    return new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
