@@ -64,3 +64,23 @@ error-bulk-nothing-to-do = Nothing to change: no selected product matched.
 error-cancelled = Cancelled. Nothing was changed.
 error-xlsx-unreadable = This Excel file cannot be read ({ $detail }). Save it again as .xlsx or CSV.
 error-export-failed = The export could not be written: { $detail }
+
+## Pricing
+error-pricing-input-invalid = { $detail ->
+    [negative] “{ $field }” cannot be negative.
+    [too-large] “{ $field }” is too large to be right.
+    [currency] “{ $field }” must be in the market's currency.
+    [below-floor] “{ $field }” is below the floor price.
+   *[other] “{ $field }” is out of range.
+}
+error-price-no-fx-rate = Cannot price: there is no exchange rate from { $from } to { $to }. Enter one under Pricing → Exchange rates, or import the ECB rates.
+error-price-no-size-tier = Cannot price: { $weight } g and { $dimensions } mm fit no size tier of the fulfilment fee table. Add a larger tier.
+error-price-no-market = Cannot price: { $channel } has no pricing settings yet.
+error-price-target-unreachable = Cannot price: on { $channel } the fees take { $fees } % of the price, so a { $margin } % margin cannot be reached. Lower the target margin or the fees.
+error-price-ceiling-below-target = Cannot price: the ceiling { $ceiling } is below the { $needed } the target needs. Raise the ceiling or lower the target.
+error-price-out-of-range = Cannot price: the computed price is out of range. Check the costs and fees.
+error-price-warn-fx-stale = The { $currency } rate is from { $date } ({ $days } days old). Update the exchange rates.
+error-price-warn-promo-below-floor = The promotion takes the price to { $price }, below the floor of { $floor }.
+error-price-warn-promo-loss = With the promotion each sale loses money (profit { $profit }).
+error-price-warn-promo-margin = With the promotion the margin is { $margin } %, below your limit of { $limit } %.
+error-ecb-malformed = This is not a readable ECB reference-rate file ({ $detail }). Nothing was imported; the rates you had are kept.

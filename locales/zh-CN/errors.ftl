@@ -64,3 +64,23 @@ error-bulk-nothing-to-do = 没有需要修改的内容：所选商品均不匹�
 error-cancelled = 已取消，未做任何修改。
 error-xlsx-unreadable = 无法读取此 Excel 文件（{ $detail }）。请另存为 .xlsx 或 CSV 后重试。
 error-export-failed = 导出文件无法写入：{ $detail }
+
+## 定价
+error-pricing-input-invalid = { $detail ->
+    [negative] “{ $field }”不能为负数。
+    [too-large] “{ $field }”数值过大，请检查。
+    [currency] “{ $field }”必须使用该市场的币种。
+    [below-floor] “{ $field }”低于最低价。
+   *[other] “{ $field }”超出允许范围。
+}
+error-price-no-fx-rate = 无法定价：没有从 { $from } 到 { $to } 的汇率。请在“定价 → 汇率”中录入，或导入欧洲央行汇率。
+error-price-no-size-tier = 无法定价：{ $weight } 克、{ $dimensions } 毫米不属于配送费表中的任何尺寸分段。请添加更大的分段。
+error-price-no-market = 无法定价：{ $channel } 还没有定价设置。
+error-price-target-unreachable = 无法定价：在 { $channel } 上费用占售价的 { $fees }%，无法达到 { $margin }% 的利润率。请降低目标利润率或费用。
+error-price-ceiling-below-target = 无法定价：最高价 { $ceiling } 低于达到目标所需的 { $needed }。请提高最高价或降低目标。
+error-price-out-of-range = 无法定价：计算出的价格超出范围。请检查成本和费用。
+error-price-warn-fx-stale = { $currency } 汇率日期为 { $date }（已过 { $days } 天）。请更新汇率。
+error-price-warn-promo-below-floor = 促销后价格为 { $price }，低于最低价 { $floor }。
+error-price-warn-promo-loss = 促销后每单亏损（利润 { $profit }）。
+error-price-warn-promo-margin = 促销后利润率为 { $margin }%，低于您设定的下限 { $limit }%。
+error-ecb-malformed = 这不是可读取的欧洲央行汇率文件（{ $detail }）。未导入任何内容，原有汇率保持不变。

@@ -88,6 +88,18 @@ error_codes! {
     Cancelled => "cancelled",
     XlsxUnreadable => "xlsx-unreadable",
     ExportFailed => "export-failed",
+    PricingInputInvalid => "pricing-input-invalid",
+    PriceNoFxRate => "price-no-fx-rate",
+    PriceNoSizeTier => "price-no-size-tier",
+    PriceNoMarket => "price-no-market",
+    PriceTargetUnreachable => "price-target-unreachable",
+    PriceCeilingBelowTarget => "price-ceiling-below-target",
+    PriceOutOfRange => "price-out-of-range",
+    PriceWarnFxStale => "price-warn-fx-stale",
+    PriceWarnPromoBelowFloor => "price-warn-promo-below-floor",
+    PriceWarnPromoLoss => "price-warn-promo-loss",
+    PriceWarnPromoMargin => "price-warn-promo-margin",
+    EcbMalformed => "ecb-malformed",
     Internal => "internal",
 }
 

@@ -83,8 +83,9 @@ pub enum MoneyError {
 }
 
 /// An ISO 4217 currency: its three-letter code; the exponent is looked up.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Currency([u8; 3]);
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
+#[ts(type = "string")]
+pub struct Currency(#[ts(skip)] [u8; 3]);
 
 impl Currency {
     pub const USD: Currency = Currency(*b"USD");
@@ -154,7 +155,7 @@ impl<'de> Deserialize<'de> for Currency {
 }
 
 /// An amount of money: integer minor units of one currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 pub struct Money {
     minor: i64,
     currency: Currency,

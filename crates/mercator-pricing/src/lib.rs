@@ -1,0 +1,58 @@
+//! Mercator's pricing engine: every price derived from cost, freight, duty,
+//! channel fees, tax and FX, with the market's rules (tax-inclusive display,
+//! currency exponents, price endings, floor/ceiling/MAP), and an explanation
+//! of each step. Pure: no IO, no clock (today's date is an input), no floats.
+//!
+//! - [`policy`]: the inputs (market fee schedules, tax, logistics, rules;
+//!   item data), validated with the field named.
+//! - [`fx`]: rates against EUR, cross rates, the ECB reference-rate parser.
+//! - [`engine`]: landed cost, solving for the target, rounding, the reverse
+//!   (price -> profit, margin), promotions.
+//! - [`presets`]: sensible starting schedules for common channels and markets.
+
+pub mod engine;
+pub mod fx;
+pub mod policy;
+pub mod presets;
+
+pub use engine::{
+    evaluate, landed_cost, price, price_minor, promote, Arg, Context, PromoQuote, Promotion, Quote, Step,
+};
+pub use fx::{parse_ecb, EcbDay, FxTable, RateInfo};
+pub use policy::{Ending, Globals, Item, Market, MarketRules, Rounding, Target};
+
+/// Prices every (item, market) pair, on all cores: row-major, `items.len()`
+/// x `markets.len()` results in minor units (or why it cannot be priced).
+pub fn price_all(ctx: &Context, items: &[Item], markets: &[Market]) -> Vec<Result<i64, mercator_core::ErrorPayload>> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let valid: Vec<Result<(), mercator_core::ErrorPayload>> = markets.iter().map(Market::validate).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| {
+                let valid = &valid;
+                s.spawn(move || {
+                    let mut out = Vec::with_capacity(part.len() * markets.len());
+                    for item in part {
+                        let item_ok = item.validate();
+                        for (m, ok) in markets.iter().zip(valid) {
+                            out.push(match (ok, &item_ok) {
+                                (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+                                _ => price_minor(ctx, item, m),
+                            });
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
