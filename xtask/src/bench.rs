@@ -450,3 +450,92 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Reprices 100k variants x 10 markets (1M prices): compute time (all
+/// cores) and the time to store the proposals; then the latency of "why
+/// this price" for one price (the engine alone, and the whole command).
+pub fn bench_pricing(_args: &[String]) -> Result<(), String> {
+    let src = shop_of(100_000)?;
+    let dir = root().join("target/bench/pricing");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::copy(src.join(mercator_store::DB_FILE_NAME), dir.join(mercator_store::DB_FILE_NAME))
+        .map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let (store, _) = Store::open(&dir, &OpenOptions { seed_demo: false, ..Default::default() })
+            .await
+            .map_err(|e| e.to_string())?;
+        // seven more channel accounts: ten markets in all
+        for (kind, name, market, currency, lang) in [
+            ("amazon", "Amazon.co.jp", "JP", "JPY", "ja-JP"),
+            ("amazon", "Amazon.co.uk", "GB", "GBP", "en-GB"),
+            ("amazon", "Amazon.fr", "FR", "EUR", "fr-FR"),
+            ("amazon", "Amazon.it", "IT", "EUR", "it-IT"),
+            ("shopee", "Shopee SG", "SG", "SGD", "en-SG"),
+            ("ebay", "eBay US", "US", "USD", "en-US"),
+            ("tiktok", "TikTok Shop UK", "GB", "GBP", "en-GB"),
+        ] {
+            sqlx_insert_channel(&store, kind, name, market, currency, lang).await?;
+        }
+        store.seed_pricing_presets().await.map_err(|e| e.to_string())?;
+        let days = mercator_pricing::parse_ecb(mercator_store::pricing::SAMPLE_ECB).map_err(|e| e.to_string())?;
+        store.import_ecb(&days).await.map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        let r = mercator_api::pricing::reprice(&store).await.map_err(|e| format!("{e:?}"))?;
+        println!(
+            "\nReprice {} variant x market pairs ({} priced, {} cannot be priced): compute {} ms (all cores), \
+             persist {} ms; whole run {:.2?} (with reading the catalog)",
+            r.priced + r.cannot_price,
+            r.priced,
+            r.cannot_price,
+            r.compute_ms,
+            r.persist_ms,
+            t.elapsed()
+        );
+        // why this price: engine alone and the whole command
+        let items = store.pricing_items(None).await.map_err(|e| e.to_string())?;
+        let policies = store.policies(mercator_store::pricing::today()).await.map_err(|e| e.to_string())?;
+        let fx = store.fx_table().await.map_err(|e| e.to_string())?;
+        let globals = store.pricing_globals().await.map_err(|e| e.to_string())?;
+        let ctx = mercator_pricing::Context { fx: &fx, globals: &globals, today: mercator_store::pricing::today() };
+        let mut engine = vec![];
+        let mut command = vec![];
+        for i in 0..200 {
+            let (vid, item) = &items[(i * 7919) % items.len()];
+            let p = &policies[i % policies.len()];
+            let t = Instant::now();
+            let q = mercator_pricing::price(&ctx, item, &p.market, true);
+            engine.push(t.elapsed().as_micros());
+            std::hint::black_box(q.ok());
+            let t = Instant::now();
+            let q = mercator_api::pricing::explain(&store, vid, &p.channel_id, None).await;
+            command.push(t.elapsed().as_micros());
+            std::hint::black_box(q.ok());
+        }
+        let pct = |v: &mut Vec<u128>, q: usize| {
+            v.sort_unstable();
+            v[(v.len() * q / 100).min(v.len() - 1)] as f64 / 1000.0
+        };
+        println!(
+            "why this price (200 prices): engine p50 {:.3} ms p99 {:.3} ms; whole command (reads + engine) p50 {:.2} ms p99 {:.2} ms",
+            pct(&mut engine, 50),
+            pct(&mut engine, 99),
+            pct(&mut command, 50),
+            pct(&mut command, 99)
+        );
+        store.close().await;
+        Ok::<(), String>(())
+    })
+}
+
+async fn sqlx_insert_channel(
+    store: &Store,
+    kind: &str,
+    name: &str,
+    market: &str,
+    currency: &str,
+    lang: &str,
+) -> Result<(), String> {
+    store.add_channel(kind, name, market, currency, lang).await.map(|_| ()).map_err(|e| e.to_string())
+}

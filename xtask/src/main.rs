@@ -10,7 +10,8 @@
 //!   gen-shop --skus N --data-dir DIR   generate a large shop for benchmarks
 //!   bench [--runs N] [--skus N]        start-up time and memory, demo and large shop
 //!   bench-search [--skus N]            catalog search latency (p50/p99) on a large shop
-//!   bench-import [--rows N]            CSV import/export time vs the sqlite3 CLI's .import
+//!   bench-import [--rows N]            catalog import/export/update/bulk-edit times vs the sqlite3 CLI's .import
+//!   bench-pricing                      reprice 100k variants x 10 markets, persist, "why this price" latency
 //!   bench-ui                           search keystroke-to-screen latency, memory while browsing (100k shop)
 
 mod bench;
@@ -34,6 +35,7 @@ fn main() {
         "bench" => deps().and_then(|_| bench::bench(&rest)),
         "bench-search" => bench::bench_search(&rest),
         "bench-import" => bench::bench_import(&rest),
+        "bench-pricing" => bench::bench_pricing(&rest),
         "bench-ui" => deps().and_then(|_| bench_ui()),
         _ => {
             eprintln!(

@@ -8,6 +8,7 @@ pub mod dto;
 pub mod images;
 pub mod launch;
 pub mod ops;
+pub mod pricing;
 
 pub use dto::*;
 pub use launch::{parse_args, LaunchConfig};

@@ -295,3 +295,152 @@ mod catalog {
         assert_eq!(l2.overrides.title.as_deref(), Some(c.theirs.as_str()));
     }
 }
+
+mod pricing {
+    use super::demo_store;
+    use mercator_api::pricing;
+    use mercator_store::ShopRepository;
+
+    #[tokio::test]
+    async fn reprice_review_apply_and_undo_in_the_demo_shop() {
+        let (_tmp, store) = demo_store().await;
+        let o = pricing::overview(&store).await.unwrap();
+        assert_eq!(o.channels.len(), 3);
+        assert!(o.channels.iter().all(|c| c.market.is_some()), "every demo channel starts from presets");
+        assert!(o.rates.iter().any(|r| r.currency == "CNY" && r.source == "ECB"));
+        assert_eq!(o.proposals, 0, "never run yet");
+
+        let r = pricing::reprice(&store).await.unwrap();
+        assert_eq!(r.priced + r.cannot_price, 150 * 3, "every variant on every channel");
+        assert!(r.priced > 400, "{r:?}");
+        assert!(r.changes > 0, "the demo's hand-set prices differ from the engine's");
+
+        // the matrix shows every variant with a cell per channel
+        let m = pricing::matrix(&store, "en-US", &Default::default(), 0, 10).await.unwrap();
+        assert_eq!(m.total, 150);
+        assert!(m.items.iter().all(|row| row.cells.len() == 3 && row.cells.iter().all(|c| c.is_some())));
+        // sorted by margin on a channel, lowest first
+        let ch = o.channels[0].channel_id.clone();
+        let f = mercator_store::pricing::MatrixFilter { sort_channel: Some(ch.clone()), ..Default::default() };
+        let m = pricing::matrix(&store, "en-US", &f, 0, 150).await.unwrap();
+        let margins: Vec<i64> = m.items.iter().filter_map(|r| r.cells[0].as_ref().and_then(|c| c.margin_bp)).collect();
+        assert!(margins.windows(2).all(|w| w[0] <= w[1]), "{margins:?}");
+
+        // review, apply one channel: listings change, live ones queue a price update, one undo
+        let changes = pricing::price_changes(&store, 0, 500).await.unwrap();
+        assert_eq!(changes.total, r.changes);
+        let first = &changes.items[0];
+        let outbox_before = store.outbox_counts().await.unwrap().pending;
+        let applied = pricing::apply_prices(&store, None).await.unwrap();
+        assert_eq!(applied.changed, r.changes);
+        assert_eq!(pricing::price_changes(&store, 0, 10).await.unwrap().total, 0, "nothing left to apply");
+        let (price,): (i64,) = sqlx::query_as("SELECT price_minor FROM listings WHERE id = ?")
+            .bind(&first.listing_id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(price, first.proposed.minor);
+        let live_changed = changes.items.iter().filter(|c| c.status == "live").count() as i64;
+        assert!(live_changed > 0);
+        assert!(
+            store.outbox_counts().await.unwrap().pending
+                >= outbox_before + live_changed.min(changes.items.len() as i64)
+        );
+        let (kind,): (String,) = sqlx::query_as("SELECT kind FROM outbox ORDER BY created_at DESC LIMIT 1")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(kind, "listing.price");
+        store.undo(&applied.op_id).await.unwrap();
+        let (back,): (i64,) = sqlx::query_as("SELECT price_minor FROM listings WHERE id = ?")
+            .bind(&first.listing_id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(back, first.current.minor, "one undo restores the old prices");
+    }
+
+    #[tokio::test]
+    async fn why_this_price_promotions_and_cannot_price() {
+        let (_tmp, store) = demo_store().await;
+        let o = pricing::overview(&store).await.unwrap();
+        let (vid,): (String,) =
+            sqlx::query_as("SELECT id FROM variants ORDER BY sku LIMIT 1").fetch_one(store.pool()).await.unwrap();
+        let de = o.channels.iter().find(|c| c.country == "DE").unwrap();
+        let q = pricing::explain(&store, &vid, &de.channel_id, None).await.unwrap();
+        assert_eq!(q.price.currency().code(), "EUR");
+        assert!(q.steps.iter().any(|s| s.code == "fx") && q.steps.iter().any(|s| s.code == "rounding"));
+        assert!(q.margin >= "0.25".parse().unwrap());
+        // the reverse: a price given, its profit and margin
+        let at = pricing::explain(&store, &vid, &de.channel_id, Some("99.99")).await.unwrap();
+        assert!(at.profit > q.profit);
+        assert_eq!(
+            pricing::explain(&store, &vid, &de.channel_id, Some("1.234")).await.unwrap_err().0.code,
+            "money-invalid"
+        );
+        let p = pricing::simulate_promotion(
+            &store,
+            &vid,
+            &de.channel_id,
+            &mercator_core::Money::from_minor(q.price.minor(), q.price.currency()).to_decimal().to_string(),
+            &mercator_pricing::Promotion::PercentOff { rate: "0.30".parse().unwrap() },
+        )
+        .await
+        .unwrap();
+        assert!(p.promoted.margin < q.margin && !p.warnings.is_empty());
+
+        // without a rate for the market's currency: cannot price, with the reason
+        sqlx::query("DELETE FROM fx_rates WHERE currency = 'EUR' OR currency = 'CNY'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let e = pricing::explain(&store, &vid, &de.channel_id, None).await.unwrap_err();
+        assert_eq!(e.0.code, "price-no-fx-rate");
+        let r = pricing::reprice(&store).await.unwrap();
+        assert_eq!(r.priced, 0, "nothing priced silently at zero");
+        let m = pricing::matrix(&store, "en-US", &Default::default(), 0, 5).await.unwrap();
+        let cell = m.items[0].cells[0].as_ref().unwrap();
+        assert!(cell.price.is_none());
+        assert_eq!(cell.problem.as_ref().unwrap().code, "price-no-fx-rate");
+    }
+
+    #[tokio::test]
+    async fn settings_are_validated_versioned_and_ecb_files_all_or_nothing() {
+        let (_tmp, store) = demo_store().await;
+        let o = pricing::overview(&store).await.unwrap();
+        let us = o.channels.iter().find(|c| c.country == "US").unwrap();
+        let mut m = us.market.clone().unwrap();
+        m.fees.payment_rate = "-0.01".parse().unwrap();
+        let e = pricing::save_policy(&store, &us.channel_id, "2026-12-01", &m, 0).await.unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["field"].as_str()), ("pricing-input-invalid", "fees.paymentRate"));
+        m.fees.payment_rate = "0.01".parse().unwrap();
+        let future = "2099-01-01";
+        pricing::save_policy(&store, &us.channel_id, future, &m, 0).await.unwrap();
+        let o2 = pricing::overview(&store).await.unwrap();
+        let us2 = o2.channels.iter().find(|c| c.country == "US").unwrap();
+        assert_eq!(us2.versions.len(), 2);
+        assert_eq!(
+            us2.market.as_ref().unwrap().fees.payment_rate,
+            us.market.as_ref().unwrap().fees.payment_rate,
+            "a future version is not in force yet"
+        );
+        // a stale revision is refused
+        assert_eq!(
+            pricing::save_policy(&store, &us.channel_id, future, &m, 0).await.unwrap_err().0.code,
+            "revision-conflict"
+        );
+
+        // manual rate; a malformed ECB file changes nothing
+        pricing::set_fx_rate(&store, "GBP", "0,85", "2026-11-30").await.unwrap();
+        assert_eq!(pricing::set_fx_rate(&store, "GBP", "-1", "2026-11-30").await.unwrap_err().0.args["field"], "rate");
+        let before = store.fx_rates().await.unwrap().len();
+        let bad = mercator_store::pricing::SAMPLE_ECB.replace("rate='158.42'", "rate='lots'");
+        assert_eq!(pricing::import_ecb(&store, bad.as_bytes()).await.unwrap_err().0.code, "ecb-malformed");
+        assert_eq!(store.fx_rates().await.unwrap().len(), before);
+        let hist = mercator_store::pricing::SAMPLE_ECB.replace("2026-11-30", "2026-12-01");
+        let r = pricing::import_ecb(&store, hist.as_bytes()).await.unwrap();
+        assert_eq!((r.days, r.date.as_str()), (1, "2026-12-01"));
+        let gbp = store.fx_rates().await.unwrap().into_iter().find(|x| x.currency == "GBP").unwrap();
+        assert_eq!((gbp.as_of.as_str(), gbp.source.as_str()), ("2026-12-01", "ECB"));
+    }
+}

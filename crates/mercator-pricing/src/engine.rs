@@ -178,24 +178,36 @@ fn cannot(code: ErrorCode) -> ErrorPayload {
 }
 
 /// Converts a cost into the market's currency at a rate made worse by the
-/// FX buffer; records the conversion for the staleness check.
+/// FX buffer; remembers the conversion (for the staleness check, and so that
+/// pricing many items on one market computes each rate once).
 fn convert_cost(
     ctx: &Context,
     amount: &Money,
     to: Currency,
-    seen: &mut Vec<Conversion>,
+    seen: &mut Vec<(Conversion, Decimal)>,
     ex: &mut Explain,
     what: &str,
 ) -> Result<Decimal, ErrorPayload> {
     if amount.currency() == to {
         return Ok(to_decimal(amount));
     }
-    let c = ctx.fx.conversion(amount.currency(), to)?;
-    let value = c.apply(to_decimal(amount), Decimal::ONE + ctx.globals.fx_buffer);
+    let from = amount.currency();
+    let i = match seen.iter().position(|(c, _)| c.from == from && c.to == to) {
+        Some(i) => i,
+        None => {
+            let c = ctx.fx.conversion(from, to)?;
+            let factor = c.apply(Decimal::ONE, Decimal::ONE + ctx.globals.fx_buffer);
+            seen.push((c, factor));
+            seen.len() - 1
+        }
+    };
+    let (c, factor) = &seen[i];
+    // 12 decimals: exact for every real amount, free of division residue
+    let value = (to_decimal(amount) * factor).round_dp_with_strategy(12, RoundingStrategy::MidpointNearestEven);
     ex.step("fx", || {
         vec![
             ("what", text(what)),
-            ("amount", money(to_decimal(amount), amount.currency())),
+            ("amount", money(to_decimal(amount), from)),
             ("rate", num(c.rate.round_dp(6))),
             ("buffer", pct(ctx.globals.fx_buffer)),
             ("result", money(value, to)),
@@ -203,9 +215,6 @@ fn convert_cost(
             ("source", text(&c.source)),
         ]
     });
-    if !seen.iter().any(|s| s.from == c.from && s.to == c.to) {
-        seen.push(c);
-    }
     Ok(value)
 }
 
@@ -220,7 +229,7 @@ fn landed_inner(
     ctx: &Context,
     item: &Item,
     market: &Market,
-    seen: &mut Vec<Conversion>,
+    seen: &mut Vec<(Conversion, Decimal)>,
     ex: &mut Explain,
 ) -> Result<Landed, ErrorPayload> {
     let cur = market.currency;
@@ -228,12 +237,13 @@ fn landed_inner(
     ex.step("cost", || vec![("amount", money(to_decimal(&item.cost), item.cost.currency()))]);
     let purchase = convert_cost(ctx, &item.cost, cur, seen, ex, "cost")?;
     // chargeable weight: actual or volumetric (L x W x H in cm / divisor, in kg)
-    let volume_mm3 = Decimal::from(item.length_mm) * Decimal::from(item.width_mm) * Decimal::from(item.height_mm);
-    let volumetric_g = (volume_mm3 / Decimal::from(l.volumetric_divisor)).ceil();
-    let volumetric_g = i64::try_from(volumetric_g).unwrap_or(i64::MAX);
+    // L x W x H in mm / divisor = grams (cm^3 / divisor = kg), rounded up
+    let volume_mm3 = i128::from(item.length_mm) * i128::from(item.width_mm) * i128::from(item.height_mm);
+    let divisor = i128::from(l.volumetric_divisor.max(1));
+    let volumetric_g = i64::try_from((volume_mm3 + divisor - 1) / divisor).unwrap_or(i64::MAX);
     let chargeable_g = item.weight_g.max(volumetric_g);
     let per_kg = convert_cost(ctx, &l.freight_per_kg, cur, seen, ex, "freight")?;
-    let freight = per_kg * Decimal::from(chargeable_g) / Decimal::from(1000);
+    let freight = per_kg * Decimal::new(chargeable_g, 3);
     ex.step("freight", || {
         vec![
             ("actual", num(item.weight_g)),
@@ -464,10 +474,10 @@ fn quote_at(
     }
 }
 
-fn stale_warnings(ctx: &Context, seen: &[Conversion]) -> Vec<ErrorPayload> {
+fn stale_warnings(ctx: &Context, seen: &[(Conversion, Decimal)]) -> Vec<ErrorPayload> {
     let max = i64::from(ctx.globals.max_rate_age_days);
     seen.iter()
-        .filter_map(|c| {
+        .filter_map(|(c, _)| {
             let d = c.as_of?;
             let age = (ctx.today - d).whole_days();
             (age > max).then(|| {
@@ -502,11 +512,61 @@ pub fn price(ctx: &Context, item: &Item, market: &Market, explain: bool) -> Resu
     Ok(q)
 }
 
-/// Just the price, in minor units (the bulk path: no quote, no steps).
-pub fn price_minor(ctx: &Context, item: &Item, market: &Market) -> Result<i64, ErrorPayload> {
-    let mut seen = vec![];
-    let landed = landed_inner(ctx, item, market, &mut seen, &mut Explain(None))?;
-    solve(market, item, &landed, &mut Explain(None))
+/// A price with its profit and margin, without the breakdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Priced {
+    /// In the market currency's minor units.
+    pub price_minor: i64,
+    /// Profit in minor units (rounded half-even).
+    pub profit_minor: i64,
+    /// Margin in basis points (1/100 of a percent, rounded half-even).
+    pub margin_bp: i64,
+}
+
+/// What pricing many items on one market can reuse: its rates and its
+/// per-category coefficients.
+#[derive(Debug, Default)]
+pub struct MarketCache {
+    rates: Vec<(Conversion, Decimal)>,
+    coeffs: Vec<(String, Coeffs)>,
+}
+
+/// Just the price, profit and margin (the bulk path: no quote, no steps).
+pub fn price_minor(ctx: &Context, item: &Item, market: &Market) -> Result<Priced, ErrorPayload> {
+    price_cached(ctx, item, market, &mut MarketCache::default())
+}
+
+/// [`price_minor`] reusing what earlier items on the same market computed.
+/// The market and item must be valid (see [`Market::validate`]).
+pub fn price_cached(
+    ctx: &Context,
+    item: &Item,
+    market: &Market,
+    cache: &mut MarketCache,
+) -> Result<Priced, ErrorPayload> {
+    let landed = landed_inner(ctx, item, market, &mut cache.rates, &mut Explain(None))?;
+    let k = match cache.coeffs.iter().find(|(c, _)| *c == item.category) {
+        Some((_, k)) => *k,
+        None => {
+            let k = coeffs(market, &item.category);
+            cache.coeffs.push((item.category.clone(), k));
+            k
+        }
+    };
+    let minor = solve_with(market, &k, &landed, &mut Explain(None))?;
+    let cur = market.currency;
+    let (net, _, fees) =
+        revenue(&k, Decimal::new(minor, cur.exponent()), to_decimal(&market.logistics.shipping_charged));
+    let profit = net - fees - landed.total;
+    let margin = if net.is_zero() { Decimal::ZERO } else { profit / net };
+    let scaled = |v: Decimal, by: Decimal| {
+        i64::try_from((v * by).round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven)).unwrap_or(0)
+    };
+    Ok(Priced {
+        price_minor: minor,
+        profit_minor: scaled(profit, Decimal::from(10i64.pow(cur.exponent()))),
+        margin_bp: scaled(margin, Decimal::from(10_000)),
+    })
 }
 
 /// Profit at price `p` minus what the target asks for at that price; >= 0 means the target is met.
@@ -520,9 +580,13 @@ fn surplus(k: &Coeffs, target: &Target, landed: Decimal, p: Decimal, s: Decimal)
 }
 
 fn solve(market: &Market, item: &Item, landed: &Landed, ex: &mut Explain) -> Result<i64, ErrorPayload> {
+    solve_with(market, &coeffs(market, &item.category), landed, ex)
+}
+
+fn solve_with(market: &Market, k: &Coeffs, landed: &Landed, ex: &mut Explain) -> Result<i64, ErrorPayload> {
+    let k = *k;
     let cur = market.currency;
     let rules = &market.rules;
-    let k = coeffs(market, &item.category);
     let s = to_decimal(&market.logistics.shipping_charged);
     let one = Decimal::ONE;
     // profit - target = A*P + B, piecewise in the referral minimum

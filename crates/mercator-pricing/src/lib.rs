@@ -22,8 +22,12 @@ pub use fx::{parse_ecb, EcbDay, FxTable, RateInfo};
 pub use policy::{Ending, Globals, Item, Market, MarketRules, Rounding, Target};
 
 /// Prices every (item, market) pair, on all cores: row-major, `items.len()`
-/// x `markets.len()` results in minor units (or why it cannot be priced).
-pub fn price_all(ctx: &Context, items: &[Item], markets: &[Market]) -> Vec<Result<i64, mercator_core::ErrorPayload>> {
+/// x `markets.len()` results (or why it cannot be priced).
+pub fn price_all(
+    ctx: &Context,
+    items: &[Item],
+    markets: &[Market],
+) -> Vec<Result<engine::Priced, mercator_core::ErrorPayload>> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
     let chunk = items.len().div_ceil(threads).max(1);
     let valid: Vec<Result<(), mercator_core::ErrorPayload>> = markets.iter().map(Market::validate).collect();
@@ -33,13 +37,14 @@ pub fn price_all(ctx: &Context, items: &[Item], markets: &[Market]) -> Vec<Resul
             .map(|part| {
                 let valid = &valid;
                 s.spawn(move || {
+                    let mut caches: Vec<engine::MarketCache> = markets.iter().map(|_| Default::default()).collect();
                     let mut out = Vec::with_capacity(part.len() * markets.len());
                     for item in part {
                         let item_ok = item.validate();
-                        for (m, ok) in markets.iter().zip(valid) {
+                        for ((m, ok), cache) in markets.iter().zip(valid).zip(caches.iter_mut()) {
                             out.push(match (ok, &item_ok) {
                                 (Err(e), _) | (_, Err(e)) => Err(e.clone()),
-                                _ => price_minor(ctx, item, m),
+                                _ => engine::price_cached(ctx, item, m, cache),
                             });
                         }
                     }

@@ -210,7 +210,7 @@ fn field_spec(entity: &str, field: &str) -> Option<(&'static str, Kind)> {
         ("variant", "cost_minor" | "stock" | "weight_g" | "length_mm" | "width_mm" | "height_mm") => ("variants", Int),
         ("variant", "certifications" | "attributes") => ("variants", Json),
         ("listing", "status" | "seller_sku" | "external_id" | "qty_policy") => ("listings", Text),
-        ("listing", "qty_value") => ("listings", Int),
+        ("listing", "qty_value" | "price_minor") => ("listings", Int),
         ("listing", "overrides") => ("listings", Json),
         _ => return None,
     })
@@ -559,14 +559,16 @@ async fn enqueue_change(
         .fetch_all(&mut *conn)
         .await?
     };
+    // price changes travel as their own kind (the channels' price APIs)
+    let kind = if field == "price_minor" { "listing.price" } else { "listing.update" };
     for (listing_id, channel_id) in live {
         outbox::enqueue(
             conn,
             &channel_id,
-            "listing.update",
+            kind,
             &listing_id,
             &json!({ "field": field, "lang": lang, "product_id": product_id }),
-            &format!("listing.update:{listing_id}:{change_id}"),
+            &format!("{kind}:{listing_id}:{change_id}"),
         )
         .await?;
     }
@@ -1568,6 +1570,49 @@ pub struct TextExport {
 }
 
 impl Store {
+    /// Adds a channel account (selling on `kind` in `market`, in `currency`,
+    /// to buyers reading `language`); it starts with the preset pricing
+    /// settings for its kind and market. Returns its id.
+    pub async fn add_channel(
+        &self,
+        kind: &str,
+        name: &str,
+        market: &str,
+        currency: &str,
+        language: &str,
+    ) -> Result<String, StoreError> {
+        let bad =
+            |f: &str| invalid(ErrorPayload::new(ErrorCode::InvalidArgument).arg("field", f).arg("detail", "value"));
+        if !matches!(kind, "amazon" | "shopify" | "woocommerce" | "shopee" | "tiktok" | "ebay") {
+            return Err(bad("kind"));
+        }
+        let market = validate_country(market).map_err(invalid)?;
+        if market.is_empty() {
+            return Err(bad("market"));
+        }
+        let currency: Currency = currency.parse().map_err(|_| bad("currency"))?;
+        let language = validate_language(language).map_err(invalid)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(bad("name"));
+        }
+        let id = new_id();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("INSERT INTO channels (id, kind, name, market, currency, language, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(&id)
+            .bind(kind)
+            .bind(name)
+            .bind(&market)
+            .bind(currency.code())
+            .bind(&language)
+            .bind(now_utc())
+            .execute(&mut *tx)
+            .await?;
+        crate::pricing::seed_presets(&mut tx, crate::pricing::today()).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// (id, kind, name, market, currency, language) of every channel account.
     pub async fn channels(&self) -> Result<Vec<(String, String, String, String, String, String)>, StoreError> {
         Ok(sqlx::query_as("SELECT id, kind, name, market, currency, language FROM channels ORDER BY name")

@@ -11,6 +11,7 @@ pub mod catalog;
 mod error;
 mod open;
 pub mod outbox;
+pub mod pricing;
 mod repo;
 pub mod rules;
 pub mod search;

@@ -214,6 +214,11 @@ impl Store {
             } else {
                 store.create_empty_shop().await?;
             }
+        } else if report.applied_migrations.contains(&20261201000007) {
+            // an existing shop gains pricing: its channels start from presets
+            let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+            crate::pricing::seed_presets(&mut tx, crate::pricing::today()).await?;
+            tx.commit().await?;
         }
         Ok((store, report))
     }

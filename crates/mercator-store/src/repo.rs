@@ -253,7 +253,7 @@ fn q(store: &Store, e: sqlx::Error) -> StoreError {
     }
 }
 
-const TITLE_FOR_LANG: &str = "COALESCE( \
+pub(crate) const TITLE_FOR_LANG: &str = "COALESCE( \
     (SELECT title FROM product_texts t WHERE t.product_id = p.id AND t.lang = ?1), \
     (SELECT title FROM product_texts t WHERE t.product_id = p.id AND t.lang = 'en-US'), \
     (SELECT title FROM product_texts t WHERE t.product_id = p.id ORDER BY lang LIMIT 1), '')";

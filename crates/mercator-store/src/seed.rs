@@ -246,6 +246,8 @@ impl Store {
         let sku_ids = insert_products(&mut tx, &channel_ids, shop.products.iter().cloned(), &mut stats, true).await?;
         insert_orders_and_inbox(&mut tx, &shop, &channel_ids, &sku_ids, &mut stats).await?;
         enrich_catalog(&mut tx, true).await?;
+        crate::pricing::seed_presets(&mut tx, now.date()).await?;
+        crate::pricing::seed_sample_rates(&mut tx).await?;
         crate::search::rebuild(&mut tx).await?;
         tx.commit().await?;
         tracing::info!(?stats, "demo shop loaded");
@@ -267,6 +269,8 @@ impl Store {
         let channel_ids = insert_channels(&mut tx, &demo::generated_channels()).await?;
         insert_products(&mut tx, &channel_ids, demo::generated_products(variants), &mut stats, false).await?;
         enrich_catalog(&mut tx, false).await?;
+        crate::pricing::seed_presets(&mut tx, crate::pricing::today()).await?;
+        crate::pricing::seed_sample_rates(&mut tx).await?;
         crate::search::rebuild(&mut tx).await?;
         tx.commit().await?;
         Ok(stats)

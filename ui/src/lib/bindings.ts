@@ -271,3 +271,237 @@ unchanged: number, skipped: number,
  * Undoes the updates (as one change); creations are not undone.
  */
 undoOp: string | null, };
+
+export type Money = { minor: number, currency: Currency, };
+
+export type TaxDisplay = "inclusive" | "exclusive";
+
+export type TaxCollector = { "kind": "seller" } | { "kind": "marketplace" } | { "kind": "marketplaceUpTo", limit: Money, };
+
+export type TaxRule = { 
+/**
+ * `VAT`, `GST`, `JCT`, `Sales tax`: shown in explanations.
+ */
+label: string, defaultRate: string, 
+/**
+ * (category, rate) where it differs from the default (reduced rates).
+ */
+byCategory: [string, string][], display: TaxDisplay, collector: TaxCollector, };
+
+export type ReferralFee = { category: string, rate: string, 
+/**
+ * Minimum fee per item (Amazon: 0.30 in most markets).
+ */
+minPerItem: Money | null, };
+
+export type FeeSchedule = { referral: Array<ReferralFee>, 
+/**
+ * Fixed fee per order (e.g. Amazon's per-item fee for individual sellers, Shopee's transaction fee).
+ */
+perOrder: Money | null, 
+/**
+ * Payment processing, on what the buyer pays (tax and shipping included).
+ */
+paymentRate: string, paymentFixed: Money | null, 
+/**
+ * A closing fee per item sold.
+ */
+closing: Money | null, 
+/**
+ * The referral fee is computed on the tax-inclusive price (Amazon EU,
+ * UK, JP) rather than on the price without tax.
+ */
+onTaxInclusive: boolean, 
+/**
+ * The referral fee also applies to shipping charged to the buyer
+ * (Amazon: on the total sales price).
+ */
+onShipping: boolean, };
+
+export type DutyRate = { hsPrefix: string, rate: string, };
+
+export type SizeTier = { name: string, maxWeightG: number, maxLongestMm: number, maxMedianMm: number, maxShortestMm: number, fee: Money, };
+
+export type Logistics = { 
+/**
+ * First-leg freight per kilogram of chargeable weight.
+ */
+freightPerKg: Money, 
+/**
+ * Volumetric weight = L x W x H (cm) / divisor; 5000 (air express) or 6000.
+ */
+volumetricDivisor: number, packaging: Money, duty: Array<DutyRate>, defaultDuty: string, 
+/**
+ * Duty is charged on cost + freight (CIF: EU, UK, JP) rather than on
+ * the cost alone (FOB: US).
+ */
+dutyOnFreight: boolean, 
+/**
+ * Last-mile or fulfilment fee by size tier; empty when the seller ships
+ * with `last_mile`.
+ */
+fulfilment: Array<SizeTier>, 
+/**
+ * Last-mile cost per unit when there is no fulfilment table.
+ */
+lastMile: Money, 
+/**
+ * Shipping charged to the buyer per unit (shown the way prices are: with
+ * tax in tax-inclusive markets).
+ */
+shippingCharged: Money, };
+
+export type Target = { "kind": "margin", margin: string, } | { "kind": "profit", profit: Money, };
+
+export type Rounding = "up" | "down" | "nearest";
+
+export type Ending = { step: number, rest: number, };
+
+export type MarketRules = { target: Target, 
+/**
+ * Promotions warn when they take the margin below this.
+ */
+minMargin: string, ending: Ending, rounding: Rounding, floor: Money | null, ceiling: Money | null, 
+/**
+ * Minimum advertised price agreed with the brand.
+ */
+map: Money | null, };
+
+export type Market = { 
+/**
+ * Channel account name (`Amazon.de`), for explanations.
+ */
+channel: string, 
+/**
+ * ISO 3166 country.
+ */
+country: string, currency: Currency, fees: FeeSchedule, tax: TaxRule, logistics: Logistics, rules: MarketRules, };
+
+export type Globals = { 
+/**
+ * Costs are converted at a rate worse by this fraction, against FX moves
+ * between buying and selling.
+ */
+fxBuffer: string, 
+/**
+ * Rates older than this many days make a price warn.
+ */
+maxRateAgeDays: number, };
+
+export type Arg = { "kind": "money", value: string, currency: Currency, } | { "kind": "percent", value: string, } | { "kind": "number", value: string, } | { "kind": "text", value: string, };
+
+export type Step = { code: string, args: Array<[string, Arg]>, };
+
+export type Landed = { purchase: string, freight: string, packaging: string, duty: string, fulfilment: string, total: string, chargeableG: number, tier: string | null, };
+
+export type Fees = { referral: string, payment: string, perOrder: string, closing: string, total: string, };
+
+export type Quote = { price: Money, 
+/**
+ * Shipping charged to the buyer.
+ */
+shipping: Money, tax: string, taxRate: string, 
+/**
+ * The marketplace collects and remits the tax (the seller does not).
+ */
+taxByMarketplace: boolean, netRevenue: string, fees: Fees, landed: Landed, profit: string, 
+/**
+ * Profit / net revenue (0 when there is no revenue).
+ */
+margin: string, warnings: Array<ErrorPayload>, steps: Array<Step>, };
+
+export type Promotion = { "kind": "percentOff", rate: string, } | { "kind": "amountOff", amount: Money, } | { "kind": "freeShippingOver", threshold: Money, };
+
+export type PromoQuote = { regular: Quote, promoted: Quote, warnings: Array<ErrorPayload>, };
+
+export type MatrixFilter = { 
+/**
+ * SKU or title text (catalog search).
+ */
+query: string | null, 
+/**
+ * Only variants that cannot be priced somewhere.
+ */
+problemsOnly: boolean, 
+/**
+ * Only variants whose margin is below this (basis points) somewhere.
+ */
+marginBelowBp: number | null, 
+/**
+ * Sort by the margin on this channel (else by SKU).
+ */
+sortChannel: string | null, desc: boolean, };
+
+export type FxRateDto = { currency: string, 
+/**
+ * Units of the currency per 1 EUR (decimal text).
+ */
+perEur: string, asOf: string, source: string, ageDays: number, 
+/**
+ * Older than the shop's limit (`Globals::max_rate_age_days`).
+ */
+stale: boolean, };
+
+export type PolicyDto = { channelId: string, channelName: string, channelKind: string, country: string, currency: string, 
+/**
+ * None: the channel has no settings yet (it cannot be priced).
+ */
+effectiveFrom: string | null, revision: number, market: Market | null, 
+/**
+ * Dates of every version, newest first.
+ */
+versions: Array<string>, };
+
+export type PricingOverview = { globals: Globals, rates: Array<FxRateDto>, channels: Array<PolicyDto>, 
+/**
+ * Listings the last reprice run would change.
+ */
+changes: number, 
+/**
+ * Variant x channel pairs the last run could not price.
+ */
+cannotPrice: number, 
+/**
+ * Proposals of the last run (0: never run).
+ */
+proposals: number, };
+
+export type EcbImportResult = { days: number, rates: number, 
+/**
+ * Latest date in the file.
+ */
+date: string, 
+/**
+ * Currency codes in the file that Mercator does not know.
+ */
+skipped: Array<string>, };
+
+export type RepriceResult = { runId: string, priced: number, cannotPrice: number, 
+/**
+ * Listings whose price would change.
+ */
+changes: number, computeMs: number, persistMs: number, };
+
+export type MatrixCellDto = { channelId: string, price: MoneyDto | null, profit: MoneyDto | null, marginBp: number | null, 
+/**
+ * Why it cannot be priced.
+ */
+problem: ErrorPayload | null, 
+/**
+ * The listing's current price, when listed on this channel.
+ */
+current: MoneyDto | null, };
+
+export type MatrixRowDto = { variantId: string, sku: string, title: string, 
+/**
+ * One per channel, in the order of `PricingOverview::channels`.
+ */
+cells: Array<MatrixCellDto | null>, };
+
+export type PriceChangeDto = { listingId: string, sku: string, channelName: string, current: MoneyDto, proposed: MoneyDto, marginBp: number | null, status: string, };
+
+export type ApplyPricesResult = { 
+/**
+ * Undoes the whole apply.
+ */
+opId: string, changed: number, };

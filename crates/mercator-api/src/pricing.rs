@@ -1,0 +1,398 @@
+//! Pricing commands: settings (exchange rates, channel fee schedules, tax,
+//! logistics, rules), reprice runs with their review and apply, the pricing
+//! matrix, "why this price" and promotions.
+
+use crate::dto::{MoneyDto, Page};
+use crate::{ApiError, ApiResult};
+use mercator_core::{Currency, ErrorCode, ErrorPayload, Money};
+use mercator_pricing::{Context, Globals, Market, PromoQuote, Promotion, Quote};
+use mercator_store::pricing::{MatrixFilter, Proposal};
+use mercator_store::Store;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::str::FromStr;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FxRateDto {
+    pub currency: String,
+    /// Units of the currency per 1 EUR (decimal text).
+    pub per_eur: String,
+    pub as_of: String,
+    pub source: String,
+    pub age_days: i64,
+    /// Older than the shop's limit (`Globals::max_rate_age_days`).
+    pub stale: bool,
+}
+
+/// One channel account's pricing settings in force today.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyDto {
+    pub channel_id: String,
+    pub channel_name: String,
+    pub channel_kind: String,
+    pub country: String,
+    pub currency: String,
+    /// None: the channel has no settings yet (it cannot be priced).
+    pub effective_from: Option<String>,
+    pub revision: i64,
+    pub market: Option<Market>,
+    /// Dates of every version, newest first.
+    pub versions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PricingOverview {
+    pub globals: Globals,
+    pub rates: Vec<FxRateDto>,
+    pub channels: Vec<PolicyDto>,
+    /// Listings the last reprice run would change.
+    pub changes: i64,
+    /// Variant x channel pairs the last run could not price.
+    pub cannot_price: i64,
+    /// Proposals of the last run (0: never run).
+    pub proposals: i64,
+}
+
+pub async fn overview(store: &Store) -> ApiResult<PricingOverview> {
+    let globals = store.pricing_globals().await?;
+    let today = mercator_store::pricing::today();
+    let rates = store
+        .fx_rates()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let age = time::Date::parse(&r.as_of, time::macros::format_description!("[year]-[month]-[day]"))
+                .map(|d| (today - d).whole_days())
+                .unwrap_or(0);
+            FxRateDto {
+                stale: age > i64::from(globals.max_rate_age_days),
+                currency: r.currency,
+                per_eur: r.per_eur,
+                as_of: r.as_of,
+                source: r.source,
+                age_days: age,
+            }
+        })
+        .collect();
+    let policies = store.policies(today).await?;
+    let mut channels = vec![];
+    for (id, kind, name, market, currency, _) in store.channels().await? {
+        let p = policies.iter().find(|p| p.channel_id == id);
+        channels.push(PolicyDto {
+            versions: store.policy_versions(&id).await?.into_iter().map(|v| v.0).collect(),
+            channel_id: id,
+            channel_name: name,
+            channel_kind: kind,
+            country: market,
+            currency,
+            effective_from: p.map(|p| p.effective_from.clone()),
+            revision: p.map(|p| p.revision).unwrap_or(0),
+            market: p.map(|p| p.market.clone()),
+        });
+    }
+    let (changes, cannot_price, proposals) = store.proposal_counts().await?;
+    Ok(PricingOverview { globals, rates, channels, changes, cannot_price, proposals })
+}
+
+pub async fn save_globals(store: &Store, globals: &Globals) -> ApiResult<()> {
+    Ok(store.set_pricing_globals(globals).await?)
+}
+
+pub async fn set_fx_rate(store: &Store, currency: &str, per_eur: &str, as_of: &str) -> ApiResult<()> {
+    Ok(store.set_fx_rate(currency, per_eur, as_of).await?)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EcbImportResult {
+    pub days: i64,
+    pub rates: i64,
+    /// Latest date in the file.
+    pub date: String,
+    /// Currency codes in the file that Mercator does not know.
+    pub skipped: Vec<String>,
+}
+
+/// Imports an ECB reference-rate file (daily or history). The whole file is
+/// validated first: a malformed one changes nothing.
+pub async fn import_ecb(store: &Store, bytes: &[u8]) -> ApiResult<EcbImportResult> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| ApiError::new(ErrorCode::EcbMalformed).arg("detail", "not UTF-8 text"))?;
+    let days = mercator_pricing::parse_ecb(text).map_err(ApiError)?;
+    let rates = store.import_ecb(&days).await?;
+    let mut skipped: Vec<String> = days.iter().flat_map(|d| d.skipped.iter().cloned()).collect();
+    skipped.sort();
+    skipped.dedup();
+    Ok(EcbImportResult {
+        days: days.len() as i64,
+        rates: rates as i64,
+        date: days.iter().map(|d| d.date).max().map(|d| d.to_string()).unwrap_or_default(),
+        skipped,
+    })
+}
+
+pub async fn save_policy(
+    store: &Store,
+    channel_id: &str,
+    effective_from: &str,
+    market: &Market,
+    expected_revision: i64,
+) -> ApiResult<i64> {
+    Ok(store.save_policy(channel_id, effective_from, market, expected_revision).await?)
+}
+
+/// The preset settings for a channel (to start over from).
+pub async fn preset_policy(store: &Store, channel_id: &str) -> ApiResult<Market> {
+    let (_, kind, name, market, currency, _) = store
+        .channels()
+        .await?
+        .into_iter()
+        .find(|c| c.0 == channel_id)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound).arg("what", format!("channel {channel_id}")))?;
+    Ok(mercator_pricing::presets::market(&kind, &name, &market, &currency))
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RepriceResult {
+    pub run_id: String,
+    pub priced: i64,
+    pub cannot_price: i64,
+    /// Listings whose price would change.
+    pub changes: i64,
+    pub compute_ms: i64,
+    pub persist_ms: i64,
+}
+
+/// Prices every variant on every channel account with settings, and stores
+/// the results as proposals for review (nothing changes on listings yet).
+pub async fn reprice(store: &Store) -> ApiResult<RepriceResult> {
+    let today = mercator_store::pricing::today();
+    let globals = store.pricing_globals().await?;
+    let fx = store.fx_table().await?;
+    let policies = store.policies(today).await?;
+    let items = store.pricing_items(None).await?;
+    let t = std::time::Instant::now();
+    let markets: Vec<Market> = policies.iter().map(|p| p.market.clone()).collect();
+    let only_items: Vec<mercator_pricing::Item> = items.iter().map(|(_, i)| i.clone()).collect();
+    // CPU-bound on all cores: off the async workers
+    let results = tokio::task::spawn_blocking(move || {
+        let ctx = Context { fx: &fx, globals: &globals, today };
+        mercator_pricing::price_all(&ctx, &only_items, &markets)
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
+    let markets_n = policies.len().max(1);
+    let mut proposals = Vec::with_capacity(results.len());
+    let mut cannot = 0;
+    for (i, r) in results.into_iter().enumerate() {
+        let (variant_id, _) = &items[i / markets_n];
+        let p = &policies[i % markets_n];
+        if r.is_err() {
+            cannot += 1;
+        }
+        proposals.push(Proposal {
+            variant_id: variant_id.clone(),
+            channel_id: p.channel_id.clone(),
+            currency: p.market.currency,
+            result: r.map(|x| (x.price_minor, x.profit_minor, x.margin_bp)),
+        });
+    }
+    let compute_ms = t.elapsed().as_millis() as i64;
+    let run_id = mercator_core::new_id();
+    let t = std::time::Instant::now();
+    store.save_proposals(&run_id, &proposals).await?;
+    let persist_ms = t.elapsed().as_millis() as i64;
+    let (changes, _, _) = store.proposal_counts().await?;
+    Ok(RepriceResult {
+        run_id,
+        priced: (proposals.len() - cannot) as i64,
+        cannot_price: cannot as i64,
+        changes,
+        compute_ms,
+        persist_ms,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MatrixCellDto {
+    pub channel_id: String,
+    pub price: Option<MoneyDto>,
+    pub profit: Option<MoneyDto>,
+    pub margin_bp: Option<i64>,
+    /// Why it cannot be priced.
+    pub problem: Option<ErrorPayload>,
+    /// The listing's current price, when listed on this channel.
+    pub current: Option<MoneyDto>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MatrixRowDto {
+    pub variant_id: String,
+    pub sku: String,
+    pub title: String,
+    /// One per channel, in the order of `PricingOverview::channels`.
+    pub cells: Vec<Option<MatrixCellDto>>,
+}
+
+pub async fn matrix(
+    store: &Store,
+    lang: &str,
+    filter: &MatrixFilter,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Page<MatrixRowDto>> {
+    if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
+        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
+    }
+    let channels: Vec<String> = store.channels().await?.into_iter().map(|c| c.0).collect();
+    let (rows, total) = store.matrix_page(lang, filter, offset, limit).await?;
+    let ids: Vec<String> = rows.iter().map(|r| r.variant_id.clone()).collect();
+    let mut by: HashMap<(String, String), mercator_store::pricing::ProposalRow> = HashMap::new();
+    for p in store.proposals_for(&ids).await? {
+        by.insert((p.variant_id.clone(), p.channel_id.clone()), p);
+    }
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let cells = channels
+                .iter()
+                .map(|ch| {
+                    by.remove(&(r.variant_id.clone(), ch.clone())).map(|p| MatrixCellDto {
+                        channel_id: ch.clone(),
+                        price: p.price_minor.map(|m| MoneyDto::new(m, &p.currency)),
+                        profit: p.profit_minor.map(|m| MoneyDto::new(m, &p.currency)),
+                        margin_bp: p.margin_bp,
+                        problem: p.problem.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+                        current: p.current_minor.map(|m| MoneyDto::new(m, &p.currency)),
+                    })
+                })
+                .collect();
+            MatrixRowDto { variant_id: r.variant_id, sku: r.sku, title: r.title, cells }
+        })
+        .collect();
+    Ok(Page { items, offset, total, exact: true })
+}
+
+async fn inputs(
+    store: &Store,
+    variant_id: &str,
+    channel_id: &str,
+) -> ApiResult<(mercator_pricing::Item, Market, mercator_pricing::FxTable, Globals)> {
+    let today = mercator_store::pricing::today();
+    let item = store
+        .pricing_items(Some(&[variant_id.to_string()]))
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, i)| i)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound).arg("what", format!("variant {variant_id}")))?;
+    let market = match store.policies(today).await?.into_iter().find(|p| p.channel_id == channel_id) {
+        Some(p) => p.market,
+        None => {
+            let name = store.channels().await?.into_iter().find(|c| c.0 == channel_id).map(|c| c.2).unwrap_or_default();
+            return Err(ApiError::new(ErrorCode::PriceNoMarket).arg("channel", name));
+        }
+    };
+    Ok((item, market, store.fx_table().await?, store.pricing_globals().await?))
+}
+
+fn parse_price(text: &str, currency: Currency) -> ApiResult<Money> {
+    let d = Decimal::from_str(text.trim().replace(',', ".").as_str()).map_err(|_| {
+        ApiError::new(ErrorCode::MoneyInvalid)
+            .arg("value", text)
+            .arg("currency", currency)
+            .arg("decimals", currency.exponent())
+    })?;
+    if d <= Decimal::ZERO {
+        return Err(ApiError::new(ErrorCode::PricingInputInvalid).arg("field", "price").arg("detail", "negative"));
+    }
+    Money::from_decimal(d, currency).map_err(|_| {
+        ApiError::new(ErrorCode::MoneyInvalid)
+            .arg("value", text)
+            .arg("currency", currency)
+            .arg("decimals", currency.exponent())
+    })
+}
+
+/// "Why this price": the computed price for a variant on a channel with
+/// every step; with `price`, the profit and margin at that price instead.
+pub async fn explain(store: &Store, variant_id: &str, channel_id: &str, price: Option<&str>) -> ApiResult<Quote> {
+    let (item, market, fx, globals) = inputs(store, variant_id, channel_id).await?;
+    let ctx = Context { fx: &fx, globals: &globals, today: mercator_store::pricing::today() };
+    match price {
+        Some(p) => {
+            let money = parse_price(p, market.currency)?;
+            mercator_pricing::evaluate(&ctx, &item, &market, money, true).map_err(ApiError)
+        }
+        None => mercator_pricing::price(&ctx, &item, &market, true).map_err(ApiError),
+    }
+}
+
+/// A promotion's effect on a listing at `price`.
+pub async fn simulate_promotion(
+    store: &Store,
+    variant_id: &str,
+    channel_id: &str,
+    price: &str,
+    promotion: &Promotion,
+) -> ApiResult<PromoQuote> {
+    let (item, market, fx, globals) = inputs(store, variant_id, channel_id).await?;
+    let ctx = Context { fx: &fx, globals: &globals, today: mercator_store::pricing::today() };
+    let money = parse_price(price, market.currency)?;
+    mercator_pricing::promote(&ctx, &item, &market, money, promotion).map_err(ApiError)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceChangeDto {
+    pub listing_id: String,
+    pub sku: String,
+    pub channel_name: String,
+    pub current: MoneyDto,
+    pub proposed: MoneyDto,
+    pub margin_bp: Option<i64>,
+    pub status: String,
+}
+
+pub async fn price_changes(store: &Store, offset: i64, limit: i64) -> ApiResult<Page<PriceChangeDto>> {
+    if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
+        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
+    }
+    let (total, _, _) = store.proposal_counts().await?;
+    let items = store
+        .price_changes(offset, limit)
+        .await?
+        .into_iter()
+        .map(|r| PriceChangeDto {
+            current: MoneyDto::new(r.current_minor, &r.currency),
+            proposed: MoneyDto::new(r.proposed_minor, &r.currency),
+            listing_id: r.listing_id,
+            sku: r.sku,
+            channel_name: r.channel_name,
+            margin_bp: r.margin_bp,
+            status: r.status,
+        })
+        .collect();
+    Ok(Page { items, offset, total, exact: true })
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplyPricesResult {
+    /// Undoes the whole apply.
+    pub op_id: String,
+    pub changed: i64,
+}
+
+pub async fn apply_prices(store: &Store, channel_id: Option<&str>) -> ApiResult<ApplyPricesResult> {
+    let (op_id, changed) = store.apply_prices(channel_id).await?;
+    Ok(ApplyPricesResult { op_id, changed })
+}
