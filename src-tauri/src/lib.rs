@@ -3,6 +3,7 @@
 
 mod commands;
 mod logging;
+mod pricing_commands;
 mod state;
 
 use mercator_api::LaunchConfig;
@@ -75,6 +76,18 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             commands::export_catalog,
             commands::reveal_file,
             commands::add_image,
+            pricing_commands::pricing_overview,
+            pricing_commands::save_pricing_globals,
+            pricing_commands::set_fx_rate,
+            pricing_commands::import_ecb,
+            pricing_commands::save_policy,
+            pricing_commands::preset_policy,
+            pricing_commands::reprice,
+            pricing_commands::pricing_matrix,
+            pricing_commands::explain_price,
+            pricing_commands::simulate_promotion,
+            pricing_commands::price_changes,
+            pricing_commands::apply_prices,
         ])
         .build(tauri::generate_context!());
     match result {

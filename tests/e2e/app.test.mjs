@@ -50,7 +50,7 @@ test('first run creates the data folder, loads the demo shop, every section work
 
     // Every section
     await s.click('[data-nav="pricing"]');
-    await s.waitText('[data-testid="pricing-table"] [data-row="0"]', (t) => /€|\$|¥/.test(t));
+    await s.waitText('[data-testid="pricing-matrix"] [data-row="0"]', (t) => /[A-Z]{3}-\d{5}/.test(t));
     await s.click('[data-nav="orders"]');
     await s.waitText('[data-testid="orders-table"] [data-row="0"]', (t) => t.length > 10);
     const orderText = await s.text('[data-testid="orders-table"] .vbody');
@@ -379,6 +379,91 @@ test('market rules as badges, a channel conflict settled per field, bulk edit wi
     await s.click('[data-testid="market-tab"][data-channel="Hearthly Store (Shopify)"]');
     await s.waitText('[data-testid="markets"]', (t) => t.includes('缺少该市场语言的标题'));
     await s.screenshot(join(SHOTS, 'editor-markets-zh.png'));
+  } finally {
+    await s.close();
+  }
+});
+
+test('pricing: reprice, why this price, a promotion, review and apply with undo, rates and settings, in both languages', async () => {
+  const dataDir = join(root, 'pricing');
+  const s = await launch(APP, env(dataDir));
+  try {
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+    await s.click('[data-nav="pricing"]');
+    await s.waitText('[data-testid="pricing-status"]', (t) => t.includes('Prices have not been computed yet'));
+    await s.click('[data-testid="reprice"]');
+    const done = await s.waitText('[data-testid="pricing-notice"]', (t) => t.includes('prices computed'), 20000);
+    assert.match(done, /450 prices computed, 0 cannot be priced/);
+    // the matrix: a cell per channel with price and margin
+    await s.waitText('[data-testid="pricing-matrix"] [data-row="0"]', (t) => /€|\$|¥/.test(t) && /%/.test(t));
+    await s.screenshot(join(SHOTS, 'pricing-matrix-en.png'));
+    // why this price, on Amazon.de
+    await s.click('[data-testid="pricing-matrix"] [data-row="0"] [data-testid="matrix-cell"][data-channel="Amazon.de"]');
+    const steps = await s.waitText('[data-testid="breakdown-steps"]', (t) => t.includes('Landed cost'));
+    assert.match(steps, /Purchase cost/);
+    assert.match(steps, /VAT 19% is included/);
+    assert.match(steps, /Referral fee 15%/);
+    assert.match(steps, /Rounded up to the ending \.99/);
+    assert.match(await s.text('[data-testid="breakdown-summary"]'), /€\d+\.99 · profit €[\d.]+ · margin \d/);
+    await s.screenshot(join(SHOTS, 'pricing-why-en.png'));
+    // the reverse: profit at a price typed in
+    await s.type('[data-testid="try-price"]', '99.99');
+    await s.click('[data-testid="try-price-run"]');
+    await s.waitText('[data-testid="breakdown-summary"]', (t) => t.startsWith('€99.99'));
+    // a deep promotion warns (90 % off the €99.99 just tried: a loss)
+    await s.exec(`const el = document.querySelector('[data-testid="promo-value"]'); el.value = '90'; el.dispatchEvent(new Event('input', { bubbles: true }));`);
+    await s.click('[data-testid="promo-run"]');
+    await s.waitText('[data-testid="promo-warning"]', (t) => t.includes('loses money'));
+    assert.match(await s.text('[data-testid="promo-result"]'), /With the promotion: €10\.00/);
+    await s.click('[data-testid="breakdown-close"]');
+
+    // review what would change, apply, undo
+    await s.click('[data-testid="pricing-tab-review"]');
+    const count = await s.waitText('[data-testid="review-count"]', (t) => /\d+ listings would change/.test(t));
+    const n = Number(count.match(/(\d+)/)[1]);
+    assert.ok(n > 0);
+    await s.waitText('[data-testid="review-table"] [data-row="0"]', (t) => /%/.test(t));
+    await s.screenshot(join(SHOTS, 'pricing-review-en.png'));
+    await s.click('[data-testid="apply-prices"]');
+    await s.waitText('[data-testid="pricing-notice"]', (t) => t.includes(`${n} listing prices changed`));
+    await s.waitText('[data-testid="sync-status"]', (t) => /waiting to be sent|to send/i.test(t) || /\d/.test(t));
+    await s.click('[data-testid="pricing-undo"]');
+    await s.waitText('[data-testid="pricing-notice"]', (t) => t.includes('undone'));
+
+    // rates: a malformed ECB file changes nothing; the real format imports
+    await s.click('[data-testid="pricing-tab-rates"]');
+    await s.waitText('[data-testid="rates-table"]', (t) => t.includes('CNY') && t.includes('ECB'));
+    const bad = join(root, 'bad-ecb.xml');
+    writeFileSync(bad, '<gesmes:Envelope><Cube><Cube time="2026-12-01"><Cube currency="USD" rate="x"/></Cube></Cube></gesmes:Envelope>');
+    await s.type('[data-testid="ecb-file"]', bad);
+    await s.waitText('[data-testid="rates-error"]', (t) => t.includes('not a readable ECB reference-rate file'));
+    const good = join(root, 'eurofxref-daily.xml');
+    const sample = readFileSync(resolve('../../crates/mercator-pricing/data/eurofxref-daily-sample.xml'), 'utf8');
+    writeFileSync(good, sample.replace("time='2026-11-30'", `time='${new Date().toISOString().slice(0, 10)}'`).replace("rate='1.0566'", "rate='1.0600'"));
+    await s.type('[data-testid="ecb-file"]', good);
+    await s.waitText('[data-testid="rates-notice"]', (t) => /Imported \d+ rates of 1 days/.test(t));
+    await s.waitText('[data-testid="rates-table"] tr[data-currency="USD"]', (t) => t.includes('1.06') && t.includes('ECB'));
+    await s.screenshot(join(SHOTS, 'pricing-rates-en.png'));
+
+    // settings: a negative fee is refused with the field named
+    await s.click('[data-testid="pricing-tab-channels"]');
+    await s.waitText('[data-testid="pricing-channels"]', (t) => t.includes('Channel fees'));
+    await s.exec(`const el = document.querySelector('[data-testid="payment-pct"]'); el.value = '-3'; el.dispatchEvent(new Event('input', { bubbles: true }));`);
+    await s.click('[data-testid="policy-save"]');
+    await s.waitText('[data-testid="policy-error"]', (t) => t.includes('“Payment processing (%)” cannot be negative'));
+    await s.screenshot(join(SHOTS, 'pricing-channels-en.png'));
+
+    // the same in Chinese
+    await s.click('[data-nav="settings"]');
+    await s.click('[data-testid="language-select"]');
+    await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+    await s.waitText('[data-nav="pricing"]', (t) => t.includes('定价'));
+    await s.click('[data-nav="pricing"]');
+    await s.waitText('[data-testid="pricing-matrix"] [data-row="0"]', (t) => /%/.test(t));
+    await s.click('[data-testid="pricing-matrix"] [data-row="0"] [data-testid="matrix-cell"][data-channel="Amazon.de"]');
+    const zh = await s.waitText('[data-testid="breakdown-steps"]', (t) => t.includes('到岸成本'));
+    assert.match(zh, /价格已含 VAT/);
+    await s.screenshot(join(SHOTS, 'pricing-why-zh.png'));
   } finally {
     await s.close();
   }

@@ -488,6 +488,7 @@ pub fn typescript_bindings() -> String {
         ImportSample::decl(&cfg),
         ImportPreview::decl(&cfg),
         ImportResult::decl(&cfg),
+        mercator_core::Currency::decl(&cfg),
         mercator_core::Money::decl(&cfg),
         mercator_pricing::policy::TaxDisplay::decl(&cfg),
         mercator_pricing::policy::TaxCollector::decl(&cfg),

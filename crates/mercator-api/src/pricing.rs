@@ -177,13 +177,19 @@ pub async fn reprice(store: &Store) -> ApiResult<RepriceResult> {
     let fx = store.fx_table().await?;
     let policies = store.policies(today).await?;
     let items = store.pricing_items(None).await?;
+    let listed = store.listing_prices().await?;
     let t = std::time::Instant::now();
     let markets: Vec<Market> = policies.iter().map(|p| p.market.clone()).collect();
     let only_items: Vec<mercator_pricing::Item> = items.iter().map(|(_, i)| i.clone()).collect();
+    // the current price of each (item, market) pair that is listed
+    let current: Vec<Vec<Option<i64>>> = items
+        .iter()
+        .map(|(vid, _)| policies.iter().map(|p| listed.get(&(vid.clone(), p.channel_id.clone())).copied()).collect())
+        .collect();
     // CPU-bound on all cores: off the async workers
     let results = tokio::task::spawn_blocking(move || {
         let ctx = Context { fx: &fx, globals: &globals, today };
-        mercator_pricing::price_all(&ctx, &only_items, &markets)
+        mercator_pricing::price_all(&ctx, &only_items, &markets, &|i, m| current[i][m])
     })
     .await
     .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
@@ -196,11 +202,13 @@ pub async fn reprice(store: &Store) -> ApiResult<RepriceResult> {
         if r.is_err() {
             cannot += 1;
         }
+        let current_margin_bp = r.as_ref().ok().and_then(|(_, now)| now.map(|n| n.margin_bp));
         proposals.push(Proposal {
             variant_id: variant_id.clone(),
             channel_id: p.channel_id.clone(),
             currency: p.market.currency,
-            result: r.map(|x| (x.price_minor, x.profit_minor, x.margin_bp)),
+            result: r.map(|(x, _)| (x.price_minor, x.profit_minor, x.margin_bp)),
+            current_margin_bp,
         });
     }
     let compute_ms = t.elapsed().as_millis() as i64;
@@ -359,6 +367,8 @@ pub struct PriceChangeDto {
     pub current: MoneyDto,
     pub proposed: MoneyDto,
     pub margin_bp: Option<i64>,
+    /// The margin at the current price.
+    pub current_margin_bp: Option<i64>,
     pub status: String,
 }
 
@@ -378,6 +388,7 @@ pub async fn price_changes(store: &Store, offset: i64, limit: i64) -> ApiResult<
             sku: r.sku,
             channel_name: r.channel_name,
             margin_bp: r.margin_bp,
+            current_margin_bp: r.current_margin_bp,
             status: r.status,
         })
         .collect();

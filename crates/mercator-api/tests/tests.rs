@@ -330,6 +330,11 @@ mod pricing {
         let changes = pricing::price_changes(&store, 0, 500).await.unwrap();
         assert_eq!(changes.total, r.changes);
         let first = &changes.items[0];
+        assert!(changes.items.iter().all(|c| c.current_margin_bp.is_some()), "the margin change is shown: old and new");
+        assert!(
+            first.current_margin_bp.unwrap() < first.margin_bp.unwrap(),
+            "the demo's low prices earn less than the target"
+        );
         let outbox_before = store.outbox_counts().await.unwrap().pending;
         let applied = pricing::apply_prices(&store, None).await.unwrap();
         assert_eq!(applied.changed, r.changes);

@@ -569,6 +569,31 @@ pub fn price_cached(
     })
 }
 
+/// Profit and margin at a given price (the reverse direction, bulk path).
+pub fn at_price_cached(
+    ctx: &Context,
+    item: &Item,
+    market: &Market,
+    price_minor: i64,
+    cache: &mut MarketCache,
+) -> Result<Priced, ErrorPayload> {
+    let landed = landed_inner(ctx, item, market, &mut cache.rates, &mut Explain(None))?;
+    let k = coeffs(market, &item.category);
+    let cur = market.currency;
+    let (net, _, fees) =
+        revenue(&k, Decimal::new(price_minor, cur.exponent()), to_decimal(&market.logistics.shipping_charged));
+    let profit = net - fees - landed.total;
+    let margin = if net.is_zero() { Decimal::ZERO } else { profit / net };
+    let scaled = |v: Decimal, by: Decimal| {
+        i64::try_from((v * by).round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven)).unwrap_or(0)
+    };
+    Ok(Priced {
+        price_minor,
+        profit_minor: scaled(profit, Decimal::from(10i64.pow(cur.exponent()))),
+        margin_bp: scaled(margin, Decimal::from(10_000)),
+    })
+}
+
 /// Profit at price `p` minus what the target asks for at that price; >= 0 means the target is met.
 fn surplus(k: &Coeffs, target: &Target, landed: Decimal, p: Decimal, s: Decimal) -> Decimal {
     let (net, _, fees) = revenue(k, p, s);

@@ -21,30 +21,42 @@ pub use engine::{
 pub use fx::{parse_ecb, EcbDay, FxTable, RateInfo};
 pub use policy::{Ending, Globals, Item, Market, MarketRules, Rounding, Target};
 
+/// One (item, market) result of [`price_all`]: the price that meets the
+/// target, and the margin at the current price when there is one.
+pub type Repriced = Result<(engine::Priced, Option<engine::Priced>), mercator_core::ErrorPayload>;
+
 /// Prices every (item, market) pair, on all cores: row-major, `items.len()`
-/// x `markets.len()` results (or why it cannot be priced).
+/// x `markets.len()` results (or why it cannot be priced). `current` gives
+/// the price a pair sells at now (minor units), if any.
 pub fn price_all(
     ctx: &Context,
     items: &[Item],
     markets: &[Market],
-) -> Vec<Result<engine::Priced, mercator_core::ErrorPayload>> {
+    current: &(dyn Fn(usize, usize) -> Option<i64> + Sync),
+) -> Vec<Repriced> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
     let chunk = items.len().div_ceil(threads).max(1);
     let valid: Vec<Result<(), mercator_core::ErrorPayload>> = markets.iter().map(Market::validate).collect();
     std::thread::scope(|s| {
         let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| {
+            .enumerate()
+            .map(|(ci, part)| {
                 let valid = &valid;
+                let base = ci * chunk;
                 s.spawn(move || {
                     let mut caches: Vec<engine::MarketCache> = markets.iter().map(|_| Default::default()).collect();
                     let mut out = Vec::with_capacity(part.len() * markets.len());
-                    for item in part {
+                    for (n, item) in part.iter().enumerate() {
                         let item_ok = item.validate();
-                        for ((m, ok), cache) in markets.iter().zip(valid).zip(caches.iter_mut()) {
+                        for (mi, ((m, ok), cache)) in markets.iter().zip(valid).zip(caches.iter_mut()).enumerate() {
                             out.push(match (ok, &item_ok) {
                                 (Err(e), _) | (_, Err(e)) => Err(e.clone()),
-                                _ => engine::price_cached(ctx, item, m, cache),
+                                _ => engine::price_cached(ctx, item, m, cache).map(|p| {
+                                    let now = current(base + n, mi)
+                                        .and_then(|c| engine::at_price_cached(ctx, item, m, c, cache).ok());
+                                    (p, now)
+                                }),
                             });
                         }
                     }

@@ -33,6 +33,7 @@ CREATE TABLE price_proposals (
     price_minor     INTEGER,                    -- NULL: cannot be priced (see problem); currency: the channel's
     profit_minor    INTEGER,
     margin_bp       INTEGER,                    -- margin in basis points (1/100 of a percent)
+    current_margin_bp INTEGER,                  -- the margin at the listing's current price, when listed
     problem         TEXT,                       -- JSON {code, args} when it cannot be priced
     PRIMARY KEY (variant_id, channel_id)
 ) STRICT, WITHOUT ROWID;

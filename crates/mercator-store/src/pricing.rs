@@ -64,6 +64,8 @@ pub struct Proposal {
     pub channel_id: String,
     pub currency: Currency,
     pub result: Result<(i64, i64, i64), ErrorPayload>, // (price, profit, margin bp)
+    /// The margin at the listing's current price, when the variant is listed there.
+    pub current_margin_bp: Option<i64>,
 }
 
 fn invalid(p: ErrorPayload) -> StoreError {
@@ -263,6 +265,17 @@ impl Store {
         Ok(have + 1)
     }
 
+    /// The current price of every listing: ((variant, channel), price minor).
+    pub async fn listing_prices(&self) -> Result<std::collections::HashMap<(String, String), i64>, StoreError> {
+        let (json,): (String,) =
+            sqlx::query_as("SELECT json_group_array(json_array(variant_id, channel_id, price_minor)) FROM listings")
+                .fetch_one(self.pool())
+                .await?;
+        let rows: Vec<(String, String, i64)> = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Invalid { field: "listings".into(), detail: e.to_string() })?;
+        Ok(rows.into_iter().map(|(v, c, p)| ((v, c), p)).collect())
+    }
+
     /// What the engine needs of every variant (or of `variant_ids`), read as
     /// one JSON array.
     pub async fn pricing_items(&self, variant_ids: Option<&[String]>) -> Result<Vec<(String, Item)>, StoreError> {
@@ -317,7 +330,7 @@ impl Store {
         let now = now_utc();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("DELETE FROM price_proposals").execute(&mut *tx).await?;
-        type Row<'a> = (&'a str, &'a str, Option<i64>, Option<i64>, Option<i64>, Option<String>);
+        type Row<'a> = (&'a str, &'a str, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<String>);
         for chunk in proposals.chunks(10_000) {
             let rows: Vec<Row> = chunk
                 .iter()
@@ -326,12 +339,12 @@ impl Store {
                         Ok((a, b, c)) => (Some(*a), Some(*b), Some(*c), None),
                         Err(e) => (None, None, None, Some(serde_json::to_string(e).unwrap_or_default())),
                     };
-                    (p.variant_id.as_str(), p.channel_id.as_str(), price, profit, margin, problem)
+                    (p.variant_id.as_str(), p.channel_id.as_str(), price, profit, margin, p.current_margin_bp, problem)
                 })
                 .collect();
             sqlx::query(
-                "INSERT INTO price_proposals (variant_id, channel_id, price_minor, profit_minor, margin_bp, problem) \
-                 SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?1)",
+                "INSERT INTO price_proposals (variant_id, channel_id, price_minor, profit_minor, margin_bp, current_margin_bp, problem) \
+                 SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM json_each(?1)",
             )
             .bind(serde_json::to_string(&rows).unwrap_or_default())
             .execute(&mut *tx)
@@ -383,7 +396,7 @@ impl Store {
     pub async fn price_changes(&self, offset: i64, limit: i64) -> Result<Vec<PriceChangeRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT l.id AS listing_id, v.sku, c.name AS channel_name, c.currency, l.price_minor AS current_minor, \
-                    p.price_minor AS proposed_minor, p.margin_bp, l.status \
+                    p.price_minor AS proposed_minor, p.margin_bp, p.current_margin_bp, l.status \
              FROM price_proposals p JOIN listings l ON l.variant_id = p.variant_id AND l.channel_id = p.channel_id \
              JOIN variants v ON v.id = p.variant_id JOIN channels c ON c.id = p.channel_id \
              WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor \
@@ -474,6 +487,7 @@ pub struct PriceChangeRow {
     pub current_minor: i64,
     pub proposed_minor: i64,
     pub margin_bp: Option<i64>,
+    pub current_margin_bp: Option<i64>,
     pub status: String,
 }
 

@@ -25,6 +25,18 @@ import type {
   SyncStatus,
   Theme,
   VaultStatus,
+  PricingOverview,
+  Globals,
+  EcbImportResult,
+  Market,
+  RepriceResult,
+  MatrixFilter,
+  MatrixRowDto,
+  Quote,
+  Promotion,
+  PromoQuote,
+  PriceChangeDto,
+  ApplyPricesResult,
 } from './bindings';
 
 declare global {
@@ -100,4 +112,20 @@ export const api = {
       headers: { 'x-valid-only': validOnly ? '1' : '0', ...mappingHeader(mapping) },
     }),
   uiReady: () => invoke<void>('ui_ready', { pageMs: Math.round(performance.now()) }),
+  pricingOverview: () => invoke<PricingOverview>('pricing_overview'),
+  savePricingGlobals: (globals: Globals) => invoke<void>('save_pricing_globals', { globals }),
+  setFxRate: (currency: string, perEur: string, asOf: string) => invoke<void>('set_fx_rate', { currency, perEur, asOf }),
+  importEcb: (file: Uint8Array) => invoke<EcbImportResult>('import_ecb', file),
+  savePolicy: (channelId: string, effectiveFrom: string, market: Market, expectedRevision: number) =>
+    invoke<number>('save_policy', { channelId, effectiveFrom, market, expectedRevision }),
+  presetPolicy: (channelId: string) => invoke<Market>('preset_policy', { channelId }),
+  reprice: () => invoke<RepriceResult>('reprice'),
+  pricingMatrix: (lang: string, filter: MatrixFilter, offset: number, limit: number) =>
+    invoke<Page<MatrixRowDto>>('pricing_matrix', { lang, filter, offset, limit }),
+  explainPrice: (variantId: string, channelId: string, price: string | null) =>
+    invoke<Quote>('explain_price', { variantId, channelId, price }),
+  simulatePromotion: (variantId: string, channelId: string, price: string, promotion: Promotion) =>
+    invoke<PromoQuote>('simulate_promotion', { variantId, channelId, price, promotion }),
+  priceChanges: (offset: number, limit: number) => invoke<Page<PriceChangeDto>>('price_changes', { offset, limit }),
+  applyPrices: (channelId: string | null) => invoke<ApplyPricesResult>('apply_prices', { channelId }),
 };

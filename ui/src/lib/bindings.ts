@@ -272,6 +272,8 @@ unchanged: number, skipped: number,
  */
 undoOp: string | null, };
 
+export type Currency = string;
+
 export type Money = { minor: number, currency: Currency, };
 
 export type TaxDisplay = "inclusive" | "exclusive";
@@ -498,7 +500,11 @@ export type MatrixRowDto = { variantId: string, sku: string, title: string,
  */
 cells: Array<MatrixCellDto | null>, };
 
-export type PriceChangeDto = { listingId: string, sku: string, channelName: string, current: MoneyDto, proposed: MoneyDto, marginBp: number | null, status: string, };
+export type PriceChangeDto = { listingId: string, sku: string, channelName: string, current: MoneyDto, proposed: MoneyDto, marginBp: number | null, 
+/**
+ * The margin at the current price.
+ */
+currentMarginBp: number | null, status: string, };
 
 export type ApplyPricesResult = { 
 /**

@@ -74,3 +74,50 @@ export function marketName(code: string, locale: string): string {
     return code;
   }
 }
+
+/** Minor-unit digits of a currency (JPY 0, EUR 2, KWD 3), from the browser's ISO 4217 data. */
+export function currencyExponent(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** A decimal amount given as text (exact, may have more digits than the currency), rounded for display. */
+export function formatDecimalMoney(value: string, currency: string, locale: string): string {
+  const exponent = currencyExponent(currency);
+  try {
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      currencyDisplay: 'symbol',
+      minimumFractionDigits: exponent,
+      maximumFractionDigits: exponent,
+    }).format(value as unknown as number);
+  } catch {
+    return `${value} ${currency}`;
+  }
+}
+
+/** A fraction given as decimal text ("0.2513") as a percentage ("25.13 %"). */
+export function formatPercent(fraction: string, locale: string, digits = 2): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: digits }).format(
+    fraction as unknown as number,
+  );
+}
+
+/** Basis points (2513) as a percentage ("25.13 %"). */
+export function formatBp(bp: number, locale: string): string {
+  return formatPercent(minorToDecimalString(bp, 4), locale, 2);
+}
+
+/** Turns a decimal text in major units into minor units of `exponent` digits, or null if it does not fit. */
+export function decimalToMinor(text: string, exponent: number): number | null {
+  const t = text.trim().replace(',', '.');
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(t);
+  if (!m) return null;
+  const frac = m[2] ?? '';
+  if (frac.length > exponent) return null;
+  return Number(m[1] + frac.padEnd(exponent, '0'));
+}
