@@ -449,3 +449,4 @@ price-step-per-order = Fee per order { $amount }
 price-step-closing = Closing fee { $amount }
 price-step-fees = Channel fees in all { $amount }
 price-step-profit = Profit { $amount }, margin { $margin }
+pricing-ecb-fetch = Fetch today's ECB rates

@@ -84,3 +84,4 @@ error-price-warn-promo-below-floor = The promotion takes the price to { $price }
 error-price-warn-promo-loss = With the promotion each sale loses money (profit { $profit }).
 error-price-warn-promo-margin = With the promotion the margin is { $margin } %, below your limit of { $limit } %.
 error-ecb-malformed = This is not a readable ECB reference-rate file ({ $detail }). Nothing was imported; the rates you had are kept.
+error-ecb-fetch-failed = Could not fetch the ECB rates from { $url } ({ $detail }). Check the connection, or import the file by hand; the rates you had are kept.

@@ -439,3 +439,4 @@ price-step-per-order = 每单费用 { $amount }
 price-step-closing = 成交费 { $amount }
 price-step-fees = 渠道费用合计 { $amount }
 price-step-profit = 利润 { $amount }，利润率 { $margin }
+pricing-ecb-fetch = 获取今日欧洲央行汇率

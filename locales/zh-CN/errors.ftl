@@ -84,3 +84,4 @@ error-price-warn-promo-below-floor = 促销后价格为 { $price }，低于最�
 error-price-warn-promo-loss = 促销后每单亏损（利润 { $profit }）。
 error-price-warn-promo-margin = 促销后利润率为 { $margin }%，低于您设定的下限 { $limit }%。
 error-ecb-malformed = 这不是可读取的欧洲央行汇率文件（{ $detail }）。未导入任何内容，原有汇率保持不变。
+error-ecb-fetch-failed = 无法从 { $url } 获取欧洲央行汇率（{ $detail }）。请检查网络，或手动导入文件；原有汇率保持不变。

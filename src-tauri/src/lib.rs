@@ -80,6 +80,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             pricing_commands::save_pricing_globals,
             pricing_commands::set_fx_rate,
             pricing_commands::import_ecb,
+            pricing_commands::fetch_ecb,
             pricing_commands::save_policy,
             pricing_commands::preset_policy,
             pricing_commands::reprice,

@@ -36,6 +36,11 @@ pub async fn import_ecb(state: S<'_>, request: tauri::ipc::Request<'_>) -> ApiRe
 }
 
 #[tauri::command]
+pub async fn fetch_ecb(state: S<'_>) -> ApiResult<EcbImportResult> {
+    pricing::fetch_ecb(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
 pub async fn save_policy(
     state: S<'_>,
     channel_id: String,

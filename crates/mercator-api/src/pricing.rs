@@ -136,6 +136,30 @@ pub async fn import_ecb(store: &Store, bytes: &[u8]) -> ApiResult<EcbImportResul
     })
 }
 
+/// Where the ECB publishes today's reference rates.
+pub const ECB_DAILY_URL: &str = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml";
+
+/// Fetches today's ECB reference rates and imports them (all or nothing).
+/// `MERCATOR_ECB_URL` points it elsewhere (tests, proxies).
+pub async fn fetch_ecb(store: &Store) -> ApiResult<EcbImportResult> {
+    let url = std::env::var("MERCATOR_ECB_URL").unwrap_or_else(|_| ECB_DAILY_URL.to_string());
+    let failed = |detail: String| ApiError::new(ErrorCode::EcbFetchFailed).arg("url", &url).arg("detail", detail);
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .user_agent(concat!("Mercator/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| failed(e.to_string()))?;
+    let resp = client.get(&url).send().await.map_err(|e| failed(e.to_string()))?;
+    if !resp.status().is_success() {
+        return Err(failed(format!("HTTP {}", resp.status().as_u16())));
+    }
+    let bytes = resp.bytes().await.map_err(|e| failed(e.to_string()))?;
+    if bytes.len() > 5 * 1024 * 1024 {
+        return Err(failed("response too large".into()));
+    }
+    import_ecb(store, &bytes).await
+}
+
 pub async fn save_policy(
     store: &Store,
     channel_id: &str,

@@ -449,3 +449,49 @@ mod pricing {
         assert_eq!((gbp.as_of.as_str(), gbp.source.as_str()), ("2026-12-01", "ECB"));
     }
 }
+
+mod ecb_fetch {
+    use super::demo_store;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A one-shot HTTP server on loopback answering with `status` and `body`.
+    async fn serve_once(status: &'static str, body: String) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let reply = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            sock.write_all(reply.as_bytes()).await.unwrap();
+        });
+        format!("http://{addr}/stats/eurofxref/eurofxref-daily.xml")
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn rates_are_fetched_over_http_and_failures_keep_the_old_ones() {
+        let (_tmp, store) = demo_store().await;
+        let before = store.fx_rates().await.unwrap();
+        // one test owns the variable: the other cases run in sequence below
+        std::env::set_var("MERCATOR_ECB_URL", serve_once("500 Internal Server Error", String::new()).await);
+        let e = mercator_api::pricing::fetch_ecb(&store).await.unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["detail"].as_str()), ("ecb-fetch-failed", "HTTP 500"));
+        std::env::set_var("MERCATOR_ECB_URL", serve_once("200 OK", "<html>maintenance</html>".into()).await);
+        assert_eq!(mercator_api::pricing::fetch_ecb(&store).await.unwrap_err().0.code, "ecb-malformed");
+        assert_eq!(store.fx_rates().await.unwrap().len(), before.len(), "old rates kept");
+        std::env::set_var("MERCATOR_ECB_URL", "http://127.0.0.1:9/unreachable");
+        assert_eq!(mercator_api::pricing::fetch_ecb(&store).await.unwrap_err().0.code, "ecb-fetch-failed");
+        let today = mercator_store::pricing::SAMPLE_ECB
+            .replace("2026-11-30", "2026-12-01")
+            .replace("rate='1.0566'", "rate='1.0700'");
+        std::env::set_var("MERCATOR_ECB_URL", serve_once("200 OK", today).await);
+        let r = mercator_api::pricing::fetch_ecb(&store).await.unwrap();
+        assert_eq!((r.days, r.date.as_str()), (1, "2026-12-01"));
+        let usd = store.fx_rates().await.unwrap().into_iter().find(|x| x.currency == "USD").unwrap();
+        assert_eq!((usd.per_eur.as_str(), usd.as_of.as_str()), ("1.07", "2026-12-01"));
+        std::env::remove_var("MERCATOR_ECB_URL");
+    }
+}

@@ -100,6 +100,7 @@ error_codes! {
     PriceWarnPromoLoss => "price-warn-promo-loss",
     PriceWarnPromoMargin => "price-warn-promo-margin",
     EcbMalformed => "ecb-malformed",
+    EcbFetchFailed => "ecb-fetch-failed",
     Internal => "internal",
 }
 

@@ -116,6 +116,7 @@ export const api = {
   savePricingGlobals: (globals: Globals) => invoke<void>('save_pricing_globals', { globals }),
   setFxRate: (currency: string, perEur: string, asOf: string) => invoke<void>('set_fx_rate', { currency, perEur, asOf }),
   importEcb: (file: Uint8Array) => invoke<EcbImportResult>('import_ecb', file),
+  fetchEcb: () => invoke<EcbImportResult>('fetch_ecb'),
   savePolicy: (channelId: string, effectiveFrom: string, market: Market, expectedRevision: number) =>
     invoke<number>('save_policy', { channelId, effectiveFrom, market, expectedRevision }),
   presetPolicy: (channelId: string) => invoke<Market>('preset_policy', { channelId }),
