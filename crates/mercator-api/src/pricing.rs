@@ -189,7 +189,9 @@ pub struct RepriceResult {
     pub cannot_price: i64,
     /// Listings whose price would change.
     pub changes: i64,
+    /// The engine's time for every price (all cores).
     pub compute_ms: i64,
+    /// Turning the results into rows and storing them in one transaction.
     pub persist_ms: i64,
 }
 
@@ -202,14 +204,23 @@ pub async fn reprice(store: &Store) -> ApiResult<RepriceResult> {
     let policies = store.policies(today).await?;
     let items = store.pricing_items(None).await?;
     let listed = store.listing_prices().await?;
-    let t = std::time::Instant::now();
     let markets: Vec<Market> = policies.iter().map(|p| p.market.clone()).collect();
     let only_items: Vec<mercator_pricing::Item> = items.iter().map(|(_, i)| i.clone()).collect();
     // the current price of each (item, market) pair that is listed
+    let mut by_channel: HashMap<&str, HashMap<&str, i64>> = HashMap::new();
+    for ((v, c), p) in &listed {
+        by_channel.entry(c.as_str()).or_default().insert(v.as_str(), *p);
+    }
     let current: Vec<Vec<Option<i64>>> = items
         .iter()
-        .map(|(vid, _)| policies.iter().map(|p| listed.get(&(vid.clone(), p.channel_id.clone())).copied()).collect())
+        .map(|(vid, _)| {
+            policies
+                .iter()
+                .map(|p| by_channel.get(p.channel_id.as_str()).and_then(|m| m.get(vid.as_str())).copied())
+                .collect()
+        })
         .collect();
+    let t = std::time::Instant::now();
     // CPU-bound on all cores: off the async workers
     let results = tokio::task::spawn_blocking(move || {
         let ctx = Context { fx: &fx, globals: &globals, today };
@@ -217,6 +228,8 @@ pub async fn reprice(store: &Store) -> ApiResult<RepriceResult> {
     })
     .await
     .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
+    let compute_ms = t.elapsed().as_millis() as i64;
+    let t = std::time::Instant::now();
     let markets_n = policies.len().max(1);
     let mut proposals = Vec::with_capacity(results.len());
     let mut cannot = 0;
@@ -235,9 +248,7 @@ pub async fn reprice(store: &Store) -> ApiResult<RepriceResult> {
             current_margin_bp,
         });
     }
-    let compute_ms = t.elapsed().as_millis() as i64;
     let run_id = mercator_core::new_id();
-    let t = std::time::Instant::now();
     store.save_proposals(&run_id, &proposals).await?;
     let persist_ms = t.elapsed().as_millis() as i64;
     let (changes, _, _) = store.proposal_counts().await?;
