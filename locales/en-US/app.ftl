@@ -256,6 +256,7 @@ editor-override-hint = Leave a field empty to use the product's text. Changes to
 editor-make-main = Make main image
 editor-move-left = Move left
 editor-move-right = Move right
+editor-image-variants = Which variants show this image
 editor-markets = Markets and listings
 editor-override-title = Title for this market ({ $lang })
 editor-override-placeholder = Same as the product title in this language

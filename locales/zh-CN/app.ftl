@@ -247,6 +247,7 @@ editor-override-hint = 留空则使用商品文案。对已上架刊登的修改
 editor-make-main = 设为主图
 editor-move-left = 左移
 editor-move-right = 右移
+editor-image-variants = 该图片用于哪些变体
 editor-markets = 市场与刊登
 editor-override-title = 该市场的标题（{ $lang }）
 editor-override-placeholder = 与该语言的商品标题相同

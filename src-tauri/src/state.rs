@@ -154,7 +154,7 @@ impl AppState {
         let (summary, first_page) = match store {
             Some(store) if info.problem.is_none() => (
                 Some(ops::catalog_summary(store.as_ref()).await?),
-                Some(ops::products(store.as_ref(), &info.settings.language, &Default::default(), 0, 100).await?),
+                Some(ops::products(store.as_ref(), &info.settings.language, &Default::default(), 0, 50).await?),
             ),
             _ => (None, None),
         };

@@ -256,7 +256,7 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
         ];
         let cap = mercator_store::COUNT_CAP;
         println!(
-            "\nCatalog search on {skus} SKUs, per query: what a keystroke runs (first 100 rows + count up to {cap}), \
+            "\nCatalog search on {skus} SKUs, per query: what a keystroke runs (first 50 rows + count up to {cap}), \
              then the exact count the UI asks for next"
         );
         let pct = |times: &mut Vec<u128>, q: usize| {
@@ -270,7 +270,7 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
             for q in &queries {
                 let t = Instant::now();
                 let (rows, _) =
-                    store.products_page("en-US", Some(q), 0, 100, Some(cap)).await.map_err(|e| e.to_string())?;
+                    store.products_page("en-US", Some(q), 0, 50, Some(cap)).await.map_err(|e| e.to_string())?;
                 times.push(t.elapsed().as_micros());
                 std::hint::black_box(rows);
                 let t = Instant::now();

@@ -123,6 +123,7 @@ pub fn detail_dto(d: ProductDetail, images_dir: &Path) -> ProductDetailDto {
                 thumb: i.thumb,
                 width: i.width,
                 height: i.height,
+                variants: i.variants,
             })
             .collect(),
         texts: d

@@ -252,6 +252,8 @@ pub struct ImageDto {
     pub thumb_url: String,
     pub width: u32,
     pub height: u32,
+    /// Variant ids this image shows; empty: all.
+    pub variants: Vec<String>,
 }
 
 /// Listing content that can differ per market; `None` = not set.

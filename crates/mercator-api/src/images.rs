@@ -81,7 +81,7 @@ pub fn store_image(dir: &Path, name: &str, bytes: &[u8]) -> ApiResult<ImageRef> 
     let mut out = Cursor::new(Vec::new());
     small.write_to(&mut out, ImageFormat::Jpeg).map_err(|_| unreadable())?;
     write_atomic(&dir.join("thumbs").join(&thumb), out.get_ref()).map_err(io)?;
-    Ok(ImageRef { file, thumb, width: w, height: h })
+    Ok(ImageRef { file, thumb, width: w, height: h, variants: vec![] })
 }
 
 /// Adds an image to a product (at the end; the first image is the main one).

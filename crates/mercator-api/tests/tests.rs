@@ -249,6 +249,32 @@ mod catalog {
         assert_eq!((d.images.len(), d.images[0].width), (1, 1200));
         assert!(d.images[0].thumb_url.starts_with("data:image/jpeg;base64,"));
         assert!(d.listings.iter().all(|l| !l.issues.iter().any(|i| i.code.starts_with("image"))));
+        // an image can belong to some variants only: the others' listings miss one again
+        assert!(d.variants.len() > 1);
+        let first = d.variants[0].id.clone();
+        let mut refs: Vec<mercator_core::catalog::ImageRef> = d
+            .images
+            .iter()
+            .map(|i| mercator_core::catalog::ImageRef {
+                file: i.file.clone(),
+                thumb: i.thumb.clone(),
+                width: i.width,
+                height: i.height,
+                variants: vec![first.clone()],
+            })
+            .collect();
+        let d = ops::apply_edit(&store, &id, mercator_core::catalog::Edit::Images { value: refs.clone() }, d.revision)
+            .await
+            .unwrap();
+        assert_eq!(d.images[0].variants, vec![first.clone()]);
+        for l in &d.listings {
+            let missing = l.issues.iter().any(|i| i.code == "images-missing");
+            assert_eq!(missing, l.variant_id != first, "{} {:?}", l.sku, l.issues);
+        }
+        refs[0].variants.clear();
+        let d = ops::apply_edit(&store, &id, mercator_core::catalog::Edit::Images { value: refs }, d.revision)
+            .await
+            .unwrap();
         // a file that is not an image is refused, nothing changes
         let e = images::add_image(&store, &id, "x.png", b"not an image", d.revision).await.unwrap_err();
         assert_eq!((e.0.code.as_str(), e.0.args["name"].as_str()), ("image-unreadable", "x.png"));

@@ -111,6 +111,16 @@ pub struct ImageRef {
     pub thumb: String,
     pub width: u32,
     pub height: u32,
+    /// The variants this image shows (ids); empty: every variant.
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+impl ImageRef {
+    /// Whether this image belongs to `variant_id`'s listings.
+    pub fn shows(&self, variant_id: &str) -> bool {
+        self.variants.is_empty() || self.variants.iter().any(|v| v == variant_id)
+    }
 }
 
 /// Trims bullets, drops empty ones, and checks count and length.

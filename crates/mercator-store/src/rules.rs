@@ -14,8 +14,8 @@ use std::collections::HashMap;
 pub const RULES_VERSION: &str = "1";
 const CHUNK: usize = 500;
 
-/// (category, GTIN exempt, image sizes)
-type ProductFacts<'a> = (&'a str, bool, Vec<(u32, u32)>);
+/// (category, GTIN exempt, images)
+type ProductFacts<'a> = (&'a str, bool, Vec<ImageRef>);
 type TextFacts = (String, String, String, String, String); // product, lang, title, bullets, keywords
 
 /// Re-checks every listing of `product_ids` and stores the results.
@@ -72,7 +72,7 @@ async fn refresh_chunk(conn: &mut SqliteConnection, ids: &[String], today: &str)
         .iter()
         .map(|(id, category, exempt, images)| {
             let imgs: Vec<ImageRef> = serde_json::from_str(images).unwrap_or_default();
-            (id.as_str(), (category.as_str(), *exempt != 0, imgs.iter().map(|i| (i.width, i.height)).collect()))
+            (id.as_str(), (category.as_str(), *exempt != 0, imgs))
         })
         .collect();
 
@@ -99,7 +99,7 @@ async fn refresh_chunk(conn: &mut SqliteConnection, ids: &[String], today: &str)
             has_gtin: *has_gtin,
             gtin_exempt: *exempt,
             certifications: certs,
-            images,
+            images: &images.iter().filter(|i| i.shows(variant_id)).map(|i| (i.width, i.height)).collect::<Vec<_>>(),
             today,
         });
         *counts.entry(product_id.as_str()).or_default() += issues.len() as i64;

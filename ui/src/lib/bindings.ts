@@ -120,7 +120,11 @@ export type Certification = { kind: string, reference: string,
  */
 expires: string | null, };
 
-export type ImageRef = { file: string, thumb: string, width: number, height: number, };
+export type ImageRef = { file: string, thumb: string, width: number, height: number, 
+/**
+ * The variants this image shows (ids); empty: every variant.
+ */
+variants: Array<string>, };
 
 export type Severity = "error" | "warning";
 
@@ -131,7 +135,11 @@ export type ImageDto = { file: string, thumb: string,
  * The thumbnail inline (`data:image/jpeg;base64,...`): the webview loads
  * no local files.
  */
-thumbUrl: string, width: number, height: number, };
+thumbUrl: string, width: number, height: number, 
+/**
+ * Variant ids this image shows; empty: all.
+ */
+variants: Array<string>, };
 
 export type ContentDto = { title: string | null, bullets: Array<string> | null, description: string | null, keywords: string | null, };
 
@@ -482,7 +490,15 @@ export type RepriceResult = { runId: string, priced: number, cannotPrice: number
 /**
  * Listings whose price would change.
  */
-changes: number, computeMs: number, persistMs: number, };
+changes: number, 
+/**
+ * The engine's time for every price (all cores).
+ */
+computeMs: number, 
+/**
+ * Turning the results into rows and storing them in one transaction.
+ */
+persistMs: number, };
 
 export type MatrixCellDto = { channelId: string, price: MoneyDto | null, profit: MoneyDto | null, marginBp: number | null, 
 /**
