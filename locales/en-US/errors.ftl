@@ -85,3 +85,11 @@ error-price-warn-promo-loss = With the promotion each sale loses money (profit {
 error-price-warn-promo-margin = With the promotion the margin is { $margin } %, below your limit of { $limit } %.
 error-ecb-malformed = This is not a readable ECB reference-rate file ({ $detail }). Nothing was imported; the rates you had are kept.
 error-ecb-fetch-failed = Could not fetch the ECB rates from { $url } ({ $detail }). Check the connection, or import the file by hand; the rates you had are kept.
+
+## Channels
+error-channel-auth = The channel refused the credentials ({ $detail }). Check them in Settings → Channels, or connect the account again.
+error-channel-rate-limited = The channel is limiting requests ({ $detail }); Mercator will continue on its own when the limit allows.
+error-channel-unavailable = The channel could not be reached ({ $detail }). Mercator retries automatically; nothing was lost.
+error-channel-bad-response = The channel sent an answer Mercator could not read ({ $detail }); that page was skipped and will be fetched again.
+error-channel-rejected = The channel rejected the request: { $detail }
+error-channel-config = The account settings are incomplete: { $detail }

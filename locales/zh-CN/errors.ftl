@@ -85,3 +85,11 @@ error-price-warn-promo-loss = 促销后每单亏损（利润 { $profit }）。
 error-price-warn-promo-margin = 促销后利润率为 { $margin }%，低于您设定的下限 { $limit }%。
 error-ecb-malformed = 这不是可读取的欧洲央行汇率文件（{ $detail }）。未导入任何内容，原有汇率保持不变。
 error-ecb-fetch-failed = 无法从 { $url } 获取欧洲央行汇率（{ $detail }）。请检查网络，或手动导入文件；原有汇率保持不变。
+
+## 渠道
+error-channel-auth = 渠道拒绝了凭据（{ $detail }）。请在“设置 → 渠道”中检查，或重新连接该账户。
+error-channel-rate-limited = 渠道正在限制请求频率（{ $detail }）；额度恢复后 Mercator 会自动继续。
+error-channel-unavailable = 无法连接渠道（{ $detail }）。Mercator 会自动重试，数据不会丢失。
+error-channel-bad-response = 渠道返回了无法读取的内容（{ $detail }）；该页已跳过，稍后会重新获取。
+error-channel-rejected = 渠道拒绝了请求：{ $detail }
+error-channel-config = 账户设置不完整：{ $detail }

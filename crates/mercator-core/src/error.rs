@@ -101,6 +101,12 @@ error_codes! {
     PriceWarnPromoMargin => "price-warn-promo-margin",
     EcbMalformed => "ecb-malformed",
     EcbFetchFailed => "ecb-fetch-failed",
+    ChannelAuth => "channel-auth",
+    ChannelRateLimited => "channel-rate-limited",
+    ChannelUnavailable => "channel-unavailable",
+    ChannelBadResponse => "channel-bad-response",
+    ChannelRejected => "channel-rejected",
+    ChannelConfig => "channel-config",
     Internal => "internal",
 }
 

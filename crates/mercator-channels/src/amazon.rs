@@ -1,0 +1,317 @@
+//! Amazon Selling Partner API.
+//!
+//! - Login with Amazon: the refresh token is exchanged for an access token
+//!   (`POST {token_url}` with `grant_type=refresh_token`), cached until a
+//!   minute before it expires, refreshed once when a call answers 401/403.
+//! - Orders 2026-01-01: `GET /orders/2026-01-01/orders` by last-updated time
+//!   (`lastUpdatedAfter`/`lastUpdatedBefore`), 100 per page, following
+//!   `pagination.nextToken` with `paginationToken`; `x-amz-access-token`.
+//! - Orders v0 where 2026-01-01 has nothing: `confirmShipment`.
+//! - Rate limits: 429 answers are retried by [`crate::http`], waiting for the
+//!   bucket named by `x-amzn-RateLimit-Limit`.
+
+use crate::http::{Answer, Http, RetryPolicy};
+use crate::model::*;
+use mercator_core::Currency;
+use mercator_vault::Secret;
+use serde::Deserialize;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// The account's non-secret settings (stored with the channel).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct AmazonAccount {
+    /// SP-API regional endpoint, e.g. `https://sellingpartnerapi-eu.amazon.com`.
+    pub endpoint: String,
+    /// Login with Amazon token endpoint.
+    pub token_url: String,
+    /// e.g. `A1PA6795UKMFR9` (Amazon.de).
+    pub marketplace_id: String,
+    /// The LWA app's client id (not secret).
+    pub client_id: String,
+    /// Currency of orders that carry no amounts yet (pending ones).
+    pub currency: String,
+}
+
+impl AmazonAccount {
+    pub const TOKEN_URL: &'static str = "https://api.amazon.com/auth/o2/token";
+
+    /// Known marketplaces: (country, marketplace id, endpoint, currency).
+    pub fn marketplace(country: &str) -> Option<(&'static str, &'static str, &'static str)> {
+        const NA: &str = "https://sellingpartnerapi-na.amazon.com";
+        const EU: &str = "https://sellingpartnerapi-eu.amazon.com";
+        const FE: &str = "https://sellingpartnerapi-fe.amazon.com";
+        Some(match country {
+            "US" => ("ATVPDKIKX0DER", NA, "USD"),
+            "CA" => ("A2EUQ1WTGCTBG2", NA, "CAD"),
+            "MX" => ("A1AM78C64UM0Y8", NA, "MXN"),
+            "DE" => ("A1PA6795UKMFR9", EU, "EUR"),
+            "GB" | "UK" => ("A1F83G8C2ARO7P", EU, "GBP"),
+            "FR" => ("A13V1IB3VIYZZH", EU, "EUR"),
+            "IT" => ("APJ6JRA9NG5V4", EU, "EUR"),
+            "ES" => ("A1RKKUPIHCS9HS", EU, "EUR"),
+            "NL" => ("A1805IZSGTT6HS", EU, "EUR"),
+            "JP" => ("A1VC38T7YXB528", FE, "JPY"),
+            "AU" => ("A39IBJ37TRP1C6", FE, "AUD"),
+            "SG" => ("A19VAU5U5O7RUS", FE, "SGD"),
+            _ => return None,
+        })
+    }
+}
+
+/// What the account needs from the OS keyring.
+pub struct AmazonSecrets {
+    pub client_secret: Secret,
+    pub refresh_token: Secret,
+}
+
+pub struct Amazon {
+    account: AmazonAccount,
+    secrets: AmazonSecrets,
+    pub http: Http,
+    token: tokio::sync::Mutex<Option<(String, Instant)>>,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    expires_in: u64,
+}
+
+/// A package confirmed as shipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment {
+    pub package_reference_id: String,
+    pub carrier_code: String,
+    pub tracking_number: String,
+    pub ship_date: time::OffsetDateTime,
+    /// (order item id, quantity)
+    pub items: Vec<(String, i64)>,
+}
+
+impl Amazon {
+    pub fn new(account: AmazonAccount, secrets: AmazonSecrets, policy: RetryPolicy) -> Result<Self, ChannelError> {
+        if account.endpoint.is_empty() || account.marketplace_id.is_empty() || account.client_id.is_empty() {
+            return Err(ChannelError::Config("endpoint, marketplace and client id are required".into()));
+        }
+        Ok(Amazon { account, secrets, http: Http::new(policy)?, token: tokio::sync::Mutex::new(None) })
+    }
+
+    async fn access_token(&self, force: bool) -> Result<String, ChannelError> {
+        let mut cached = self.token.lock().await;
+        if !force {
+            if let Some((t, until)) = cached.as_ref() {
+                if Instant::now() < *until {
+                    return Ok(t.clone());
+                }
+            }
+        }
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", self.secrets.refresh_token.expose()),
+            ("client_id", self.account.client_id.as_str()),
+            ("client_secret", self.secrets.client_secret.expose()),
+        ];
+        let a = self.http.send(|c| c.post(&self.account.token_url).form(&form)).await?;
+        if a.status != 200 {
+            // LWA answers {error, error_description}: no secrets in it
+            return Err(ChannelError::Auth(a.describe()));
+        }
+        let t: TokenAnswer = a.json()?;
+        let life = Duration::from_secs(t.expires_in.saturating_sub(60).max(1));
+        *cached = Some((t.access_token.clone(), Instant::now() + life));
+        Ok(t.access_token)
+    }
+
+    /// Sends an SP-API call with the access token; refreshes it once when
+    /// the call is refused.
+    async fn call(
+        &self,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, ChannelError> {
+        let mut token = self.access_token(false).await?;
+        for first in [true, false] {
+            let a = self.http.send(|c| build(c, &token).header("x-amz-access-token", &token)).await?;
+            if (a.status == 401 || a.status == 403) && first {
+                token = self.access_token(true).await?;
+                continue;
+            }
+            return match a.status {
+                200..=299 => Ok(a),
+                401 | 403 => Err(ChannelError::Auth(a.describe())),
+                _ => Err(ChannelError::Rejected(a.describe())),
+            };
+        }
+        Err(ChannelError::Auth("refused after a token refresh".into()))
+    }
+
+    /// One page of orders updated in `window`.
+    pub async fn search_orders(&self, window: &Window, page_token: Option<&str>) -> Result<OrdersPage, ChannelError> {
+        let url = format!("{}/orders/2026-01-01/orders", self.account.endpoint.trim_end_matches('/'));
+        let after = fmt_time(window.after);
+        let before = fmt_time(window.before);
+        let a = self
+            .call(|c, _| {
+                let mut q: Vec<(&str, &str)> = vec![
+                    ("marketplaceIds", self.account.marketplace_id.as_str()),
+                    ("lastUpdatedAfter", after.as_str()),
+                    ("lastUpdatedBefore", before.as_str()),
+                    ("maxResultsPerPage", "100"),
+                    ("includedData", "BUYER,RECIPIENT,PROCEEDS,FULFILLMENT"),
+                ];
+                if let Some(t) = page_token {
+                    q.push(("paginationToken", t));
+                }
+                c.get(&url).query(&q)
+            })
+            .await?;
+        let body: Value = a.json()?;
+        let orders = body
+            .get("orders")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ChannelError::BadResponse("no orders array".into()))?;
+        let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::USD);
+        let orders = orders.iter().map(|o| map_order(o, fallback)).collect::<Result<Vec<_>, _>>()?;
+        let next = body.pointer("/pagination/nextToken").and_then(Value::as_str).map(str::to_string);
+        Ok(OrdersPage { orders, next, rate_limit: a.header("x-amzn-ratelimit-limit").map(|r| format!("{r}/s")) })
+    }
+
+    /// Confirms a shipment with its tracking (Orders v0 `confirmShipment`).
+    pub async fn confirm_shipment(&self, order_id: &str, s: &Shipment) -> Result<(), ChannelError> {
+        let url = format!(
+            "{}/orders/v0/orders/{}/shipmentConfirmation",
+            self.account.endpoint.trim_end_matches('/'),
+            order_id
+        );
+        let body = serde_json::json!({
+            "marketplaceId": self.account.marketplace_id,
+            "packageDetail": {
+                "packageReferenceId": s.package_reference_id,
+                "carrierCode": s.carrier_code,
+                "trackingNumber": s.tracking_number,
+                "shipDate": fmt_time(s.ship_date),
+                "orderItems": s.items.iter().map(|(id, q)| serde_json::json!({"orderItemId": id, "quantity": q})).collect::<Vec<_>>(),
+            }
+        });
+        self.call(|c, _| c.post(&url).json(&body)).await.map(|_| ())
+    }
+
+    /// Checks the credentials and that orders can be read.
+    pub async fn test_connection(&self) -> Result<(), ChannelError> {
+        self.access_token(true).await?;
+        let now = time::OffsetDateTime::now_utc();
+        self.search_orders(
+            &Window { after: now - time::Duration::days(1), before: now - time::Duration::minutes(2) },
+            None,
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+fn money_of(v: Option<&Value>, currency: Currency) -> Result<i64, ChannelError> {
+    match v.and_then(|m| m.get("amount")).and_then(Value::as_str) {
+        Some(a) => minor_of(a, currency),
+        None => Ok(0),
+    }
+}
+
+fn breakdown(v: Option<&Value>, kind: &str, currency: Currency) -> Result<i64, ChannelError> {
+    let mut sum = 0;
+    for b in v.and_then(|p| p.get("breakdowns")).and_then(Value::as_array).into_iter().flatten() {
+        if b.get("type").and_then(Value::as_str) == Some(kind) {
+            sum += money_of(b.get("subtotal"), currency)?;
+        }
+    }
+    Ok(sum)
+}
+
+fn text(v: &Value, p: &str) -> String {
+    v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// Maps an Orders 2026-01-01 `Order`.
+pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelError> {
+    let id = o
+        .get("orderId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ChannelError::BadResponse("order without orderId".into()))?;
+    let created_s = o
+        .get("createdTime")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ChannelError::BadResponse(format!("{id}: no createdTime")))?;
+    let updated_s = o
+        .get("lastUpdatedTime")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ChannelError::BadResponse(format!("{id}: no lastUpdatedTime")))?;
+    let created = parse_time(created_s)?;
+    let updated = parse_time(updated_s)?;
+    let currency: Currency = o
+        .pointer("/proceeds/grandTotal/currencyCode")
+        .or_else(|| o.pointer("/orderItems/0/product/price/unitPrice/currencyCode"))
+        .and_then(Value::as_str)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(fallback);
+    let raw_status = text(o, "/fulfillment/fulfillmentStatus");
+    let state = match raw_status.as_str() {
+        "UNSHIPPED" => OrderState::Unshipped,
+        "PARTIALLY_SHIPPED" => OrderState::PartiallyShipped,
+        "SHIPPED" => OrderState::Shipped,
+        "CANCELLED" | "UNFULFILLABLE" => OrderState::Cancelled,
+        _ => OrderState::Pending,
+    };
+    let proceeds = o.get("proceeds");
+    let mut lines = vec![];
+    for it in o.get("orderItems").and_then(Value::as_array).into_iter().flatten() {
+        let quantity = it.get("quantityOrdered").and_then(Value::as_i64).unwrap_or(0);
+        if quantity <= 0 {
+            return Err(ChannelError::BadResponse(format!("{id}: an item without quantity")));
+        }
+        lines.push(RemoteLine {
+            external_id: text(it, "/orderItemId"),
+            sku: text(it, "/product/sellerSku"),
+            title: text(it, "/product/title"),
+            quantity,
+            quantity_shipped: it.pointer("/fulfillment/quantityFulfilled").and_then(Value::as_i64).unwrap_or(0),
+            unit_price_minor: money_of(it.pointer("/product/price/unitPrice"), currency)?,
+            tax_minor: breakdown(it.get("proceeds"), "TAX", currency)?,
+        });
+    }
+    let addr = o.pointer("/recipient/deliveryAddress");
+    let ship_to = addr.map(|a| Address {
+        name: text(a, "/name"),
+        line1: text(a, "/addressLine1"),
+        line2: [text(a, "/addressLine2"), text(a, "/addressLine3")]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+        city: text(a, "/city"),
+        region: text(a, "/stateOrRegion"),
+        postal_code: text(a, "/postalCode"),
+        country: text(a, "/countryCode"),
+        phone: text(a, "/phone"),
+    });
+    let buyer = [text(o, "/buyer/buyerName"), ship_to.as_ref().map(|a| a.name.clone()).unwrap_or_default()]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or_default();
+    Ok(RemoteOrder {
+        external_id: id.to_string(),
+        raw_status,
+        state,
+        ordered_offset: fmt_offset(created.offset()),
+        ordered_at: created.to_offset(time::UtcOffset::UTC),
+        updated_at: updated.to_offset(time::UtcOffset::UTC),
+        currency,
+        subtotal_minor: breakdown(proceeds, "ITEM", currency)?,
+        tax_minor: breakdown(proceeds, "TAX", currency)?,
+        shipping_minor: breakdown(proceeds, "SHIPPING", currency)?,
+        total_minor: money_of(proceeds.and_then(|p| p.get("grandTotal")), currency)?,
+        lines,
+        buyer_name: buyer,
+        ship_to,
+        raw: o.clone(),
+    })
+}

@@ -1,0 +1,182 @@
+//! The one order model every connector maps to, and the errors they report.
+
+use mercator_core::{Currency, ErrorCode, ErrorPayload, Money};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use time::OffsetDateTime;
+
+/// The canonical order state; every channel status maps to one (the raw
+/// status is kept beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    /// Placed, not yet payable or not ready to ship.
+    Pending,
+    /// Ready to ship, nothing shipped.
+    Unshipped,
+    PartiallyShipped,
+    Shipped,
+    Delivered,
+    Cancelled,
+    Refunded,
+}
+
+impl OrderState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            OrderState::Pending => "pending",
+            OrderState::Unshipped => "unshipped",
+            OrderState::PartiallyShipped => "partially_shipped",
+            OrderState::Shipped => "shipped",
+            OrderState::Delivered => "delivered",
+            OrderState::Cancelled => "cancelled",
+            OrderState::Refunded => "refunded",
+        }
+    }
+
+    /// Whether stock for this order is still committed (reserved or gone).
+    pub fn holds_stock(&self) -> bool {
+        matches!(self, OrderState::Pending | OrderState::Unshipped | OrderState::PartiallyShipped)
+    }
+}
+
+/// Where an order goes. Buyer personal data: stored only as needed for
+/// fulfilment and purged on a schedule after shipment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteLine {
+    /// The channel's id of the line.
+    pub external_id: String,
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub quantity_shipped: i64,
+    /// Price of one unit, in the order's currency, minor units.
+    pub unit_price_minor: i64,
+    pub tax_minor: i64,
+}
+
+/// An order as a channel reports it, mapped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteOrder {
+    pub external_id: String,
+    pub raw_status: String,
+    pub state: OrderState,
+    /// When it was placed (UTC) and the marketplace's UTC offset then (`+09:00`).
+    #[serde(with = "time::serde::rfc3339")]
+    pub ordered_at: OffsetDateTime,
+    pub ordered_offset: String,
+    /// The channel's last-updated time: newer copies replace older ones,
+    /// never the reverse.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub currency: Currency,
+    pub subtotal_minor: i64,
+    pub tax_minor: i64,
+    pub shipping_minor: i64,
+    pub total_minor: i64,
+    pub lines: Vec<RemoteLine>,
+    pub buyer_name: String,
+    pub ship_to: Option<Address>,
+    /// The channel's payload as received, for support.
+    pub raw: serde_json::Value,
+}
+
+/// A page of orders and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrdersPage {
+    pub orders: Vec<RemoteOrder>,
+    /// Token for the next page; None at the end.
+    pub next: Option<String>,
+    /// What the channel said about the remaining rate budget, for the sync log.
+    pub rate_limit: Option<String>,
+}
+
+/// The updated-time window a pull covers (inclusive start, exclusive end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub after: OffsetDateTime,
+    pub before: OffsetDateTime,
+}
+
+/// Why a channel call failed. Never holds credentials.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChannelError {
+    /// Credentials refused (after one token refresh where the protocol has one).
+    #[error("the channel refused the credentials: {0}")]
+    Auth(String),
+    /// Still rate limited after the retries.
+    #[error("rate limited: {0}")]
+    RateLimited(String),
+    /// Unreachable, timing out or failing (5xx) after the retries.
+    #[error("channel unavailable: {0}")]
+    Unavailable(String),
+    /// The answer was not what the protocol promises (truncated, invalid JSON, missing fields).
+    #[error("unreadable answer: {0}")]
+    BadResponse(String),
+    /// The channel rejected the request (4xx) with this message.
+    #[error("the channel rejected the request: {0}")]
+    Rejected(String),
+    /// Missing or wrong account settings.
+    #[error("account settings: {0}")]
+    Config(String),
+}
+
+impl ChannelError {
+    /// Worth retrying later (the sync's next cycle) rather than a user's fix.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ChannelError::RateLimited(_) | ChannelError::Unavailable(_) | ChannelError::BadResponse(_))
+    }
+}
+
+impl From<&ChannelError> for ErrorPayload {
+    fn from(e: &ChannelError) -> Self {
+        let (code, detail) = match e {
+            ChannelError::Auth(d) => (ErrorCode::ChannelAuth, d),
+            ChannelError::RateLimited(d) => (ErrorCode::ChannelRateLimited, d),
+            ChannelError::Unavailable(d) => (ErrorCode::ChannelUnavailable, d),
+            ChannelError::BadResponse(d) => (ErrorCode::ChannelBadResponse, d),
+            ChannelError::Rejected(d) => (ErrorCode::ChannelRejected, d),
+            ChannelError::Config(d) => (ErrorCode::ChannelConfig, d),
+        };
+        ErrorPayload::new(code).arg("detail", detail)
+    }
+}
+
+/// A decimal amount text ("12.34") in `currency` as minor units, rounded
+/// half-even to the currency's exponent.
+pub fn minor_of(amount: &str, currency: Currency) -> Result<i64, ChannelError> {
+    let d = Decimal::from_str(amount.trim()).map_err(|_| ChannelError::BadResponse(format!("amount {amount:?}")))?;
+    Money::from_decimal_rounded(d, currency)
+        .map(|m| m.minor())
+        .map_err(|_| ChannelError::BadResponse(format!("amount {amount:?}")))
+}
+
+pub fn parse_time(s: &str) -> Result<OffsetDateTime, ChannelError> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| ChannelError::BadResponse(format!("time {s:?}")))
+}
+
+pub fn fmt_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// `+09:00` for an offset.
+pub fn fmt_offset(o: time::UtcOffset) -> String {
+    let (h, m, _) = o.as_hms();
+    format!("{}{:02}:{:02}", if o.is_negative() { '-' } else { '+' }, h.abs(), m.abs())
+}

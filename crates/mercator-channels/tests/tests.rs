@@ -1,0 +1,196 @@
+//! Connectors against the marketplaces' published examples and against local
+//! servers that speak their protocols with faults injected.
+
+use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets, Shipment};
+use mercator_channels::http::RetryPolicy;
+use mercator_channels::{ChannelError, OrderState, Window};
+use mercator_testkit::{AmazonFake, Fault};
+use mercator_vault::Secret;
+use std::path::PathBuf;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+fn specs() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/marketplace-specs")
+}
+
+fn amazon(fake: &AmazonFake) -> Amazon {
+    Amazon::new(
+        AmazonAccount {
+            endpoint: fake.url(),
+            token_url: format!("{}/auth/o2/token", fake.url()),
+            marketplace_id: mercator_testkit::MARKETPLACE.into(),
+            client_id: mercator_testkit::CLIENT_ID.into(),
+            currency: "EUR".into(),
+        },
+        AmazonSecrets {
+            client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
+            refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
+        },
+        RetryPolicy::fast(),
+    )
+    .unwrap()
+}
+
+fn month() -> Window {
+    let now = OffsetDateTime::now_utc();
+    Window { after: now - time::Duration::days(31), before: now }
+}
+
+async fn pull_all(a: &Amazon, w: &Window) -> Result<Vec<mercator_channels::RemoteOrder>, ChannelError> {
+    let mut out = vec![];
+    let mut token: Option<String> = None;
+    loop {
+        let page = a.search_orders(w, token.as_deref()).await?;
+        out.extend(page.orders);
+        match page.next {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
+#[test]
+fn amazon_published_examples_map_to_orders() {
+    let path = specs().join("amazon/sample-cases/orders_2026-01-01.cases.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        panic!("the marketplace specs are needed at {}", path.display());
+    };
+    let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut mapped = 0;
+    for c in cases.as_array().unwrap() {
+        if c["status"] != "200" {
+            continue;
+        }
+        let resp = &c["response"];
+        let orders: Vec<&serde_json::Value> = match resp.get("orders") {
+            Some(list) => list.as_array().unwrap().iter().collect(),
+            None => resp.get("order").into_iter().collect(),
+        };
+        for o in orders {
+            let m = mercator_channels::amazon::map_order(o, mercator_core::Currency::USD).unwrap();
+            assert!(!m.external_id.is_empty());
+            assert!(!m.lines.is_empty());
+            mapped += 1;
+        }
+    }
+    assert!(mapped >= 3, "{mapped}");
+    // the documented example in detail
+    let o = &cases[0]["response"]["orders"][0];
+    let m = mercator_channels::amazon::map_order(o, mercator_core::Currency::USD).unwrap();
+    assert_eq!(m.external_id, "123-4567890-1234567");
+    assert_eq!((m.state, m.raw_status.as_str()), (OrderState::Shipped, "SHIPPED"));
+    assert_eq!((m.total_minor, m.tax_minor, m.currency.code()), (15499, 2, "USD"));
+    assert_eq!(m.lines[0].sku, "ECHO-DOT-4-CHARCOAL");
+    assert_eq!((m.lines[0].quantity, m.lines[0].unit_price_minor), (2, 4999));
+    assert_eq!(m.ship_to.as_ref().unwrap().country, "US");
+}
+
+#[test]
+fn woocommerce_documented_order_maps() {
+    let dir = specs().join("woocommerce/examples");
+    let mut found = false;
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        let candidates: Vec<&serde_json::Value> = match &v {
+            serde_json::Value::Array(a) => a.iter().collect(),
+            o => vec![o],
+        };
+        for o in candidates {
+            if o.get("line_items").is_some() && o.get("date_created_gmt").is_some() {
+                let m = mercator_channels::woocommerce::map_order(o, mercator_core::Currency::USD).unwrap();
+                assert!(!m.external_id.is_empty());
+                assert_eq!(m.total_minor, m.subtotal_minor + m.tax_minor + m.shipping_minor);
+                found = true;
+            }
+        }
+    }
+    assert!(found, "a documented WooCommerce order in {}", dir.display());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn amazon_pages_through_a_window_with_one_token() {
+    let fake = AmazonFake::start(250, 1).await;
+    let a = amazon(&fake);
+    let orders = pull_all(&a, &month()).await.unwrap();
+    assert_eq!(orders.len(), 250);
+    let ids: std::collections::HashSet<_> = orders.iter().map(|o| o.external_id.clone()).collect();
+    assert_eq!(ids.len(), 250, "no duplicates across pages");
+    let (requests, tokens, _) = fake.stats();
+    assert_eq!((requests, tokens), (3, 1), "100 per page; the token is cached");
+    assert!(orders.iter().all(|o| o.currency.code() == "EUR" && o.total_minor > 0 && !o.lines.is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn amazon_retries_rate_limits_and_server_errors_and_refreshes_expired_tokens() {
+    let fake = AmazonFake::start(150, 2).await;
+    fake.script([Fault::TooManyRequests, Fault::ServerError, Fault::TooManyRequests, Fault::ExpireToken]);
+    let a = amazon(&fake);
+    let orders = pull_all(&a, &month()).await.unwrap();
+    assert_eq!(orders.len(), 150);
+    let (_, tokens, faults) = fake.stats();
+    assert_eq!(faults, 4);
+    assert_eq!(tokens, 2, "one refresh after the expired token");
+    assert!(a.http.waited_ms.load(std::sync::atomic::Ordering::Relaxed) > 0, "waited for the rate limit");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn amazon_gives_up_after_retries_and_a_truncated_page_fails_alone() {
+    let fake = AmazonFake::start(50, 3).await;
+    fake.script(std::iter::repeat_n(Fault::TooManyRequests, 10));
+    let a = amazon(&fake);
+    let e = a.search_orders(&month(), None).await.unwrap_err();
+    assert!(matches!(e, ChannelError::RateLimited(_)), "{e:?}");
+    fake.no_faults();
+    fake.script([Fault::Truncated]);
+    let e = a.search_orders(&month(), None).await.unwrap_err();
+    assert!(matches!(e, ChannelError::BadResponse(_)), "{e:?}");
+    // the same page again works
+    assert_eq!(a.search_orders(&month(), None).await.unwrap().orders.len(), 50);
+    // a timeout is retried
+    fake.script([Fault::Delay(Duration::from_millis(2500))]);
+    assert_eq!(a.search_orders(&month(), None).await.unwrap().orders.len(), 50);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn amazon_wrong_credentials_are_an_auth_error_without_secrets() {
+    let fake = AmazonFake::start(5, 4).await;
+    let a = Amazon::new(
+        AmazonAccount {
+            endpoint: fake.url(),
+            token_url: format!("{}/auth/o2/token", fake.url()),
+            marketplace_id: mercator_testkit::MARKETPLACE.into(),
+            client_id: mercator_testkit::CLIENT_ID.into(),
+            currency: "EUR".into(),
+        },
+        AmazonSecrets { client_secret: Secret::new("wrong-secret-value"), refresh_token: Secret::new("Atzr|nope") },
+        RetryPolicy::fast(),
+    )
+    .unwrap();
+    let e = a.test_connection().await.unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, ChannelError::Auth(_)), "{e:?}");
+    assert!(!text.contains("wrong-secret-value") && !text.contains("Atzr|nope"), "{text}");
+    assert!(text.contains("invalid_grant"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn amazon_confirms_shipments() {
+    let fake = AmazonFake::start(3, 5).await;
+    let a = amazon(&fake);
+    let id = fake.snapshot()[0].0.clone();
+    let s = Shipment {
+        package_reference_id: "1".into(),
+        carrier_code: "DHL".into(),
+        tracking_number: "00340434161094042557".into(),
+        ship_date: OffsetDateTime::now_utc(),
+        items: vec![("0000000000".into(), 1)],
+    };
+    a.confirm_shipment(&id, &s).await.unwrap();
+    let sent = fake.shipments();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].1["packageDetail"]["trackingNumber"], "00340434161094042557");
+    let e = a.confirm_shipment("999-0000000-0000000", &s).await.unwrap_err();
+    assert!(matches!(e, ChannelError::Rejected(_)));
+}

@@ -1,0 +1,447 @@
+//! Local servers speaking the marketplaces' protocols, for tests and
+//! benchmarks, with faults injected on demand.
+//!
+//! [`AmazonFake`] implements what Mercator uses of the Selling Partner API:
+//! the Login with Amazon token exchange, Orders 2026-01-01 `searchOrders`
+//! (last-updated window, `maxResultsPerPage`, `paginationToken`; pages are
+//! keyset-paged so they stay consistent while orders change) and Orders v0
+//! `confirmShipment`. Faults are scripted ([`Fault`], applied to the next
+//! order requests in turn) or random (a percentage of requests).
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use mercator_core::rng::SplitMix64;
+use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+
+/// Something to go wrong with an order request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 with `x-amzn-RateLimit-Limit`.
+    TooManyRequests,
+    /// 500.
+    ServerError,
+    /// Answers after this long (a client timeout).
+    Delay(Duration),
+    /// A 200 whose JSON body is cut in half.
+    Truncated,
+    /// The page is the previous one again (with its token).
+    DuplicatePage,
+    /// The page starts two orders before where it should (overlap).
+    OverlappingPage,
+    /// The access token expires now: this request answers 403.
+    ExpireToken,
+    /// Before answering, this many orders change (new status, new
+    /// last-updated time): updates arriving while the client pages.
+    UpdateWhilePaging(usize),
+}
+
+#[derive(Default)]
+struct Stats {
+    order_requests: u64,
+    token_requests: u64,
+    faults_served: u64,
+    shipments: Vec<(String, Value)>,
+}
+
+struct Inner {
+    orders: Vec<Value>,
+    tokens: HashMap<String, Instant>,
+    token_life: Duration,
+    script: VecDeque<Fault>,
+    random: Option<(SplitMix64, u64)>,
+    last_page: Option<(Vec<Value>, Option<String>)>,
+    clock: u64,
+    stats: Stats,
+    refresh_token: String,
+}
+
+/// A fake SP-API endpoint (and LWA token endpoint) on loopback.
+#[derive(Clone)]
+pub struct AmazonFake {
+    pub addr: SocketAddr,
+    inner: Arc<Mutex<Inner>>,
+}
+
+pub const MARKETPLACE: &str = "A1PA6795UKMFR9";
+pub const CLIENT_ID: &str = "amzn1.application-oa2-client.test";
+pub const CLIENT_SECRET: &str = "test-client-secret";
+pub const REFRESH_TOKEN: &str = "Atzr|test-refresh-token";
+
+fn ts(t: OffsetDateTime) -> String {
+    t.replace_nanosecond(0).unwrap_or(t).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn parse_ts(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
+const SKUS: &[&str] =
+    &["KIT-00001-BLK", "KIT-00001-WHT", "ELE-00012-BLK", "HOM-00021-M", "SPO-00031-L", "BEA-00035-BLU"];
+const STATUSES: &[&str] =
+    &["PENDING", "UNSHIPPED", "UNSHIPPED", "SHIPPED", "SHIPPED", "PARTIALLY_SHIPPED", "CANCELLED"];
+
+/// A plausible Orders 2026-01-01 order (EUR, Amazon.de).
+pub fn order_json(n: u64, rng: &mut SplitMix64, created: OffsetDateTime, updated: OffsetDateTime) -> Value {
+    let items = rng.range(1, 3);
+    let mut order_items = vec![];
+    let mut item_total = 0i64;
+    for i in 0..items {
+        let qty = rng.range(1, 3);
+        let cents = rng.range(899, 4999);
+        item_total += qty * cents;
+        order_items.push(json!({
+            "orderItemId": format!("{n:08}{i:02}"),
+            "quantityOrdered": qty,
+            "product": {
+                "asin": format!("B0{n:08}"),
+                "title": format!("Test product {n}-{i}"),
+                "sellerSku": rng.pick(SKUS),
+                "price": { "unitPrice": { "amount": format!("{}.{:02}", cents / 100, cents % 100), "currencyCode": "EUR" } }
+            },
+            "proceeds": { "proceedsTotal": { "amount": format!("{}.{:02}", qty * cents / 100, qty * cents % 100), "currencyCode": "EUR" } },
+            "fulfillment": { "quantityFulfilled": 0, "quantityUnfulfilled": qty }
+        }));
+    }
+    let tax = item_total * 19 / 119;
+    let money = |m: i64| json!({ "amount": format!("{}.{:02}", m / 100, m % 100), "currencyCode": "EUR" });
+    json!({
+        "orderId": format!("302-{:07}-{:07}", n / 10_000_000 + 1000, n % 10_000_000),
+        "createdTime": ts(created),
+        "lastUpdatedTime": ts(updated),
+        "salesChannel": { "channelName": "AMAZON", "marketplaceId": MARKETPLACE, "marketplaceName": "Amazon.de" },
+        "buyer": { "buyerName": format!("Käufer {n}") },
+        "recipient": { "deliveryAddress": {
+            "name": format!("Käufer {n}"), "addressLine1": format!("Hauptstraße {}", n % 200 + 1), "city": "Berlin",
+            "postalCode": "10115", "countryCode": "DE", "phone": "+49 30 123456"
+        } },
+        "proceeds": { "grandTotal": money(item_total), "breakdowns": [
+            { "type": "ITEM", "subtotal": money(item_total - tax) },
+            { "type": "TAX", "subtotal": money(tax) }
+        ] },
+        "fulfillment": { "fulfillmentStatus": rng.pick(STATUSES), "fulfilledBy": "MERCHANT" },
+        "orderItems": order_items
+    })
+}
+
+impl AmazonFake {
+    /// Starts a server holding `orders` generated orders (created and
+    /// updated over the 30 days before now).
+    pub async fn start(orders: usize, seed: u64) -> AmazonFake {
+        let mut rng = SplitMix64::new(seed);
+        let now = OffsetDateTime::now_utc() - time::Duration::minutes(10);
+        let list: Vec<Value> = (0..orders as u64)
+            .map(|n| {
+                let created = now - time::Duration::seconds(rng.range(3600, 30 * 86_400));
+                let updated = created + time::Duration::seconds(rng.range(0, 3600));
+                order_json(n, &mut rng, created, updated.min(now))
+            })
+            .collect();
+        let inner = Arc::new(Mutex::new(Inner {
+            orders: list,
+            tokens: HashMap::new(),
+            token_life: Duration::from_secs(3600),
+            script: VecDeque::new(),
+            random: None,
+            last_page: None,
+            clock: 0,
+            stats: Stats::default(),
+            refresh_token: REFRESH_TOKEN.to_string(),
+        }));
+        let app = Router::new()
+            .route("/auth/o2/token", post(token))
+            .route("/orders/2026-01-01/orders", get(search_orders))
+            .route("/orders/v0/orders/{id}/shipmentConfirmation", post(confirm_shipment))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let addr = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        AmazonFake { addr, inner }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut g)
+    }
+
+    /// Faults for the next order requests, in order.
+    pub fn script(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.with(|i| i.script.extend(faults));
+    }
+
+    /// A random fault on `percent` of order requests.
+    pub fn random_faults(&self, seed: u64, percent: u64) {
+        self.with(|i| i.random = Some((SplitMix64::new(seed), percent)));
+    }
+
+    pub fn no_faults(&self) {
+        self.with(|i| {
+            i.random = None;
+            i.script.clear();
+        });
+    }
+
+    pub fn token_life(&self, life: Duration) {
+        self.with(|i| i.token_life = life);
+    }
+
+    /// Changes `count` orders now (status and last-updated time).
+    pub fn update_orders(&self, count: usize) {
+        self.with(|i| mutate(i, count));
+    }
+
+    /// Every order as the server holds it: (order id, last updated, status).
+    pub fn snapshot(&self) -> Vec<(String, String, String)> {
+        self.with(|i| {
+            i.orders
+                .iter()
+                .map(|o| {
+                    (
+                        o["orderId"].as_str().unwrap_or_default().to_string(),
+                        o["lastUpdatedTime"].as_str().unwrap_or_default().to_string(),
+                        o.pointer("/fulfillment/fulfillmentStatus")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                    )
+                })
+                .collect()
+        })
+    }
+
+    /// (order requests, token requests, faults served)
+    pub fn stats(&self) -> (u64, u64, u64) {
+        self.with(|i| (i.stats.order_requests, i.stats.token_requests, i.stats.faults_served))
+    }
+
+    pub fn shipments(&self) -> Vec<(String, Value)> {
+        self.with(|i| i.stats.shipments.clone())
+    }
+}
+
+fn mutate(i: &mut Inner, count: usize) {
+    i.clock += 1;
+    let now = OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    let n = i.orders.len().max(1);
+    for k in 0..count {
+        let idx = ((i.clock as usize) * 7919 + k * 104_729) % n;
+        let o = &mut i.orders[idx];
+        o["lastUpdatedTime"] = json!(ts(now + time::Duration::milliseconds(k as i64)));
+        o["fulfillment"]["fulfillmentStatus"] = json!("SHIPPED");
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenForm {
+    grant_type: String,
+    refresh_token: String,
+    client_id: String,
+    client_secret: String,
+}
+
+async fn token(State(s): State<Arc<Mutex<Inner>>>, Form(f): Form<TokenForm>) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    i.stats.token_requests += 1;
+    if f.grant_type != "refresh_token"
+        || f.client_id != CLIENT_ID
+        || f.client_secret != CLIENT_SECRET
+        || f.refresh_token != i.refresh_token
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(
+                json!({"error": "invalid_grant", "error_description": "The request has an invalid grant parameter"}),
+            ),
+        )
+            .into_response();
+    }
+    let tok = format!("Atza|token-{}", i.stats.token_requests);
+    let life = i.token_life;
+    i.tokens.insert(tok.clone(), Instant::now() + life);
+    axum::Json(json!({"access_token": tok, "token_type": "bearer", "expires_in": life.as_secs().max(1)}))
+        .into_response()
+}
+
+fn rate_headers() -> [(&'static str, &'static str); 2] {
+    [("x-amzn-RateLimit-Limit", "0.0167"), ("x-amzn-RequestId", "fake-request")]
+}
+
+async fn search_orders(
+    State(s): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let fault = {
+        let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+        i.stats.order_requests += 1;
+        let scripted = i.script.pop_front();
+        let roll = match (&scripted, i.random.as_mut()) {
+            (None, Some((rng, pct))) => {
+                let pct = *pct;
+                rng.chance(pct).then(|| rng.next_u64())
+            }
+            _ => None,
+        };
+        let random = match roll {
+            Some(r) => {
+                let all = [
+                    Fault::TooManyRequests,
+                    Fault::ServerError,
+                    Fault::Delay(Duration::from_millis(2500)),
+                    Fault::Truncated,
+                    Fault::DuplicatePage,
+                    Fault::OverlappingPage,
+                    Fault::ExpireToken,
+                    Fault::UpdateWhilePaging(3),
+                ];
+                Some(all[(r % all.len() as u64) as usize].clone())
+            }
+            None => None,
+        };
+        let f = scripted.or(random);
+        if f.is_some() {
+            i.stats.faults_served += 1;
+        }
+        f
+    };
+    match &fault {
+        Some(Fault::TooManyRequests) => {
+            return (StatusCode::TOO_MANY_REQUESTS, rate_headers(), axum::Json(json!({"errors": [{"code": "QuotaExceeded", "message": "You exceeded your quota for the requested resource."}]}))).into_response();
+        }
+        Some(Fault::ServerError) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(
+                    json!({"errors": [{"code": "InternalFailure", "message": "We encountered an internal error."}]}),
+                ),
+            )
+                .into_response();
+        }
+        Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
+        _ => {}
+    }
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    if fault == Some(Fault::ExpireToken) {
+        i.tokens.remove(&token);
+    }
+    let valid = i.tokens.get(&token).is_some_and(|until| Instant::now() < *until);
+    if !valid {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(
+                json!({"errors": [{"code": "Unauthorized", "message": "The access token you provided has expired."}]}),
+            ),
+        )
+            .into_response();
+    }
+    if q.get("marketplaceIds").map(String::as_str) != Some(MARKETPLACE) {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"errors": [{"code": "InvalidInput", "message": "marketplaceIds is required"}]})),
+        )
+            .into_response();
+    }
+    if let Some(Fault::UpdateWhilePaging(n)) = &fault {
+        mutate(&mut i, *n);
+    }
+    if fault == Some(Fault::DuplicatePage) {
+        if let Some((orders, next)) = i.last_page.clone() {
+            let body = json!({"orders": orders, "pagination": {"nextToken": next}});
+            return (StatusCode::OK, rate_headers(), axum::Json(body)).into_response();
+        }
+    }
+    let (Some(after), Some(before)) =
+        (q.get("lastUpdatedAfter").and_then(|s| parse_ts(s)), q.get("lastUpdatedBefore").and_then(|s| parse_ts(s)))
+    else {
+        return (StatusCode::BAD_REQUEST, axum::Json(json!({"errors": [{"code": "InvalidInput", "message": "lastUpdatedAfter and lastUpdatedBefore are required"}]}))).into_response();
+    };
+    let max: usize = q.get("maxResultsPerPage").and_then(|v| v.parse().ok()).unwrap_or(100).clamp(1, 100);
+    // keyset paging: the token is the (last updated, order id) the page ended at
+    let from: Option<(String, String)> =
+        q.get("paginationToken").and_then(|t| t.split_once('|').map(|(a, b)| (a.to_string(), b.to_string())));
+    let mut window: Vec<&Value> = i
+        .orders
+        .iter()
+        .filter(|o| {
+            parse_ts(o["lastUpdatedTime"].as_str().unwrap_or_default()).is_some_and(|u| u >= after && u <= before)
+        })
+        .collect();
+    let key = |o: &Value| {
+        (
+            o["lastUpdatedTime"].as_str().unwrap_or_default().to_string(),
+            o["orderId"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    window.sort_by_key(|o| key(o));
+    let mut start = match &from {
+        Some(f) => window.iter().position(|o| key(o) > *f).unwrap_or(window.len()),
+        None => 0,
+    };
+    if fault == Some(Fault::OverlappingPage) {
+        start = start.saturating_sub(2);
+    }
+    let page: Vec<Value> = window.iter().skip(start).take(max).map(|o| (*o).clone()).collect();
+    let next = (start + page.len() < window.len())
+        .then(|| {
+            page.last().map(|o| {
+                let (a, b) = key(o);
+                format!("{a}|{b}")
+            })
+        })
+        .flatten();
+    i.last_page = Some((page.clone(), next.clone()));
+    let body = json!({"orders": page, "pagination": {"nextToken": next}, "lastUpdatedBefore": ts(before)});
+    if fault == Some(Fault::Truncated) {
+        let text = body.to_string();
+        let half = text.len() / 2;
+        return (StatusCode::OK, [("content-type", "application/json")], text[..half].to_string()).into_response();
+    }
+    (StatusCode::OK, rate_headers(), axum::Json(body)).into_response()
+}
+
+async fn confirm_shipment(
+    State(s): State<Arc<Mutex<Inner>>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(
+                json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]}),
+            ),
+        )
+            .into_response();
+    }
+    if body.get("marketplaceId").and_then(Value::as_str) != Some(MARKETPLACE)
+        || body.pointer("/packageDetail/trackingNumber").is_none()
+    {
+        return (StatusCode::BAD_REQUEST, axum::Json(json!({"errors": [{"code": "InvalidInput", "message": "marketplaceId and packageDetail are required"}]}))).into_response();
+    }
+    if !i.orders.iter().any(|o| o["orderId"] == json!(id)) {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"errors": [{"code": "NotFound", "message": "order not found"}]})),
+        )
+            .into_response();
+    }
+    i.stats.shipments.push((id, body));
+    StatusCode::NO_CONTENT.into_response()
+}
