@@ -9,6 +9,7 @@ pub mod images;
 pub mod launch;
 pub mod ops;
 pub mod pricing;
+pub mod sync;
 
 pub use dto::*;
 pub use launch::{parse_args, LaunchConfig};

@@ -521,3 +521,168 @@ mod ecb_fetch {
         std::env::remove_var("MERCATOR_ECB_URL");
     }
 }
+
+mod order_sync {
+    use super::demo_store;
+    use mercator_api::sync::{pull_with, Connector};
+    use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets};
+    use mercator_channels::http::RetryPolicy;
+    use mercator_testkit::{AmazonFake, Fault};
+    use mercator_vault::Secret;
+    use std::collections::BTreeMap;
+    use time::OffsetDateTime;
+
+    pub fn amazon(fake: &AmazonFake) -> Connector {
+        Connector::Amazon(
+            Amazon::new(
+                AmazonAccount {
+                    endpoint: fake.url(),
+                    token_url: format!("{}/auth/o2/token", fake.url()),
+                    marketplace_id: mercator_testkit::MARKETPLACE.into(),
+                    client_id: mercator_testkit::CLIENT_ID.into(),
+                    currency: "EUR".into(),
+                },
+                AmazonSecrets {
+                    client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
+                    refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
+                },
+                RetryPolicy::fast(),
+            )
+            .unwrap(),
+        )
+    }
+
+    /// The server's orders and ours agree: same ids, each with the server's
+    /// latest update and status.
+    pub async fn same_orders(store: &mercator_store::Store, channel: &str, fake: &AmazonFake) {
+        let ours: BTreeMap<String, (Option<String>, String)> =
+            store.order_keys(channel).await.unwrap().into_iter().map(|(id, at, st)| (id, (at, st))).collect();
+        let theirs: BTreeMap<String, (Option<String>, String)> =
+            fake.snapshot().into_iter().map(|(id, at, st)| (id, (Some(at), st))).collect();
+        assert_eq!(ours.len(), theirs.len(), "same number of orders");
+        assert_eq!(ours, theirs);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_full_pull_then_an_incremental_one_store_every_order_once() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(450, 11).await;
+        let ch = store.add_channel("amazon", "Amazon.de (API)", "DE", "EUR", "de-DE").await.unwrap();
+        let c = amazon(&fake);
+        let r = pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        assert!(r.complete);
+        assert_eq!((r.fetched, r.created), (450, 450));
+        same_orders(&store, &ch, &fake).await;
+        let st = store.sync_state(&ch).await.unwrap();
+        assert!(st.cursor.is_some() && st.window_end.is_none() && st.page_token.is_none());
+        // lines, money, state mapping, buyer data kept for fulfilment
+        let (lines, shipped_to): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.channel_id = ?1), \
+                    (SELECT count(*) FROM orders WHERE channel_id = ?1 AND ship_to IS NOT NULL)",
+        )
+        .bind(&ch)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert!(lines >= 450 && shipped_to == 450);
+
+        // twenty orders change on Amazon: the next pull (after the window's lag) updates
+        // exactly those, duplicates nothing
+        fake.update_orders(20);
+        let later = OffsetDateTime::now_utc() + time::Duration::minutes(3);
+        let r = pull_with(&store, &ch, &c, later, &|_| {}).await.unwrap();
+        assert_eq!(r.updated, 20, "{r:?}");
+        assert_eq!(r.created, 0);
+        same_orders(&store, &ch, &fake).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn faults_stop_a_run_but_never_lose_or_duplicate_orders() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(600, 12).await;
+        let ch = store.add_channel("amazon", "Amazon.de (API)", "DE", "EUR", "de-DE").await.unwrap();
+        let c = amazon(&fake);
+        // duplicate, overlapping and truncated pages, updates while paging, expiring tokens, 429s, 5xx
+        fake.script([
+            Fault::DuplicatePage,
+            Fault::OverlappingPage,
+            Fault::UpdateWhilePaging(5),
+            Fault::Truncated,
+            Fault::ExpireToken,
+            Fault::TooManyRequests,
+            Fault::ServerError,
+        ]);
+        fake.random_faults(7, 25);
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            assert!(runs < 200, "converges");
+            match pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await {
+                Ok(r) if r.complete => break,
+                Ok(_) => {}
+                Err(e) => assert!(
+                    ["channel-bad-response", "channel-rate-limited", "channel-unavailable"]
+                        .contains(&e.0.code.as_str()),
+                    "{e:?}"
+                ),
+            }
+        }
+        fake.no_faults();
+        // one more quiet run, past the window's lag, picks up what changed while paging
+        let later = OffsetDateTime::now_utc() + time::Duration::minutes(3);
+        pull_with(&store, &ch, &c, later, &|_| {}).await.unwrap();
+        same_orders(&store, &ch, &fake).await;
+        let log = store.sync_log(&ch, 500).await.unwrap();
+        assert!(log.iter().any(|l| l.kind == "error"), "failures are in the sync log");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_older_copy_never_replaces_a_newer_one_and_buyer_data_is_purged_after_shipment() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(30, 13).await;
+        let ch = store.add_channel("amazon", "Amazon.de (API)", "DE", "EUR", "de-DE").await.unwrap();
+        let c = amazon(&fake);
+        pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        let (id, _, _) = fake.snapshot()[0].clone();
+        // an old copy of that order arrives (out of order): ignored
+        let mut old = mercator_channels::amazon::map_order(
+            &mercator_testkit::order_json(
+                0,
+                &mut mercator_core::rng::SplitMix64::new(1),
+                OffsetDateTime::now_utc() - time::Duration::days(40),
+                OffsetDateTime::now_utc() - time::Duration::days(40),
+            ),
+            mercator_core::Currency::EUR,
+        )
+        .unwrap();
+        old.external_id = id.clone();
+        old.raw_status = "PENDING".into();
+        let out = store.apply_page(&ch, &[mercator_api::sync::incoming(&old)], Some("x"), None).await.unwrap();
+        assert_eq!(out.unchanged, 1);
+        let (st,): (String,) = sqlx::query_as("SELECT raw_status FROM orders WHERE channel_id = ? AND external_id = ?")
+            .bind(&ch)
+            .bind(&id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_ne!(st, "PENDING");
+        // shipped orders lose the buyer's address and payload after the purge cutoff
+        let future = mercator_store::fmt_ts(OffsetDateTime::now_utc() + time::Duration::days(1));
+        let purged = store.purge_buyer_data(&future).await.unwrap();
+        let (shipped,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM orders WHERE channel_id = ? AND status IN ('shipped', 'delivered')")
+                .bind(&ch)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert!(purged >= shipped && shipped > 0, "{purged} {shipped}");
+        let (left,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM orders WHERE channel_id = ? AND status = 'shipped' AND (ship_to IS NOT NULL OR raw IS NOT NULL OR buyer_name != '')",
+        )
+        .bind(&ch)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(left, 0);
+    }
+}

@@ -1613,6 +1613,45 @@ impl Store {
         Ok(id)
     }
 
+    /// A channel's kind and non-secret settings.
+    pub async fn channel_config(&self, channel_id: &str) -> Result<(String, Value), StoreError> {
+        let row: Option<(String, String)> = sqlx::query_as("SELECT kind, config FROM channels WHERE id = ?")
+            .bind(channel_id)
+            .fetch_optional(self.pool())
+            .await?;
+        let (kind, config) = row.ok_or_else(|| not_found("channel", channel_id))?;
+        Ok((kind, serde_json::from_str(&config).unwrap_or(Value::Null)))
+    }
+
+    /// Stores a channel's non-secret settings (never credentials).
+    pub async fn set_channel_config(&self, channel_id: &str, config: &Value) -> Result<(), StoreError> {
+        sqlx::query("UPDATE channels SET config = ?, revision = revision + 1, updated_at = ? WHERE id = ?")
+            .bind(config.to_string())
+            .bind(now_utc())
+            .bind(channel_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a channel account that has no orders yet (an account whose
+    /// setup failed); one with orders is refused.
+    pub async fn remove_channel(&self, channel_id: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let (orders,): (i64,) = sqlx::query_as("SELECT count(*) FROM orders WHERE channel_id = ?")
+            .bind(channel_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if orders > 0 {
+            return Err(invalid(
+                ErrorPayload::new(ErrorCode::InvalidArgument).arg("field", "channel").arg("detail", "has orders"),
+            ));
+        }
+        sqlx::query("DELETE FROM channels WHERE id = ?").bind(channel_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// (id, kind, name, market, currency, language) of every channel account.
     pub async fn channels(&self) -> Result<Vec<(String, String, String, String, String, String)>, StoreError> {
         Ok(sqlx::query_as("SELECT id, kind, name, market, currency, language FROM channels ORDER BY name")

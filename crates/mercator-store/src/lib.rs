@@ -16,6 +16,7 @@ mod repo;
 pub mod rules;
 pub mod search;
 mod seed;
+pub mod sync;
 
 pub use error::StoreError;
 pub use open::{known_schema_version, OpenOptions, OpenReport, Store, DB_FILE_NAME, LOCK_FILE_NAME};

@@ -191,19 +191,40 @@ impl Store {
         }
         conn.close().await.map_err(|e| map_open_err(&db_path, e))?;
 
+        // Migrations run on a connection of their own with foreign keys off,
+        // as SQLite asks for table rebuilds (a DROP TABLE would otherwise run
+        // the cascades); the result is checked with foreign_key_check. Each
+        // migration runs in its own transaction (sqlx); a failure leaves the
+        // schema at the last good version and the backup beside it.
+        if !pending.is_empty() {
+            let failed = |detail: String, backup: Option<std::path::PathBuf>| StoreError::MigrationFailed {
+                path: db_path.clone(),
+                detail,
+                backup,
+            };
+            let mut conn = SqliteConnection::connect_with(&connect_options(&db_path).foreign_keys(false))
+                .await
+                .map_err(|e| map_open_err(&db_path, e))?;
+            if let Err(e) = MIGRATOR.run(&mut conn).await {
+                let _ = conn.close().await;
+                return Err(failed(e.to_string(), report.backup));
+            }
+            let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&mut conn)
+                .await
+                .map_err(|e| failed(e.to_string(), report.backup.clone()))?;
+            let _ = conn.close().await;
+            if let Some((table,)) = broken.first() {
+                return Err(failed(format!("foreign keys broken in {table}"), report.backup));
+            }
+        }
+        report.applied_migrations = pending;
+
         let pool = SqlitePoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .connect_with(connect_options(&db_path))
             .await
             .map_err(|e| map_open_err(&db_path, e))?;
-
-        // Each migration runs in its own transaction (sqlx); a failure leaves
-        // the schema at the last good version and the backup beside it.
-        if let Err(e) = MIGRATOR.run(&pool).await {
-            pool.close().await;
-            return Err(StoreError::MigrationFailed { path: db_path, detail: e.to_string(), backup: report.backup });
-        }
-        report.applied_migrations = pending;
 
         let store = Store { pool, data_dir: data_dir.to_path_buf(), db_path, _lock: lock };
         // The demo goes only into a database created by this very start, never

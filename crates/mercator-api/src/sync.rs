@@ -1,0 +1,244 @@
+//! Order sync: pulls each account's orders incrementally from a stored
+//! cursor with an overlap window, page by page; each page is stored with the
+//! position it reached in one transaction, so a crash or a restart resumes
+//! where it stopped and nothing is lost or duplicated.
+
+use crate::{ApiError, ApiResult};
+use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets};
+use mercator_channels::http::RetryPolicy;
+use mercator_channels::woocommerce::{WooAccount, WooCommerce, WooSecrets};
+use mercator_channels::{fmt_time, parse_time, ChannelError, OrdersPage, RemoteOrder, Window};
+use mercator_core::{ErrorCode, ErrorPayload};
+use mercator_store::sync::{IncomingLine, IncomingOrder};
+use mercator_store::Store;
+use mercator_vault::{Secret, Vault};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use time::{Duration, OffsetDateTime};
+use ts_rs::TS;
+
+/// A connected account, speaking its channel's protocol.
+pub enum Connector {
+    Amazon(Amazon),
+    Woo(WooCommerce),
+}
+
+impl Connector {
+    pub async fn fetch(&self, w: &Window, token: Option<&str>) -> Result<OrdersPage, ChannelError> {
+        match self {
+            Connector::Amazon(a) => a.search_orders(w, token).await,
+            Connector::Woo(c) => c.orders(w, token).await,
+        }
+    }
+
+    pub async fn test(&self) -> Result<(), ChannelError> {
+        match self {
+            Connector::Amazon(a) => a.test_connection().await,
+            Connector::Woo(c) => c.test_connection().await,
+        }
+    }
+
+    /// How far back each run reaches before the cursor: Amazon shows some
+    /// orders late, so its window overlaps by two hours.
+    pub fn overlap(&self) -> Duration {
+        match self {
+            Connector::Amazon(_) => Duration::hours(2),
+            Connector::Woo(_) => Duration::minutes(10),
+        }
+    }
+
+    /// How far behind now a window ends (the channels' own indexing lag).
+    pub fn lag(&self) -> Duration {
+        match self {
+            Connector::Amazon(_) => Duration::minutes(2),
+            Connector::Woo(_) => Duration::seconds(30),
+        }
+    }
+}
+
+/// The first run of an account reaches this far back.
+pub const FIRST_RUN_DAYS: i64 = 30;
+
+pub fn incoming(o: &RemoteOrder) -> IncomingOrder {
+    IncomingOrder {
+        external_id: o.external_id.clone(),
+        status: o.state.as_str().to_string(),
+        raw_status: o.raw_status.clone(),
+        buyer_name: o.buyer_name.clone(),
+        ship_country: o.ship_to.as_ref().map(|a| a.country.clone()).unwrap_or_default(),
+        ship_to: o.ship_to.as_ref().map(|a| serde_json::to_string(a).unwrap_or_default()),
+        subtotal_minor: o.subtotal_minor,
+        tax_minor: o.tax_minor,
+        shipping_minor: o.shipping_minor,
+        total_minor: o.total_minor,
+        currency: o.currency.code().to_string(),
+        ordered_at: fmt_time(o.ordered_at),
+        ordered_offset: o.ordered_offset.clone(),
+        channel_updated_at: fmt_time(o.updated_at),
+        raw: o.raw.to_string(),
+        lines: o
+            .lines
+            .iter()
+            .map(|l| IncomingLine {
+                external_id: l.external_id.clone(),
+                sku: l.sku.clone(),
+                title: l.title.clone(),
+                quantity: l.quantity,
+                quantity_shipped: l.quantity_shipped,
+                unit_price_minor: l.unit_price_minor,
+                tax_minor: l.tax_minor,
+            })
+            .collect(),
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    pub pages: i64,
+    pub fetched: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    /// The run finished its window (false: it stopped and will continue).
+    pub complete: bool,
+}
+
+fn channel_err(e: &ChannelError) -> ApiError {
+    ApiError(ErrorPayload::from(e))
+}
+
+/// Pulls an account's orders with `c` until the window is done or an error
+/// stops it (the position is kept; the error is logged and returned).
+/// `progress` hears after each page.
+pub async fn pull_with(
+    store: &Store,
+    channel_id: &str,
+    c: &Connector,
+    now: OffsetDateTime,
+    progress: &(dyn Fn(&RunReport) + Send + Sync),
+) -> ApiResult<RunReport> {
+    let mut st = store.sync_state(channel_id).await?;
+    if st.window_end.is_none() {
+        let start = match st.cursor.as_deref().and_then(|c| parse_time(c).ok()) {
+            Some(cursor) => cursor - c.overlap(),
+            None => now - Duration::days(FIRST_RUN_DAYS),
+        };
+        st = store.begin_window(channel_id, &fmt_time(start), &fmt_time(now - c.lag())).await?;
+    }
+    let (Some(start), Some(end)) = (
+        st.window_start.as_deref().and_then(|s| parse_time(s).ok()),
+        st.window_end.as_deref().and_then(|s| parse_time(s).ok()),
+    ) else {
+        return Err(ApiError::new(ErrorCode::Internal).arg("detail", "sync window"));
+    };
+    let window = Window { after: start, before: end };
+    let mut token = st.page_token.clone();
+    let mut report = RunReport::default();
+    let mut restarted = false;
+    loop {
+        let page = match c.fetch(&window, token.as_deref()).await {
+            Ok(p) => p,
+            Err(ChannelError::Rejected(_)) if token.is_some() && !restarted => {
+                // the channel no longer takes the saved page: start the window over (idempotent)
+                store.restart_window(channel_id).await?;
+                token = None;
+                restarted = true;
+                continue;
+            }
+            Err(e) => {
+                let p = ErrorPayload::from(&e);
+                store.record_sync_error(channel_id, &p).await?;
+                return Err(channel_err(&e));
+            }
+        };
+        let orders: Vec<IncomingOrder> = page.orders.iter().map(incoming).collect();
+        let outcome = store.apply_page(channel_id, &orders, page.next.as_deref(), page.rate_limit.as_deref()).await?;
+        report.pages += 1;
+        report.fetched += orders.len() as i64;
+        report.created += outcome.created;
+        report.updated += outcome.updated;
+        report.unchanged += outcome.unchanged;
+        progress(&report);
+        match page.next {
+            Some(t) => token = Some(t),
+            None => {
+                report.complete = true;
+                return Ok(report);
+            }
+        }
+    }
+}
+
+/// An account's non-secret settings and secrets, by channel kind.
+pub fn connector_from(
+    kind: &str,
+    config: &serde_json::Value,
+    secrets: &BTreeMap<String, String>,
+    policy: RetryPolicy,
+) -> ApiResult<Connector> {
+    let cfg_err = |d: &str| ApiError::new(ErrorCode::ChannelConfig).arg("detail", d);
+    let secret = |k: &str| secrets.get(k).filter(|v| !v.is_empty()).map(Secret::new).ok_or_else(|| cfg_err(k));
+    match kind {
+        "amazon" => {
+            let account: AmazonAccount = serde_json::from_value(config.clone()).map_err(|e| cfg_err(&e.to_string()))?;
+            let s = AmazonSecrets { client_secret: secret("client_secret")?, refresh_token: secret("refresh_token")? };
+            Amazon::new(account, s, policy).map(Connector::Amazon).map_err(|e| channel_err(&e))
+        }
+        "woocommerce" => {
+            let account: WooAccount = serde_json::from_value(config.clone()).map_err(|e| cfg_err(&e.to_string()))?;
+            let s = WooSecrets { consumer_key: secret("consumer_key")?, consumer_secret: secret("consumer_secret")? };
+            WooCommerce::new(account, s, policy).map(Connector::Woo).map_err(|e| channel_err(&e))
+        }
+        other => Err(cfg_err(&format!("{other}: connector not available yet"))),
+    }
+}
+
+async fn secrets_of(vault: &Vault, channel_id: &str) -> ApiResult<BTreeMap<String, String>> {
+    let vault = vault.clone();
+    let account = Vault::channel_account(channel_id);
+    let secret = tokio::task::spawn_blocking(move || vault.get(&account))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))??;
+    serde_json::from_str(secret.expose())
+        .map_err(|_| ApiError::new(ErrorCode::VaultBadSecret).arg("account", channel_id))
+}
+
+/// The connector of a stored account (settings from SQLite, secrets from the keyring).
+pub async fn connector_for(store: &Store, vault: &Vault, channel_id: &str) -> ApiResult<Connector> {
+    let (kind, config) = store.channel_config(channel_id).await?;
+    let secrets = secrets_of(vault, channel_id).await?;
+    connector_from(&kind, &config, &secrets, RetryPolicy::default())
+}
+
+/// A new account: its secrets go to the OS keyring first, then the account
+/// is stored (without them). Returns its id.
+#[allow(clippy::too_many_arguments)] // one account's fields
+pub async fn add_account(
+    store: &Store,
+    vault: &Vault,
+    kind: &str,
+    name: &str,
+    market: &str,
+    currency: &str,
+    language: &str,
+    config: &serde_json::Value,
+    secrets: &BTreeMap<String, String>,
+) -> ApiResult<String> {
+    // refuse what cannot connect before anything is stored
+    connector_from(kind, config, secrets, RetryPolicy::default())?;
+    let id = store.add_channel(kind, name, market, currency, language).await?;
+    let vault2 = vault.clone();
+    let account = Vault::channel_account(&id);
+    let value = Secret::new(serde_json::to_string(secrets).unwrap_or_default());
+    let saved = tokio::task::spawn_blocking(move || vault2.set(&account, &value))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
+    if let Err(e) = saved {
+        store.remove_channel(&id).await?;
+        return Err(e.into());
+    }
+    store.set_channel_config(&id, config).await?;
+    Ok(id)
+}

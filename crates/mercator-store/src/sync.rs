@@ -1,0 +1,353 @@
+//! Orders from the channels: where each account's pull stands, and applying
+//! a page of orders in one transaction with the position it reached, so a
+//! crash at any point loses nothing and a restart repeats at most one page
+//! (which is harmless: the upsert is keyed by channel and external id, and
+//! a copy older than the one stored never replaces it).
+
+use crate::{now_utc, Store, StoreError};
+use mercator_core::{new_id, ErrorPayload};
+use serde_json::json;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
+pub struct SyncState {
+    pub channel_id: String,
+    /// Orders updated before this are in (RFC 3339 UTC).
+    pub cursor: Option<String>,
+    /// The run in progress: its window and the next page.
+    pub window_start: Option<String>,
+    pub window_end: Option<String>,
+    pub page_token: Option<String>,
+    pub paused: bool,
+    pub interval_s: i64,
+    pub last_run_at: Option<String>,
+    pub last_ok_at: Option<String>,
+    pub last_error: Option<String>,
+    pub rate_limit: Option<String>,
+}
+
+/// An order as a channel reported it, ready to store.
+#[derive(Debug, Clone)]
+pub struct IncomingOrder {
+    pub external_id: String,
+    pub status: String,
+    pub raw_status: String,
+    pub buyer_name: String,
+    pub ship_country: String,
+    /// JSON address; None when the channel sent none.
+    pub ship_to: Option<String>,
+    pub subtotal_minor: i64,
+    pub tax_minor: i64,
+    pub shipping_minor: i64,
+    pub total_minor: i64,
+    pub currency: String,
+    pub ordered_at: String,
+    pub ordered_offset: String,
+    pub channel_updated_at: String,
+    pub raw: String,
+    pub lines: Vec<IncomingLine>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IncomingLine {
+    pub external_id: String,
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub quantity_shipped: i64,
+    pub unit_price_minor: i64,
+    pub tax_minor: i64,
+}
+
+/// What applying a page did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageOutcome {
+    pub created: i64,
+    pub updated: i64,
+    /// Already stored as this or a newer copy.
+    pub unchanged: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SyncLogRow {
+    pub at: String,
+    pub kind: String,
+    pub fetched: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub detail: Option<String>,
+}
+
+const STATE_COLUMNS: &str =
+    "channel_id, cursor, window_start, window_end, page_token, paused, interval_s, last_run_at, \
+                             last_ok_at, last_error, rate_limit";
+
+impl Store {
+    pub async fn sync_state(&self, channel_id: &str) -> Result<SyncState, StoreError> {
+        let row: Option<SyncState> =
+            sqlx::query_as(&format!("SELECT {STATE_COLUMNS} FROM sync_state WHERE channel_id = ?"))
+                .bind(channel_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.unwrap_or(SyncState { channel_id: channel_id.to_string(), interval_s: 900, ..Default::default() }))
+    }
+
+    async fn ensure_state(&self, conn: &mut sqlx::SqliteConnection, channel_id: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT OR IGNORE INTO sync_state (channel_id, updated_at) VALUES (?, ?)")
+            .bind(channel_id)
+            .bind(now_utc())
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Starts a run over [start, end) unless one is in progress (which then
+    /// continues from its saved page).
+    pub async fn begin_window(&self, channel_id: &str, start: &str, end: &str) -> Result<SyncState, StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        self.ensure_state(&mut tx, channel_id).await?;
+        sqlx::query(
+            "UPDATE sync_state SET window_start = ?2, window_end = ?3, page_token = NULL, last_run_at = ?4, updated_at = ?4 \
+             WHERE channel_id = ?1 AND window_end IS NULL",
+        )
+        .bind(channel_id)
+        .bind(start)
+        .bind(end)
+        .bind(now_utc())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.sync_state(channel_id).await
+    }
+
+    /// Forgets the saved page of the run in progress (the channel no longer
+    /// accepts its token): the run starts over from its window's start.
+    pub async fn restart_window(&self, channel_id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sync_state SET page_token = NULL, updated_at = ? WHERE channel_id = ?")
+            .bind(now_utc())
+            .bind(channel_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a page of orders and where the run stands after it, in one
+    /// transaction. `next` None ends the run: the cursor moves to the
+    /// window's end. An order whose stored copy is as new or newer is left
+    /// alone; lines follow their order; buyer data purged earlier is not
+    /// stored again.
+    pub async fn apply_page(
+        &self,
+        channel_id: &str,
+        orders: &[IncomingOrder],
+        next: Option<&str>,
+        rate_limit: Option<&str>,
+    ) -> Result<PageOutcome, StoreError> {
+        let now = now_utc();
+        let mut out = PageOutcome::default();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        self.ensure_state(&mut tx, channel_id).await?;
+        for o in orders {
+            let shipped = matches!(o.status.as_str(), "shipped" | "delivered");
+            let row: Option<(String, i64)> = sqlx::query_as(
+                "INSERT INTO orders (id, channel_id, external_id, status, raw_status, buyer_name, ship_country, ship_to, \
+                    subtotal_minor, tax_minor, shipping_minor, total_minor, currency, ordered_at, ordered_offset, \
+                    channel_updated_at, shipped_at, raw, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, CASE WHEN ?17 THEN ?19 END, ?18, ?19) \
+                 ON CONFLICT(channel_id, external_id) DO UPDATE SET \
+                    status = excluded.status, raw_status = excluded.raw_status, \
+                    buyer_name = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.buyer_name ELSE orders.buyer_name END, \
+                    ship_country = excluded.ship_country, \
+                    ship_to = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.ship_to END, \
+                    subtotal_minor = excluded.subtotal_minor, tax_minor = excluded.tax_minor, \
+                    shipping_minor = excluded.shipping_minor, total_minor = excluded.total_minor, currency = excluded.currency, \
+                    channel_updated_at = excluded.channel_updated_at, \
+                    shipped_at = COALESCE(orders.shipped_at, excluded.shipped_at), \
+                    raw = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.raw END, \
+                    revision = orders.revision + 1, updated_at = excluded.updated_at \
+                 WHERE orders.channel_updated_at IS NULL OR excluded.channel_updated_at > orders.channel_updated_at \
+                 RETURNING id, revision",
+            )
+            .bind(new_id())
+            .bind(channel_id)
+            .bind(&o.external_id)
+            .bind(&o.status)
+            .bind(&o.raw_status)
+            .bind(&o.buyer_name)
+            .bind(&o.ship_country)
+            .bind(&o.ship_to)
+            .bind(o.subtotal_minor)
+            .bind(o.tax_minor)
+            .bind(o.shipping_minor)
+            .bind(o.total_minor)
+            .bind(&o.currency)
+            .bind(&o.ordered_at)
+            .bind(&o.ordered_offset)
+            .bind(&o.channel_updated_at)
+            .bind(shipped)
+            .bind(&o.raw)
+            .bind(&now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((order_id, revision)) = row else {
+                out.unchanged += 1;
+                continue;
+            };
+            if revision == 1 {
+                out.created += 1;
+            } else {
+                out.updated += 1;
+                sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(&order_id).execute(&mut *tx).await?;
+            }
+            type LineJson<'a> = (String, &'a str, &'a str, &'a str, i64, i64, i64, i64);
+            let lines: Vec<LineJson> = o
+                .lines
+                .iter()
+                .map(|l| {
+                    (
+                        new_id(),
+                        l.external_id.as_str(),
+                        l.sku.as_str(),
+                        l.title.as_str(),
+                        l.quantity,
+                        l.quantity_shipped,
+                        l.unit_price_minor,
+                        l.tax_minor,
+                    )
+                })
+                .collect();
+            sqlx::query(
+                "INSERT INTO order_lines (id, order_id, variant_id, sku, title, quantity, unit_price_minor, currency, updated_at, \
+                    external_line_id, quantity_shipped, tax_minor) \
+                 SELECT value->>0, ?2, (SELECT id FROM variants WHERE sku = value->>2), value->>2, value->>3, value->>4, \
+                        value->>6, ?3, ?4, value->>1, value->>5, value->>7 FROM json_each(?1)",
+            )
+            .bind(serde_json::to_string(&lines).unwrap_or_default())
+            .bind(&order_id)
+            .bind(&o.currency)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        match next {
+            Some(token) => {
+                sqlx::query(
+                    "UPDATE sync_state SET page_token = ?2, last_ok_at = ?3, last_error = NULL, rate_limit = ?4, updated_at = ?3 \
+                     WHERE channel_id = ?1",
+                )
+                .bind(channel_id)
+                .bind(token)
+                .bind(&now)
+                .bind(rate_limit)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE sync_state SET cursor = COALESCE(window_end, cursor), window_start = NULL, window_end = NULL, \
+                        page_token = NULL, last_ok_at = ?2, last_error = NULL, rate_limit = ?3, updated_at = ?2 \
+                     WHERE channel_id = ?1",
+                )
+                .bind(channel_id)
+                .bind(&now)
+                .bind(rate_limit)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO sync_log (id, channel_id, at, kind, fetched, created, updated, detail) VALUES (?, ?, ?, 'page', ?, ?, ?, ?)",
+        )
+        .bind(new_id())
+        .bind(channel_id)
+        .bind(&now)
+        .bind(orders.len() as i64)
+        .bind(out.created)
+        .bind(out.updated)
+        .bind(json!({ "unchanged": out.unchanged, "more": next.is_some(), "rateLimit": rate_limit }).to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Records why a run stopped (the run's position is kept: the next one
+    /// continues from the same page).
+    pub async fn record_sync_error(&self, channel_id: &str, error: &ErrorPayload) -> Result<(), StoreError> {
+        let now = now_utc();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        self.ensure_state(&mut tx, channel_id).await?;
+        let e = serde_json::to_string(error).unwrap_or_default();
+        sqlx::query("UPDATE sync_state SET last_error = ?2, updated_at = ?3 WHERE channel_id = ?1")
+            .bind(channel_id)
+            .bind(&e)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sync_log (id, channel_id, at, kind, detail) VALUES (?, ?, ?, 'error', ?)")
+            .bind(new_id())
+            .bind(channel_id)
+            .bind(&now)
+            .bind(&e)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_sync_paused(&self, channel_id: &str, paused: bool) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        self.ensure_state(&mut tx, channel_id).await?;
+        sqlx::query("UPDATE sync_state SET paused = ?2, updated_at = ?3 WHERE channel_id = ?1")
+            .bind(channel_id)
+            .bind(paused)
+            .bind(now_utc())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The account's recent sync log, newest first.
+    pub async fn sync_log(&self, channel_id: &str, limit: i64) -> Result<Vec<SyncLogRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT at, kind, fetched, created, updated, detail FROM sync_log WHERE channel_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        )
+        .bind(channel_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Deletes buyer personal data (address, name, payload) of orders shipped
+    /// before `cutoff` (RFC 3339 UTC): Amazon asks for it within 30 days
+    /// after shipment. Returns how many orders were purged.
+    pub async fn purge_buyer_data(&self, cutoff: &str) -> Result<i64, StoreError> {
+        let now = now_utc();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let r = sqlx::query(
+            "UPDATE orders SET ship_to = NULL, raw = NULL, buyer_name = '', pii_purged_at = ?1, updated_at = ?1 \
+             WHERE pii_purged_at IS NULL AND shipped_at IS NOT NULL AND shipped_at < ?2",
+        )
+        .bind(&now)
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE conversations SET buyer_name = '' WHERE order_id IN (SELECT id FROM orders WHERE pii_purged_at = ?)")
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(r.rows_affected() as i64)
+    }
+
+    /// Every order of a channel: (external id, channel updated at, status) (tests and checks).
+    pub async fn order_keys(&self, channel_id: &str) -> Result<Vec<(String, Option<String>, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT external_id, channel_updated_at, raw_status FROM orders WHERE channel_id = ? ORDER BY external_id",
+        )
+        .bind(channel_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
