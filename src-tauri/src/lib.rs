@@ -5,6 +5,7 @@ mod commands;
 mod logging;
 mod pricing_commands;
 mod state;
+mod sync_commands;
 
 use mercator_api::LaunchConfig;
 use state::AppState;
@@ -36,6 +37,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
                 .and_then(|b| serde_json::to_string(&b).ok())
                 .unwrap_or_else(|| "null".into());
             app.manage(state);
+            sync_commands::start_scheduler(app.handle().clone());
             let config =
                 app.config().app.windows.iter().find(|w| w.label == "main").cloned().ok_or("no main window")?;
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
@@ -89,6 +91,13 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             pricing_commands::simulate_promotion,
             pricing_commands::price_changes,
             pricing_commands::apply_prices,
+            sync_commands::list_accounts,
+            sync_commands::add_account,
+            sync_commands::test_account,
+            sync_commands::sync_account,
+            sync_commands::set_sync_paused,
+            sync_commands::account_log,
+            sync_commands::purge_buyer_data,
         ])
         .build(tauri::generate_context!());
     match result {

@@ -468,3 +468,78 @@ test('pricing: reprice, why this price, a promotion, review and apply with undo,
     await s.close();
   }
 });
+
+test('connect an Amazon account (secrets in the keyring), sync its orders, read the log, in both languages', async () => {
+  const xtask = process.env.MERCATOR_XTASK;
+  assert.ok(xtask && existsSync(xtask), 'the xtask binary serves the fake SP-API');
+  const { spawn } = await import('node:child_process');
+  const server = spawn(xtask, ['fake-amazon', '--orders', '120'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise((ok, fail) => {
+      server.stdout.once('data', (d) => ok(String(d).trim().split('\n')[0]));
+      server.once('exit', (c) => fail(new Error(`fake server exited ${c}`)));
+    });
+    const dataDir = join(root, 'accounts');
+    const s = await launch(APP, env(dataDir));
+    try {
+      await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+      await s.click('[data-nav="settings"]');
+      await s.waitText('[data-testid="accounts"]', (t) => t.includes('Channel accounts'));
+      await s.click('[data-testid="account-add"]');
+      await s.type('[data-testid="account-name"]', 'Amazon.de API');
+      await s.type('[data-testid="account-client-id"]', 'amzn1.application-oa2-client.test');
+      await s.type('[data-testid="account-client-secret"]', 'test-client-secret');
+      await s.type('[data-testid="account-refresh-token"]', 'Atzr|test-refresh-token');
+      await s.click('[data-testid="account-form"] details summary');
+      await s.exec(`for (const [id, v] of [['account-endpoint', ${JSON.stringify(url)}], ['account-token-url', ${JSON.stringify(url + '/auth/o2/token')}]]) { const el = document.querySelector('[data-testid="' + id + '"]'); el.value = v; el.dispatchEvent(new Event('input', { bubbles: true })); }`);
+      await s.click('[data-testid="account-save"]');
+      await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('is connected'));
+      const row = '[data-testid="accounts-table"] tr[data-account="Amazon.de API"]';
+      await s.waitText(`${row} [data-testid="account-status"]`, (t) => t.includes('not synced yet'));
+      await s.click(`${row} [data-testid="account-test"]`);
+      await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('the connection works'));
+      await s.click(`${row} [data-testid="account-sync"]`);
+      await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('120 orders fetched, 120 new'), 20000);
+      await s.waitText(`${row} [data-testid="account-orders"]`, (t) => t === '120 orders');
+      await s.waitText(`${row} [data-testid="account-status"]`, (t) => t.includes('synced'));
+      await s.click(`${row} [data-testid="account-log"]`);
+      await s.waitText('[data-testid="account-log-list"]', (t) => /100 fetched, 100 new/.test(t));
+      await s.screenshot(join(SHOTS, 'accounts-en.png'));
+      // a second sync finds nothing new and duplicates nothing
+      await s.click(`${row} [data-testid="account-sync"]`);
+      await s.waitText('[data-testid="accounts-notice"]', (t) => / 0 new/.test(t), 20000);
+      await s.waitText(`${row} [data-testid="account-orders"]`, (t) => t === '120 orders');
+      // the orders arrived in the orders list: 36 demo orders + 120
+      await s.click('[data-nav="orders"]');
+      await s.waitText('.page-head', (t) => t.includes('156'));
+      // secrets are in the keyring, not in the shop file
+      const db = readFileSync(join(dataDir, 'mercator.db')).toString('latin1');
+      const wal = existsSync(join(dataDir, 'mercator.db-wal')) ? readFileSync(join(dataDir, 'mercator.db-wal')).toString('latin1') : '';
+      for (const secret of ['test-client-secret', 'Atzr|test-refresh-token']) {
+        assert.ok(!db.includes(secret) && !wal.includes(secret), `${secret} not in SQLite`);
+      }
+      // wrong credentials: a translated error, nothing stored half-way
+      await s.click('[data-nav="settings"]');
+      await s.click('[data-testid="account-add"]');
+      await s.type('[data-testid="account-name"]', 'Wrong key');
+      await s.type('[data-testid="account-client-id"]', 'amzn1.application-oa2-client.test');
+      await s.type('[data-testid="account-client-secret"]', 'not-the-secret');
+      await s.type('[data-testid="account-refresh-token"]', 'Atzr|nope');
+      await s.click('[data-testid="account-form"] details summary');
+      await s.exec(`for (const [id, v] of [['account-endpoint', ${JSON.stringify(url)}], ['account-token-url', ${JSON.stringify(url + '/auth/o2/token')}]]) { const el = document.querySelector('[data-testid="' + id + '"]'); el.value = v; el.dispatchEvent(new Event('input', { bubbles: true })); }`);
+      await s.click('[data-testid="account-save"]');
+      const wrong = '[data-testid="accounts-table"] tr[data-account="Wrong key"]';
+      await s.click(`${wrong} [data-testid="account-test"]`);
+      await s.waitText('[data-testid="accounts-error"]', (t) => t.includes('refused the credentials'));
+      // in Chinese
+      await s.click('[data-testid="language-select"]');
+      await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+      await s.waitText('[data-testid="accounts"]', (t) => t.includes('渠道账户') && t.includes('120 个订单'));
+      await s.screenshot(join(SHOTS, 'accounts-zh.png'));
+    } finally {
+      await s.close();
+    }
+  } finally {
+    server.kill();
+  }
+});

@@ -12,9 +12,12 @@
 //!   bench-search [--skus N]            catalog search latency (p50/p99) on a large shop
 //!   bench-import [--rows N]            catalog import/export/update/bulk-edit times vs the sqlite3 CLI's .import
 //!   bench-pricing                      reprice 100k variants x 10 markets, persist, "why this price" latency
+//!   bench-sync [--orders N]            full and incremental order sync from a local SP-API, orders/s, peak memory
+//!   crash-test [--trials N] [--orders M]  kill the syncing process at random points; the final orders must equal the server's
 //!   bench-ui                           search keystroke-to-screen latency, memory while browsing (100k shop)
 
 mod bench;
+mod sync;
 mod util;
 
 use std::path::PathBuf;
@@ -36,6 +39,10 @@ fn main() {
         "bench-search" => bench::bench_search(&rest),
         "bench-import" => bench::bench_import(&rest),
         "bench-pricing" => bench::bench_pricing(&rest),
+        "bench-sync" => sync::bench_sync(&rest),
+        "crash-test" => sync::crash_test(&rest),
+        "sync-child" => sync::sync_child(&rest),
+        "fake-amazon" => sync::fake_amazon(&rest),
         "bench-ui" => deps().and_then(|_| bench_ui()),
         _ => {
             eprintln!(
@@ -205,6 +212,8 @@ fn test_all(args: &[String]) -> R {
         .env_remove("DISPLAY")
         .run()?;
     }
+    section("crash test: the syncing process killed at random points, restarted; orders must equal the server's");
+    sync::crash_test(&["--trials".into(), "3".into()])?;
     section("UI typecheck and unit tests");
     cmd("npm", &["run", "check"]).dir(root().join("ui")).run()?;
     cmd("npm", &["test"]).dir(root().join("ui")).run()?;
@@ -224,6 +233,7 @@ fn e2e() -> R {
         .dir(root().join("tests/e2e"))
         .env("MERCATOR_APP", app.to_str().unwrap_or_default())
         .env("MERCATOR_SHOTS", shots.to_str().unwrap_or_default())
+        .env("MERCATOR_XTASK", &std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default())
         .run()
 }
 

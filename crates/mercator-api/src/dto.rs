@@ -523,6 +523,9 @@ pub fn typescript_bindings() -> String {
         crate::pricing::MatrixRowDto::decl(&cfg),
         crate::pricing::PriceChangeDto::decl(&cfg),
         crate::pricing::ApplyPricesResult::decl(&cfg),
+        crate::sync::RunReport::decl(&cfg),
+        crate::sync::AccountDto::decl(&cfg),
+        crate::sync::SyncLogDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust (crates/mercator-api/src/dto.rs) by `cargo xtask bindings`.\n// Do not edit: a test fails when this file is stale.\n\n",

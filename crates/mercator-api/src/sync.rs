@@ -242,3 +242,134 @@ pub async fn add_account(
     store.set_channel_config(&id, config).await?;
     Ok(id)
 }
+
+/// A channel account as Settings → Channels shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDto {
+    pub channel_id: String,
+    pub kind: String,
+    pub name: String,
+    pub market: String,
+    pub currency: String,
+    /// Has connection settings (demo channels have none).
+    pub connected: bool,
+    /// The non-secret settings (endpoint, marketplace, store address).
+    #[ts(type = "Record<string, unknown>")]
+    pub config: serde_json::Value,
+    pub paused: bool,
+    pub interval_s: i64,
+    pub cursor: Option<String>,
+    /// A run stopped part-way and will continue from its saved page.
+    pub in_progress: bool,
+    pub last_run_at: Option<String>,
+    pub last_ok_at: Option<String>,
+    pub last_error: Option<ErrorPayload>,
+    pub rate_limit: Option<String>,
+    pub orders: i64,
+}
+
+pub async fn accounts(store: &Store) -> ApiResult<Vec<AccountDto>> {
+    let mut out = vec![];
+    for (id, kind, name, market, currency, _) in store.channels().await? {
+        let (_, config) = store.channel_config(&id).await?;
+        let st = store.sync_state(&id).await?;
+        let connected = config.as_object().is_some_and(|o| !o.is_empty());
+        out.push(AccountDto {
+            orders: store.order_count(&id).await?,
+            channel_id: id,
+            kind,
+            name,
+            market,
+            currency,
+            connected,
+            config,
+            paused: st.paused,
+            interval_s: st.interval_s,
+            cursor: st.cursor,
+            in_progress: st.window_end.is_some(),
+            last_run_at: st.last_run_at,
+            last_ok_at: st.last_ok_at,
+            last_error: st.last_error.as_deref().and_then(|e| serde_json::from_str(e).ok()),
+            rate_limit: st.rate_limit,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncLogDto {
+    pub at: String,
+    pub kind: String,
+    pub fetched: i64,
+    pub created: i64,
+    pub updated: i64,
+    /// For errors: what failed and why.
+    pub error: Option<ErrorPayload>,
+    pub rate_limit: Option<String>,
+}
+
+pub async fn sync_log(store: &Store, channel_id: &str) -> ApiResult<Vec<SyncLogDto>> {
+    Ok(store
+        .sync_log(channel_id, 200)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let detail: serde_json::Value =
+                r.detail.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default();
+            SyncLogDto {
+                error: (r.kind == "error").then(|| serde_json::from_value(detail.clone()).ok()).flatten(),
+                rate_limit: detail.get("rateLimit").and_then(|v| v.as_str()).map(str::to_string),
+                at: r.at,
+                kind: r.kind,
+                fetched: r.fetched,
+                created: r.created,
+                updated: r.updated,
+            }
+        })
+        .collect())
+}
+
+/// Checks an account's credentials and that its orders can be read.
+pub async fn test_account(store: &Store, vault: &Vault, channel_id: &str) -> ApiResult<()> {
+    let c = connector_for(store, vault, channel_id).await?;
+    c.test().await.map_err(|e| channel_err(&e))
+}
+
+/// Pulls an account now (the scheduler does the same on its interval).
+pub async fn sync_now(
+    store: &Store,
+    vault: &Vault,
+    channel_id: &str,
+    progress: &(dyn Fn(&RunReport) + Send + Sync),
+) -> ApiResult<RunReport> {
+    let c = connector_for(store, vault, channel_id).await?;
+    pull_with(store, channel_id, &c, OffsetDateTime::now_utc(), progress).await
+}
+
+/// Days after shipment the buyer's personal data is kept (Amazon: 30).
+pub const PII_RETENTION_DAYS: i64 = 30;
+
+/// Deletes buyer data of orders shipped more than [`PII_RETENTION_DAYS`] ago.
+pub async fn purge_buyer_data(store: &Store) -> ApiResult<i64> {
+    let cutoff = OffsetDateTime::now_utc() - Duration::days(PII_RETENTION_DAYS);
+    Ok(store.purge_buyer_data(&fmt_time(cutoff)).await?)
+}
+
+/// Accounts whose next run is due (connected, not paused, interval passed).
+pub async fn due_accounts(store: &Store, now: OffsetDateTime) -> ApiResult<Vec<String>> {
+    Ok(accounts(store)
+        .await?
+        .into_iter()
+        .filter(|a| a.connected && !a.paused)
+        .filter(|a| {
+            a.in_progress
+                || a.last_run_at
+                    .as_deref()
+                    .and_then(|t| parse_time(t).ok())
+                    .is_none_or(|last| now - last >= Duration::seconds(a.interval_s))
+        })
+        .map(|a| a.channel_id)
+        .collect())
+}

@@ -202,18 +202,20 @@ impl Store {
                 detail,
                 backup,
             };
-            let mut conn = SqliteConnection::connect_with(&connect_options(&db_path).foreign_keys(false))
+            let one = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(connect_options(&db_path).foreign_keys(false))
                 .await
                 .map_err(|e| map_open_err(&db_path, e))?;
-            if let Err(e) = MIGRATOR.run(&mut conn).await {
-                let _ = conn.close().await;
+            if let Err(e) = MIGRATOR.run(&one).await {
+                one.close().await;
                 return Err(failed(e.to_string(), report.backup));
             }
             let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-                .fetch_all(&mut conn)
+                .fetch_all(&one)
                 .await
                 .map_err(|e| failed(e.to_string(), report.backup.clone()))?;
-            let _ = conn.close().await;
+            one.close().await;
             if let Some((table,)) = broken.first() {
                 return Err(failed(format!("foreign keys broken in {table}"), report.backup));
             }

@@ -147,84 +147,122 @@ impl Store {
         let mut out = PageOutcome::default();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         self.ensure_state(&mut tx, channel_id).await?;
-        for o in orders {
-            let shipped = matches!(o.status.as_str(), "shipped" | "delivered");
-            let row: Option<(String, i64)> = sqlx::query_as(
-                "INSERT INTO orders (id, channel_id, external_id, status, raw_status, buyer_name, ship_country, ship_to, \
-                    subtotal_minor, tax_minor, shipping_minor, total_minor, currency, ordered_at, ordered_offset, \
-                    channel_updated_at, shipped_at, raw, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, CASE WHEN ?17 THEN ?19 END, ?18, ?19) \
-                 ON CONFLICT(channel_id, external_id) DO UPDATE SET \
-                    status = excluded.status, raw_status = excluded.raw_status, \
-                    buyer_name = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.buyer_name ELSE orders.buyer_name END, \
-                    ship_country = excluded.ship_country, \
-                    ship_to = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.ship_to END, \
-                    subtotal_minor = excluded.subtotal_minor, tax_minor = excluded.tax_minor, \
-                    shipping_minor = excluded.shipping_minor, total_minor = excluded.total_minor, currency = excluded.currency, \
-                    channel_updated_at = excluded.channel_updated_at, \
-                    shipped_at = COALESCE(orders.shipped_at, excluded.shipped_at), \
-                    raw = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.raw END, \
-                    revision = orders.revision + 1, updated_at = excluded.updated_at \
-                 WHERE orders.channel_updated_at IS NULL OR excluded.channel_updated_at > orders.channel_updated_at \
-                 RETURNING id, revision",
-            )
-            .bind(new_id())
-            .bind(channel_id)
-            .bind(&o.external_id)
-            .bind(&o.status)
-            .bind(&o.raw_status)
-            .bind(&o.buyer_name)
-            .bind(&o.ship_country)
-            .bind(&o.ship_to)
-            .bind(o.subtotal_minor)
-            .bind(o.tax_minor)
-            .bind(o.shipping_minor)
-            .bind(o.total_minor)
-            .bind(&o.currency)
-            .bind(&o.ordered_at)
-            .bind(&o.ordered_offset)
-            .bind(&o.channel_updated_at)
-            .bind(shipped)
-            .bind(&o.raw)
-            .bind(&now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((order_id, revision)) = row else {
-                out.unchanged += 1;
-                continue;
-            };
-            if revision == 1 {
-                out.created += 1;
-            } else {
-                out.updated += 1;
-                sqlx::query("DELETE FROM order_lines WHERE order_id = ?").bind(&order_id).execute(&mut *tx).await?;
+        // the whole page in a few statements: rows cross as one JSON array
+        type OrderJson<'a> = (
+            String,
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            [i64; 4],
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a str,
+            bool,
+            &'a str,
+        );
+        let rows: Vec<OrderJson> = orders
+            .iter()
+            .map(|o| {
+                (
+                    new_id(),
+                    o.external_id.as_str(),
+                    o.status.as_str(),
+                    o.raw_status.as_str(),
+                    o.buyer_name.as_str(),
+                    o.ship_country.as_str(),
+                    o.ship_to.as_deref(),
+                    [o.subtotal_minor, o.tax_minor, o.shipping_minor, o.total_minor],
+                    o.currency.as_str(),
+                    o.ordered_at.as_str(),
+                    o.ordered_offset.as_str(),
+                    o.channel_updated_at.as_str(),
+                    matches!(o.status.as_str(), "shipped" | "delivered"),
+                    o.raw.as_str(),
+                )
+            })
+            .collect();
+        let written: Vec<(String, String, i64)> = sqlx::query_as(
+            "INSERT INTO orders (id, channel_id, external_id, status, raw_status, buyer_name, ship_country, ship_to, \
+                subtotal_minor, tax_minor, shipping_minor, total_minor, currency, ordered_at, ordered_offset, \
+                channel_updated_at, shipped_at, raw, updated_at) \
+             SELECT value->>0, ?2, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
+                    value->'$[7]'->>0, value->'$[7]'->>1, value->'$[7]'->>2, value->'$[7]'->>3, value->>8, value->>9, value->>10, \
+                    value->>11, CASE WHEN value->>12 THEN ?3 END, value->>13, ?3 \
+             FROM json_each(?1) WHERE true \
+             ON CONFLICT(channel_id, external_id) DO UPDATE SET \
+                status = excluded.status, raw_status = excluded.raw_status, \
+                buyer_name = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.buyer_name ELSE orders.buyer_name END, \
+                ship_country = excluded.ship_country, \
+                ship_to = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.ship_to END, \
+                subtotal_minor = excluded.subtotal_minor, tax_minor = excluded.tax_minor, \
+                shipping_minor = excluded.shipping_minor, total_minor = excluded.total_minor, currency = excluded.currency, \
+                channel_updated_at = excluded.channel_updated_at, \
+                shipped_at = COALESCE(orders.shipped_at, excluded.shipped_at), \
+                raw = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.raw END, \
+                revision = orders.revision + 1, updated_at = excluded.updated_at \
+             WHERE orders.channel_updated_at IS NULL OR excluded.channel_updated_at > orders.channel_updated_at \
+             RETURNING id, external_id, revision",
+        )
+        .bind(serde_json::to_string(&rows).unwrap_or_default())
+        .bind(channel_id)
+        .bind(&now)
+        .fetch_all(&mut *tx)
+        .await?;
+        // a page may hold the same order twice (duplicates): the later copy counts once
+        let mut seen = std::collections::HashSet::new();
+        for (_, ext, revision) in &written {
+            if seen.insert(ext.as_str()) {
+                if *revision == 1 {
+                    out.created += 1;
+                } else {
+                    out.updated += 1;
+                }
             }
-            type LineJson<'a> = (String, &'a str, &'a str, &'a str, i64, i64, i64, i64);
-            let lines: Vec<LineJson> = o
-                .lines
-                .iter()
-                .map(|l| {
+        }
+        out.unchanged = orders.len() as i64 - out.created - out.updated;
+        let by_ext: std::collections::HashMap<&str, &str> =
+            written.iter().map(|(id, ext, _)| (ext.as_str(), id.as_str())).collect();
+        let changed: Vec<&str> = written.iter().filter(|w| w.2 > 1).map(|w| w.0.as_str()).collect();
+        if !changed.is_empty() {
+            sqlx::query("DELETE FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?))")
+                .bind(serde_json::to_string(&changed).unwrap_or_default())
+                .execute(&mut *tx)
+                .await?;
+        }
+        type LineJson<'a> = (String, &'a str, &'a str, &'a str, &'a str, [i64; 4], &'a str);
+        let mut done = std::collections::HashSet::new();
+        let lines: Vec<LineJson> = orders
+            .iter()
+            .rev() // the last copy of a repeated order wins, as in the upsert
+            .filter(|o| done.insert(o.external_id.as_str()))
+            .filter_map(|o| by_ext.get(o.external_id.as_str()).map(|id| (o, *id)))
+            .flat_map(|(o, order_id)| {
+                o.lines.iter().map(move |l| {
                     (
                         new_id(),
+                        order_id,
                         l.external_id.as_str(),
                         l.sku.as_str(),
                         l.title.as_str(),
-                        l.quantity,
-                        l.quantity_shipped,
-                        l.unit_price_minor,
-                        l.tax_minor,
+                        [l.quantity, l.quantity_shipped, l.unit_price_minor, l.tax_minor],
+                        o.currency.as_str(),
                     )
                 })
-                .collect();
+            })
+            .collect();
+        if !lines.is_empty() {
             sqlx::query(
                 "INSERT INTO order_lines (id, order_id, variant_id, sku, title, quantity, unit_price_minor, currency, updated_at, \
                     external_line_id, quantity_shipped, tax_minor) \
-                 SELECT value->>0, ?2, (SELECT id FROM variants WHERE sku = value->>2), value->>2, value->>3, value->>4, \
-                        value->>6, ?3, ?4, value->>1, value->>5, value->>7 FROM json_each(?1)",
+                 SELECT value->>0, value->>1, (SELECT id FROM variants WHERE sku = value->>3), value->>3, value->>4, \
+                        value->'$[5]'->>0, value->'$[5]'->>2, value->>6, ?2, value->>2, value->'$[5]'->>1, value->'$[5]'->>3 \
+                 FROM json_each(?1)",
             )
             .bind(serde_json::to_string(&lines).unwrap_or_default())
-            .bind(&order_id)
-            .bind(&o.currency)
             .bind(&now)
             .execute(&mut *tx)
             .await?;
@@ -339,6 +377,26 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(r.rows_affected() as i64)
+    }
+
+    pub async fn order_count(&self, channel_id: &str) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM orders WHERE channel_id = ?")
+            .bind(channel_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n)
+    }
+
+    /// How many external ids of a channel are stored more than once (0: the
+    /// unique key holds; for checks).
+    pub async fn duplicate_orders(&self, channel_id: &str) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM (SELECT external_id FROM orders WHERE channel_id = ? GROUP BY external_id HAVING count(*) > 1)",
+        )
+        .bind(channel_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n)
     }
 
     /// Every order of a channel: (external id, channel updated at, status) (tests and checks).

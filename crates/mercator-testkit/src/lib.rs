@@ -53,6 +53,8 @@ struct Stats {
 
 struct Inner {
     orders: Vec<Value>,
+    /// Order indices sorted by (last updated, order id): the paging order.
+    sorted: Vec<usize>,
     tokens: HashMap<String, Instant>,
     token_life: Duration,
     script: VecDeque<Fault>,
@@ -133,18 +135,21 @@ pub fn order_json(n: u64, rng: &mut SplitMix64, created: OffsetDateTime, updated
 
 impl AmazonFake {
     /// Starts a server holding `orders` generated orders (created and
-    /// updated over the 30 days before now).
+    /// updated over the 29 days before now: within a first sync's reach).
     pub async fn start(orders: usize, seed: u64) -> AmazonFake {
         let mut rng = SplitMix64::new(seed);
         let now = OffsetDateTime::now_utc() - time::Duration::minutes(10);
         let list: Vec<Value> = (0..orders as u64)
             .map(|n| {
-                let created = now - time::Duration::seconds(rng.range(3600, 30 * 86_400));
+                let created = now - time::Duration::seconds(rng.range(3600, 29 * 86_400));
                 let updated = created + time::Duration::seconds(rng.range(0, 3600));
                 order_json(n, &mut rng, created, updated.min(now))
             })
             .collect();
+        let mut sorted: Vec<usize> = (0..list.len()).collect();
+        sorted.sort_by_key(|&k| key_of(&list[k]));
         let inner = Arc::new(Mutex::new(Inner {
+            sorted,
             orders: list,
             tokens: HashMap::new(),
             token_life: Duration::from_secs(3600),
@@ -232,6 +237,13 @@ impl AmazonFake {
     }
 }
 
+fn key_of(o: &Value) -> (String, String) {
+    (
+        o["lastUpdatedTime"].as_str().unwrap_or_default().to_string(),
+        o["orderId"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
 fn mutate(i: &mut Inner, count: usize) {
     i.clock += 1;
     let now = OffsetDateTime::now_utc() - time::Duration::seconds(5);
@@ -242,6 +254,8 @@ fn mutate(i: &mut Inner, count: usize) {
         o["lastUpdatedTime"] = json!(ts(now + time::Duration::milliseconds(k as i64)));
         o["fulfillment"]["fulfillmentStatus"] = json!("SHIPPED");
     }
+    let orders = &i.orders;
+    i.sorted.sort_by_key(|&k| key_of(&orders[k]));
 }
 
 #[derive(serde::Deserialize)]
@@ -373,36 +387,36 @@ async fn search_orders(
     // keyset paging: the token is the (last updated, order id) the page ended at
     let from: Option<(String, String)> =
         q.get("paginationToken").and_then(|t| t.split_once('|').map(|(a, b)| (a.to_string(), b.to_string())));
-    let mut window: Vec<&Value> = i
-        .orders
-        .iter()
-        .filter(|o| {
-            parse_ts(o["lastUpdatedTime"].as_str().unwrap_or_default()).is_some_and(|u| u >= after && u <= before)
-        })
-        .collect();
-    let key = |o: &Value| {
-        (
-            o["lastUpdatedTime"].as_str().unwrap_or_default().to_string(),
-            o["orderId"].as_str().unwrap_or_default().to_string(),
-        )
-    };
-    window.sort_by_key(|o| key(o));
-    let mut start = match &from {
-        Some(f) => window.iter().position(|o| key(o) > *f).unwrap_or(window.len()),
-        None => 0,
-    };
+    let (after_s, before_s) = (ts(after), ts(before));
+    let inner = &*i;
+    let keys = |k: usize| key_of(&inner.orders[k]);
+    // the first order at or after the window's start, then past the token
+    let mut start = inner
+        .sorted
+        .partition_point(|&k| inner.orders[k]["lastUpdatedTime"].as_str().unwrap_or_default() < after_s.as_str());
+    if let Some(f) = &from {
+        start = start.max(inner.sorted.partition_point(|&k| keys(k) <= *f));
+    }
     if fault == Some(Fault::OverlappingPage) {
         start = start.saturating_sub(2);
     }
-    let page: Vec<Value> = window.iter().skip(start).take(max).map(|o| (*o).clone()).collect();
-    let next = (start + page.len() < window.len())
-        .then(|| {
-            page.last().map(|o| {
-                let (a, b) = key(o);
-                format!("{a}|{b}")
-            })
+    let in_window = |k: usize| inner.orders[k]["lastUpdatedTime"].as_str().unwrap_or_default() <= before_s.as_str();
+    let page_idx: Vec<usize> = inner.sorted[start.min(inner.sorted.len())..]
+        .iter()
+        .copied()
+        .take_while(|&k| in_window(k))
+        .take(max + 1)
+        .collect();
+    let more = page_idx.len() > max;
+    let page: Vec<Value> = page_idx.iter().take(max).map(|&k| inner.orders[k].clone()).collect();
+    let next = if more {
+        page.last().map(|o| {
+            let (a, b) = key_of(o);
+            format!("{a}|{b}")
         })
-        .flatten();
+    } else {
+        None
+    };
     i.last_page = Some((page.clone(), next.clone()));
     let body = json!({"orders": page, "pagination": {"nextToken": next}, "lastUpdatedBefore": ts(before)});
     if fault == Some(Fault::Truncated) {

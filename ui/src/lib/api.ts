@@ -37,6 +37,9 @@ import type {
   PromoQuote,
   PriceChangeDto,
   ApplyPricesResult,
+  AccountDto,
+  RunReport,
+  SyncLogDto,
 } from './bindings';
 
 declare global {
@@ -129,4 +132,12 @@ export const api = {
     invoke<PromoQuote>('simulate_promotion', { variantId, channelId, price, promotion }),
   priceChanges: (offset: number, limit: number) => invoke<Page<PriceChangeDto>>('price_changes', { offset, limit }),
   applyPrices: (channelId: string | null) => invoke<ApplyPricesResult>('apply_prices', { channelId }),
+  listAccounts: () => invoke<AccountDto[]>('list_accounts'),
+  addAccount: (kind: string, name: string, market: string, currency: string, language: string, config: Record<string, unknown>, secrets: Record<string, string>) =>
+    invoke<string>('add_account', { kind, name, market, currency, language, config, secrets }),
+  testAccount: (channelId: string) => invoke<void>('test_account', { channelId }),
+  syncAccount: (channelId: string) => invoke<RunReport>('sync_account', { channelId }),
+  setSyncPaused: (channelId: string, paused: boolean) => invoke<void>('set_sync_paused', { channelId, paused }),
+  accountLog: (channelId: string) => invoke<SyncLogDto[]>('account_log', { channelId }),
+  purgeBuyerData: () => invoke<number>('purge_buyer_data'),
 };

@@ -527,3 +527,29 @@ export type ApplyPricesResult = {
  * Undoes the whole apply.
  */
 opId: string, changed: number, };
+
+export type RunReport = { pages: number, fetched: number, created: number, updated: number, unchanged: number, 
+/**
+ * The run finished its window (false: it stopped and will continue).
+ */
+complete: boolean, };
+
+export type AccountDto = { channelId: string, kind: string, name: string, market: string, currency: string, 
+/**
+ * Has connection settings (demo channels have none).
+ */
+connected: boolean, 
+/**
+ * The non-secret settings (endpoint, marketplace, store address).
+ */
+config: Record<string, unknown>, paused: boolean, intervalS: number, cursor: string | null, 
+/**
+ * A run stopped part-way and will continue from its saved page.
+ */
+inProgress: boolean, lastRunAt: string | null, lastOkAt: string | null, lastError: ErrorPayload | null, rateLimit: string | null, orders: number, };
+
+export type SyncLogDto = { at: string, kind: string, fetched: number, created: number, updated: number, 
+/**
+ * For errors: what failed and why.
+ */
+error: ErrorPayload | null, rateLimit: string | null, };

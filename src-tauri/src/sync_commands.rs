@@ -1,0 +1,115 @@
+//! Channel accounts and order sync: commands over `mercator_api::sync`, and
+//! the background scheduler that pulls each connected account on its
+//! interval and purges buyer data after shipment.
+
+use crate::state::AppState;
+use mercator_api::sync::{self, AccountDto, RunReport, SyncLogDto};
+use mercator_api::ApiResult;
+use std::collections::BTreeMap;
+use tauri::{Emitter, Manager, State};
+
+type S<'a> = State<'a, AppState>;
+
+/// Sent as `sync` while an account syncs and when it stops.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncEvent {
+    channel_id: String,
+    report: RunReport,
+    running: bool,
+    error: Option<mercator_core::ErrorPayload>,
+}
+
+fn emitter(app: &tauri::AppHandle, channel_id: &str) -> impl Fn(&RunReport) + Send + Sync {
+    let app = app.clone();
+    let channel_id = channel_id.to_string();
+    move |r: &RunReport| {
+        let _ = app.emit("sync", SyncEvent { channel_id: channel_id.clone(), report: *r, running: true, error: None });
+    }
+}
+
+async fn run(app: &tauri::AppHandle, state: &AppState, channel_id: &str) -> ApiResult<RunReport> {
+    let store = state.store().await?;
+    let r = sync::sync_now(store.as_ref(), &state.vault, channel_id, &emitter(app, channel_id)).await;
+    let (report, error) = match &r {
+        Ok(rep) => (*rep, None),
+        Err(e) => (RunReport::default(), Some(e.0.clone())),
+    };
+    let _ = app.emit("sync", SyncEvent { channel_id: channel_id.to_string(), report, running: false, error });
+    r
+}
+
+#[tauri::command]
+pub async fn list_accounts(state: S<'_>) -> ApiResult<Vec<AccountDto>> {
+    sync::accounts(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
+#[allow(clippy::too_many_arguments)] // one account's fields
+pub async fn add_account(
+    state: S<'_>,
+    kind: String,
+    name: String,
+    market: String,
+    currency: String,
+    language: String,
+    config: serde_json::Value,
+    secrets: BTreeMap<String, String>,
+) -> ApiResult<String> {
+    let store = state.store().await?;
+    sync::add_account(store.as_ref(), &state.vault, &kind, &name, &market, &currency, &language, &config, &secrets)
+        .await
+}
+
+#[tauri::command]
+pub async fn test_account(state: S<'_>, channel_id: String) -> ApiResult<()> {
+    sync::test_account(state.store().await?.as_ref(), &state.vault, &channel_id).await
+}
+
+#[tauri::command]
+pub async fn sync_account(app: tauri::AppHandle, state: S<'_>, channel_id: String) -> ApiResult<RunReport> {
+    run(&app, &state, &channel_id).await
+}
+
+#[tauri::command]
+pub async fn set_sync_paused(state: S<'_>, channel_id: String, paused: bool) -> ApiResult<()> {
+    Ok(state.store().await?.set_sync_paused(&channel_id, paused).await?)
+}
+
+#[tauri::command]
+pub async fn account_log(state: S<'_>, channel_id: String) -> ApiResult<Vec<SyncLogDto>> {
+    sync::sync_log(state.store().await?.as_ref(), &channel_id).await
+}
+
+#[tauri::command]
+pub async fn purge_buyer_data(state: S<'_>) -> ApiResult<i64> {
+    sync::purge_buyer_data(state.store().await?.as_ref()).await
+}
+
+/// Every minute: pull the accounts that are due; once a day: purge buyer
+/// data of orders shipped more than 30 days ago. Errors are in each
+/// account's sync log and status; the loop never stops on them.
+pub fn start_scheduler(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let mut last_purge: Option<time::Date> = None;
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            let state = app.state::<AppState>();
+            let Ok(store) = state.store().await else { continue };
+            let today = time::OffsetDateTime::now_utc().date();
+            if last_purge != Some(today) {
+                match sync::purge_buyer_data(store.as_ref()).await {
+                    Ok(n) => tracing::info!(purged = n, "buyer data purged after shipment"),
+                    Err(e) => tracing::warn!(error = %e, "purge failed"),
+                }
+                last_purge = Some(today);
+            }
+            let Ok(due) = sync::due_accounts(store.as_ref(), time::OffsetDateTime::now_utc()).await else { continue };
+            for id in due {
+                if let Err(e) = run(&app, &state, &id).await {
+                    tracing::warn!(channel = %id, error = %e, "sync stopped");
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,266 @@
+//! Order-sync checks that need separate processes: the crash test (kill the
+//! syncing process at random points, restart it, and compare the final order
+//! set with the server's) and the sync benchmark.
+
+use crate::util::root;
+use mercator_api::sync::{pull_with, Connector};
+use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets};
+use mercator_channels::http::RetryPolicy;
+use mercator_store::{OpenOptions, Store};
+use mercator_testkit::AmazonFake;
+use mercator_vault::Secret;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const CHANNEL_NAME: &str = "Amazon.de (sync test)";
+
+fn connector(url: &str) -> Result<Connector, String> {
+    Amazon::new(
+        AmazonAccount {
+            endpoint: url.to_string(),
+            token_url: format!("{url}/auth/o2/token"),
+            marketplace_id: mercator_testkit::MARKETPLACE.into(),
+            client_id: mercator_testkit::CLIENT_ID.into(),
+            currency: "EUR".into(),
+        },
+        AmazonSecrets {
+            client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
+            refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
+        },
+        RetryPolicy::fast(),
+    )
+    .map(Connector::Amazon)
+    .map_err(|e| e.to_string())
+}
+
+async fn channel_of(store: &Store) -> Result<String, String> {
+    let existing = store.channels().await.map_err(|e| e.to_string())?.into_iter().find(|c| c.2 == CHANNEL_NAME);
+    match existing {
+        Some(c) => Ok(c.0),
+        None => store.add_channel("amazon", CHANNEL_NAME, "DE", "EUR", "de-DE").await.map_err(|e| e.to_string()),
+    }
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `sync-child --data-dir D --url U [--later-s N]`: pulls until the window
+/// is complete (retrying after errors), then prints a summary line. Killed
+/// at any moment by the crash test.
+pub fn sync_child(args: &[String]) -> Result<(), String> {
+    let mut dir = None;
+    let mut url = None;
+    let mut later = 0i64;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--data-dir" => dir = it.next().cloned(),
+            "--url" => url = it.next().cloned(),
+            "--later-s" => later = it.next().and_then(|v| v.parse().ok()).unwrap_or(0),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    let (dir, url) = (dir.ok_or("--data-dir")?, url.ok_or("--url")?);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let (store, _) = Store::open(Path::new(&dir), &OpenOptions { seed_demo: false, ..Default::default() })
+            .await
+            .map_err(|e| e.to_string())?;
+        let ch = channel_of(&store).await?;
+        let c = connector(&url)?;
+        let t = Instant::now();
+        let mut total = mercator_api::sync::RunReport::default();
+        let mut errors = 0;
+        loop {
+            let now = time::OffsetDateTime::now_utc() + time::Duration::seconds(later);
+            match pull_with(&store, &ch, &c, now, &|_| {}).await {
+                Ok(r) => {
+                    total.pages += r.pages;
+                    total.fetched += r.fetched;
+                    total.created += r.created;
+                    total.updated += r.updated;
+                    if r.complete {
+                        break;
+                    }
+                }
+                Err(_) => {
+                    errors += 1;
+                    if errors > 500 {
+                        return Err("the sync does not converge".into());
+                    }
+                }
+            }
+        }
+        let elapsed = t.elapsed();
+        println!(
+            "sync-child: {} pages, {} orders fetched ({} new, {} updated), {} failed runs, {:.2?}, peak RSS {} MiB",
+            total.pages,
+            total.fetched,
+            total.created,
+            total.updated,
+            errors,
+            elapsed,
+            peak_rss_kib() / 1024
+        );
+        store.close().await;
+        Ok(())
+    })
+}
+
+fn child(dir: &Path, url: &str, later_s: i64) -> Result<std::process::Child, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    std::process::Command::new(exe)
+        .args([
+            "sync-child",
+            "--data-dir",
+            dir.to_str().unwrap_or_default(),
+            "--url",
+            url,
+            "--later-s",
+            &later_s.to_string(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())
+}
+
+async fn compare(dir: &Path, fake: &AmazonFake) -> Result<(usize, usize), String> {
+    let (store, _) =
+        Store::open(dir, &OpenOptions { seed_demo: false, ..Default::default() }).await.map_err(|e| e.to_string())?;
+    let ch = channel_of(&store).await?;
+    let ours: BTreeMap<String, (Option<String>, String)> = store
+        .order_keys(&ch)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|(id, at, st)| (id, (at, st)))
+        .collect();
+    let (dups,): (i64,) = sqlx_count(&store, &ch).await?;
+    store.close().await;
+    let theirs: BTreeMap<String, (Option<String>, String)> =
+        fake.snapshot().into_iter().map(|(id, at, st)| (id, (Some(at), st))).collect();
+    if dups != 0 {
+        return Err(format!("{dups} duplicate orders"));
+    }
+    if ours != theirs {
+        let missing = theirs.keys().filter(|k| !ours.contains_key(*k)).count();
+        let stale = theirs.iter().filter(|(k, v)| ours.get(*k).is_some_and(|o| o != *v)).count();
+        return Err(format!(
+            "{missing} orders missing, {stale} not up to date, {} extra",
+            ours.len() + missing - theirs.len()
+        ));
+    }
+    Ok((ours.len(), theirs.len()))
+}
+
+async fn sqlx_count(store: &Store, ch: &str) -> Result<(i64,), String> {
+    store.duplicate_orders(ch).await.map(|n| (n,)).map_err(|e| e.to_string())
+}
+
+/// `crash-test [--trials N] [--orders M]`: per trial, a fresh shop and a
+/// fake Amazon with M orders (faults on 10 % of requests, orders changing
+/// while it runs); the sync runs in a child process killed at random moments
+/// and restarted until it finishes; then the final order set must equal the
+/// server's: no order lost, none duplicated, every one at its latest update.
+pub fn crash_test(args: &[String]) -> Result<(), String> {
+    let [trials, orders] = crate::util::count_options(args, [("--trials", 5), ("--orders", 8000)])?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let mut rng = mercator_core::rng::SplitMix64::new(0x5eed);
+        let mut kills_total = 0;
+        for trial in 0..trials {
+            let dir = root().join(format!("target/crash-test/trial-{trial}"));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let fake = AmazonFake::start(orders, 100 + trial as u64).await;
+            fake.random_faults(trial as u64, 10);
+            let mut kills = 0;
+            loop {
+                let mut c = child(&dir, &fake.url(), 0)?;
+                let wait = Duration::from_millis(rng.range(20, 500) as u64);
+                tokio::time::sleep(wait).await;
+                match c.try_wait().map_err(|e| e.to_string())? {
+                    Some(status) if status.success() => break,
+                    Some(status) => return Err(format!("sync child failed: {status}")),
+                    None => {
+                        c.kill().map_err(|e| e.to_string())?; // SIGKILL: no cleanup, like a crash
+                        let _ = c.wait();
+                        kills += 1;
+                        if rng.chance(50) {
+                            fake.update_orders(rng.range(1, 20) as usize);
+                        }
+                        if kills > 400 {
+                            return Err("the sync never finished between kills".into());
+                        }
+                    }
+                }
+            }
+            // a last quiet run past the window's lag picks up the last changes
+            fake.no_faults();
+            let out = child(&dir, &fake.url(), 180)?.wait_with_output().map_err(|e| e.to_string())?;
+            if !out.status.success() {
+                return Err(format!("final sync failed: {}", String::from_utf8_lossy(&out.stdout)));
+            }
+            let (ours, _) = compare(&dir, &fake).await.map_err(|e| format!("trial {trial}: {e}"))?;
+            println!("crash-test trial {trial}: {kills} kills; {ours} orders, equal to the server's");
+            kills_total += kills;
+        }
+        println!("crash-test: {trials} trials, {kills_total} kills, no order lost or duplicated");
+        Ok(())
+    })
+}
+
+/// `bench-sync [--orders N]`: a full sync of N orders from the local fake
+/// (no simulated rate-limit waits), then an incremental sync of 1% changed
+/// orders; time, orders/s and the syncing process's peak memory.
+pub fn bench_sync(args: &[String]) -> Result<(), String> {
+    let [orders] = crate::util::count_options(args, [("--orders", 100_000)])?;
+    let dir: PathBuf = root().join("target/bench/orders");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let t = Instant::now();
+        let fake = AmazonFake::start(orders, 42).await;
+        println!("\nfake SP-API with {orders} orders ready in {:.1?}", t.elapsed());
+        for (label, later) in [("full sync", 0), ("incremental sync", 180)] {
+            if later > 0 {
+                fake.update_orders(orders / 100);
+            }
+            let t = Instant::now();
+            let out = child(&dir, &fake.url(), later)?.wait_with_output().map_err(|e| e.to_string())?;
+            let secs = t.elapsed();
+            let line = String::from_utf8_lossy(&out.stdout);
+            if !out.status.success() {
+                return Err(format!("{label} failed: {line}"));
+            }
+            println!("{label}: {:.2?} (process start to finish) — {}", secs, line.trim());
+        }
+        let (n, _) = compare(&dir, &fake).await?;
+        println!("{n} orders stored, equal to the server's");
+        Ok(())
+    })
+}
+
+/// `fake-amazon [--orders N]`: serves a fake SP-API on loopback and prints
+/// its address on the first line (for the end-to-end tests); runs until killed.
+pub fn fake_amazon(args: &[String]) -> Result<(), String> {
+    let [orders] = crate::util::count_options(args, [("--orders", 120)])?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let fake = AmazonFake::start(orders, 77).await;
+        println!("{}", fake.url());
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        loop {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    })
+}
