@@ -98,6 +98,8 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             sync_commands::set_sync_paused,
             sync_commands::account_log,
             sync_commands::purge_buyer_data,
+            sync_commands::list_orders_filtered,
+            sync_commands::order_detail,
         ])
         .build(tauri::generate_context!());
     match result {

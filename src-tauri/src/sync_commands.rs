@@ -82,6 +82,21 @@ pub async fn account_log(state: S<'_>, channel_id: String) -> ApiResult<Vec<Sync
 }
 
 #[tauri::command]
+pub async fn list_orders_filtered(
+    state: S<'_>,
+    filter: mercator_store::sync::OrderFilter,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<mercator_api::Page<mercator_api::OrderDto>> {
+    sync::orders(state.store().await?.as_ref(), &filter, offset, limit).await
+}
+
+#[tauri::command]
+pub async fn order_detail(state: S<'_>, order_id: String) -> ApiResult<sync::OrderDetailDto> {
+    sync::order_detail(state.store().await?.as_ref(), &order_id).await
+}
+
+#[tauri::command]
 pub async fn purge_buyer_data(state: S<'_>) -> ApiResult<i64> {
     sync::purge_buyer_data(state.store().await?.as_ref()).await
 }

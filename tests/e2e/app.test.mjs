@@ -511,7 +511,15 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       await s.waitText(`${row} [data-testid="account-orders"]`, (t) => t === '120 orders');
       // the orders arrived in the orders list: 36 demo orders + 120
       await s.click('[data-nav="orders"]');
-      await s.waitText('.page-head', (t) => t.includes('156'));
+      await s.waitText('[data-testid="orders-total"]', (t) => t.includes('156'));
+      await s.exec(`const el = document.querySelector('[data-testid="orders-channel"]'); el.value = [...el.options].find((o) => o.text.startsWith('Amazon.de API')).value; el.dispatchEvent(new Event('change'));`);
+      await s.waitText('[data-testid="orders-total"]', (t) => t === '120 orders');
+      await s.click('[data-testid="orders-table"] [data-row="0"]');
+      const detail = await s.waitText('[data-testid="order-detail"]', (t) => t.includes('Timeline'));
+      assert.match(detail, /Ship to/);
+      assert.match(await s.text('[data-testid="order-money"]'), /Total\s*€\d/);
+      assert.ok((await s.count('[data-testid="order-lines"] tbody tr')) >= 1);
+      await s.screenshot(join(SHOTS, 'order-detail-en.png'));
       // secrets are in the keyring, not in the shop file
       const db = readFileSync(join(dataDir, 'mercator.db')).toString('latin1');
       const wal = existsSync(join(dataDir, 'mercator.db-wal')) ? readFileSync(join(dataDir, 'mercator.db-wal')).toString('latin1') : '';

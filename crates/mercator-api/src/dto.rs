@@ -526,6 +526,10 @@ pub fn typescript_bindings() -> String {
         crate::sync::RunReport::decl(&cfg),
         crate::sync::AccountDto::decl(&cfg),
         crate::sync::SyncLogDto::decl(&cfg),
+        mercator_store::sync::OrderFilter::decl(&cfg),
+        crate::sync::AddressDto::decl(&cfg),
+        crate::sync::OrderLineDto::decl(&cfg),
+        crate::sync::OrderDetailDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust (crates/mercator-api/src/dto.rs) by `cargo xtask bindings`.\n// Do not edit: a test fails when this file is stale.\n\n",

@@ -373,3 +373,129 @@ pub async fn due_accounts(store: &Store, now: OffsetDateTime) -> ApiResult<Vec<S
         .map(|a| a.channel_id)
         .collect())
 }
+
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AddressDto {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub region: String,
+    /// Stored as `postal_code` (the channels' model).
+    #[serde(alias = "postal_code")]
+    pub postal_code: String,
+    pub country: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderLineDto {
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub quantity_shipped: i64,
+    pub unit_price: crate::MoneyDto,
+    pub tax: crate::MoneyDto,
+    /// The SKU is in the catalog.
+    pub in_catalog: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDetailDto {
+    pub id: String,
+    pub channel_name: String,
+    pub external_id: String,
+    pub status: String,
+    pub raw_status: String,
+    pub buyer_name: String,
+    pub ship_country: String,
+    /// None once purged (or never sent).
+    pub ship_to: Option<AddressDto>,
+    pub purged_at: Option<String>,
+    pub subtotal: crate::MoneyDto,
+    pub tax: crate::MoneyDto,
+    pub shipping: crate::MoneyDto,
+    pub total: crate::MoneyDto,
+    pub ordered_at: String,
+    /// The marketplace's UTC offset when it was placed (`+09:00`).
+    pub ordered_offset: String,
+    pub channel_updated_at: Option<String>,
+    pub shipped_at: Option<String>,
+    pub updated_at: String,
+    /// The channel's payload, pretty-printed (shown as text).
+    pub raw: Option<String>,
+    pub lines: Vec<OrderLineDto>,
+}
+
+pub async fn orders(
+    store: &Store,
+    filter: &mercator_store::sync::OrderFilter,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<crate::Page<crate::OrderDto>> {
+    if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
+        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
+    }
+    let (rows, total) = store.orders_filtered(filter, offset, limit).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| crate::OrderDto {
+            id: r.id,
+            external_id: r.external_id,
+            channel_name: r.channel_name,
+            channel_kind: r.channel_kind,
+            status: r.status,
+            buyer_name: r.buyer_name,
+            ship_country: r.ship_country,
+            total: crate::MoneyDto::new(r.total_minor, &r.currency),
+            ordered_at: r.ordered_at,
+            items: r.items,
+        })
+        .collect();
+    Ok(crate::Page { items, offset, total, exact: true })
+}
+
+pub async fn order_detail(store: &Store, order_id: &str) -> ApiResult<OrderDetailDto> {
+    let (o, lines) = store.order_detail(order_id).await?;
+    let m = |minor: i64| crate::MoneyDto::new(minor, &o.currency);
+    Ok(OrderDetailDto {
+        ship_to: o.ship_to.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        raw: o
+            .raw
+            .as_deref()
+            .and_then(|r| serde_json::from_str::<serde_json::Value>(r).ok())
+            .map(|v| serde_json::to_string_pretty(&v).unwrap_or_default()),
+        subtotal: m(o.subtotal_minor),
+        tax: m(o.tax_minor),
+        shipping: m(o.shipping_minor),
+        total: m(o.total_minor),
+        lines: lines
+            .into_iter()
+            .map(|l| OrderLineDto {
+                unit_price: m(l.unit_price_minor),
+                tax: m(l.tax_minor),
+                sku: l.sku,
+                title: l.title,
+                quantity: l.quantity,
+                quantity_shipped: l.quantity_shipped,
+                in_catalog: l.in_catalog,
+            })
+            .collect(),
+        id: o.id,
+        channel_name: o.channel_name,
+        external_id: o.external_id,
+        status: o.status,
+        raw_status: o.raw_status,
+        buyer_name: o.buyer_name,
+        ship_country: o.ship_country,
+        purged_at: o.pii_purged_at,
+        ordered_at: o.ordered_at,
+        ordered_offset: o.ordered_offset,
+        channel_updated_at: o.channel_updated_at,
+        shipped_at: o.shipped_at,
+        updated_at: o.updated_at,
+    })
+}

@@ -573,6 +573,24 @@ mod order_sync {
         assert!(r.complete);
         assert_eq!((r.fetched, r.created), (450, 450));
         same_orders(&store, &ch, &fake).await;
+        // the orders list narrows by channel, state, SKU and country; the detail has lines and money
+        use mercator_store::sync::OrderFilter;
+        let mine = OrderFilter { channel_id: Some(ch.clone()), ..Default::default() };
+        let page = mercator_api::sync::orders(&store, &mine, 0, 500).await.unwrap();
+        assert_eq!(page.total, 450);
+        let shipped = OrderFilter { status: Some("shipped".into()), ..mine.clone() };
+        let n_shipped = mercator_api::sync::orders(&store, &shipped, 0, 500).await.unwrap().total;
+        let theirs = fake.snapshot().iter().filter(|o| o.2 == "SHIPPED").count() as i64;
+        assert_eq!(n_shipped, theirs);
+        let by_sku = OrderFilter { sku: Some("KIT-00001".into()), country: Some("de".into()), ..mine.clone() };
+        let p = mercator_api::sync::orders(&store, &by_sku, 0, 500).await.unwrap();
+        assert!(p.total > 0 && p.total < 450);
+        let d = mercator_api::sync::order_detail(&store, &p.items[0].id).await.unwrap();
+        assert!(d.lines.iter().any(|l| l.sku.starts_with("KIT-00001")));
+        assert_eq!(d.total.minor, d.subtotal.minor + d.tax.minor + d.shipping.minor);
+        assert_eq!(d.ship_to.as_ref().unwrap().country, "DE");
+        assert_eq!(d.ship_to.as_ref().unwrap().postal_code, "10115");
+        assert!(d.raw.as_deref().unwrap().contains("orderId"));
         let st = store.sync_state(&ch).await.unwrap();
         assert!(st.cursor.is_some() && st.window_end.is_none() && st.page_token.is_none());
         // lines, money, state mapping, buyer data kept for fulfilment

@@ -409,3 +409,151 @@ impl Store {
         .await?)
     }
 }
+
+/// What the orders list is narrowed to. Empty: every order, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OrderFilter {
+    /// Order number (prefix) or buyer name (part).
+    pub query: Option<String>,
+    pub channel_id: Option<String>,
+    /// The channel's market (ISO country).
+    pub market: Option<String>,
+    pub status: Option<String>,
+    /// Ordered on or after / before this day (YYYY-MM-DD, UTC).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Orders with a line of this SKU (prefix).
+    pub sku: Option<String>,
+    /// Buyer country (ISO).
+    pub country: Option<String>,
+}
+
+/// An order with everything the detail view shows.
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderDetailRow {
+    pub id: String,
+    pub channel_id: String,
+    pub channel_name: String,
+    pub external_id: String,
+    pub status: String,
+    pub raw_status: String,
+    pub buyer_name: String,
+    pub ship_country: String,
+    pub ship_to: Option<String>,
+    pub pii_purged_at: Option<String>,
+    pub subtotal_minor: i64,
+    pub tax_minor: i64,
+    pub shipping_minor: i64,
+    pub total_minor: i64,
+    pub currency: String,
+    pub ordered_at: String,
+    pub ordered_offset: String,
+    pub channel_updated_at: Option<String>,
+    pub shipped_at: Option<String>,
+    pub raw: Option<String>,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OrderLineRow {
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub quantity_shipped: i64,
+    pub unit_price_minor: i64,
+    pub tax_minor: i64,
+    pub in_catalog: bool,
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+impl Store {
+    /// A page of orders matching `f`, newest first, and how many match.
+    pub async fn orders_filtered(
+        &self,
+        f: &OrderFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<crate::OrderRow>, i64), StoreError> {
+        let mut conds = vec!["1".to_string()];
+        let mut binds: Vec<String> = vec![];
+        if let Some(q) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            conds.push("(o.external_id LIKE ? ESCAPE '\\' OR o.buyer_name LIKE ? ESCAPE '\\')".into());
+            binds.push(format!("{}%", escape_like(q)));
+            binds.push(format!("%{}%", escape_like(q)));
+        }
+        let mut push = |c: &str, v: String| {
+            conds.push(c.to_string());
+            binds.push(v);
+        };
+        if let Some(v) = f.channel_id.clone().filter(|v| !v.is_empty()) {
+            push("o.channel_id = ?", v);
+        }
+        if let Some(v) = f.market.clone().filter(|v| !v.is_empty()) {
+            push("c.market = ?", v);
+        }
+        if let Some(v) = f.status.clone().filter(|v| !v.is_empty()) {
+            push("o.status = ?", v);
+        }
+        if let Some(v) = f.from.clone().filter(|v| !v.is_empty()) {
+            push("o.ordered_at >= ?", v);
+        }
+        if let Some(v) = f.to.clone().filter(|v| !v.is_empty()) {
+            push("o.ordered_at < date(?, '+1 day')", v);
+        }
+        if let Some(v) = f.sku.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            push(
+                "EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.sku LIKE ? ESCAPE '\\')",
+                format!("{}%", escape_like(v)),
+            );
+        }
+        if let Some(v) = f.country.clone().filter(|v| !v.is_empty()) {
+            push("o.ship_country = ?", v.to_uppercase());
+        }
+        let wh = conds.join(" AND ");
+        let count_sql = format!("SELECT count(*) FROM orders o JOIN channels c ON c.id = o.channel_id WHERE {wh}");
+        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+        for b in &binds {
+            count = count.bind(b);
+        }
+        let (total,) = count.fetch_one(self.pool()).await?;
+        let sql = format!(
+            "SELECT o.id, o.external_id, c.name AS channel_name, c.kind AS channel_kind, o.status, o.buyer_name, \
+                    o.ship_country, o.total_minor, o.currency, o.ordered_at, \
+                    (SELECT COALESCE(sum(quantity), 0) FROM order_lines ol WHERE ol.order_id = o.id) AS items \
+             FROM orders o JOIN channels c ON c.id = o.channel_id WHERE {wh} \
+             ORDER BY o.ordered_at DESC, o.id LIMIT ? OFFSET ?"
+        );
+        let mut q = sqlx::query_as::<_, crate::OrderRow>(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q.bind(limit).bind(offset).fetch_all(self.pool()).await?;
+        Ok((rows, total))
+    }
+
+    pub async fn order_detail(&self, order_id: &str) -> Result<(OrderDetailRow, Vec<OrderLineRow>), StoreError> {
+        let o: OrderDetailRow = sqlx::query_as(
+            "SELECT o.id, o.channel_id, c.name AS channel_name, o.external_id, o.status, o.raw_status, o.buyer_name, \
+                    o.ship_country, o.ship_to, o.pii_purged_at, o.subtotal_minor, o.tax_minor, o.shipping_minor, \
+                    o.total_minor, o.currency, o.ordered_at, o.ordered_offset, o.channel_updated_at, o.shipped_at, \
+                    o.raw, o.updated_at \
+             FROM orders o JOIN channels c ON c.id = o.channel_id WHERE o.id = ?",
+        )
+        .bind(order_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: format!("order {order_id}") })?;
+        let lines = sqlx::query_as(
+            "SELECT sku, title, quantity, quantity_shipped, unit_price_minor, tax_minor, variant_id IS NOT NULL AS in_catalog \
+             FROM order_lines WHERE order_id = ? ORDER BY rowid",
+        )
+        .bind(order_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((o, lines))
+    }
+}

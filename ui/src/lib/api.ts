@@ -40,6 +40,8 @@ import type {
   AccountDto,
   RunReport,
   SyncLogDto,
+  OrderFilter,
+  OrderDetailDto,
 } from './bindings';
 
 declare global {
@@ -140,4 +142,7 @@ export const api = {
   setSyncPaused: (channelId: string, paused: boolean) => invoke<void>('set_sync_paused', { channelId, paused }),
   accountLog: (channelId: string) => invoke<SyncLogDto[]>('account_log', { channelId }),
   purgeBuyerData: () => invoke<number>('purge_buyer_data'),
+  ordersFiltered: (filter: OrderFilter, offset: number, limit: number) =>
+    invoke<Page<OrderDto>>('list_orders_filtered', { filter, offset, limit }),
+  orderDetail: (orderId: string) => invoke<OrderDetailDto>('order_detail', { orderId }),
 };

@@ -553,3 +553,51 @@ export type SyncLogDto = { at: string, kind: string, fetched: number, created: n
  * For errors: what failed and why.
  */
 error: ErrorPayload | null, rateLimit: string | null, };
+
+export type OrderFilter = { 
+/**
+ * Order number (prefix) or buyer name (part).
+ */
+query: string | null, channelId: string | null, 
+/**
+ * The channel's market (ISO country).
+ */
+market: string | null, status: string | null, 
+/**
+ * Ordered on or after / before this day (YYYY-MM-DD, UTC).
+ */
+from: string | null, to: string | null, 
+/**
+ * Orders with a line of this SKU (prefix).
+ */
+sku: string | null, 
+/**
+ * Buyer country (ISO).
+ */
+country: string | null, };
+
+export type AddressDto = { name: string, line1: string, line2: string, city: string, region: string, 
+/**
+ * Stored as `postal_code` (the channels' model).
+ */
+postalCode: string, country: string, phone: string, };
+
+export type OrderLineDto = { sku: string, title: string, quantity: number, quantityShipped: number, unitPrice: MoneyDto, tax: MoneyDto, 
+/**
+ * The SKU is in the catalog.
+ */
+inCatalog: boolean, };
+
+export type OrderDetailDto = { id: string, channelName: string, externalId: string, status: string, rawStatus: string, buyerName: string, shipCountry: string, 
+/**
+ * None once purged (or never sent).
+ */
+shipTo: AddressDto | null, purgedAt: string | null, subtotal: MoneyDto, tax: MoneyDto, shipping: MoneyDto, total: MoneyDto, orderedAt: string, 
+/**
+ * The marketplace's UTC offset when it was placed (`+09:00`).
+ */
+orderedOffset: string, channelUpdatedAt: string | null, shippedAt: string | null, updatedAt: string, 
+/**
+ * The channel's payload, pretty-printed (shown as text).
+ */
+raw: string | null, lines: Array<OrderLineDto>, };
