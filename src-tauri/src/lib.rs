@@ -100,6 +100,8 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             sync_commands::purge_buyer_data,
             sync_commands::list_orders_filtered,
             sync_commands::order_detail,
+            sync_commands::outbox_problems,
+            sync_commands::retry_outbox,
         ])
         .build(tauri::generate_context!());
     match result {

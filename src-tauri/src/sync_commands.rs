@@ -97,11 +97,24 @@ pub async fn order_detail(state: S<'_>, order_id: String) -> ApiResult<sync::Ord
 }
 
 #[tauri::command]
+pub async fn outbox_problems(state: S<'_>) -> ApiResult<Vec<mercator_api::outbox::OutboxProblemDto>> {
+    mercator_api::outbox::problems(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
+pub async fn retry_outbox(state: S<'_>, id: String) -> ApiResult<mercator_api::outbox::DeliveryReport> {
+    let store = state.store().await?;
+    mercator_api::outbox::retry(store.as_ref(), &id).await?;
+    mercator_api::outbox::deliver_due(store.as_ref(), &state.vault).await
+}
+
+#[tauri::command]
 pub async fn purge_buyer_data(state: S<'_>) -> ApiResult<i64> {
     sync::purge_buyer_data(state.store().await?.as_ref()).await
 }
 
-/// Every minute: pull the accounts that are due; once a day: purge buyer
+/// Every minute: pull the accounts that are due and send what the outbox
+/// holds for connected accounts; once a day: purge buyer
 /// data of orders shipped more than 30 days ago. Errors are in each
 /// account's sync log and status; the loop never stops on them.
 pub fn start_scheduler(app: tauri::AppHandle) {
@@ -124,6 +137,11 @@ pub fn start_scheduler(app: tauri::AppHandle) {
                 if let Err(e) = run(&app, &state, &id).await {
                     tracing::warn!(channel = %id, error = %e, "sync stopped");
                 }
+            }
+            match mercator_api::outbox::deliver_due(store.as_ref(), &state.vault).await {
+                Ok(r) if r.sent + r.failed > 0 => tracing::info!(sent = r.sent, failed = r.failed, "outbox delivered"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox delivery failed"),
             }
         }
     });

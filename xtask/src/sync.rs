@@ -23,6 +23,7 @@ fn connector(url: &str) -> Result<Connector, String> {
             marketplace_id: mercator_testkit::MARKETPLACE.into(),
             client_id: mercator_testkit::CLIENT_ID.into(),
             currency: "EUR".into(),
+            seller_id: "A2SELLERTEST".into(),
         },
         AmazonSecrets {
             client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),

@@ -530,6 +530,8 @@ pub fn typescript_bindings() -> String {
         crate::sync::AddressDto::decl(&cfg),
         crate::sync::OrderLineDto::decl(&cfg),
         crate::sync::OrderDetailDto::decl(&cfg),
+        crate::outbox::DeliveryReport::decl(&cfg),
+        crate::outbox::OutboxProblemDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust (crates/mercator-api/src/dto.rs) by `cargo xtask bindings`.\n// Do not edit: a test fails when this file is stale.\n\n",

@@ -8,6 +8,7 @@ pub mod dto;
 pub mod images;
 pub mod launch;
 pub mod ops;
+pub mod outbox;
 pub mod pricing;
 pub mod sync;
 

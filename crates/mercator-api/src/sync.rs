@@ -374,16 +374,14 @@ pub async fn due_accounts(store: &Store, now: OffsetDateTime) -> ApiResult<Vec<S
         .collect())
 }
 
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, TS)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
 pub struct AddressDto {
     pub name: String,
     pub line1: String,
     pub line2: String,
     pub city: String,
     pub region: String,
-    /// Stored as `postal_code` (the channels' model).
-    #[serde(alias = "postal_code")]
     pub postal_code: String,
     pub country: String,
     pub phone: String,
@@ -462,7 +460,18 @@ pub async fn order_detail(store: &Store, order_id: &str) -> ApiResult<OrderDetai
     let (o, lines) = store.order_detail(order_id).await?;
     let m = |minor: i64| crate::MoneyDto::new(minor, &o.currency);
     Ok(OrderDetailDto {
-        ship_to: o.ship_to.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        ship_to: o.ship_to.as_deref().and_then(|s| serde_json::from_str::<mercator_channels::Address>(s).ok()).map(
+            |a| AddressDto {
+                name: a.name,
+                line1: a.line1,
+                line2: a.line2,
+                city: a.city,
+                region: a.region,
+                postal_code: a.postal_code,
+                country: a.country,
+                phone: a.phone,
+            },
+        ),
         raw: o
             .raw
             .as_deref()

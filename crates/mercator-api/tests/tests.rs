@@ -541,6 +541,7 @@ mod order_sync {
                     marketplace_id: mercator_testkit::MARKETPLACE.into(),
                     client_id: mercator_testkit::CLIENT_ID.into(),
                     currency: "EUR".into(),
+                    seller_id: "A2SELLERTEST".into(),
                 },
                 AmazonSecrets {
                     client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
@@ -652,6 +653,58 @@ mod order_sync {
         same_orders(&store, &ch, &fake).await;
         let log = store.sync_log(&ch, 500).await.unwrap();
         assert!(log.iter().any(|l| l.kind == "error"), "failures are in the sync log");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn applied_prices_reach_amazon_once_in_order_and_failures_wait_for_a_retry() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(1, 21).await;
+        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        mercator_api::pricing::reprice(&store).await.unwrap();
+        let applied = mercator_api::pricing::apply_prices(&store, Some(&de)).await.unwrap();
+        assert!(applied.changed > 0);
+        let (queued,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM outbox WHERE channel_id = ? AND kind = 'listing.price' AND status = 'pending'",
+        )
+        .bind(&de)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert!(queued > 1, "live listings queue a price update each");
+        let connectors: std::collections::HashMap<String, mercator_api::sync::Connector> =
+            [(de.clone(), amazon(&fake))].into();
+        // the first PATCH fails through all its retries; the rest go through
+        fake.script(std::iter::repeat_n(Fault::ServerError, 6));
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!((r.sent, r.failed), (queued - 1, 1));
+        let patches = fake.patches();
+        assert_eq!(patches.len() as i64, queued - 1);
+        // each carries the listing's new price exactly, as a JSON number
+        let (sku, body) = (&patches[0].1, &patches[0].2);
+        let (price, cur): (i64, String) = sqlx::query_as(
+            "SELECT l.price_minor, l.price_currency FROM listings l JOIN variants v ON v.id = l.variant_id \
+             WHERE l.channel_id = ? AND (l.seller_sku = ?2 OR v.sku = ?2)",
+        )
+        .bind(&de)
+        .bind(sku)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let sent = body.pointer("/patches/0/value/0/our_price/0/schedule/0/value_with_tax").unwrap().to_string();
+        assert_eq!(sent, mercator_api::ops::decimal_text(price, 2));
+        assert_eq!(body.pointer("/patches/0/value/0/currency").unwrap(), &serde_json::json!(cur));
+        // the failure is kept with the channel's reason, and goes out after a retry
+        let problems = mercator_api::outbox::problems(&store).await.unwrap();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].error.as_ref().unwrap().code, "channel-unavailable");
+        mercator_api::outbox::retry(&store, &problems[0].id).await.unwrap();
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!((r.sent, r.failed), (1, 0));
+        assert!(mercator_api::outbox::problems(&store).await.unwrap().is_empty());
+        // nothing is sent twice
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!(r.sent, 0);
+        assert_eq!(fake.patches().len() as i64, queued);
     }
 
     #[tokio::test(flavor = "multi_thread")]

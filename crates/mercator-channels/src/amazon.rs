@@ -31,6 +31,9 @@ pub struct AmazonAccount {
     pub client_id: String,
     /// Currency of orders that carry no amounts yet (pending ones).
     pub currency: String,
+    /// The seller's merchant token, for the Listings Items API.
+    #[serde(default)]
+    pub seller_id: String,
 }
 
 impl AmazonAccount {
@@ -196,6 +199,45 @@ impl Amazon {
         self.call(|c, _| c.post(&url).json(&body)).await.map(|_| ())
     }
 
+    /// Sets a listing's price (Listings Items 2021-08-01 `patchListingsItem`,
+    /// `purchasable_offer`). `price` is decimal text in `currency`, written
+    /// into the JSON as is (no float). Replacing with the same value twice
+    /// has the effect of once.
+    pub async fn patch_price(&self, sku: &str, currency: &str, price: &str) -> Result<(), ChannelError> {
+        if self.account.seller_id.is_empty() {
+            return Err(ChannelError::Config("the seller id (merchant token) is needed for listings".into()));
+        }
+        if price.is_empty() || !price.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(ChannelError::Config(format!("price {price:?}")));
+        }
+        let url = format!(
+            "{}/listings/2021-08-01/items/{}/{}",
+            self.account.endpoint.trim_end_matches('/'),
+            self.account.seller_id,
+            percent(sku)
+        );
+        let body = format!(
+            r#"{{"productType":"PRODUCT","patches":[{{"op":"replace","path":"/attributes/purchasable_offer","value":[{{"marketplace_id":{mp},"currency":{cur},"our_price":[{{"schedule":[{{"value_with_tax":{price}}}]}}]}}]}}]}}"#,
+            mp = serde_json::Value::from(self.account.marketplace_id.as_str()),
+            cur = serde_json::Value::from(currency),
+        );
+        let a = self
+            .call(|c, _| {
+                c.patch(&url)
+                    .query(&[("marketplaceIds", self.account.marketplace_id.as_str())])
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+            })
+            .await?;
+        let v: Value = a.json().unwrap_or(Value::Null);
+        match v.get("status").and_then(Value::as_str) {
+            Some("ACCEPTED") | None => Ok(()),
+            Some(other) => {
+                Err(ChannelError::Rejected(format!("{other}: {}", v.get("issues").cloned().unwrap_or_default())))
+            }
+        }
+    }
+
     /// Checks the credentials and that orders can be read.
     pub async fn test_connection(&self) -> Result<(), ChannelError> {
         self.access_token(true).await?;
@@ -207,6 +249,19 @@ impl Amazon {
         .await
         .map(|_| ())
     }
+}
+
+/// A path segment with everything but unreserved characters percent-encoded.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 fn money_of(v: Option<&Value>, currency: Currency) -> Result<i64, ChannelError> {

@@ -22,6 +22,7 @@ fn amazon(fake: &AmazonFake) -> Amazon {
             marketplace_id: mercator_testkit::MARKETPLACE.into(),
             client_id: mercator_testkit::CLIENT_ID.into(),
             currency: "EUR".into(),
+            seller_id: "A2SELLERTEST".into(),
         },
         AmazonSecrets {
             client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
@@ -163,6 +164,7 @@ async fn amazon_wrong_credentials_are_an_auth_error_without_secrets() {
             marketplace_id: mercator_testkit::MARKETPLACE.into(),
             client_id: mercator_testkit::CLIENT_ID.into(),
             currency: "EUR".into(),
+            seller_id: "A2SELLERTEST".into(),
         },
         AmazonSecrets { client_secret: Secret::new("wrong-secret-value"), refresh_token: Secret::new("Atzr|nope") },
         RetryPolicy::fast(),

@@ -162,3 +162,90 @@ pub async fn counts(pool: &SqlitePool) -> Result<OutboxCounts, sqlx::Error> {
     .await?;
     Ok(OutboxCounts { pending, in_flight, dead })
 }
+
+/// Like [`claim_due`], for the entries of `channel_ids` only (the accounts
+/// that are connected). Entries of one record go out in order: an entry is
+/// not claimed while an older one of the same record and kind is waiting.
+pub async fn claim_due_for(
+    pool: &SqlitePool,
+    now: OffsetDateTime,
+    lease: Duration,
+    limit: i64,
+    channel_ids: &[String],
+) -> Result<Vec<OutboxEntry>, sqlx::Error> {
+    let now_s = fmt_ts(now);
+    let lease_s = fmt_ts(now + lease);
+    let ids = serde_json::to_string(channel_ids).unwrap_or_default();
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let entries: Vec<OutboxEntry> = sqlx::query_as(
+        "SELECT id, channel_id, kind, aggregate_id, payload, idempotency_key, status, attempts, lease_until FROM outbox o \
+         WHERE ((status = 'pending' AND next_attempt_at <= ?1) OR (status = 'in_flight' AND lease_until <= ?1)) \
+           AND attempts < ?3 AND channel_id IN (SELECT value FROM json_each(?2)) \
+           AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = o.aggregate_id AND e.kind = o.kind \
+                           AND e.status IN ('pending', 'in_flight') AND (e.created_at < o.created_at \
+                           OR (e.created_at = o.created_at AND e.id < o.id))) \
+         ORDER BY created_at, id LIMIT ?4",
+    )
+    .bind(&now_s)
+    .bind(&ids)
+    .bind(MAX_ATTEMPTS)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    for e in &entries {
+        sqlx::query("UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, lease_until = ?, updated_at = ? WHERE id = ?")
+            .bind(&lease_s)
+            .bind(&now_s)
+            .bind(&e.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(entries
+        .into_iter()
+        .map(|mut e| {
+            e.status = "in_flight".into();
+            e.attempts += 1;
+            e.lease_until = Some(lease_s.clone());
+            e
+        })
+        .collect())
+}
+
+/// An entry that failed at least once, for the user to look at.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct Problem {
+    pub id: String,
+    pub channel_id: String,
+    pub kind: String,
+    pub aggregate_id: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub next_attempt_at: String,
+    pub updated_at: String,
+}
+
+/// Entries that failed (still retrying, or dead), newest first.
+pub async fn problems(pool: &SqlitePool, limit: i64) -> Result<Vec<Problem>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, channel_id, kind, aggregate_id, status, attempts, last_error, next_attempt_at, updated_at FROM outbox \
+         WHERE last_error IS NOT NULL AND status IN ('pending', 'dead') ORDER BY updated_at DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// The user asks to send an entry again now (a dead one gets a fresh set of attempts).
+pub async fn retry(pool: &SqlitePool, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?1, lease_until = NULL, updated_at = ?1 \
+         WHERE id = ?2 AND status IN ('pending', 'dead')",
+    )
+    .bind(now_utc())
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -557,3 +557,30 @@ impl Store {
         Ok((o, lines))
     }
 }
+
+/// What a channel needs to address a listing: its SKU there, the item id,
+/// and the listing's current price.
+#[derive(Debug, Clone, FromRow)]
+pub struct ListingTarget {
+    pub listing_id: String,
+    pub channel_id: String,
+    pub sku: String,
+    pub seller_sku: String,
+    pub external_id: String,
+    pub price_minor: i64,
+    pub price_currency: String,
+    pub stock: i64,
+}
+
+impl Store {
+    pub async fn listing_target(&self, listing_id: &str) -> Result<ListingTarget, StoreError> {
+        sqlx::query_as(
+            "SELECT l.id AS listing_id, l.channel_id, v.sku, l.seller_sku, l.external_id, l.price_minor, l.price_currency, v.stock \
+             FROM listings l JOIN variants v ON v.id = l.variant_id WHERE l.id = ?",
+        )
+        .bind(listing_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })
+    }
+}

@@ -49,6 +49,8 @@ struct Stats {
     token_requests: u64,
     faults_served: u64,
     shipments: Vec<(String, Value)>,
+    /// (seller id, sku, body) of every listings PATCH.
+    patches: Vec<(String, String, Value)>,
 }
 
 struct Inner {
@@ -164,6 +166,7 @@ impl AmazonFake {
             .route("/auth/o2/token", post(token))
             .route("/orders/2026-01-01/orders", get(search_orders))
             .route("/orders/v0/orders/{id}/shipmentConfirmation", post(confirm_shipment))
+            .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_listing))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("address");
@@ -234,6 +237,11 @@ impl AmazonFake {
 
     pub fn shipments(&self) -> Vec<(String, Value)> {
         self.with(|i| i.stats.shipments.clone())
+    }
+
+    /// Listings PATCHes received: (seller id, SKU, body).
+    pub fn patches(&self) -> Vec<(String, String, Value)> {
+        self.with(|i| i.stats.patches.clone())
     }
 }
 
@@ -458,4 +466,53 @@ async fn confirm_shipment(
     }
     i.stats.shipments.push((id, body));
     StatusCode::NO_CONTENT.into_response()
+}
+
+async fn patch_listing(
+    State(s): State<Arc<Mutex<Inner>>>,
+    Path((seller, sku)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    body: String,
+) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(
+                json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]}),
+            ),
+        )
+            .into_response();
+    }
+    if let Some(f) = i.script.front().cloned() {
+        if f == Fault::ServerError {
+            i.script.pop_front();
+            i.stats.faults_served += 1;
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(
+                    json!({"errors": [{"code": "InternalFailure", "message": "We encountered an internal error."}]}),
+                ),
+            )
+                .into_response();
+        }
+    }
+    let Ok(v) = serde_json::from_str::<Value>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"errors": [{"code": "InvalidInput", "message": "body is not JSON"}]})),
+        )
+            .into_response();
+    };
+    let ok = q.get("marketplaceIds").map(String::as_str) == Some(MARKETPLACE)
+        && v.get("productType").and_then(Value::as_str).is_some()
+        && v.pointer("/patches/0/op").and_then(Value::as_str) == Some("replace")
+        && v.pointer("/patches/0/value/0/our_price/0/schedule/0/value_with_tax").is_some_and(Value::is_number);
+    if !ok {
+        return (StatusCode::BAD_REQUEST, axum::Json(json!({"errors": [{"code": "InvalidInput", "message": "productType, patches and marketplaceIds are required"}]}))).into_response();
+    }
+    i.stats.patches.push((seller, sku.clone(), v));
+    axum::Json(json!({"sku": sku, "status": "ACCEPTED", "submissionId": format!("sub-{}", i.stats.patches.len()), "issues": []})).into_response()
 }

@@ -42,6 +42,8 @@ import type {
   SyncLogDto,
   OrderFilter,
   OrderDetailDto,
+  OutboxProblemDto,
+  DeliveryReport,
 } from './bindings';
 
 declare global {
@@ -145,4 +147,6 @@ export const api = {
   ordersFiltered: (filter: OrderFilter, offset: number, limit: number) =>
     invoke<Page<OrderDto>>('list_orders_filtered', { filter, offset, limit }),
   orderDetail: (orderId: string) => invoke<OrderDetailDto>('order_detail', { orderId }),
+  outboxProblems: () => invoke<OutboxProblemDto[]>('outbox_problems'),
+  retryOutbox: (id: string) => invoke<DeliveryReport>('retry_outbox', { id }),
 };

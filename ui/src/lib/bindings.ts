@@ -576,11 +576,7 @@ sku: string | null,
  */
 country: string | null, };
 
-export type AddressDto = { name: string, line1: string, line2: string, city: string, region: string, 
-/**
- * Stored as `postal_code` (the channels' model).
- */
-postalCode: string, country: string, phone: string, };
+export type AddressDto = { name: string, line1: string, line2: string, city: string, region: string, postalCode: string, country: string, phone: string, };
 
 export type OrderLineDto = { sku: string, title: string, quantity: number, quantityShipped: number, unitPrice: MoneyDto, tax: MoneyDto, 
 /**
@@ -601,3 +597,15 @@ orderedOffset: string, channelUpdatedAt: string | null, shippedAt: string | null
  * The channel's payload, pretty-printed (shown as text).
  */
 raw: string | null, lines: Array<OrderLineDto>, };
+
+export type DeliveryReport = { sent: number, failed: number, };
+
+export type OutboxProblemDto = { id: string, channelName: string, kind: string, 
+/**
+ * What the change is about (a SKU where it is a listing).
+ */
+subject: string, 
+/**
+ * `dead`: parked after its attempts; `pending`: will be retried.
+ */
+status: string, attempts: number, error: ErrorPayload | null, nextAttemptAt: string, updatedAt: string, };

@@ -1,0 +1,151 @@
+//! Delivering the outbox: changes made in Mercator (prices today; listing
+//! content, stock and tracking as their connectors land) sent to the
+//! channels in order per record, each claimed with a lease so a crash while
+//! sending leaves it to be sent again, and acknowledged only with that lease.
+//! Sends are idempotent in effect: a price `replace` with the same value is
+//! a no-op for the channel.
+
+use crate::sync::Connector;
+use crate::{ApiError, ApiResult};
+use mercator_core::{ErrorCode, ErrorPayload};
+use mercator_store::outbox::{self, OutboxEntry};
+use mercator_store::Store;
+use mercator_vault::Vault;
+use serde::Serialize;
+use std::collections::HashMap;
+use time::{Duration, OffsetDateTime};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryReport {
+    pub sent: i64,
+    pub failed: i64,
+}
+
+/// Why an entry could not be sent (shown to the user with the channel's text).
+fn describe(e: &ErrorPayload) -> String {
+    serde_json::to_string(e).unwrap_or_else(|_| e.code.clone())
+}
+
+async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<(), ErrorPayload> {
+    let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+    match (c, e.kind.as_str()) {
+        (Connector::Amazon(a), "listing.price") => {
+            let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
+            let minor = payload.get("price_minor").and_then(serde_json::Value::as_i64).unwrap_or(t.price_minor);
+            let currency: mercator_core::Currency = t.price_currency.parse().unwrap_or(mercator_core::Currency::EUR);
+            let price = crate::ops::decimal_text(minor, currency.exponent());
+            let sku = if t.seller_sku.is_empty() { t.sku } else { t.seller_sku };
+            a.patch_price(&sku, currency.code(), &price).await.map_err(|x| ErrorPayload::from(&x))
+        }
+        (_, kind) => Err(ErrorPayload::new(ErrorCode::ChannelRejected)
+            .arg("detail", format!("{kind}: not sent by this connector yet"))),
+    }
+}
+
+/// Sends what is due for the accounts in `connectors`, oldest first, in
+/// order per record. Returns what was sent and what failed (failures wait
+/// with back-off; after 8 attempts they are parked for the user).
+pub async fn deliver_with(
+    store: &Store,
+    connectors: &HashMap<String, Connector>,
+    now: OffsetDateTime,
+) -> ApiResult<DeliveryReport> {
+    let mut report = DeliveryReport::default();
+    let ids: Vec<String> = connectors.keys().cloned().collect();
+    loop {
+        let batch = outbox::claim_due_for(store.pool(), now, Duration::minutes(2), 50, &ids)
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
+        if batch.is_empty() {
+            return Ok(report);
+        }
+        for e in &batch {
+            let Some(c) = connectors.get(&e.channel_id) else { continue };
+            match deliver_one(store, c, e).await {
+                Ok(()) => {
+                    outbox::mark_sent(store.pool(), e)
+                        .await
+                        .map_err(|x| ApiError::new(ErrorCode::Internal).arg("detail", x))?;
+                    report.sent += 1;
+                }
+                Err(p) => {
+                    outbox::mark_failed(store.pool(), e, &describe(&p), OffsetDateTime::now_utc())
+                        .await
+                        .map_err(|x| ApiError::new(ErrorCode::Internal).arg("detail", x))?;
+                    report.failed += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Sends what is due for every connected account (settings in SQLite,
+/// secrets from the keyring).
+pub async fn deliver_due(store: &Store, vault: &Vault) -> ApiResult<DeliveryReport> {
+    let mut connectors = HashMap::new();
+    for a in crate::sync::accounts(store).await?.into_iter().filter(|a| a.connected && !a.paused) {
+        if let Ok(c) = crate::sync::connector_for(store, vault, &a.channel_id).await {
+            connectors.insert(a.channel_id, c);
+        }
+    }
+    if connectors.is_empty() {
+        return Ok(DeliveryReport::default());
+    }
+    deliver_with(store, &connectors, OffsetDateTime::now_utc()).await
+}
+
+/// A change that could not be sent, for Settings → Channel accounts.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxProblemDto {
+    pub id: String,
+    pub channel_name: String,
+    pub kind: String,
+    /// What the change is about (a SKU where it is a listing).
+    pub subject: String,
+    /// `dead`: parked after its attempts; `pending`: will be retried.
+    pub status: String,
+    pub attempts: i64,
+    pub error: Option<ErrorPayload>,
+    pub next_attempt_at: String,
+    pub updated_at: String,
+}
+
+pub async fn problems(store: &Store) -> ApiResult<Vec<OutboxProblemDto>> {
+    let names: HashMap<String, String> = store.channels().await?.into_iter().map(|c| (c.0, c.2)).collect();
+    let rows =
+        outbox::problems(store.pool(), 200).await.map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
+    let mut out = vec![];
+    for r in rows {
+        let subject = match store.listing_target(&r.aggregate_id).await {
+            Ok(t) => t.sku,
+            Err(_) => r.aggregate_id.clone(),
+        };
+        out.push(OutboxProblemDto {
+            channel_name: names.get(&r.channel_id).cloned().unwrap_or_default(),
+            error: r.last_error.as_deref().map(|e| {
+                serde_json::from_str(e)
+                    .unwrap_or_else(|_| ErrorPayload::new(ErrorCode::ChannelRejected).arg("detail", e))
+            }),
+            id: r.id,
+            kind: r.kind,
+            subject,
+            status: r.status,
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at,
+            updated_at: r.updated_at,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn retry(store: &Store, id: &str) -> ApiResult<()> {
+    let ok = outbox::retry(store.pool(), id).await.map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::NotFound).arg("what", id))
+    }
+}
