@@ -6,6 +6,7 @@
 use crate::{ApiError, ApiResult};
 use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets};
 use mercator_channels::http::RetryPolicy;
+use mercator_channels::shopify::{Shopify, ShopifyAccount, ShopifySecrets};
 use mercator_channels::woocommerce::{WooAccount, WooCommerce, WooSecrets};
 use mercator_channels::{fmt_time, parse_time, ChannelError, OrdersPage, RemoteOrder, Window};
 use mercator_core::{ErrorCode, ErrorPayload};
@@ -20,6 +21,7 @@ use ts_rs::TS;
 /// A connected account, speaking its channel's protocol.
 pub enum Connector {
     Amazon(Amazon),
+    Shopify(Shopify),
     Woo(WooCommerce),
 }
 
@@ -27,6 +29,7 @@ impl Connector {
     pub async fn fetch(&self, w: &Window, token: Option<&str>) -> Result<OrdersPage, ChannelError> {
         match self {
             Connector::Amazon(a) => a.search_orders(w, token).await,
+            Connector::Shopify(c) => c.orders(w, token).await,
             Connector::Woo(c) => c.orders(w, token).await,
         }
     }
@@ -34,6 +37,7 @@ impl Connector {
     pub async fn test(&self) -> Result<(), ChannelError> {
         match self {
             Connector::Amazon(a) => a.test_connection().await,
+            Connector::Shopify(c) => c.test_connection().await,
             Connector::Woo(c) => c.test_connection().await,
         }
     }
@@ -43,7 +47,7 @@ impl Connector {
     pub fn overlap(&self) -> Duration {
         match self {
             Connector::Amazon(_) => Duration::hours(2),
-            Connector::Woo(_) => Duration::minutes(10),
+            Connector::Shopify(_) | Connector::Woo(_) => Duration::minutes(10),
         }
     }
 
@@ -51,7 +55,7 @@ impl Connector {
     pub fn lag(&self) -> Duration {
         match self {
             Connector::Amazon(_) => Duration::minutes(2),
-            Connector::Woo(_) => Duration::seconds(30),
+            Connector::Shopify(_) | Connector::Woo(_) => Duration::seconds(30),
         }
     }
 }
@@ -185,6 +189,12 @@ pub fn connector_from(
             let account: AmazonAccount = serde_json::from_value(config.clone()).map_err(|e| cfg_err(&e.to_string()))?;
             let s = AmazonSecrets { client_secret: secret("client_secret")?, refresh_token: secret("refresh_token")? };
             Amazon::new(account, s, policy).map(Connector::Amazon).map_err(|e| channel_err(&e))
+        }
+        "shopify" => {
+            let account: ShopifyAccount =
+                serde_json::from_value(config.clone()).map_err(|e| cfg_err(&e.to_string()))?;
+            let s = ShopifySecrets { access_token: secret("access_token")? };
+            Shopify::new(account, s, policy).map(Connector::Shopify).map_err(|e| channel_err(&e))
         }
         "woocommerce" => {
             let account: WooAccount = serde_json::from_value(config.clone()).map_err(|e| cfg_err(&e.to_string()))?;

@@ -656,6 +656,64 @@ mod order_sync {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_shopify_shop_syncs_through_throttling_and_faults_to_the_same_orders() {
+        use mercator_channels::shopify::{Shopify, ShopifyAccount, ShopifySecrets};
+        use mercator_testkit::ShopifyFake;
+        let (_tmp, store) = demo_store().await;
+        let fake = ShopifyFake::start(300, 21).await;
+        fake.budget(2000, 4000);
+        let ch = store.add_channel("shopify", "Shopify (API)", "US", "USD", "en-US").await.unwrap();
+        let c = Connector::Shopify(
+            Shopify::new(
+                ShopifyAccount { shop_url: fake.url(), currency: "USD".into() },
+                ShopifySecrets { access_token: Secret::new(mercator_testkit::shopify::ACCESS_TOKEN) },
+                RetryPolicy::fast(),
+            )
+            .unwrap(),
+        );
+        fake.script([Fault::DuplicatePage, Fault::OverlappingPage, Fault::UpdateWhilePaging(4), Fault::Truncated]);
+        fake.random_faults(9, 20);
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            assert!(runs < 200, "converges");
+            match pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await {
+                Ok(r) if r.complete => break,
+                Ok(_) => {}
+                Err(e) => assert!(
+                    ["channel-bad-response", "channel-rate-limited", "channel-unavailable"]
+                        .contains(&e.0.code.as_str()),
+                    "{e:?}"
+                ),
+            }
+        }
+        fake.no_faults();
+        fake.update_orders(10);
+        let later = OffsetDateTime::now_utc() + time::Duration::minutes(3);
+        let r = pull_with(&store, &ch, &c, later, &|_| {}).await.unwrap();
+        assert!(r.updated >= 10, "{r:?}");
+        let ours: BTreeMap<String, (Option<String>, bool)> = store
+            .order_keys(&ch)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(id, at, raw)| (id, (at, raw.ends_with("/FULFILLED"))))
+            .collect();
+        let theirs: BTreeMap<String, (Option<String>, bool)> =
+            fake.snapshot().into_iter().map(|(id, at, st)| (id, (Some(at), st == "FULFILLED"))).collect();
+        assert_eq!(ours, theirs, "every order once, each as the shop last had it");
+        let (lines,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id \
+             WHERE o.channel_id = ? AND o.external_id = 'gid://shopify/Order/5000000003'",
+        )
+        .bind(&ch)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(lines, 7, "a long order keeps every line");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn applied_prices_reach_amazon_once_in_order_and_failures_wait_for_a_retry() {
         let (_tmp, store) = demo_store().await;
         let fake = AmazonFake::start(1, 21).await;

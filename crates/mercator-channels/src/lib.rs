@@ -8,11 +8,13 @@
 //!   jitter on 429/5xx/timeouts, honouring the channel's rate-limit hints.
 //! - [`amazon`]: Selling Partner API (Login with Amazon tokens, Orders
 //!   2026-01-01 `searchOrders`, v0 `confirmShipment`).
+//! - [`shopify`]: Shopify Admin GraphQL 2026-07 (cost-based throttling).
 //! - [`woocommerce`]: WooCommerce REST v3.
 
 pub mod amazon;
 pub mod http;
 pub mod model;
+pub mod shopify;
 pub mod woocommerce;
 
 pub use model::*;

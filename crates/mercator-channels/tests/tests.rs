@@ -3,8 +3,9 @@
 
 use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets, Shipment};
 use mercator_channels::http::RetryPolicy;
+use mercator_channels::shopify::{Shopify, ShopifyAccount, ShopifySecrets};
 use mercator_channels::{ChannelError, OrderState, Window};
-use mercator_testkit::{AmazonFake, Fault};
+use mercator_testkit::{AmazonFake, Fault, ShopifyFake};
 use mercator_vault::Secret;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -194,5 +195,130 @@ async fn amazon_confirms_shipments() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].1["packageDetail"]["trackingNumber"], "00340434161094042557");
     let e = a.confirm_shipment("999-0000000-0000000", &s).await.unwrap_err();
+    assert!(matches!(e, ChannelError::Rejected(_)));
+}
+
+fn shopify(fake: &ShopifyFake, token: &str) -> Shopify {
+    Shopify::new(
+        ShopifyAccount { shop_url: fake.url(), currency: "USD".into() },
+        ShopifySecrets { access_token: Secret::new(token) },
+        RetryPolicy::fast(),
+    )
+    .unwrap()
+}
+
+async fn shopify_all(s: &Shopify, w: &Window) -> Result<Vec<mercator_channels::RemoteOrder>, ChannelError> {
+    let mut out = vec![];
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = s.orders(w, cursor.as_deref()).await?;
+        out.extend(page.orders);
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shopify_pages_orders_with_all_their_lines_within_the_cost_limit() {
+    let fake = ShopifyFake::start(70, 11).await;
+    fake.budget(100_000, 100_000);
+    let s = shopify(&fake, mercator_testkit::shopify::ACCESS_TOKEN);
+    let orders = shopify_all(&s, &month()).await.unwrap();
+    let ids: std::collections::BTreeSet<_> = orders.iter().map(|o| o.external_id.clone()).collect();
+    let server: std::collections::BTreeSet<_> = fake.snapshot().into_iter().map(|(id, _, _)| id).collect();
+    assert_eq!(ids, server, "every order once");
+    assert_eq!(orders.len(), 70);
+    let stats = fake.stats();
+    assert_eq!(stats.order_requests, 4, "20 orders a page");
+    assert_eq!(stats.throttled, 0);
+    // order 3 (and every 17th after it) has seven lines: five in the page, two fetched after
+    let long = orders.iter().find(|o| o.external_id == "gid://shopify/Order/5000000003").unwrap();
+    assert_eq!(long.lines.len(), 7);
+    let line_ids: std::collections::BTreeSet<_> = long.lines.iter().map(|l| l.external_id.clone()).collect();
+    assert_eq!(line_ids.len(), 7, "no line twice");
+    for o in &orders {
+        let lines: i64 = o.lines.iter().map(|l| l.unit_price_minor * l.quantity).sum();
+        assert_eq!(o.subtotal_minor, lines, "{}: subtotal is the lines", o.external_id);
+        assert_eq!(o.total_minor, o.subtotal_minor + o.tax_minor + o.shipping_minor);
+        assert_eq!(o.currency.code(), "USD");
+    }
+    assert!(orders.iter().any(|o| o.state == OrderState::Shipped));
+    assert!(orders.iter().any(|o| o.state == OrderState::Cancelled));
+    assert!(orders.iter().any(|o| o.state == OrderState::Pending));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shopify_paces_itself_by_the_cost_budget_and_retries_throttled_and_server_errors() {
+    let fake = ShopifyFake::start(100, 12).await;
+    // a small bucket: without pacing the second page would be THROTTLED
+    fake.budget(1000, 2000);
+    let s = shopify(&fake, mercator_testkit::shopify::ACCESS_TOKEN);
+    let orders = shopify_all(&s, &month()).await.unwrap();
+    assert_eq!(orders.len(), 100);
+    assert_eq!(fake.stats().throttled, 0, "waited for the bucket instead of being refused");
+    let page = s.orders(&month(), None).await.unwrap();
+    assert!(page.rate_limit.as_deref().is_some_and(|r| r.contains("/1000 points")), "{:?}", page.rate_limit);
+    // a THROTTLED answer and a 503 are retried; the pages still add up
+    fake.script([Fault::TooManyRequests, Fault::ServerError, Fault::DuplicatePage, Fault::OverlappingPage]);
+    let again = shopify_all(&s, &month()).await.unwrap();
+    let ids: std::collections::BTreeSet<_> = again.iter().map(|o| o.external_id.clone()).collect();
+    assert_eq!(ids.len(), 100);
+    assert!(fake.stats().throttled >= 1);
+    // a truncated page fails alone, the same page again works
+    fake.script([Fault::Truncated]);
+    assert!(matches!(s.orders(&month(), None).await.unwrap_err(), ChannelError::BadResponse(_)));
+    assert_eq!(s.orders(&month(), None).await.unwrap().orders.len(), 20);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shopify_refuses_queries_over_the_cost_limit_and_wrong_tokens() {
+    let fake = ShopifyFake::start(5, 13).await;
+    let s = shopify(&fake, mercator_testkit::shopify::ACCESS_TOKEN);
+    let q = mercator_channels::shopify::orders_query().replace("lineItems(first: 5)", "lineItems(first: 100)");
+    let w = month();
+    let vars = serde_json::json!({ "first": 100, "query": format!("updated_at:>='{}' AND updated_at:<'{}'",
+        mercator_channels::fmt_time(w.after), mercator_channels::fmt_time(w.before)) });
+    let e = s.graphql(&q, vars).await.unwrap_err();
+    assert!(e.to_string().contains("max cost"), "{e}");
+    let bad = shopify(&fake, "shpat_wrong_value");
+    let e = bad.test_connection().await.unwrap_err();
+    assert!(matches!(e, ChannelError::Auth(_)), "{e:?}");
+    assert!(!e.to_string().contains("shpat_wrong_value"));
+    s.test_connection().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shopify_fulfils_once_with_tracking_and_sets_stock() {
+    let fake = ShopifyFake::start(40, 14).await;
+    fake.budget(100_000, 100_000);
+    let s = shopify(&fake, mercator_testkit::shopify::ACCESS_TOKEN);
+    let (gid, _, _) = fake
+        .snapshot()
+        .into_iter()
+        .find(|(id, _, st)| {
+            st == "UNFULFILLED" && {
+                let n: u64 = id.rsplit('/').next().unwrap().parse().unwrap();
+                (n - 5_000_000_000) % 29 != 5
+            }
+        })
+        .unwrap();
+    s.fulfill(&gid, "UPS", "1Z999AA10123456784", Some("https://www.ups.com/track?tracknum=1Z999AA10123456784"))
+        .await
+        .unwrap();
+    // sent again (a retry after a lost answer): nothing more is created
+    s.fulfill(&gid, "UPS", "1Z999AA10123456784", None).await.unwrap();
+    let st = fake.stats();
+    assert_eq!(st.fulfillments.len(), 1);
+    assert_eq!(st.fulfillments[0].0, gid);
+    assert_eq!(st.fulfillments[0].1["trackingInfo"]["number"], "1Z999AA10123456784");
+    let status = fake.snapshot().into_iter().find(|(id, _, _)| *id == gid).unwrap().2;
+    assert_eq!(status, "FULFILLED");
+    s.set_stock("gid://shopify/InventoryItem/30322695", "gid://shopify/Location/124656943", 17, "mercator://stock/1")
+        .await
+        .unwrap();
+    assert_eq!(fake.stats().stock_sets[0]["quantities"][0]["quantity"], 17);
+    let e = s.set_stock("30322695", "gid://shopify/Location/1", 1, "mercator://stock/2").await.unwrap_err();
     assert!(matches!(e, ChannelError::Rejected(_)));
 }

@@ -21,6 +21,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
+pub mod shopify;
+pub use shopify::ShopifyFake;
+
 /// Something to go wrong with an order request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
@@ -43,6 +46,38 @@ pub enum Fault {
     UpdateWhilePaging(usize),
 }
 
+/// Scripted faults (taken in turn) and an optional random rate.
+#[derive(Default)]
+pub(crate) struct FaultSource {
+    pub(crate) script: VecDeque<Fault>,
+    pub(crate) random: Option<(SplitMix64, u64)>,
+}
+
+/// The next fault to serve: the script first, else a random one from `pool`.
+pub(crate) fn next_fault(src: &mut FaultSource, pool: &[Fault]) -> Option<Fault> {
+    if let Some(f) = src.script.pop_front() {
+        return Some(f);
+    }
+    let (rng, pct) = src.random.as_mut()?;
+    let pct = *pct;
+    if pool.is_empty() || !rng.chance(pct) {
+        return None;
+    }
+    let r = rng.next_u64();
+    Some(pool[(r % pool.len() as u64) as usize].clone())
+}
+
+static AMAZON_RANDOM: [Fault; 8] = [
+    Fault::TooManyRequests,
+    Fault::ServerError,
+    Fault::Delay(Duration::from_millis(2500)),
+    Fault::Truncated,
+    Fault::DuplicatePage,
+    Fault::OverlappingPage,
+    Fault::ExpireToken,
+    Fault::UpdateWhilePaging(3),
+];
+
 #[derive(Default)]
 struct Stats {
     order_requests: u64,
@@ -59,8 +94,7 @@ struct Inner {
     sorted: Vec<usize>,
     tokens: HashMap<String, Instant>,
     token_life: Duration,
-    script: VecDeque<Fault>,
-    random: Option<(SplitMix64, u64)>,
+    faults: FaultSource,
     last_page: Option<(Vec<Value>, Option<String>)>,
     clock: u64,
     stats: Stats,
@@ -155,8 +189,7 @@ impl AmazonFake {
             orders: list,
             tokens: HashMap::new(),
             token_life: Duration::from_secs(3600),
-            script: VecDeque::new(),
-            random: None,
+            faults: FaultSource::default(),
             last_page: None,
             clock: 0,
             stats: Stats::default(),
@@ -187,18 +220,18 @@ impl AmazonFake {
 
     /// Faults for the next order requests, in order.
     pub fn script(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.with(|i| i.script.extend(faults));
+        self.with(|i| i.faults.script.extend(faults));
     }
 
     /// A random fault on `percent` of order requests.
     pub fn random_faults(&self, seed: u64, percent: u64) {
-        self.with(|i| i.random = Some((SplitMix64::new(seed), percent)));
+        self.with(|i| i.faults.random = Some((SplitMix64::new(seed), percent)));
     }
 
     pub fn no_faults(&self) {
         self.with(|i| {
-            i.random = None;
-            i.script.clear();
+            i.faults.random = None;
+            i.faults.script.clear();
         });
     }
 
@@ -309,31 +342,7 @@ async fn search_orders(
     let fault = {
         let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
         i.stats.order_requests += 1;
-        let scripted = i.script.pop_front();
-        let roll = match (&scripted, i.random.as_mut()) {
-            (None, Some((rng, pct))) => {
-                let pct = *pct;
-                rng.chance(pct).then(|| rng.next_u64())
-            }
-            _ => None,
-        };
-        let random = match roll {
-            Some(r) => {
-                let all = [
-                    Fault::TooManyRequests,
-                    Fault::ServerError,
-                    Fault::Delay(Duration::from_millis(2500)),
-                    Fault::Truncated,
-                    Fault::DuplicatePage,
-                    Fault::OverlappingPage,
-                    Fault::ExpireToken,
-                    Fault::UpdateWhilePaging(3),
-                ];
-                Some(all[(r % all.len() as u64) as usize].clone())
-            }
-            None => None,
-        };
-        let f = scripted.or(random);
+        let f = next_fault(&mut i.faults, &AMAZON_RANDOM);
         if f.is_some() {
             i.stats.faults_served += 1;
         }
@@ -486,9 +495,9 @@ async fn patch_listing(
         )
             .into_response();
     }
-    if let Some(f) = i.script.front().cloned() {
+    if let Some(f) = i.faults.script.front().cloned() {
         if f == Fault::ServerError {
-            i.script.pop_front();
+            i.faults.script.pop_front();
             i.stats.faults_served += 1;
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
