@@ -14,9 +14,11 @@
 //!   bench-pricing                      reprice 100k variants x 10 markets, persist, "why this price" latency
 //!   bench-sync [--orders N]            full and incremental order sync from a local SP-API, orders/s, peak memory
 //!   crash-test [--trials N] [--orders M]  kill the syncing process at random points; the final orders must equal the server's
+//!   conformance                        connector requests against the marketplaces' published specs (Prism, Shopify schema)
 //!   bench-ui                           search keystroke-to-screen latency, memory while browsing (100k shop)
 
 mod bench;
+mod conformance;
 mod sync;
 mod util;
 
@@ -39,6 +41,7 @@ fn main() {
         "bench-search" => bench::bench_search(&rest),
         "bench-import" => bench::bench_import(&rest),
         "bench-pricing" => bench::bench_pricing(&rest),
+        "conformance" => conformance::conformance(),
         "bench-sync" => sync::bench_sync(&rest),
         "crash-test" => sync::crash_test(&rest),
         "sync-child" => sync::sync_child(&rest),
@@ -212,6 +215,8 @@ fn test_all(args: &[String]) -> R {
         .env_remove("DISPLAY")
         .run()?;
     }
+    section("connectors against the marketplaces' published specs (validating mocks)");
+    conformance::conformance()?;
     section("crash test: the syncing process killed at random points, restarted; orders must equal the server's");
     sync::crash_test(&["--trials".into(), "3".into()])?;
     section("UI typecheck and unit tests");

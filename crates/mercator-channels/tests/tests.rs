@@ -322,3 +322,146 @@ async fn shopify_fulfils_once_with_tracking_and_sets_stock() {
     let e = s.set_stock("30322695", "gid://shopify/Location/1", 1, "mercator://stock/2").await.unwrap_err();
     assert!(matches!(e, ChannelError::Rejected(_)));
 }
+
+/// The published specs served by validating mocks (`cargo xtask conformance`
+/// starts them and passes their addresses). Run alone, these fail.
+mod conformance {
+    use super::*;
+    use serde_json::json;
+
+    fn mock(var: &str) -> String {
+        std::env::var(var).unwrap_or_else(|_| panic!("{var} is not set: run `cargo xtask conformance`"))
+    }
+
+    fn amazon_at(endpoint: String, tokens: &AmazonFake) -> Amazon {
+        Amazon::new(
+            AmazonAccount {
+                endpoint,
+                token_url: format!("{}/auth/o2/token", tokens.url()),
+                marketplace_id: mercator_testkit::MARKETPLACE.into(),
+                client_id: mercator_testkit::CLIENT_ID.into(),
+                currency: "EUR".into(),
+                seller_id: "A2SELLERTEST".into(),
+            },
+            AmazonSecrets {
+                client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
+                refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
+            },
+            RetryPolicy::fast(),
+        )
+        .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs Prism serving Amazon's models: cargo xtask conformance"]
+    async fn amazon_requests_pass_the_published_models_and_their_examples_parse() {
+        let tokens = AmazonFake::start(0, 1).await;
+        // Orders 2026-01-01 searchOrders: our query passes the model; its example answer maps
+        let orders = amazon_at(mock("PRISM_ORDERS"), &tokens);
+        let page = orders.search_orders(&month(), None).await.unwrap();
+        assert!(!page.orders.is_empty(), "the example order maps");
+        assert!(page.orders.iter().all(|o| !o.lines.is_empty() && o.total_minor > 0));
+        let next = page.next.expect("the example has a next token");
+        orders.search_orders(&month(), Some(&next)).await.unwrap();
+        // the mock does validate: a date that is not a date-time, an unknown data set, are refused
+        for q in ["lastUpdatedAfter=yesterday", "lastUpdatedAfter=2026-11-01T00:00:00Z&includedData=EVERYTHING"] {
+            let bad = reqwest::get(format!("{}/orders/2026-01-01/orders?{q}", mock("PRISM_ORDERS"))).await.unwrap();
+            assert!(bad.status().is_client_error(), "Prism rejects {q}: {}", bad.status());
+        }
+        // Orders v0 confirmShipment
+        let v0 = amazon_at(mock("PRISM_ORDERS_V0"), &tokens);
+        let s = Shipment {
+            package_reference_id: "1".into(),
+            carrier_code: "DHL".into(),
+            tracking_number: "00340434161094042557".into(),
+            ship_date: OffsetDateTime::now_utc(),
+            items: vec![("12345678901234".into(), 1)],
+        };
+        v0.confirm_shipment("302-1234567-1234567", &s).await.unwrap();
+        // Listings Items 2021-08-01 patchListingsItem (price)
+        let listings = amazon_at(mock("PRISM_LISTINGS"), &tokens);
+        listings.patch_price("KIT-00001-BLK", "EUR", "19.99").await.unwrap();
+        let bad = reqwest::Client::new()
+            .patch(format!(
+                "{}/listings/2021-08-01/items/A2SELLERTEST/KIT-00001-BLK?marketplaceIds={}",
+                mock("PRISM_LISTINGS"),
+                mercator_testkit::MARKETPLACE
+            ))
+            .json(&json!({ "patches": "not a list" }))
+            .send()
+            .await
+            .unwrap();
+        assert!(bad.status().is_client_error(), "a patch without productType is refused: {}", bad.status());
+        let bad = reqwest::Client::new()
+            .post(format!("{}/orders/v0/orders/302-1234567-1234567/shipmentConfirmation", mock("PRISM_ORDERS_V0")))
+            .json(&json!({ "packageDetail": { "trackingNumber": "1" } }))
+            .send()
+            .await
+            .unwrap();
+        assert!(bad.status().is_client_error(), "a confirmation without marketplaceId is refused: {}", bad.status());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs the Shopify schema mock: cargo xtask conformance"]
+    async fn shopify_operations_pass_the_published_schema() {
+        use mercator_channels::shopify::*;
+        let s = Shopify::new(
+            ShopifyAccount { shop_url: mock("SHOPIFY_SCHEMA_MOCK"), currency: "USD".into() },
+            ShopifySecrets { access_token: Secret::new("shpat_conformance") },
+            RetryPolicy::fast(),
+        )
+        .unwrap();
+        let w = month();
+        let window = format!(
+            "updated_at:>='{}' AND updated_at:<'{}'",
+            mercator_channels::fmt_time(w.after),
+            mercator_channels::fmt_time(w.before)
+        );
+        let open = vec![json!({ "fulfillmentOrderId": "gid://shopify/FulfillmentOrder/1" })];
+        let ops: Vec<(&str, String, serde_json::Value)> = vec![
+            ("orders", orders_query(), json!({ "first": ORDERS_PER_PAGE, "after": null, "query": window })),
+            (
+                "orders, next page",
+                orders_query(),
+                json!({ "first": ORDERS_PER_PAGE, "after": "eyJsYXN0X2lkIjo1fQ==", "query": window }),
+            ),
+            (
+                "order lines",
+                order_lines_query(),
+                json!({ "id": "gid://shopify/Order/1", "after": "eyJsYXN0X2lkIjo1fQ==" }),
+            ),
+            ("fulfillment orders", FULFILLMENT_ORDERS_QUERY.to_string(), json!({ "id": "gid://shopify/Order/1" })),
+            (
+                "fulfillmentCreate",
+                FULFILL_MUTATION.to_string(),
+                fulfill_variables(
+                    &open,
+                    "UPS",
+                    "1Z999AA10123456784",
+                    Some("https://www.ups.com/track?tracknum=1Z999AA10123456784"),
+                ),
+            ),
+            (
+                "fulfillmentCreate without url",
+                FULFILL_MUTATION.to_string(),
+                fulfill_variables(&open, "UPS", "1Z999AA10123456784", None),
+            ),
+            (
+                "inventorySetQuantities",
+                SET_STOCK_MUTATION.to_string(),
+                stock_variables("gid://shopify/InventoryItem/1", "gid://shopify/Location/1", 5, "mercator://stock/1"),
+            ),
+            ("shop", SHOP_QUERY.to_string(), json!({})),
+        ];
+        for (name, q, vars) in ops {
+            if let Err(e) = s.graphql(&q, vars).await {
+                panic!("{name}: the schema refuses it: {e}");
+            }
+        }
+        // the mock does validate: an unknown field and a wrongly typed variable are refused
+        let e = s.graphql("query { shop { name notAField } }", json!({})).await.unwrap_err();
+        assert!(e.to_string().contains("notAField"), "{e}");
+        let e = s.graphql(FULFILL_MUTATION, json!({ "f": { "trackingInfo": { "number": 5 } } })).await.unwrap_err();
+        assert!(matches!(e, ChannelError::Rejected(_)), "{e}");
+    }
+}
