@@ -516,3 +516,42 @@ outbox-dead = stopped after { $attempts } attempts
 outbox-next = next attempt { $at }
 outbox-retry = Retry now
 outbox-retried = Sent { $sent }, { $failed } still failing.
+ship-title = Mark shipped
+ship-carrier = Carrier
+ship-date = Ship date
+ship-notify = Tell the buyer (the channel sends the tracking)
+ship-mode-each = { $count ->
+    [one] The chosen order
+   *[other] The { $count } chosen orders
+}
+ship-mode-list = Paste a list
+ship-tracking = Tracking number
+ship-tracking-placeholder = Scan or type
+ship-list-help = One order per line: the order number, then the tracking number (tab, comma or spaces between). Copy the columns from the carrier's export.
+ship-problems = { $count ->
+    [one] 1 line needs fixing; nothing was saved.
+   *[other] { $count } lines need fixing; nothing was saved.
+}
+ship-problem-line = Line { $line }
+ship-submit = Mark shipped
+ship-cancel = Cancel
+ship-done = { $shipped ->
+    [one] 1 order marked shipped
+   *[other] { $shipped } orders marked shipped
+}{ $queued ->
+    [0] .
+   *[other] ; the tracking goes to the channel now ({ $queued }).
+}
+ship-unchanged = { $count } already had this tracking number.
+orders-selected = { $count } selected
+orders-clear-selection = Clear
+orders-ship-selected = Mark shipped…
+orders-paste-list = Paste shipping list…
+orders-select-row = Choose this order
+order-mark-shipped = Mark shipped…
+order-shipments = Shipments
+order-shipment-local = Recorded in Mercator (this channel is not connected)
+order-shipment-pending = Waiting to be sent to the channel
+order-shipment-sending = Sending to the channel…
+order-shipment-sent = Sent to the channel { $at }
+order-shipment-failed = Not accepted by the channel: { $error }

@@ -506,3 +506,37 @@ outbox-dead = 已尝试 { $attempts } 次后停止
 outbox-next = 下次尝试 { $at }
 outbox-retry = 立即重试
 outbox-retried = 已发送 { $sent } 个，仍有 { $failed } 个失败。
+ship-title = 标记发货
+ship-carrier = 承运商
+ship-date = 发货日期
+ship-notify = 通知买家（由渠道发送运单号）
+ship-mode-each = { $count ->
+   *[other] 已选的 { $count } 个订单
+}
+ship-mode-list = 粘贴列表
+ship-tracking = 运单号
+ship-tracking-placeholder = 扫描或输入
+ship-list-help = 每行一个订单：先写订单号，再写运单号（用制表符、逗号或空格隔开）。可直接从承运商导出的表格复制两列。
+ship-problems = { $count ->
+   *[other] 有 { $count } 行需要修改，尚未保存任何内容。
+}
+ship-problem-line = 第 { $line } 行
+ship-submit = 标记发货
+ship-cancel = 取消
+ship-done = 已标记 { $shipped } 个订单发货{ $queued ->
+    [0] 。
+   *[other] ；运单号正在回传渠道（{ $queued } 个）。
+}
+ship-unchanged = { $count } 个订单已有相同运单号。
+orders-selected = 已选 { $count } 个
+orders-clear-selection = 清除
+orders-ship-selected = 标记发货…
+orders-paste-list = 粘贴发货列表…
+orders-select-row = 选择此订单
+order-mark-shipped = 标记发货…
+order-shipments = 包裹
+order-shipment-local = 已记录在 Mercator（此渠道未连接）
+order-shipment-pending = 等待回传渠道
+order-shipment-sending = 正在回传渠道…
+order-shipment-sent = 已回传渠道 { $at }
+order-shipment-failed = 渠道未接受：{ $error }

@@ -102,6 +102,9 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             sync_commands::order_detail,
             sync_commands::outbox_problems,
             sync_commands::retry_outbox,
+            sync_commands::carriers,
+            sync_commands::mark_shipped,
+            sync_commands::mark_shipped_list,
         ])
         .build(tauri::generate_context!());
     match result {

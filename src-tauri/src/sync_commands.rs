@@ -97,6 +97,52 @@ pub async fn order_detail(state: S<'_>, order_id: String) -> ApiResult<sync::Ord
 }
 
 #[tauri::command]
+pub fn carriers() -> Vec<mercator_api::shipping::CarrierDto> {
+    mercator_api::shipping::carriers()
+}
+
+/// After shipments are recorded, their uploads go out now rather than at
+/// the scheduler's next minute (in the background: the reply does not wait
+/// for the channels).
+fn send_soon(state: &AppState, store: std::sync::Arc<mercator_store::Store>) {
+    let vault = state.vault.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = mercator_api::outbox::deliver_due(store.as_ref(), &vault).await {
+            tracing::warn!(error = %e, "outbox delivery after shipping");
+        }
+    });
+}
+
+#[tauri::command]
+pub async fn mark_shipped(
+    state: S<'_>,
+    request: mercator_api::shipping::ShipRequest,
+) -> ApiResult<mercator_api::shipping::ShipReport> {
+    let store = state.store().await?;
+    let r = mercator_api::shipping::mark_shipped(store.as_ref(), &request).await?;
+    if r.queued > 0 {
+        send_soon(&state, store);
+    }
+    Ok(r)
+}
+
+#[tauri::command]
+pub async fn mark_shipped_list(
+    state: S<'_>,
+    carrier: String,
+    shipped_on: String,
+    notify: bool,
+    text: String,
+) -> ApiResult<mercator_api::shipping::ShipReport> {
+    let store = state.store().await?;
+    let r = mercator_api::shipping::mark_shipped_list(store.as_ref(), &carrier, &shipped_on, notify, &text).await?;
+    if r.queued > 0 {
+        send_soon(&state, store);
+    }
+    Ok(r)
+}
+
+#[tauri::command]
 pub async fn outbox_problems(state: S<'_>) -> ApiResult<Vec<mercator_api::outbox::OutboxProblemDto>> {
     mercator_api::outbox::problems(state.store().await?.as_ref()).await
 }

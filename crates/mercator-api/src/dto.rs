@@ -76,6 +76,8 @@ pub struct ListingDto {
 pub struct OrderDto {
     pub id: String,
     pub external_id: String,
+    /// What people call it (`#1004`, `302-…`).
+    pub order_number: String,
     pub channel_name: String,
     pub channel_kind: String,
     pub status: String,
@@ -532,6 +534,12 @@ pub fn typescript_bindings() -> String {
         crate::sync::OrderDetailDto::decl(&cfg),
         crate::outbox::DeliveryReport::decl(&cfg),
         crate::outbox::OutboxProblemDto::decl(&cfg),
+        crate::shipping::CarrierDto::decl(&cfg),
+        crate::shipping::ShipLineInput::decl(&cfg),
+        crate::shipping::ShipRequest::decl(&cfg),
+        crate::shipping::ShipProblem::decl(&cfg),
+        crate::shipping::ShipReport::decl(&cfg),
+        crate::shipping::ShipmentDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust (crates/mercator-api/src/dto.rs) by `cargo xtask bindings`.\n// Do not edit: a test fails when this file is stale.\n\n",

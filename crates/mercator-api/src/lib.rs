@@ -10,6 +10,7 @@ pub mod launch;
 pub mod ops;
 pub mod outbox;
 pub mod pricing;
+pub mod shipping;
 pub mod sync;
 
 pub use dto::*;

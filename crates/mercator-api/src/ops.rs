@@ -123,6 +123,7 @@ pub async fn orders(store: &impl ShopRepository, offset: i64, limit: i64) -> Api
         .map(|r| OrderDto {
             id: r.id,
             external_id: r.external_id,
+            order_number: r.order_number,
             channel_name: r.channel_name,
             channel_kind: r.channel_kind,
             status: r.status,

@@ -39,8 +39,44 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
             let sku = if t.seller_sku.is_empty() { t.sku } else { t.seller_sku };
             a.patch_price(&sku, currency.code(), &price).await.map_err(|x| ErrorPayload::from(&x))
         }
+        (_, "order.tracking") => deliver_tracking(store, c, &e.aggregate_id).await,
         (_, kind) => Err(ErrorPayload::new(ErrorCode::ChannelRejected)
             .arg("detail", format!("{kind}: not sent by this connector yet"))),
+    }
+}
+
+/// Uploads a shipment's tracking: Amazon `confirmShipment`, Shopify
+/// `fulfillmentCreate`, a WooCommerce order note and completion; each
+/// checks first whether the channel already has it.
+async fn deliver_tracking(store: &Store, c: &Connector, shipment_id: &str) -> Result<(), ErrorPayload> {
+    let d = store.shipment_delivery(shipment_id).await.map_err(|x| ErrorPayload::from(&x))?;
+    let s = &d.shipment;
+    let carrier = mercator_core::shipping::carrier(&s.carrier)
+        .ok_or_else(|| ErrorPayload::new(ErrorCode::CarrierUnknown).arg("carrier", &s.carrier))?;
+    let ch = |x: mercator_channels::ChannelError| ErrorPayload::from(&x);
+    match c {
+        Connector::Amazon(a) => {
+            let day = time::Date::parse(&s.shipped_on, time::macros::format_description!("[year]-[month]-[day]"))
+                .map_err(|_| ErrorPayload::new(ErrorCode::ShipDateInvalid))?;
+            // noon UTC of the ship day: the same calendar day in every marketplace
+            let ship_date = day.with_time(time::macros::time!(12:00)).assume_utc().min(OffsetDateTime::now_utc());
+            let shipment = mercator_channels::amazon::Shipment {
+                package_reference_id: d.package_index.to_string(),
+                carrier_code: carrier.amazon.to_string(),
+                tracking_number: s.tracking_number.clone(),
+                ship_date,
+                items: d.lines.clone(),
+            };
+            a.ship(&d.external_id, &shipment).await.map_err(ch)
+        }
+        Connector::Shopify(sh) => sh
+            .fulfill(&d.external_id, carrier.shopify, &s.tracking_number, Some(&s.tracking_url), s.notify)
+            .await
+            .map_err(ch),
+        Connector::Woo(w) => w
+            .add_tracking(&d.external_id, carrier.name, &s.tracking_number, &s.tracking_url, s.notify)
+            .await
+            .map_err(ch),
     }
 }
 
@@ -119,9 +155,16 @@ pub async fn problems(store: &Store) -> ApiResult<Vec<OutboxProblemDto>> {
         outbox::problems(store.pool(), 200).await.map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
     let mut out = vec![];
     for r in rows {
-        let subject = match store.listing_target(&r.aggregate_id).await {
-            Ok(t) => t.sku,
-            Err(_) => r.aggregate_id.clone(),
+        let subject = if r.kind == "order.tracking" {
+            match store.shipment_delivery(&r.aggregate_id).await {
+                Ok(d) => format!("{} · {}", d.order_number, d.shipment.tracking_number),
+                Err(_) => r.aggregate_id.clone(),
+            }
+        } else {
+            match store.listing_target(&r.aggregate_id).await {
+                Ok(t) => t.sku,
+                Err(_) => r.aggregate_id.clone(),
+            }
         };
         out.push(OutboxProblemDto {
             channel_name: names.get(&r.channel_id).cloned().unwrap_or_default(),

@@ -66,6 +66,7 @@ pub const FIRST_RUN_DAYS: i64 = 30;
 pub fn incoming(o: &RemoteOrder) -> IncomingOrder {
     IncomingOrder {
         external_id: o.external_id.clone(),
+        order_number: if o.number.is_empty() { o.external_id.clone() } else { o.number.clone() },
         status: o.state.as_str().to_string(),
         raw_status: o.raw_status.clone(),
         buyer_name: o.buyer_name.clone(),
@@ -416,6 +417,7 @@ pub struct OrderDetailDto {
     pub id: String,
     pub channel_name: String,
     pub external_id: String,
+    pub order_number: String,
     pub status: String,
     pub raw_status: String,
     pub buyer_name: String,
@@ -436,6 +438,9 @@ pub struct OrderDetailDto {
     /// The channel's payload, pretty-printed (shown as text).
     pub raw: Option<String>,
     pub lines: Vec<OrderLineDto>,
+    /// Can be marked shipped now (unshipped or partly shipped).
+    pub shippable: bool,
+    pub shipments: Vec<crate::shipping::ShipmentDto>,
 }
 
 pub async fn orders(
@@ -453,6 +458,7 @@ pub async fn orders(
         .map(|r| crate::OrderDto {
             id: r.id,
             external_id: r.external_id,
+            order_number: r.order_number,
             channel_name: r.channel_name,
             channel_kind: r.channel_kind,
             status: r.status,
@@ -468,6 +474,7 @@ pub async fn orders(
 
 pub async fn order_detail(store: &Store, order_id: &str) -> ApiResult<OrderDetailDto> {
     let (o, lines) = store.order_detail(order_id).await?;
+    let shipments = crate::shipping::shipments(store, order_id).await?;
     let m = |minor: i64| crate::MoneyDto::new(minor, &o.currency);
     Ok(OrderDetailDto {
         ship_to: o.ship_to.as_deref().and_then(|s| serde_json::from_str::<mercator_channels::Address>(s).ok()).map(
@@ -503,9 +510,12 @@ pub async fn order_detail(store: &Store, order_id: &str) -> ApiResult<OrderDetai
                 in_catalog: l.in_catalog,
             })
             .collect(),
+        shippable: mercator_store::shipping::SHIPPABLE.contains(&o.status.as_str()),
+        shipments,
         id: o.id,
         channel_name: o.channel_name,
         external_id: o.external_id,
+        order_number: o.order_number,
         status: o.status,
         raw_status: o.raw_status,
         buyer_name: o.buyer_name,

@@ -815,3 +815,242 @@ mod order_sync {
         assert_eq!(left, 0);
     }
 }
+
+mod shipping {
+    use super::demo_store;
+    use mercator_api::shipping::{mark_shipped, mark_shipped_list, ShipLineInput, ShipRequest};
+    use mercator_api::sync::{pull_with, Connector};
+    use mercator_channels::http::RetryPolicy;
+    use mercator_store::Store;
+    use mercator_testkit::{AmazonFake, Fault, ShopifyFake, WooFake};
+    use mercator_vault::Secret;
+    use std::collections::HashMap;
+    use time::OffsetDateTime;
+
+    fn today() -> String {
+        OffsetDateTime::now_utc().date().to_string()
+    }
+
+    async fn count(store: &Store, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(store.pool()).await.unwrap();
+        n
+    }
+
+    /// An unshipped order of a channel: (Mercator id, order number).
+    async fn unshipped(store: &Store, channel: &str) -> (String, String) {
+        sqlx::query_as(
+            "SELECT id, order_number FROM orders WHERE channel_id = ? AND status = 'unshipped' ORDER BY id LIMIT 1",
+        )
+        .bind(channel)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+    }
+
+    fn one(order_id: &str, carrier: &str, tracking: &str) -> ShipRequest {
+        ShipRequest {
+            carrier: carrier.into(),
+            shipped_on: today(),
+            notify: true,
+            lines: vec![ShipLineInput {
+                order_id: Some(order_id.into()),
+                order_number: None,
+                tracking: tracking.into(),
+            }],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_pasted_list_is_checked_whole_before_anything_is_written() {
+        let (_tmp, store) = demo_store().await;
+        let orders: Vec<(String, String)> =
+            sqlx::query_as("SELECT order_number, status FROM orders ORDER BY order_number")
+                .fetch_all(store.pool())
+                .await
+                .unwrap();
+        let open: Vec<&String> = orders.iter().filter(|o| o.1 == "unshipped").map(|o| &o.0).collect();
+        let cancelled = orders.iter().find(|o| o.1 == "cancelled").map(|o| &o.0).unwrap();
+        assert!(open.len() >= 3);
+        let text = format!(
+            "Order\tTracking\n{}\t1Z999AA10123456784\n{}\t1Z999\nNO-SUCH-ORDER\t1Z999AA10123456784\n{cancelled}\t1Z999AA10123456784\n{}\t1Z999AA10123456784\n{}\n",
+            open[0], open[1], open[0], open[2]
+        );
+        let r = mark_shipped_list(&store, "UPS", &today(), true, &text).await.unwrap();
+        let codes: Vec<(i64, &str)> = r.problems.iter().map(|p| (p.line, p.error.code.as_str())).collect();
+        assert_eq!(codes, vec![(7, "ship-line-malformed")], "a malformed line stops the list first");
+        let text = text.lines().take(6).collect::<Vec<_>>().join("\n");
+        let r = mark_shipped_list(&store, "UPS", &today(), true, &text).await.unwrap();
+        let codes: Vec<(i64, &str)> = r.problems.iter().map(|p| (p.line, p.error.code.as_str())).collect();
+        assert_eq!(
+            codes,
+            vec![(3, "tracking-format"), (4, "order-unknown"), (5, "order-not-shippable"), (6, "order-listed-twice")]
+        );
+        assert_eq!(r.shipped, 0);
+        assert_eq!(count(&store, "SELECT count(*) FROM shipments").await, 0, "nothing written");
+        // fixed: both go through; demo channels have no connection, so nothing is queued
+        let text = format!("{}\t1Z 999 AA1 01 2345 6784\n{}, 1Z999AA10123456785", open[0], open[1]);
+        let r = mark_shipped_list(&store, "UPS", &today(), true, &text).await.unwrap();
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!((r.shipped, r.queued), (2, 0));
+        // the same list again is a no-op, not a second package
+        let r = mark_shipped_list(&store, "UPS", &today(), true, &text).await.unwrap();
+        assert_eq!((r.shipped, r.unchanged), (0, 2));
+        assert_eq!(count(&store, "SELECT count(*) FROM shipments").await, 2);
+        let (id,): (String,) = sqlx::query_as("SELECT id FROM orders WHERE order_number = ?")
+            .bind(open[0])
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let d = mercator_api::sync::order_detail(&store, &id).await.unwrap();
+        assert_eq!(d.status, "shipped");
+        assert!(!d.shippable);
+        assert_eq!(d.shipments.len(), 1);
+        assert_eq!(d.shipments[0].tracking_number, "1Z999AA10123456784");
+        assert_eq!(d.shipments[0].delivery, "local");
+        assert_eq!(d.shipments[0].tracking_url, "https://www.ups.com/track?tracknum=1Z999AA10123456784");
+        assert!(d.lines.iter().all(|l| l.quantity_shipped == l.quantity));
+        // another number for a shipped order is refused, with the number it has
+        let r = mark_shipped(&store, &one(&id, "UPS", "1Z999AA10123456793")).await.unwrap();
+        assert_eq!(r.problems[0].error.code, "order-already-shipped");
+        assert_eq!(r.problems[0].error.args["tracking"], "1Z999AA10123456784");
+        // a date in the future, an unknown carrier
+        let mut future = one(&id, "UPS", "1Z999AA10123456784");
+        future.shipped_on = (OffsetDateTime::now_utc().date() + time::Duration::days(5)).to_string();
+        assert_eq!(mark_shipped(&store, &future).await.unwrap_err().0.code, "ship-date-invalid");
+        assert_eq!(mark_shipped(&store, &one(&id, "PIGEON", "1")).await.unwrap_err().0.code, "carrier-unknown");
+    }
+
+    async fn deliver(store: &Store, ch: &str, c: Connector) -> mercator_api::outbox::DeliveryReport {
+        let connectors: HashMap<String, Connector> = [(ch.to_string(), c)].into();
+        mercator_api::outbox::deliver_with(store, &connectors, OffsetDateTime::now_utc()).await.unwrap()
+    }
+
+    /// Puts a sent tracking upload back as if its answer had been lost.
+    async fn lose_answer(store: &Store) {
+        sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_at = '2000-01-01T00:00:00Z' WHERE kind = 'order.tracking'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn tracking_reaches_amazon_once_even_when_an_answer_is_lost() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(60, 41).await;
+        let ch = store.add_channel("amazon", "Amazon.de (API)", "DE", "EUR", "de-DE").await.unwrap();
+        store.set_channel_config(&ch, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
+        let c = super::order_sync::amazon(&fake);
+        pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        let (id, number) = unshipped(&store, &ch).await;
+        let r = mark_shipped(&store, &one(&id, "DHL_DE", "00340434161094042557")).await.unwrap();
+        assert_eq!((r.shipped, r.queued), (1, 1));
+        // a sync before the upload keeps our "shipped"
+        pull_with(&store, &ch, &c, OffsetDateTime::now_utc() + time::Duration::minutes(3), &|_| {}).await.unwrap();
+        let pending = mercator_api::sync::order_detail(&store, &id).await.unwrap();
+        assert_eq!((pending.status.as_str(), pending.shipments[0].delivery.as_str()), ("shipped", "pending"));
+        // a 500 first: retried later, then sent
+        fake.script(std::iter::repeat_n(Fault::ServerError, 6));
+        let r = deliver(&store, &ch, super::order_sync::amazon(&fake)).await;
+        assert_eq!((r.sent, r.failed), (0, 1));
+        let failed = mercator_api::sync::order_detail(&store, &id).await.unwrap();
+        assert_eq!(failed.shipments[0].delivery, "failed");
+        sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'").execute(store.pool()).await.unwrap();
+        fake.no_faults();
+        let r = deliver(&store, &ch, super::order_sync::amazon(&fake)).await;
+        assert_eq!((r.sent, r.failed), (1, 0));
+        let sent = fake.shipments();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].0, number);
+        let p = &sent[0].1["packageDetail"];
+        assert_eq!(
+            (p["carrierCode"].as_str(), p["trackingNumber"].as_str()),
+            (Some("DHL"), Some("00340434161094042557"))
+        );
+        assert_eq!(p["packageReferenceId"], "1");
+        assert!(p["orderItems"].as_array().is_some_and(|i| !i.is_empty()));
+        // the answer was lost: sent again, Amazon already has the package, nothing new
+        lose_answer(&store).await;
+        assert_eq!(deliver(&store, &ch, super::order_sync::amazon(&fake)).await.sent, 1);
+        assert_eq!(fake.shipments().len(), 1, "check-before-write");
+        let d = mercator_api::sync::order_detail(&store, &id).await.unwrap();
+        assert_eq!(d.shipments[0].delivery, "sent");
+        // Amazon now shows it shipped, and so does the next sync
+        pull_with(&store, &ch, &c, OffsetDateTime::now_utc() + time::Duration::minutes(3), &|_| {}).await.unwrap();
+        assert_eq!(mercator_api::sync::order_detail(&store, &id).await.unwrap().status, "shipped");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn tracking_reaches_shopify_and_woocommerce_once() {
+        use mercator_channels::shopify::{Shopify, ShopifyAccount, ShopifySecrets};
+        use mercator_channels::woocommerce::{WooAccount, WooCommerce, WooSecrets};
+        let (_tmp, store) = demo_store().await;
+        let shop = ShopifyFake::start(40, 42).await;
+        shop.budget(100_000, 100_000);
+        let sh = || {
+            Connector::Shopify(
+                Shopify::new(
+                    ShopifyAccount { shop_url: shop.url(), currency: "USD".into() },
+                    ShopifySecrets { access_token: Secret::new(mercator_testkit::shopify::ACCESS_TOKEN) },
+                    RetryPolicy::fast(),
+                )
+                .unwrap(),
+            )
+        };
+        let s_ch = store.add_channel("shopify", "Shopify", "US", "USD", "en-US").await.unwrap();
+        store.set_channel_config(&s_ch, &serde_json::json!({ "shop_url": shop.url() })).await.unwrap();
+        pull_with(&store, &s_ch, &sh(), OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        let (s_id, s_number) = unshipped(&store, &s_ch).await;
+        assert!(s_number.starts_with('#'), "Shopify's order name: {s_number}");
+        // by its number, as on the packing slip
+        let req = ShipRequest {
+            carrier: "YUNEXPRESS".into(),
+            shipped_on: today(),
+            notify: false,
+            lines: vec![ShipLineInput {
+                order_id: None,
+                order_number: Some(s_number.clone()),
+                tracking: "YT2412345678901234".into(),
+            }],
+        };
+        assert_eq!(mark_shipped(&store, &req).await.unwrap().queued, 1);
+        assert_eq!(deliver(&store, &s_ch, sh()).await.sent, 1);
+        lose_answer(&store).await;
+        assert_eq!(deliver(&store, &s_ch, sh()).await.sent, 1);
+        let f = shop.stats().fulfillments;
+        assert_eq!(f.len(), 1, "one fulfillment");
+        assert_eq!(f[0].1["trackingInfo"]["company"], "YunExpress");
+        assert_eq!(f[0].1["notifyCustomer"], false);
+        assert_eq!(f[0].1["trackingInfo"]["url"], "https://www.yuntrack.com/parcelTracking?id=YT2412345678901234");
+        assert_eq!(mercator_api::sync::order_detail(&store, &s_id).await.unwrap().shipments[0].delivery, "sent");
+
+        let woo = WooFake::start(40, 43).await;
+        let wc = || {
+            Connector::Woo(
+                WooCommerce::new(
+                    WooAccount { base_url: woo.url(), currency: "USD".into() },
+                    WooSecrets {
+                        consumer_key: Secret::new(mercator_testkit::woo::CONSUMER_KEY),
+                        consumer_secret: Secret::new(mercator_testkit::woo::CONSUMER_SECRET),
+                    },
+                    RetryPolicy::fast(),
+                )
+                .unwrap(),
+            )
+        };
+        let w_ch = store.add_channel("woocommerce", "Own store", "US", "USD", "en-US").await.unwrap();
+        store.set_channel_config(&w_ch, &serde_json::json!({ "base_url": woo.url() })).await.unwrap();
+        pull_with(&store, &w_ch, &wc(), OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        let (w_id, w_number) = unshipped(&store, &w_ch).await;
+        assert_eq!(mark_shipped(&store, &one(&w_id, "USPS", "9400111899223856925510")).await.unwrap().queued, 1);
+        assert_eq!(deliver(&store, &w_ch, wc()).await.sent, 1);
+        lose_answer(&store).await;
+        deliver(&store, &w_ch, wc()).await;
+        let st = woo.stats();
+        assert_eq!(st.notes.len(), 1, "one note");
+        assert_eq!(st.notes[0].0.to_string(), w_number);
+        assert!(st.notes[0].1["note"].as_str().unwrap().contains("9400111899223856925510"));
+        assert_eq!(st.notes[0].1["customer_note"], true);
+        let status = woo.snapshot().into_iter().find(|(id, _, _)| *id == w_number).unwrap().2;
+        assert_eq!(status, "completed");
+    }
+}

@@ -199,6 +199,35 @@ impl Amazon {
         self.call(|c, _| c.post(&url).json(&body)).await.map(|_| ())
     }
 
+    /// The tracking numbers of the packages Amazon already has for an order
+    /// (Orders 2026-01-01 `getOrder` with `PACKAGES`).
+    pub async fn tracking_numbers(&self, order_id: &str) -> Result<Vec<String>, ChannelError> {
+        let url =
+            format!("{}/orders/2026-01-01/orders/{}", self.account.endpoint.trim_end_matches('/'), percent(order_id));
+        let a = self.call(|c, _| c.get(&url).query(&[("includedData", "PACKAGES")])).await?;
+        let body: Value = a.json()?;
+        let order = body.get("order").unwrap_or(&body);
+        Ok(order
+            .get("packages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.get("trackingNumber").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Uploads a shipment unless Amazon already has a package with its
+    /// tracking number (check-before-write: confirmShipment has no
+    /// idempotency key, so a retry after a lost answer must not add a
+    /// second package).
+    pub async fn ship(&self, order_id: &str, s: &Shipment) -> Result<(), ChannelError> {
+        if self.tracking_numbers(order_id).await?.iter().any(|t| t.eq_ignore_ascii_case(&s.tracking_number)) {
+            return Ok(());
+        }
+        self.confirm_shipment(order_id, s).await
+    }
+
     /// Sets a listing's price (Listings Items 2021-08-01 `patchListingsItem`,
     /// `purchasable_offer`). `price` is decimal text in `currency`, written
     /// into the JSON as is (no float). Replacing with the same value twice
@@ -354,6 +383,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         .unwrap_or_default();
     Ok(RemoteOrder {
         external_id: id.to_string(),
+        number: id.to_string(),
         raw_status,
         state,
         ordered_offset: fmt_offset(created.offset()),

@@ -73,6 +73,10 @@ pub struct RemoteLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteOrder {
     pub external_id: String,
+    /// What the seller and the buyer call it (Shopify's `#1004`); the
+    /// external id where the channel has no other.
+    #[serde(default)]
+    pub number: String,
     pub raw_status: String,
     pub state: OrderState,
     /// When it was placed (UTC) and the marketplace's UTC offset then (`+09:00`).

@@ -251,6 +251,7 @@ impl Shopify {
         company: &str,
         number: &str,
         url: Option<&str>,
+        notify: bool,
     ) -> Result<(), ChannelError> {
         let fo = self.graphql(FULFILLMENT_ORDERS_QUERY, json!({ "id": order_gid })).await?;
         let open: Vec<Value> = fo
@@ -264,7 +265,7 @@ impl Shopify {
         if open.is_empty() {
             return Ok(()); // already fulfilled: check-before-write keeps this idempotent
         }
-        let data = self.graphql(FULFILL_MUTATION, fulfill_variables(&open, company, number, url)).await?;
+        let data = self.graphql(FULFILL_MUTATION, fulfill_variables(&open, company, number, url, notify)).await?;
         user_errors(&data, "/fulfillmentCreate/userErrors")
     }
 
@@ -287,9 +288,9 @@ impl Shopify {
 }
 
 /// The variables of [`FULFILL_MUTATION`]: every open fulfillment order, one tracking number.
-pub fn fulfill_variables(open: &[Value], company: &str, number: &str, url: Option<&str>) -> Value {
+pub fn fulfill_variables(open: &[Value], company: &str, number: &str, url: Option<&str>, notify: bool) -> Value {
     json!({ "f": { "lineItemsByFulfillmentOrder": open,
-                   "trackingInfo": { "company": company, "number": number, "url": url }, "notifyCustomer": true } })
+                   "trackingInfo": { "company": company, "number": number, "url": url }, "notifyCustomer": notify } })
 }
 
 /// The variables of [`SET_STOCK_MUTATION`]: an absolute "available" quantity.
@@ -388,6 +389,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
     });
     Ok(RemoteOrder {
         external_id: id.to_string(),
+        number: o.get("name").and_then(Value::as_str).unwrap_or(id).to_string(),
         raw_status: format!("{financial}/{fulfillment}"),
         state,
         ordered_offset: fmt_offset(created.offset()),

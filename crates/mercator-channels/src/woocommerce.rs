@@ -38,9 +38,32 @@ impl WooCommerce {
         format!("{}/wp-json/wc/v3{path}", self.account.base_url.trim_end_matches('/'))
     }
 
-    /// One page of orders modified in `window`; the page token is the next page number.
+    /// One page of orders modified in `window`.
+    ///
+    /// WooCommerce pages by offset, and an order modified while a client
+    /// pages leaves the window (its new time is past the window's end), so
+    /// every later order moves one place forward: paging forwards would skip
+    /// one order per change. So after the first page (which tells how many
+    /// pages there are) this goes from the last page back to the first; a
+    /// change then moves orders onto pages still to come, never past them.
+    /// Tokens: `r<page>` for the backward pass.
     pub async fn orders(&self, window: &Window, page_token: Option<&str>) -> Result<OrdersPage, ChannelError> {
-        let page: u32 = page_token.and_then(|p| p.parse().ok()).unwrap_or(1);
+        let backward: Option<u32> = page_token.and_then(|t| t.strip_prefix('r')).and_then(|p| p.parse().ok());
+        if page_token.is_some() && backward.is_none() {
+            return Err(ChannelError::BadResponse(format!("page token {page_token:?}")));
+        }
+        let page = backward.unwrap_or(1);
+        let (orders, pages) = self.orders_page(window, page).await?;
+        let next = match backward {
+            None if pages > 1 => Some(format!("r{pages}")),
+            None => None,
+            Some(p) if p > 1 => Some(format!("r{}", p - 1)),
+            Some(_) => None,
+        };
+        Ok(OrdersPage { orders, next, rate_limit: None })
+    }
+
+    async fn orders_page(&self, window: &Window, page: u32) -> Result<(Vec<RemoteOrder>, u32), ChannelError> {
         let (after, before) = (woo_time(window.after), woo_time(window.before));
         let page_s = page.to_string();
         let url = self.url("/orders");
@@ -60,17 +83,64 @@ impl WooCommerce {
                     ])
             })
             .await?;
-        match a.status {
-            200 => {}
-            401 | 403 => return Err(ChannelError::Auth(a.describe())),
-            _ => return Err(ChannelError::Rejected(a.describe())),
-        }
+        self.check(&a)?;
         let body: Value = a.json()?;
         let list = body.as_array().ok_or_else(|| ChannelError::BadResponse("orders are not a list".into()))?;
         let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::USD);
         let orders = list.iter().map(|o| map_order(o, fallback)).collect::<Result<Vec<_>, _>>()?;
         let pages: u32 = a.header("x-wp-totalpages").and_then(|v| v.trim().parse().ok()).unwrap_or(page);
-        Ok(OrdersPage { orders, next: (page < pages).then(|| (page + 1).to_string()), rate_limit: None })
+        Ok((orders, pages))
+    }
+
+    fn check(&self, a: &crate::http::Answer) -> Result<(), ChannelError> {
+        match a.status {
+            200 | 201 => Ok(()),
+            401 | 403 => Err(ChannelError::Auth(a.describe())),
+            _ => Err(ChannelError::Rejected(a.describe())),
+        }
+    }
+
+    /// Tells the store an order has shipped: a note with the carrier and
+    /// tracking number (shown to the buyer and e-mailed when `notify`), and
+    /// the order completed. Check-before-write: a note already holding the
+    /// number is not added again, and completing twice is completing once.
+    pub async fn add_tracking(
+        &self,
+        order_id: &str,
+        carrier: &str,
+        number: &str,
+        url: &str,
+        notify: bool,
+    ) -> Result<(), ChannelError> {
+        if order_id.is_empty() || !order_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ChannelError::Config(format!("order id {order_id:?}")));
+        }
+        let notes_url = self.url(&format!("/orders/{order_id}/notes"));
+        let auth = |c: reqwest::RequestBuilder| {
+            c.basic_auth(self.secrets.consumer_key.expose(), Some(self.secrets.consumer_secret.expose()))
+        };
+        let a = self.http.send(|c| auth(c.get(&notes_url))).await?;
+        self.check(&a)?;
+        let notes: Value = a.json()?;
+        let has = notes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|n| n.get("note").and_then(Value::as_str).is_some_and(|t| t.contains(number)));
+        if !has {
+            let note = if url.is_empty() {
+                format!("Shipped with {carrier}, tracking number {number}")
+            } else {
+                format!("Shipped with {carrier}, tracking number {number}: {url}")
+            };
+            let body = serde_json::json!({ "note": note, "customer_note": notify });
+            let a = self.http.send(|c| auth(c.post(&notes_url)).json(&body)).await?;
+            self.check(&a)?;
+        }
+        let order_url = self.url(&format!("/orders/{order_id}"));
+        let body = serde_json::json!({ "status": "completed" });
+        let a = self.http.send(|c| auth(c.put(&order_url)).json(&body)).await?;
+        self.check(&a)
     }
 
     pub async fn test_connection(&self) -> Result<(), ChannelError> {
@@ -162,6 +232,10 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
     let tax = minor_of(&amount_text(o.get("total_tax")), currency)?;
     let shipping = minor_of(&amount_text(o.get("shipping_total")), currency)?;
     Ok(RemoteOrder {
+        number: match o.get("number") {
+            Some(Value::String(n)) if !n.is_empty() => n.clone(),
+            _ => id.clone(),
+        },
         external_id: id,
         raw_status,
         state,

@@ -304,11 +304,11 @@ async fn shopify_fulfils_once_with_tracking_and_sets_stock() {
             }
         })
         .unwrap();
-    s.fulfill(&gid, "UPS", "1Z999AA10123456784", Some("https://www.ups.com/track?tracknum=1Z999AA10123456784"))
+    s.fulfill(&gid, "UPS", "1Z999AA10123456784", Some("https://www.ups.com/track?tracknum=1Z999AA10123456784"), true)
         .await
         .unwrap();
     // sent again (a retry after a lost answer): nothing more is created
-    s.fulfill(&gid, "UPS", "1Z999AA10123456784", None).await.unwrap();
+    s.fulfill(&gid, "UPS", "1Z999AA10123456784", None, true).await.unwrap();
     let st = fake.stats();
     assert_eq!(st.fulfillments.len(), 1);
     assert_eq!(st.fulfillments[0].0, gid);
@@ -363,6 +363,9 @@ mod conformance {
         assert!(page.orders.iter().all(|o| !o.lines.is_empty() && o.total_minor > 0));
         let next = page.next.expect("the example has a next token");
         orders.search_orders(&month(), Some(&next)).await.unwrap();
+        // getOrder with PACKAGES (the check before confirming a shipment): the example's package
+        let tracking = orders.tracking_numbers("123-4567890-1234567").await.unwrap();
+        assert!(!tracking.is_empty() && tracking.iter().all(|t| !t.is_empty()), "{tracking:?}");
         // the mock does validate: a date that is not a date-time, an unknown data set, are refused
         for q in ["lastUpdatedAfter=yesterday", "lastUpdatedAfter=2026-11-01T00:00:00Z&includedData=EVERYTHING"] {
             let bad = reqwest::get(format!("{}/orders/2026-01-01/orders?{q}", mock("PRISM_ORDERS"))).await.unwrap();
@@ -439,12 +442,13 @@ mod conformance {
                     "UPS",
                     "1Z999AA10123456784",
                     Some("https://www.ups.com/track?tracknum=1Z999AA10123456784"),
+                    true,
                 ),
             ),
             (
                 "fulfillmentCreate without url",
                 FULFILL_MUTATION.to_string(),
-                fulfill_variables(&open, "UPS", "1Z999AA10123456784", None),
+                fulfill_variables(&open, "UPS", "1Z999AA10123456784", None, false),
             ),
             (
                 "inventorySetQuantities",
@@ -463,5 +467,87 @@ mod conformance {
         assert!(e.to_string().contains("notAField"), "{e}");
         let e = s.graphql(FULFILL_MUTATION, json!({ "f": { "trackingInfo": { "number": 5 } } })).await.unwrap_err();
         assert!(matches!(e, ChannelError::Rejected(_)), "{e}");
+    }
+}
+
+mod woo {
+    use super::*;
+    use mercator_channels::woocommerce::{WooAccount, WooCommerce, WooSecrets};
+    use mercator_testkit::woo::{CONSUMER_KEY, CONSUMER_SECRET};
+    use mercator_testkit::WooFake;
+    use std::collections::BTreeSet;
+
+    fn woo(fake: &WooFake, secret: &str) -> WooCommerce {
+        WooCommerce::new(
+            WooAccount { base_url: fake.url(), currency: "USD".into() },
+            WooSecrets { consumer_key: Secret::new(CONSUMER_KEY), consumer_secret: Secret::new(secret) },
+            RetryPolicy::fast(),
+        )
+        .unwrap()
+    }
+
+    async fn all(w: &WooCommerce, win: &Window) -> (Vec<mercator_channels::RemoteOrder>, usize) {
+        let mut out = vec![];
+        let mut token: Option<String> = None;
+        let mut requests = 0;
+        loop {
+            let page = w.orders(win, token.as_deref()).await.unwrap();
+            requests += 1;
+            out.extend(page.orders);
+            match page.next {
+                Some(t) => token = Some(t),
+                None => return (out, requests),
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn woocommerce_pages_back_from_the_last_page_so_changes_while_paging_lose_nothing() {
+        let fake = WooFake::start(250, 31).await;
+        let w = woo(&fake, CONSUMER_SECRET);
+        let win = month();
+        let (orders, requests) = all(&w, &win).await;
+        assert_eq!(requests, 4, "page 1 for the count, then 3, 2, 1");
+        let ids: BTreeSet<String> = orders.iter().map(|o| o.external_id.clone()).collect();
+        assert_eq!(ids.len(), 250);
+        let o = &orders[0];
+        assert_eq!(o.ordered_offset, "+08:00", "the store's clock is kept");
+        assert_eq!(o.total_minor, o.subtotal_minor + o.tax_minor + o.shipping_minor);
+        // orders change while the client pages (each moves out of the window,
+        // shifting every later order forward): none still in the window is missed
+        fake.script([Fault::Pass, Fault::UpdateWhilePaging(7), Fault::UpdateWhilePaging(7)]);
+        let (orders, _) = all(&w, &win).await;
+        let got: BTreeSet<String> = orders.iter().map(|o| o.external_id.clone()).collect();
+        let before = mercator_channels::fmt_time(win.before);
+        let still_in: BTreeSet<String> =
+            fake.snapshot().into_iter().filter(|(_, m, _)| format!("{m}Z") < before).map(|(id, _, _)| id).collect();
+        assert_eq!(still_in.len(), 250 - 14);
+        assert!(still_in.is_subset(&got), "missed: {:?}", still_in.difference(&got).collect::<Vec<_>>());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn woocommerce_adds_tracking_once_and_completes_the_order() {
+        let fake = WooFake::start(5, 32).await;
+        let w = woo(&fake, CONSUMER_SECRET);
+        w.add_tracking(
+            "1002",
+            "YunExpress",
+            "YT2412345678901234",
+            "https://www.yuntrack.com/parcelTracking?id=YT2412345678901234",
+            true,
+        )
+        .await
+        .unwrap();
+        w.add_tracking("1002", "YunExpress", "YT2412345678901234", "", true).await.unwrap();
+        let st = fake.stats();
+        assert_eq!(st.notes.len(), 1, "the note once");
+        assert_eq!(st.notes[0].1["customer_note"], true);
+        assert!(st.notes[0].1["note"].as_str().unwrap().contains("YT2412345678901234"));
+        let status = fake.snapshot().into_iter().find(|(id, _, _)| id == "1002").unwrap().2;
+        assert_eq!(status, "completed");
+        let e = w.add_tracking("999999", "UPS", "1Z999AA10123456784", "", false).await.unwrap_err();
+        assert!(matches!(e, ChannelError::Rejected(_)), "{e:?}");
+        let e = woo(&fake, "cs_wrong").test_connection().await.unwrap_err();
+        assert!(matches!(e, ChannelError::Auth(_)) && !e.to_string().contains("cs_wrong"), "{e:?}");
     }
 }

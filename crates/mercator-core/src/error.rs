@@ -107,6 +107,18 @@ error_codes! {
     ChannelBadResponse => "channel-bad-response",
     ChannelRejected => "channel-rejected",
     ChannelConfig => "channel-config",
+    TrackingEmpty => "tracking-empty",
+    TrackingFormat => "tracking-format",
+    TrackingCheckDigit => "tracking-check-digit",
+    CarrierUnknown => "carrier-unknown",
+    ShipLineMalformed => "ship-line-malformed",
+    ShipNothing => "ship-nothing",
+    ShipDateInvalid => "ship-date-invalid",
+    OrderUnknown => "order-unknown",
+    OrderAmbiguous => "order-ambiguous",
+    OrderNotShippable => "order-not-shippable",
+    OrderAlreadyShipped => "order-already-shipped",
+    OrderListedTwice => "order-listed-twice",
     Internal => "internal",
 }
 

@@ -12,6 +12,7 @@ pub mod import;
 pub mod money;
 pub mod rng;
 pub mod rules;
+pub mod shipping;
 pub mod xlsx;
 
 pub use error::{ErrorCode, ErrorPayload};

@@ -16,6 +16,7 @@ mod repo;
 pub mod rules;
 pub mod search;
 mod seed;
+pub mod shipping;
 pub mod sync;
 
 pub use error::StoreError;

@@ -46,6 +46,7 @@ pub struct ListingRow {
 pub struct OrderRow {
     pub id: String,
     pub external_id: String,
+    pub order_number: String,
     pub channel_name: String,
     pub channel_kind: String,
     pub status: String,
@@ -452,7 +453,7 @@ impl ShopRepository for Store {
 
     async fn orders_page(&self, offset: i64, limit: i64) -> Result<Vec<OrderRow>, StoreError> {
         sqlx::query_as(
-            "SELECT o.id, o.external_id, c.name AS channel_name, c.kind AS channel_kind, o.status, o.buyer_name, \
+            "SELECT o.id, o.external_id, CASE WHEN o.order_number != '' THEN o.order_number ELSE o.external_id END AS order_number, c.name AS channel_name, c.kind AS channel_kind, o.status, o.buyer_name, \
                     o.ship_country, o.total_minor, o.currency, o.ordered_at, \
                     (SELECT COALESCE(sum(quantity), 0) FROM order_lines ol WHERE ol.order_id = o.id) AS items \
              FROM orders o JOIN channels c ON c.id = o.channel_id \

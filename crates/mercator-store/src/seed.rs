@@ -150,11 +150,12 @@ async fn insert_orders_and_inbox(
     for o in &shop.orders {
         let oid = new_id();
         sqlx::query(
-            "INSERT INTO orders (id, channel_id, external_id, status, buyer_name, ship_country, shipping_minor, total_minor, currency, ordered_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO orders (id, channel_id, external_id, order_number, status, buyer_name, ship_country, shipping_minor, total_minor, currency, ordered_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&oid)
         .bind(&channel_ids[o.channel])
+        .bind(&o.external_id)
         .bind(&o.external_id)
         .bind(o.status.as_str())
         .bind(&o.buyer_name)

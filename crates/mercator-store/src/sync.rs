@@ -30,6 +30,8 @@ pub struct SyncState {
 #[derive(Debug, Clone)]
 pub struct IncomingOrder {
     pub external_id: String,
+    /// What people call the order (`#1004`); empty: the external id.
+    pub order_number: String,
     pub status: String,
     pub raw_status: String,
     pub buyer_name: String,
@@ -163,6 +165,7 @@ impl Store {
             &'a str,
             bool,
             &'a str,
+            &'a str,
         );
         let rows: Vec<OrderJson> = orders
             .iter()
@@ -182,19 +185,23 @@ impl Store {
                     o.channel_updated_at.as_str(),
                     matches!(o.status.as_str(), "shipped" | "delivered"),
                     o.raw.as_str(),
+                    o.order_number.as_str(),
                 )
             })
             .collect();
         let written: Vec<(String, String, i64)> = sqlx::query_as(
             "INSERT INTO orders (id, channel_id, external_id, status, raw_status, buyer_name, ship_country, ship_to, \
                 subtotal_minor, tax_minor, shipping_minor, total_minor, currency, ordered_at, ordered_offset, \
-                channel_updated_at, shipped_at, raw, updated_at) \
+                channel_updated_at, shipped_at, raw, updated_at, order_number) \
              SELECT value->>0, ?2, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
                     value->'$[7]'->>0, value->'$[7]'->>1, value->'$[7]'->>2, value->'$[7]'->>3, value->>8, value->>9, value->>10, \
-                    value->>11, CASE WHEN value->>12 THEN ?3 END, value->>13, ?3 \
+                    value->>11, CASE WHEN value->>12 THEN ?3 END, value->>13, ?3, value->>14 \
              FROM json_each(?1) WHERE true \
              ON CONFLICT(channel_id, external_id) DO UPDATE SET \
-                status = excluded.status, raw_status = excluded.raw_status, \
+                status = CASE WHEN excluded.status IN ('pending', 'unshipped', 'partially_shipped') AND EXISTS ( \
+                    SELECT 1 FROM shipments s JOIN outbox ob ON ob.aggregate_id = s.id AND ob.kind = 'order.tracking' \
+                    WHERE s.order_id = orders.id AND ob.status != 'sent') THEN orders.status ELSE excluded.status END, \
+                order_number = excluded.order_number, raw_status = excluded.raw_status, \
                 buyer_name = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.buyer_name ELSE orders.buyer_name END, \
                 ship_country = excluded.ship_country, \
                 ship_to = CASE WHEN orders.pii_purged_at IS NULL THEN excluded.ship_to END, \
@@ -436,6 +443,7 @@ pub struct OrderDetailRow {
     pub channel_id: String,
     pub channel_name: String,
     pub external_id: String,
+    pub order_number: String,
     pub status: String,
     pub raw_status: String,
     pub buyer_name: String,
@@ -481,7 +489,8 @@ impl Store {
         let mut conds = vec!["1".to_string()];
         let mut binds: Vec<String> = vec![];
         if let Some(q) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            conds.push("(o.external_id LIKE ? ESCAPE '\\' OR o.buyer_name LIKE ? ESCAPE '\\')".into());
+            conds.push("(o.external_id LIKE ? ESCAPE '\\' OR o.order_number LIKE ? ESCAPE '\\' OR o.buyer_name LIKE ? ESCAPE '\\')".into());
+            binds.push(format!("{}%", escape_like(q)));
             binds.push(format!("{}%", escape_like(q)));
             binds.push(format!("%{}%", escape_like(q)));
         }
@@ -521,7 +530,7 @@ impl Store {
         }
         let (total,) = count.fetch_one(self.pool()).await?;
         let sql = format!(
-            "SELECT o.id, o.external_id, c.name AS channel_name, c.kind AS channel_kind, o.status, o.buyer_name, \
+            "SELECT o.id, o.external_id, CASE WHEN o.order_number != '' THEN o.order_number ELSE o.external_id END AS order_number, c.name AS channel_name, c.kind AS channel_kind, o.status, o.buyer_name, \
                     o.ship_country, o.total_minor, o.currency, o.ordered_at, \
                     (SELECT COALESCE(sum(quantity), 0) FROM order_lines ol WHERE ol.order_id = o.id) AS items \
              FROM orders o JOIN channels c ON c.id = o.channel_id WHERE {wh} \
@@ -537,7 +546,7 @@ impl Store {
 
     pub async fn order_detail(&self, order_id: &str) -> Result<(OrderDetailRow, Vec<OrderLineRow>), StoreError> {
         let o: OrderDetailRow = sqlx::query_as(
-            "SELECT o.id, o.channel_id, c.name AS channel_name, o.external_id, o.status, o.raw_status, o.buyer_name, \
+            "SELECT o.id, o.channel_id, c.name AS channel_name, o.external_id, CASE WHEN o.order_number != '' THEN o.order_number ELSE o.external_id END AS order_number, o.status, o.raw_status, o.buyer_name, \
                     o.ship_country, o.ship_to, o.pii_purged_at, o.subtotal_minor, o.tax_minor, o.shipping_minor, \
                     o.total_minor, o.currency, o.ordered_at, o.ordered_offset, o.channel_updated_at, o.shipped_at, \
                     o.raw, o.updated_at \

@@ -22,11 +22,15 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 pub mod shopify;
+pub mod woo;
 pub use shopify::ShopifyFake;
+pub use woo::WooFake;
 
 /// Something to go wrong with an order request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
+    /// Nothing goes wrong with this request (to place later faults).
+    Pass,
     /// 429 with `x-amzn-RateLimit-Limit`.
     TooManyRequests,
     /// 500.
@@ -198,6 +202,7 @@ impl AmazonFake {
         let app = Router::new()
             .route("/auth/o2/token", post(token))
             .route("/orders/2026-01-01/orders", get(search_orders))
+            .route("/orders/2026-01-01/orders/{id}", get(get_order))
             .route("/orders/v0/orders/{id}/shipmentConfirmation", post(confirm_shipment))
             .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_listing))
             .with_state(inner.clone());
@@ -466,15 +471,70 @@ async fn confirm_shipment(
     {
         return (StatusCode::BAD_REQUEST, axum::Json(json!({"errors": [{"code": "InvalidInput", "message": "marketplaceId and packageDetail are required"}]}))).into_response();
     }
-    if !i.orders.iter().any(|o| o["orderId"] == json!(id)) {
+    let Some(idx) = i.orders.iter().position(|o| o["orderId"] == json!(id)) else {
         return (
             StatusCode::NOT_FOUND,
             axum::Json(json!({"errors": [{"code": "NotFound", "message": "order not found"}]})),
         )
             .into_response();
+    };
+    if let Some(Fault::ServerError) = i.faults.script.front() {
+        i.faults.script.pop_front();
+        i.stats.faults_served += 1;
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(
+                json!({"errors": [{"code": "InternalFailure", "message": "We encountered an internal error."}]}),
+            ),
+        )
+            .into_response();
     }
-    i.stats.shipments.push((id, body));
+    // the package is on the order; the order is shipped and changed now
+    let package = json!({
+        "packageReferenceId": body.pointer("/packageDetail/packageReferenceId"),
+        "carrier": body.pointer("/packageDetail/carrierCode"),
+        "trackingNumber": body.pointer("/packageDetail/trackingNumber"),
+        "shipTime": body.pointer("/packageDetail/shipDate"),
+    });
+    let o = &mut i.orders[idx];
+    match o.get_mut("packages").and_then(Value::as_array_mut) {
+        Some(p) => p.push(package),
+        None => o["packages"] = json!([package]),
+    }
+    o["fulfillment"]["fulfillmentStatus"] = json!("SHIPPED");
+    o["lastUpdatedTime"] = json!(ts(OffsetDateTime::now_utc()));
+    let g = &mut *i;
+    let orders = &g.orders;
+    g.sorted.sort_by_key(|&k| key_of(&orders[k]));
+    g.stats.shipments.push((id, body));
     StatusCode::NO_CONTENT.into_response()
+}
+
+async fn get_order(State(s): State<Arc<Mutex<Inner>>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(
+                json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]}),
+            ),
+        )
+            .into_response();
+    }
+    match i.orders.iter().find(|o| o["orderId"] == json!(id)) {
+        Some(o) => {
+            let mut o = o.clone();
+            if o.get("packages").is_none() {
+                o["packages"] = json!([]);
+            }
+            axum::Json(json!({ "order": o })).into_response()
+        }
+        None => {
+            (StatusCode::NOT_FOUND, axum::Json(json!({"errors": [{"code": "NotFound", "message": "order not found"}]})))
+                .into_response()
+        }
+    }
 }
 
 async fn patch_listing(

@@ -43,6 +43,9 @@ import type {
   OrderFilter,
   OrderDetailDto,
   OutboxProblemDto,
+  CarrierDto,
+  ShipRequest,
+  ShipReport,
   DeliveryReport,
 } from './bindings';
 
@@ -149,4 +152,8 @@ export const api = {
   orderDetail: (orderId: string) => invoke<OrderDetailDto>('order_detail', { orderId }),
   outboxProblems: () => invoke<OutboxProblemDto[]>('outbox_problems'),
   retryOutbox: (id: string) => invoke<DeliveryReport>('retry_outbox', { id }),
+  carriers: () => invoke<CarrierDto[]>('carriers'),
+  markShipped: (request: ShipRequest) => invoke<ShipReport>('mark_shipped', { request }),
+  markShippedList: (carrier: string, shippedOn: string, notify: boolean, text: string) =>
+    invoke<ShipReport>('mark_shipped_list', { carrier, shippedOn, notify, text }),
 };

@@ -26,7 +26,11 @@ export type CatalogSummary = { products: number, variants: number, };
 
 export type ListingDto = { id: string, sku: string, title: string, channelName: string, channelKind: string, market: string, price: MoneyDto, status: string, };
 
-export type OrderDto = { id: string, externalId: string, channelName: string, channelKind: string, status: string, buyerName: string, shipCountry: string, total: MoneyDto, 
+export type OrderDto = { id: string, externalId: string, 
+/**
+ * What people call it (`#1004`, `302-…`).
+ */
+orderNumber: string, channelName: string, channelKind: string, status: string, buyerName: string, shipCountry: string, total: MoneyDto, 
 /**
  * RFC 3339 UTC; the UI formats it in the user's locale and time zone.
  */
@@ -584,7 +588,7 @@ export type OrderLineDto = { sku: string, title: string, quantity: number, quant
  */
 inCatalog: boolean, };
 
-export type OrderDetailDto = { id: string, channelName: string, externalId: string, status: string, rawStatus: string, buyerName: string, shipCountry: string, 
+export type OrderDetailDto = { id: string, channelName: string, externalId: string, orderNumber: string, status: string, rawStatus: string, buyerName: string, shipCountry: string, 
 /**
  * None once purged (or never sent).
  */
@@ -596,7 +600,11 @@ orderedOffset: string, channelUpdatedAt: string | null, shippedAt: string | null
 /**
  * The channel's payload, pretty-printed (shown as text).
  */
-raw: string | null, lines: Array<OrderLineDto>, };
+raw: string | null, lines: Array<OrderLineDto>, 
+/**
+ * Can be marked shipped now (unshipped or partly shipped).
+ */
+shippable: boolean, shipments: Array<ShipmentDto>, };
 
 export type DeliveryReport = { sent: number, failed: number, };
 
@@ -609,3 +617,47 @@ subject: string,
  * `dead`: parked after its attempts; `pending`: will be retried.
  */
 status: string, attempts: number, error: ErrorPayload | null, nextAttemptAt: string, updatedAt: string, };
+
+export type CarrierDto = { code: string, name: string, };
+
+export type ShipLineInput = { orderId: string | null, orderNumber: string | null, tracking: string, };
+
+export type ShipRequest = { carrier: string, 
+/**
+ * `YYYY-MM-DD`, within the last 30 days.
+ */
+shippedOn: string, 
+/**
+ * The channel tells the buyer (where it can).
+ */
+notify: boolean, lines: Array<ShipLineInput>, };
+
+export type ShipProblem = { 
+/**
+ * 1-based: the line of a pasted list, or the row of a selection.
+ */
+line: number, reference: string, error: ErrorPayload, };
+
+export type ShipReport = { 
+/**
+ * Orders marked shipped now.
+ */
+shipped: number, 
+/**
+ * Of those, how many wait in the outbox for their channel.
+ */
+queued: number, 
+/**
+ * Lines that were already recorded with the same tracking number.
+ */
+unchanged: number, 
+/**
+ * When not empty, nothing was written.
+ */
+problems: Array<ShipProblem>, };
+
+export type ShipmentDto = { id: string, carrier: string, carrierName: string, trackingNumber: string, trackingUrl: string, shippedOn: string, 
+/**
+ * `local` (no connected channel), `pending`, `sending`, `sent`, `failed`.
+ */
+delivery: string, error: ErrorPayload | null, deliveredAt: string | null, };
