@@ -67,7 +67,10 @@ col-status = Status
 
 ## Orders
 orders-title = Orders
-orders-summary = { $count } orders
+orders-summary = { $count ->
+    [one] 1 order
+   *[other] { $count } orders
+}
 col-order = Order
 col-buyer = Buyer
 col-ship-to = Ship to
@@ -532,7 +535,7 @@ ship-problems = { $count ->
     [one] 1 line needs fixing; nothing was saved.
    *[other] { $count } lines need fixing; nothing was saved.
 }
-ship-problem-line = Line { $line }
+ship-problem-line = Line { $line }: { $error }
 ship-submit = Mark shipped
 ship-cancel = Cancel
 ship-done = { $shipped ->

@@ -520,7 +520,7 @@ ship-list-help = 每行一个订单：先写订单号，再写运单号（用制
 ship-problems = { $count ->
    *[other] 有 { $count } 行需要修改，尚未保存任何内容。
 }
-ship-problem-line = 第 { $line } 行
+ship-problem-line = 第 { $line } 行：{ $error }
 ship-submit = 标记发货
 ship-cancel = 取消
 ship-done = 已标记 { $shipped } 个订单发货{ $queued ->

@@ -20,6 +20,16 @@ before(() => {
 
 const env = (dataDir) => ({ MERCATOR_DATA_DIR: dataDir, MERCATOR_LOG_DIR: logs });
 
+/** Sets a form control's value as typing or choosing would (tabs and newlines included). */
+async function setValue(s, css, value, event = 'input') {
+  if (event === 'change') {
+    // a select: wait until it offers the value
+    const has = `return !!document.querySelector(${JSON.stringify(css)} + ' option[value="${value}"]')`;
+    for (let k = 0; k < 50 && !(await s.exec(has)); k++) await new Promise((r) => setTimeout(r, 100));
+  }
+  await s.exec(`const el = document.querySelector(${JSON.stringify(css)}); el.value = ${JSON.stringify(value)}; el.dispatchEvent(new Event(${JSON.stringify(event)}, { bubbles: true }));`);
+}
+
 test('first run creates the data folder, loads the demo shop, every section works, language switches and is remembered', async () => {
   const dataDir = join(root, 'fresh', 'profile'); // neither folder exists yet
   mkdirSync(join(root, 'fresh'));
@@ -520,6 +530,18 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       assert.match(await s.text('[data-testid="order-money"]'), /Total\s*€\d/);
       assert.ok((await s.count('[data-testid="order-lines"] tbody tr')) >= 1);
       await s.screenshot(join(SHOTS, 'order-detail-en.png'));
+      // ship an Amazon order from its page: the tracking goes to Amazon (the fake SP-API) at once
+      await setValue(s, '[data-testid="orders-status"]', 'unshipped', 'change');
+      await s.waitText('[data-testid="orders-total"]', (t) => !t.startsWith('120 '));
+      await s.click('[data-testid="orders-table"] [data-row="0"]');
+      await s.click('[data-testid="order-mark-shipped"]');
+      await setValue(s, '[data-testid="ship-carrier"]', 'DHL_DE', 'change');
+      await s.type('[data-testid="ship-tracking"]', '00340434161094042557');
+      await s.click('[data-testid="ship-submit"]');
+      await s.waitText('[data-testid="orders-notice"]', (t) => t.includes('1 order marked shipped; the tracking goes to the channel now'));
+      await s.waitText('[data-testid="order-shipments"]', (t) => t.includes('00340434161094042557') && t.includes('Sent to the channel'), 20000);
+      await s.screenshot(join(SHOTS, 'order-shipped-amazon-en.png'));
+      await setValue(s, '[data-testid="orders-status"]', '', 'change');
       // secrets are in the keyring, not in the shop file
       const db = readFileSync(join(dataDir, 'mercator.db')).toString('latin1');
       const wal = existsSync(join(dataDir, 'mercator.db-wal')) ? readFileSync(join(dataDir, 'mercator.db-wal')).toString('latin1') : '';
@@ -549,5 +571,65 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
     }
   } finally {
     server.kill();
+  }
+});
+
+test('mark orders shipped: a pasted list checked whole, fixed, a selection scanned, shipments on the order page, in both languages', async () => {
+  const s = await launch(APP, env(join(root, 'shipping')));
+  try {
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+    await s.click('[data-nav="orders"]');
+    await setValue(s, '[data-testid="orders-status"]', 'unshipped', 'change');
+    const before = Number((await s.waitText('[data-testid="orders-total"]', (t) => /^\d+ orders$/.test(t) && !t.startsWith('36 '))).split(' ')[0]);
+    assert.ok(before >= 3, `${before} orders to ship in the demo shop`);
+    const number = (k) => s.exec(`return document.querySelectorAll('[data-testid="orders-table"] .vrow')[${k}].querySelectorAll('.mono')[0].textContent`);
+    const [n0, n1] = [await number(0), await number(1)];
+    // a pasted list with a mistyped number: nothing is saved, the line is named
+    await s.click('[data-testid="orders-paste-list"]');
+    await setValue(s, '[data-testid="ship-carrier"]', 'UPS', 'change');
+    await setValue(s, '[data-testid="ship-list"]', `${n0}\t1Z999AA10123456784\n${n1}\t1Z999`);
+    await s.click('[data-testid="ship-submit"]');
+    const problems = await s.waitText('[data-testid="ship-problems"]', (t) => t.includes('nothing was saved'));
+    assert.match(problems, /Line 2: “1Z999” is not a UPS tracking number/);
+    await s.screenshot(join(SHOTS, 'ship-list-problems-en.png'));
+    await setValue(s, '[data-testid="ship-list"]', `${n0}\t1Z999AA10123456784\n${n1}, 1Z 999 AA1 01 2345 6785`);
+    await s.click('[data-testid="ship-submit"]');
+    await s.waitText('[data-testid="orders-notice"]', (t) => t.includes('2 orders marked shipped.'));
+    await s.waitText('[data-testid="orders-total"]', (t) => t === `${before - 2} orders`);
+    // choose an order in the list and scan its tracking number (Enter moves on)
+    await s.click('[data-testid="orders-table"] [data-row="0"] [data-testid="order-select"]');
+    await s.waitText('[data-testid="orders-bulk"]', (t) => t.includes('1 selected'));
+    await s.click('[data-testid="orders-ship-selected"]');
+    await setValue(s, '[data-testid="ship-carrier"]', 'CHINA_POST', 'change');
+    await s.type('[data-testid="ship-tracking"]', 'RR123456785CN\n');
+    await s.screenshot(join(SHOTS, 'ship-selected-en.png'));
+    await s.click('[data-testid="ship-submit"]');
+    await s.waitText('[data-testid="orders-notice"]', (t) => t.includes('1 order marked shipped.'));
+    await s.waitText('[data-testid="orders-total"]', (t) => t === `${before - 3} orders`);
+    // the order's page: shipped, its package recorded (demo channels are not connected)
+    await setValue(s, '[data-testid="orders-status"]', 'shipped', 'change');
+    await s.type('[data-testid="orders-search"]', n0);
+    await s.waitText('[data-testid="orders-total"]', (t) => t === '1 order');
+    await s.click('[data-testid="orders-table"] [data-row="0"]');
+    const shipments = await s.waitText('[data-testid="order-shipments"]', (t) => t.includes('1Z999AA10123456784'));
+    assert.match(shipments, /UPS/);
+    assert.match(shipments, /Recorded in Mercator/);
+    assert.equal(await s.count('[data-testid="order-mark-shipped"]'), 0, 'a shipped order offers no second shipment');
+    await s.screenshot(join(SHOTS, 'order-shipment-en.png'));
+    // in Chinese
+    await s.click('[data-nav="settings"]');
+    await s.click('[data-testid="language-select"]');
+    await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+    await s.click('[data-nav="orders"]');
+    await s.click('[data-testid="orders-paste-list"]');
+    await setValue(s, '[data-testid="ship-list"]', `NO-SUCH-ORDER\t1Z999AA10123456784\n${n0}\tRR123456784CN`);
+    await setValue(s, '[data-testid="ship-carrier"]', 'CHINA_POST', 'change');
+    await s.click('[data-testid="ship-submit"]');
+    const zh = await s.waitText('[data-testid="ship-problems"]', (t) => t.includes('尚未保存任何内容'));
+    assert.match(zh, /第 1 行：店铺里没有订单 NO-SUCH-ORDER/);
+    assert.match(zh, /第 2 行：运单号 RR123456784CN 的校验位不对/);
+    await s.screenshot(join(SHOTS, 'ship-list-problems-zh.png'));
+  } finally {
+    await s.close();
   }
 });

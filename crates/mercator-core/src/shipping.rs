@@ -138,8 +138,9 @@ pub fn parse_ship_lines(text: &str) -> Result<Vec<ShipLine>, Vec<(usize, ErrorPa
         }
         let parts: Vec<&str> = line.split(['\t', ',', ';']).map(str::trim).filter(|p| !p.is_empty()).collect();
         let parts: Vec<&str> = if parts.len() == 1 { line.split_whitespace().collect() } else { parts };
-        if i == 0 && parts.first().is_some_and(|p| p.to_lowercase().contains("order") || p.contains("订单")) {
-            continue; // a header row
+        // a header row ("Order ID, Tracking"): no digits past the first column
+        if i == 0 && parts.len() > 1 && !parts[1..].iter().any(|p| p.bytes().any(|b| b.is_ascii_digit())) {
+            continue;
         }
         match parts.as_slice() {
             [order, tracking] => {
@@ -209,6 +210,9 @@ mod tests {
         );
         assert_eq!(lines[1].order, "#1004");
         assert_eq!(lines[2].tracking, "1Z999AA10123456784");
+        // a first line that is an order, even one with "order" in it, is not a header
+        assert_eq!(parse_ship_lines("NO-SUCH-ORDER\t1Z999AA10123456784").unwrap().len(), 1);
+        assert!(parse_ship_lines("订单号,运单号\n").unwrap().is_empty());
         let errs = parse_ship_lines("302-1234567-1234567\n").unwrap_err();
         assert_eq!(errs[0].0, 1);
         assert_eq!(errs[0].1.code, "ship-line-malformed");
