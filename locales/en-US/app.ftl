@@ -558,3 +558,32 @@ order-shipment-pending = Waiting to be sent to the channel
 order-shipment-sending = Sending to the channel…
 order-shipment-sent = Sent to the channel { $at }
 order-shipment-failed = Not accepted by the channel: { $error }
+nav-stock = Stock
+stock-title = Stock
+stock-summary = { $count ->
+    [one] 1 variant
+   *[other] { $count } variants
+}
+stock-oversold = { $count ->
+    [one] 1 variant has more on open orders than in stock
+   *[other] { $count } variants have more on open orders than in stock
+}
+stock-intro = On hand per warehouse; open orders reserve their units until they ship. Each channel is offered what is left (minus the listing's buffer), and hears of a change within a minute.
+stock-search = SKU or title
+stock-oversold-only = Only oversold
+stock-add-warehouse = Add warehouse
+stock-warehouse-name = Name
+stock-warehouse-kind = Kind
+stock-kind-own = Own warehouse
+stock-kind-3pl = 3PL / overseas warehouse
+stock-kind-fba = Amazon FBA (read only)
+stock-default-warehouse = Main warehouse
+stock-reserved = Reserved
+stock-available = To sell
+stock-flag-oversold = Oversold by { $count }
+stock-flag-out = Out of stock
+stock-saved = { $sku } counted. { $count ->
+    [0] No channel needs a new quantity.
+    [one] 1 listing gets the new quantity now.
+   *[other] { $count } listings get the new quantity now.
+}

@@ -540,3 +540,25 @@ order-shipment-pending = 等待回传渠道
 order-shipment-sending = 正在回传渠道…
 order-shipment-sent = 已回传渠道 { $at }
 order-shipment-failed = 渠道未接受：{ $error }
+nav-stock = 库存
+stock-title = 库存
+stock-summary = 共 { $count } 个变体
+stock-oversold = { $count } 个变体的未发货订单数量超过库存
+stock-intro = 按仓库显示现有库存；未发货订单会占用库存直到发货。各渠道可售数量为剩余库存（减去该刊登的安全库存），库存变化一分钟内同步到渠道。
+stock-search = SKU 或标题
+stock-oversold-only = 只看超卖
+stock-add-warehouse = 添加仓库
+stock-warehouse-name = 名称
+stock-warehouse-kind = 类型
+stock-kind-own = 自有仓
+stock-kind-3pl = 第三方 / 海外仓
+stock-kind-fba = 亚马逊 FBA（只读）
+stock-default-warehouse = 主仓
+stock-reserved = 已占用
+stock-available = 可售
+stock-flag-oversold = 超卖 { $count }
+stock-flag-out = 缺货
+stock-saved = 已盘点 { $sku }。{ $count ->
+    [0] 无需更新渠道数量。
+   *[other] { $count } 个刊登正在更新数量。
+}

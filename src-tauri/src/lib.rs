@@ -103,6 +103,11 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             sync_commands::outbox_problems,
             sync_commands::retry_outbox,
             sync_commands::carriers,
+            sync_commands::warehouses,
+            sync_commands::add_warehouse,
+            sync_commands::stock_page,
+            sync_commands::set_stock_level,
+            sync_commands::oversold_count,
             sync_commands::mark_shipped,
             sync_commands::mark_shipped_list,
         ])

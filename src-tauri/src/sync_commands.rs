@@ -97,6 +97,42 @@ pub async fn order_detail(state: S<'_>, order_id: String) -> ApiResult<sync::Ord
 }
 
 #[tauri::command]
+pub async fn warehouses(state: S<'_>) -> ApiResult<Vec<mercator_api::inventory::WarehouseDto>> {
+    mercator_api::inventory::warehouses(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
+pub async fn add_warehouse(state: S<'_>, name: String, kind: String, country: String) -> ApiResult<String> {
+    mercator_api::inventory::add_warehouse(state.store().await?.as_ref(), &name, &kind, &country).await
+}
+
+#[tauri::command]
+pub async fn stock_page(
+    state: S<'_>,
+    filter: mercator_store::inventory::StockFilter,
+    lang: String,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<mercator_api::Page<mercator_api::inventory::StockRowDto>> {
+    mercator_api::inventory::stock(state.store().await?.as_ref(), &filter, &lang, offset, limit).await
+}
+
+#[tauri::command]
+pub async fn set_stock_level(state: S<'_>, warehouse_id: String, variant_id: String, on_hand: i64) -> ApiResult<i64> {
+    let store = state.store().await?;
+    let queued = mercator_api::inventory::set_stock_level(store.as_ref(), &warehouse_id, &variant_id, on_hand).await?;
+    if queued > 0 {
+        send_soon(&state, store);
+    }
+    Ok(queued)
+}
+
+#[tauri::command]
+pub async fn oversold_count(state: S<'_>) -> ApiResult<i64> {
+    mercator_api::inventory::oversold(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
 pub fn carriers() -> Vec<mercator_api::shipping::CarrierDto> {
     mercator_api::shipping::carriers()
 }

@@ -1,5 +1,5 @@
-//! Delivering the outbox: changes made in Mercator (prices today; listing
-//! content, stock and tracking as their connectors land) sent to the
+//! Delivering the outbox: changes made in Mercator (prices, stock,
+//! tracking; listing content when its connectors land) sent to the
 //! channels in order per record, each claimed with a lease so a crash while
 //! sending leaves it to be sent again, and acknowledged only with that lease.
 //! Sends are idempotent in effect: a price `replace` with the same value is
@@ -40,6 +40,17 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
             a.patch_price(&sku, currency.code(), &price).await.map_err(|x| ErrorPayload::from(&x))
         }
         (_, "order.tracking") => deliver_tracking(store, c, &e.aggregate_id).await,
+        (_, "listing.stock") => {
+            let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
+            let qty = payload.get("quantity").and_then(serde_json::Value::as_i64).unwrap_or(0);
+            let sku = if t.seller_sku.is_empty() { t.sku } else { t.seller_sku };
+            let r = match c {
+                Connector::Amazon(a) => a.patch_quantity(&sku, qty).await,
+                Connector::Shopify(s) => s.set_sku_stock(&sku, qty, &format!("mercator://stock/{}", e.id)).await,
+                Connector::Woo(w) => w.set_sku_stock(&sku, qty).await,
+            };
+            r.map_err(|x| ErrorPayload::from(&x))
+        }
         (_, kind) => Err(ErrorPayload::new(ErrorCode::ChannelRejected)
             .arg("detail", format!("{kind}: not sent by this connector yet"))),
     }
@@ -117,9 +128,11 @@ pub async fn deliver_with(
     }
 }
 
-/// Sends what is due for every connected account (settings in SQLite,
-/// secrets from the keyring).
+/// Queues the stock pushes that are due, then sends what is due for every
+/// connected account (settings in SQLite, secrets from the keyring).
 pub async fn deliver_due(store: &Store, vault: &Vault) -> ApiResult<DeliveryReport> {
+    // stock first: what each listing may offer now, queued where it changed
+    store.queue_stock_pushes().await?;
     let mut connectors = HashMap::new();
     for a in crate::sync::accounts(store).await?.into_iter().filter(|a| a.connected && !a.paused) {
         if let Ok(c) = crate::sync::connector_for(store, vault, &a.channel_id).await {

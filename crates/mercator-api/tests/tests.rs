@@ -1054,3 +1054,239 @@ mod shipping {
         assert_eq!(status, "completed");
     }
 }
+
+mod inventory {
+    use super::demo_store;
+    use mercator_api::inventory;
+    use mercator_store::inventory::StockFilter;
+    use mercator_store::Store;
+    use mercator_testkit::AmazonFake;
+    use std::collections::HashMap;
+    use time::OffsetDateTime;
+
+    async fn row(store: &Store, sku: &str) -> mercator_api::inventory::StockRowDto {
+        let f = StockFilter { query: Some(sku.into()), oversold: false };
+        inventory::stock(store, &f, "en-US", 0, 50).await.unwrap().items.into_iter().find(|r| r.sku == sku).unwrap()
+    }
+
+    async fn scalar(store: &Store, sql: &str, bind: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).bind(bind).fetch_one(store.pool()).await.unwrap();
+        n
+    }
+
+    #[tokio::test]
+    async fn open_orders_reserve_shipping_takes_stock_once_counts_and_edits_land_in_warehouses() {
+        let (_tmp, store) = demo_store().await;
+        let whs = inventory::warehouses(&store).await.unwrap();
+        assert_eq!(whs.len(), 1);
+        let main = &whs[0];
+        assert!(main.is_default && main.kind == "own" && main.name.is_empty());
+        let (total,): (i64,) = sqlx::query_as("SELECT sum(stock) FROM variants").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(main.units, total, "today's stock is in the main warehouse");
+        // an unshipped demo order with a catalog SKU reserves its units
+        let (order_id, sku, qty): (String, String, i64) = sqlx::query_as(
+            "SELECT o.id, v.sku, l.quantity FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN variants v ON v.id = l.variant_id \
+             WHERE o.status = 'unshipped' ORDER BY o.id LIMIT 1",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let before = row(&store, &sku).await;
+        let (open,): (i64,) = sqlx::query_as(
+            "SELECT COALESCE(sum(l.quantity), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN variants v ON v.id = l.variant_id \
+             WHERE v.sku = ? AND o.status IN ('pending', 'unshipped', 'partially_shipped')",
+        )
+        .bind(&sku)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(before.reserved, open);
+        assert!(before.reserved >= qty);
+        assert_eq!(before.available, (before.on_hand - before.reserved).max(0));
+        // shipping it: its units leave the main warehouse, its reservation ends
+        let req = mercator_api::shipping::ShipRequest {
+            carrier: "UPS".into(),
+            shipped_on: OffsetDateTime::now_utc().date().to_string(),
+            notify: false,
+            lines: vec![mercator_api::shipping::ShipLineInput {
+                order_id: Some(order_id.clone()),
+                order_number: None,
+                tracking: "1Z999AA10123456784".into(),
+            }],
+        };
+        mercator_api::shipping::mark_shipped(&store, &req).await.unwrap();
+        let shipped_qty = {
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COALESCE(sum(l.quantity), 0) FROM order_lines l JOIN variants v ON v.id = l.variant_id WHERE l.order_id = ?1 AND v.sku = ?2",
+            )
+            .bind(&order_id)
+            .bind(&sku)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+            n
+        };
+        let after = row(&store, &sku).await;
+        assert_eq!(after.on_hand, before.on_hand - shipped_qty);
+        assert_eq!(after.reserved, before.reserved - shipped_qty);
+        assert_eq!(after.levels[&main.id], before.levels.get(&main.id).copied().unwrap_or(0) - shipped_qty);
+        assert_eq!(
+            scalar(&store, "SELECT count(*) FROM stock_moves WHERE reference = ? AND reason = 'shipped'", &order_id)
+                .await,
+            {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT count(DISTINCT variant_id) FROM order_lines WHERE order_id = ? AND variant_id IS NOT NULL",
+                )
+                .bind(&order_id)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+                n
+            }
+        );
+        // a 3PL warehouse: a count adds to the sellable total
+        let tpl = inventory::add_warehouse(&store, "Berlin 3PL", "3pl", "de").await.unwrap();
+        let vid = after.variant_id.clone();
+        inventory::set_stock_level(&store, &tpl, &vid, 25).await.unwrap();
+        let r = row(&store, &sku).await;
+        assert_eq!(r.on_hand, after.on_hand + 25);
+        assert_eq!(r.levels[&tpl], 25);
+        // the catalog editor's stock field (the sellable total) lands in the main warehouse
+        let pid: (String, i64) = sqlx::query_as("SELECT product_id, revision FROM variants WHERE id = ?")
+            .bind(&vid)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let edit = mercator_core::catalog::Edit::Stock { variant_id: vid.clone(), value: 100 };
+        mercator_api::ops::apply_edit(&store, &pid.0, edit, pid.1).await.unwrap();
+        let r = row(&store, &sku).await;
+        assert_eq!(r.on_hand, 100);
+        assert_eq!((r.levels[&main.id], r.levels[&tpl]), (75, 25));
+        assert_eq!(
+            scalar(&store, "SELECT count(*) FROM stock_moves WHERE variant_id = ? AND reason = 'edit'", &vid).await,
+            1
+        );
+        // bad counts are refused with a translated error; FBA is read only; a bad warehouse is refused
+        assert_eq!(inventory::set_stock_level(&store, &tpl, &vid, -1).await.unwrap_err().0.code, "stock-invalid");
+        assert_eq!(inventory::add_warehouse(&store, "X", "3pl", "Germany").await.unwrap_err().0.code, "country-code");
+        assert_eq!(inventory::add_warehouse(&store, "", "own", "").await.unwrap_err().0.code, "invalid-argument");
+        // counting zero where orders wait: an oversell, flagged and listed first
+        inventory::set_stock_level(&store, &main.id, &vid, 0).await.unwrap();
+        inventory::set_stock_level(&store, &tpl, &vid, 0).await.unwrap();
+        let r = row(&store, &sku).await;
+        if r.reserved > 0 {
+            assert!(r.oversold && r.available == 0);
+            assert!(inventory::oversold(&store).await.unwrap() >= 1);
+            let only =
+                inventory::stock(&store, &StockFilter { query: None, oversold: true }, "en-US", 0, 50).await.unwrap();
+            assert!(only.items.iter().all(|x| x.oversold) && only.items.iter().any(|x| x.sku == sku));
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn every_live_listing_of_a_connected_account_gets_its_quantity_once_and_changes_follow() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(0, 51).await;
+        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        // demo channels are not connected: nothing queued
+        assert_eq!(store.queue_stock_pushes().await.unwrap(), 0);
+        store.set_channel_config(&de, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
+        let (live,): (i64,) = sqlx::query_as("SELECT count(*) FROM listings WHERE channel_id = ? AND status = 'live'")
+            .bind(&de)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert!(live > 0);
+        assert_eq!(store.queue_stock_pushes().await.unwrap(), live);
+        assert_eq!(store.queue_stock_pushes().await.unwrap(), 0, "nothing changed, nothing queued");
+        // a count changes one listing's quantity: its waiting update is rewritten, not doubled
+        let (lid, vid, sku, policy, value): (String, String, String, String, i64) = sqlx::query_as(
+            "SELECT l.id, v.id, CASE WHEN l.seller_sku != '' THEN l.seller_sku ELSE v.sku END, l.qty_policy, l.qty_value \
+             FROM listings l JOIN variants v ON v.id = l.variant_id WHERE l.channel_id = ? AND l.status = 'live' \
+             AND l.qty_policy != 'fixed' ORDER BY v.sku LIMIT 1",
+        )
+        .bind(&de)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let main = inventory::warehouses(&store).await.unwrap()[0].id.clone();
+        inventory::set_stock_level(&store, &main, &vid, 40).await.unwrap();
+        let (n, payload): (i64, String) = sqlx::query_as(
+            "SELECT count(*), max(payload) FROM outbox WHERE aggregate_id = ? AND kind = 'listing.stock' AND status = 'pending'",
+        )
+        .bind(&lid)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(n, 1, "one waiting update per listing");
+        let reserved = {
+            let f = StockFilter { query: None, oversold: false };
+            let all = inventory::stock(&store, &f, "en-US", 0, 500).await.unwrap();
+            all.items.into_iter().find(|x| x.variant_id == vid).unwrap().reserved
+        };
+        let want = match policy.as_str() {
+            "buffer" => (40 - reserved - value).max(0),
+            _ => (40 - reserved).max(0),
+        };
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&payload).unwrap()["quantity"], want);
+        // sent: Amazon gets absolute quantities, one PATCH per listing
+        let connectors: HashMap<String, mercator_api::sync::Connector> =
+            [(de.clone(), super::order_sync::amazon(&fake))].into();
+        let rep = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!(rep.failed, 0);
+        let patches = fake.patches();
+        let stock_patches: Vec<_> = patches
+            .iter()
+            .filter(|p| {
+                p.2.pointer("/patches/0/path").and_then(serde_json::Value::as_str)
+                    == Some("/attributes/fulfillment_availability")
+            })
+            .collect();
+        assert_eq!(stock_patches.len() as i64, live);
+        let mine = stock_patches.iter().find(|p| p.1 == sku).unwrap();
+        assert_eq!(mine.2.pointer("/patches/0/value/0/quantity").unwrap(), &serde_json::json!(want));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn orders_seen_open_then_shipped_on_the_channel_take_their_stock_once() {
+        use mercator_api::sync::pull_with;
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(300, 52).await;
+        let ch = store.add_channel("amazon", "Amazon.de (API)", "DE", "EUR", "de-DE").await.unwrap();
+        let c = super::order_sync::amazon(&fake);
+        pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        let total = |store: &Store| {
+            let pool = store.pool().clone();
+            async move {
+                let (n,): (i64,) = sqlx::query_as("SELECT sum(stock) FROM variants").fetch_one(&pool).await.unwrap();
+                n
+            }
+        };
+        let before = total(&store).await;
+        // already-shipped orders from the first pull took nothing: the count already lacks them
+        assert_eq!(scalar(&store, "SELECT count(*) FROM stock_moves WHERE reason = ?", "shipped").await, 0);
+        let open: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT o.external_id, COALESCE((SELECT sum(quantity) FROM order_lines l WHERE l.order_id = o.id AND l.variant_id IS NOT NULL), 0) \
+             FROM orders o WHERE o.channel_id = ? AND o.status IN ('pending', 'unshipped', 'partially_shipped')",
+        )
+        .bind(&ch)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let open: HashMap<String, i64> = open.into_iter().collect();
+        fake.update_orders(40); // shipped on Amazon (by another tool)
+        let later = OffsetDateTime::now_utc() + time::Duration::minutes(3);
+        pull_with(&store, &ch, &c, later, &|_| {}).await.unwrap();
+        let shipped_now: i64 = fake
+            .snapshot()
+            .iter()
+            .filter(|(id, _, st)| st == "SHIPPED" && open.contains_key(id))
+            .map(|(id, _, _)| open[id])
+            .sum();
+        assert!(shipped_now > 0, "some open orders shipped");
+        assert_eq!(total(&store).await, before - shipped_now);
+        // the same copies again: nothing more
+        pull_with(&store, &ch, &c, later + time::Duration::minutes(1), &|_| {}).await.unwrap();
+        assert_eq!(total(&store).await, before - shipped_now);
+    }
+}

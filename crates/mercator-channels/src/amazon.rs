@@ -267,6 +267,37 @@ impl Amazon {
         }
     }
 
+    /// Sets the quantity a seller-fulfilled listing offers (Listings Items
+    /// `patchListingsItem`, `fulfillment_availability`). Absolute, so sending
+    /// it twice is sending it once.
+    pub async fn patch_quantity(&self, sku: &str, quantity: i64) -> Result<(), ChannelError> {
+        if self.account.seller_id.is_empty() {
+            return Err(ChannelError::Config("the seller id (merchant token) is needed for listings".into()));
+        }
+        let quantity = quantity.max(0);
+        let url = format!(
+            "{}/listings/2021-08-01/items/{}/{}",
+            self.account.endpoint.trim_end_matches('/'),
+            self.account.seller_id,
+            percent(sku)
+        );
+        let body = serde_json::json!({
+            "productType": "PRODUCT",
+            "patches": [{ "op": "replace", "path": "/attributes/fulfillment_availability",
+                          "value": [{ "fulfillment_channel_code": "DEFAULT", "quantity": quantity }] }]
+        });
+        let a = self
+            .call(|c, _| c.patch(&url).query(&[("marketplaceIds", self.account.marketplace_id.as_str())]).json(&body))
+            .await?;
+        let v: Value = a.json().unwrap_or(Value::Null);
+        match v.get("status").and_then(Value::as_str) {
+            Some("ACCEPTED") | None => Ok(()),
+            Some(other) => {
+                Err(ChannelError::Rejected(format!("{other}: {}", v.get("issues").cloned().unwrap_or_default())))
+            }
+        }
+    }
+
     /// Checks the credentials and that orders can be read.
     pub async fn test_connection(&self) -> Result<(), ChannelError> {
         self.access_token(true).await?;

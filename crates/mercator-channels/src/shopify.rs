@@ -107,6 +107,11 @@ pub fn order_lines_query() -> String {
     )
 }
 
+/// A variant's inventory item by SKU, and the shop's first location.
+pub const VARIANT_BY_SKU_QUERY: &str =
+    "query VariantBySku($q: String!) { productVariants(first: 2, query: $q) { nodes { id sku inventoryItem { id } } } \
+  locations(first: 1) { nodes { id } } }";
+
 /// What "test connection" asks.
 pub const SHOP_QUERY: &str = "query { shop { name currencyCode } }";
 
@@ -280,6 +285,31 @@ impl Shopify {
         let data =
             self.graphql(SET_STOCK_MUTATION, stock_variables(inventory_item, location, quantity, reference)).await?;
         user_errors(&data, "/inventorySetQuantities/userErrors")
+    }
+
+    /// Sets the available quantity of the variant with this SKU at the
+    /// shop's first location (absolute: sending it twice is sending it once).
+    pub async fn set_sku_stock(&self, sku: &str, quantity: i64, reference: &str) -> Result<(), ChannelError> {
+        let q = format!("sku:\"{}\"", sku.replace('"', ""));
+        let data = self.graphql(VARIANT_BY_SKU_QUERY, json!({ "q": q })).await?;
+        let variants: Vec<&Value> = data
+            .pointer("/productVariants/nodes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|v| v.get("sku").and_then(Value::as_str) == Some(sku))
+            .collect();
+        let item = match variants.as_slice() {
+            [one] => one.pointer("/inventoryItem/id").and_then(Value::as_str),
+            [] => return Err(ChannelError::Rejected(format!("no variant with SKU {sku} in the shop"))),
+            _ => return Err(ChannelError::Rejected(format!("more than one variant with SKU {sku} in the shop"))),
+        }
+        .ok_or_else(|| ChannelError::BadResponse("variant without inventory item".into()))?;
+        let location = data
+            .pointer("/locations/nodes/0/id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ChannelError::Rejected("the shop has no location".into()))?;
+        self.set_stock(item, location, quantity.max(0), reference).await
     }
 
     pub async fn test_connection(&self) -> Result<(), ChannelError> {

@@ -143,6 +143,40 @@ impl WooCommerce {
         self.check(&a)
     }
 
+    /// Sets the stock of the product or variation with this SKU
+    /// (`manage_stock` on, absolute quantity).
+    pub async fn set_sku_stock(&self, sku: &str, quantity: i64) -> Result<(), ChannelError> {
+        let auth = |c: reqwest::RequestBuilder| {
+            c.basic_auth(self.secrets.consumer_key.expose(), Some(self.secrets.consumer_secret.expose()))
+        };
+        let list_url = self.url("/products");
+        let a = self.http.send(|c| auth(c.get(&list_url)).query(&[("sku", sku)])).await?;
+        self.check(&a)?;
+        let found: Value = a.json()?;
+        let hits: Vec<&Value> = found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p.get("sku").and_then(Value::as_str) == Some(sku))
+            .collect();
+        let p = match hits.as_slice() {
+            [one] => *one,
+            [] => return Err(ChannelError::Rejected(format!("no product with SKU {sku} in the store"))),
+            _ => return Err(ChannelError::Rejected(format!("more than one product with SKU {sku} in the store"))),
+        };
+        let id = amount_text(p.get("id"));
+        let parent = amount_text(p.get("parent_id"));
+        let path = if p.get("type").and_then(Value::as_str) == Some("variation") && parent != "0" {
+            format!("/products/{parent}/variations/{id}")
+        } else {
+            format!("/products/{id}")
+        };
+        let url = self.url(&path);
+        let body = serde_json::json!({ "manage_stock": true, "stock_quantity": quantity.max(0) });
+        let a = self.http.send(|c| auth(c.put(&url)).json(&body)).await?;
+        self.check(&a)
+    }
+
     pub async fn test_connection(&self) -> Result<(), ChannelError> {
         let now = time::OffsetDateTime::now_utc();
         self.orders(&Window { after: now - time::Duration::days(1), before: now }, None).await.map(|_| ())

@@ -321,6 +321,14 @@ async fn shopify_fulfils_once_with_tracking_and_sets_stock() {
     assert_eq!(fake.stats().stock_sets[0]["quantities"][0]["quantity"], 17);
     let e = s.set_stock("30322695", "gid://shopify/Location/1", 1, "mercator://stock/2").await.unwrap_err();
     assert!(matches!(e, ChannelError::Rejected(_)));
+    // by SKU: the variant's inventory item at the shop's location
+    s.set_sku_stock("ELE-00012-BLK", 9, "mercator://stock/3").await.unwrap();
+    let set = fake.stats().stock_sets.last().cloned().unwrap();
+    assert_eq!(set["quantities"][0]["inventoryItemId"], "gid://shopify/InventoryItem/7002");
+    assert_eq!(set["quantities"][0]["locationId"], "gid://shopify/Location/1");
+    assert_eq!(set["quantities"][0]["quantity"], 9);
+    let e = s.set_sku_stock("NOT-IN-SHOP", 1, "mercator://stock/4").await.unwrap_err();
+    assert!(e.to_string().contains("NOT-IN-SHOP"), "{e}");
 }
 
 /// The published specs served by validating mocks (`cargo xtask conformance`
@@ -384,6 +392,7 @@ mod conformance {
         // Listings Items 2021-08-01 patchListingsItem (price)
         let listings = amazon_at(mock("PRISM_LISTINGS"), &tokens);
         listings.patch_price("KIT-00001-BLK", "EUR", "19.99").await.unwrap();
+        listings.patch_quantity("KIT-00001-BLK", 17).await.unwrap();
         let bad = reqwest::Client::new()
             .patch(format!(
                 "{}/listings/2021-08-01/items/A2SELLERTEST/KIT-00001-BLK?marketplaceIds={}",
@@ -456,6 +465,7 @@ mod conformance {
                 stock_variables("gid://shopify/InventoryItem/1", "gid://shopify/Location/1", 5, "mercator://stock/1"),
             ),
             ("shop", SHOP_QUERY.to_string(), json!({})),
+            ("variant by SKU", VARIANT_BY_SKU_QUERY.to_string(), json!({ "q": "sku:\"KIT-00001-BLK\"" })),
         ];
         for (name, q, vars) in ops {
             if let Err(e) = s.graphql(&q, vars).await {
@@ -547,6 +557,14 @@ mod woo {
         assert_eq!(status, "completed");
         let e = w.add_tracking("999999", "UPS", "1Z999AA10123456784", "", false).await.unwrap_err();
         assert!(matches!(e, ChannelError::Rejected(_)), "{e:?}");
+        // stock by SKU: a simple product, and a variation under its parent
+        w.set_sku_stock("KIT-00001-BLK", 12).await.unwrap();
+        w.set_sku_stock("BEA-00035-BLU", 0).await.unwrap();
+        let ups = fake.stats().product_updates;
+        assert_eq!(ups[0].0, "products/100");
+        assert_eq!((ups[0].1["stock_quantity"].as_i64(), ups[0].1["manage_stock"].as_bool()), (Some(12), Some(true)));
+        assert_eq!(ups[1].0, "products/90/variations/203");
+        assert!(w.set_sku_stock("NOPE-1", 1).await.is_err());
         let e = woo(&fake, "cs_wrong").test_connection().await.unwrap_err();
         assert!(matches!(e, ChannelError::Auth(_)) && !e.to_string().contains("cs_wrong"), "{e:?}");
     }

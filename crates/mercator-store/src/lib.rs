@@ -9,6 +9,7 @@
 
 pub mod catalog;
 mod error;
+pub mod inventory;
 mod open;
 pub mod outbox;
 pub mod pricing;

@@ -156,6 +156,8 @@ impl Store {
             }
             ids.push(id);
         }
+        let orders: Vec<String> = items.iter().map(|s| s.order_id.clone()).collect();
+        crate::inventory::deduct_shipped(&mut tx, &orders).await?;
         tx.commit().await?;
         Ok(ids)
     }

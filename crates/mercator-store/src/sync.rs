@@ -149,6 +149,19 @@ impl Store {
         let mut out = PageOutcome::default();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         self.ensure_state(&mut tx, channel_id).await?;
+        // orders of this page that are open now: if this copy ships them, their stock leaves
+        let open_before: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM orders WHERE channel_id = ?1 AND stock_deducted = 0 \
+               AND status IN ('pending', 'unshipped', 'partially_shipped') \
+               AND external_id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(channel_id)
+        .bind(
+            serde_json::to_string(&orders.iter().map(|o| o.external_id.as_str()).collect::<Vec<_>>())
+                .unwrap_or_default(),
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         // the whole page in a few statements: rows cross as one JSON array
         type OrderJson<'a> = (
             String,
@@ -265,15 +278,19 @@ impl Store {
             sqlx::query(
                 "INSERT INTO order_lines (id, order_id, variant_id, sku, title, quantity, unit_price_minor, currency, updated_at, \
                     external_line_id, quantity_shipped, tax_minor) \
-                 SELECT value->>0, value->>1, (SELECT id FROM variants WHERE sku = value->>3), value->>3, value->>4, \
+                 SELECT value->>0, value->>1, COALESCE((SELECT id FROM variants WHERE sku = value->>3), \
+                        (SELECT variant_id FROM listings WHERE channel_id = ?3 AND seller_sku = value->>3 AND value->>3 != '' LIMIT 1)), \
+                        value->>3, value->>4, \
                         value->'$[5]'->>0, value->'$[5]'->>2, value->>6, ?2, value->>2, value->'$[5]'->>1, value->'$[5]'->>3 \
                  FROM json_each(?1)",
             )
             .bind(serde_json::to_string(&lines).unwrap_or_default())
             .bind(&now)
+            .bind(channel_id)
             .execute(&mut *tx)
             .await?;
         }
+        crate::inventory::deduct_shipped(&mut tx, &open_before).await?;
         match next {
             Some(token) => {
                 sqlx::query(

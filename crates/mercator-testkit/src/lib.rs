@@ -578,7 +578,9 @@ async fn patch_listing(
     let ok = q.get("marketplaceIds").map(String::as_str) == Some(MARKETPLACE)
         && v.get("productType").and_then(Value::as_str).is_some()
         && v.pointer("/patches/0/op").and_then(Value::as_str) == Some("replace")
-        && v.pointer("/patches/0/value/0/our_price/0/schedule/0/value_with_tax").is_some_and(Value::is_number);
+        && (v.pointer("/patches/0/value/0/our_price/0/schedule/0/value_with_tax").is_some_and(Value::is_number)
+            || (v.pointer("/patches/0/path").and_then(Value::as_str) == Some("/attributes/fulfillment_availability")
+                && v.pointer("/patches/0/value/0/quantity").is_some_and(Value::is_u64)));
     if !ok {
         return (StatusCode::BAD_REQUEST, axum::Json(json!({"errors": [{"code": "InvalidInput", "message": "productType, patches and marketplaceIds are required"}]}))).into_response();
     }

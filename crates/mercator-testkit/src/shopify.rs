@@ -355,6 +355,7 @@ async fn graphql(State(s): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: S
         "OrderLines" => order_lines(&i, &vars, lf),
         "FulfillmentOrders" => fulfillment_orders(&i, &vars),
         "Fulfill" => fulfill(&mut i, &vars),
+        "VariantBySku" => variant_by_sku(&vars),
         "Stock" => stock(&mut i, &vars),
         "" if query.contains("shop") => (json!({ "shop": { "name": "Mercator Test Shop", "currencyCode": "USD" } }), 1),
         other => {
@@ -533,6 +534,25 @@ fn fulfill(i: &mut Inner, vars: &Value) -> (Value, i64) {
     i.stats.fulfillments.push((gid, f.clone()));
     let id = format!("gid://shopify/Fulfillment/{}", i.stats.fulfillments.len());
     reply(vec![], Some(json!({ "id": id, "status": "SUCCESS" })))
+}
+
+/// The shop's variants: one per SKU the fake's orders use.
+fn variant_by_sku(vars: &Value) -> (Value, i64) {
+    let q = vars["q"].as_str().unwrap_or_default();
+    let wanted = q.strip_prefix("sku:").unwrap_or("").trim_matches('"');
+    let nodes: Vec<Value> = SKUS
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s == wanted)
+        .map(|(k, s)| {
+            json!({ "id": format!("gid://shopify/ProductVariant/{}", 4000 + k), "sku": s,
+                    "inventoryItem": { "id": format!("gid://shopify/InventoryItem/{}", 7000 + k) } })
+        })
+        .collect();
+    (
+        json!({ "productVariants": { "nodes": nodes }, "locations": { "nodes": [{ "id": "gid://shopify/Location/1" }] } }),
+        6,
+    )
 }
 
 fn stock(i: &mut Inner, vars: &Value) -> (Value, i64) {

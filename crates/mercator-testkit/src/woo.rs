@@ -33,6 +33,8 @@ pub struct WooStats {
     pub notes: Vec<(u64, Value)>,
     /// (order id, update body) of every order update.
     pub updates: Vec<(u64, Value)>,
+    /// (product path, body) of every product or variation update.
+    pub product_updates: Vec<(String, Value)>,
 }
 
 struct Inner {
@@ -133,6 +135,9 @@ impl WooFake {
             .route("/wp-json/wc/v3/orders", get(list_orders))
             .route("/wp-json/wc/v3/orders/{id}", get(get_order).put(update_order).post(update_order))
             .route("/wp-json/wc/v3/orders/{id}/notes", get(list_notes).post(add_note))
+            .route("/wp-json/wc/v3/products", get(list_products))
+            .route("/wp-json/wc/v3/products/{id}", axum::routing::put(update_product))
+            .route("/wp-json/wc/v3/products/{parent}/variations/{id}", axum::routing::put(update_variation))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("address");
@@ -423,6 +428,110 @@ async fn add_note(
     i.notes.entry(id).or_default().push(stored.clone());
     i.stats.notes.push((id, v));
     (StatusCode::CREATED, axum::Json(stored)).into_response()
+}
+
+/// The store's products: a simple product per SKU, the last one a
+/// variation of product 90.
+fn products() -> Vec<Value> {
+    SKUS.iter()
+        .enumerate()
+        .map(|(k, sku)| {
+            if k + 1 == SKUS.len() {
+                json!({ "id": 200 + k, "parent_id": 90, "type": "variation", "sku": sku, "manage_stock": true, "stock_quantity": 5 })
+            } else {
+                json!({ "id": 100 + k, "parent_id": 0, "type": "simple", "sku": sku, "manage_stock": true, "stock_quantity": 5 })
+            }
+        })
+        .collect()
+}
+
+const PRODUCT_ARGS: &[&str] = &[
+    "context",
+    "page",
+    "per_page",
+    "search",
+    "after",
+    "before",
+    "exclude",
+    "include",
+    "offset",
+    "order",
+    "orderby",
+    "parent",
+    "parent_exclude",
+    "slug",
+    "status",
+    "type",
+    "sku",
+    "featured",
+    "category",
+    "tag",
+    "shipping_class",
+    "attribute",
+    "attribute_term",
+    "tax_class",
+    "in_stock",
+    "on_sale",
+    "min_price",
+    "max_price",
+];
+
+async fn list_products(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    if let Some(bad) = q.keys().find(|k| !PRODUCT_ARGS.contains(&k.as_str())) {
+        return woo_error(StatusCode::BAD_REQUEST, "rest_invalid_param", &format!("Invalid parameter(s): {bad}"));
+    }
+    let sku = q.get("sku").cloned().unwrap_or_default();
+    let hits: Vec<Value> = products().into_iter().filter(|p| sku.is_empty() || p["sku"] == json!(sku)).collect();
+    axum::Json(Value::Array(hits)).into_response()
+}
+
+fn stock_update(s: &Arc<Mutex<Inner>>, path: String, body: &str, found: bool) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if i.faults.script.front() == Some(&Fault::ServerError) {
+        i.faults.script.pop_front();
+        i.stats.faults_served += 1;
+        return (StatusCode::BAD_GATEWAY, "<html><body><h1>502 Bad Gateway</h1></body></html>").into_response();
+    }
+    if !found {
+        return woo_error(StatusCode::NOT_FOUND, "woocommerce_rest_product_invalid_id", "Invalid ID.");
+    }
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
+        return woo_error(StatusCode::BAD_REQUEST, "rest_invalid_json", "Invalid JSON body passed.");
+    };
+    if !v.get("stock_quantity").is_some_and(Value::is_i64) {
+        return woo_error(StatusCode::BAD_REQUEST, "rest_invalid_param", "Invalid parameter(s): stock_quantity");
+    }
+    i.stats.product_updates.push((path, v.clone()));
+    axum::Json(v).into_response()
+}
+
+async fn update_product(
+    State(s): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Path(id): Path<u64>,
+    body: String,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let found = products().iter().any(|p| p["id"] == json!(id) && p["type"] == "simple");
+    stock_update(&s, format!("products/{id}"), &body, found)
+}
+
+async fn update_variation(
+    State(s): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Path((parent, id)): Path<(u64, u64)>,
+    body: String,
+) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let found = products().iter().any(|p| p["id"] == json!(id) && p["parent_id"] == json!(parent));
+    stock_update(&s, format!("products/{parent}/variations/{id}"), &body, found)
 }
 
 /// Base64 for the Basic header (no dependency for twelve lines).

@@ -44,6 +44,9 @@ import type {
   OrderDetailDto,
   OutboxProblemDto,
   CarrierDto,
+  WarehouseDto,
+  StockRowDto,
+  StockFilter,
   ShipRequest,
   ShipReport,
   DeliveryReport,
@@ -153,6 +156,13 @@ export const api = {
   outboxProblems: () => invoke<OutboxProblemDto[]>('outbox_problems'),
   retryOutbox: (id: string) => invoke<DeliveryReport>('retry_outbox', { id }),
   carriers: () => invoke<CarrierDto[]>('carriers'),
+  warehouses: () => invoke<WarehouseDto[]>('warehouses'),
+  addWarehouse: (name: string, kind: string, country: string) => invoke<string>('add_warehouse', { name, kind, country }),
+  stockPage: (filter: StockFilter, lang: string, offset: number, limit: number) =>
+    invoke<Page<StockRowDto>>('stock_page', { filter, lang, offset, limit }),
+  setStockLevel: (warehouseId: string, variantId: string, onHand: number) =>
+    invoke<number>('set_stock_level', { warehouseId, variantId, onHand }),
+  oversoldCount: () => invoke<number>('oversold_count'),
   markShipped: (request: ShipRequest) => invoke<ShipReport>('mark_shipped', { request }),
   markShippedList: (carrier: string, shippedOn: string, notify: boolean, text: string) =>
     invoke<ShipReport>('mark_shipped_list', { carrier, shippedOn, notify, text }),

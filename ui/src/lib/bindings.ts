@@ -620,6 +620,44 @@ status: string, attempts: number, error: ErrorPayload | null, nextAttemptAt: str
 
 export type CarrierDto = { code: string, name: string, };
 
+export type WarehouseDto = { id: string, 
+/**
+ * Empty for the default warehouse until renamed: the UI names it.
+ */
+name: string, 
+/**
+ * `own`, `3pl`, `fba`.
+ */
+kind: string, country: string, isDefault: boolean, 
+/**
+ * FBA stock is Amazon's.
+ */
+readOnly: boolean, units: number, };
+
+export type StockRowDto = { variantId: string, sku: string, title: string, onHand: number, reserved: number, 
+/**
+ * On hand − reserved, never below zero.
+ */
+available: number, 
+/**
+ * More reserved than on hand: orders the stock cannot cover.
+ */
+oversold: boolean, 
+/**
+ * On hand per warehouse id.
+ */
+levels: Record<string, number>, };
+
+export type StockFilter = { 
+/**
+ * SKU prefix or title words.
+ */
+query: string | null, 
+/**
+ * Only variants with more reserved than on hand.
+ */
+oversold: boolean, };
+
 export type ShipLineInput = { orderId: string | null, orderNumber: string | null, tracking: string, };
 
 export type ShipRequest = { carrier: string, 

@@ -1,0 +1,102 @@
+//! Inventory commands: warehouses, stock per variant with what open orders
+//! reserve, counts, and the stock pushes to the channels (see
+//! `mercator_store::inventory` for the rules).
+
+use crate::{ApiError, ApiResult, Page};
+use mercator_core::ErrorCode;
+use mercator_store::inventory::StockFilter;
+use mercator_store::Store;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WarehouseDto {
+    pub id: String,
+    /// Empty for the default warehouse until renamed: the UI names it.
+    pub name: String,
+    /// `own`, `3pl`, `fba`.
+    pub kind: String,
+    pub country: String,
+    pub is_default: bool,
+    /// FBA stock is Amazon's.
+    pub read_only: bool,
+    pub units: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StockRowDto {
+    pub variant_id: String,
+    pub sku: String,
+    pub title: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    /// On hand − reserved, never below zero.
+    pub available: i64,
+    /// More reserved than on hand: orders the stock cannot cover.
+    pub oversold: bool,
+    /// On hand per warehouse id.
+    #[ts(type = "Record<string, number>")]
+    pub levels: BTreeMap<String, i64>,
+}
+
+pub async fn warehouses(store: &Store) -> ApiResult<Vec<WarehouseDto>> {
+    Ok(store
+        .warehouses()
+        .await?
+        .into_iter()
+        .map(|w| WarehouseDto {
+            read_only: w.kind == "fba",
+            id: w.id,
+            name: w.name,
+            kind: w.kind,
+            country: w.country,
+            is_default: w.is_default,
+            units: w.units,
+        })
+        .collect())
+}
+
+pub async fn add_warehouse(store: &Store, name: &str, kind: &str, country: &str) -> ApiResult<String> {
+    Ok(store.add_warehouse(name, kind, country).await?)
+}
+
+pub async fn stock(
+    store: &Store,
+    filter: &StockFilter,
+    lang: &str,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Page<StockRowDto>> {
+    if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
+        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
+    }
+    let (rows, total) = store.stock_page(filter, lang, offset, limit).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| StockRowDto {
+            available: (r.on_hand - r.reserved).max(0),
+            oversold: r.reserved > r.on_hand,
+            levels: serde_json::from_str(&r.levels).unwrap_or_default(),
+            variant_id: r.variant_id,
+            sku: r.sku,
+            title: r.title,
+            on_hand: r.on_hand,
+            reserved: r.reserved,
+        })
+        .collect();
+    Ok(Page { items, offset, total, exact: true })
+}
+
+/// A count in a warehouse; the channels hear of the new quantity with the
+/// next push (queued here at once).
+pub async fn set_stock_level(store: &Store, warehouse_id: &str, variant_id: &str, on_hand: i64) -> ApiResult<i64> {
+    store.set_stock_level(warehouse_id, variant_id, on_hand).await?;
+    Ok(store.queue_stock_pushes().await?)
+}
+
+pub async fn oversold(store: &Store) -> ApiResult<i64> {
+    Ok(store.oversold_count().await?)
+}
