@@ -633,3 +633,52 @@ test('mark orders shipped: a pasted list checked whole, fixed, a selection scann
     await s.close();
   }
 });
+
+test('stock: counts per warehouse, reservations from open orders, an oversell flagged, a 3PL warehouse, in both languages', async () => {
+  const s = await launch(APP, env(join(root, 'stock')));
+  try {
+    await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('150 variants'));
+    await s.click('[data-nav="stock"]');
+    await s.waitText('[data-testid="stock-total"]', (t) => t === '150 variants');
+    // the first variant that open orders reserve
+    const k = await s.exec(`const r = [...document.querySelectorAll('[data-testid="stock-table"] .vrow')]; return r.findIndex((x) => Number(x.querySelector('[data-testid="stock-reserved"]').textContent) > 0);`);
+    assert.ok(k >= 0, 'open demo orders reserve stock');
+    const rowCss = `[data-testid="stock-table"] [data-row="${k}"]`;
+    const sku = await s.exec(`return document.querySelector('${rowCss} .mono').textContent`);
+    const reserved = Number(await s.text(`${rowCss} [data-testid="stock-reserved"]`));
+    await s.type('[data-testid="stock-search"]', sku);
+    await s.waitText('[data-testid="stock-total"]', (t) => t === '1 variant');
+    const row = '[data-testid="stock-table"] [data-row="0"]';
+    // a count of zero where orders wait: oversold, flagged, counted in the header
+    await setValue(s, `${row} [data-testid="stock-count"][data-warehouse="default"]`, '0', 'change');
+    await s.waitText('[data-testid="stock-notice"]', (t) => t.includes(`${sku} counted`));
+    await s.waitText(`${row} [data-testid="stock-flag"]`, (t) => t === `Oversold by ${reserved}`);
+    await s.waitText('[data-testid="stock-oversold"]', (t) => /1 variant has more on open orders than in stock/.test(t));
+    assert.equal(await s.text(`${row} [data-testid="stock-available"]`), '0');
+    // a bad count is refused, translated
+    await setValue(s, `${row} [data-testid="stock-count"][data-warehouse="default"]`, '-3', 'change');
+    await s.waitText('[data-testid="stock-error"]', (t) => t.includes('whole number of 0 or more'));
+    // a 3PL warehouse: its count covers the orders
+    await s.click('[data-testid="warehouse-add"]');
+    await s.type('[data-testid="warehouse-name"]', 'Los Angeles 3PL');
+    await s.type('[data-testid="warehouse-country"]', 'us');
+    await s.click('[data-testid="warehouse-save"]');
+    await s.waitText('[data-testid="warehouses"]', (t) => t.includes('Los Angeles 3PL · 3PL / overseas warehouse · US'));
+    await s.waitText('[data-testid="stock-table"] [role="row"]', (t) => t.toUpperCase().includes('LOS ANGELES 3PL'));
+    const la = `${row} [data-testid="stock-count"]:not([data-warehouse="default"])`;
+    await setValue(s, la, String(reserved + 10), 'change');
+    await s.waitText(`${row} [data-testid="stock-available"]`, (t) => t === '10');
+    assert.equal(await s.count(`${row} [data-testid="stock-flag"]`), 0);
+    await s.screenshot(join(SHOTS, 'stock-en.png'));
+    await s.click('[data-nav="settings"]');
+    await s.click('[data-testid="language-select"]');
+    await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+    await s.click('[data-nav="stock"]');
+    await s.clear('[data-testid="stock-search"]');
+    await s.waitText('[data-testid="stock-total"]', (t) => t === '共 150 个变体');
+    await s.waitText('[data-testid="stock-table"] [role="row"]', (t) => t.includes('主仓') && t.includes('可售'));
+    await s.screenshot(join(SHOTS, 'stock-zh.png'));
+  } finally {
+    await s.close();
+  }
+});
