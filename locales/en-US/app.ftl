@@ -587,3 +587,8 @@ stock-saved = { $sku } counted. { $count ->
     [one] 1 listing gets the new quantity now.
    *[other] { $count } listings get the new quantity now.
 }
+accounts-shopee-host = API host
+accounts-partner-id = Partner ID
+accounts-shop-id = Shop ID
+accounts-partner-key = Partner key
+accounts-shopee-refresh = Refresh token (from authorizing the shop; renewed automatically)

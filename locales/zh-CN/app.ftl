@@ -562,3 +562,8 @@ stock-saved = 已盘点 { $sku }。{ $count ->
     [0] 无需更新渠道数量。
    *[other] { $count } 个刊登正在更新数量。
 }
+accounts-shopee-host = API 地址
+accounts-partner-id = Partner ID
+accounts-shop-id = 店铺 ID
+accounts-partner-key = Partner Key
+accounts-shopee-refresh = Refresh Token（店铺授权后获得，之后自动续期）

@@ -46,6 +46,7 @@ fn main() {
         "crash-test" => sync::crash_test(&rest),
         "sync-child" => sync::sync_child(&rest),
         "fake-amazon" => sync::fake_amazon(&rest),
+        "fake-shopee" => sync::fake_shopee(&rest),
         "bench-ui" => deps().and_then(|_| bench_ui()),
         _ => {
             eprintln!(

@@ -250,6 +250,24 @@ pub fn bench_sync(args: &[String]) -> Result<(), String> {
     })
 }
 
+/// `fake-shopee [--orders N] [--access-life S]`: serves a fake Shopee shop
+/// (partner and shop ids, partner key and first refresh token are
+/// `mercator_testkit::shopee`'s) and prints its address; runs until killed.
+pub fn fake_shopee(args: &[String]) -> Result<(), String> {
+    let [orders, life] = crate::util::count_options(args, [("--orders", 80), ("--access-life", 14_400)])?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let fake = mercator_testkit::ShopeeFake::start(orders, 78).await;
+        fake.access_life(life as i64);
+        println!("{}", fake.url());
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        loop {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    })
+}
+
 /// `fake-amazon [--orders N]`: serves a fake SP-API on loopback and prints
 /// its address on the first line (for the end-to-end tests); runs until killed.
 pub fn fake_amazon(args: &[String]) -> Result<(), String> {

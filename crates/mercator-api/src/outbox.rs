@@ -48,6 +48,16 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
                 Connector::Amazon(a) => a.patch_quantity(&sku, qty).await,
                 Connector::Shopify(s) => s.set_sku_stock(&sku, qty, &format!("mercator://stock/{}", e.id)).await,
                 Connector::Woo(w) => w.set_sku_stock(&sku, qty).await,
+                Connector::Shopee(s) => {
+                    // no SKU lookup on Shopee here: the listing's channel id is `item:model`
+                    let (item, model) = t.external_id.split_once(':').unwrap_or((t.external_id.as_str(), "0"));
+                    match (item.parse::<i64>(), model.parse::<i64>()) {
+                        (Ok(i), Ok(m)) => s.set_stock(i, m, qty).await,
+                        _ => Err(mercator_channels::ChannelError::Config(format!(
+                            "{sku}: the listing needs its Shopee item id (item:model)"
+                        ))),
+                    }
+                }
             };
             r.map_err(|x| ErrorPayload::from(&x))
         }
@@ -57,7 +67,8 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
 }
 
 /// Uploads a shipment's tracking: Amazon `confirmShipment`, Shopify
-/// `fulfillmentCreate`, a WooCommerce order note and completion; each
+/// `fulfillmentCreate`, Shopee `ship_order` (our own carrier's number), a
+/// WooCommerce order note and completion; each
 /// checks first whether the channel already has it.
 async fn deliver_tracking(store: &Store, c: &Connector, shipment_id: &str) -> Result<(), ErrorPayload> {
     let d = store.shipment_delivery(shipment_id).await.map_err(|x| ErrorPayload::from(&x))?;
@@ -84,6 +95,7 @@ async fn deliver_tracking(store: &Store, c: &Connector, shipment_id: &str) -> Re
             .fulfill(&d.external_id, carrier.shopify, &s.tracking_number, Some(&s.tracking_url), s.notify)
             .await
             .map_err(ch),
+        Connector::Shopee(sp) => sp.ship(&d.external_id, &s.tracking_number).await.map_err(ch),
         Connector::Woo(w) => w
             .add_tracking(&d.external_id, carrier.name, &s.tracking_number, &s.tracking_url, s.notify)
             .await

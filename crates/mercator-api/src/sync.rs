@@ -6,6 +6,7 @@
 use crate::{ApiError, ApiResult};
 use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets};
 use mercator_channels::http::RetryPolicy;
+use mercator_channels::shopee::{Shopee, ShopeeAccount, ShopeeSecrets, TokenSink};
 use mercator_channels::shopify::{Shopify, ShopifyAccount, ShopifySecrets};
 use mercator_channels::woocommerce::{WooAccount, WooCommerce, WooSecrets};
 use mercator_channels::{fmt_time, parse_time, ChannelError, OrdersPage, RemoteOrder, Window};
@@ -21,6 +22,7 @@ use ts_rs::TS;
 /// A connected account, speaking its channel's protocol.
 pub enum Connector {
     Amazon(Amazon),
+    Shopee(Shopee),
     Shopify(Shopify),
     Woo(WooCommerce),
 }
@@ -29,6 +31,7 @@ impl Connector {
     pub async fn fetch(&self, w: &Window, token: Option<&str>) -> Result<OrdersPage, ChannelError> {
         match self {
             Connector::Amazon(a) => a.search_orders(w, token).await,
+            Connector::Shopee(c) => c.orders(w, token).await,
             Connector::Shopify(c) => c.orders(w, token).await,
             Connector::Woo(c) => c.orders(w, token).await,
         }
@@ -37,6 +40,7 @@ impl Connector {
     pub async fn test(&self) -> Result<(), ChannelError> {
         match self {
             Connector::Amazon(a) => a.test_connection().await,
+            Connector::Shopee(c) => c.test_connection().await,
             Connector::Shopify(c) => c.test_connection().await,
             Connector::Woo(c) => c.test_connection().await,
         }
@@ -47,7 +51,7 @@ impl Connector {
     pub fn overlap(&self) -> Duration {
         match self {
             Connector::Amazon(_) => Duration::hours(2),
-            Connector::Shopify(_) | Connector::Woo(_) => Duration::minutes(10),
+            Connector::Shopee(_) | Connector::Shopify(_) | Connector::Woo(_) => Duration::minutes(10),
         }
     }
 
@@ -55,7 +59,7 @@ impl Connector {
     pub fn lag(&self) -> Duration {
         match self {
             Connector::Amazon(_) => Duration::minutes(2),
-            Connector::Shopify(_) | Connector::Woo(_) => Duration::seconds(30),
+            Connector::Shopee(_) | Connector::Shopify(_) | Connector::Woo(_) => Duration::seconds(30),
         }
     }
 }
@@ -183,6 +187,17 @@ pub fn connector_from(
     secrets: &BTreeMap<String, String>,
     policy: RetryPolicy,
 ) -> ApiResult<Connector> {
+    connector_with_sink(kind, config, secrets, policy, None)
+}
+
+/// [`connector_from`], with where rotated tokens go (Shopee).
+pub fn connector_with_sink(
+    kind: &str,
+    config: &serde_json::Value,
+    secrets: &BTreeMap<String, String>,
+    policy: RetryPolicy,
+    sink: Option<TokenSink>,
+) -> ApiResult<Connector> {
     let cfg_err = |d: &str| ApiError::new(ErrorCode::ChannelConfig).arg("detail", d);
     let secret = |k: &str| secrets.get(k).filter(|v| !v.is_empty()).map(Secret::new).ok_or_else(|| cfg_err(k));
     match kind {
@@ -190,6 +205,16 @@ pub fn connector_from(
             let account: AmazonAccount = serde_json::from_value(config.clone()).map_err(|e| cfg_err(&e.to_string()))?;
             let s = AmazonSecrets { client_secret: secret("client_secret")?, refresh_token: secret("refresh_token")? };
             Amazon::new(account, s, policy).map(Connector::Amazon).map_err(|e| channel_err(&e))
+        }
+        "shopee" => {
+            let account: ShopeeAccount = serde_json::from_value(config.clone()).map_err(|e| cfg_err(&e.to_string()))?;
+            let s = ShopeeSecrets {
+                partner_key: secret("partner_key")?,
+                refresh_token: secret("refresh_token")?,
+                access_token: secrets.get("access_token").filter(|v| !v.is_empty()).map(Secret::new),
+                access_expires_at: secrets.get("access_expires_at").and_then(|v| v.parse().ok()).unwrap_or(0),
+            };
+            Shopee::new(account, s, sink, policy).map(Connector::Shopee).map_err(|e| channel_err(&e))
         }
         "shopify" => {
             let account: ShopifyAccount =
@@ -220,7 +245,19 @@ async fn secrets_of(vault: &Vault, channel_id: &str) -> ApiResult<BTreeMap<Strin
 pub async fn connector_for(store: &Store, vault: &Vault, channel_id: &str) -> ApiResult<Connector> {
     let (kind, config) = store.channel_config(channel_id).await?;
     let secrets = secrets_of(vault, channel_id).await?;
-    connector_from(&kind, &config, &secrets, RetryPolicy::default())
+    // Shopee's refresh tokens are single use: each new pair goes straight back to the keyring
+    let sink: TokenSink = {
+        let (vault, account, base) = (vault.clone(), Vault::channel_account(channel_id), secrets.clone());
+        std::sync::Arc::new(move |access: &str, refresh: &str, until: i64| {
+            let mut s = base.clone();
+            s.insert("access_token".into(), access.into());
+            s.insert("refresh_token".into(), refresh.into());
+            s.insert("access_expires_at".into(), until.to_string());
+            let value = Secret::new(serde_json::to_string(&s).unwrap_or_default());
+            vault.set(&account, &value).map_err(|e| e.to_string())
+        })
+    };
+    connector_with_sink(&kind, &config, &secrets, RetryPolicy::default(), Some(sink))
 }
 
 /// A new account: its secrets go to the OS keyring first, then the account

@@ -714,6 +714,59 @@ mod order_sync {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_shopee_shop_syncs_through_token_expiry_and_faults_to_the_same_orders() {
+        use mercator_testkit::shopee::{PARTNER_ID, PARTNER_KEY, REFRESH_TOKEN, SHOP_ID};
+        let (_tmp, store) = demo_store().await;
+        let fake = mercator_testkit::ShopeeFake::start(400, 71).await;
+        let ch = store.add_channel("shopee", "Shopee SG (API)", "SG", "SGD", "en-SG").await.unwrap();
+        let config =
+            serde_json::json!({ "host": fake.url(), "partner_id": PARTNER_ID, "shop_id": SHOP_ID, "currency": "SGD" });
+        let secrets: BTreeMap<String, String> = [
+            ("partner_key".to_string(), PARTNER_KEY.to_string()),
+            ("refresh_token".to_string(), REFRESH_TOKEN.to_string()),
+        ]
+        .into();
+        let c = mercator_api::sync::connector_from("shopee", &config, &secrets, RetryPolicy::fast()).unwrap();
+        fake.access_life(3600);
+        fake.script([
+            Fault::Pass,
+            Fault::ExpireToken,
+            Fault::PartialAnswer,
+            Fault::DuplicatePage,
+            Fault::UpdateWhilePaging(5),
+        ]);
+        fake.random_faults(8, 20);
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            assert!(runs < 200, "converges");
+            match pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await {
+                Ok(r) if r.complete => break,
+                Ok(_) => {}
+                Err(e) => assert!(
+                    ["channel-bad-response", "channel-rate-limited", "channel-unavailable"]
+                        .contains(&e.0.code.as_str()),
+                    "{e:?}"
+                ),
+            }
+        }
+        fake.no_faults();
+        let later = OffsetDateTime::now_utc() + time::Duration::minutes(3);
+        pull_with(&store, &ch, &c, later, &|_| {}).await.unwrap();
+        let ours: BTreeMap<String, (Option<String>, String)> =
+            store.order_keys(&ch).await.unwrap().into_iter().map(|(id, at, st)| (id, (at, st))).collect();
+        let theirs: BTreeMap<String, (Option<String>, String)> = fake
+            .snapshot()
+            .into_iter()
+            .map(|(sn, u, st)| {
+                let at = mercator_store::fmt_ts(OffsetDateTime::from_unix_timestamp(u).unwrap());
+                (sn, (Some(at), st))
+            })
+            .collect();
+        assert_eq!(ours, theirs, "every order once, as the shop last had it");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn applied_prices_reach_amazon_once_in_order_and_failures_wait_for_a_retry() {
         let (_tmp, store) = demo_store().await;
         let fake = AmazonFake::start(1, 21).await;

@@ -8,12 +8,14 @@
 //!   jitter on 429/5xx/timeouts, honouring the channel's rate-limit hints.
 //! - [`amazon`]: Selling Partner API (Login with Amazon tokens, Orders
 //!   2026-01-01 `searchOrders`, v0 `confirmShipment`).
+//! - [`shopee`]: Shopee Open Platform v2 (HMAC-signed calls, rotating tokens).
 //! - [`shopify`]: Shopify Admin GraphQL 2026-07 (cost-based throttling).
 //! - [`woocommerce`]: WooCommerce REST v3.
 
 pub mod amazon;
 pub mod http;
 pub mod model;
+pub mod shopee;
 pub mod shopify;
 pub mod woocommerce;
 

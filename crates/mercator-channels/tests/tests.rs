@@ -569,3 +569,123 @@ mod woo {
         assert!(matches!(e, ChannelError::Auth(_)) && !e.to_string().contains("cs_wrong"), "{e:?}");
     }
 }
+
+mod shopee {
+    use super::*;
+    use mercator_channels::shopee::{Shopee, ShopeeAccount, ShopeeSecrets, TokenSink};
+    use mercator_testkit::shopee::{PARTNER_ID, PARTNER_KEY, REFRESH_TOKEN, SHOP_ID};
+    use mercator_testkit::ShopeeFake;
+    use std::collections::BTreeSet;
+    use std::sync::{Arc, Mutex};
+
+    type Saved = Arc<Mutex<Vec<(String, String, i64)>>>;
+
+    fn shopee(fake: &ShopeeFake, key: &str, refresh: &str) -> (Shopee, Saved) {
+        let saved: Saved = Arc::default();
+        let s2 = saved.clone();
+        let sink: TokenSink = Arc::new(move |a: &str, r: &str, until: i64| {
+            s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
+            Ok(())
+        });
+        let c = Shopee::new(
+            ShopeeAccount { host: fake.url(), partner_id: PARTNER_ID, shop_id: SHOP_ID, currency: "SGD".into() },
+            ShopeeSecrets {
+                partner_key: Secret::new(key),
+                refresh_token: Secret::new(refresh),
+                access_token: None,
+                access_expires_at: 0,
+            },
+            Some(sink),
+            RetryPolicy::fast(),
+        )
+        .unwrap();
+        (c, saved)
+    }
+
+    async fn all(s: &Shopee, w: &Window) -> Result<Vec<mercator_channels::RemoteOrder>, ChannelError> {
+        let mut out = vec![];
+        let mut token: Option<String> = None;
+        loop {
+            let p = s.orders(w, token.as_deref()).await?;
+            out.extend(p.orders);
+            match p.next {
+                Some(t) => token = Some(t),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn shopee_signs_walks_15_day_steps_and_keeps_the_rotated_tokens() {
+        let fake = ShopeeFake::start(260, 61).await;
+        let (s, saved) = shopee(&fake, PARTNER_KEY, REFRESH_TOKEN);
+        let w = month(); // 31 days: three steps of at most 15
+        let orders = all(&s, &w).await.unwrap();
+        let ids: BTreeSet<String> = orders.iter().map(|o| o.external_id.clone()).collect();
+        let theirs: BTreeSet<String> = fake.snapshot().into_iter().map(|(sn, _, _)| sn).collect();
+        assert_eq!(ids, theirs);
+        let st = fake.stats();
+        assert!(st.list_requests >= 3, "{st:?}");
+        assert_eq!(st.refreshes, 1, "one token for the whole pull");
+        // the refresh token rotated: the new pair was handed over at once
+        let saved = saved.lock().unwrap().clone();
+        assert_eq!(saved.len(), 1);
+        assert_eq!(saved[0].1, fake.refresh_token());
+        assert_ne!(saved[0].1, REFRESH_TOKEN);
+        let o = &orders[0];
+        assert_eq!((o.currency.code(), o.ordered_offset.as_str()), ("SGD", "+08:00"));
+        assert_eq!(o.total_minor, o.subtotal_minor + o.shipping_minor);
+        assert!(
+            orders.iter().any(|o| o.state == OrderState::Unshipped)
+                && orders.iter().any(|o| o.state == OrderState::Cancelled)
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn shopee_recovers_from_expired_tokens_rate_limits_errors_and_partial_answers() {
+        let fake = ShopeeFake::start(150, 62).await;
+        let (s, saved) = shopee(&fake, PARTNER_KEY, REFRESH_TOKEN);
+        fake.script([
+            Fault::Pass,
+            Fault::ExpireToken,
+            Fault::TooManyRequests,
+            Fault::ServerError,
+            Fault::PartialAnswer,
+            Fault::DuplicatePage,
+        ]);
+        let orders = all(&s, &month()).await.unwrap();
+        let ids: BTreeSet<String> = orders.iter().map(|o| o.external_id.clone()).collect();
+        assert_eq!(ids.len(), 150);
+        assert_eq!(fake.stats().refreshes, 2, "an expired token is refreshed once");
+        assert_eq!(saved.lock().unwrap().len(), 2);
+        // a truncated page fails alone
+        fake.script([Fault::Truncated]);
+        assert!(matches!(s.orders(&month(), None).await.unwrap_err(), ChannelError::BadResponse(_)));
+        // an order the detail keeps leaving out fails the page instead of vanishing
+        fake.script([Fault::Pass, Fault::PartialAnswer, Fault::PartialAnswer]);
+        let e = s.orders(&month(), None).await.unwrap_err();
+        assert!(matches!(&e, ChannelError::BadResponse(m) if m.contains("left out")), "{e:?}");
+        // a wrong partner key: refused, no secret in the text
+        let (bad, _) = shopee(&fake, "not-the-partner-key", &fake.refresh_token());
+        let e = bad.test_connection().await.unwrap_err();
+        assert!(matches!(e, ChannelError::Auth(_)), "{e:?}");
+        assert!(!e.to_string().contains("not-the-partner-key"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn shopee_ships_once_with_our_tracking_and_sets_stock() {
+        let fake = ShopeeFake::start(40, 63).await;
+        let (s, _) = shopee(&fake, PARTNER_KEY, REFRESH_TOKEN);
+        let ready = fake.snapshot().into_iter().find(|o| o.2 == "READY_TO_SHIP").unwrap().0;
+        s.ship(&ready, "YT2412345678901234").await.unwrap();
+        s.ship(&ready, "YT2412345678901234").await.unwrap();
+        assert_eq!(fake.stats().shipments, vec![(ready.clone(), "YT2412345678901234".to_string())], "once");
+        let cancelled = fake.snapshot().into_iter().find(|o| o.2 == "CANCELLED").unwrap().0;
+        let e = s.ship(&cancelled, "YT2412345678901235").await.unwrap_err();
+        assert!(e.to_string().contains("not ready to ship"), "{e}");
+        s.set_stock(880_001, 990_001, 14).await.unwrap();
+        assert_eq!(fake.stats().stock_updates[0]["stock_list"][0]["seller_stock"][0]["stock"], 14);
+        let e = s.set_stock(1, 2, 3).await.unwrap_err();
+        assert!(e.to_string().contains("model not found"), "{e}");
+    }
+}

@@ -21,8 +21,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
+pub mod shopee;
 pub mod shopify;
 pub mod woo;
+pub use shopee::ShopeeFake;
 pub use shopify::ShopifyFake;
 pub use woo::WooFake;
 
@@ -45,6 +47,8 @@ pub enum Fault {
     OverlappingPage,
     /// The access token expires now: this request answers 403.
     ExpireToken,
+    /// Part of a batch is left out, with a `warning` naming it (Shopee).
+    PartialAnswer,
     /// Before answering, this many orders change (new status, new
     /// last-updated time): updates arriving while the client pages.
     UpdateWhilePaging(usize),

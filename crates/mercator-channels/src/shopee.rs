@@ -1,0 +1,497 @@
+//! Shopee Open Platform v2 (shop-level APIs).
+//!
+//! - Every call carries `partner_id`, `timestamp` and `sign`: lowercase hex
+//!   HMAC-SHA256, keyed with the partner key, of `partner_id + path +
+//!   timestamp` (public APIs, e.g. the token refresh) followed by
+//!   `access_token + shop_id` (shop APIs). A timestamp is valid 5 minutes.
+//! - Access tokens last 4 hours; the refresh token is single use and every
+//!   refresh returns a new one, so the pair is handed to a [`TokenSink`]
+//!   (the OS keyring) at once. A call refused with `error_auth` refreshes
+//!   once and is repeated.
+//! - Orders: `get_order_list` by `update_time` in windows of at most 15
+//!   days (a longer sync window is walked in 15-day steps), cursor paging,
+//!   then `get_order_detail` for up to 50 order numbers at a time with the
+//!   optional fields named. Orders the detail call leaves out (reported in
+//!   `warning`) are asked for once more; still missing, the page fails
+//!   rather than drop them.
+//! - Tracking: `ship_order` with `non_integrated.tracking_number`, after
+//!   `get_tracking_number` shows the order has not got it (check-before-
+//!   write). Stock: `update_stock` per item and model; `failure_list`
+//!   entries are errors.
+
+use crate::http::{Http, RetryPolicy};
+use crate::model::*;
+use hmac::{Hmac, Mac};
+use mercator_core::Currency;
+use mercator_vault::Secret;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+pub const ORDER_LIST: &str = "/api/v2/order/get_order_list";
+pub const ORDER_DETAIL: &str = "/api/v2/order/get_order_detail";
+pub const REFRESH: &str = "/api/v2/auth/access_token/get";
+pub const SHIP_ORDER: &str = "/api/v2/logistics/ship_order";
+pub const TRACKING_NUMBER: &str = "/api/v2/logistics/get_tracking_number";
+pub const UPDATE_STOCK: &str = "/api/v2/product/update_stock";
+
+/// Shopee allows at most 15 days between `time_from` and `time_to`.
+pub const MAX_WINDOW_S: i64 = 15 * 86_400;
+/// The optional fields of `get_order_detail` an order needs here.
+pub const DETAIL_FIELDS: &str =
+    "buyer_username,recipient_address,item_list,total_amount,pay_time,estimated_shipping_fee,package_list";
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShopeeAccount {
+    /// `https://partner.shopeemobile.com` (or the Chinese mainland / sandbox host).
+    pub host: String,
+    pub partner_id: i64,
+    pub shop_id: i64,
+    pub currency: String,
+}
+
+pub struct ShopeeSecrets {
+    pub partner_key: Secret,
+    pub refresh_token: Secret,
+    pub access_token: Option<Secret>,
+    /// Unix seconds when `access_token` expires.
+    pub access_expires_at: i64,
+}
+
+/// Stores a refreshed (access token, refresh token, expiry) pair; the old
+/// refresh token no longer works once Shopee has answered.
+pub type TokenSink = Arc<dyn Fn(&str, &str, i64) -> Result<(), String> + Send + Sync>;
+
+struct Tokens {
+    access: Option<(String, i64)>,
+    refresh: String,
+}
+
+pub struct Shopee {
+    account: ShopeeAccount,
+    partner_key: Secret,
+    tokens: tokio::sync::Mutex<Tokens>,
+    sink: Option<TokenSink>,
+    pub http: Http,
+}
+
+/// `hex(HMAC-SHA256(key, base))`, lowercase.
+pub fn sign(partner_key: &str, base: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(partner_key.as_bytes()).unwrap_or_else(|_| unreachable!());
+    mac.update(base.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now_s() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The marketplace's UTC offset by Shopee region.
+fn region_offset(region: &str) -> &'static str {
+    match region {
+        "TH" | "VN" | "ID" => "+07:00",
+        "BR" => "-03:00",
+        "MX" => "-06:00",
+        "CO" => "-05:00",
+        "CL" => "-04:00",
+        _ => "+08:00", // SG, MY, PH, TW, CN
+    }
+}
+
+/// A JSON number or numeric string as decimal text (no float arithmetic).
+fn number_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => "0".into(),
+    }
+}
+
+fn s(v: &Value, p: &str) -> String {
+    v.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// Warnings may be a string or a list of strings.
+fn warnings(v: &Value) -> Vec<String> {
+    match v.get("warning") {
+        Some(Value::String(w)) if !w.is_empty() => vec![w.clone()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => vec![],
+    }
+}
+
+impl Shopee {
+    pub fn new(
+        account: ShopeeAccount,
+        secrets: ShopeeSecrets,
+        sink: Option<TokenSink>,
+        policy: RetryPolicy,
+    ) -> Result<Self, ChannelError> {
+        if !(account.host.starts_with("https://") || account.host.starts_with("http://127.0.0.1")) {
+            return Err(ChannelError::Config("the API host must start with https://".into()));
+        }
+        if account.partner_id <= 0 || account.shop_id <= 0 {
+            return Err(ChannelError::Config("partner id and shop id are required".into()));
+        }
+        let access = secrets.access_token.map(|t| (t.expose().to_string(), secrets.access_expires_at));
+        Ok(Shopee {
+            account,
+            partner_key: secrets.partner_key,
+            tokens: tokio::sync::Mutex::new(Tokens { access, refresh: secrets.refresh_token.expose().to_string() }),
+            sink,
+            http: Http::new(policy)?,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.account.host.trim_end_matches('/'))
+    }
+
+    /// A valid access token, refreshed when it expires within 5 minutes.
+    async fn access_token(&self, force: bool) -> Result<String, ChannelError> {
+        let mut t = self.tokens.lock().await;
+        if let Some((tok, until)) = &t.access {
+            if !force && *until > now_s() + 300 {
+                return Ok(tok.clone());
+            }
+        }
+        let ts = now_s();
+        let base = format!("{}{REFRESH}{ts}", self.account.partner_id);
+        let sig = sign(self.partner_key.expose(), &base);
+        let (pid, ts_s) = (self.account.partner_id.to_string(), ts.to_string());
+        let url = self.url(REFRESH);
+        let body = json!({ "refresh_token": t.refresh, "partner_id": self.account.partner_id, "shop_id": self.account.shop_id });
+        let a = self
+            .http
+            .send(|c| {
+                c.post(&url)
+                    .query(&[("partner_id", pid.as_str()), ("timestamp", ts_s.as_str()), ("sign", sig.as_str())])
+                    .json(&body)
+            })
+            .await?;
+        let v: Value = a.json()?;
+        let err = s(&v, "/error");
+        if !err.is_empty() {
+            return Err(ChannelError::Auth(format!("{err}: {}", s(&v, "/message"))));
+        }
+        let access = s(&v, "/access_token");
+        let refresh = s(&v, "/refresh_token");
+        if access.is_empty() || refresh.is_empty() {
+            return Err(ChannelError::BadResponse("token answer without tokens".into()));
+        }
+        let until = ts + v.get("expire_in").and_then(Value::as_i64).unwrap_or(14_400);
+        t.access = Some((access.clone(), until));
+        t.refresh = refresh.clone();
+        if let Some(sink) = &self.sink {
+            // the old refresh token is spent: keep the new pair even if this fails
+            if let Err(e) = sink(&access, &refresh, until) {
+                tracing::error!(error = %e, "storing the refreshed Shopee tokens failed");
+            }
+        }
+        Ok(access)
+    }
+
+    /// A shop API call; `error_auth` refreshes the token once and repeats.
+    async fn call(
+        &self,
+        get: bool,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value, ChannelError> {
+        let mut refreshed = false;
+        loop {
+            let token = self.access_token(refreshed).await?;
+            let ts = now_s();
+            let base = format!("{}{path}{ts}{token}{}", self.account.partner_id, self.account.shop_id);
+            let sig = sign(self.partner_key.expose(), &base);
+            let mut q: Vec<(&str, String)> = vec![
+                ("partner_id", self.account.partner_id.to_string()),
+                ("timestamp", ts.to_string()),
+                ("access_token", token),
+                ("shop_id", self.account.shop_id.to_string()),
+                ("sign", sig),
+            ];
+            q.extend(query.iter().cloned());
+            let url = self.url(path);
+            let a = self
+                .http
+                .send(|c| {
+                    let r = if get { c.get(&url) } else { c.post(&url) };
+                    let r = r.query(&q);
+                    match body {
+                        Some(b) => r.json(b),
+                        None => r,
+                    }
+                })
+                .await?;
+            let v: Value = match a.json() {
+                Ok(v) => v,
+                Err(_) if a.status >= 400 => return Err(ChannelError::Rejected(a.describe())),
+                Err(e) => return Err(e),
+            };
+            let err = s(&v, "/error");
+            if err.is_empty() {
+                return Ok(v);
+            }
+            let msg = format!("{err}: {}", s(&v, "/message"));
+            if err.ends_with("error_auth") || err.contains("invalid_access_token") {
+                if refreshed {
+                    return Err(ChannelError::Auth(msg));
+                }
+                refreshed = true;
+                continue;
+            }
+            return Err(match err.as_str() {
+                "error_server" | "error_network" | "error_busy" => ChannelError::Unavailable(msg),
+                e if e.contains("too_many") || e.contains("rate") => ChannelError::RateLimited(msg),
+                "error_sign" | "error_permission" => ChannelError::Auth(msg),
+                _ => ChannelError::Rejected(msg),
+            });
+        }
+    }
+
+    /// One page of orders updated in `window`. Token: `<from>:<cursor>`,
+    /// the start of the current 15-day step and Shopee's cursor in it.
+    pub async fn orders(&self, window: &Window, page_token: Option<&str>) -> Result<OrdersPage, ChannelError> {
+        let (start, end) = (window.after.unix_timestamp(), window.before.unix_timestamp());
+        let (from, cursor) = match page_token {
+            None => (start, String::new()),
+            Some(t) => {
+                let (f, c) = t.split_once(':').ok_or_else(|| ChannelError::BadResponse(format!("page token {t:?}")))?;
+                (f.parse().map_err(|_| ChannelError::BadResponse(format!("page token {t:?}")))?, c.to_string())
+            }
+        };
+        let to = (from + MAX_WINDOW_S).min(end);
+        let v = self
+            .call(
+                true,
+                ORDER_LIST,
+                &[
+                    ("time_range_field", "update_time".into()),
+                    ("time_from", from.to_string()),
+                    ("time_to", to.to_string()),
+                    ("page_size", "100".into()),
+                    ("cursor", cursor),
+                    ("response_optional_fields", "order_status".into()),
+                ],
+                None,
+            )
+            .await?;
+        let sns: Vec<String> = v
+            .pointer("/response/order_list")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|o| o.get("order_sn").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
+        let mut orders = vec![];
+        for chunk in sns.chunks(50) {
+            orders.extend(self.details(chunk).await?);
+        }
+        let more = v.pointer("/response/more").and_then(Value::as_bool).unwrap_or(false);
+        let next = if more {
+            let c = s(&v, "/response/next_cursor");
+            if c.is_empty() {
+                return Err(ChannelError::BadResponse("more without next_cursor".into()));
+            }
+            Some(format!("{from}:{c}"))
+        } else if to < end {
+            Some(format!("{to}:"))
+        } else {
+            None
+        };
+        Ok(OrdersPage { orders, next, rate_limit: None })
+    }
+
+    /// The detail of these orders; those left out (a `warning`) are asked
+    /// for once more, and still missing fail the call.
+    async fn details(&self, sns: &[String]) -> Result<Vec<RemoteOrder>, ChannelError> {
+        let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::SGD);
+        let mut out = vec![];
+        let mut missing: Vec<String> = sns.to_vec();
+        for attempt in 0..2 {
+            let v = self
+                .call(
+                    true,
+                    ORDER_DETAIL,
+                    &[("order_sn_list", missing.join(",")), ("response_optional_fields", DETAIL_FIELDS.into())],
+                    None,
+                )
+                .await?;
+            let list = v.pointer("/response/order_list").and_then(Value::as_array).cloned().unwrap_or_default();
+            for o in &list {
+                out.push(map_order(o, fallback)?);
+            }
+            let got: std::collections::HashSet<&str> =
+                list.iter().filter_map(|o| o.get("order_sn").and_then(Value::as_str)).collect();
+            missing.retain(|sn| !got.contains(sn.as_str()));
+            if missing.is_empty() {
+                return Ok(out);
+            }
+            if attempt == 1 {
+                let w = warnings(&v).join("; ");
+                return Err(ChannelError::BadResponse(format!("orders left out ({}): {w}", missing.join(","))));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sends our tracking number for an order Shopee does not arrange
+    /// shipping for, unless it already has it.
+    pub async fn ship(&self, order_sn: &str, tracking: &str) -> Result<(), ChannelError> {
+        let v = self.call(true, TRACKING_NUMBER, &[("order_sn", order_sn.to_string())], None).await;
+        if let Ok(v) = &v {
+            if s(v, "/response/tracking_number").eq_ignore_ascii_case(tracking) {
+                return Ok(());
+            }
+        }
+        let body = json!({ "order_sn": order_sn, "non_integrated": { "tracking_number": tracking } });
+        self.call(false, SHIP_ORDER, &[], Some(&body)).await.map(|_| ())
+    }
+
+    /// Sets the seller stock of one item (and model; 0 without models).
+    pub async fn set_stock(&self, item_id: i64, model_id: i64, quantity: i64) -> Result<(), ChannelError> {
+        let body = json!({ "item_id": item_id, "stock_list": [{ "model_id": model_id, "seller_stock": [{ "stock": quantity.max(0) }] }] });
+        let v = self.call(false, UPDATE_STOCK, &[], Some(&body)).await?;
+        let failures: Vec<String> = v
+            .pointer("/response/failure_list")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|f| format!("model {}: {}", number_text(f.get("model_id")), s(f, "/failed_reason")))
+            .collect();
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(ChannelError::Rejected(failures.join("; ")))
+        }
+    }
+
+    pub async fn test_connection(&self) -> Result<(), ChannelError> {
+        self.access_token(false).await?;
+        let now = OffsetDateTime::now_utc();
+        self.orders(&Window { after: now - time::Duration::days(1), before: now }, None).await.map(|_| ())
+    }
+}
+
+/// Maps a `get_order_detail` order.
+pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelError> {
+    let sn = o
+        .get("order_sn")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ChannelError::BadResponse("order without order_sn".into()))?;
+    let currency: Currency = o.get("currency").and_then(Value::as_str).and_then(|c| c.parse().ok()).unwrap_or(fallback);
+    let at = |k: &str| -> Result<OffsetDateTime, ChannelError> {
+        let t = o.get(k).and_then(Value::as_i64).ok_or_else(|| ChannelError::BadResponse(format!("{sn}: {k}")))?;
+        OffsetDateTime::from_unix_timestamp(t).map_err(|_| ChannelError::BadResponse(format!("{sn}: {k}")))
+    };
+    let created = at("create_time")?;
+    let updated = at("update_time").unwrap_or(created);
+    let raw_status = s(o, "/order_status");
+    let state = match raw_status.as_str() {
+        "READY_TO_SHIP" | "PROCESSED" | "RETRY_SHIP" => OrderState::Unshipped,
+        "SHIPPED" | "TO_CONFIRM_RECEIVE" | "TO_RETURN" => OrderState::Shipped,
+        "COMPLETED" => OrderState::Delivered,
+        "CANCELLED" => OrderState::Cancelled,
+        _ => OrderState::Pending, // UNPAID, IN_CANCEL, INVOICE_PENDING, PENDING, anything new
+    };
+    let shipped = matches!(state, OrderState::Shipped | OrderState::Delivered);
+    let mut lines = vec![];
+    let mut lines_total = 0i64;
+    for it in o.get("item_list").and_then(Value::as_array).into_iter().flatten() {
+        let quantity = it.get("model_quantity_purchased").and_then(Value::as_i64).unwrap_or(0);
+        if quantity < 0 {
+            return Err(ChannelError::BadResponse(format!("{sn}: negative quantity")));
+        }
+        let unit = minor_of(&number_text(it.get("model_discounted_price")), currency)?;
+        lines_total += unit * quantity;
+        let sku = [s(it, "/model_sku"), s(it, "/item_sku")].into_iter().find(|x| !x.is_empty()).unwrap_or_default();
+        lines.push(RemoteLine {
+            external_id: format!("{}:{}", number_text(it.get("item_id")), number_text(it.get("model_id"))),
+            sku,
+            title: s(it, "/item_name"),
+            quantity,
+            quantity_shipped: if shipped { quantity } else { 0 },
+            unit_price_minor: unit,
+            tax_minor: 0,
+        });
+    }
+    let total = minor_of(&number_text(o.get("total_amount")), currency)?;
+    let (subtotal, shipping) = if total >= lines_total { (lines_total, total - lines_total) } else { (total, 0) };
+    let ship_to = o.get("recipient_address").filter(|a| a.is_object()).map(|a| Address {
+        name: s(a, "/name"),
+        line1: s(a, "/full_address"),
+        line2: [s(a, "/town"), s(a, "/district")].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(", "),
+        city: s(a, "/city"),
+        region: s(a, "/state"),
+        postal_code: s(a, "/zipcode"),
+        country: s(a, "/region"),
+        phone: s(a, "/phone"),
+    });
+    let region = s(o, "/region");
+    Ok(RemoteOrder {
+        external_id: sn.to_string(),
+        number: sn.to_string(),
+        raw_status,
+        state,
+        ordered_at: created,
+        ordered_offset: region_offset(&region).to_string(),
+        updated_at: updated,
+        currency,
+        subtotal_minor: subtotal,
+        tax_minor: 0,
+        shipping_minor: shipping,
+        total_minor: total,
+        lines,
+        buyer_name: ship_to
+            .as_ref()
+            .map(|a| a.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| s(o, "/buyer_username")),
+        ship_to,
+        raw: o.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_match_the_documented_base_strings() {
+        // base strings from Shopee's "API calls" guide; signs computed with HMAC-SHA256 for key test_partner_key
+        let shop = "2001887/api/v2/shop/get_shop_info165571443159777174636562737266615546704c6d14701711";
+        assert_eq!(sign("test_partner_key", shop), "9fdae5aeed86e753249982ec04aa54339280f12d3f456b9e3f7d8ee91e66a2b3");
+        let public = "2001887/api/v2/public/get_shops_by_partner1655714431";
+        assert_eq!(
+            sign("test_partner_key", public),
+            "bfd95b21eda3ed2c80e9373e8c0ce80bdc39b2dc02e4c6dc19e1413c75f8ab09"
+        );
+    }
+
+    #[test]
+    fn the_documented_order_detail_maps() {
+        let o = serde_json::json!({
+            "order_sn":"2404098R48U37H","region":"VN","currency":"VND","cod":true,"order_status":"COMPLETED",
+            "create_time":1712601591,"update_time":1713139948,"pay_time":1712817766,"buyer_username":"xt4fdsf96j",
+            "total_amount":32119,"estimated_shipping_fee":5000,
+            "recipient_address":{"name":"P******n","phone":"******64","town":"","district":"Xã Phong Thạnh Tây B",
+               "city":"Huyện Phước Long","state":"Bạc Liêu","region":"VN","zipcode":"","full_address":"Ấp******"},
+            "item_list":[{"item_id":23620853561_i64,"item_name":"Papaya soap","item_sku":"","model_id":221404189791_i64,
+               "model_name":"60g","model_sku":"QAZ-SADOER-05","model_quantity_purchased":1,
+               "model_original_price":300000,"model_discounted_price":48000,"order_item_id":23620853561_i64}]
+        });
+        let r = map_order(&o, Currency::SGD).unwrap();
+        assert_eq!(r.currency.code(), "VND");
+        assert_eq!(r.state, OrderState::Delivered);
+        assert_eq!(r.ordered_offset, "+07:00");
+        assert_eq!(r.lines[0].sku, "QAZ-SADOER-05");
+        assert_eq!(r.lines[0].external_id, "23620853561:221404189791");
+        // a promotion took the total below the items: no negative shipping
+        assert_eq!((r.total_minor, r.subtotal_minor, r.shipping_minor), (32119, 32119, 0));
+        assert_eq!(r.ship_to.unwrap().country, "VN");
+    }
+}

@@ -1,0 +1,559 @@
+//! [`ShopeeFake`]: the Shopee Open Platform v2 calls Mercator makes, with the
+//! documented rules: every request signed (HMAC-SHA256 over partner id,
+//! path, timestamp, and for shop calls the access token and shop id), the
+//! timestamp within 5 minutes, access tokens that expire, single-use
+//! refresh tokens that rotate, order lists limited to 15-day windows and
+//! 100 a page, details for at most 50 orders with only the optional fields
+//! asked for, partial answers reported in `warning`, `ship_order` only for
+//! orders ready to ship, `update_stock` failures per model.
+//!
+//! Shopee does not document how its order-list cursor behaves while orders
+//! change; this fake's cursor is keyset-like (update time, order number),
+//! so the client is tested for what it controls: windows, retries, tokens,
+//! partial answers, duplicates.
+
+use crate::{next_fault, Fault, FaultSource};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use hmac::{Hmac, Mac};
+use mercator_core::rng::SplitMix64;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+pub const PARTNER_ID: i64 = 2_001_887;
+pub const PARTNER_KEY: &str = "shpk_test_partner_key_0123456789abcdef";
+pub const SHOP_ID: i64 = 14_701_711;
+pub const REFRESH_TOKEN: &str = "rt_initial_0123456789";
+
+#[derive(Default, Clone, Debug)]
+pub struct ShopeeStats {
+    pub list_requests: u64,
+    pub detail_requests: u64,
+    pub refreshes: u64,
+    pub faults_served: u64,
+    /// (order_sn, tracking number) of every accepted ship_order.
+    pub shipments: Vec<(String, String)>,
+    /// Every accepted update_stock body.
+    pub stock_updates: Vec<Value>,
+}
+
+struct Inner {
+    orders: Vec<Value>,
+    faults: FaultSource,
+    stats: ShopeeStats,
+    clock: u64,
+    access: HashMap<String, i64>,
+    access_life_s: i64,
+    refresh: String,
+    last_page: Option<Value>,
+}
+
+#[derive(Clone)]
+pub struct ShopeeFake {
+    pub addr: SocketAddr,
+    inner: Arc<Mutex<Inner>>,
+}
+
+fn sign(base: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(PARTNER_KEY.as_bytes()).unwrap_or_else(|_| unreachable!());
+    mac.update(base.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+const SKUS: &[&str] = &["KIT-00001-BLK", "ELE-00012-BLK", "HOM-00021-M", "BEA-00035-BLU"];
+const STATUSES: &[&str] =
+    &["READY_TO_SHIP", "READY_TO_SHIP", "PROCESSED", "SHIPPED", "COMPLETED", "UNPAID", "CANCELLED", "IN_CANCEL"];
+
+/// A `get_order_detail` order (Singapore, SGD) with every optional field.
+pub fn order_json(n: u64, rng: &mut SplitMix64, created: i64, updated: i64) -> Value {
+    let mut items = vec![];
+    let mut total = 0i64;
+    for i in 0..rng.range(1, 3) {
+        let qty = rng.range(1, 3);
+        let cents = rng.range(590, 4990);
+        total += qty * cents;
+        let k = (n as usize + i as usize) % SKUS.len();
+        items.push(json!({
+            "item_id": 880_000 + k as u64, "item_name": format!("Shopee product {n}-{i}"), "item_sku": "",
+            "model_id": 990_000 + k as u64, "model_name": "default", "model_sku": SKUS[k],
+            "model_quantity_purchased": qty,
+            "model_original_price": format!("{}.{:02}", cents * 12 / 1000, cents * 12 / 10 % 100).parse::<f64>().ok(),
+            "model_discounted_price": format!("{}.{:02}", cents / 100, cents % 100).parse::<f64>().ok(),
+            "order_item_id": 880_000 + k as u64, "weight": 0.2, "wholesale": false
+        }));
+    }
+    let shipping = 199;
+    total += shipping;
+    json!({
+        "order_sn": format!("2412{:02}{:06}SG", n % 28 + 1, n), "region": "SG", "currency": "SGD", "cod": false,
+        "order_status": rng.pick(STATUSES), "create_time": created, "update_time": updated,
+        "pay_time": created + 60, "days_to_ship": 2, "ship_by_date": created + 2 * 86_400,
+        "buyer_user_id": 10_000 + n, "buyer_username": format!("buyer_{n}"), "message_to_seller": "",
+        "total_amount": format!("{}.{:02}", total / 100, total % 100).parse::<f64>().ok(),
+        "estimated_shipping_fee": 1.99,
+        "recipient_address": { "name": format!("Tan {n}"), "phone": "6591234567", "town": "", "district": "",
+            "city": "Singapore", "state": "", "region": "SG", "zipcode": "018956", "full_address": format!("{} Marina Blvd", n % 90 + 1) },
+        "item_list": items, "package_list": []
+    })
+}
+
+fn key_of(o: &Value) -> (i64, String) {
+    (o["update_time"].as_i64().unwrap_or(0), o["order_sn"].as_str().unwrap_or_default().to_string())
+}
+
+fn envelope_error(status: StatusCode, error: &str, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": error, "message": message, "request_id": format!("fake-{}", now()) })))
+        .into_response()
+}
+
+fn ok(response: Value, warning: Option<Value>) -> Response {
+    let mut v = json!({ "error": "", "message": "", "request_id": format!("fake-{}", now()), "response": response });
+    if let Some(w) = warning {
+        v["warning"] = w;
+    }
+    axum::Json(v).into_response()
+}
+
+impl ShopeeFake {
+    pub async fn start(orders: usize, seed: u64) -> ShopeeFake {
+        let mut rng = SplitMix64::new(seed);
+        let t = now() - 600;
+        let list: Vec<Value> = (0..orders as u64)
+            .map(|n| {
+                let created = t - rng.range(3600, 29 * 86_400);
+                let updated = (created + rng.range(0, 3600)).min(t);
+                order_json(n, &mut rng, created, updated)
+            })
+            .collect();
+        let inner = Arc::new(Mutex::new(Inner {
+            orders: list,
+            faults: FaultSource::default(),
+            stats: ShopeeStats::default(),
+            clock: 0,
+            access: HashMap::new(),
+            access_life_s: 4 * 3600,
+            refresh: REFRESH_TOKEN.to_string(),
+            last_page: None,
+        }));
+        let app = Router::new()
+            .route("/api/v2/auth/access_token/get", post(refresh))
+            .route("/api/v2/order/get_order_list", get(order_list))
+            .route("/api/v2/order/get_order_detail", get(order_detail))
+            .route("/api/v2/logistics/ship_order", post(ship_order))
+            .route("/api/v2/logistics/get_tracking_number", get(tracking_number))
+            .route("/api/v2/product/update_stock", post(update_stock))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let addr = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        ShopeeFake { addr, inner }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut g)
+    }
+
+    pub fn script(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.with(|i| i.faults.script.extend(faults));
+    }
+
+    pub fn random_faults(&self, seed: u64, percent: u64) {
+        self.with(|i| i.faults.random = Some((SplitMix64::new(seed), percent)));
+    }
+
+    pub fn no_faults(&self) {
+        self.with(|i| {
+            i.faults.random = None;
+            i.faults.script.clear();
+        });
+    }
+
+    /// Access tokens issued from now on last this long.
+    pub fn access_life(&self, seconds: i64) {
+        self.with(|i| i.access_life_s = seconds);
+    }
+
+    /// The refresh token the shop accepts now (it rotates on every refresh).
+    pub fn refresh_token(&self) -> String {
+        self.with(|i| i.refresh.clone())
+    }
+
+    /// Changes `count` orders now (shipped, new update time).
+    pub fn update_orders(&self, count: usize) {
+        self.with(|i| mutate(i, count));
+    }
+
+    /// (order_sn, update_time, status) of every order.
+    pub fn snapshot(&self) -> Vec<(String, i64, String)> {
+        self.with(|i| {
+            i.orders
+                .iter()
+                .map(|o| {
+                    let (u, sn) = key_of(o);
+                    (sn, u, o["order_status"].as_str().unwrap_or_default().to_string())
+                })
+                .collect()
+        })
+    }
+
+    pub fn stats(&self) -> ShopeeStats {
+        self.with(|i| i.stats.clone())
+    }
+}
+
+fn mutate(i: &mut Inner, count: usize) {
+    i.clock += 1;
+    let t = now() - 5;
+    let n = i.orders.len().max(1);
+    for k in 0..count {
+        let idx = ((i.clock as usize) * 7919 + k * 104_729) % n;
+        i.orders[idx]["order_status"] = json!("SHIPPED");
+        i.orders[idx]["update_time"] = json!(t);
+    }
+}
+
+type Q = HashMap<String, String>;
+
+/// Checks the common parameters and the signature; shop calls also the
+/// access token and shop id.
+fn verify(i: &Inner, q: &Q, path: &str, shop: bool) -> Result<(), Box<Response>> {
+    let bad = |m: &str| Err(Box::new(envelope_error(StatusCode::FORBIDDEN, "error_param", m)));
+    if q.get("partner_id").and_then(|p| p.parse::<i64>().ok()) != Some(PARTNER_ID) {
+        return bad("Wrong partner_id.");
+    }
+    let Some(ts) = q.get("timestamp").and_then(|t| t.parse::<i64>().ok()) else { return bad("no timestamp") };
+    if (now() - ts).abs() > 300 {
+        return bad("Invalid timestamp");
+    }
+    let Some(sig) = q.get("sign") else { return bad("There is no sign in query.") };
+    let base = if shop {
+        let Some(token) = q.get("access_token") else { return bad("There is no access_token in query.") };
+        if q.get("shop_id").and_then(|s| s.parse::<i64>().ok()) != Some(SHOP_ID) {
+            return Err(Box::new(envelope_error(StatusCode::FORBIDDEN, "error_shop", "shopid is invalid")));
+        }
+        format!("{PARTNER_ID}{path}{ts}{token}{SHOP_ID}")
+    } else {
+        format!("{PARTNER_ID}{path}{ts}")
+    };
+    if *sig != sign(&base) {
+        return Err(Box::new(envelope_error(StatusCode::FORBIDDEN, "error_sign", "Wrong sign.")));
+    }
+    if shop {
+        let token = q.get("access_token").cloned().unwrap_or_default();
+        if i.access.get(&token).is_none_or(|until| *until <= now()) {
+            return Err(Box::new(envelope_error(StatusCode::FORBIDDEN, "error_auth", "Invalid access_token.")));
+        }
+    }
+    Ok(())
+}
+
+async fn refresh(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, &q, "/api/v2/auth/access_token/get", false) {
+        return *r;
+    }
+    let Ok(b) = serde_json::from_str::<Value>(&body) else {
+        return envelope_error(StatusCode::BAD_REQUEST, "error_param", "Wrong parameters, detail: body");
+    };
+    if b["partner_id"].as_i64() != Some(PARTNER_ID) || b["shop_id"].as_i64() != Some(SHOP_ID) {
+        return envelope_error(StatusCode::BAD_REQUEST, "error_param", "Wrong parameters, detail: partner_id, shop_id");
+    }
+    if b["refresh_token"].as_str() != Some(i.refresh.as_str()) {
+        return envelope_error(StatusCode::FORBIDDEN, "error_auth", "Invalid refresh_token.");
+    }
+    i.stats.refreshes += 1;
+    let n = i.stats.refreshes;
+    let access = format!("at_{n:04}_{:x}", now());
+    let refresh = format!("rt_{n:04}_{:x}", now());
+    let life = i.access_life_s;
+    i.access.insert(access.clone(), now() + life);
+    i.refresh = refresh.clone(); // the old one is spent
+    axum::Json(json!({ "partner_id": PARTNER_ID, "shop_id": SHOP_ID, "refresh_token": refresh, "access_token": access,
+        "expire_in": life, "request_id": format!("fake-{n}"), "error": "", "message": "" }))
+    .into_response()
+}
+
+static RANDOM: [Fault; 7] = [
+    Fault::TooManyRequests,
+    Fault::ServerError,
+    Fault::Truncated,
+    Fault::DuplicatePage,
+    Fault::ExpireToken,
+    Fault::UpdateWhilePaging(3),
+    Fault::PartialAnswer,
+];
+
+fn take_fault(s: &Arc<Mutex<Inner>>) -> Option<Fault> {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let f = next_fault(&mut i.faults, &RANDOM);
+    if f.is_some() {
+        i.stats.faults_served += 1;
+    }
+    f
+}
+
+fn transport_fault(f: &Option<Fault>) -> Option<Response> {
+    match f {
+        Some(Fault::TooManyRequests) => {
+            Some(envelope_error(StatusCode::TOO_MANY_REQUESTS, "error_too_many_request", "Too many requests."))
+        }
+        Some(Fault::ServerError) => Some(envelope_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error_server",
+            "System error. Please try again later.",
+        )),
+        _ => None,
+    }
+}
+
+fn truncated(v: Response) -> Response {
+    let _ = v;
+    (StatusCode::OK, [("content-type", "application/json")], "{\"error\":\"\",\"message\":\"\",\"response\":{\"order_l")
+        .into_response()
+}
+
+async fn order_list(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
+    let fault = take_fault(&s);
+    if let Some(r) = transport_fault(&fault) {
+        return r;
+    }
+    if let Some(Fault::Delay(d)) = &fault {
+        tokio::time::sleep(*d).await;
+    }
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    i.stats.list_requests += 1;
+    if fault == Some(Fault::ExpireToken) {
+        i.access.clear();
+    }
+    if let Err(r) = verify(&i, &q, "/api/v2/order/get_order_list", true) {
+        return *r;
+    }
+    if let Some(Fault::UpdateWhilePaging(n)) = &fault {
+        mutate(&mut i, *n);
+    }
+    if fault == Some(Fault::DuplicatePage) {
+        if let Some(p) = i.last_page.clone() {
+            return ok(p, None);
+        }
+    }
+    if q.get("time_range_field").map(String::as_str) != Some("update_time") {
+        return envelope_error(StatusCode::BAD_REQUEST, "error_param", "Wrong parameters, detail: time_range_field");
+    }
+    let (Some(from), Some(to)) =
+        (q.get("time_from").and_then(|v| v.parse::<i64>().ok()), q.get("time_to").and_then(|v| v.parse::<i64>().ok()))
+    else {
+        return envelope_error(StatusCode::BAD_REQUEST, "error_param", "Wrong parameters, detail: time_from, time_to");
+    };
+    if from >= to || to - from > 15 * 86_400 {
+        return envelope_error(
+            StatusCode::BAD_REQUEST,
+            "order.order_list_invalid_time",
+            "Start time must be earlier than end time and diff in 15days.",
+        );
+    }
+    let size = match q.get("page_size").and_then(|v| v.parse::<usize>().ok()) {
+        Some(n) if (1..=100).contains(&n) => n,
+        _ => return envelope_error(StatusCode::BAD_REQUEST, "error_param", "Wrong parameters, detail: page_size"),
+    };
+    let after: Option<(i64, String)> = q
+        .get("cursor")
+        .filter(|c| !c.is_empty())
+        .and_then(|c| c.split_once('|'))
+        .and_then(|(u, sn)| Some((u.parse().ok()?, sn.to_string())));
+    let mut hits: Vec<&Value> = i
+        .orders
+        .iter()
+        .filter(|o| {
+            let u = o["update_time"].as_i64().unwrap_or(0);
+            u >= from && u <= to
+        })
+        .filter(|o| after.as_ref().is_none_or(|a| key_of(o) > *a))
+        .collect();
+    hits.sort_by_key(|o| key_of(o));
+    let more = hits.len() > size;
+    let page: Vec<&Value> = hits.into_iter().take(size).collect();
+    let next = if more {
+        page.last().map(|o| format!("{}|{}", key_of(o).0, key_of(o).1)).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let list: Vec<Value> =
+        page.iter().map(|o| json!({ "order_sn": o["order_sn"], "order_status": o["order_status"] })).collect();
+    let response = json!({ "more": more, "next_cursor": next, "order_list": list });
+    i.last_page = Some(response.clone());
+    let r = ok(response, None);
+    if fault == Some(Fault::Truncated) {
+        return truncated(r);
+    }
+    r
+}
+
+const OPTIONAL: &[&str] = &[
+    "buyer_user_id",
+    "buyer_username",
+    "estimated_shipping_fee",
+    "recipient_address",
+    "item_list",
+    "pay_time",
+    "total_amount",
+    "package_list",
+    "shipping_carrier",
+    "payment_method",
+    "actual_shipping_fee",
+    "note",
+];
+
+async fn order_detail(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
+    let fault = take_fault(&s);
+    if let Some(r) = transport_fault(&fault) {
+        return r;
+    }
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    i.stats.detail_requests += 1;
+    if fault == Some(Fault::ExpireToken) {
+        i.access.clear();
+    }
+    if let Err(r) = verify(&i, &q, "/api/v2/order/get_order_detail", true) {
+        return *r;
+    }
+    let sns: Vec<&str> =
+        q.get("order_sn_list").map(|l| l.split(',').filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+    if sns.is_empty() || sns.len() > 50 {
+        return envelope_error(
+            StatusCode::BAD_REQUEST,
+            "error_param",
+            "Wrong parameters, detail: order_sn_list limit [1,50]",
+        );
+    }
+    let fields: Vec<&str> = q.get("response_optional_fields").map(|f| f.split(',').collect()).unwrap_or_default();
+    let mut found: Vec<Value> = vec![];
+    let mut warning: Vec<Value> = vec![];
+    for (k, sn) in sns.iter().enumerate() {
+        if fault == Some(Fault::PartialAnswer) && k == 0 {
+            warning.push(json!(format!("order_sn {sn} is temporarily unavailable")));
+            continue;
+        }
+        match i.orders.iter().find(|o| o["order_sn"] == json!(sn)) {
+            Some(o) => {
+                let mut o = o.clone();
+                if let Some(m) = o.as_object_mut() {
+                    m.retain(|k, _| !OPTIONAL.contains(&k.as_str()) || fields.contains(&k.as_str()));
+                }
+                found.push(o);
+            }
+            None => warning.push(json!(format!("order_sn {sn} is not found"))),
+        }
+    }
+    let r = ok(json!({ "order_list": found }), (!warning.is_empty()).then_some(Value::Array(warning)));
+    if fault == Some(Fault::Truncated) {
+        return truncated(r);
+    }
+    r
+}
+
+async fn ship_order(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, &q, "/api/v2/logistics/ship_order", true) {
+        return *r;
+    }
+    if i.faults.script.front() == Some(&Fault::ServerError) {
+        i.faults.script.pop_front();
+        i.stats.faults_served += 1;
+        return envelope_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "error_server",
+            "System error. Please try again later.",
+        );
+    }
+    let Ok(b) = serde_json::from_str::<Value>(&body) else {
+        return envelope_error(StatusCode::BAD_REQUEST, "logistics.error_param", "Wrong parameters, detail: body");
+    };
+    let sn = b["order_sn"].as_str().unwrap_or_default().to_string();
+    let tracking = b.pointer("/non_integrated/tracking_number").and_then(Value::as_str).unwrap_or_default().to_string();
+    if tracking.is_empty() {
+        return envelope_error(
+            StatusCode::BAD_REQUEST,
+            "logistics.error_param",
+            "Parameter tracking_number can not be null.",
+        );
+    }
+    let Some(k) = i.orders.iter().position(|o| o["order_sn"] == json!(sn)) else {
+        return envelope_error(StatusCode::BAD_REQUEST, "logistics.invalid_error", "The order is not exist.");
+    };
+    if !matches!(i.orders[k]["order_status"].as_str(), Some("READY_TO_SHIP" | "PROCESSED" | "RETRY_SHIP")) {
+        return envelope_error(StatusCode::BAD_REQUEST, "logistics.error_param", "logistic status not ready to ship");
+    }
+    i.orders[k]["order_status"] = json!("SHIPPED");
+    i.orders[k]["update_time"] = json!(now());
+    i.orders[k]["tracking_number"] = json!(tracking);
+    i.stats.shipments.push((sn, tracking));
+    axum::Json(json!({ "error": "", "message": "", "request_id": "fake-ship" })).into_response()
+}
+
+async fn tracking_number(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
+    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, &q, "/api/v2/logistics/get_tracking_number", true) {
+        return *r;
+    }
+    let sn = q.get("order_sn").cloned().unwrap_or_default();
+    match i.orders.iter().find(|o| o["order_sn"] == json!(sn)) {
+        Some(o) => ok(json!({ "tracking_number": o["tracking_number"].as_str().unwrap_or_default() }), None),
+        None => envelope_error(StatusCode::BAD_REQUEST, "logistics.invalid_error", "The order is not exist."),
+    }
+}
+
+async fn update_stock(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, &q, "/api/v2/product/update_stock", true) {
+        return *r;
+    }
+    let Ok(b) = serde_json::from_str::<Value>(&body) else {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_param", "invalid body");
+    };
+    let Some(item) = b["item_id"].as_i64() else {
+        return envelope_error(
+            StatusCode::BAD_REQUEST,
+            "product.error_param",
+            "invalid field ItemId: value must  Not Null",
+        );
+    };
+    let list = b["stock_list"].as_array().cloned().unwrap_or_default();
+    if list.is_empty() || list.len() > 50 {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_param", "stock_list length [1,50]");
+    }
+    let known = (880_000..880_000 + SKUS.len() as i64).contains(&item);
+    let mut success = vec![];
+    let mut failure = vec![];
+    for e in &list {
+        let model = e["model_id"].as_i64().unwrap_or(-1);
+        let stock = e.pointer("/seller_stock/0/stock").and_then(Value::as_i64);
+        match stock {
+            Some(st) if known && model == item - 880_000 + 990_000 => {
+                success.push(json!({ "model_id": model, "location_id": "", "stock": st }))
+            }
+            _ => failure.push(json!({ "model_id": model, "failed_reason": "model not found or stock missing" })),
+        }
+    }
+    if failure.is_empty() {
+        i.stats.stock_updates.push(b.clone());
+    }
+    ok(json!({ "failure_list": failure, "success_list": success }), Some(json!("")))
+}
