@@ -22,6 +22,15 @@ sync-failed = { $count ->
    *[other] { $count } changes failed to send
 }
 sync-tooltip = Edits are saved on this computer first and sent to your channels when online.
+offline = Offline
+offline-since = since { $time }
+offline-waiting = { $count ->
+    [0] nothing waiting to be sent
+    [one] 1 change kept here, sent when back online
+   *[other] { $count } changes kept here, sent when back online
+}
+offline-tooltip = Your channels cannot be reached from this computer. Keep working: everything is saved here, and orders are fetched and changes sent as soon as the connection is back.
+offline-retry = Try now
 
 ## Common
 loading = Loading…
@@ -587,6 +596,7 @@ stock-saved = { $sku } counted. { $count ->
     [one] 1 listing gets the new quantity now.
    *[other] { $count } listings get the new quantity now.
 }
+accounts-shopee-host-other = Other API host (sandbox: https://partner.test-stable.shopeemobile.com)
 accounts-shopee-host = API host
 accounts-partner-id = Partner ID
 accounts-shop-id = Shop ID

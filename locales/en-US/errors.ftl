@@ -89,6 +89,7 @@ error-ecb-fetch-failed = Could not fetch the ECB rates from { $url } ({ $detail 
 ## Channels
 error-channel-auth = The channel refused the credentials ({ $detail }). Check them in Settings → Channels, or connect the account again.
 error-channel-rate-limited = The channel is limiting requests ({ $detail }); Mercator will continue on its own when the limit allows.
+error-channel-offline = No connection to the channel ({ $detail }): this computer looks offline. Your changes are kept here and sent when the connection is back.
 error-channel-unavailable = The channel could not be reached ({ $detail }). Mercator retries automatically; nothing was lost.
 error-channel-bad-response = The channel sent an answer Mercator could not read ({ $detail }); that page was skipped and will be fetched again.
 error-channel-rejected = The channel rejected the request: { $detail }

@@ -16,6 +16,14 @@ sync-idle = 所有更改已保存在本机
 sync-pending = { $count } 项更改待发送
 sync-failed = { $count } 项更改发送失败
 sync-tooltip = 编辑会先保存在本机，联网后再发送到各销售渠道。
+offline = 离线
+offline-since = 自 { $time } 起
+offline-waiting = { $count ->
+    [0] 没有待发送的更改
+   *[other] { $count } 项更改已保存在本机，恢复联网后发送
+}
+offline-tooltip = 这台电脑目前无法连接到销售渠道。可以继续工作：所有内容都保存在本机，恢复连接后会立即拉取订单并发送更改。
+offline-retry = 立即重试
 
 ## Common
 loading = 加载中…
@@ -562,6 +570,7 @@ stock-saved = 已盘点 { $sku }。{ $count ->
     [0] 无需更新渠道数量。
    *[other] { $count } 个刊登正在更新数量。
 }
+accounts-shopee-host-other = 其他 API 地址（沙箱：https://partner.test-stable.shopeemobile.com）
 accounts-shopee-host = API 地址
 accounts-partner-id = Partner ID
 accounts-shop-id = 店铺 ID

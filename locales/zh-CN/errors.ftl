@@ -89,6 +89,7 @@ error-ecb-fetch-failed = 无法从 { $url } 获取欧洲央行汇率（{ $detail
 ## 渠道
 error-channel-auth = 渠道拒绝了凭据（{ $detail }）。请在“设置 → 渠道”中检查，或重新连接该账户。
 error-channel-rate-limited = 渠道正在限制请求频率（{ $detail }）；额度恢复后 Mercator 会自动继续。
+error-channel-offline = 无法连接到渠道（{ $detail }）：这台电脑似乎已离线。你的修改已保存在本机，恢复连接后会自动发送。
 error-channel-unavailable = 无法连接渠道（{ $detail }）。Mercator 会自动重试，数据不会丢失。
 error-channel-bad-response = 渠道返回了无法读取的内容（{ $detail }）；该页已跳过，稍后会重新获取。
 error-channel-rejected = 渠道拒绝了请求：{ $detail }

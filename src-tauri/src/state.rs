@@ -45,6 +45,10 @@ pub struct AppState {
     pub ready_reported: std::sync::atomic::AtomicBool,
     /// Set to stop the running long operation (import, bulk edit).
     pub cancel: std::sync::atomic::AtomicBool,
+    /// Since when (RFC 3339) no channel could be reached; `None` while online.
+    pub offline_since: std::sync::Mutex<Option<String>>,
+    /// Wakes the scheduler early (the window saw the network come back).
+    pub wake: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -58,6 +62,8 @@ impl AppState {
             inner: RwLock::new(Inner::default()),
             ready_reported: Default::default(),
             cancel: Default::default(),
+            offline_since: Default::default(),
+            wake: Default::default(),
         }
     }
 

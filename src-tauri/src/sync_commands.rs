@@ -3,6 +3,7 @@
 //! interval and purges buyer data after shipment.
 
 use crate::state::AppState;
+use mercator_api::outbox::ConnectivityDto;
 use mercator_api::sync::{self, AccountDto, RunReport, SyncLogDto};
 use mercator_api::ApiResult;
 use std::collections::BTreeMap;
@@ -35,8 +36,54 @@ async fn run(app: &tauri::AppHandle, state: &AppState, channel_id: &str) -> ApiR
         Ok(rep) => (*rep, None),
         Err(e) => (RunReport::default(), Some(e.0.clone())),
     };
+    // a run that reached its channel says we are online; one that could not
+    // reach the host at all says we are not
+    match &error {
+        None => set_offline(app, state, false).await,
+        Some(e) if e.code == mercator_core::ErrorCode::ChannelOffline.as_str() => set_offline(app, state, true).await,
+        Some(_) => set_offline(app, state, false).await,
+    }
     let _ = app.emit("sync", SyncEvent { channel_id: channel_id.to_string(), report, running: false, error });
     r
+}
+
+async fn connectivity_of(state: &AppState) -> ConnectivityDto {
+    let since = state.offline_since.lock().map(|s| s.clone()).unwrap_or(None);
+    let waiting = match state.store().await {
+        Ok(store) => mercator_store::outbox::counts(store.pool()).await.map(|c| c.pending + c.in_flight).unwrap_or(0),
+        Err(_) => 0,
+    };
+    ConnectivityDto { offline: since.is_some(), since, waiting }
+}
+
+async fn set_offline(app: &tauri::AppHandle, state: &AppState, offline: bool) {
+    let changed = match state.offline_since.lock() {
+        Ok(mut s) if s.is_some() != offline => {
+            *s = offline.then(|| {
+                time::OffsetDateTime::now_utc()
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            });
+            true
+        }
+        _ => false,
+    };
+    if changed {
+        tracing::info!(offline, "connectivity changed");
+        let _ = app.emit("connectivity", connectivity_of(state).await);
+    }
+}
+
+#[tauri::command]
+pub async fn connectivity(state: S<'_>) -> ApiResult<ConnectivityDto> {
+    Ok(connectivity_of(&state).await)
+}
+
+/// The window saw the network come back (or the user asked): try the
+/// channels now instead of at the next tick.
+#[tauri::command]
+pub fn resume_sync(state: S<'_>) {
+    state.wake.notify_one();
 }
 
 #[tauri::command]
@@ -203,8 +250,14 @@ pub fn start_scheduler(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         let mut last_purge: Option<time::Date> = None;
         loop {
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             let state = app.state::<AppState>();
+            // offline: look again every 15 s (resume soon after the network is back)
+            let offline = state.offline_since.lock().map(|s| s.is_some()).unwrap_or(false);
+            let tick = std::time::Duration::from_secs(if offline { 15 } else { 60 });
+            tokio::select! {
+                _ = tokio::time::sleep(tick) => {}
+                _ = state.wake.notified() => {}
+            }
             let Ok(store) = state.store().await else { continue };
             let today = time::OffsetDateTime::now_utc().date();
             if last_purge != Some(today) {
@@ -214,7 +267,16 @@ pub fn start_scheduler(app: tauri::AppHandle) {
                 }
                 last_purge = Some(today);
             }
-            let Ok(due) = sync::due_accounts(store.as_ref(), time::OffsetDateTime::now_utc()).await else { continue };
+            let offline = state.offline_since.lock().map(|s| s.is_some()).unwrap_or(false);
+            let due = if offline {
+                // every connected account is due once the network is back
+                sync::accounts(store.as_ref()).await.map(|a| {
+                    a.into_iter().filter(|a| a.connected && !a.paused).map(|a| a.channel_id).collect::<Vec<_>>()
+                })
+            } else {
+                sync::due_accounts(store.as_ref(), time::OffsetDateTime::now_utc()).await
+            };
+            let Ok(due) = due else { continue };
             for id in due {
                 if let Err(e) = run(&app, &state, &id).await {
                     tracing::warn!(channel = %id, error = %e, "sync stopped");

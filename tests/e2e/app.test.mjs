@@ -682,3 +682,118 @@ test('stock: counts per warehouse, reservations from open orders, an oversell fl
     await s.close();
   }
 });
+
+/** A loopback TCP relay to `target` that can be cut (connection refused, as offline) and restored on the same port. */
+async function relay(target) {
+  const net = await import('node:net');
+  const to = Number(new URL(target).port);
+  const sockets = new Set();
+  let server = null;
+  let port = 0;
+  const up = () =>
+    new Promise((ok) => {
+      server = net.createServer((c) => {
+        const u = net.connect(to, '127.0.0.1');
+        for (const x of [c, u]) {
+          sockets.add(x);
+          x.on('error', () => {});
+          x.on('close', () => { c.destroy(); u.destroy(); sockets.delete(x); });
+        }
+        c.pipe(u);
+        u.pipe(c);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = server.address().port;
+        ok(`http://127.0.0.1:${port}`);
+      });
+    });
+  const down = () =>
+    new Promise((ok) => {
+      for (const x of sockets) x.destroy();
+      sockets.clear();
+      server.close(() => ok());
+    });
+  return { url: await up(), up, down };
+}
+
+test('Shopee: connect, sync through access-token expiry and a restart, go offline and come back, in both languages', async () => {
+  const xtask = process.env.MERCATOR_XTASK;
+  assert.ok(xtask && existsSync(xtask), 'the xtask binary serves the fake Shopee shop');
+  const { spawn } = await import('node:child_process');
+  // access tokens live 6 s here (4 h on Shopee): every later sync must refresh, and the
+  // refresh token is single-use, so the rotated one has to be kept (in the keyring)
+  const server = spawn(xtask, ['fake-shopee', '--orders', '40', '--access-life', '6'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const target = await new Promise((ok, fail) => {
+      server.stdout.once('data', (d) => ok(String(d).trim().split('\n')[0]));
+      server.once('exit', (c) => fail(new Error(`fake server exited ${c}`)));
+    });
+    const net = await relay(target);
+    const dataDir = join(root, 'shopee');
+    const row = '[data-testid="accounts-table"] tr[data-account="Shopee SG"]';
+    let s = await launch(APP, env(dataDir));
+    try {
+      await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+      await s.click('[data-nav="settings"]');
+      await s.click('[data-testid="account-add"]');
+      await setValue(s, '[data-testid="account-kind"]', 'shopee', 'change');
+      await s.type('[data-testid="account-name"]', 'Shopee SG');
+      await s.type('[data-testid="account-partner-id"]', '2001887');
+      await s.type('[data-testid="account-shop-id"]', '14701711');
+      await s.type('[data-testid="account-partner-key"]', 'shpk_test_partner_key_0123456789abcdef');
+      await s.type('[data-testid="account-shopee-refresh"]', 'rt_initial_0123456789');
+      await s.click('[data-testid="account-form"] details summary');
+      await setValue(s, '[data-testid="account-shopee-host-text"]', net.url);
+      await s.screenshot(join(SHOTS, 'account-shopee-form-en.png'));
+      await s.click('[data-testid="account-save"]');
+      await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('is connected'));
+      await s.click(`${row} [data-testid="account-sync"]`);
+      await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('40 orders fetched, 40 new'), 30000);
+      await s.waitText(`${row} [data-testid="account-orders"]`, (t) => t === '40 orders');
+    } finally {
+      await s.close();
+    }
+    // the access token has expired meanwhile; the first refresh token is spent
+    await new Promise((r) => setTimeout(r, 7000));
+    s = await launch(APP, env(dataDir));
+    try {
+      await s.click('[data-nav="settings"]');
+      await s.click(`${row} [data-testid="account-sync"]`);
+      await s.waitText('[data-testid="accounts-notice"]', (t) => / 0 new/.test(t), 30000);
+      await s.waitText(`${row} [data-testid="account-status"]`, (t) => t.includes('synced'));
+      await s.waitText(`${row} [data-testid="account-orders"]`, (t) => t === '40 orders');
+      // no secret in the shop file, neither the first refresh token nor the partner key
+      const db = readFileSync(join(dataDir, 'mercator.db')).toString('latin1');
+      const wal = existsSync(join(dataDir, 'mercator.db-wal')) ? readFileSync(join(dataDir, 'mercator.db-wal')).toString('latin1') : '';
+      for (const secret of ['shpk_test_partner_key', 'rt_initial_0123456789']) {
+        assert.ok(!db.includes(secret) && !wal.includes(secret), `${secret} not in SQLite`);
+      }
+      // nor the rotated tokens (rt_0001_…, at_0001_…)
+      assert.ok(!/[ra]t_\d{4}_[0-9a-f]+/.test(db + wal), 'no rotated token in SQLite');
+      // the network goes away: the sync says so, the header shows it, work goes on
+      assert.equal(await s.count('[data-testid="offline"]'), 0);
+      await net.down();
+      await s.click(`${row} [data-testid="account-sync"]`);
+      await s.waitText('[data-testid="accounts-error"]', (t) => t.includes('looks offline'), 30000);
+      const badge = await s.waitText('[data-testid="offline"]', (t) => /offline/i.test(t), 10000);
+      assert.match(badge, /since/i);
+      await s.screenshot(join(SHOTS, 'offline-en.png'));
+      await s.click('[data-testid="language-select"]');
+      await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+      await s.waitText('[data-testid="offline"]', (t) => t.includes('离线'));
+      await s.screenshot(join(SHOTS, 'offline-zh.png'));
+      // back online: "Try now" (or the next 15 s look) syncs and the badge goes
+      await net.up();
+      await s.click('[data-testid="offline-retry"]');
+      for (let k = 0; k < 100 && (await s.count('[data-testid="offline"]')) > 0; k++) await new Promise((r) => setTimeout(r, 200));
+      assert.equal(await s.count('[data-testid="offline"]'), 0, 'the offline badge goes once a channel answers');
+      await s.waitText(`${row} [data-testid="account-orders"]`, (t) => t.includes('40'));
+      await s.click('[data-testid="language-select"]');
+      await s.click('[data-testid="language-select"] option[value="en-US"]');
+    } finally {
+      await s.close();
+    }
+  } finally {
+    server.kill();
+  }
+});

@@ -83,6 +83,75 @@ try {
   for (let i = 0; i < 20; i++) opens.push(await s.cmd('POST', '/execute/async', { script: OPEN, args: [] }));
   opens.sort((a, b) => a - b);
   console.log(`\nOpening the catalog (from Settings) to its first rows on screen: p50 ${opens[10].toFixed(1)} ms   p99 ${opens[19].toFixed(1)} ms   (20 times)`);
+
+  // The orders list (100k orders): opening it from Settings to its first rows
+  // on screen, then filters changed as a user does (each to a different total).
+  const ORDERS_OPEN = `
+    const done = arguments[arguments.length - 1];
+    document.querySelector('[data-nav="settings"]').click();
+    const wait = (pred, then) => { const tick = () => (pred() ? then() : requestAnimationFrame(tick)); requestAnimationFrame(tick); };
+    const row = () => document.querySelector('[data-testid="orders-table"] [data-row="0"]');
+    wait(() => document.querySelector('[data-testid="settings-title"]'), () => {
+      const t0 = performance.now();
+      document.querySelector('[data-nav="orders"]').click();
+      wait(() => row() && row().innerText.trim() && !row().innerText.includes('…'), () => done(performance.now() - t0));
+    });`;
+  const ordersOpen = [];
+  for (let i = 0; i < 20; i++) ordersOpen.push(await s.cmd('POST', '/execute/async', { script: ORDERS_OPEN, args: [] }));
+  ordersOpen.sort((a, b) => a - b);
+  const total = await s.text('[data-testid="orders-total"]');
+  console.log(`\nOpening the orders list (${total.trim()}) from Settings to its first rows on screen: p50 ${ordersOpen[10].toFixed(1)} ms   p99 ${ordersOpen[19].toFixed(1)} ms   (20 times)`);
+  const FILTER = `
+    const [css, value, event, done] = [arguments[0], arguments[1], arguments[2], arguments[arguments.length - 1]];
+    const el = document.querySelector(css);
+    const row = () => document.querySelector('[data-testid="orders-table"] [data-row="0"]');
+    const totalText = () => document.querySelector('[data-testid="orders-total"]')?.innerText ?? '';
+    const before = totalText();
+    const t0 = performance.now();
+    el.value = value;
+    el.dispatchEvent(new Event(event, { bubbles: true }));
+    const tick = () => {
+      const changed = totalText() !== before;
+      const settled = (row() && row().innerText.trim() && !row().innerText.includes('…')) || /(^|\D)0(\D|$)/.test(totalText());
+      if (changed && settled) done(performance.now() - t0);
+      else if (performance.now() - t0 > 5000) done(-1);
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);`;
+  const filters = {
+    'state': ['[data-testid="orders-status"]', 'change', ['shipped', '', 'unshipped', '', 'cancelled', '']],
+    'order number / buyer': ['[data-testid="orders-search"]', 'input', ['302-1000-0001', '', 'Käufer 4242', '', '302-1000-00999', '']],
+    'SKU': ['[data-testid="orders-sku"]', 'input', ['KIT', '', 'ELE', '', 'HOM-00021', '']],
+    'ship-to country': ['[data-testid="orders-country"]', 'input', ['AT', '', 'FR', '']],
+  };
+  for (const [name, [css, event, values]] of Object.entries(filters)) {
+    const times = [];
+    for (let round = 0; round < 4; round++) {
+      for (const v of values) {
+        const ms = await s.cmd('POST', '/execute/async', { script: FILTER, args: [css, v, event] });
+        if (ms >= 0) times.push(ms);
+      }
+    }
+    times.sort((a, b) => a - b);
+    const p = (x) => times[Math.min(times.length - 1, Math.floor((times.length * x) / 100))]?.toFixed(1);
+    console.log(`orders filter ${name.padEnd(22)} p50 ${p(50)} ms   p99 ${p(99)} ms   (${times.length} changes)`);
+  }
+  await s.cmd('POST', '/execute/async', {
+    script: `
+      const done = arguments[arguments.length - 1];
+      const body = document.querySelector('[data-testid="orders-table"] .vbody');
+      let i = 0;
+      const step = () => {
+        body.scrollTop = (body.scrollHeight * i) / 40;
+        body.dispatchEvent(new Event('scroll'));
+        if (++i <= 40) setTimeout(step, 50); else setTimeout(done, 1500);
+      };
+      step();`,
+    args: [],
+  });
+  {
+    await s.cmd('POST', '/execute/async', { script: `const d = arguments[arguments.length - 1]; document.querySelector('[data-nav="catalog"]').click(); setTimeout(d, 500);`, args: [] });
+  }
   const idle = memory(family);
   // Scroll through the catalog: 40 jumps across the whole table, one frame each.
   await s.cmd('POST', '/execute/async', {

@@ -15,7 +15,9 @@
 //!   bench-sync [--orders N]            full and incremental order sync from a local SP-API, orders/s, peak memory
 //!   crash-test [--trials N] [--orders M]  kill the syncing process at random points; the final orders must equal the server's
 //!   conformance                        connector requests against the marketplaces' published specs (Prism, Shopify schema)
-//!   bench-ui                           search keystroke-to-screen latency, memory while browsing (100k shop)
+//!   bench-ui                           search keystroke-to-screen latency, orders list first screen and filters,
+//!                                      memory while browsing (100k SKUs, 100k orders)
+//!   fake-shopee [--orders N] [--access-life S]  serve a fake Shopee shop on loopback (manual tests, e2e)
 
 mod bench;
 mod conformance;
@@ -245,7 +247,7 @@ fn e2e() -> R {
 
 fn bench_ui() -> R {
     build_app(true)?;
-    let shop = bench::shop_of(100_000)?;
+    let shop = sync::orders_shop(100_000)?;
     cmd("xvfb-run", &["-a", "--server-args=-screen 0 1280x800x24", "node", "bench-ui.mjs"])
         .dir(root().join("tests/e2e"))
         .env("MERCATOR_APP", app_binary(true).to_str().unwrap_or_default())

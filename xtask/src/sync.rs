@@ -283,3 +283,50 @@ pub fn fake_amazon(args: &[String]) -> Result<(), String> {
         }
     })
 }
+
+/// The 100k-SKU benchmark shop with `orders` orders synced into it from the
+/// local SP-API (target/bench/shop-100000-orders-N), built on first use:
+/// the orders list is measured on the same shop the catalog is.
+pub fn orders_shop(orders: usize) -> Result<PathBuf, String> {
+    let dir = root().join(format!("target/bench/shop-100000-orders-{orders}"));
+    let done = dir.join("orders-synced");
+    if done.exists() {
+        return Ok(dir);
+    }
+    let base = crate::bench::shop_of(100_000)?;
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for f in std::fs::read_dir(&base).map_err(|e| e.to_string())?.flatten() {
+        if f.path().is_file() {
+            std::fs::copy(f.path(), dir.join(f.file_name())).map_err(|e| e.to_string())?;
+        }
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let t = Instant::now();
+        let fake = AmazonFake::start(orders, 42).await;
+        let (store, _) = Store::open(&dir, &OpenOptions { seed_demo: false, ..Default::default() })
+            .await
+            .map_err(|e| e.to_string())?;
+        let ch = channel_of(&store).await?;
+        let c = connector(&fake.url())?;
+        let mut errors = 0;
+        loop {
+            match pull_with(&store, &ch, &c, time::OffsetDateTime::now_utc(), &|_| {}).await {
+                Ok(r) if r.complete => break,
+                Ok(_) => {}
+                Err(e) => {
+                    errors += 1;
+                    if errors > 50 {
+                        return Err(format!("syncing the benchmark orders failed: {e:?}"));
+                    }
+                }
+            }
+        }
+        store.close().await;
+        println!("(synced {orders} orders into the benchmark shop in {:.1?})", t.elapsed());
+        Ok::<_, String>(())
+    })?;
+    std::fs::write(&done, b"").map_err(|e| e.to_string())?;
+    Ok(dir)
+}

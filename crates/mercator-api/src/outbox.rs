@@ -23,6 +23,17 @@ pub struct DeliveryReport {
     pub failed: i64,
 }
 
+/// Whether this desk can reach its channels, for the header.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectivityDto {
+    pub offline: bool,
+    /// Since when no channel could be reached (RFC 3339).
+    pub since: Option<String>,
+    /// Changes waiting to be sent to the channels.
+    pub waiting: i64,
+}
+
 /// Why an entry could not be sent (shown to the user with the channel's text).
 fn describe(e: &ErrorPayload) -> String {
     serde_json::to_string(e).unwrap_or_else(|_| e.code.clone())

@@ -117,9 +117,11 @@ impl Http {
     ) -> Result<Answer, ChannelError> {
         let mut last = String::new();
         let mut rate_limited = false;
+        let mut unreachable = false;
         for attempt in 0..self.policy.attempts {
             match build(&self.client).send().await {
                 Ok(resp) => {
+                    unreachable = false;
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
                     let body = match resp.bytes().await {
@@ -161,19 +163,39 @@ impl Http {
                 }
                 Err(e) => {
                     rate_limited = false;
+                    let refused_again = unreachable && e.is_connect() && !e.is_timeout();
+                    unreachable = e.is_connect() && !e.is_timeout();
                     last = if e.is_timeout() { "timed out".to_string() } else { without_url(&e) };
+                    if refused_again {
+                        // twice no connection at all: offline, not worth the whole back-off
+                        break;
+                    }
                     if attempt + 1 < self.policy.attempts {
                         tokio::time::sleep(self.backoff(attempt)).await;
                     }
                 }
             }
         }
-        Err(if rate_limited { ChannelError::RateLimited(last) } else { ChannelError::Unavailable(last) })
+        Err(if rate_limited {
+            ChannelError::RateLimited(last)
+        } else if unreachable {
+            ChannelError::Offline(last)
+        } else {
+            ChannelError::Unavailable(last)
+        })
     }
 }
 
 /// A reqwest error without its URL (query strings can carry tokens).
 fn without_url(e: &reqwest::Error) -> String {
+    if e.is_connect() {
+        // the innermost cause says what happened ("Connection refused", a DNS failure)
+        let mut cause: &dyn std::error::Error = e;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        return cause.to_string();
+    }
     let e = e.to_string();
     match e.find(" for url (") {
         Some(i) => e[..i].to_string(),

@@ -128,6 +128,10 @@ pub enum ChannelError {
     /// Unreachable, timing out or failing (5xx) after the retries.
     #[error("channel unavailable: {0}")]
     Unavailable(String),
+    /// The host could not be reached at all (no network, DNS failure,
+    /// connection refused) after the retries: this desk is probably offline.
+    #[error("offline: {0}")]
+    Offline(String),
     /// The answer was not what the protocol promises (truncated, invalid JSON, missing fields).
     #[error("unreadable answer: {0}")]
     BadResponse(String),
@@ -142,7 +146,13 @@ pub enum ChannelError {
 impl ChannelError {
     /// Worth retrying later (the sync's next cycle) rather than a user's fix.
     pub fn is_transient(&self) -> bool {
-        matches!(self, ChannelError::RateLimited(_) | ChannelError::Unavailable(_) | ChannelError::BadResponse(_))
+        matches!(
+            self,
+            ChannelError::RateLimited(_)
+                | ChannelError::Unavailable(_)
+                | ChannelError::Offline(_)
+                | ChannelError::BadResponse(_)
+        )
     }
 }
 
@@ -152,6 +162,7 @@ impl From<&ChannelError> for ErrorPayload {
             ChannelError::Auth(d) => (ErrorCode::ChannelAuth, d),
             ChannelError::RateLimited(d) => (ErrorCode::ChannelRateLimited, d),
             ChannelError::Unavailable(d) => (ErrorCode::ChannelUnavailable, d),
+            ChannelError::Offline(d) => (ErrorCode::ChannelOffline, d),
             ChannelError::BadResponse(d) => (ErrorCode::ChannelBadResponse, d),
             ChannelError::Rejected(d) => (ErrorCode::ChannelRejected, d),
             ChannelError::Config(d) => (ErrorCode::ChannelConfig, d),

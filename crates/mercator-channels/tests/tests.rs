@@ -156,6 +156,38 @@ async fn amazon_gives_up_after_retries_and_a_truncated_page_fails_alone() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_host_is_offline_and_a_failing_one_is_unavailable() {
+    // nothing listens on this port any more: connection refused, as with no network
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let a = Amazon::new(
+        AmazonAccount {
+            endpoint: url.clone(),
+            token_url: format!("{url}/auth/o2/token"),
+            marketplace_id: mercator_testkit::MARKETPLACE.into(),
+            client_id: mercator_testkit::CLIENT_ID.into(),
+            currency: "EUR".into(),
+            seller_id: "A2SELLERTEST".into(),
+        },
+        AmazonSecrets {
+            client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
+            refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
+        },
+        RetryPolicy::fast(),
+    )
+    .unwrap();
+    let e = a.search_orders(&month(), None).await.unwrap_err();
+    assert!(matches!(e, ChannelError::Offline(_)), "{e:?}");
+    assert!(e.is_transient());
+    assert_eq!(mercator_core::ErrorPayload::from(&e).code, "channel-offline");
+    // a server that answers 500 every time is reachable: unavailable, not offline
+    let fake = AmazonFake::start(5, 9).await;
+    fake.script(std::iter::repeat_n(Fault::ServerError, 10));
+    let e = amazon(&fake).search_orders(&month(), None).await.unwrap_err();
+    assert!(matches!(e, ChannelError::Unavailable(_)), "{e:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn amazon_wrong_credentials_are_an_auth_error_without_secrets() {
     let fake = AmazonFake::start(5, 4).await;
     let a = Amazon::new(

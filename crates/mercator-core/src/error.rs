@@ -104,6 +104,7 @@ error_codes! {
     ChannelAuth => "channel-auth",
     ChannelRateLimited => "channel-rate-limited",
     ChannelUnavailable => "channel-unavailable",
+    ChannelOffline => "channel-offline",
     ChannelBadResponse => "channel-bad-response",
     ChannelRejected => "channel-rejected",
     ChannelConfig => "channel-config",

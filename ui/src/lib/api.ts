@@ -2,6 +2,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   AppInfo,
+  ConnectivityDto,
   BootPayload,
   CatalogSummary,
   ConversationDto,
@@ -163,6 +164,8 @@ export const api = {
   setStockLevel: (warehouseId: string, variantId: string, onHand: number) =>
     invoke<number>('set_stock_level', { warehouseId, variantId, onHand }),
   oversoldCount: () => invoke<number>('oversold_count'),
+  connectivity: () => invoke<ConnectivityDto>('connectivity'),
+  resumeSync: () => invoke<void>('resume_sync'),
   markShipped: (request: ShipRequest) => invoke<ShipReport>('mark_shipped', { request }),
   markShippedList: (carrier: string, shippedOn: string, notify: boolean, text: string) =>
     invoke<ShipReport>('mark_shipped_list', { carrier, shippedOn, notify, text }),

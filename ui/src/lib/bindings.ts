@@ -608,6 +608,16 @@ shippable: boolean, shipments: Array<ShipmentDto>, };
 
 export type DeliveryReport = { sent: number, failed: number, };
 
+export type ConnectivityDto = { offline: boolean, 
+/**
+ * Since when no channel could be reached (RFC 3339).
+ */
+since: string | null, 
+/**
+ * Changes waiting to be sent to the channels.
+ */
+waiting: number, };
+
 export type OutboxProblemDto = { id: string, channelName: string, kind: string, 
 /**
  * What the change is about (a SKU where it is a listing).
