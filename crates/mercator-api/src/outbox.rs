@@ -42,38 +42,85 @@ fn describe(e: &ErrorPayload) -> String {
 async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<(), ErrorPayload> {
     let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
     match (c, e.kind.as_str()) {
-        (Connector::Amazon(a), "listing.price") => {
+        (_, "listing.price") => {
             let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
             let minor = payload.get("price_minor").and_then(serde_json::Value::as_i64).unwrap_or(t.price_minor);
             let currency: mercator_core::Currency = t.price_currency.parse().unwrap_or(mercator_core::Currency::EUR);
             let price = crate::ops::decimal_text(minor, currency.exponent());
-            let sku = if t.seller_sku.is_empty() { t.sku } else { t.seller_sku };
-            a.patch_price(&sku, currency.code(), &price).await.map_err(|x| ErrorPayload::from(&x))
+            let sku = if t.seller_sku.is_empty() { t.sku.clone() } else { t.seller_sku.clone() };
+            let r = match c {
+                Connector::Amazon(a) => a.patch_price(&sku, currency.code(), &price).await,
+                Connector::Shopify(s) => s.set_sku_price(&sku, &price).await,
+                Connector::Woo(w) => w.set_sku_price(&sku, &price).await,
+                Connector::Shopee(s) => match shopee_ids(&t) {
+                    Ok((item, model)) => s.set_price(item, model, &price).await,
+                    Err(x) => Err(x),
+                },
+            };
+            r.map_err(|x| ErrorPayload::from(&x))
+        }
+        (_, "listing.update")
+            if payload
+                .get("field")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|f| outbox::CONTENT_FIELDS.contains(&f)) =>
+        {
+            let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
+            let read_at = mercator_store::now_utc();
+            let text = store.listing_text(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
+            let content = mercator_channels::ListingContent {
+                lang: text.lang,
+                title: text.title,
+                bullets: text.bullets,
+                description: text.description,
+                keywords: text.keywords,
+            };
+            let sku = if t.seller_sku.is_empty() { t.sku.clone() } else { t.seller_sku.clone() };
+            let r = match c {
+                Connector::Amazon(a) => a.patch_content(&sku, &content).await,
+                Connector::Shopify(s) => s.update_sku_content(&sku, &content).await,
+                Connector::Woo(w) => w.update_sku_content(&sku, &content).await,
+                Connector::Shopee(s) => match shopee_ids(&t) {
+                    Ok((item, _)) => s.update_item(item, &content).await,
+                    Err(x) => Err(x),
+                },
+            };
+            r.map_err(|x| ErrorPayload::from(&x))?;
+            // the whole text went out: earlier waiting text edits of this listing are in it
+            let _ = outbox::supersede_content(store.pool(), &e.aggregate_id, &read_at, &e.id).await;
+            Ok(())
         }
         (_, "order.tracking") => deliver_tracking(store, c, &e.aggregate_id).await,
         (_, "listing.stock") => {
             let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
             let qty = payload.get("quantity").and_then(serde_json::Value::as_i64).unwrap_or(0);
-            let sku = if t.seller_sku.is_empty() { t.sku } else { t.seller_sku };
+            let sku = if t.seller_sku.is_empty() { t.sku.clone() } else { t.seller_sku.clone() };
             let r = match c {
                 Connector::Amazon(a) => a.patch_quantity(&sku, qty).await,
                 Connector::Shopify(s) => s.set_sku_stock(&sku, qty, &format!("mercator://stock/{}", e.id)).await,
                 Connector::Woo(w) => w.set_sku_stock(&sku, qty).await,
-                Connector::Shopee(s) => {
-                    // no SKU lookup on Shopee here: the listing's channel id is `item:model`
-                    let (item, model) = t.external_id.split_once(':').unwrap_or((t.external_id.as_str(), "0"));
-                    match (item.parse::<i64>(), model.parse::<i64>()) {
-                        (Ok(i), Ok(m)) => s.set_stock(i, m, qty).await,
-                        _ => Err(mercator_channels::ChannelError::Config(format!(
-                            "{sku}: the listing needs its Shopee item id (item:model)"
-                        ))),
-                    }
-                }
+                Connector::Shopee(s) => match shopee_ids(&t) {
+                    Ok((item, model)) => s.set_stock(item, model, qty).await,
+                    Err(x) => Err(x),
+                },
             };
             r.map_err(|x| ErrorPayload::from(&x))
         }
         (_, kind) => Err(ErrorPayload::new(ErrorCode::ChannelRejected)
             .arg("detail", format!("{kind}: not sent by this connector yet"))),
+    }
+}
+
+/// Shopee addresses listings by item and model id, not SKU: the listing's
+/// channel id is `item:model` (`item` alone for an item without models).
+fn shopee_ids(t: &mercator_store::sync::ListingTarget) -> Result<(i64, i64), mercator_channels::ChannelError> {
+    let (item, model) = t.external_id.split_once(':').unwrap_or((t.external_id.as_str(), "0"));
+    match (item.trim().parse::<i64>(), model.trim().parse::<i64>()) {
+        (Ok(i), Ok(m)) => Ok((i, m)),
+        _ => Err(mercator_channels::ChannelError::Config(format!(
+            "{}: the listing needs its Shopee item id (item:model)",
+            if t.seller_sku.is_empty() { &t.sku } else { &t.seller_sku }
+        ))),
     }
 }
 

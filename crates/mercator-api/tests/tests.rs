@@ -586,6 +586,10 @@ mod order_sync {
         let by_sku = OrderFilter { sku: Some("KIT-00001".into()), country: Some("de".into()), ..mine.clone() };
         let p = mercator_api::sync::orders(&store, &by_sku, 0, 500).await.unwrap();
         assert!(p.total > 0 && p.total < 450);
+        assert_eq!(p.items.len() as i64, p.total);
+        assert!(p.items.windows(2).all(|w| w[0].ordered_at >= w[1].ordered_at), "newest first");
+        let lower = OrderFilter { sku: Some("kit-00001".into()), ..by_sku.clone() };
+        assert_eq!(mercator_api::sync::orders(&store, &lower, 0, 500).await.unwrap().total, p.total, "any case");
         let d = mercator_api::sync::order_detail(&store, &p.items[0].id).await.unwrap();
         assert!(d.lines.iter().any(|l| l.sku.starts_with("KIT-00001")));
         assert_eq!(d.total.minor, d.subtotal.minor + d.tax.minor + d.shipping.minor);
@@ -1341,5 +1345,134 @@ mod inventory {
         // the same copies again: nothing more
         pull_with(&store, &ch, &c, later + time::Duration::minutes(1), &|_| {}).await.unwrap();
         assert_eq!(total(&store).await, before - shipped_now);
+    }
+}
+
+mod listing_outbox {
+    use super::demo_store;
+    use mercator_api::ops;
+    use mercator_api::sync::Connector;
+    use mercator_channels::http::RetryPolicy;
+    use mercator_channels::shopify::{Shopify, ShopifyAccount, ShopifySecrets};
+    use mercator_core::catalog::Edit;
+    use mercator_store::Store;
+    use mercator_testkit::ShopifyFake;
+    use mercator_vault::Secret;
+    use std::collections::HashMap;
+    use time::OffsetDateTime;
+
+    fn shopify(fake: &ShopifyFake) -> Connector {
+        Connector::Shopify(
+            Shopify::new(
+                ShopifyAccount { shop_url: fake.url(), currency: "JPY".into() },
+                ShopifySecrets { access_token: Secret::new(mercator_testkit::shopify::ACCESS_TOKEN) },
+                RetryPolicy::fast(),
+            )
+            .unwrap(),
+        )
+    }
+
+    async fn pending(store: &Store, kind: &str, listing: &str) -> i64 {
+        sqlx::query_as::<_, (i64,)>(
+            "SELECT count(*) FROM outbox WHERE kind = ? AND aggregate_id = ? AND status = 'pending'",
+        )
+        .bind(kind)
+        .bind(listing)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .0
+    }
+
+    /// A live listing on the demo Shopify channel, addressed by a SKU the fake shop has.
+    async fn live_listing(store: &Store, sku: &str) -> (String, String, String, i64) {
+        let ch = store.channels().await.unwrap().into_iter().find(|c| c.1 == "shopify").unwrap().0;
+        let (lid, pid, rev): (String, String, i64) = sqlx::query_as(
+            "SELECT l.id, v.product_id, l.revision FROM listings l JOIN variants v ON v.id = l.variant_id \
+             WHERE l.channel_id = ? AND l.status = 'live' ORDER BY v.sku LIMIT 1",
+        )
+        .bind(&ch)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        sqlx::query("UPDATE listings SET seller_sku = ? WHERE id = ?")
+            .bind(sku)
+            .bind(&lid)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM outbox").execute(store.pool()).await.unwrap();
+        (ch, lid, pid, rev)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn listing_text_edits_reach_shopify_as_one_escaped_update_of_the_current_text() {
+        let (_tmp, store) = demo_store().await;
+        let fake = ShopifyFake::start(0, 41).await;
+        fake.budget(100_000, 100_000);
+        let (ch, lid, pid, rev) = live_listing(&store, "KIT-00001-BLK").await;
+        let title =
+            Edit::Override {
+                listing_id: lid.clone(), field: "title".into(), value: Some("竹制砧板 <3 件套>".into())
+            };
+        ops::apply_edit(&store, &pid, title, rev).await.unwrap();
+        let rev2: (i64,) = sqlx::query_as("SELECT revision FROM listings WHERE id = ?")
+            .bind(&lid)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let desc = Edit::Override {
+            listing_id: lid.clone(),
+            field: "description".into(),
+            value: Some("<img src=x onerror=alert(1)>\n\n手洗".into()),
+        };
+        ops::apply_edit(&store, &pid, desc, rev2.0).await.unwrap();
+        assert_eq!(pending(&store, "listing.update", &lid).await, 2, "one entry per edit");
+        // both edits were made a while ago: the first send carries both, the second is covered
+        sqlx::query("UPDATE outbox SET created_at = '2026-01-01T00:00:00Z' WHERE aggregate_id = ?")
+            .bind(&lid)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let connectors: HashMap<String, Connector> = [(ch.clone(), shopify(&fake))].into();
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!((r.sent, r.failed), (1, 0));
+        assert_eq!(pending(&store, "listing.update", &lid).await, 0);
+        let ups = fake.stats().product_updates;
+        assert_eq!(ups.len(), 1, "one update with the listing's whole current text");
+        assert_eq!(ups[0]["id"], "gid://shopify/Product/5000");
+        assert_eq!(ups[0]["title"], "竹制砧板 <3 件套>");
+        let html = ups[0]["descriptionHtml"].as_str().unwrap();
+        assert!(html.contains("<p>&lt;img src=x onerror=alert(1)&gt;</p><p>手洗</p>"), "{html}");
+        // nothing more to send
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!(r.sent, 0);
+        assert_eq!(fake.stats().product_updates.len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_applied_price_reaches_shopify_as_the_exact_decimal_once() {
+        let (_tmp, store) = demo_store().await;
+        let fake = ShopifyFake::start(0, 42).await;
+        fake.budget(100_000, 100_000);
+        let (ch, lid, _, _) = live_listing(&store, "ELE-00012-BLK").await;
+        mercator_api::pricing::reprice(&store).await.unwrap();
+        mercator_api::pricing::apply_prices(&store, Some(&ch)).await.unwrap();
+        // keep this listing's update only (the fake shop knows five SKUs)
+        sqlx::query("DELETE FROM outbox WHERE aggregate_id != ?").bind(&lid).execute(store.pool()).await.unwrap();
+        assert_eq!(pending(&store, "listing.price", &lid).await, 1);
+        let (minor, cur): (i64, String) =
+            sqlx::query_as("SELECT price_minor, price_currency FROM listings WHERE id = ?")
+                .bind(&lid)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        let connectors: HashMap<String, Connector> = [(ch.clone(), shopify(&fake))].into();
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!((r.sent, r.failed), (1, 0));
+        let sets = fake.stats().price_sets;
+        assert_eq!(sets.len(), 1);
+        let exp = cur.parse::<mercator_core::Currency>().unwrap().exponent();
+        assert_eq!(sets[0].1[0]["price"], serde_json::json!(ops::decimal_text(minor, exp)));
     }
 }

@@ -298,6 +298,54 @@ impl Amazon {
         }
     }
 
+    /// Replaces the listing's title, bullet points, description and search
+    /// keywords in the account's marketplace (Listings Items
+    /// `patchListingsItem`, one `replace` per attribute, in the content's
+    /// language). Empty fields are left as the channel has them.
+    pub async fn patch_content(&self, sku: &str, content: &crate::ListingContent) -> Result<(), ChannelError> {
+        if self.account.seller_id.is_empty() {
+            return Err(ChannelError::Config("the seller id (merchant token) is needed for listings".into()));
+        }
+        if content.title.trim().is_empty() {
+            return Err(ChannelError::Config(format!("{sku}: a listing needs a title")));
+        }
+        let mp = self.account.marketplace_id.as_str();
+        // Amazon writes language tags with an underscore: de_DE
+        let tag = content.lang.replace('-', "_");
+        let one = |v: &str| serde_json::json!([{ "value": v, "language_tag": tag, "marketplace_id": mp }]);
+        let mut patches =
+            vec![serde_json::json!({ "op": "replace", "path": "/attributes/item_name", "value": one(&content.title) })];
+        if !content.bullets.is_empty() {
+            let bullets: Vec<Value> = content
+                .bullets
+                .iter()
+                .map(|b| serde_json::json!({ "value": b, "language_tag": tag, "marketplace_id": mp }))
+                .collect();
+            patches.push(serde_json::json!({ "op": "replace", "path": "/attributes/bullet_point", "value": bullets }));
+        }
+        if !content.description.trim().is_empty() {
+            patches.push(serde_json::json!({ "op": "replace", "path": "/attributes/product_description", "value": one(&content.description) }));
+        }
+        if !content.keywords.trim().is_empty() {
+            patches.push(serde_json::json!({ "op": "replace", "path": "/attributes/generic_keyword", "value": one(&content.keyword_terms().join(" ")) }));
+        }
+        let url = format!(
+            "{}/listings/2021-08-01/items/{}/{}",
+            self.account.endpoint.trim_end_matches('/'),
+            self.account.seller_id,
+            percent(sku)
+        );
+        let body = serde_json::json!({ "productType": "PRODUCT", "patches": patches });
+        let a = self.call(|c, _| c.patch(&url).query(&[("marketplaceIds", mp)]).json(&body)).await?;
+        let v: Value = a.json().unwrap_or(Value::Null);
+        match v.get("status").and_then(Value::as_str) {
+            Some("ACCEPTED") | None => Ok(()),
+            Some(other) => {
+                Err(ChannelError::Rejected(format!("{other}: {}", v.get("issues").cloned().unwrap_or_default())))
+            }
+        }
+    }
+
     /// Checks the credentials and that orders can be read.
     pub async fn test_connection(&self) -> Result<(), ChannelError> {
         self.access_token(true).await?;

@@ -69,6 +69,57 @@ pub struct RemoteLine {
     pub tax_minor: i64,
 }
 
+/// What a listing shows buyers, in one language: sent whole (a replace),
+/// so sending the same content twice is sending it once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingContent {
+    /// BCP 47 tag of the language the buyers read (`de-DE`).
+    pub lang: String,
+    pub title: String,
+    pub bullets: Vec<String>,
+    /// Plain text; paragraphs separated by blank lines.
+    pub description: String,
+    /// Search keywords, space or comma separated.
+    pub keywords: String,
+}
+
+impl ListingContent {
+    /// The keywords as separate terms.
+    pub fn keyword_terms(&self) -> Vec<String> {
+        self.keywords
+            .split(|c: char| c == ',' || c == '，' || c == ';' || c.is_whitespace())
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The description and bullets as HTML for channels that take HTML
+    /// (Shopify, WooCommerce): everything escaped, bullets as a list,
+    /// paragraphs as `<p>`. Our text never becomes markup by itself.
+    pub fn html(&self) -> String {
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;")
+        };
+        let mut out = String::new();
+        if !self.bullets.is_empty() {
+            out.push_str("<ul>");
+            for b in &self.bullets {
+                out.push_str(&format!("<li>{}</li>", esc(b)));
+            }
+            out.push_str("</ul>");
+        }
+        for p in self.description.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+            out.push_str(&format!("<p>{}</p>", esc(p).replace('\n', "<br>")));
+        }
+        out
+    }
+}
+
 /// An order as a channel reports it, mapped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteOrder {

@@ -35,6 +35,8 @@ pub const REFRESH: &str = "/api/v2/auth/access_token/get";
 pub const SHIP_ORDER: &str = "/api/v2/logistics/ship_order";
 pub const TRACKING_NUMBER: &str = "/api/v2/logistics/get_tracking_number";
 pub const UPDATE_STOCK: &str = "/api/v2/product/update_stock";
+pub const UPDATE_PRICE: &str = "/api/v2/product/update_price";
+pub const UPDATE_ITEM: &str = "/api/v2/product/update_item";
 
 /// Shopee allows at most 15 days between `time_from` and `time_to`.
 pub const MAX_WINDOW_S: i64 = 15 * 86_400;
@@ -198,7 +200,7 @@ impl Shopee {
         get: bool,
         path: &str,
         query: &[(&str, String)],
-        body: Option<&Value>,
+        body: Option<&str>,
     ) -> Result<Value, ChannelError> {
         let mut refreshed = false;
         loop {
@@ -221,7 +223,8 @@ impl Shopee {
                     let r = if get { c.get(&url) } else { c.post(&url) };
                     let r = r.query(&q);
                     match body {
-                        Some(b) => r.json(b),
+                        // JSON text: prices go in as the decimal we wrote, never through a float
+                        Some(b) => r.header("content-type", "application/json").body(b.to_string()),
                         None => r,
                     }
                 })
@@ -349,13 +352,13 @@ impl Shopee {
             }
         }
         let body = json!({ "order_sn": order_sn, "non_integrated": { "tracking_number": tracking } });
-        self.call(false, SHIP_ORDER, &[], Some(&body)).await.map(|_| ())
+        self.call(false, SHIP_ORDER, &[], Some(&body.to_string())).await.map(|_| ())
     }
 
     /// Sets the seller stock of one item (and model; 0 without models).
     pub async fn set_stock(&self, item_id: i64, model_id: i64, quantity: i64) -> Result<(), ChannelError> {
         let body = json!({ "item_id": item_id, "stock_list": [{ "model_id": model_id, "seller_stock": [{ "stock": quantity.max(0) }] }] });
-        let v = self.call(false, UPDATE_STOCK, &[], Some(&body)).await?;
+        let v = self.call(false, UPDATE_STOCK, &[], Some(&body.to_string())).await?;
         let failures: Vec<String> = v
             .pointer("/response/failure_list")
             .and_then(Value::as_array)
@@ -368,6 +371,43 @@ impl Shopee {
         } else {
             Err(ChannelError::Rejected(failures.join("; ")))
         }
+    }
+
+    /// Sets the original price of one item (and model; 0 without models).
+    /// `price` is decimal text, written into the JSON as it is.
+    pub async fn set_price(&self, item_id: i64, model_id: i64, price: &str) -> Result<(), ChannelError> {
+        if price.is_empty() || !price.bytes().all(|b| b.is_ascii_digit() || b == b'.') || price.starts_with('.') {
+            return Err(ChannelError::Config(format!("price {price:?}")));
+        }
+        let body =
+            format!(r#"{{"item_id":{item_id},"price_list":[{{"model_id":{model_id},"original_price":{price}}}]}}"#);
+        let v = self.call(false, UPDATE_PRICE, &[], Some(&body)).await?;
+        let failures: Vec<String> = v
+            .pointer("/response/failure_list")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|f| format!("model {}: {}", number_text(f.get("model_id")), s(f, "/failed_reason")))
+            .collect();
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(ChannelError::Rejected(failures.join("; ")))
+        }
+    }
+
+    /// Replaces the item's name and description (bullets first, then the
+    /// text, as plain text: Shopee shows no HTML).
+    pub async fn update_item(&self, item_id: i64, content: &crate::ListingContent) -> Result<(), ChannelError> {
+        if content.title.trim().is_empty() {
+            return Err(ChannelError::Config(format!("item {item_id}: a listing needs a title")));
+        }
+        let mut description: Vec<String> = content.bullets.iter().map(|b| format!("• {b}")).collect();
+        if !content.description.trim().is_empty() {
+            description.push(content.description.trim().to_string());
+        }
+        let body = json!({ "item_id": item_id, "item_name": content.title, "description": description.join("\n\n") });
+        self.call(false, UPDATE_ITEM, &[], Some(&body.to_string())).await.map(|_| ())
     }
 
     pub async fn test_connection(&self) -> Result<(), ChannelError> {

@@ -109,8 +109,14 @@ pub fn order_lines_query() -> String {
 
 /// A variant's inventory item by SKU, and the shop's first location.
 pub const VARIANT_BY_SKU_QUERY: &str =
-    "query VariantBySku($q: String!) { productVariants(first: 2, query: $q) { nodes { id sku inventoryItem { id } } } \
-  locations(first: 1) { nodes { id } } }";
+    "query VariantBySku($q: String!) { productVariants(first: 2, query: $q) { nodes { id sku price product { id } \
+  inventoryItem { id } } } locations(first: 1) { nodes { id } } }";
+
+pub const SET_PRICE_MUTATION: &str = "mutation Price($p: ID!, $v: [ProductVariantsBulkInput!]!) { \
+  productVariantsBulkUpdate(productId: $p, variants: $v) { productVariants { id price } userErrors { field message } } }";
+
+pub const CONTENT_MUTATION: &str = "mutation Content($p: ProductUpdateInput!) { productUpdate(product: $p) { \
+  product { id } userErrors { field message } } }";
 
 /// What "test connection" asks.
 pub const SHOP_QUERY: &str = "query { shop { name currencyCode } }";
@@ -290,26 +296,79 @@ impl Shopify {
     /// Sets the available quantity of the variant with this SKU at the
     /// shop's first location (absolute: sending it twice is sending it once).
     pub async fn set_sku_stock(&self, sku: &str, quantity: i64, reference: &str) -> Result<(), ChannelError> {
-        let q = format!("sku:\"{}\"", sku.replace('"', ""));
-        let data = self.graphql(VARIANT_BY_SKU_QUERY, json!({ "q": q })).await?;
-        let variants: Vec<&Value> = data
-            .pointer("/productVariants/nodes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|v| v.get("sku").and_then(Value::as_str) == Some(sku))
-            .collect();
-        let item = match variants.as_slice() {
-            [one] => one.pointer("/inventoryItem/id").and_then(Value::as_str),
-            [] => return Err(ChannelError::Rejected(format!("no variant with SKU {sku} in the shop"))),
-            _ => return Err(ChannelError::Rejected(format!("more than one variant with SKU {sku} in the shop"))),
-        }
-        .ok_or_else(|| ChannelError::BadResponse("variant without inventory item".into()))?;
+        let (data, variant) = self.variant_by_sku(sku).await?;
+        let item = variant
+            .pointer("/inventoryItem/id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ChannelError::BadResponse("variant without inventory item".into()))?;
         let location = data
             .pointer("/locations/nodes/0/id")
             .and_then(Value::as_str)
             .ok_or_else(|| ChannelError::Rejected("the shop has no location".into()))?;
         self.set_stock(item, location, quantity.max(0), reference).await
+    }
+
+    /// The one variant with this SKU (and the whole answer, for the location).
+    async fn variant_by_sku(&self, sku: &str) -> Result<(Value, Value), ChannelError> {
+        let q = format!("sku:\"{}\"", sku.replace('"', ""));
+        let data = self.graphql(VARIANT_BY_SKU_QUERY, json!({ "q": q })).await?;
+        let variants: Vec<Value> = data
+            .pointer("/productVariants/nodes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|v| v.get("sku").and_then(Value::as_str) == Some(sku))
+            .cloned()
+            .collect();
+        match variants.as_slice() {
+            [one] => Ok((data.clone(), one.clone())),
+            [] => Err(ChannelError::Rejected(format!("no variant with SKU {sku} in the shop"))),
+            _ => Err(ChannelError::Rejected(format!("more than one variant with SKU {sku} in the shop"))),
+        }
+    }
+
+    /// Sets the price of the variant with this SKU (`productVariantsBulkUpdate`;
+    /// `price` is the decimal text, sent as Shopify's `Money` string, never a
+    /// float). Checks first: the same price already there is not sent again.
+    pub async fn set_sku_price(&self, sku: &str, price: &str) -> Result<(), ChannelError> {
+        if price.is_empty() || !price.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(ChannelError::Config(format!("price {price:?}")));
+        }
+        let (_, variant) = self.variant_by_sku(sku).await?;
+        let same = variant.get("price").and_then(Value::as_str).and_then(|p| p.parse::<rust_decimal::Decimal>().ok())
+            == price.parse::<rust_decimal::Decimal>().ok();
+        if same {
+            return Ok(());
+        }
+        let (Some(id), Some(product)) =
+            (variant.get("id").and_then(Value::as_str), variant.pointer("/product/id").and_then(Value::as_str))
+        else {
+            return Err(ChannelError::BadResponse("variant without id or product".into()));
+        };
+        let vars = json!({ "p": product, "v": [{ "id": id, "price": price }] });
+        let data = self.graphql(SET_PRICE_MUTATION, vars).await?;
+        user_errors(&data, "/productVariantsBulkUpdate/userErrors")
+    }
+
+    /// Replaces the title, description (bullets and text as escaped HTML) and
+    /// tags (the keywords) of the product the SKU belongs to (`productUpdate`).
+    pub async fn update_sku_content(&self, sku: &str, content: &crate::ListingContent) -> Result<(), ChannelError> {
+        if content.title.trim().is_empty() {
+            return Err(ChannelError::Config(format!("{sku}: a listing needs a title")));
+        }
+        let (_, variant) = self.variant_by_sku(sku).await?;
+        let product = variant
+            .pointer("/product/id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ChannelError::BadResponse("variant without product".into()))?;
+        let vars = json!({ "p": {
+            "id": product,
+            "title": content.title,
+            "descriptionHtml": content.html(),
+            "tags": content.keyword_terms(),
+        } });
+        let data = self.graphql(CONTENT_MUTATION, vars).await?;
+        user_errors(&data, "/productUpdate/userErrors")
     }
 
     pub async fn test_connection(&self) -> Result<(), ChannelError> {

@@ -146,6 +146,50 @@ impl WooCommerce {
     /// Sets the stock of the product or variation with this SKU
     /// (`manage_stock` on, absolute quantity).
     pub async fn set_sku_stock(&self, sku: &str, quantity: i64) -> Result<(), ChannelError> {
+        let (path, _) = self.find_sku(sku).await?;
+        self.put(&path, &serde_json::json!({ "manage_stock": true, "stock_quantity": quantity.max(0) })).await
+    }
+
+    /// Sets the regular price of the product or variation with this SKU
+    /// (WooCommerce takes prices as decimal strings).
+    pub async fn set_sku_price(&self, sku: &str, price: &str) -> Result<(), ChannelError> {
+        if price.is_empty() || !price.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Err(ChannelError::Config(format!("price {price:?}")));
+        }
+        let (path, _) = self.find_sku(sku).await?;
+        self.put(&path, &serde_json::json!({ "regular_price": price })).await
+    }
+
+    /// Replaces the name, description and short description (the bullets)
+    /// of the product the SKU is (or, for a variation, belongs to), as
+    /// escaped HTML.
+    pub async fn update_sku_content(&self, sku: &str, content: &crate::ListingContent) -> Result<(), ChannelError> {
+        if content.title.trim().is_empty() {
+            return Err(ChannelError::Config(format!("{sku}: a listing needs a title")));
+        }
+        let (_, product) = self.find_sku(sku).await?;
+        let bullets = crate::ListingContent { bullets: content.bullets.clone(), ..Default::default() }.html();
+        let text = crate::ListingContent { description: content.description.clone(), ..Default::default() }.html();
+        let body = serde_json::json!({ "name": content.title, "description": text, "short_description": bullets });
+        self.put(&product, &body).await
+    }
+
+    async fn put(&self, path: &str, body: &Value) -> Result<(), ChannelError> {
+        let url = self.url(path);
+        let a = self
+            .http
+            .send(|c| {
+                c.put(&url)
+                    .basic_auth(self.secrets.consumer_key.expose(), Some(self.secrets.consumer_secret.expose()))
+                    .json(body)
+            })
+            .await?;
+        self.check(&a)
+    }
+
+    /// The REST path of the product or variation with this SKU, and of the
+    /// product it belongs to (the same for a simple product).
+    async fn find_sku(&self, sku: &str) -> Result<(String, String), ChannelError> {
         let auth = |c: reqwest::RequestBuilder| {
             c.basic_auth(self.secrets.consumer_key.expose(), Some(self.secrets.consumer_secret.expose()))
         };
@@ -166,15 +210,11 @@ impl WooCommerce {
         };
         let id = amount_text(p.get("id"));
         let parent = amount_text(p.get("parent_id"));
-        let path = if p.get("type").and_then(Value::as_str) == Some("variation") && parent != "0" {
-            format!("/products/{parent}/variations/{id}")
+        Ok(if p.get("type").and_then(Value::as_str) == Some("variation") && parent != "0" {
+            (format!("/products/{parent}/variations/{id}"), format!("/products/{parent}"))
         } else {
-            format!("/products/{id}")
-        };
-        let url = self.url(&path);
-        let body = serde_json::json!({ "manage_stock": true, "stock_quantity": quantity.max(0) });
-        let a = self.http.send(|c| auth(c.put(&url)).json(&body)).await?;
-        self.check(&a)
+            (format!("/products/{id}"), format!("/products/{id}"))
+        })
     }
 
     pub async fn test_connection(&self) -> Result<(), ChannelError> {

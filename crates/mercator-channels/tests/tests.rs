@@ -425,6 +425,7 @@ mod conformance {
         let listings = amazon_at(mock("PRISM_LISTINGS"), &tokens);
         listings.patch_price("KIT-00001-BLK", "EUR", "19.99").await.unwrap();
         listings.patch_quantity("KIT-00001-BLK", 17).await.unwrap();
+        listings.patch_content("KIT-00001-BLK", &super::hostile_content("de-DE")).await.unwrap();
         let bad = reqwest::Client::new()
             .patch(format!(
                 "{}/listings/2021-08-01/items/A2SELLERTEST/KIT-00001-BLK?marketplaceIds={}",
@@ -498,6 +499,16 @@ mod conformance {
             ),
             ("shop", SHOP_QUERY.to_string(), json!({})),
             ("variant by SKU", VARIANT_BY_SKU_QUERY.to_string(), json!({ "q": "sku:\"KIT-00001-BLK\"" })),
+            (
+                "productVariantsBulkUpdate (price)",
+                SET_PRICE_MUTATION.to_string(),
+                json!({ "p": "gid://shopify/Product/1", "v": [{ "id": "gid://shopify/ProductVariant/1", "price": "24.50" }] }),
+            ),
+            (
+                "productUpdate (text)",
+                CONTENT_MUTATION.to_string(),
+                json!({ "p": { "id": "gid://shopify/Product/1", "title": "T", "descriptionHtml": "<p>x</p>", "tags": ["a"] } }),
+            ),
         ];
         for (name, q, vars) in ops {
             if let Err(e) = s.graphql(&q, vars).await {
@@ -599,6 +610,24 @@ mod woo {
         assert!(w.set_sku_stock("NOPE-1", 1).await.is_err());
         let e = woo(&fake, "cs_wrong").test_connection().await.unwrap_err();
         assert!(matches!(e, ChannelError::Auth(_)) && !e.to_string().contains("cs_wrong"), "{e:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn woocommerce_prices_the_variation_and_writes_the_text_on_its_product() {
+        let fake = WooFake::start(0, 33).await;
+        let w = woo(&fake, CONSUMER_SECRET);
+        w.set_sku_price("BEA-00035-BLU", "9.90").await.unwrap();
+        w.update_sku_content("BEA-00035-BLU", &super::hostile_content("en-US")).await.unwrap();
+        w.set_sku_price("KIT-00001-BLK", "12.00").await.unwrap();
+        let ups = fake.stats().product_updates;
+        assert_eq!(ups[0].0, "products/90/variations/203");
+        assert_eq!(ups[0].1["regular_price"], "9.90");
+        assert_eq!(ups[1].0, "products/90", "a variation's text lives on its product");
+        assert_eq!(ups[1].1["name"], "Bamboo Cutting Board <b>3 pcs</b>");
+        assert!(ups[1].1["short_description"].as_str().unwrap().contains("&lt;script&gt;"));
+        assert_eq!(ups[1].1["description"], "<p>Made of moso bamboo.</p><p>Hand wash only.</p>");
+        assert_eq!(ups[2].0, "products/100");
+        assert!(matches!(w.set_sku_price("KIT-00001-BLK", "1,00").await.unwrap_err(), ChannelError::Config(_)));
     }
 }
 
@@ -719,5 +748,94 @@ mod shopee {
         assert_eq!(fake.stats().stock_updates[0]["stock_list"][0]["seller_stock"][0]["stock"], 14);
         let e = s.set_stock(1, 2, 3).await.unwrap_err();
         assert!(e.to_string().contains("model not found"), "{e}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn shopee_prices_a_model_with_the_exact_decimal_and_updates_the_item() {
+        let fake = ShopeeFake::start(0, 34).await;
+        let (s, _) = shopee(&fake, PARTNER_KEY, REFRESH_TOKEN);
+        s.set_price(880_002, 990_002, "12.90").await.unwrap();
+        assert_eq!(fake.stats().price_updates, vec![(880_002, 990_002, "12.90".to_string())]);
+        let e = s.set_price(880_002, 1, "12.90").await.unwrap_err();
+        assert!(matches!(e, ChannelError::Rejected(_)), "{e:?}");
+        assert!(matches!(s.set_price(880_002, 990_002, "12,90").await.unwrap_err(), ChannelError::Config(_)));
+        s.update_item(880_000, &super::hostile_content("en-SG")).await.unwrap();
+        let up = fake.stats().item_updates.pop().unwrap();
+        assert_eq!(up["item_name"], "Bamboo Cutting Board <b>3 pcs</b>");
+        assert_eq!(
+            up["description"],
+            "• Food-safe & BPA free\n\n• <script>alert(1)</script>\n\nMade of moso bamboo.\n\nHand wash only."
+        );
+        let long = mercator_channels::ListingContent { title: "x".repeat(121), ..super::hostile_content("en-SG") };
+        assert!(s.update_item(880_000, &long).await.is_err(), "Shopee names are at most 120 characters");
+    }
+}
+
+/// Content with markup and a script in it: it must arrive escaped.
+fn hostile_content(lang: &str) -> mercator_channels::ListingContent {
+    mercator_channels::ListingContent {
+        lang: lang.into(),
+        title: "Bamboo Cutting Board <b>3 pcs</b>".into(),
+        bullets: vec!["Food-safe & BPA free".into(), "<script>alert(1)</script>".into()],
+        description: "Made of moso bamboo.\n\nHand wash only.".into(),
+        keywords: "bamboo, cutting board kitchen".into(),
+    }
+}
+
+mod listings {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn amazon_replaces_title_bullets_description_and_keywords_in_the_marketplace_language() {
+        let fake = AmazonFake::start(0, 31).await;
+        let a = amazon(&fake);
+        a.patch_content("KIT-00001-BLK", &hostile_content("de-DE")).await.unwrap();
+        let (_, sku, body) = fake.patches().pop().unwrap();
+        assert_eq!(sku, "KIT-00001-BLK");
+        let paths: Vec<&str> =
+            body["patches"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+        assert_eq!(
+            paths,
+            [
+                "/attributes/item_name",
+                "/attributes/bullet_point",
+                "/attributes/product_description",
+                "/attributes/generic_keyword"
+            ]
+        );
+        let name = &body["patches"][0]["value"][0];
+        assert_eq!(name["language_tag"], "de_DE");
+        assert_eq!(name["marketplace_id"], mercator_testkit::MARKETPLACE);
+        assert_eq!(body["patches"][1]["value"].as_array().unwrap().len(), 2, "one entry per bullet");
+        assert_eq!(body["patches"][3]["value"][0]["value"], "bamboo cutting board kitchen");
+        // no title: refused before anything is sent
+        let empty = mercator_channels::ListingContent { lang: "de-DE".into(), ..Default::default() };
+        assert!(matches!(a.patch_content("KIT-00001-BLK", &empty).await.unwrap_err(), ChannelError::Config(_)));
+        assert_eq!(fake.patches().len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn shopify_sets_a_variant_price_once_and_replaces_the_product_text_escaped() {
+        let fake = ShopifyFake::start(0, 32).await;
+        fake.budget(100_000, 100_000);
+        let s = shopify(&fake, mercator_testkit::shopify::ACCESS_TOKEN);
+        s.set_sku_price("ELE-00012-BLK", "24.50").await.unwrap();
+        s.set_sku_price("ELE-00012-BLK", "24.5").await.unwrap();
+        let sets = fake.stats().price_sets;
+        assert_eq!(sets.len(), 1, "the same price is not sent again");
+        assert_eq!(sets[0].0, "gid://shopify/Product/5002");
+        assert_eq!(sets[0].1[0]["price"], "24.50", "Money as the decimal string");
+        assert!(s.set_sku_price("NOPE-1", "1.00").await.is_err());
+        s.update_sku_content("KIT-00001-BLK", &hostile_content("en-US")).await.unwrap();
+        let up = fake.stats().product_updates.pop().unwrap();
+        assert_eq!(up["id"], "gid://shopify/Product/5000");
+        assert_eq!(up["title"], "Bamboo Cutting Board <b>3 pcs</b>", "titles are text; Shopify escapes them");
+        let html = up["descriptionHtml"].as_str().unwrap();
+        assert!(html.contains("<li>&lt;script&gt;alert(1)&lt;/script&gt;</li>"), "{html}");
+        assert!(
+            html.contains("<li>Food-safe &amp; BPA free</li>") && html.contains("<p>Hand wash only.</p>"),
+            "{html}"
+        );
+        assert_eq!(up["tags"], serde_json::json!(["bamboo", "cutting", "board", "kitchen"]));
     }
 }

@@ -249,3 +249,30 @@ pub async fn retry(pool: &SqlitePool, id: &str) -> Result<bool, sqlx::Error> {
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Fields whose `listing.update` sends the listing's whole text.
+pub const CONTENT_FIELDS: &[&str] = &["title", "bullets", "description", "keywords", "overrides"];
+
+/// After the listing's whole current text went out (read at `read_at`):
+/// the other waiting content updates of that listing queued before then are
+/// covered by it and marked sent. Those queued in the same second or later
+/// stay (they may hold an edit the send did not see).
+pub async fn supersede_content(
+    pool: &SqlitePool,
+    listing_id: &str,
+    read_at: &str,
+    except_id: &str,
+) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE outbox SET status = 'sent', lease_until = NULL, last_error = NULL, updated_at = ? \
+         WHERE kind = 'listing.update' AND aggregate_id = ? AND status = 'pending' AND created_at < ? AND id != ? \
+           AND json_extract(payload, '$.field') IN ('title', 'bullets', 'description', 'keywords', 'overrides')",
+    )
+    .bind(now_utc())
+    .bind(listing_id)
+    .bind(read_at)
+    .bind(except_id)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected())
+}

@@ -530,22 +530,38 @@ impl Store {
         if let Some(v) = f.to.clone().filter(|v| !v.is_empty()) {
             push("o.ordered_at < date(?, '+1 day')", v);
         }
-        if let Some(v) = f.sku.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            push(
-                "EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.sku LIKE ? ESCAPE '\\')",
-                format!("{}%", escape_like(v)),
-            );
-        }
+        // the SKU filter's condition comes last (two forms, below)
+        let sku = f.sku.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(|v| format!("{}%", escape_like(v)));
         if let Some(v) = f.country.clone().filter(|v| !v.is_empty()) {
             push("o.ship_country = ?", v.to_uppercase());
         }
         let wh = conds.join(" AND ");
-        let count_sql = format!("SELECT count(*) FROM orders o JOIN channels c ON c.id = o.channel_id WHERE {wh}");
+        // counting: through the lines' SKU index; the channels only when the market is asked
+        let join = if f.market.as_deref().is_some_and(|m| !m.is_empty()) {
+            "JOIN channels c ON c.id = o.channel_id"
+        } else {
+            ""
+        };
+        let by_sku_index = "o.id IN (SELECT l.order_id FROM order_lines l WHERE l.sku LIKE ? ESCAPE '\\')";
+        let count_sql = match sku {
+            Some(_) => format!("SELECT count(*) FROM orders o {join} WHERE {wh} AND {by_sku_index}"),
+            None => format!("SELECT count(*) FROM orders o {join} WHERE {wh}"),
+        };
         let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
-        for b in &binds {
+        for b in binds.iter().chain(sku.iter()) {
             count = count.bind(b);
         }
         let (total,) = count.fetch_one(self.pool()).await?;
+        // the page: few matches are found through the index and sorted; many
+        // are met soonest walking the orders newest first
+        let wh = match sku {
+            Some(_) if total <= 5000 => format!("{wh} AND {by_sku_index}"),
+            Some(_) => format!(
+                "{wh} AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.sku LIKE ? ESCAPE '\\')"
+            ),
+            None => wh,
+        };
+        binds.extend(sku);
         let sql = format!(
             "SELECT o.id, o.external_id, CASE WHEN o.order_number != '' THEN o.order_number ELSE o.external_id END AS order_number, c.name AS channel_name, c.kind AS channel_kind, o.status, o.buyer_name, \
                     o.ship_country, o.total_minor, o.currency, o.ordered_at, \
@@ -608,5 +624,66 @@ impl Store {
         .fetch_optional(self.pool())
         .await?
         .ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })
+    }
+}
+
+/// A listing's text as its buyers see it: the product's text in the
+/// channel's language (or the first that serves its market), with the
+/// listing's overrides on top.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingText {
+    pub lang: String,
+    pub title: String,
+    pub bullets: Vec<String>,
+    pub description: String,
+    pub keywords: String,
+}
+
+impl Store {
+    pub async fn listing_text(&self, listing_id: &str) -> Result<ListingText, StoreError> {
+        let row: Option<(String, String, String, String)> = sqlx::query_as(
+            "SELECT l.overrides, c.language, c.market, v.product_id FROM listings l JOIN channels c ON c.id = l.channel_id \
+             JOIN variants v ON v.id = l.variant_id WHERE l.id = ?",
+        )
+        .bind(listing_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let (overrides, language, market, product_id) =
+            row.ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })?;
+        let texts: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT lang, title, description, bullets, keywords FROM product_texts WHERE product_id = ? ORDER BY lang",
+        )
+        .bind(&product_id)
+        .fetch_all(self.pool())
+        .await?;
+        let chosen = texts
+            .iter()
+            .find(|t| t.0 == language)
+            .or_else(|| texts.iter().find(|t| mercator_core::rules::serves_market(&t.0, &market)))
+            .or_else(|| texts.first());
+        let mut out = match chosen {
+            Some((lang, title, description, bullets, keywords)) => ListingText {
+                lang: lang.clone(),
+                title: title.clone(),
+                bullets: serde_json::from_str(bullets).unwrap_or_default(),
+                description: description.clone(),
+                keywords: keywords.clone(),
+            },
+            None => ListingText { lang: language.clone(), ..Default::default() },
+        };
+        let ov: serde_json::Value = serde_json::from_str(&overrides).unwrap_or(serde_json::Value::Null);
+        if let Some(t) = ov.get("title").and_then(serde_json::Value::as_str) {
+            out.title = t.to_string();
+        }
+        if let Some(b) = ov.get("bullets").and_then(serde_json::Value::as_array) {
+            out.bullets = b.iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
+        }
+        if let Some(d) = ov.get("description").and_then(serde_json::Value::as_str) {
+            out.description = d.to_string();
+        }
+        if let Some(k) = ov.get("keywords").and_then(serde_json::Value::as_str) {
+            out.keywords = k.to_string();
+        }
+        Ok(out)
     }
 }

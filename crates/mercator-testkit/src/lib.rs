@@ -584,10 +584,36 @@ async fn patch_listing(
         && v.pointer("/patches/0/op").and_then(Value::as_str) == Some("replace")
         && (v.pointer("/patches/0/value/0/our_price/0/schedule/0/value_with_tax").is_some_and(Value::is_number)
             || (v.pointer("/patches/0/path").and_then(Value::as_str) == Some("/attributes/fulfillment_availability")
-                && v.pointer("/patches/0/value/0/quantity").is_some_and(Value::is_u64)));
+                && v.pointer("/patches/0/value/0/quantity").is_some_and(Value::is_u64))
+            || content_patches_ok(&v));
     if !ok {
         return (StatusCode::BAD_REQUEST, axum::Json(json!({"errors": [{"code": "InvalidInput", "message": "productType, patches and marketplaceIds are required"}]}))).into_response();
     }
     i.stats.patches.push((seller, sku.clone(), v));
     axum::Json(json!({"sku": sku, "status": "ACCEPTED", "submissionId": format!("sub-{}", i.stats.patches.len()), "issues": []})).into_response()
+}
+
+/// Text attributes: every value carries its text, language tag (`de_DE`)
+/// and this marketplace; the title comes first.
+fn content_patches_ok(v: &Value) -> bool {
+    const TEXT: &[&str] = &[
+        "/attributes/item_name",
+        "/attributes/bullet_point",
+        "/attributes/product_description",
+        "/attributes/generic_keyword",
+    ];
+    let Some(patches) = v["patches"].as_array() else { return false };
+    patches.first().and_then(|p| p["path"].as_str()) == Some("/attributes/item_name")
+        && patches.iter().all(|p| {
+            p["op"] == "replace"
+                && p["path"].as_str().is_some_and(|x| TEXT.contains(&x))
+                && p["value"].as_array().is_some_and(|vals| {
+                    !vals.is_empty()
+                        && vals.iter().all(|e| {
+                            e["value"].as_str().is_some_and(|t| !t.trim().is_empty())
+                                && e["language_tag"].as_str().is_some_and(|t| t.len() == 5 && t.as_bytes()[2] == b'_')
+                                && e["marketplace_id"] == MARKETPLACE
+                        })
+                })
+        })
 }

@@ -42,6 +42,10 @@ pub struct ShopeeStats {
     pub shipments: Vec<(String, String)>,
     /// Every accepted update_stock body.
     pub stock_updates: Vec<Value>,
+    /// (item, model, price as the request's JSON text) of every accepted update_price.
+    pub price_updates: Vec<(i64, i64, String)>,
+    /// Every accepted update_item body.
+    pub item_updates: Vec<Value>,
 }
 
 struct Inner {
@@ -153,6 +157,8 @@ impl ShopeeFake {
             .route("/api/v2/logistics/ship_order", post(ship_order))
             .route("/api/v2/logistics/get_tracking_number", get(tracking_number))
             .route("/api/v2/product/update_stock", post(update_stock))
+            .route("/api/v2/product/update_price", post(update_price))
+            .route("/api/v2/product/update_item", post(update_item))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("address");
@@ -556,4 +562,70 @@ async fn update_stock(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, bo
         i.stats.stock_updates.push(b.clone());
     }
     ok(json!({ "failure_list": failure, "success_list": success }), Some(json!("")))
+}
+
+/// The item and model ids of the shop's SKUs: item 880000 + k, model 990000 + k.
+fn model_of(item: i64) -> Option<i64> {
+    (880_000..880_000 + SKUS.len() as i64).contains(&item).then(|| item - 880_000 + 990_000)
+}
+
+async fn update_price(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, &q, "/api/v2/product/update_price", true) {
+        return *r;
+    }
+    let Ok(b) = serde_json::from_str::<Value>(&body) else {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_param", "invalid body");
+    };
+    let Some(item) = b["item_id"].as_i64() else {
+        return envelope_error(
+            StatusCode::BAD_REQUEST,
+            "product.error_param",
+            "invalid field ItemId: value must  Not Null",
+        );
+    };
+    let list = b["price_list"].as_array().cloned().unwrap_or_default();
+    if list.len() != 1 {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_param", "price_list length [1,50]");
+    }
+    let model = list[0]["model_id"].as_i64().unwrap_or(-1);
+    // the price as written in the request (a JSON number), to check no float crept in
+    let text = body.split("\"original_price\":").nth(1).map(|t| t.trim_end_matches(['}', ']']).trim().to_string());
+    let number_ok = list[0]["original_price"].is_number()
+        && text.as_deref().is_some_and(|t| t.parse::<rust_decimal::Decimal>().is_ok());
+    if model_of(item) != Some(model) || !number_ok {
+        let failure = json!([{ "model_id": model, "failed_reason": "model not found or price invalid" }]);
+        return ok(json!({ "failure_list": failure, "success_list": [] }), Some(json!("")));
+    }
+    i.stats.price_updates.push((item, model, text.unwrap_or_default()));
+    ok(
+        json!({ "failure_list": [], "success_list": [{ "model_id": model, "original_price": list[0]["original_price"] }] }),
+        Some(json!("")),
+    )
+}
+
+async fn update_item(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, &q, "/api/v2/product/update_item", true) {
+        return *r;
+    }
+    let Ok(b) = serde_json::from_str::<Value>(&body) else {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_param", "invalid body");
+    };
+    let item = b["item_id"].as_i64().unwrap_or(-1);
+    if model_of(item).is_none() {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_item_not_found", "item_id not found");
+    }
+    // Shopee: names up to 120 characters, descriptions 3000
+    let name_ok = b["item_name"].as_str().is_some_and(|n| !n.trim().is_empty() && n.chars().count() <= 120);
+    let desc_ok = b.get("description").is_none_or(|d| d.as_str().is_some_and(|d| d.chars().count() <= 3000));
+    if !name_ok || !desc_ok {
+        return envelope_error(
+            StatusCode::BAD_REQUEST,
+            "product.error_param",
+            "item_name [1,120], description [0,3000]",
+        );
+    }
+    i.stats.item_updates.push(b.clone());
+    ok(json!({ "item_id": item }), Some(json!("")))
 }

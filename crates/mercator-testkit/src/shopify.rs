@@ -39,10 +39,16 @@ pub struct ShopifyStats {
     pub fulfillments: Vec<(String, Value)>,
     /// Every `inventorySetQuantities` input.
     pub stock_sets: Vec<Value>,
+    /// Every `productVariantsBulkUpdate` (product id, variants).
+    pub price_sets: Vec<(String, Value)>,
+    /// Every `productUpdate` input.
+    pub product_updates: Vec<Value>,
 }
 
 struct Inner {
     orders: Vec<Value>,
+    /// Current price of each of `SKUS` (Money strings).
+    prices: Vec<String>,
     sorted: Vec<usize>,
     faults: FaultSource,
     last_page: Option<Value>,
@@ -133,6 +139,7 @@ impl ShopifyFake {
         let mut sorted: Vec<usize> = (0..list.len()).collect();
         sorted.sort_by_key(|&k| key_of(&list[k]));
         let inner = Arc::new(Mutex::new(Inner {
+            prices: SKUS.iter().map(|_| "19.99".to_string()).collect(),
             orders: list,
             sorted,
             faults: FaultSource::default(),
@@ -326,7 +333,7 @@ async fn graphql(State(s): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: S
     let requested = match op.as_str() {
         "Orders" => 3 + vars["first"].as_i64().unwrap_or(0) * order_cost(lf),
         "OrderLines" => 3 + lf * 6,
-        "Fulfill" | "Stock" => 10,
+        "Fulfill" | "Stock" | "Price" | "Content" => 10,
         _ => 2,
     };
     if requested > MAX_QUERY_COST {
@@ -355,7 +362,9 @@ async fn graphql(State(s): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: S
         "OrderLines" => order_lines(&i, &vars, lf),
         "FulfillmentOrders" => fulfillment_orders(&i, &vars),
         "Fulfill" => fulfill(&mut i, &vars),
-        "VariantBySku" => variant_by_sku(&vars),
+        "VariantBySku" => variant_by_sku(&i, &vars),
+        "Price" => set_price(&mut i, &vars),
+        "Content" => update_product(&mut i, &vars),
         "Stock" => stock(&mut i, &vars),
         "" if query.contains("shop") => (json!({ "shop": { "name": "Mercator Test Shop", "currencyCode": "USD" } }), 1),
         other => {
@@ -537,7 +546,46 @@ fn fulfill(i: &mut Inner, vars: &Value) -> (Value, i64) {
 }
 
 /// The shop's variants: one per SKU the fake's orders use.
-fn variant_by_sku(vars: &Value) -> (Value, i64) {
+fn set_price(i: &mut Inner, vars: &Value) -> (Value, i64) {
+    let product = vars["p"].as_str().unwrap_or_default().to_string();
+    let variants = vars["v"].as_array().cloned().unwrap_or_default();
+    let mut out = vec![];
+    for v in &variants {
+        let k = v["id"]
+            .as_str()
+            .and_then(|id| id.strip_prefix("gid://shopify/ProductVariant/"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(4000))
+            .filter(|k| *k < SKUS.len() && product == format!("gid://shopify/Product/{}", 5000 + k));
+        // Money is a decimal string
+        let price = v["price"].as_str().filter(|p| p.parse::<rust_decimal::Decimal>().is_ok());
+        let (Some(k), Some(price)) = (k, price) else {
+            let e = user_error(&["variants", "0"], "variant of this product with a decimal price is required");
+            return (json!({ "productVariantsBulkUpdate": { "productVariants": null, "userErrors": [e] } }), 10);
+        };
+        i.prices[k] = price.to_string();
+        out.push(json!({ "id": v["id"], "price": price }));
+    }
+    i.stats.price_sets.push((product, Value::Array(variants)));
+    (json!({ "productVariantsBulkUpdate": { "productVariants": out, "userErrors": [] } }), 10)
+}
+
+fn update_product(i: &mut Inner, vars: &Value) -> (Value, i64) {
+    let p = &vars["p"];
+    let known = p["id"]
+        .as_str()
+        .and_then(|id| id.strip_prefix("gid://shopify/Product/"))
+        .and_then(|n| n.parse::<usize>().ok())
+        .is_some_and(|n| (5000..5000 + SKUS.len()).contains(&n));
+    if !known || p["title"].as_str().is_none_or(str::is_empty) {
+        let e = user_error(&["id"], "Product does not exist or has no title");
+        return (json!({ "productUpdate": { "product": null, "userErrors": [e] } }), 10);
+    }
+    i.stats.product_updates.push(p.clone());
+    (json!({ "productUpdate": { "product": { "id": p["id"] }, "userErrors": [] } }), 10)
+}
+
+fn variant_by_sku(i: &Inner, vars: &Value) -> (Value, i64) {
     let q = vars["q"].as_str().unwrap_or_default();
     let wanted = q.strip_prefix("sku:").unwrap_or("").trim_matches('"');
     let nodes: Vec<Value> = SKUS
@@ -545,7 +593,8 @@ fn variant_by_sku(vars: &Value) -> (Value, i64) {
         .enumerate()
         .filter(|(_, s)| **s == wanted)
         .map(|(k, s)| {
-            json!({ "id": format!("gid://shopify/ProductVariant/{}", 4000 + k), "sku": s,
+            json!({ "id": format!("gid://shopify/ProductVariant/{}", 4000 + k), "sku": s, "price": i.prices[k],
+                    "product": { "id": format!("gid://shopify/Product/{}", 5000 + k) },
                     "inventoryItem": { "id": format!("gid://shopify/InventoryItem/{}", 7000 + k) } })
         })
         .collect();
