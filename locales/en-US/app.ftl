@@ -586,6 +586,8 @@ stock-warehouse-kind = Kind
 stock-kind-own = Own warehouse
 stock-kind-3pl = 3PL / overseas warehouse
 stock-kind-fba = Amazon FBA (read only)
+stock-fba-column = FBA · { $name }
+stock-fba-tooltip = What Amazon can ship from its fulfilment centres now, read with each sync of the account. It sells only through Amazon, so it is not in what the other channels are offered.
 stock-default-warehouse = Main warehouse
 stock-reserved = Reserved
 stock-available = To sell
@@ -596,6 +598,8 @@ stock-saved = { $sku } counted. { $count ->
     [one] 1 listing gets the new quantity now.
    *[other] { $count } listings get the new quantity now.
 }
+accounts-log-fba = FBA stock read: { $fetched } SKUs at Amazon, { $matched } of them in the catalog, { $changed } counts changed
+accounts-log-fba-error = FBA stock not read (orders are fine): { $error }
 accounts-shopee-host-other = Other API host (sandbox: https://partner.test-stable.shopeemobile.com)
 accounts-shopee-host = API host
 accounts-partner-id = Partner ID

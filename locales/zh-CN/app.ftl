@@ -560,6 +560,8 @@ stock-warehouse-name = 名称
 stock-warehouse-kind = 类型
 stock-kind-own = 自有仓
 stock-kind-3pl = 第三方 / 海外仓
+stock-fba-column = FBA · { $name }
+stock-fba-tooltip = 亚马逊运营中心当前可发货的数量，随该账户每次同步读取。这些库存只能通过亚马逊销售，因此不计入向其他渠道提供的数量。
 stock-kind-fba = 亚马逊 FBA（只读）
 stock-default-warehouse = 主仓
 stock-reserved = 已占用
@@ -570,6 +572,8 @@ stock-saved = 已盘点 { $sku }。{ $count ->
     [0] 无需更新渠道数量。
    *[other] { $count } 个刊登正在更新数量。
 }
+accounts-log-fba = 已读取 FBA 库存：亚马逊仓内 { $fetched } 个 SKU，其中 { $matched } 个在商品目录中，{ $changed } 项数量有变化
+accounts-log-fba-error = 未能读取 FBA 库存（订单同步正常）：{ $error }
 accounts-shopee-host-other = 其他 API 地址（沙箱：https://partner.test-stable.shopeemobile.com）
 accounts-shopee-host = API 地址
 accounts-partner-id = Partner ID

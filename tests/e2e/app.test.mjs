@@ -548,6 +548,17 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       for (const secret of ['test-client-secret', 'Atzr|test-refresh-token']) {
         assert.ok(!db.includes(secret) && !wal.includes(secret), `${secret} not in SQLite`);
       }
+      // the account's FBA stock came with the sync: a read-only column in Stock, not in "available"
+      await s.click('[data-nav="stock"]');
+      await setValue(s, '[data-testid="stock-search"]', 'KIT-00001-BLK');
+      await s.waitText('[data-testid="stock-table"] [data-row="0"] [data-testid="stock-fba"]', (t) => t === '40');
+      assert.match(await s.text('[data-testid="stock-table"] .vhead'), /FBA · Amazon\.de API/i);
+      await s.screenshot(join(SHOTS, 'stock-fba-en.png'));
+      await setValue(s, '[data-testid="stock-search"]', '');
+      await s.click('[data-nav="settings"]');
+      await s.click(`${row} [data-testid="account-log"]`);
+      await s.waitText('[data-testid="account-log-list"]', (t) => t.includes('FBA stock read: 3 SKUs at Amazon, 2 of them in the catalog'));
+      await s.click(`${row} [data-testid="account-log"]`);
       // wrong credentials: a translated error, nothing stored half-way
       await s.click('[data-nav="settings"]');
       await s.click('[data-testid="account-add"]');
@@ -566,6 +577,11 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       await s.click('[data-testid="language-select"] option[value="zh-CN"]');
       await s.waitText('[data-testid="accounts"]', (t) => t.includes('渠道账户') && t.includes('120 个订单'));
       await s.screenshot(join(SHOTS, 'accounts-zh.png'));
+      await s.click('[data-nav="stock"]');
+      await setValue(s, '[data-testid="stock-search"]', 'KIT-00001');
+      await s.waitText('[data-testid="stock-table"] [data-row="1"] [data-testid="stock-fba"]', (t) => /^\d+$/.test(t));
+      assert.match(await s.text('[data-testid="stock-table"] .vhead'), /FBA · Amazon\.de API/i);
+      await s.screenshot(join(SHOTS, 'stock-fba-zh.png'));
     } finally {
       await s.close();
     }

@@ -86,6 +86,7 @@ pub fn conformance() -> Result<(), String> {
         ("PRISM_ORDERS", "orders_2026-01-01.json"),
         ("PRISM_ORDERS_V0", "ordersV0.json"),
         ("PRISM_LISTINGS", "listingsItems_2021-08-01.json"),
+        ("PRISM_FBA", "fbaInventory.json"),
     ] {
         let port = free_port()?;
         let mut child = Command::new(&prism)

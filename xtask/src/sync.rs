@@ -268,13 +268,16 @@ pub fn fake_shopee(args: &[String]) -> Result<(), String> {
     })
 }
 
-/// `fake-amazon [--orders N]`: serves a fake SP-API on loopback and prints
+/// `fake-amazon [--orders N]`: serves a fake SP-API (orders, listings, FBA
+/// stock of three SKUs) on loopback and prints
 /// its address on the first line (for the end-to-end tests); runs until killed.
 pub fn fake_amazon(args: &[String]) -> Result<(), String> {
     let [orders] = crate::util::count_options(args, [("--orders", 120)])?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async {
         let fake = AmazonFake::start(orders, 77).await;
+        // some of the demo shop's SKUs at Amazon's fulfilment centres, and one it does not have
+        fake.set_fba(&[("KIT-00001-BLK", 40, 12, 3), ("KIT-00001-WHT", 6, 0, 0), ("FBA-ONLY-01", 9, 0, 0)]);
         println!("{}", fake.url());
         use std::io::Write;
         let _ = std::io::stdout().flush();

@@ -100,3 +100,25 @@ pub async fn set_stock_level(store: &Store, warehouse_id: &str, variant_id: &str
 pub async fn oversold(store: &Store) -> ApiResult<i64> {
     Ok(store.oversold_count().await?)
 }
+
+/// Reads an Amazon account's FBA stock (every page of
+/// `getInventorySummaries`) and puts it in the account's read-only FBA
+/// warehouse. A page that fails stops the import before anything is
+/// written: the warehouse shows the last complete report.
+pub async fn import_fba(
+    store: &Store,
+    channel_id: &str,
+    amazon: &mercator_channels::amazon::Amazon,
+) -> Result<mercator_store::inventory::FbaImport, mercator_core::ErrorPayload> {
+    let mut items = vec![];
+    let mut next: Option<String> = None;
+    for _ in 0..1000 {
+        let page = amazon.fba_inventory(next.as_deref()).await.map_err(|e| mercator_core::ErrorPayload::from(&e))?;
+        items.extend(page.items.into_iter().map(|i| (i.seller_sku, i.fulfillable)));
+        next = page.next;
+        if next.is_none() {
+            break;
+        }
+    }
+    store.replace_fba_stock(channel_id, &items).await.map_err(|e| mercator_core::ErrorPayload::from(&e))
+}

@@ -367,7 +367,9 @@ pub async fn sync_log(store: &Store, channel_id: &str) -> ApiResult<Vec<SyncLogD
             let detail: serde_json::Value =
                 r.detail.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default();
             SyncLogDto {
-                error: (r.kind == "error").then(|| serde_json::from_value(detail.clone()).ok()).flatten(),
+                error: (r.kind == "error" || r.kind == "fba-error")
+                    .then(|| serde_json::from_value(detail.clone()).ok())
+                    .flatten(),
                 rate_limit: detail.get("rateLimit").and_then(|v| v.as_str()).map(str::to_string),
                 at: r.at,
                 kind: r.kind,
@@ -393,7 +395,23 @@ pub async fn sync_now(
     progress: &(dyn Fn(&RunReport) + Send + Sync),
 ) -> ApiResult<RunReport> {
     let c = connector_for(store, vault, channel_id).await?;
-    pull_with(store, channel_id, &c, OffsetDateTime::now_utc(), progress).await
+    let report = pull_with(store, channel_id, &c, OffsetDateTime::now_utc(), progress).await?;
+    if let (Connector::Amazon(a), true) = (&c, report.complete) {
+        fba_stock(store, channel_id, a).await;
+    }
+    Ok(report)
+}
+
+/// After an Amazon account's orders: its FBA stock, logged either way; a
+/// failure (an account without FBA, a missing role) does not fail the sync.
+pub async fn fba_stock(store: &Store, channel_id: &str, a: &mercator_channels::amazon::Amazon) {
+    let (kind, counts, detail) = match crate::inventory::import_fba(store, channel_id, a).await {
+        Ok(r) => ("fba", (r.reported, r.matched, r.changed), serde_json::json!({ "unknown": r.unknown })),
+        Err(e) => ("fba-error", (0, 0, 0), serde_json::to_value(&e).unwrap_or_default()),
+    };
+    if let Err(e) = store.log_sync_note(channel_id, kind, counts, &detail).await {
+        tracing::warn!(error = %e, "could not log the FBA stock import");
+    }
 }
 
 /// Days after shipment the buyer's personal data is kept (Amazon: 30).

@@ -1476,3 +1476,69 @@ mod listing_outbox {
         assert_eq!(sets[0].1[0]["price"], serde_json::json!(ops::decimal_text(minor, exp)));
     }
 }
+
+mod fba {
+    use super::demo_store;
+    use mercator_api::inventory;
+    use mercator_store::inventory::StockFilter;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn fba_stock_fills_the_accounts_read_only_warehouse_and_stays_out_of_what_other_channels_sell() {
+        let (_tmp, store) = demo_store().await;
+        let fake = mercator_testkit::AmazonFake::start(0, 61).await;
+        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        let skus: Vec<(String, String)> = sqlx::query_as(
+            "SELECT l.seller_sku, v.sku FROM listings l JOIN variants v ON v.id = l.variant_id \
+             WHERE l.channel_id = ? AND l.seller_sku != '' ORDER BY v.sku LIMIT 2",
+        )
+        .bind(&de)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let (a, b) = (&skus[0], &skus[1]);
+        let stock_before: Vec<(i64,)> =
+            sqlx::query_as("SELECT stock FROM variants ORDER BY sku").fetch_all(store.pool()).await.unwrap();
+        let Connector::Amazon(amazon) = super::order_sync::amazon(&fake) else { unreachable!() };
+        // an account with nothing at Amazon gets no FBA warehouse
+        mercator_api::sync::fba_stock(&store, &de, &amazon).await;
+        assert!(inventory::warehouses(&store).await.unwrap().iter().all(|w| w.kind != "fba"));
+        fake.set_fba(&[(a.0.as_str(), 40, 12, 3), (b.0.as_str(), 7, 0, 0), ("NOT-IN-CATALOG", 5, 0, 0)]);
+        mercator_api::sync::fba_stock(&store, &de, &amazon).await;
+        let fba = inventory::warehouses(&store).await.unwrap().into_iter().find(|w| w.kind == "fba").unwrap();
+        assert!(fba.read_only && fba.name == "Amazon.de", "named after its account: {fba:?}");
+        assert_eq!(fba.units, 47, "what Amazon can ship now");
+        let rows =
+            inventory::stock(&store, &StockFilter { query: None, oversold: false }, "en-US", 0, 500).await.unwrap();
+        let level = |sku: &str| rows.items.iter().find(|r| r.sku == sku).unwrap().levels.get(&fba.id).copied();
+        assert_eq!((level(&a.1), level(&b.1)), (Some(40), Some(7)));
+        // the sellable totals (what other channels are offered) did not move
+        let stock_after: Vec<(i64,)> =
+            sqlx::query_as("SELECT stock FROM variants ORDER BY sku").fetch_all(store.pool()).await.unwrap();
+        assert_eq!(stock_before, stock_after);
+        // read only for the user
+        let vid: (String,) =
+            sqlx::query_as("SELECT id FROM variants WHERE sku = ?").bind(&a.1).fetch_one(store.pool()).await.unwrap();
+        assert!(inventory::set_stock_level(&store, &fba.id, &vid.0, 1).await.is_err());
+        // the log says what was read and what the catalog lacks
+        let log = mercator_api::sync::sync_log(&store, &de).await.unwrap();
+        let last = log.iter().find(|l| l.kind == "fba").unwrap();
+        assert_eq!((last.fetched, last.created), (3, 2));
+        // a SKU Amazon no longer holds goes to 0; a failing read changes nothing and is logged
+        fake.set_fba(&[(a.0.as_str(), 38, 0, 0)]);
+        mercator_api::sync::fba_stock(&store, &de, &amazon).await;
+        assert_eq!(fba_units(&store).await, 38);
+        fake.script(std::iter::repeat_n(mercator_testkit::Fault::ServerError, 10));
+        mercator_api::sync::fba_stock(&store, &de, &amazon).await;
+        assert_eq!(fba_units(&store).await, 38);
+        let log = mercator_api::sync::sync_log(&store, &de).await.unwrap();
+        assert_eq!(log[0].kind, "fba-error");
+        assert_eq!(log[0].error.as_ref().unwrap().code, "channel-unavailable");
+        let st = store.sync_state(&de).await.unwrap();
+        assert!(st.last_error.is_none(), "the account's order sync status is not touched");
+    }
+    use mercator_api::sync::Connector;
+
+    async fn fba_units(store: &mercator_store::Store) -> i64 {
+        inventory::warehouses(store).await.unwrap().into_iter().find(|w| w.kind == "fba").unwrap().units
+    }
+}

@@ -217,6 +217,50 @@ impl Amazon {
             .collect())
     }
 
+    /// One page of the account's FBA stock in its marketplace (FBA Inventory
+    /// v1 `getInventorySummaries` with details): per seller SKU what Amazon
+    /// can ship now, what is inbound and what is reserved.
+    pub async fn fba_inventory(&self, next: Option<&str>) -> Result<FbaPage, ChannelError> {
+        let url = format!("{}/fba/inventory/v1/summaries", self.account.endpoint.trim_end_matches('/'));
+        let mp = self.account.marketplace_id.as_str();
+        let mut q = vec![
+            ("details", "true".to_string()),
+            ("granularityType", "Marketplace".to_string()),
+            ("granularityId", mp.to_string()),
+            ("marketplaceIds", mp.to_string()),
+        ];
+        if let Some(t) = next {
+            q.push(("nextToken", t.to_string()));
+        }
+        let a = self.call(|c, _| c.get(&url).query(&q)).await?;
+        let body: Value = a.json()?;
+        let list = body.pointer("/payload/inventorySummaries").and_then(Value::as_array).ok_or_else(|| {
+            ChannelError::BadResponse("inventory summaries without payload.inventorySummaries".into())
+        })?;
+        let n = |v: Option<&Value>| v.and_then(Value::as_i64).unwrap_or(0).max(0);
+        let mut items = vec![];
+        for s in list {
+            let Some(sku) = s.get("sellerSku").and_then(Value::as_str) else {
+                return Err(ChannelError::BadResponse("an inventory summary without sellerSku".into()));
+            };
+            let d = s.get("inventoryDetails");
+            let inbound = ["inboundWorkingQuantity", "inboundShippedQuantity", "inboundReceivingQuantity"]
+                .iter()
+                .map(|k| n(d.and_then(|d| d.get(*k))))
+                .sum();
+            items.push(FbaItem {
+                seller_sku: sku.to_string(),
+                fulfillable: n(d.and_then(|d| d.get("fulfillableQuantity"))),
+                inbound,
+                reserved: n(d.and_then(|d| d.pointer("/reservedQuantity/totalReservedQuantity"))),
+                total: n(s.get("totalQuantity")),
+            });
+        }
+        let next =
+            body.pointer("/pagination/nextToken").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_string);
+        Ok(FbaPage { items, next })
+    }
+
     /// Uploads a shipment unless Amazon already has a package with its
     /// tracking number (check-before-write: confirmShipment has no
     /// idempotency key, so a retry after a lost answer must not add a
@@ -478,4 +522,23 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         ship_to,
         raw: o.clone(),
     })
+}
+
+/// One seller SKU's stock at Amazon's fulfilment centres.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FbaItem {
+    pub seller_sku: String,
+    /// What Amazon can pick, pack and ship now.
+    pub fulfillable: i64,
+    /// On its way to Amazon (working, shipped, receiving).
+    pub inbound: i64,
+    /// Held for orders, transfers or processing.
+    pub reserved: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FbaPage {
+    pub items: Vec<FbaItem>,
+    pub next: Option<String>,
 }

@@ -188,6 +188,31 @@ async fn an_unreachable_host_is_offline_and_a_failing_one_is_unavailable() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn amazon_reads_fba_stock_page_by_page() {
+    let fake = AmazonFake::start(0, 35).await;
+    fake.set_fba(&[("KIT-00001-BLK", 40, 12, 3), ("KIT-00001-WHT", 0, 0, 0), ("ELE-00012-BLK", 7, 0, 1)]);
+    let a = amazon(&fake);
+    let first = a.fba_inventory(None).await.unwrap();
+    assert_eq!(first.items.len(), 2);
+    assert_eq!(
+        first.items[0],
+        mercator_channels::amazon::FbaItem {
+            seller_sku: "KIT-00001-BLK".into(),
+            fulfillable: 40,
+            inbound: 12,
+            reserved: 3,
+            total: 55
+        }
+    );
+    let second = a.fba_inventory(first.next.as_deref()).await.unwrap();
+    assert_eq!(second.items.len(), 1);
+    assert_eq!(second.next, None);
+    // a 500 is retried
+    fake.script([Fault::ServerError]);
+    assert_eq!(a.fba_inventory(None).await.unwrap().items.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn amazon_wrong_credentials_are_an_auth_error_without_secrets() {
     let fake = AmazonFake::start(5, 4).await;
     let a = Amazon::new(
@@ -426,6 +451,14 @@ mod conformance {
         listings.patch_price("KIT-00001-BLK", "EUR", "19.99").await.unwrap();
         listings.patch_quantity("KIT-00001-BLK", 17).await.unwrap();
         listings.patch_content("KIT-00001-BLK", &super::hostile_content("de-DE")).await.unwrap();
+        // FBA Inventory v1 getInventorySummaries: our query passes; the example answer maps
+        let fba = amazon_at(mock("PRISM_FBA"), &tokens);
+        let page = fba.fba_inventory(None).await.unwrap();
+        assert!(!page.items.is_empty() && page.items.iter().all(|i| !i.seller_sku.is_empty()), "{page:?}");
+        let bad = reqwest::get(format!("{}/fba/inventory/v1/summaries?granularityType=Country", mock("PRISM_FBA")))
+            .await
+            .unwrap();
+        assert!(bad.status().is_client_error(), "Prism refuses a query without the marketplace: {}", bad.status());
         let bad = reqwest::Client::new()
             .patch(format!(
                 "{}/listings/2021-08-01/items/A2SELLERTEST/KIT-00001-BLK?marketplaceIds={}",

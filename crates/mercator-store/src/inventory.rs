@@ -300,3 +300,131 @@ impl Store {
         Ok(due.len() as i64)
     }
 }
+
+/// What an FBA stock import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FbaImport {
+    /// Seller SKUs Amazon reported.
+    pub reported: i64,
+    /// Of those, found in the catalog (through this account's listings or the SKU).
+    pub matched: i64,
+    /// Reported SKUs the catalog does not have (the first 20).
+    pub unknown: Vec<String>,
+    /// Stock levels that changed.
+    pub changed: i64,
+}
+
+impl Store {
+    /// Replaces an Amazon account's FBA stock with what Amazon reports
+    /// (seller SKU, units it can ship now), in one transaction: the
+    /// account's read-only FBA warehouse is made on first use; variants the
+    /// report no longer names go to 0; every change is a `channel` move.
+    /// FBA units are not in the sellable total (they ship only through
+    /// Amazon), so nothing is pushed to other channels because of them.
+    pub async fn replace_fba_stock(&self, channel_id: &str, items: &[(String, i64)]) -> Result<FbaImport, StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let now = now_utc();
+        let existing: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM warehouses WHERE kind = 'fba' AND channel_id = ?")
+                .bind(channel_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let wid = match existing {
+            Some((id,)) => id,
+            // an account that keeps nothing at Amazon gets no FBA warehouse
+            None if items.is_empty() => return Ok(FbaImport::default()),
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO warehouses (id, name, kind, country, channel_id, position, created_at, updated_at) \
+                     SELECT ?1, c.name, 'fba', c.market, c.id, \
+                            (SELECT COALESCE(max(position), 0) + 1 FROM warehouses), ?3, ?3 FROM channels c WHERE c.id = ?2",
+                )
+                .bind(&id)
+                .bind(channel_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        let mut report = FbaImport { reported: items.len() as i64, ..Default::default() };
+        let mut seen = std::collections::HashSet::new();
+        for (sku, qty) in items {
+            let variant: Option<(String,)> = sqlx::query_as(
+                "SELECT variant_id FROM listings WHERE channel_id = ?1 AND seller_sku = ?2 \
+                 UNION ALL SELECT id FROM variants WHERE sku = ?2 LIMIT 1",
+            )
+            .bind(channel_id)
+            .bind(sku)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((vid,)) = variant else {
+                if report.unknown.len() < 20 {
+                    report.unknown.push(sku.clone());
+                }
+                continue;
+            };
+            report.matched += 1;
+            // two SKUs of one variant (a listing's seller SKU and ours) add up
+            let add = if seen.insert(vid.clone()) { 0 } else { level(&mut tx, &wid, &vid).await? };
+            report.changed += i64::from(set_level(&mut tx, &wid, &vid, add + (*qty).max(0), &now).await?);
+        }
+        let stale: Vec<(String,)> =
+            sqlx::query_as("SELECT variant_id FROM stock_levels WHERE warehouse_id = ? AND on_hand != 0")
+                .bind(&wid)
+                .fetch_all(&mut *tx)
+                .await?;
+        for (vid,) in stale.into_iter().filter(|(v,)| !seen.contains(v)) {
+            report.changed += i64::from(set_level(&mut tx, &wid, &vid, 0, &now).await?);
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+async fn level(conn: &mut SqliteConnection, wid: &str, vid: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE((SELECT on_hand FROM stock_levels WHERE warehouse_id = ?1 AND variant_id = ?2), 0)",
+    )
+    .bind(wid)
+    .bind(vid)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n)
+}
+
+/// Sets a level as the channel reported it; true when it changed.
+async fn set_level(
+    conn: &mut SqliteConnection,
+    wid: &str,
+    vid: &str,
+    on_hand: i64,
+    now: &str,
+) -> Result<bool, sqlx::Error> {
+    let before = level(conn, wid, vid).await?;
+    if before == on_hand {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO stock_moves (id, warehouse_id, variant_id, delta, reason, at) VALUES (?, ?, ?, ?, 'channel', ?)",
+    )
+    .bind(new_id())
+    .bind(wid)
+    .bind(vid)
+    .bind(on_hand - before)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO stock_levels (warehouse_id, variant_id, on_hand, updated_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (warehouse_id, variant_id) DO UPDATE SET on_hand = ?3, updated_at = ?4",
+    )
+    .bind(wid)
+    .bind(vid)
+    .bind(on_hand)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
+}

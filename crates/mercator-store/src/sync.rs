@@ -357,6 +357,31 @@ impl Store {
         Ok(())
     }
 
+    /// A line in the account's sync log that is not about orders (FBA stock
+    /// read, or why it could not be); the account's status is left alone.
+    pub async fn log_sync_note(
+        &self,
+        channel_id: &str,
+        kind: &str,
+        counts: (i64, i64, i64),
+        detail: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sync_log (id, channel_id, at, kind, fetched, created, updated, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(new_id())
+        .bind(channel_id)
+        .bind(now_utc())
+        .bind(kind)
+        .bind(counts.0)
+        .bind(counts.1)
+        .bind(counts.2)
+        .bind(detail.to_string())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     pub async fn set_sync_paused(&self, channel_id: &str, paused: bool) -> Result<(), StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         self.ensure_state(&mut tx, channel_id).await?;

@@ -107,6 +107,8 @@ struct Inner {
     clock: u64,
     stats: Stats,
     refresh_token: String,
+    /// FBA stock: (seller SKU, fulfillable, inbound, reserved).
+    fba: Vec<(String, i64, i64, i64)>,
 }
 
 /// A fake SP-API endpoint (and LWA token endpoint) on loopback.
@@ -202,6 +204,7 @@ impl AmazonFake {
             clock: 0,
             stats: Stats::default(),
             refresh_token: REFRESH_TOKEN.to_string(),
+            fba: vec![],
         }));
         let app = Router::new()
             .route("/auth/o2/token", post(token))
@@ -209,6 +212,7 @@ impl AmazonFake {
             .route("/orders/2026-01-01/orders/{id}", get(get_order))
             .route("/orders/v0/orders/{id}/shipmentConfirmation", post(confirm_shipment))
             .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_listing))
+            .route("/fba/inventory/v1/summaries", get(fba_summaries))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("address");
@@ -282,6 +286,11 @@ impl AmazonFake {
     }
 
     /// Listings PATCHes received: (seller id, SKU, body).
+    /// Sets what Amazon's fulfilment centres hold: (seller SKU, fulfillable, inbound, reserved).
+    pub fn set_fba(&self, items: &[(&str, i64, i64, i64)]) {
+        self.with(|i| i.fba = items.iter().map(|(s, f, n, r)| (s.to_string(), *f, *n, *r)).collect());
+    }
+
     pub fn patches(&self) -> Vec<(String, String, Value)> {
         self.with(|i| i.stats.patches.clone())
     }
@@ -616,4 +625,54 @@ fn content_patches_ok(v: &Value) -> bool {
                         })
                 })
         })
+}
+
+/// FBA stock pages of two summaries, `nextToken` = the next offset; the
+/// required query parameters are checked as the published model has them.
+async fn fba_summaries(
+    State(s): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
+        let e = json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]});
+        return (StatusCode::FORBIDDEN, axum::Json(e)).into_response();
+    }
+    if next_fault(&mut i.faults, &[Fault::ServerError]) == Some(Fault::ServerError) {
+        i.stats.faults_served += 1;
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    }
+    let ok = q.get("granularityType").map(String::as_str) == Some("Marketplace")
+        && q.get("granularityId").map(String::as_str) == Some(MARKETPLACE)
+        && q.get("marketplaceIds").map(String::as_str) == Some(MARKETPLACE);
+    if !ok {
+        let e = json!({"errors": [{"code": "InvalidInput", "message": "granularityType, granularityId and marketplaceIds are required"}]});
+        return (StatusCode::BAD_REQUEST, axum::Json(e)).into_response();
+    }
+    let from: usize = q.get("nextToken").and_then(|t| t.strip_prefix("fba:")).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let details = q.get("details").map(String::as_str) == Some("true");
+    let page: Vec<Value> = i
+        .fba
+        .iter()
+        .skip(from)
+        .take(2)
+        .map(|(sku, f, n, r)| {
+            let mut v = json!({ "asin": "B0FBA00001", "fnSku": format!("X00{sku}"), "sellerSku": sku, "condition": "NewItem",
+                                "productName": format!("Product {sku}"), "totalQuantity": f + n + r,
+                                "lastUpdatedTime": ts(OffsetDateTime::now_utc()) });
+            if details {
+                v["inventoryDetails"] = json!({ "fulfillableQuantity": f, "inboundWorkingQuantity": n, "inboundShippedQuantity": 0,
+                    "inboundReceivingQuantity": 0, "reservedQuantity": { "totalReservedQuantity": r } });
+            }
+            v
+        })
+        .collect();
+    let mut body = json!({ "payload": { "granularity": { "granularityType": "Marketplace", "granularityId": MARKETPLACE },
+                                        "inventorySummaries": page } });
+    if from + 2 < i.fba.len() {
+        body["pagination"] = json!({ "nextToken": format!("fba:{}", from + 2) });
+    }
+    axum::Json(body).into_response()
 }
