@@ -13,7 +13,8 @@
 //!   bench-import [--rows N]            catalog import/export/update/bulk-edit times vs the sqlite3 CLI's .import
 //!   bench-pricing                      reprice 100k variants x 10 markets, persist, "why this price" latency
 //!   bench-sync [--orders N]            full and incremental order sync from a local SP-API, orders/s, peak memory
-//!   crash-test [--trials N] [--orders M]  kill the syncing process at random points; the final orders must equal the server's
+//!   crash-test [--channel amazon|shopify|woocommerce|all] [--trials N] [--orders M]
+//!                                      kill the syncing process at random points; the final orders must equal the server's
 //!   conformance                        connector requests against the marketplaces' published specs (Prism, Shopify schema)
 //!   bench-ui                           search keystroke-to-screen latency, orders list first screen and filters,
 //!                                      memory while browsing (100k SKUs, 100k orders)
@@ -221,7 +222,7 @@ fn test_all(args: &[String]) -> R {
     section("connectors against the marketplaces' published specs (validating mocks)");
     conformance::conformance()?;
     section("crash test: the syncing process killed at random points, restarted; orders must equal the server's");
-    sync::crash_test(&["--trials".into(), "3".into()])?;
+    sync::crash_test(&["--channel".into(), "all".into(), "--trials".into(), "2".into()])?;
     section("UI typecheck and unit tests");
     cmd("npm", &["run", "check"]).dir(root().join("ui")).run()?;
     cmd("npm", &["test"]).dir(root().join("ui")).run()?;

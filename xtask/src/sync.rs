@@ -15,6 +15,108 @@ use std::time::{Duration, Instant};
 
 const CHANNEL_NAME: &str = "Amazon.de (sync test)";
 
+/// The test account of a channel kind: (name, market, currency, language).
+fn account_of(kind: &str) -> (&'static str, &'static str, &'static str, &'static str) {
+    match kind {
+        "shopify" => ("Shopify (sync test)", "US", "USD", "en-US"),
+        "woocommerce" => ("WooCommerce (sync test)", "US", "USD", "en-US"),
+        _ => (CHANNEL_NAME, "DE", "EUR", "de-DE"),
+    }
+}
+
+/// A connector of `kind` to the fake at `url`, with the fake's credentials.
+fn connector_of(kind: &str, url: &str) -> Result<Connector, String> {
+    let (config, secrets): (serde_json::Value, Vec<(&str, &str)>) = match kind {
+        "amazon" => return connector(url),
+        "shopify" => (
+            serde_json::json!({ "shop_url": url, "currency": "USD" }),
+            vec![("access_token", mercator_testkit::shopify::ACCESS_TOKEN)],
+        ),
+        "woocommerce" => (
+            serde_json::json!({ "base_url": url, "currency": "USD" }),
+            vec![
+                ("consumer_key", mercator_testkit::woo::CONSUMER_KEY),
+                ("consumer_secret", mercator_testkit::woo::CONSUMER_SECRET),
+            ],
+        ),
+        other => return Err(format!("crash test: no fake for {other}")),
+    };
+    let secrets = secrets.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    mercator_api::sync::connector_from(kind, &config, &secrets, RetryPolicy::fast()).map_err(|e| format!("{e:?}"))
+}
+
+/// A fake shop of one of the kinds the crash test runs against.
+enum Fake {
+    Amazon(AmazonFake),
+    Shopify(mercator_testkit::ShopifyFake),
+    Woo(mercator_testkit::WooFake),
+}
+
+impl Fake {
+    async fn start(kind: &str, orders: usize, seed: u64) -> Fake {
+        match kind {
+            "shopify" => {
+                let f = mercator_testkit::ShopifyFake::start(orders, seed).await;
+                // no simulated cost waits beyond what a large shop's plan has
+                f.budget(20_000, 10_000);
+                Fake::Shopify(f)
+            }
+            "woocommerce" => Fake::Woo(mercator_testkit::WooFake::start(orders, seed).await),
+            _ => Fake::Amazon(AmazonFake::start(orders, seed).await),
+        }
+    }
+    fn url(&self) -> String {
+        match self {
+            Fake::Amazon(f) => f.url(),
+            Fake::Shopify(f) => f.url(),
+            Fake::Woo(f) => f.url(),
+        }
+    }
+    fn random_faults(&self, seed: u64, pct: u64) {
+        match self {
+            Fake::Amazon(f) => f.random_faults(seed, pct),
+            Fake::Shopify(f) => f.random_faults(seed, pct),
+            Fake::Woo(f) => f.random_faults(seed, pct),
+        }
+    }
+    fn no_faults(&self) {
+        match self {
+            Fake::Amazon(f) => f.no_faults(),
+            Fake::Shopify(f) => f.no_faults(),
+            Fake::Woo(f) => f.no_faults(),
+        }
+    }
+    fn update_orders(&self, n: usize) {
+        match self {
+            Fake::Amazon(f) => f.update_orders(n),
+            Fake::Shopify(f) => f.update_orders(n),
+            Fake::Woo(f) => f.update_orders(n),
+        }
+    }
+    /// The shop's orders: id -> (last update, status) as Mercator stores them.
+    fn expected(&self) -> BTreeMap<String, (Option<String>, String)> {
+        let snap = match self {
+            Fake::Amazon(f) => f.snapshot(),
+            Fake::Shopify(f) => f.snapshot(),
+            Fake::Woo(f) => f.snapshot(),
+        };
+        snap.into_iter()
+            .map(|(id, at, st)| {
+                // WooCommerce's GMT times come without a zone
+                let at = if matches!(self, Fake::Woo(_)) && !at.ends_with('Z') { format!("{at}Z") } else { at };
+                (id, (Some(at), st))
+            })
+            .collect()
+    }
+    /// Our stored raw status in the fake's terms (Shopify keeps financial/fulfillment).
+    fn status_of(&self, raw: &str) -> String {
+        match self {
+            Fake::Shopify(_) => raw.rsplit('/').next().unwrap_or(raw).to_string(),
+            _ => raw.to_string(),
+        }
+    }
+}
+
 fn connector(url: &str) -> Result<Connector, String> {
     Amazon::new(
         AmazonAccount {
@@ -36,10 +138,15 @@ fn connector(url: &str) -> Result<Connector, String> {
 }
 
 async fn channel_of(store: &Store) -> Result<String, String> {
-    let existing = store.channels().await.map_err(|e| e.to_string())?.into_iter().find(|c| c.2 == CHANNEL_NAME);
+    channel_of_kind(store, "amazon").await
+}
+
+async fn channel_of_kind(store: &Store, kind: &str) -> Result<String, String> {
+    let (name, market, currency, lang) = account_of(kind);
+    let existing = store.channels().await.map_err(|e| e.to_string())?.into_iter().find(|c| c.2 == name);
     match existing {
         Some(c) => Ok(c.0),
-        None => store.add_channel("amazon", CHANNEL_NAME, "DE", "EUR", "de-DE").await.map_err(|e| e.to_string()),
+        None => store.add_channel(kind, name, market, currency, lang).await.map_err(|e| e.to_string()),
     }
 }
 
@@ -59,11 +166,13 @@ pub fn sync_child(args: &[String]) -> Result<(), String> {
     let mut dir = None;
     let mut url = None;
     let mut later = 0i64;
+    let mut kind = "amazon".to_string();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--data-dir" => dir = it.next().cloned(),
             "--url" => url = it.next().cloned(),
+            "--kind" => kind = it.next().cloned().unwrap_or_default(),
             "--later-s" => later = it.next().and_then(|v| v.parse().ok()).unwrap_or(0),
             other => return Err(format!("unknown option {other}")),
         }
@@ -74,8 +183,8 @@ pub fn sync_child(args: &[String]) -> Result<(), String> {
         let (store, _) = Store::open(Path::new(&dir), &OpenOptions { seed_demo: false, ..Default::default() })
             .await
             .map_err(|e| e.to_string())?;
-        let ch = channel_of(&store).await?;
-        let c = connector(&url)?;
+        let ch = channel_of_kind(&store, &kind).await?;
+        let c = connector_of(&kind, &url)?;
         let t = Instant::now();
         let mut total = mercator_api::sync::RunReport::default();
         let mut errors = 0;
@@ -116,10 +225,16 @@ pub fn sync_child(args: &[String]) -> Result<(), String> {
 }
 
 fn child(dir: &Path, url: &str, later_s: i64) -> Result<std::process::Child, String> {
+    child_of("amazon", dir, url, later_s)
+}
+
+fn child_of(kind: &str, dir: &Path, url: &str, later_s: i64) -> Result<std::process::Child, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     std::process::Command::new(exe)
         .args([
             "sync-child",
+            "--kind",
+            kind,
             "--data-dir",
             dir.to_str().unwrap_or_default(),
             "--url",
@@ -133,20 +248,29 @@ fn child(dir: &Path, url: &str, later_s: i64) -> Result<std::process::Child, Str
 }
 
 async fn compare(dir: &Path, fake: &AmazonFake) -> Result<(usize, usize), String> {
+    let theirs: BTreeMap<String, (Option<String>, String)> =
+        fake.snapshot().into_iter().map(|(id, at, st)| (id, (Some(at), st))).collect();
+    compare_with(dir, "amazon", theirs, &|raw| raw.to_string()).await
+}
+
+async fn compare_with(
+    dir: &Path,
+    kind: &str,
+    theirs: BTreeMap<String, (Option<String>, String)>,
+    status_of: &(dyn Fn(&str) -> String + Sync),
+) -> Result<(usize, usize), String> {
     let (store, _) =
         Store::open(dir, &OpenOptions { seed_demo: false, ..Default::default() }).await.map_err(|e| e.to_string())?;
-    let ch = channel_of(&store).await?;
+    let ch = channel_of_kind(&store, kind).await?;
     let ours: BTreeMap<String, (Option<String>, String)> = store
         .order_keys(&ch)
         .await
         .map_err(|e| e.to_string())?
         .into_iter()
-        .map(|(id, at, st)| (id, (at, st)))
+        .map(|(id, at, st)| (id, (at, status_of(&st))))
         .collect();
     let (dups,): (i64,) = sqlx_count(&store, &ch).await?;
     store.close().await;
-    let theirs: BTreeMap<String, (Option<String>, String)> =
-        fake.snapshot().into_iter().map(|(id, at, st)| (id, (Some(at), st))).collect();
     if dups != 0 {
         return Err(format!("{dups} duplicate orders"));
     }
@@ -171,20 +295,42 @@ async fn sqlx_count(store: &Store, ch: &str) -> Result<(i64,), String> {
 /// and restarted until it finishes; then the final order set must equal the
 /// server's: no order lost, none duplicated, every one at its latest update.
 pub fn crash_test(args: &[String]) -> Result<(), String> {
+    // `--channel amazon|shopify|woocommerce|all` (default amazon)
+    let mut kinds = vec!["amazon".to_string()];
+    let mut rest = vec![];
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--channel" {
+            kinds = match it.next().map(String::as_str) {
+                Some("all") => vec!["amazon".into(), "shopify".into(), "woocommerce".into()],
+                Some(k @ ("amazon" | "shopify" | "woocommerce")) => vec![k.to_string()],
+                other => return Err(format!("--channel amazon|shopify|woocommerce|all, not {other:?}")),
+            };
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    for kind in &kinds {
+        crash_test_of(kind, &rest)?;
+    }
+    Ok(())
+}
+
+fn crash_test_of(kind: &str, args: &[String]) -> Result<(), String> {
     let [trials, orders] = crate::util::count_options(args, [("--trials", 5), ("--orders", 8000)])?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async {
         let mut rng = mercator_core::rng::SplitMix64::new(0x5eed);
         let mut kills_total = 0;
         for trial in 0..trials {
-            let dir = root().join(format!("target/crash-test/trial-{trial}"));
+            let dir = root().join(format!("target/crash-test/{kind}-trial-{trial}"));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-            let fake = AmazonFake::start(orders, 100 + trial as u64).await;
+            let fake = Fake::start(kind, orders, 100 + trial as u64).await;
             fake.random_faults(trial as u64, 10);
             let mut kills = 0;
             loop {
-                let mut c = child(&dir, &fake.url(), 0)?;
+                let mut c = child_of(kind, &dir, &fake.url(), 0)?;
                 let wait = Duration::from_millis(rng.range(20, 500) as u64);
                 tokio::time::sleep(wait).await;
                 match c.try_wait().map_err(|e| e.to_string())? {
@@ -205,15 +351,17 @@ pub fn crash_test(args: &[String]) -> Result<(), String> {
             }
             // a last quiet run past the window's lag picks up the last changes
             fake.no_faults();
-            let out = child(&dir, &fake.url(), 180)?.wait_with_output().map_err(|e| e.to_string())?;
+            let out = child_of(kind, &dir, &fake.url(), 180)?.wait_with_output().map_err(|e| e.to_string())?;
             if !out.status.success() {
                 return Err(format!("final sync failed: {}", String::from_utf8_lossy(&out.stdout)));
             }
-            let (ours, _) = compare(&dir, &fake).await.map_err(|e| format!("trial {trial}: {e}"))?;
-            println!("crash-test trial {trial}: {kills} kills; {ours} orders, equal to the server's");
+            let (ours, _) = compare_with(&dir, kind, fake.expected(), &|raw| fake.status_of(raw))
+                .await
+                .map_err(|e| format!("{kind} trial {trial}: {e}"))?;
+            println!("crash-test {kind} trial {trial}: {kills} kills; {ours} orders, equal to the server's");
             kills_total += kills;
         }
-        println!("crash-test: {trials} trials, {kills_total} kills, no order lost or duplicated");
+        println!("crash-test {kind}: {trials} trials, {kills_total} kills, no order lost or duplicated");
         Ok(())
     })
 }
