@@ -1451,6 +1451,67 @@ mod listing_outbox {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn offline_changes_wait_unparked_however_long_it_lasts_then_go_out() {
+        let (_tmp, store) = demo_store().await;
+        let fake = ShopifyFake::start(0, 43).await;
+        fake.budget(100_000, 100_000);
+        let (ch, lid, pid, rev) = live_listing(&store, "KIT-00001-BLK").await;
+        ops::apply_edit(
+            &store,
+            &pid,
+            Edit::Override { listing_id: lid.clone(), field: "title".into(), value: Some("A".into()) },
+            rev,
+        )
+        .await
+        .unwrap();
+        // more entries for the same channel (other listings' stock)
+        store.set_channel_config(&ch, &serde_json::json!({ "shop_url": fake.url() })).await.unwrap();
+        let stock = store.queue_stock_pushes().await.unwrap();
+        assert!(stock > 1);
+        let total: (i64,) = sqlx::query_as("SELECT count(*) FROM outbox WHERE status = 'pending'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        // nothing listens there: offline
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dead = Connector::Shopify(
+            Shopify::new(
+                ShopifyAccount { shop_url: format!("http://127.0.0.1:{port}"), currency: "JPY".into() },
+                ShopifySecrets { access_token: Secret::new(mercator_testkit::shopify::ACCESS_TOKEN) },
+                RetryPolicy::fast(),
+            )
+            .unwrap(),
+        );
+        let connectors: HashMap<String, Connector> = [(ch.clone(), dead)].into();
+        let mut now = OffsetDateTime::now_utc();
+        for _ in 0..12 {
+            now += time::Duration::hours(6);
+            let r = mercator_api::outbox::deliver_with(&store, &connectors, now).await.unwrap();
+            assert_eq!((r.sent, r.failed), (0, 1), "one try finds the channel unreachable; the rest wait");
+        }
+        let (pending, dead_n, max_attempts): (i64, i64, i64) =
+            sqlx::query_as("SELECT sum(status = 'pending'), sum(status = 'dead'), max(attempts) FROM outbox")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!((pending, dead_n, max_attempts), (total.0, 0, 0), "three days offline park nothing");
+        // back online: everything is tried (the fake shop knows five SKUs: the others are refused by it)
+        let connectors: HashMap<String, Connector> = [(ch.clone(), shopify(&fake))].into();
+        let r =
+            mercator_api::outbox::deliver_with(&store, &connectors, now + time::Duration::minutes(1)).await.unwrap();
+        assert!(r.sent >= 2, "{r:?}");
+        assert_eq!(fake.stats().product_updates.len(), 1, "the text went out");
+        assert_eq!(fake.stats().stock_sets.len() as i64, r.sent - 1, "and every stock the shop knows");
+        let (offline_left,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM outbox WHERE status != 'sent' AND last_error NOT LIKE '%channel-rejected%'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(offline_left, 0, "what failed, failed for the shop's reason, not for being offline");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn an_applied_price_reaches_shopify_as_the_exact_decimal_once() {
         let (_tmp, store) = demo_store().await;
         let fake = ShopifyFake::start(0, 42).await;

@@ -128,6 +128,29 @@ pub async fn mark_sent(pool: &SqlitePool, entry: &OutboxEntry) -> Result<bool, s
     Ok(r.rows_affected() == 1)
 }
 
+/// Not sent because the channel could not be reached at all (offline): back
+/// to pending for `next_at`, the attempt not counted, so being offline for
+/// days never parks a change. Returns false if the lease was lost.
+pub async fn release(
+    pool: &SqlitePool,
+    entry: &OutboxEntry,
+    error: &str,
+    next_at: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE outbox SET status = 'pending', attempts = max(attempts - 1, 0), lease_until = NULL, last_error = COALESCE(NULLIF(?, ''), last_error), \
+         next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'in_flight' AND lease_until = ?",
+    )
+    .bind(error)
+    .bind(fmt_ts(next_at))
+    .bind(now_utc())
+    .bind(&entry.id)
+    .bind(&entry.lease_until)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Sending failed: retry later with exponential back-off, or park as `dead`
 /// after [`MAX_ATTEMPTS`]. The error text must not contain secrets. Returns
 /// false if the lease was lost.
