@@ -729,7 +729,10 @@ async function relay(target) {
       sockets.clear();
       server.close(() => ok());
     });
-  return { url: await up(), up, down };
+  const close = async () => {
+    if (server.listening) await down();
+  };
+  return { url: await up(), up, down, close };
 }
 
 test('Shopee: connect, sync through access-token expiry and a restart, go offline and come back, in both languages', async () => {
@@ -739,12 +742,13 @@ test('Shopee: connect, sync through access-token expiry and a restart, go offlin
   // access tokens live 6 s here (4 h on Shopee): every later sync must refresh, and the
   // refresh token is single-use, so the rotated one has to be kept (in the keyring)
   const server = spawn(xtask, ['fake-shopee', '--orders', '40', '--access-life', '6'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let net = null;
   try {
     const target = await new Promise((ok, fail) => {
       server.stdout.once('data', (d) => ok(String(d).trim().split('\n')[0]));
       server.once('exit', (c) => fail(new Error(`fake server exited ${c}`)));
     });
-    const net = await relay(target);
+    net = await relay(target);
     const dataDir = join(root, 'shopee');
     const row = '[data-testid="accounts-table"] tr[data-account="Shopee SG"]';
     let s = await launch(APP, env(dataDir));
@@ -811,5 +815,7 @@ test('Shopee: connect, sync through access-token expiry and a restart, go offlin
     }
   } finally {
     server.kill();
+    // the relay must not keep the test process alive
+    if (net) await net.close();
   }
 });
