@@ -598,6 +598,11 @@ stock-saved = { $sku } counted. { $count ->
     [one] 1 listing gets the new quantity now.
    *[other] { $count } listings get the new quantity now.
 }
+capability-orders = Orders
+capability-inventory = Stock
+capability-listings = Prices & texts
+capability-tracking = Tracking
+capability-messages = Messages
 accounts-log-fba = FBA stock read: { $fetched } SKUs at Amazon, { $matched } of them in the catalog, { $changed } counts changed
 accounts-log-fba-error = FBA stock not read (orders are fine): { $error }
 accounts-shopee-host-other = Other API host (sandbox: https://partner.test-stable.shopeemobile.com)

@@ -572,6 +572,11 @@ stock-saved = 已盘点 { $sku }。{ $count ->
     [0] 无需更新渠道数量。
    *[other] { $count } 个刊登正在更新数量。
 }
+capability-orders = 订单
+capability-inventory = 库存
+capability-listings = 价格与文案
+capability-tracking = 物流单号
+capability-messages = 消息
 accounts-log-fba = 已读取 FBA 库存：亚马逊仓内 { $fetched } 个 SKU，其中 { $matched } 个在商品目录中，{ $changed } 项数量有变化
 accounts-log-fba-error = 未能读取 FBA 库存（订单同步正常）：{ $error }
 accounts-shopee-host-other = 其他 API 地址（沙箱：https://partner.test-stable.shopeemobile.com）

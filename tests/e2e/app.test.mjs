@@ -506,6 +506,9 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('is connected'));
       const row = '[data-testid="accounts-table"] tr[data-account="Amazon.de API"]';
       await s.waitText(`${row} [data-testid="account-status"]`, (t) => t.includes('not synced yet'));
+      const caps = await s.text(`${row} [data-testid="account-capabilities"]`);
+      assert.match(caps, /Orders\s*Stock\s*Prices & texts\s*Tracking/);
+      assert.doesNotMatch(caps, /Messages/);
       await s.click(`${row} [data-testid="account-test"]`);
       await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('the connection works'));
       await s.click(`${row} [data-testid="account-sync"]`);
@@ -521,6 +524,11 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       await s.waitText(`${row} [data-testid="account-orders"]`, (t) => t === '120 orders');
       // the orders arrived in the orders list: 36 demo orders + 120
       await s.click('[data-nav="orders"]');
+      await s.waitText('[data-testid="orders-total"]', (t) => t.includes('156'));
+      // by market: both Amazon.de accounts (the demo one's 12 and these 120)
+      await setValue(s, '[data-testid="orders-market"]', 'DE', 'change');
+      await s.waitText('[data-testid="orders-total"]', (t) => t === '132 orders');
+      await setValue(s, '[data-testid="orders-market"]', '', 'change');
       await s.waitText('[data-testid="orders-total"]', (t) => t.includes('156'));
       await s.exec(`const el = document.querySelector('[data-testid="orders-channel"]'); el.value = [...el.options].find((o) => o.text.startsWith('Amazon.de API')).value; el.dispatchEvent(new Event('change'));`);
       await s.waitText('[data-testid="orders-total"]', (t) => t === '120 orders');

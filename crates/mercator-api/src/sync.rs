@@ -315,6 +315,8 @@ pub struct AccountDto {
     pub last_error: Option<ErrorPayload>,
     pub rate_limit: Option<String>,
     pub orders: i64,
+    /// What this kind's connector does: `orders`, `inventory`, `listings`, `tracking`, `messages`.
+    pub capabilities: Vec<String>,
 }
 
 pub async fn accounts(store: &Store) -> ApiResult<Vec<AccountDto>> {
@@ -324,6 +326,10 @@ pub async fn accounts(store: &Store) -> ApiResult<Vec<AccountDto>> {
         let st = store.sync_state(&id).await?;
         let connected = config.as_object().is_some_and(|o| !o.is_empty());
         out.push(AccountDto {
+            capabilities: mercator_channels::capabilities(&kind)
+                .iter()
+                .map(|c| serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+                .collect(),
             orders: store.order_count(&id).await?,
             channel_id: id,
             kind,

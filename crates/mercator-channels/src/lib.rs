@@ -20,3 +20,30 @@ pub mod shopify;
 pub mod woocommerce;
 
 pub use model::*;
+
+/// What a connector can do for an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Capability {
+    /// Pull orders incrementally.
+    Orders,
+    /// Set the quantity a listing offers (and, on Amazon, read FBA stock).
+    Inventory,
+    /// Send a listing's price and text.
+    Listings,
+    /// Upload tracking for shipped orders.
+    Tracking,
+    /// Buyer messages (the support inbox).
+    Messages,
+}
+
+/// The capabilities of a channel kind's connector (`amazon`, `shopify`,
+/// `woocommerce`, `shopee`); none for a kind without one. No connector
+/// reads buyer messages yet.
+pub fn capabilities(kind: &str) -> &'static [Capability] {
+    use Capability::*;
+    match kind {
+        "amazon" | "shopify" | "woocommerce" | "shopee" => &[Orders, Inventory, Listings, Tracking],
+        _ => &[],
+    }
+}

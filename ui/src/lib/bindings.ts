@@ -550,7 +550,11 @@ config: Record<string, unknown>, paused: boolean, intervalS: number, cursor: str
 /**
  * A run stopped part-way and will continue from its saved page.
  */
-inProgress: boolean, lastRunAt: string | null, lastOkAt: string | null, lastError: ErrorPayload | null, rateLimit: string | null, orders: number, };
+inProgress: boolean, lastRunAt: string | null, lastOkAt: string | null, lastError: ErrorPayload | null, rateLimit: string | null, orders: number, 
+/**
+ * What this kind's connector does: `orders`, `inventory`, `listings`, `tracking`, `messages`.
+ */
+capabilities: Array<string>, };
 
 export type SyncLogDto = { at: string, kind: string, fetched: number, created: number, updated: number, 
 /**
