@@ -1,5 +1,5 @@
 //! Delivering the outbox: changes made in Mercator (prices, stock,
-//! tracking; listing content when its connectors land) sent to the
+//! tracking, listing texts and status) sent to the
 //! channels in order per record, each claimed with a lease so a crash while
 //! sending leaves it to be sent again, and acknowledged only with that lease.
 //! Sends are idempotent in effect: a price `replace` with the same value is
@@ -91,6 +91,28 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
             Ok(())
         }
         (_, "order.tracking") => deliver_tracking(store, c, &e.aggregate_id).await,
+        // taken off sale: the channel offers 0 (per variant on every channel,
+        // and reversible); live again: the stock push offers what is available
+        (_, "listing.update") if payload.get("field").and_then(serde_json::Value::as_str) == Some("status") => {
+            let status = store.listing_status(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
+            if status == "live" {
+                store.queue_stock_pushes().await.map_err(|x| ErrorPayload::from(&x))?;
+                return Ok(());
+            }
+            let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
+            let sku = if t.seller_sku.is_empty() { t.sku.clone() } else { t.seller_sku.clone() };
+            let r = match c {
+                Connector::Amazon(a) => a.patch_quantity(&sku, 0).await,
+                Connector::Shopify(s) => s.set_sku_stock(&sku, 0, &format!("mercator://status/{}", e.id)).await,
+                Connector::Woo(w) => w.set_sku_stock(&sku, 0).await,
+                Connector::Shopee(s) => match shopee_ids(&t) {
+                    Ok((item, model)) => s.set_stock(item, model, 0).await,
+                    Err(x) => Err(x),
+                },
+            };
+            r.map_err(|x| ErrorPayload::from(&x))?;
+            store.set_pushed_qty(&e.aggregate_id, 0).await.map_err(|x| ErrorPayload::from(&x))
+        }
         (_, "listing.stock") => {
             let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
             let qty = payload.get("quantity").and_then(serde_json::Value::as_i64).unwrap_or(0);
@@ -106,8 +128,17 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
             };
             r.map_err(|x| ErrorPayload::from(&x))
         }
-        (_, kind) => Err(ErrorPayload::new(ErrorCode::ChannelRejected)
-            .arg("detail", format!("{kind}: not sent by this connector yet"))),
+        // brand, images, SKU, GTIN, attributes: not sent yet; the user sees
+        // which change waits and can make it in the channel's seller centre
+        (_, kind) => {
+            let field = payload.get("field").and_then(serde_json::Value::as_str).unwrap_or_default();
+            Err(ErrorPayload::new(ErrorCode::ChannelRejected).arg(
+                "detail",
+                format!(
+                    "{kind} {field}: Mercator does not send this change yet; make it in the channel's seller centre"
+                ),
+            ))
+        }
     }
 }
 

@@ -1512,6 +1512,52 @@ mod listing_outbox {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_listing_taken_off_sale_offers_0_and_back_live_offers_its_stock_again() {
+        let (_tmp, store) = demo_store().await;
+        let fake = ShopifyFake::start(0, 44).await;
+        fake.budget(100_000, 100_000);
+        let (ch, lid, pid, rev) = live_listing(&store, "KIT-00001-BLK").await;
+        store.set_channel_config(&ch, &serde_json::json!({ "shop_url": fake.url() })).await.unwrap();
+        // only this listing's updates in this test
+        sqlx::query("UPDATE listings SET pushed_qty = NULL WHERE channel_id = ? AND id != ?")
+            .bind(&ch)
+            .bind(&lid)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE listings SET status = 'inactive' WHERE channel_id = ? AND id != ?")
+            .bind(&ch)
+            .bind(&lid)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let connectors: HashMap<String, Connector> = [(ch.clone(), shopify(&fake))].into();
+        store.queue_stock_pushes().await.unwrap();
+        mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        let offered = fake.stats().stock_sets.last().unwrap()["quantities"][0]["quantity"].as_i64().unwrap();
+        assert!(offered > 0, "a live listing offers its stock");
+        let off = Edit::ListingStatus { listing_id: lid.clone(), value: "inactive".into() };
+        ops::apply_edit(&store, &pid, off, rev).await.unwrap();
+        assert_eq!(pending(&store, "listing.update", &lid).await, 1);
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!((r.sent, r.failed), (1, 0));
+        let last = fake.stats().stock_sets.last().unwrap().clone();
+        assert_eq!(last["quantities"][0]["quantity"], 0, "taken off sale: 0 on the channel");
+        assert_eq!(store.queue_stock_pushes().await.unwrap(), 0, "and no stock push offers it again");
+        let rev: (i64,) = sqlx::query_as("SELECT revision FROM listings WHERE id = ?")
+            .bind(&lid)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        ops::apply_edit(&store, &pid, Edit::ListingStatus { listing_id: lid.clone(), value: "live".into() }, rev.0)
+            .await
+            .unwrap();
+        mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        let again = fake.stats().stock_sets.last().unwrap()["quantities"][0]["quantity"].as_i64().unwrap();
+        assert_eq!(again, offered, "live again: its stock, in the same round");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn an_applied_price_reaches_shopify_as_the_exact_decimal_once() {
         let (_tmp, store) = demo_store().await;
         let fake = ShopifyFake::start(0, 42).await;

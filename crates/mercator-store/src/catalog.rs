@@ -518,13 +518,15 @@ pub(crate) async fn resolve(
 }
 
 /// Fields whose change a channel must hear about (cost and stock are ours:
-/// stock goes out through inventory sync, cost never leaves the desk).
+/// stock goes out through inventory sync, cost never leaves the desk; a
+/// listing's quantity policy reaches the channel as the quantity the stock
+/// push computes, and its SKU and channel id are how we address it there).
 fn sent_to_channels(entity: &str, field: &str) -> bool {
     match entity {
         "text" => true,
         "product" => matches!(field, "brand" | "images"),
         "variant" => matches!(field, "sku" | "gtin" | "attributes"),
-        "listing" => true,
+        "listing" => !matches!(field, "seller_sku" | "external_id" | "qty_policy" | "qty_value"),
         _ => false,
     }
 }

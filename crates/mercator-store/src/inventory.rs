@@ -428,3 +428,24 @@ async fn set_level(
     .await?;
     Ok(true)
 }
+
+impl Store {
+    /// A listing's status (`draft`, `ready`, `live`, …).
+    pub async fn listing_status(&self, listing_id: &str) -> Result<String, StoreError> {
+        let r: Option<(String,)> = sqlx::query_as("SELECT status FROM listings WHERE id = ?")
+            .bind(listing_id)
+            .fetch_optional(self.pool())
+            .await?;
+        r.map(|(s,)| s).ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })
+    }
+
+    /// What the channel was last told the listing offers (after taking it off sale: 0).
+    pub async fn set_pushed_qty(&self, listing_id: &str, qty: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE listings SET pushed_qty = ? WHERE id = ?")
+            .bind(qty)
+            .bind(listing_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
