@@ -159,7 +159,15 @@ pub async fn apply_edit(
     edit: mercator_core::catalog::Edit,
     expected_revision: i64,
 ) -> ApiResult<ProductDetailDto> {
-    ops::apply_edit(state.store().await?.as_ref(), &product_id, edit, expected_revision).await
+    let store = state.store().await?;
+    let out = ops::apply_edit(store.as_ref(), &product_id, edit, expected_revision).await?;
+    crate::sync_commands::send_edits_soon(&state, store);
+    Ok(out)
+}
+
+#[tauri::command]
+pub async fn list_on_channel(state: S<'_>, product_id: String, channel_id: String) -> ApiResult<ProductDetailDto> {
+    ops::list_on_channel(state.store().await?.as_ref(), &product_id, &channel_id).await
 }
 
 #[tauri::command]

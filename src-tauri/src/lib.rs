@@ -66,6 +66,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             commands::product_detail,
             commands::create_product,
             commands::apply_edit,
+            commands::list_on_channel,
             commands::product_history,
             commands::undo_change,
             commands::preview_import,

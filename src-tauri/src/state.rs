@@ -49,6 +49,8 @@ pub struct AppState {
     pub offline_since: std::sync::Mutex<Option<String>>,
     /// Wakes the scheduler early (the window saw the network come back).
     pub wake: tokio::sync::Notify,
+    /// A delivery round after edits is already scheduled.
+    pub edits_pending: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -64,7 +66,12 @@ impl AppState {
             cancel: Default::default(),
             offline_since: Default::default(),
             wake: Default::default(),
+            edits_pending: Default::default(),
         }
+    }
+
+    pub fn edits_pending_flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        self.edits_pending.clone()
     }
 
     pub fn db_path(&self) -> PathBuf {

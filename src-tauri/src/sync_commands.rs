@@ -196,6 +196,25 @@ fn send_soon(state: &AppState, store: std::sync::Arc<mercator_store::Store>) {
     });
 }
 
+/// After an edit that may have queued channel updates: send them in a
+/// couple of seconds (edits made meanwhile go in the same round) rather
+/// than at the scheduler's next minute.
+pub fn send_edits_soon(state: &AppState, store: std::sync::Arc<mercator_store::Store>) {
+    use std::sync::atomic::Ordering;
+    if state.edits_pending.swap(true, Ordering::SeqCst) {
+        return; // a round is already coming
+    }
+    let vault = state.vault.clone();
+    let pending = state.edits_pending_flag();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        pending.store(false, Ordering::SeqCst);
+        if let Err(e) = mercator_api::outbox::deliver_due(store.as_ref(), &vault).await {
+            tracing::warn!(error = %e, "outbox delivery after an edit");
+        }
+    });
+}
+
 #[tauri::command]
 pub async fn mark_shipped(
     state: S<'_>,

@@ -498,6 +498,7 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       await s.click('[data-testid="account-add"]');
       await s.type('[data-testid="account-name"]', 'Amazon.de API');
       await s.type('[data-testid="account-client-id"]', 'amzn1.application-oa2-client.test');
+      await s.type('[data-testid="account-seller-id"]', 'A2SELLERTEST');
       await s.type('[data-testid="account-client-secret"]', 'test-client-secret');
       await s.type('[data-testid="account-refresh-token"]', 'Atzr|test-refresh-token');
       await s.click('[data-testid="account-form"] details summary');
@@ -567,6 +568,37 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       await s.click(`${row} [data-testid="account-log"]`);
       await s.waitText('[data-testid="account-log-list"]', (t) => t.includes('FBA stock read: 3 SKUs at Amazon, 2 of them in the catalog'));
       await s.click(`${row} [data-testid="account-log"]`);
+      // list a product on the new account, set a variant live and give it a German title:
+      // its quantity and its text reach Amazon (the fake SP-API) within seconds
+      await s.click('[data-nav="catalog"]');
+      await s.type('[data-testid="catalog-search"]', 'Silicone Spatula');
+      await s.click('[data-testid="catalog-table"] [data-row="0"]');
+      const offered = `return [...document.querySelectorAll('[data-testid="list-on-channel"] option')].some((o) => o.text.startsWith('Amazon.de API'))`;
+      for (let k = 0; k < 50 && !(await s.exec(offered)); k++) await new Promise((r) => setTimeout(r, 100));
+      await s.exec(`const el = document.querySelector('[data-testid="list-on-channel"]'); el.value = [...el.options].find((o) => o.text.startsWith('Amazon.de API')).value; el.dispatchEvent(new Event('change'));`);
+      await s.click('[data-testid="list-on-add"]');
+      await s.click('[data-testid="market-tab"][data-channel="Amazon.de API"]');
+      const first = '[data-testid="markets"] [data-testid="market"]';
+      await s.waitText(first, (t) => t.includes('KIT-00001'));
+      const sku = (await s.text(`${first} .mono`)).trim();
+      await setValue(s, `${first} [data-testid="listing-status"]`, 'live', 'change');
+      await s.exec(`const el = document.querySelector('${first} [data-testid="override-title"]'); el.value = 'Silikon-Pfannenwender-Set, 5-teilig'; el.dispatchEvent(new Event('change', { bubbles: true }));`);
+      await s.waitText('[data-testid="history"]', (t) => t.includes('Silikon-Pfannenwender-Set'));
+      await s.screenshot(join(SHOTS, 'editor-list-on-en.png'));
+      let patches = [];
+      for (let k = 0; k < 60; k++) {
+        patches = await (await fetch(`${url}/_fake/patches`)).json();
+        const text = patches.find((p) => p.sku === sku && p.body.patches[0].path === '/attributes/item_name');
+        const qty = patches.find((p) => p.sku === sku && p.body.patches[0].path === '/attributes/fulfillment_availability');
+        if (text && qty) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const text = patches.find((p) => p.sku === sku && p.body.patches[0].path === '/attributes/item_name');
+      assert.ok(text, `the title reached Amazon: ${JSON.stringify(patches).slice(0, 300)}`);
+      assert.equal(text.body.patches[0].value[0].value, 'Silikon-Pfannenwender-Set, 5-teilig');
+      assert.equal(text.body.patches[0].value[0].language_tag, 'de_DE');
+      assert.ok(patches.some((p) => p.sku === sku && p.body.patches[0].path === '/attributes/fulfillment_availability'), 'and its quantity');
+      assert.ok(!patches.some((p) => p.sku !== sku), 'nothing for the variants still in draft');
       // wrong credentials: a translated error, nothing stored half-way
       await s.click('[data-nav="settings"]');
       await s.click('[data-testid="account-add"]');

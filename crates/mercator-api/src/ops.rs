@@ -239,6 +239,13 @@ pub async fn apply_edit(
     product_detail(store, product_id).await
 }
 
+/// Lists the product's variants on a channel account (drafts, to be priced
+/// and set live in its market tab).
+pub async fn list_on_channel(store: &Store, product_id: &str, channel_id: &str) -> ApiResult<ProductDetailDto> {
+    store.list_on_channel(product_id, channel_id).await?;
+    product_detail(store, product_id).await
+}
+
 pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDto>> {
     let rows = store.history(product_id, 200).await?;
     let detail = store.product_detail(product_id).await?;

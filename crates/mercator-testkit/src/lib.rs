@@ -213,6 +213,8 @@ impl AmazonFake {
             .route("/orders/v0/orders/{id}/shipmentConfirmation", post(confirm_shipment))
             .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_listing))
             .route("/fba/inventory/v1/summaries", get(fba_summaries))
+            // not Amazon's: what this fake received, for end-to-end tests to read
+            .route("/_fake/patches", get(patch_log))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("address");
@@ -675,4 +677,15 @@ async fn fba_summaries(
         body["pagination"] = json!({ "nextToken": format!("fba:{}", from + 2) });
     }
     axum::Json(body).into_response()
+}
+
+async fn patch_log(State(s): State<Arc<Mutex<Inner>>>) -> Response {
+    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let list: Vec<Value> = i
+        .stats
+        .patches
+        .iter()
+        .map(|(seller, sku, body)| json!({ "seller": seller, "sku": sku, "body": body }))
+        .collect();
+    axum::Json(Value::Array(list)).into_response()
 }
