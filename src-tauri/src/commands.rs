@@ -171,6 +171,11 @@ pub async fn list_on_channel(state: S<'_>, product_id: String, channel_id: Strin
 }
 
 #[tauri::command]
+pub async fn list_selected_on_channel(state: S<'_>, product_ids: Vec<String>, channel_id: String) -> ApiResult<usize> {
+    ops::list_selected_on_channel(state.store().await?.as_ref(), &product_ids, &channel_id).await
+}
+
+#[tauri::command]
 pub async fn product_history(state: S<'_>, product_id: String) -> ApiResult<Vec<HistoryDto>> {
     ops::history(state.store().await?.as_ref(), &product_id).await
 }

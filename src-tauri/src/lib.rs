@@ -67,6 +67,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             commands::create_product,
             commands::apply_edit,
             commands::list_on_channel,
+            commands::list_selected_on_channel,
             commands::product_history,
             commands::undo_change,
             commands::preview_import,

@@ -599,6 +599,16 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       assert.equal(text.body.patches[0].value[0].language_tag, 'de_DE');
       assert.ok(patches.some((p) => p.sku === sku && p.body.patches[0].path === '/attributes/fulfillment_availability'), 'and its quantity');
       assert.ok(!patches.some((p) => p.sku !== sku), 'nothing for the variants still in draft');
+      // the catalog's selection listed on the account at once (variants already there are kept)
+      await s.click('[data-testid="editor-back"]');
+      await setValue(s, '[data-testid="catalog-search"]', '');
+      await s.waitText('[data-testid="catalog-table"] [data-row="1"]', (t) => t.trim().length > 0);
+      await s.click('[data-testid="catalog-table"] [data-row="0"] [data-testid="row-select"]');
+      await s.click('[data-testid="catalog-table"] [data-row="1"] [data-testid="row-select"]');
+      await setValue(s, '[data-testid="bulk-kind"]', 'list-on', 'change');
+      await s.exec(`const el = document.querySelector('[data-testid="bulk-channel"]'); el.value = [...el.options].find((o) => o.text.startsWith('Amazon.de API')).value; el.dispatchEvent(new Event('change', { bubbles: true }));`);
+      await s.click('[data-testid="bulk-apply"]');
+      await s.waitText('[data-testid="catalog-notice"]', (t) => /\d+ listings added as drafts for 2 products/.test(t));
       // wrong credentials: a translated error, nothing stored half-way
       await s.click('[data-nav="settings"]');
       await s.click('[data-testid="account-add"]');

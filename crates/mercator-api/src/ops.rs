@@ -246,6 +246,11 @@ pub async fn list_on_channel(store: &Store, product_id: &str, channel_id: &str) 
     product_detail(store, product_id).await
 }
 
+/// Lists the selected products on a channel account; how many listings were added.
+pub async fn list_selected_on_channel(store: &Store, product_ids: &[String], channel_id: &str) -> ApiResult<usize> {
+    Ok(store.list_products_on_channel(product_ids, channel_id).await?)
+}
+
 pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDto>> {
     let rows = store.history(product_id, 200).await?;
     let detail = store.product_detail(product_id).await?;

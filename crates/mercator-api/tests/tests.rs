@@ -1558,6 +1558,38 @@ mod listing_outbox {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn products_are_listed_on_a_new_account_as_drafts_once() {
+        let (_tmp, store) = demo_store().await;
+        let ch = store.add_channel("amazon", "Amazon.de API", "DE", "EUR", "de-DE").await.unwrap();
+        let ids: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM products ORDER BY id LIMIT 3").fetch_all(store.pool()).await.unwrap();
+        let ids: Vec<String> = ids.into_iter().map(|(i,)| i).collect();
+        let (variants,): (i64,) = sqlx::query_as(&format!(
+            "SELECT count(*) FROM variants WHERE product_id IN ({})",
+            ids.iter().map(|i| format!("'{i}'")).collect::<Vec<_>>().join(",")
+        ))
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let d = ops::list_on_channel(&store, &ids[0], &ch).await.unwrap();
+        assert!(d.listings.iter().any(|l| l.channel_id == ch && l.status == "draft"));
+        let n = ops::list_selected_on_channel(&store, &ids, &ch).await.unwrap();
+        let first: i64 = d.listings.iter().filter(|l| l.channel_id == ch).count() as i64;
+        assert_eq!(n as i64 + first, variants, "each variant once; the first product's were already there");
+        assert_eq!(ops::list_selected_on_channel(&store, &ids, &ch).await.unwrap(), 0, "again: nothing new");
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT l.status, l.seller_sku, l.price_currency, (l.seller_sku = v.sku) FROM listings l JOIN variants v ON v.id = l.variant_id WHERE l.channel_id = ?",
+        )
+        .bind(&ch)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(rows.len() as i64, variants);
+        assert!(rows.iter().all(|r| r.0 == "draft" && r.2 == "EUR" && r.3 == 1), "{rows:?}");
+        assert!(ops::list_selected_on_channel(&store, &ids, "no-such-channel").await.is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn an_applied_price_reaches_shopify_as_the_exact_decimal_once() {
         let (_tmp, store) = demo_store().await;
         let fake = ShopifyFake::start(0, 42).await;

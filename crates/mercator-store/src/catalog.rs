@@ -1668,42 +1668,65 @@ impl Store {
     /// under our SKU, priced 0 in the channel's currency until priced, market
     /// rules checked, in one transaction. Returns how many were added.
     pub async fn list_on_channel(&self, product_id: &str, channel_id: &str) -> Result<usize, StoreError> {
+        self.list_products_on_channel(&[product_id.to_string()], channel_id).await
+    }
+
+    /// [`Self::list_on_channel`] for many products (the catalog's selection),
+    /// all in one transaction.
+    pub async fn list_products_on_channel(
+        &self,
+        product_ids: &[String],
+        channel_id: &str,
+    ) -> Result<usize, StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let ch: Option<(String,)> = sqlx::query_as("SELECT currency FROM channels WHERE id = ?")
             .bind(channel_id)
             .fetch_optional(&mut *tx)
             .await?;
         let (currency,) = ch.ok_or_else(|| not_found("channel", channel_id))?;
-        let variants: Vec<(String, String)> = sqlx::query_as(
-            "SELECT v.id, v.sku FROM variants v WHERE v.product_id = ? \
-             AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.variant_id = v.id AND l.channel_id = ?) ORDER BY v.sku",
-        )
-        .bind(product_id)
-        .bind(channel_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        if variants.is_empty() {
-            let known: Option<(i64,)> =
-                sqlx::query_as("SELECT 1 FROM products WHERE id = ?").bind(product_id).fetch_optional(&mut *tx).await?;
-            known.ok_or_else(|| not_found("product", product_id))?;
+        let mut added = 0;
+        for product_id in product_ids {
+            added += list_one(&mut tx, product_id, channel_id, &currency).await?;
         }
-        let now = now_utc();
-        for (vid, sku) in &variants {
-            sqlx::query(
-                "INSERT INTO listings (id, variant_id, channel_id, price_minor, price_currency, status, seller_sku, updated_at) \
-                 VALUES (?, ?, ?, 0, ?, 'draft', ?, ?)",
-            )
-            .bind(new_id())
-            .bind(vid)
-            .bind(channel_id)
-            .bind(&currency)
-            .bind(sku)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        crate::rules::refresh(&mut tx, &[product_id.to_string()]).await?;
+        crate::rules::refresh(&mut tx, product_ids).await?;
         tx.commit().await?;
-        Ok(variants.len())
+        Ok(added)
     }
+}
+
+async fn list_one(
+    tx: &mut SqliteConnection,
+    product_id: &str,
+    channel_id: &str,
+    currency: &str,
+) -> Result<usize, StoreError> {
+    let variants: Vec<(String, String)> = sqlx::query_as(
+        "SELECT v.id, v.sku FROM variants v WHERE v.product_id = ? \
+         AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.variant_id = v.id AND l.channel_id = ?) ORDER BY v.sku",
+    )
+    .bind(product_id)
+    .bind(channel_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if variants.is_empty() {
+        let known: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM products WHERE id = ?").bind(product_id).fetch_optional(&mut *tx).await?;
+        known.ok_or_else(|| not_found("product", product_id))?;
+    }
+    let now = now_utc();
+    for (vid, sku) in &variants {
+        sqlx::query(
+            "INSERT INTO listings (id, variant_id, channel_id, price_minor, price_currency, status, seller_sku, updated_at) \
+             VALUES (?, ?, ?, 0, ?, 'draft', ?, ?)",
+        )
+        .bind(new_id())
+        .bind(vid)
+        .bind(channel_id)
+        .bind(currency)
+        .bind(sku)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(variants.len())
 }

@@ -115,6 +115,7 @@ export const api = {
   quit: () => invoke<void>('quit_app'),
   productDetail: (productId: string) => invoke<ProductDetailDto>('product_detail', { productId }),
   createProduct: (product: NewProductRequest) => invoke<string>('create_product', { product }),
+  listSelectedOnChannel: (productIds: string[], channelId: string) => invoke<number>('list_selected_on_channel', { productIds, channelId }),
   listOnChannel: (productId: string, channelId: string) => invoke<ProductDetailDto>('list_on_channel', { productId, channelId }),
   applyEdit: (productId: string, edit: Edit, expectedRevision: number) =>
     invoke<ProductDetailDto>('apply_edit', { productId, edit, expectedRevision }),
