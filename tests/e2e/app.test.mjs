@@ -581,6 +581,7 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       const first = '[data-testid="markets"] [data-testid="market"]';
       await s.waitText(first, (t) => t.includes('KIT-00001'));
       const sku = (await s.text(`${first} .mono`)).trim();
+      assert.match(await s.text(first), /Not priced yet/);
       await setValue(s, `${first} [data-testid="listing-status"]`, 'live', 'change');
       await s.exec(`const el = document.querySelector('${first} [data-testid="override-title"]'); el.value = 'Silikon-Pfannenwender-Set, 5-teilig'; el.dispatchEvent(new Event('change', { bubbles: true }));`);
       await s.waitText('[data-testid="history"]', (t) => t.includes('Silikon-Pfannenwender-Set'));
@@ -632,6 +633,13 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       await s.waitText('[data-testid="stock-table"] [data-row="1"] [data-testid="stock-fba"]', (t) => /^\d+$/.test(t));
       assert.match(await s.text('[data-testid="stock-table"] .vhead'), /FBA · Amazon\.de API/i);
       await s.screenshot(join(SHOTS, 'stock-fba-zh.png'));
+      await s.click('[data-nav="catalog"]');
+      await setValue(s, '[data-testid="catalog-search"]', 'KIT-00001');
+      await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('硅胶'));
+      await s.click('[data-testid="catalog-table"] [data-row="0"]');
+      await s.click('[data-testid="market-tab"][data-channel="Amazon.de API"]');
+      await s.waitText('[data-testid="markets"]', (t) => t.includes('尚未定价'));
+      await s.screenshot(join(SHOTS, 'editor-list-on-zh.png'));
     } finally {
       await s.close();
     }
