@@ -172,6 +172,25 @@ mod catalog {
             assert_eq!(before.total, after.total);
             assert_eq!(before.items[0].title, after.items[0].title);
             assert_eq!(before.items[0].cost, after.items[0].cost);
+            // imported stock is counted once, in the default warehouse, and equals the demo's totals
+            let totals = |store: &Store| {
+                let pool = store.pool().clone();
+                async move {
+                    sqlx::query_as::<_, (String, i64)>("SELECT sku, stock FROM variants ORDER BY sku")
+                        .fetch_all(&pool)
+                        .await
+                        .unwrap()
+                }
+            };
+            assert_eq!(totals(&demo).await, totals(&fresh).await, "{format}: same stock per SKU");
+            let (off,): (i64,) = sqlx::query_as(
+                "SELECT count(*) FROM variants v WHERE v.stock != (SELECT COALESCE(sum(s.on_hand), 0) FROM stock_levels s \
+                 JOIN warehouses w ON w.id = s.warehouse_id WHERE s.variant_id = v.id AND w.is_default = 1)",
+            )
+            .fetch_one(fresh.pool())
+            .await
+            .unwrap();
+            assert_eq!(off, 0, "{format}: every variant's stock is in the default warehouse");
         }
     }
 
