@@ -611,6 +611,13 @@ capability-inventory = Stock
 capability-listings = Prices & texts
 capability-tracking = Tracking
 capability-messages = Messages
+accounts-link = Link listings
+accounts-link-hint = Reads this account's listings from the channel and links them with the catalog by SKU (live or inactive as they are there, at their price there). Their quantities then follow Mercator's stock.
+accounts-linked = { $name }: { $read } listings read, { $linked } linked with the catalog, { $updated } given the channel's id.
+accounts-linked-unknown = { $count ->
+    [one] 1 SKU is not in the catalog ({ $skus }).
+   *[other] { $count } SKUs are not in the catalog ({ $skus }…).
+}
 accounts-log-fba = FBA stock read: { $fetched } SKUs at Amazon, { $matched } of them in the catalog, { $changed } counts changed
 accounts-log-fba-error = FBA stock not read (orders are fine): { $error }
 accounts-shopee-host-other = Other API host (sandbox: https://partner.test-stable.shopeemobile.com)

@@ -95,6 +95,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             pricing_commands::apply_prices,
             sync_commands::list_accounts,
             sync_commands::connectivity,
+            sync_commands::link_listings,
             sync_commands::resume_sync,
             sync_commands::add_account,
             sync_commands::test_account,

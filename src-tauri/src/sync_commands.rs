@@ -109,6 +109,15 @@ pub async fn add_account(
 }
 
 #[tauri::command]
+pub async fn link_listings(state: S<'_>, channel_id: String) -> ApiResult<sync::LinkReportDto> {
+    let store = state.store().await?;
+    let r = sync::link_listings(store.as_ref(), &state.vault, &channel_id).await?;
+    // the linked live listings get their quantities in this round
+    send_edits_soon(&state, store);
+    Ok(r)
+}
+
+#[tauri::command]
 pub async fn test_account(state: S<'_>, channel_id: String) -> ApiResult<()> {
     sync::test_account(state.store().await?.as_ref(), &state.vault, &channel_id).await
 }

@@ -565,6 +565,8 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       await s.screenshot(join(SHOTS, 'stock-fba-en.png'));
       await setValue(s, '[data-testid="stock-search"]', '');
       await s.click('[data-nav="settings"]');
+      await s.waitText(`${row} [data-testid="account-status"]`, (t) => t.includes('synced'));
+      await s.exec(`document.querySelector('${row} [data-testid="account-log"]').scrollIntoView({ block: 'center' })`);
       await s.click(`${row} [data-testid="account-log"]`);
       await s.waitText('[data-testid="account-log-list"]', (t) => t.includes('FBA stock read: 3 SKUs at Amazon, 2 of them in the catalog'));
       await s.click(`${row} [data-testid="account-log"]`);
@@ -610,6 +612,12 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       await s.exec(`const el = document.querySelector('[data-testid="bulk-channel"]'); el.value = [...el.options].find((o) => o.text.startsWith('Amazon.de API')).value; el.dispatchEvent(new Event('change', { bubbles: true }));`);
       await s.click('[data-testid="bulk-apply"]');
       await s.waitText('[data-testid="catalog-notice"]', (t) => /\d+ listings added as drafts for 2 products/.test(t));
+      // the account's own listings, linked by SKU: the other demo SKUs Amazon sells join, the one it lacks is named
+      await s.click('[data-nav="settings"]');
+      await s.click(`${row} [data-testid="account-link"]`);
+      const linked = await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('listings read'), 20000);
+      assert.match(linked, /6 listings read, \d+ linked with the catalog/);
+      await s.screenshot(join(SHOTS, 'accounts-linked-en.png'));
       // wrong credentials: a translated error, nothing stored half-way
       await s.click('[data-nav="settings"]');
       await s.click('[data-testid="account-add"]');

@@ -534,6 +534,7 @@ pub fn typescript_bindings() -> String {
         crate::sync::OrderDetailDto::decl(&cfg),
         crate::outbox::DeliveryReport::decl(&cfg),
         crate::outbox::ConnectivityDto::decl(&cfg),
+        crate::sync::LinkReportDto::decl(&cfg),
         crate::outbox::OutboxProblemDto::decl(&cfg),
         crate::shipping::CarrierDto::decl(&cfg),
         crate::inventory::WarehouseDto::decl(&cfg),

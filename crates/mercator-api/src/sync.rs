@@ -408,6 +408,69 @@ pub async fn sync_now(
     Ok(report)
 }
 
+/// What linking an account's listings did, for the accounts screen.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkReportDto {
+    pub read: i64,
+    pub linked: i64,
+    pub updated: i64,
+    /// Channel SKUs the catalog does not have (the first 20) and how many.
+    pub unknown: Vec<String>,
+    pub unknown_count: i64,
+}
+
+/// Reads every listing the account has on the channel (Amazon
+/// `searchListingsItems`, Shopify `productVariants`) and links them with the
+/// catalog by SKU. Nothing is written unless every page was read.
+pub async fn link_listings(store: &Store, vault: &Vault, channel_id: &str) -> ApiResult<LinkReportDto> {
+    let c = connector_for(store, vault, channel_id).await?;
+    link_listings_with(store, channel_id, &c).await
+}
+
+pub async fn link_listings_with(store: &Store, channel_id: &str, c: &Connector) -> ApiResult<LinkReportDto> {
+    let currency: mercator_core::Currency = store
+        .channels()
+        .await?
+        .into_iter()
+        .find(|ch| ch.0 == channel_id)
+        .and_then(|ch| ch.4.parse().ok())
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound).arg("what", channel_id))?;
+    let mut all = vec![];
+    let mut next: Option<String> = None;
+    for _ in 0..5000 {
+        let page = match c {
+            Connector::Amazon(a) => a.listings(next.as_deref()).await,
+            Connector::Shopify(s) => s.listings(next.as_deref()).await,
+            _ => {
+                return Err(ApiError::new(ErrorCode::ChannelConfig)
+                    .arg("detail", "reading listings from this channel is not available yet"))
+            }
+        }
+        .map_err(|e| channel_err(&e))?;
+        all.extend(page.listings);
+        next = page.next;
+        if next.is_none() {
+            break;
+        }
+    }
+    let items: Vec<(String, String, Option<i64>, bool)> = all
+        .iter()
+        .map(|l| {
+            let price = l.price.as_deref().and_then(|p| mercator_channels::minor_of(p, currency).ok());
+            (l.sku.clone(), l.external_id.clone(), price, l.live)
+        })
+        .collect();
+    let r = store.link_listings(channel_id, &items).await?;
+    Ok(LinkReportDto {
+        read: all.len() as i64,
+        linked: r.linked,
+        updated: r.updated,
+        unknown: r.unknown,
+        unknown_count: r.unknown_count,
+    })
+}
+
 /// After an Amazon account's orders: its FBA stock, logged either way; a
 /// failure (an account without FBA, a missing role) does not fail the sync.
 pub async fn fba_stock(store: &Store, channel_id: &str, a: &mercator_channels::amazon::Amazon) {

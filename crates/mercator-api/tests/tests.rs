@@ -1700,3 +1700,47 @@ mod fba {
         inventory::warehouses(store).await.unwrap().into_iter().find(|w| w.kind == "fba").unwrap().units
     }
 }
+
+mod linking {
+    use super::demo_store;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_accounts_listings_are_linked_by_sku_once_at_the_channels_price_and_state() {
+        let (_tmp, store) = demo_store().await;
+        let fake = mercator_testkit::AmazonFake::start(0, 62).await;
+        let ch = store.add_channel("amazon", "Amazon.de API", "DE", "EUR", "de-DE").await.unwrap();
+        let c = super::order_sync::amazon(&fake);
+        let r = mercator_api::sync::link_listings_with(&store, &ch, &c).await.unwrap();
+        assert_eq!(r.read, 6);
+        let (known,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM variants WHERE sku IN ('KIT-00001-BLK','KIT-00001-WHT','ELE-00012-BLK','HOM-00021-M','SPO-00031-L','BEA-00035-BLU')",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert!(known > 0);
+        assert_eq!(r.linked, known);
+        assert_eq!(r.unknown_count, 6 - known);
+        let (status, price, cur, ext): (String, i64, String, String) = sqlx::query_as(
+            "SELECT l.status, l.price_minor, l.price_currency, l.external_id FROM listings l JOIN variants v ON v.id = l.variant_id \
+             WHERE l.channel_id = ? AND v.sku = 'KIT-00001-BLK'",
+        )
+        .bind(&ch)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!((status.as_str(), price, cur.as_str(), ext.as_str()), ("live", 1099, "EUR", "B0LIST0000"));
+        // again: nothing new, nothing doubled
+        let again = mercator_api::sync::link_listings_with(&store, &ch, &c).await.unwrap();
+        assert_eq!((again.linked, again.updated), (0, 0));
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM listings WHERE channel_id = ?")
+            .bind(&ch)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, known);
+        // the linked live listings now get their quantities from Mercator's stock
+        store.set_channel_config(&ch, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
+        assert!(store.queue_stock_pushes().await.unwrap() > 0);
+    }
+}

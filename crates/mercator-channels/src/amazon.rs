@@ -261,6 +261,71 @@ impl Amazon {
         Ok(FbaPage { items, next })
     }
 
+    /// One page of the seller's listings in the account's marketplace
+    /// (Listings Items 2021-08-01 `searchListingsItems` with summaries and
+    /// offers), to link them with the catalog by SKU.
+    pub async fn listings(&self, next: Option<&str>) -> Result<crate::ListingsPage, ChannelError> {
+        if self.account.seller_id.is_empty() {
+            return Err(ChannelError::Config("the seller id (merchant token) is needed for listings".into()));
+        }
+        let url = format!(
+            "{}/listings/2021-08-01/items/{}",
+            self.account.endpoint.trim_end_matches('/'),
+            self.account.seller_id
+        );
+        let mp = self.account.marketplace_id.as_str();
+        let mut q = vec![
+            ("marketplaceIds", mp.to_string()),
+            ("includedData", "summaries,offers".to_string()),
+            ("pageSize", "20".to_string()),
+        ];
+        if let Some(t) = next {
+            q.push(("pageToken", t.to_string()));
+        }
+        let a = self.call(|c, _| c.get(&url).query(&q)).await?;
+        let body: Value = a.json()?;
+        let items = body
+            .get("items")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ChannelError::BadResponse("listings search without items".into()))?;
+        let mut listings = vec![];
+        for it in items {
+            let Some(sku) = it.get("sku").and_then(Value::as_str) else {
+                return Err(ChannelError::BadResponse("a listing without sku".into()));
+            };
+            let summary = it
+                .get("summaries")
+                .and_then(Value::as_array)
+                .and_then(|s| s.iter().find(|x| x.get("marketplaceId").and_then(Value::as_str) == Some(mp)));
+            let live = summary
+                .and_then(|s| s.get("status"))
+                .and_then(Value::as_array)
+                .is_some_and(|st| st.iter().any(|x| x.as_str() == Some("BUYABLE")));
+            let price = it
+                .get("offers")
+                .and_then(Value::as_array)
+                .and_then(|o| o.iter().find(|x| x.get("marketplaceId").and_then(Value::as_str) == Some(mp)))
+                .and_then(|o| o.pointer("/price/amount"))
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                });
+            listings.push(crate::RemoteListing {
+                sku: sku.to_string(),
+                external_id: summary
+                    .and_then(|s| s.get("asin"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                price,
+                live,
+            });
+        }
+        let next =
+            body.pointer("/pagination/nextToken").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_string);
+        Ok(crate::ListingsPage { listings, next })
+    }
+
     /// Uploads a shipment unless Amazon already has a package with its
     /// tracking number (check-before-write: confirmShipment has no
     /// idempotency key, so a retry after a lost answer must not add a

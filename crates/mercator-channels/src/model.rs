@@ -150,6 +150,24 @@ pub struct RemoteOrder {
     pub raw: serde_json::Value,
 }
 
+/// A listing as the channel has it, to link with the catalog by SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteListing {
+    pub sku: String,
+    /// The channel's id for it (ASIN, variant gid).
+    pub external_id: String,
+    /// Its price there as decimal text, when the channel says.
+    pub price: Option<String>,
+    /// Buyable now.
+    pub live: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingsPage {
+    pub listings: Vec<RemoteListing>,
+    pub next: Option<String>,
+}
+
 /// A page of orders and where the next one starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrdersPage {

@@ -112,6 +112,10 @@ pub const VARIANT_BY_SKU_QUERY: &str =
     "query VariantBySku($q: String!) { productVariants(first: 2, query: $q) { nodes { id sku price product { id } \
   inventoryItem { id } } } locations(first: 1) { nodes { id } } }";
 
+pub const VARIANTS_QUERY: &str =
+    "query Variants($first: Int!, $after: String) { productVariants(first: $first, after: $after) { \
+  nodes { id sku price product { id status } } pageInfo { hasNextPage endCursor } } }";
+
 pub const SET_PRICE_MUTATION: &str = "mutation Price($p: ID!, $v: [ProductVariantsBulkInput!]!) { \
   productVariantsBulkUpdate(productId: $p, variants: $v) { productVariants { id price } userErrors { field message } } }";
 
@@ -325,6 +329,32 @@ impl Shopify {
             [] => Err(ChannelError::Rejected(format!("no variant with SKU {sku} in the shop"))),
             _ => Err(ChannelError::Rejected(format!("more than one variant with SKU {sku} in the shop"))),
         }
+    }
+
+    /// One page (100) of the shop's variants, to link them with the catalog
+    /// by SKU; variants without a SKU are left out.
+    pub async fn listings(&self, next: Option<&str>) -> Result<crate::ListingsPage, ChannelError> {
+        let data = self.graphql(VARIANTS_QUERY, json!({ "first": 100, "after": next })).await?;
+        let conn = data.get("productVariants").ok_or_else(|| ChannelError::BadResponse("no productVariants".into()))?;
+        let listings = conn
+            .get("nodes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| {
+                let sku = v.get("sku").and_then(Value::as_str).filter(|s| !s.is_empty())?;
+                Some(crate::RemoteListing {
+                    sku: sku.to_string(),
+                    external_id: v.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    price: v.get("price").and_then(Value::as_str).map(str::to_string),
+                    live: v.pointer("/product/status").and_then(Value::as_str) == Some("ACTIVE"),
+                })
+            })
+            .collect();
+        let more = conn.pointer("/pageInfo/hasNextPage").and_then(Value::as_bool).unwrap_or(false);
+        let next =
+            more.then(|| conn.pointer("/pageInfo/endCursor").and_then(Value::as_str).map(str::to_string)).flatten();
+        Ok(crate::ListingsPage { listings, next })
     }
 
     /// Sets the price of the variant with this SKU (`productVariantsBulkUpdate`;

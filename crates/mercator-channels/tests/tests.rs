@@ -213,6 +213,29 @@ async fn amazon_reads_fba_stock_page_by_page() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn amazon_and_shopify_list_the_accounts_listings_page_by_page() {
+    let fake = AmazonFake::start(0, 36).await;
+    let a = amazon(&fake);
+    let first = a.listings(None).await.unwrap();
+    assert_eq!(first.listings.len(), 4);
+    assert_eq!(first.listings[0].sku, "KIT-00001-BLK");
+    assert_eq!(first.listings[0].price.as_deref(), Some("10.99"));
+    assert!(first.listings[0].live && !first.listings[0].external_id.is_empty());
+    let second = a.listings(first.next.as_deref()).await.unwrap();
+    assert_eq!(second.listings.len(), 2);
+    assert!(second.next.is_none());
+    assert!(!second.listings[1].live, "DISCOVERABLE only is not buyable");
+    let shop = ShopifyFake::start(0, 37).await;
+    shop.budget(100_000, 100_000);
+    let s = shopify(&shop, mercator_testkit::shopify::ACCESS_TOKEN);
+    let page = s.listings(None).await.unwrap();
+    assert_eq!(page.listings.len(), 5);
+    assert!(page.next.is_none());
+    assert!(!page.listings[0].live && page.listings[1].live, "a draft product is not live");
+    assert_eq!(page.listings[1].external_id, "gid://shopify/ProductVariant/4001");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn amazon_wrong_credentials_are_an_auth_error_without_secrets() {
     let fake = AmazonFake::start(5, 4).await;
     let a = Amazon::new(
@@ -451,6 +474,9 @@ mod conformance {
         listings.patch_price("KIT-00001-BLK", "EUR", "19.99").await.unwrap();
         listings.patch_quantity("KIT-00001-BLK", 17).await.unwrap();
         listings.patch_content("KIT-00001-BLK", &super::hostile_content("de-DE")).await.unwrap();
+        // searchListingsItems: our query passes; the example answer maps
+        let found = listings.listings(None).await.unwrap();
+        assert!(found.listings.iter().all(|l| !l.sku.is_empty()), "{found:?}");
         // FBA Inventory v1 getInventorySummaries: our query passes; the example answer maps
         let fba = amazon_at(mock("PRISM_FBA"), &tokens);
         let page = fba.fba_inventory(None).await.unwrap();
@@ -537,6 +563,7 @@ mod conformance {
                 SET_PRICE_MUTATION.to_string(),
                 json!({ "p": "gid://shopify/Product/1", "v": [{ "id": "gid://shopify/ProductVariant/1", "price": "24.50" }] }),
             ),
+            ("productVariants (linking)", VARIANTS_QUERY.to_string(), json!({ "first": 100, "after": null })),
             (
                 "productUpdate (text)",
                 CONTENT_MUTATION.to_string(),

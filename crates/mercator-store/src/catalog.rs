@@ -1730,3 +1730,97 @@ async fn list_one(
     }
     Ok(variants.len())
 }
+
+/// What linking a channel's listings did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkReport {
+    /// Listings created for catalog variants the channel already sells.
+    pub linked: i64,
+    /// Existing listings that got the channel's id.
+    pub updated: i64,
+    /// Channel SKUs the catalog does not have (the first 20).
+    pub unknown: Vec<String>,
+    pub unknown_count: i64,
+}
+
+impl Store {
+    /// Links a channel's own listings with the catalog by SKU, in one
+    /// transaction: a catalog variant the channel sells and Mercator has not
+    /// listed there gets a listing (live or inactive as the channel has it,
+    /// at the channel's price, with the channel's id); an existing listing
+    /// without the channel's id gets it. `items`: (SKU, channel id, price in
+    /// minor units of the channel's currency, buyable).
+    pub async fn link_listings(
+        &self,
+        channel_id: &str,
+        items: &[(String, String, Option<i64>, bool)],
+    ) -> Result<LinkReport, StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let ch: Option<(String,)> = sqlx::query_as("SELECT currency FROM channels WHERE id = ?")
+            .bind(channel_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (currency,) = ch.ok_or_else(|| not_found("channel", channel_id))?;
+        let now = now_utc();
+        let mut report = LinkReport::default();
+        let mut touched = vec![];
+        for (sku, external_id, price, live) in items {
+            let variant: Option<(String, String)> = sqlx::query_as("SELECT id, product_id FROM variants WHERE sku = ?")
+                .bind(sku)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((vid, pid)) = variant else {
+                report.unknown_count += 1;
+                if report.unknown.len() < 20 {
+                    report.unknown.push(sku.clone());
+                }
+                continue;
+            };
+            let existing: Option<(String, String)> =
+                sqlx::query_as("SELECT id, external_id FROM listings WHERE variant_id = ? AND channel_id = ?")
+                    .bind(&vid)
+                    .bind(channel_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match existing {
+                Some((lid, ext)) => {
+                    if ext.is_empty() && !external_id.is_empty() {
+                        sqlx::query(
+                            "UPDATE listings SET external_id = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+                        )
+                        .bind(external_id)
+                        .bind(&now)
+                        .bind(&lid)
+                        .execute(&mut *tx)
+                        .await?;
+                        report.updated += 1;
+                    }
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO listings (id, variant_id, channel_id, price_minor, price_currency, status, seller_sku, \
+                         external_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(new_id())
+                    .bind(&vid)
+                    .bind(channel_id)
+                    .bind(price.unwrap_or(0).max(0))
+                    .bind(&currency)
+                    .bind(if *live { "live" } else { "inactive" })
+                    .bind(sku)
+                    .bind(external_id)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                    report.linked += 1;
+                    touched.push(pid);
+                }
+            }
+        }
+        touched.sort();
+        touched.dedup();
+        crate::rules::refresh(&mut tx, &touched).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+}

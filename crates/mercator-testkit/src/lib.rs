@@ -213,6 +213,7 @@ impl AmazonFake {
             .route("/orders/v0/orders/{id}/shipmentConfirmation", post(confirm_shipment))
             .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_listing))
             .route("/fba/inventory/v1/summaries", get(fba_summaries))
+            .route("/listings/2021-08-01/items/{seller}", get(search_listings))
             // not Amazon's: what this fake received, for end-to-end tests to read
             .route("/_fake/patches", get(patch_log))
             .with_state(inner.clone());
@@ -688,4 +689,45 @@ async fn patch_log(State(s): State<Arc<Mutex<Inner>>>) -> Response {
         .map(|(seller, sku, body)| json!({ "seller": seller, "sku": sku, "body": body }))
         .collect();
     axum::Json(Value::Array(list)).into_response()
+}
+
+/// `searchListingsItems`: the fake seller's SKUs (`SKUS`), four a page; the
+/// last one is not buyable. `pageToken` = the next offset.
+async fn search_listings(
+    State(s): State<Arc<Mutex<Inner>>>,
+    Path(_seller): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
+        let e = json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]});
+        return (StatusCode::FORBIDDEN, axum::Json(e)).into_response();
+    }
+    if q.get("marketplaceIds").map(String::as_str) != Some(MARKETPLACE) {
+        let e = json!({"errors": [{"code": "InvalidInput", "message": "marketplaceIds is required"}]});
+        return (StatusCode::BAD_REQUEST, axum::Json(e)).into_response();
+    }
+    let from: usize = q.get("pageToken").and_then(|t| t.strip_prefix("lst:")).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let items: Vec<Value> = SKUS
+        .iter()
+        .enumerate()
+        .skip(from)
+        .take(4)
+        .map(|(k, sku)| {
+            let status = if k + 1 == SKUS.len() { json!(["DISCOVERABLE"]) } else { json!(["BUYABLE", "DISCOVERABLE"]) };
+            json!({ "sku": sku,
+                    "summaries": [{ "marketplaceId": MARKETPLACE, "asin": format!("B0LIST{k:04}"), "productType": "PRODUCT",
+                                    "status": status, "itemName": format!("Listing {sku}"),
+                                    "createdDate": "2026-01-01T00:00:00Z", "lastUpdatedDate": "2026-11-01T00:00:00Z" }],
+                    "offers": [{ "marketplaceId": MARKETPLACE, "offerType": "B2C",
+                                 "price": { "currencyCode": "EUR", "amount": format!("{}.99", 10 + k) } }] })
+        })
+        .collect();
+    let mut body = json!({ "numberOfResults": SKUS.len(), "items": items });
+    if from + 4 < SKUS.len() {
+        body["pagination"] = json!({ "nextToken": format!("lst:{}", from + 4) });
+    }
+    axum::Json(body).into_response()
 }

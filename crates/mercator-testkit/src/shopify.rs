@@ -363,6 +363,7 @@ async fn graphql(State(s): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: S
         "FulfillmentOrders" => fulfillment_orders(&i, &vars),
         "Fulfill" => fulfill(&mut i, &vars),
         "VariantBySku" => variant_by_sku(&i, &vars),
+        "Variants" => variants_page(&i, &vars),
         "Price" => set_price(&mut i, &vars),
         "Content" => update_product(&mut i, &vars),
         "Stock" => stock(&mut i, &vars),
@@ -583,6 +584,29 @@ fn update_product(i: &mut Inner, vars: &Value) -> (Value, i64) {
     }
     i.stats.product_updates.push(p.clone());
     (json!({ "productUpdate": { "product": { "id": p["id"] }, "userErrors": [] } }), 10)
+}
+
+/// `productVariants` pages over the shop's SKUs; the cursor is the offset.
+fn variants_page(i: &Inner, vars: &Value) -> (Value, i64) {
+    let first = vars["first"].as_u64().unwrap_or(10) as usize;
+    let from: usize =
+        vars["after"].as_str().and_then(|c| c.strip_prefix("v:")).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let nodes: Vec<Value> = SKUS
+        .iter()
+        .enumerate()
+        .skip(from)
+        .take(first)
+        .map(|(k, s)| {
+            json!({ "id": format!("gid://shopify/ProductVariant/{}", 4000 + k), "sku": s, "price": i.prices[k],
+                    "product": { "id": format!("gid://shopify/Product/{}", 5000 + k), "status": if k == 0 { "DRAFT" } else { "ACTIVE" } } })
+        })
+        .collect();
+    let end = from + nodes.len();
+    let more = end < SKUS.len();
+    (
+        json!({ "productVariants": { "nodes": nodes, "pageInfo": { "hasNextPage": more, "endCursor": format!("v:{end}") } } }),
+        3,
+    )
 }
 
 fn variant_by_sku(i: &Inner, vars: &Value) -> (Value, i64) {

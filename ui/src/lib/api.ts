@@ -3,6 +3,7 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   AppInfo,
   ConnectivityDto,
+  LinkReportDto,
   BootPayload,
   CatalogSummary,
   ConversationDto,
@@ -149,6 +150,7 @@ export const api = {
   addAccount: (kind: string, name: string, market: string, currency: string, language: string, config: Record<string, unknown>, secrets: Record<string, string>) =>
     invoke<string>('add_account', { kind, name, market, currency, language, config, secrets }),
   testAccount: (channelId: string) => invoke<void>('test_account', { channelId }),
+  linkListings: (channelId: string) => invoke<LinkReportDto>('link_listings', { channelId }),
   syncAccount: (channelId: string) => invoke<RunReport>('sync_account', { channelId }),
   setSyncPaused: (channelId: string, paused: boolean) => invoke<void>('set_sync_paused', { channelId, paused }),
   accountLog: (channelId: string) => invoke<SyncLogDto[]>('account_log', { channelId }),

@@ -622,6 +622,12 @@ since: string | null,
  */
 waiting: number, };
 
+export type LinkReportDto = { read: number, linked: number, updated: number, 
+/**
+ * Channel SKUs the catalog does not have (the first 20) and how many.
+ */
+unknown: Array<string>, unknownCount: number, };
+
 export type OutboxProblemDto = { id: string, channelName: string, kind: string, 
 /**
  * What the change is about (a SKU where it is a listing).
