@@ -217,6 +217,48 @@ impl WooCommerce {
         })
     }
 
+    /// One page (100) of the store's products, a variable product's
+    /// variations read with it, to link them with the catalog by SKU; the
+    /// next page number while `X-WP-TotalPages` says there are more.
+    pub async fn listings(&self, next: Option<&str>) -> Result<crate::ListingsPage, ChannelError> {
+        let page: u32 = next.and_then(|n| n.parse().ok()).unwrap_or(1);
+        let auth = |c: reqwest::RequestBuilder| {
+            c.basic_auth(self.secrets.consumer_key.expose(), Some(self.secrets.consumer_secret.expose()))
+        };
+        let list_url = self.url("/products");
+        let a = self
+            .http
+            .send(|c| auth(c.get(&list_url)).query(&[("per_page", "100".to_string()), ("page", page.to_string())]))
+            .await?;
+        self.check(&a)?;
+        let pages: u32 = a.header("x-wp-totalpages").and_then(|v| v.trim().parse().ok()).unwrap_or(page);
+        let products: Value = a.json()?;
+        let one = |p: &Value| -> Option<crate::RemoteListing> {
+            let sku = p.get("sku").and_then(Value::as_str).filter(|s| !s.is_empty())?;
+            let price = p.get("regular_price").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+            Some(crate::RemoteListing {
+                sku: sku.to_string(),
+                external_id: amount_text(p.get("id")),
+                price,
+                live: p.get("status").and_then(Value::as_str).is_none_or(|s| s == "publish"),
+            })
+        };
+        let mut listings = vec![];
+        for p in products.as_array().ok_or_else(|| ChannelError::BadResponse("products is not a list".into()))? {
+            if p.get("type").and_then(Value::as_str) == Some("variable") {
+                let id = amount_text(p.get("id"));
+                let url = self.url(&format!("/products/{id}/variations"));
+                let a = self.http.send(|c| auth(c.get(&url)).query(&[("per_page", "100")])).await?;
+                self.check(&a)?;
+                let vars: Value = a.json()?;
+                listings.extend(vars.as_array().into_iter().flatten().filter_map(one));
+            } else {
+                listings.extend(one(p));
+            }
+        }
+        Ok(crate::ListingsPage { listings, next: (page < pages).then(|| (page + 1).to_string()) })
+    }
+
     pub async fn test_connection(&self) -> Result<(), ChannelError> {
         let now = time::OffsetDateTime::now_utc();
         self.orders(&Window { after: now - time::Duration::days(1), before: now }, None).await.map(|_| ())

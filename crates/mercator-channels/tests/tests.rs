@@ -673,6 +673,28 @@ mod woo {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn woocommerce_lists_simple_products_and_a_variable_products_variations_for_linking() {
+        let fake = WooFake::start(0, 38).await;
+        let w = woo(&fake, CONSUMER_SECRET);
+        let mut all = vec![];
+        let mut next = None;
+        loop {
+            let page = w.listings(next.as_deref()).await.unwrap();
+            all.extend(page.listings);
+            next = page.next;
+            if next.is_none() {
+                break;
+            }
+        }
+        let skus: BTreeSet<&str> = all.iter().map(|l| l.sku.as_str()).collect();
+        assert!(skus.contains("KIT-00001-BLK") && skus.contains("BEA-00035-BLU"), "{skus:?}");
+        assert_eq!(skus.len(), all.len(), "each once");
+        let var = all.iter().find(|l| l.sku == "BEA-00035-BLU").unwrap();
+        assert_eq!((var.price.as_deref(), var.live), (Some("7.50"), true), "the variation, read under its product");
+        assert!(!all[1].live, "a draft product is not live");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn woocommerce_prices_the_variation_and_writes_the_text_on_its_product() {
         let fake = WooFake::start(0, 33).await;
         let w = woo(&fake, CONSUMER_SECRET);

@@ -138,6 +138,7 @@ impl WooFake {
             .route("/wp-json/wc/v3/products", get(list_products))
             .route("/wp-json/wc/v3/products/{id}", axum::routing::put(update_product))
             .route("/wp-json/wc/v3/products/{parent}/variations/{id}", axum::routing::put(update_variation))
+            .route("/wp-json/wc/v3/products/{parent}/variations", get(list_variations))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("address");
@@ -437,9 +438,11 @@ fn products() -> Vec<Value> {
         .enumerate()
         .map(|(k, sku)| {
             if k + 1 == SKUS.len() {
-                json!({ "id": 200 + k, "parent_id": 90, "type": "variation", "sku": sku, "manage_stock": true, "stock_quantity": 5 })
+                json!({ "id": 200 + k, "parent_id": 90, "type": "variation", "sku": sku, "manage_stock": true, "stock_quantity": 5,
+                        "regular_price": "7.50", "status": "publish" })
             } else {
-                json!({ "id": 100 + k, "parent_id": 0, "type": "simple", "sku": sku, "manage_stock": true, "stock_quantity": 5 })
+                json!({ "id": 100 + k, "parent_id": 0, "type": "simple", "sku": sku, "manage_stock": true, "stock_quantity": 5,
+                        "regular_price": format!("{}.00", 12 + k), "status": if k == 1 { "draft" } else { "publish" } })
             }
         })
         .collect()
@@ -484,8 +487,33 @@ async fn list_products(headers: HeaderMap, Query(q): Query<HashMap<String, Strin
         return woo_error(StatusCode::BAD_REQUEST, "rest_invalid_param", &format!("Invalid parameter(s): {bad}"));
     }
     let sku = q.get("sku").cloned().unwrap_or_default();
-    let hits: Vec<Value> = products().into_iter().filter(|p| sku.is_empty() || p["sku"] == json!(sku)).collect();
-    axum::Json(Value::Array(hits)).into_response()
+    if !sku.is_empty() {
+        // a SKU search finds variations too
+        let hits: Vec<Value> = products().into_iter().filter(|p| p["sku"] == json!(sku)).collect();
+        return axum::Json(Value::Array(hits)).into_response();
+    }
+    // the catalog: the simple products and the variable product 90 (its variations under it), pages of `per_page`
+    let mut all: Vec<Value> = products().into_iter().filter(|p| p["type"] == "simple").collect();
+    all.push(
+        json!({ "id": 90, "parent_id": 0, "type": "variable", "sku": "", "status": "publish", "variations": [203] }),
+    );
+    let per: usize = q.get("per_page").and_then(|v| v.parse().ok()).unwrap_or(10).clamp(1, 100);
+    let page: usize = q.get("page").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
+    let pages = all.len().div_ceil(per).max(1);
+    let body: Vec<Value> = all.into_iter().skip((page - 1) * per).take(per).collect();
+    let mut r = axum::Json(Value::Array(body)).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&pages.to_string()) {
+        r.headers_mut().insert("x-wp-totalpages", v);
+    }
+    r
+}
+
+async fn list_variations(headers: HeaderMap, Path(parent): Path<u64>) -> Response {
+    if !authorized(&headers) {
+        return unauthorized();
+    }
+    let vars: Vec<Value> = products().into_iter().filter(|p| p["parent_id"] == json!(parent)).collect();
+    axum::Json(Value::Array(vars)).into_response()
 }
 
 fn stock_update(s: &Arc<Mutex<Inner>>, path: String, body: &str, found: bool) -> Response {
