@@ -47,7 +47,7 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
             let minor = payload.get("price_minor").and_then(serde_json::Value::as_i64).unwrap_or(t.price_minor);
             let currency: mercator_core::Currency = t.price_currency.parse().unwrap_or(mercator_core::Currency::EUR);
             let price = crate::ops::decimal_text(minor, currency.exponent());
-            let sku = if t.seller_sku.is_empty() { t.sku.clone() } else { t.seller_sku.clone() };
+            let sku = t.channel_sku().to_string();
             let r = match c {
                 Connector::Amazon(a) => a.patch_price(&sku, currency.code(), &price).await,
                 Connector::Shopify(s) => s.set_sku_price(&sku, &price).await,
@@ -75,7 +75,7 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
                 description: text.description,
                 keywords: text.keywords,
             };
-            let sku = if t.seller_sku.is_empty() { t.sku.clone() } else { t.seller_sku.clone() };
+            let sku = t.channel_sku().to_string();
             let r = match c {
                 Connector::Amazon(a) => a.patch_content(&sku, &content).await,
                 Connector::Shopify(s) => s.update_sku_content(&sku, &content).await,
@@ -100,7 +100,7 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
                 return Ok(());
             }
             let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
-            let sku = if t.seller_sku.is_empty() { t.sku.clone() } else { t.seller_sku.clone() };
+            let sku = t.channel_sku().to_string();
             let r = match c {
                 Connector::Amazon(a) => a.patch_quantity(&sku, 0).await,
                 Connector::Shopify(s) => s.set_sku_stock(&sku, 0, &format!("mercator://status/{}", e.id)).await,
@@ -116,7 +116,7 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
         (_, "listing.stock") => {
             let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
             let qty = payload.get("quantity").and_then(serde_json::Value::as_i64).unwrap_or(0);
-            let sku = if t.seller_sku.is_empty() { t.sku.clone() } else { t.seller_sku.clone() };
+            let sku = t.channel_sku().to_string();
             let r = match c {
                 Connector::Amazon(a) => a.patch_quantity(&sku, qty).await,
                 Connector::Shopify(s) => s.set_sku_stock(&sku, qty, &format!("mercator://stock/{}", e.id)).await,
@@ -150,7 +150,7 @@ fn shopee_ids(t: &mercator_store::sync::ListingTarget) -> Result<(i64, i64), mer
         (Ok(i), Ok(m)) => Ok((i, m)),
         _ => Err(mercator_channels::ChannelError::Config(format!(
             "{}: the listing needs its Shopee item id (item:model)",
-            if t.seller_sku.is_empty() { &t.sku } else { &t.seller_sku }
+            t.channel_sku()
         ))),
     }
 }

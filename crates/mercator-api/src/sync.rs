@@ -326,10 +326,7 @@ pub async fn accounts(store: &Store) -> ApiResult<Vec<AccountDto>> {
         let st = store.sync_state(&id).await?;
         let connected = config.as_object().is_some_and(|o| !o.is_empty());
         out.push(AccountDto {
-            capabilities: mercator_channels::capabilities(&kind)
-                .iter()
-                .map(|c| serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
-                .collect(),
+            capabilities: mercator_channels::capabilities(&kind).iter().map(|c| c.as_str().to_string()).collect(),
             orders: store.order_count(&id).await?,
             channel_id: id,
             kind,

@@ -345,9 +345,7 @@ impl Amazon {
         if self.account.seller_id.is_empty() {
             return Err(ChannelError::Config("the seller id (merchant token) is needed for listings".into()));
         }
-        if price.is_empty() || !price.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            return Err(ChannelError::Config(format!("price {price:?}")));
-        }
+        crate::check_decimal_text(price)?;
         let url = format!(
             "{}/listings/2021-08-01/items/{}/{}",
             self.account.endpoint.trim_end_matches('/'),

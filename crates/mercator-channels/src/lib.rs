@@ -22,8 +22,7 @@ pub mod woocommerce;
 pub use model::*;
 
 /// What a connector can do for an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capability {
     /// Pull orders incrementally.
     Orders,
@@ -35,6 +34,18 @@ pub enum Capability {
     Tracking,
     /// Buyer messages (the support inbox).
     Messages,
+}
+
+impl Capability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::Orders => "orders",
+            Capability::Inventory => "inventory",
+            Capability::Listings => "listings",
+            Capability::Tracking => "tracking",
+            Capability::Messages => "messages",
+        }
+    }
 }
 
 /// The capabilities of a channel kind's connector (`amazon`, `shopify`,

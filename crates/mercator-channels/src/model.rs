@@ -249,6 +249,20 @@ pub fn minor_of(amount: &str, currency: Currency) -> Result<i64, ChannelError> {
         .map_err(|_| ChannelError::BadResponse(format!("amount {amount:?}")))
 }
 
+/// A price as a channel's JSON takes it: plain decimal text ("12.90"),
+/// written into requests as is, never through a float.
+pub fn check_decimal_text(price: &str) -> Result<(), ChannelError> {
+    let ok = !price.is_empty()
+        && !price.starts_with('.')
+        && price.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && price.bytes().filter(|b| *b == b'.').count() <= 1;
+    if ok {
+        Ok(())
+    } else {
+        Err(ChannelError::Config(format!("price {price:?}")))
+    }
+}
+
 pub fn parse_time(s: &str) -> Result<OffsetDateTime, ChannelError> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .map_err(|_| ChannelError::BadResponse(format!("time {s:?}")))

@@ -376,9 +376,7 @@ impl Shopee {
     /// Sets the original price of one item (and model; 0 without models).
     /// `price` is decimal text, written into the JSON as it is.
     pub async fn set_price(&self, item_id: i64, model_id: i64, price: &str) -> Result<(), ChannelError> {
-        if price.is_empty() || !price.bytes().all(|b| b.is_ascii_digit() || b == b'.') || price.starts_with('.') {
-            return Err(ChannelError::Config(format!("price {price:?}")));
-        }
+        crate::check_decimal_text(price)?;
         let body =
             format!(r#"{{"item_id":{item_id},"price_list":[{{"model_id":{model_id},"original_price":{price}}}]}}"#);
         let v = self.call(false, UPDATE_PRICE, &[], Some(&body)).await?;

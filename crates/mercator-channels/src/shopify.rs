@@ -361,9 +361,7 @@ impl Shopify {
     /// `price` is the decimal text, sent as Shopify's `Money` string, never a
     /// float). Checks first: the same price already there is not sent again.
     pub async fn set_sku_price(&self, sku: &str, price: &str) -> Result<(), ChannelError> {
-        if price.is_empty() || !price.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            return Err(ChannelError::Config(format!("price {price:?}")));
-        }
+        crate::check_decimal_text(price)?;
         let (_, variant) = self.variant_by_sku(sku).await?;
         let same = variant.get("price").and_then(Value::as_str).and_then(|p| p.parse::<rust_decimal::Decimal>().ok())
             == price.parse::<rust_decimal::Decimal>().ok();

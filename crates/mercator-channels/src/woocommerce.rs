@@ -153,9 +153,7 @@ impl WooCommerce {
     /// Sets the regular price of the product or variation with this SKU
     /// (WooCommerce takes prices as decimal strings).
     pub async fn set_sku_price(&self, sku: &str, price: &str) -> Result<(), ChannelError> {
-        if price.is_empty() || !price.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            return Err(ChannelError::Config(format!("price {price:?}")));
-        }
+        crate::check_decimal_text(price)?;
         let (path, _) = self.find_sku(sku).await?;
         self.put(&path, &serde_json::json!({ "regular_price": price })).await
     }

@@ -709,7 +709,12 @@ mod woo {
         assert!(ups[1].1["short_description"].as_str().unwrap().contains("&lt;script&gt;"));
         assert_eq!(ups[1].1["description"], "<p>Made of moso bamboo.</p><p>Hand wash only.</p>");
         assert_eq!(ups[2].0, "products/100");
-        assert!(matches!(w.set_sku_price("KIT-00001-BLK", "1,00").await.unwrap_err(), ChannelError::Config(_)));
+        for bad in ["1,00", "1.2.3", ".5", ""] {
+            assert!(
+                matches!(w.set_sku_price("KIT-00001-BLK", bad).await.unwrap_err(), ChannelError::Config(_)),
+                "{bad}"
+            );
+        }
     }
 }
 

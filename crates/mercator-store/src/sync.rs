@@ -639,6 +639,17 @@ pub struct ListingTarget {
     pub stock: i64,
 }
 
+impl ListingTarget {
+    /// The SKU the channel knows the listing by: its seller SKU, else ours.
+    pub fn channel_sku(&self) -> &str {
+        if self.seller_sku.is_empty() {
+            &self.sku
+        } else {
+            &self.seller_sku
+        }
+    }
+}
+
 impl Store {
     pub async fn listing_target(&self, listing_id: &str) -> Result<ListingTarget, StoreError> {
         sqlx::query_as(

@@ -472,15 +472,8 @@ async fn confirm_shipment(
     axum::Json(body): axum::Json<Value>,
 ) -> Response {
     let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
-    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
-        return (
-            StatusCode::FORBIDDEN,
-            axum::Json(
-                json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]}),
-            ),
-        )
-            .into_response();
+    if let Some(denied) = denied(&i, &headers) {
+        return denied;
     }
     if body.get("marketplaceId").and_then(Value::as_str) != Some(MARKETPLACE)
         || body.pointer("/packageDetail/trackingNumber").is_none()
@@ -528,15 +521,8 @@ async fn confirm_shipment(
 
 async fn get_order(State(s): State<Arc<Mutex<Inner>>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let i = s.lock().unwrap_or_else(|p| p.into_inner());
-    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
-        return (
-            StatusCode::FORBIDDEN,
-            axum::Json(
-                json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]}),
-            ),
-        )
-            .into_response();
+    if let Some(denied) = denied(&i, &headers) {
+        return denied;
     }
     match i.orders.iter().find(|o| o["orderId"] == json!(id)) {
         Some(o) => {
@@ -561,15 +547,8 @@ async fn patch_listing(
     body: String,
 ) -> Response {
     let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
-    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
-        return (
-            StatusCode::FORBIDDEN,
-            axum::Json(
-                json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]}),
-            ),
-        )
-            .into_response();
+    if let Some(denied) = denied(&i, &headers) {
+        return denied;
     }
     if let Some(f) = i.faults.script.front().cloned() {
         if f == Fault::ServerError {
@@ -638,10 +617,8 @@ async fn fba_summaries(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
-    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
-        let e = json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]});
-        return (StatusCode::FORBIDDEN, axum::Json(e)).into_response();
+    if let Some(denied) = denied(&i, &headers) {
+        return denied;
     }
     if next_fault(&mut i.faults, &[Fault::ServerError]) == Some(Fault::ServerError) {
         i.stats.faults_served += 1;
@@ -700,10 +677,8 @@ async fn search_listings(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let i = s.lock().unwrap_or_else(|p| p.into_inner());
-    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if i.tokens.get(token).is_none_or(|until| Instant::now() >= *until) {
-        let e = json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]});
-        return (StatusCode::FORBIDDEN, axum::Json(e)).into_response();
+    if let Some(denied) = denied(&i, &headers) {
+        return denied;
     }
     if q.get("marketplaceIds").map(String::as_str) != Some(MARKETPLACE) {
         let e = json!({"errors": [{"code": "InvalidInput", "message": "marketplaceIds is required"}]});
@@ -730,4 +705,13 @@ async fn search_listings(
         body["pagination"] = json!({ "nextToken": format!("lst:{}", from + 4) });
     }
     axum::Json(body).into_response()
+}
+
+/// The answer to a request without a valid `x-amz-access-token`, if it has none.
+fn denied(i: &Inner, headers: &HeaderMap) -> Option<Response> {
+    let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    i.tokens.get(token).is_none_or(|until| Instant::now() >= *until).then(|| {
+        let e = json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]});
+        (StatusCode::FORBIDDEN, axum::Json(e)).into_response()
+    })
 }
