@@ -63,9 +63,45 @@ pub fn validate_title(raw: &str) -> Result<String, ErrorPayload> {
 
 pub fn validate_description(raw: &str) -> Result<String, ErrorPayload> {
     if raw.chars().count() > MAX_DESCRIPTION_LEN {
-        return Err(ErrorPayload::new(ErrorCode::TitleTooLong).arg("max", MAX_DESCRIPTION_LEN));
+        return Err(ErrorPayload::new(ErrorCode::DescriptionTooLong).arg("max", MAX_DESCRIPTION_LEN));
     }
     Ok(raw.trim_end().to_string())
+}
+
+pub const MAX_BRAND_LEN: usize = 100;
+pub const MAX_CATEGORY_LEN: usize = 200;
+pub const MAX_ATTRIBUTE_VALUE_LEN: usize = 200;
+
+/// A brand as the editor and the import accept it: trimmed, one line, at most 100 characters.
+pub fn validate_brand(raw: &str) -> Result<String, ErrorPayload> {
+    let b = one_line(raw);
+    if b.chars().count() > MAX_BRAND_LEN {
+        return Err(ErrorPayload::new(ErrorCode::BrandTooLong).arg("max", MAX_BRAND_LEN));
+    }
+    Ok(b)
+}
+
+/// A category path (`home > kitchen`): trimmed, one line, at most 200 characters.
+pub fn validate_category(raw: &str) -> Result<String, ErrorPayload> {
+    let c = one_line(raw);
+    if c.chars().count() > MAX_CATEGORY_LEN {
+        return Err(ErrorPayload::new(ErrorCode::CategoryTooLong).arg("max", MAX_CATEGORY_LEN));
+    }
+    Ok(c)
+}
+
+/// A variant attribute's value (`Black / 黑色`): one line, at most 200 characters.
+pub fn validate_attribute_value(name: &str, raw: &str) -> Result<String, ErrorPayload> {
+    let v = one_line(raw);
+    if v.chars().count() > MAX_ATTRIBUTE_VALUE_LEN {
+        return Err(ErrorPayload::new(ErrorCode::AttributeValue).arg("name", name).arg("max", MAX_ATTRIBUTE_VALUE_LEN));
+    }
+    Ok(v)
+}
+
+/// Line breaks and control characters become spaces; runs of spaces one.
+fn one_line(raw: &str) -> String {
+    raw.split(|c: char| c.is_whitespace() || c.is_control()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// A BCP 47 tag of the simple shapes sellers use: `de`, `de-DE`, `zh-Hans-CN`.

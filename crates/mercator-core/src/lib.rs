@@ -5,6 +5,7 @@
 //! the error codes that cross every boundary, and the demo-shop generator.
 
 pub mod catalog;
+pub mod decimal;
 pub mod demo;
 pub mod error;
 pub mod id;

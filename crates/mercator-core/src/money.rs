@@ -172,7 +172,8 @@ impl Money {
 
     /// Exact conversion from a decimal; refuses sub-minor-unit precision.
     pub fn from_decimal(amount: Decimal, currency: Currency) -> Result<Self, MoneyError> {
-        let scaled = amount * Decimal::from(10i64.pow(currency.exponent()));
+        let scaled =
+            amount.checked_mul(Decimal::from(10i64.pow(currency.exponent()))).ok_or(MoneyError::Overflow)?;
         if scaled.fract() != Decimal::ZERO {
             return Err(MoneyError::TooPrecise(currency));
         }
@@ -183,6 +184,33 @@ impl Money {
     pub fn from_decimal_rounded(amount: Decimal, currency: Currency) -> Result<Self, MoneyError> {
         let rounded = amount.round_dp_with_strategy(currency.exponent(), RoundingStrategy::MidpointNearestEven);
         Self::from_decimal(rounded, currency)
+    }
+
+    /// Parses an amount as a person types it (or a spreadsheet holds it)
+    /// in `currency`: the one decimal parser's user rules, never negative,
+    /// never more decimals than the currency has (ISO 4217).
+    pub fn parse(text: &str, currency: Currency) -> Result<Money, crate::ErrorPayload> {
+        Self::parse_with(text, currency, crate::decimal::DecimalRules::USER)
+    }
+
+    /// Like [`Money::parse`], with a leading minus allowed.
+    pub fn parse_signed(text: &str, currency: Currency) -> Result<Money, crate::ErrorPayload> {
+        Self::parse_with(text, currency, crate::decimal::DecimalRules::USER_SIGNED)
+    }
+
+    fn parse_with(
+        text: &str,
+        currency: Currency,
+        rules: crate::decimal::DecimalRules,
+    ) -> Result<Money, crate::ErrorPayload> {
+        let bad = || {
+            crate::ErrorPayload::new(crate::ErrorCode::MoneyInvalid)
+                .arg("value", text.trim())
+                .arg("currency", currency)
+                .arg("decimals", currency.exponent())
+        };
+        let d = crate::decimal::parse_decimal(text, rules.scale(currency.exponent())).map_err(|_| bad())?;
+        Money::from_decimal(d, currency).map_err(|_| bad())
     }
 
     pub fn minor(&self) -> i64 {
