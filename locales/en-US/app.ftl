@@ -175,6 +175,36 @@ history-field-created = Created
 import-button = Import CSV / Excel
 import-title = Import products from a spreadsheet
 import-choose = Choose a CSV, TSV or Excel (.xlsx) file (UTF-8 or GBK; comma, semicolon or tab separated). Rows with the same “parent” become variants of one product. Rows whose SKU is already in the catalog update it (only the cells they fill).
+import-choose-button = Choose a file…
+import-choose-title = Choose a spreadsheet to import
+import-unmapped = { $count ->
+    [one] 1 column holds data but is not imported:
+   *[other] { $count } columns hold data but are not imported:
+} choose what each one is below, or leave it ignored.
+import-no-cost = No cost column is mapped: new products cannot be imported without a cost. Choose the cost column below.
+import-group-product = Product
+import-group-cost = Cost
+import-group-measures = Weight
+import-group-attributes = Variant attributes
+import-field-sku = SKU
+import-field-parent = Parent SKU
+import-field-gtin = GTIN / EAN / UPC
+import-field-brand = Brand
+import-field-category = Category
+import-field-stock = Stock
+import-field-hs-code = HS code
+import-field-origin = Country of origin
+import-field-cost = Cost (in the row’s currency)
+import-field-currency = Currency
+import-field-cost-in = Cost in { $currency }
+import-field-weight = Weight in { $unit }
+import-field-attributes = Attributes (name=value; …)
+import-field-attribute = Attribute “{ $name }”
+import-field-title = Title: { $lang }
+import-field-description = Description: { $lang }
+import-field-bullets = Bullet points, one per line: { $lang }
+import-field-keywords = Search keywords: { $lang }
+import-field-bullet = Bullet point { $n }: { $lang }
 import-file-info = { $encoding } · separator “{ $delimiter }” · { $total } rows
 import-columns = Columns
 import-column-ignored = ignored

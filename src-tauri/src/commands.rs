@@ -199,13 +199,57 @@ fn header(request: &tauri::ipc::Request<'_>, name: &str) -> Option<String> {
     Some(percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned())
 }
 
-fn mapping_of(request: &tauri::ipc::Request<'_>) -> ApiResult<Option<Vec<Option<String>>>> {
-    match header(request, "x-mapping") {
-        None => Ok(None),
-        Some(json) => serde_json::from_str(&json)
-            .map(Some)
-            .map_err(|e| ApiError::new(ErrorCode::InvalidArgument).arg("field", "mapping").arg("detail", e)),
-    }
+/// Opens the system's file dialog for a spreadsheet to import; the backend
+/// reads the chosen file from its path (its bytes never cross IPC). `None`
+/// when the user cancels.
+#[tauri::command]
+pub async fn choose_import_file(
+    app: tauri::AppHandle,
+    state: S<'_>,
+    title: String,
+) -> ApiResult<Option<mercator_api::ImportPreview>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title(title).add_filter("CSV, TSV, Excel", &["csv", "tsv", "txt", "xlsx"]).pick_file(
+        move |picked| {
+            let _ = tx.send(picked);
+        },
+    );
+    let Some(picked) = rx.await.ok().flatten() else { return Ok(None) };
+    let path = picked.into_path().map_err(|_| ApiError::new(ErrorCode::ImportUnreadable))?;
+    let store = state.store().await?;
+    mercator_api::import::open_file(store.as_ref(), &state.import_files, &path).await.map(Some)
+}
+
+#[tauri::command]
+pub async fn preview_import(
+    state: S<'_>,
+    file_id: String,
+    mapping: Option<Vec<Option<String>>>,
+) -> ApiResult<mercator_api::ImportPreview> {
+    mercator_api::import::preview(state.store().await?.as_ref(), &state.import_files, &file_id, mapping).await
+}
+
+#[tauri::command]
+pub async fn run_import(
+    app: tauri::AppHandle,
+    state: S<'_>,
+    file_id: String,
+    mapping: Option<Vec<Option<String>>>,
+    valid_only: bool,
+) -> ApiResult<mercator_api::ImportResult> {
+    state.cancel.store(false, Ordering::SeqCst);
+    let report = reporter(&app, "import");
+    let progress = Progress { cancel: &state.cancel, report: &report };
+    let store = state.store().await?;
+    mercator_api::import::run(store.as_ref(), &state.import_files, &file_id, mapping, valid_only, &progress).await
+}
+
+/// The import screen was left: the open file's table is released.
+#[tauri::command]
+pub async fn close_import(state: S<'_>) -> ApiResult<()> {
+    state.import_files.close();
+    Ok(())
 }
 
 /// Emits `progress` events for a long operation.
@@ -214,25 +258,6 @@ fn reporter(app: &tauri::AppHandle, op: &'static str) -> impl Fn(u64, u64) + Sen
     move |done, total| {
         let _ = app.emit("progress", mercator_api::ProgressEvent { op: op.to_string(), done, total });
     }
-}
-
-#[tauri::command]
-pub async fn preview_import(state: S<'_>, request: tauri::ipc::Request<'_>) -> ApiResult<mercator_api::ImportPreview> {
-    ops::preview_import(state.store().await?.as_ref(), body_bytes(&request)?, mapping_of(&request)?).await
-}
-
-#[tauri::command]
-pub async fn run_import(
-    app: tauri::AppHandle,
-    state: S<'_>,
-    request: tauri::ipc::Request<'_>,
-) -> ApiResult<mercator_api::ImportResult> {
-    let valid_only = request.headers().get("x-valid-only").is_some_and(|v| v.as_bytes() == b"1");
-    state.cancel.store(false, Ordering::SeqCst);
-    let report = reporter(&app, "import");
-    let progress = Progress { cancel: &state.cancel, report: &report };
-    ops::run_import(state.store().await?.as_ref(), body_bytes(&request)?, mapping_of(&request)?, valid_only, &progress)
-        .await
 }
 
 /// Asks the running long operation to stop; it rolls back.

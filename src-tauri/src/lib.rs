@@ -24,6 +24,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             }
         }))
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let paths = state::resolve_paths(app.handle(), &launch)?;
             logging::init(&paths.log_dir);
@@ -70,7 +71,9 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             commands::list_selected_on_channel,
             commands::product_history,
             commands::undo_change,
+            commands::choose_import_file,
             commands::preview_import,
+            commands::close_import,
             commands::run_import,
             commands::cancel_operation,
             commands::list_channels,

@@ -51,6 +51,8 @@ pub struct AppState {
     pub wake: tokio::sync::Notify,
     /// A delivery round after edits is already scheduled.
     pub edits_pending: Arc<std::sync::atomic::AtomicBool>,
+    /// The spreadsheet open for import (parsed once, previewed, imported).
+    pub import_files: mercator_api::import::ImportFiles,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             offline_since: Default::default(),
             wake: Default::default(),
             edits_pending: Default::default(),
+            import_files: Default::default(),
         }
     }
 

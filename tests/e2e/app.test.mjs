@@ -30,6 +30,33 @@ async function setValue(s, css, value, event = 'input') {
   await s.exec(`const el = document.querySelector(${JSON.stringify(css)}); el.value = ${JSON.stringify(value)}; el.dispatchEvent(new Event(${JSON.stringify(event)}, { bubbles: true }));`);
 }
 
+/**
+ * Chooses `path` in the system's file dialog (GTK under Xvfb), as a user
+ * would: the dialog with `title` appears, Ctrl+L opens its location field,
+ * the path is typed, Enter opens it. The app reads the file itself.
+ */
+function pickFile(title, path) {
+  const x = (...args) => {
+    const r = spawnSync('xdotool', args, { encoding: 'utf8', timeout: 20000 });
+    if (r.status !== 0) throw new Error(`xdotool ${args.join(' ')}: ${r.stderr || r.status}`);
+    return r.stdout.trim();
+  };
+  const sleep = (sec) => spawnSync('sleep', [String(sec)]);
+  const win = x('search', '--sync', '--onlyvisible', '--name', title).split('\n')[0];
+  x('windowfocus', '--sync', win);
+  x('key', '--clearmodifiers', 'ctrl+l');
+  sleep(0.3);
+  x('type', '--delay', '25', path);
+  // GTK completes the typed path first; Enter opens it once it has
+  for (let k = 0; k < 20; k++) {
+    sleep(0.5);
+    const open = spawnSync('xdotool', ['search', '--onlyvisible', '--name', title], { encoding: 'utf8' });
+    if (open.status !== 0 || !open.stdout.trim()) return;
+    x('key', 'Return');
+  }
+  throw new Error(`the file dialog did not open ${path}`);
+}
+
 test('first run creates the data folder, loads the demo shop, every section works, language switches and is remembered', async () => {
   const dataDir = join(root, 'fresh', 'profile'); // neither folder exists yet
   mkdirSync(join(root, 'fresh'));
@@ -272,8 +299,10 @@ test('import a spreadsheet: preview with a per-row report, then import the valid
   try {
     await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
     await s.click('[data-testid="import-button"]');
-    await s.type('[data-testid="import-file"]', file);
+    await s.click('[data-testid="import-file"]');
+    pickFile('Choose a spreadsheet to import', file);
     await s.waitText('[data-testid="import-valid"]', (t) => t === '2 of 3 rows are valid');
+    assert.equal(await s.text('[data-testid="import-file-name"]'), 'products.csv');
     assert.match(await s.text('[data-testid="import-info"]'), /UTF-8 \(BOM\) · separator “;” · 3 rows/);
     const report = await s.text('[data-testid="import-report"]');
     assert.match(report, /Line 4/);
@@ -291,7 +320,8 @@ test('import a spreadsheet: preview with a per-row report, then import the valid
     const updates = join(root, 'updates.csv');
     writeFileSync(updates, 'SKU,Title (en-US),Stock\nBOX-1,"Folding Storage Box, 3 pack",40\nKIT-00001-BLK,,99\n');
     await s.click('[data-testid="import-button"]');
-    await s.type('[data-testid="import-file"]', updates);
+    await s.click('[data-testid="import-file"]');
+    pickFile('Choose a spreadsheet to import', updates);
     await s.waitText('[data-testid="import-valid"]', (t) => t === '2 of 2 rows are valid');
     assert.match(await s.text('[data-testid="import-updates"]'), /2 rows name SKUs already in the catalog/);
     await s.screenshot(join(SHOTS, 'import-updates-en.png'));
@@ -303,6 +333,47 @@ test('import a spreadsheet: preview with a per-row report, then import the valid
     await s.clear('[data-testid="catalog-search"]');
     await s.type('[data-testid="catalog-search"]', 'BOX-1');
     await s.waitText('[data-testid="catalog-table"] [data-row="0"]', (t) => t.includes('Folding Storage Box, 2 pack'));
+
+    // a seller's own export: units, currencies and languages in the headers
+    // are understood; a column nothing maps to is shown, loudly; a row cut
+    // short is an error, not a product with blanks
+    const seller = join(root, 'seller-export.csv');
+    writeFileSync(
+      seller,
+      'Seller SKU,Title,Titel (de),Cost (CNY),Weight (kg),Color,Notes\n' +
+        'LAMP-1,Desk Lamp,Schreibtischlampe,45.80,0.35,Black,fragile\n' +
+        'LAMP-2,Desk Lamp 2\n',
+    );
+    await s.click('[data-testid="import-button"]');
+    await s.click('[data-testid="import-file"]');
+    pickFile('Choose a spreadsheet to import', seller);
+    await s.waitText('[data-testid="import-valid"]', (t) => t === '1 of 2 rows are valid');
+    assert.match(await s.text('[data-testid="import-unmapped"]'), /1 column holds data but is not imported: .*“Notes”/);
+    assert.match(await s.text('[data-testid="import-report"]'), /Line 3 .*2 cells but the header has 7/);
+    const mapped = await s.exec('return [...document.querySelectorAll(\'[data-testid^="map-"]\')].map((e) => e.selectedOptions[0].textContent)');
+    assert.deepEqual(mapped.slice(0, 6), ['SKU', 'Title: American English', 'Title: German (Germany)', 'Cost in CNY', 'Weight in kg', 'Attribute “colour”']);
+    await s.screenshot(join(SHOTS, 'import-seller-export-en.png'));
+
+    // a 2 GB file (sparse): refused by its size, the app stays alive
+    const huge = join(root, 'huge.csv');
+    execFileSync('truncate', ['-s', '2G', huge]);
+    await s.click('[data-testid="import-file"]');
+    pickFile('Choose a spreadsheet to import', huge);
+    await s.waitText('[data-testid="import-error"]', (t) => t === 'The file is too large: 2048 MB (at most 1024 MB). Split it into smaller files.');
+    await s.click('[data-testid="import"] .page-head button');
+
+    // the same in Chinese
+    await s.click('[data-nav="settings"]');
+    await s.click('[data-testid="language-select"]');
+    await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+    await s.waitText('[data-nav="catalog"]', (t) => t.includes('商品目录'));
+    await s.click('[data-nav="catalog"]');
+    await s.click('[data-testid="import-button"]');
+    await s.click('[data-testid="import-file"]');
+    pickFile('选择要导入的表格', seller);
+    await s.waitText('[data-testid="import-unmapped"]', (t) => t.includes('1 列含有数据但不会被导入') && t.includes('“Notes”'));
+    assert.match(await s.text('[data-testid="import-report"]'), /此行有 2 个单元格，而表头有 7 个/);
+    await s.screenshot(join(SHOTS, 'import-seller-export-zh.png'));
   } finally {
     await s.close();
   }

@@ -302,7 +302,9 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
 /// of the whole catalog to CSV and XLSX; an import that updates 10% of the
 /// SKUs; a bulk edit of every product and its undo.
 pub fn bench_import(args: &[String]) -> Result<(), String> {
-    use mercator_core::import::{export_csv, guess_mapping, parse_table, validate, ImportRow, Table};
+    use mercator_core::import::{
+        export_csv, guess_mapping, parse_table, read_file, validate, ImportRow, Limits, Table,
+    };
     use mercator_store::catalog::Progress;
     use mercator_store::ShopRepository;
     let rows_n = crate::util::count_options(args, [("--rows", 100_000)])?[0];
@@ -367,10 +369,21 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
     }
     rt.block_on(async {
         let store = open("csv-shop").await?;
-        let bytes = std::fs::read(&file).map_err(|e| e.to_string())?;
+        // from the file's path, as the app reads it; the process's peak
+        // memory while parsing, validating and writing, against the file
+        let base = crate::util::reset_peak_rss();
         let t = Instant::now();
-        let table = parse_table(&bytes).map_err(|e| e.to_string())?;
+        let table = read_file(&file, &Limits::DEFAULT).map_err(|e| e.to_string())?;
+        let table_mb = table.heap_bytes() as f64 / 1e6;
         import(&store, table, t.elapsed(), "CSV import").await?;
+        let peak = crate::util::peak_rss_bytes().saturating_sub(base);
+        println!(
+            "CSV import peak memory above the start: {:.0} MB for a {:.0} MB file ({:.1}x; the parsed table {:.0} MB)",
+            peak as f64 / 1e6,
+            mb(&file),
+            peak as f64 / 1e6 / mb(&file),
+            table_mb
+        );
 
         // export what was imported, as the app's export buttons do
         let out = dir.join("exports");
@@ -393,14 +406,16 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
 
         // an import that changes 10% of the SKUs (stock and English title), the rest unchanged
         let export_bytes = std::fs::read(&exported["csv"]).map_err(|e| e.to_string())?;
-        let mut table = parse_table(&export_bytes).map_err(|e| e.to_string())?;
-        let stock = table.headers.iter().position(|h| h == "stock").ok_or("no stock column")?;
-        let title = table.headers.iter().position(|h| h == "title:en-US").ok_or("no title column")?;
-        let n = table.rows.len() / 10;
-        table.rows.truncate(n);
-        for (_, cells) in table.rows.iter_mut() {
+        let src = parse_table(&export_bytes).map_err(|e| e.to_string())?;
+        let stock = src.headers.iter().position(|h| h == "stock").ok_or("no stock column")?;
+        let title = src.headers.iter().position(|h| h == "title:en-US").ok_or("no title column")?;
+        let n = src.len() / 10;
+        let mut table = Table::new(src.encoding, src.delimiter, src.headers.clone(), true);
+        for r in src.rows().take(n) {
+            let mut cells: Vec<String> = r.cells().map(String::from).collect();
             cells[stock] = "42".into();
             cells[title].push_str(" v2");
+            table.push_row(r.line, &cells).map_err(|e| e.code)?;
         }
         import(&store, table, Duration::ZERO, &format!("CSV import updating {n} known SKUs")).await?;
 
@@ -427,10 +442,16 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
 
         // XLSX import of the exported workbook into an empty shop
         let store = open("xlsx-shop").await?;
-        let xlsx = std::fs::read(&exported["xlsx"]).map_err(|e| e.to_string())?;
+        let base = crate::util::reset_peak_rss();
         let t = Instant::now();
-        let table = mercator_core::xlsx::parse_xlsx(&xlsx).map_err(|e| e.to_string())?;
+        let table = read_file(&exported["xlsx"], &Limits::DEFAULT).map_err(|e| e.to_string())?;
         import(&store, table, t.elapsed(), "XLSX import").await?;
+        let peak = crate::util::peak_rss_bytes().saturating_sub(base);
+        println!(
+            "XLSX import peak memory above the start: {:.0} MB for a {:.0} MB file",
+            peak as f64 / 1e6,
+            mb(&exported["xlsx"])
+        );
         store.close().await;
         Ok::<(), String>(())
     })?;

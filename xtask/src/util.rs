@@ -87,3 +87,21 @@ pub fn count_options<const K: usize>(args: &[String], options: [(&str, usize); K
     }
     Ok(values)
 }
+
+/// Resets the process's peak memory (Linux `clear_refs` 5) and returns its resident memory now, in bytes.
+pub fn reset_peak_rss() -> u64 {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    proc_status_kib("VmRSS:") * 1024
+}
+
+/// The process's peak resident memory (since the last reset), in bytes.
+pub fn peak_rss_bytes() -> u64 {
+    proc_status_kib("VmHWM:") * 1024
+}
+
+fn proc_status_kib(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}

@@ -18,6 +18,10 @@ pub struct MoneyDto {
 }
 
 impl MoneyDto {
+    pub fn of(m: mercator_core::Money) -> Self {
+        Self { minor: m.minor(), currency: m.currency().code().to_string(), exponent: m.currency().exponent() }
+    }
+
     pub fn new(minor: i64, currency: &str) -> Self {
         let exponent = currency.parse::<mercator_core::Currency>().map(|c| c.exponent()).unwrap_or(2);
         Self { minor, currency: currency.to_string(), exponent }
@@ -380,13 +384,23 @@ pub struct ImportSample {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportPreview {
-    /// `UTF-8`, `UTF-8 (BOM)` or `GB18030`.
+    /// The open file this preview is of: pass it to `run_import`.
+    pub file_id: String,
+    /// The file's name (not its folder).
+    pub file_name: String,
+    /// `UTF-8`, `UTF-8 (BOM)`, `GB18030` or `XLSX`.
     pub encoding: String,
     /// `,` `;` or a tab.
     pub delimiter: String,
     pub headers: Vec<String>,
     /// Per column: what it was read as (`sku`, `title:zh-CN`, ...) or null (ignored).
     pub mapping: Vec<Option<String>>,
+    /// Columns that hold data but map to nothing: their cells are not imported.
+    pub unmapped: Vec<i64>,
+    /// Whether a cost column is mapped (without one, new products cannot be imported).
+    pub has_cost: bool,
+    /// What keeps the whole file from importing as mapped (no SKU or title column).
+    pub problem: Option<ErrorPayload>,
     pub total: i64,
     pub valid: i64,
     /// Valid rows whose SKU is in the catalog already (they update it).

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod detail;
 pub mod dto;
 pub mod images;
+pub mod import;
 pub mod inventory;
 pub mod launch;
 pub mod ops;

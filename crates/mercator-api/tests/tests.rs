@@ -108,6 +108,7 @@ async fn product_editor_commands_round_trip_the_json_the_ui_sends() {
 
 mod catalog {
     use super::*;
+    use mercator_api::import::{self, ImportFiles};
     use mercator_api::{catalog, images};
     use mercator_store::catalog::Progress;
     use mercator_store::CatalogFilter;
@@ -130,15 +131,15 @@ mod catalog {
         for format in ["csv", "xlsx"] {
             let r = catalog::export_catalog(&demo, None, &all, format, out.path()).await.unwrap();
             assert_eq!(r.rows, 150);
-            let bytes = std::fs::read(&r.path).unwrap();
             let (_b, fresh) = empty_store().await;
-            let preview = ops::preview_import(&fresh, &bytes, None).await.unwrap();
+            let files = ImportFiles::default();
+            let preview = import::open_file(&fresh, &files, std::path::Path::new(&r.path)).await.unwrap();
             assert_eq!((preview.total, preview.valid), (150, 150), "{format}: {:?}", preview.errors.first());
             let cancel = AtomicBool::new(false);
             let seen = Mutex::new(vec![]);
             let report = |d: u64, t: u64| seen.lock().unwrap().push((d, t));
             let p = Progress { cancel: &cancel, report: &report };
-            let res = ops::run_import(&fresh, &bytes, None, false, &p).await.unwrap();
+            let res = import::run(&fresh, &files, &preview.file_id, None, false, &p).await.unwrap();
             assert_eq!(res.imported, 150);
             assert_eq!(seen.lock().unwrap().last(), Some(&(150, 150)), "progress reaches the end");
             let found = ops::products(
@@ -199,8 +200,9 @@ mod catalog {
         let (_a, demo) = demo_store().await;
         let out = tempfile::tempdir().unwrap();
         let r = catalog::export_catalog(&demo, None, &CatalogFilter::default(), "csv", out.path()).await.unwrap();
-        let bytes = std::fs::read(&r.path).unwrap();
         let (_b, fresh) = empty_store().await;
+        let files = ImportFiles::default();
+        let preview = import::open_file(&fresh, &files, std::path::Path::new(&r.path)).await.unwrap();
         let cancel = AtomicBool::new(false);
         // the user presses Cancel while the first chunk is written
         let report = |d: u64, _t: u64| {
@@ -209,7 +211,7 @@ mod catalog {
             }
         };
         let p = Progress { cancel: &cancel, report: &report };
-        let e = ops::run_import(&fresh, &bytes, None, false, &p).await.unwrap_err();
+        let e = import::run(&fresh, &files, &preview.file_id, None, false, &p).await.unwrap_err();
         assert_eq!(e.0.code, "cancelled");
         assert_eq!(ops::catalog_summary(&fresh).await.unwrap().products, 0);
     }
@@ -217,17 +219,23 @@ mod catalog {
     #[tokio::test]
     async fn a_mapping_chosen_by_hand_is_remembered_for_that_layout() {
         let (_a, store) = empty_store().await;
+        let dir = tempfile::tempdir().unwrap();
+        let files = ImportFiles::default();
         // headers nobody could guess
-        let file = "Artikel-Nr;Bezeichnung;EK\nA-1;Tasse;2,50\n".as_bytes();
-        let p = ops::preview_import(&store, file, None).await;
-        assert!(p.is_err() || p.as_ref().unwrap().valid == 0, "not importable unmapped");
+        let first = dir.path().join("first.csv");
+        std::fs::write(&first, "Nr;Text;Wert\nA-1;Tasse;2,50\n").unwrap();
+        let p = import::open_file(&store, &files, &first).await.unwrap();
+        assert_eq!((p.valid, p.problem.as_ref().map(|e| e.code.as_str())), (0, Some("import-no-sku-column")));
         let mapping = vec![Some("sku".to_string()), Some("title:de-DE".to_string()), Some("cost".to_string())];
-        let p = ops::preview_import(&store, file, Some(mapping.clone())).await.unwrap();
+        let p = import::preview(&store, &files, &p.file_id, Some(mapping.clone())).await.unwrap();
         assert_eq!(p.valid, 1);
         // the next file with the same header row is mapped the same way
-        let next = "Artikel-Nr;Bezeichnung;EK\nA-2;Teller;3,10\nA-3;Schale;1,99\n".as_bytes();
-        let p = ops::preview_import(&store, next, None).await.unwrap();
+        let next = dir.path().join("next.csv");
+        std::fs::write(&next, "Nr;Text;Wert\nA-2;Teller;3,10\nA-3;Schale;1,99\n").unwrap();
+        let p = import::open_file(&store, &files, &next).await.unwrap();
         assert_eq!((p.valid, p.mapping.clone()), (2, mapping.into_iter().collect::<Vec<_>>()));
+        // the first file is closed when the next one opens
+        assert_eq!(import::preview(&store, &files, "gone", None).await.unwrap_err().0.code, "import-file-gone");
     }
 
     #[tokio::test]

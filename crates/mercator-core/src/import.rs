@@ -291,7 +291,12 @@ fn kind_of(base: &str) -> Option<(Kind, &'static str)> {
         let (word, n) = b.split_at(b.len() - digits);
         let word = word.trim_end_matches([' ', '_', '-', '#', '.']);
         let lang = match word {
-            "bullet" | "bullet point" | "bulletpoint" | "bullet_point" | "key feature" | "key product feature"
+            "bullet"
+            | "bullet point"
+            | "bulletpoint"
+            | "bullet_point"
+            | "key feature"
+            | "key product feature"
             | "feature" => "en-US",
             "aufzählungspunkt" | "stichpunkt" | "merkmal" => "de-DE",
             "要点" | "卖点" | "五点描述" | "五点" | "描述要点" | "产品要点" => "zh-CN",
@@ -316,19 +321,22 @@ fn kind_of(base: &str) -> Option<(Kind, &'static str)> {
         "currency" | "währung" | "币种" | "货币" => (Kind::Currency, "en-US"),
         "title" | "product name" | "item name" | "name" | "product title" => (Kind::Title, "en-US"),
         "titel" | "produktname" | "artikelname" | "bezeichnung" | "produkttitel" => (Kind::Title, "de-DE"),
-        "标题" | "商品名称" | "产品名称" | "名称" | "商品标题" | "产品标题" | "品名" => (Kind::Title, "zh-CN"),
+        "标题" | "商品名称" | "产品名称" | "名称" | "商品标题" | "产品标题" | "品名" => {
+            (Kind::Title, "zh-CN")
+        }
         "description" | "product description" | "item description" => (Kind::Description, "en-US"),
         "beschreibung" | "produktbeschreibung" | "artikelbeschreibung" => (Kind::Description, "de-DE"),
-        "描述" | "商品描述" | "产品描述" | "详情" | "商品详情" | "产品详情" => (Kind::Description, "zh-CN"),
+        "描述" | "商品描述" | "产品描述" | "详情" | "商品详情" | "产品详情" => {
+            (Kind::Description, "zh-CN")
+        }
         "bullets" | "bullet points" | "key features" | "features" => (Kind::Bullets, "en-US"),
         "aufzählungspunkte" | "stichpunkte" | "merkmale" => (Kind::Bullets, "de-DE"),
         "要点" | "卖点" | "五点描述" | "产品要点" => (Kind::Bullets, "zh-CN"),
         "keywords" | "search terms" | "search keywords" | "generic keywords" | "tags" => (Kind::Keywords, "en-US"),
         "suchbegriffe" | "schlüsselwörter" | "schlagwörter" | "stichwörter" => (Kind::Keywords, "de-DE"),
         "关键词" | "关键字" | "搜索词" | "搜索关键词" => (Kind::Keywords, "zh-CN"),
-        "parent" | "parent sku" | "parent_sku" | "parent-sku" | "父sku" | "父体" | "母体" | "父体sku" | "eltern-sku" => {
-            (Kind::Parent, "en-US")
-        }
+        "parent" | "parent sku" | "parent_sku" | "parent-sku" | "父sku" | "父体" | "母体" | "父体sku"
+        | "eltern-sku" => (Kind::Parent, "en-US"),
         "variation" | "variante" | "attributes" | "属性" | "变体属性" | "规格" => (Kind::Attributes, "en-US"),
         "color" | "colour" | "farbe" | "颜色" | "色" => (Kind::Attribute("colour"), "en-US"),
         "size" | "größe" | "groesse" | "尺码" | "尺寸" | "大小" => (Kind::Attribute("size"), "en-US"),
@@ -338,8 +346,12 @@ fn kind_of(base: &str) -> Option<(Kind, &'static str)> {
         "length" | "länge" | "长度" => (Kind::Attribute("length"), "en-US"),
         "capacity" | "kapazität" | "容量" => (Kind::Attribute("capacity"), "en-US"),
         "pack" | "pack size" | "packung" | "件装" | "包装数量" => (Kind::Attribute("pack"), "en-US"),
-        "stock" | "quantity" | "qty" | "inventory" | "bestand" | "menge" | "库存" | "数量" => (Kind::Stock, "en-US"),
-        "weight" | "item weight" | "shipping weight" | "gewicht" | "重量" | "毛重" | "净重" => (Kind::Weight, "en-US"),
+        "stock" | "quantity" | "qty" | "inventory" | "bestand" | "menge" | "库存" | "数量" => {
+            (Kind::Stock, "en-US")
+        }
+        "weight" | "item weight" | "shipping weight" | "gewicht" | "重量" | "毛重" | "净重" => {
+            (Kind::Weight, "en-US")
+        }
         "hs code" | "hs" | "hs_code" | "hs-code" | "customs code" | "海关编码" | "hs编码" | "zolltarifnummer" => {
             (Kind::HsCode, "en-US")
         }
@@ -386,7 +398,9 @@ fn split_header(h: &str) -> Vec<(String, Option<String>)> {
         out.push((n[..i].to_string(), Some(n[i + 1..].to_string())));
     }
     // Chinese puts the language first: 德语标题, 英文描述
-    for lang in ["简体中文", "中文", "英文", "英语", "德文", "德语", "法文", "法语", "日文", "日语", "西班牙语", "意大利语"] {
+    for lang in
+        ["简体中文", "中文", "英文", "英语", "德文", "德语", "法文", "法语", "日文", "日语", "西班牙语", "意大利语"]
+    {
         if let Some(rest) = n.strip_prefix(lang) {
             out.push((rest.to_string(), Some(lang.to_string())));
         }
@@ -659,17 +673,20 @@ impl<'a> Validator<'a> {
     /// Validates one row.
     pub fn row(&mut self, row: &Row<'_>, existing: &HashSet<String>) -> Result<ImportRow, RowError> {
         let line = row.line;
-        let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).map(|c| unguard(c.trim()).to_string()).unwrap_or_default();
+        let cell =
+            |i: Option<usize>| i.and_then(|i| row.get(i)).map(|c| unguard(c.trim()).to_string()).unwrap_or_default();
         let text_cell = |i: usize| row.get(i).map(|c| unguard(c.trim_end()).to_string()).unwrap_or_default();
         let at = |k: &str| self.col.get(k).copied();
         let mut errors = vec![];
         if self.full_rows && row.len() < self.headers {
-            errors.push(
-                ErrorPayload::new(ErrorCode::ImportRowShort).arg("found", row.len()).arg("expected", self.headers),
-            );
+            // a broken or cut-off line: what its cells would mean is a guess
+            let e = ErrorPayload::new(ErrorCode::ImportRowShort).arg("found", row.len()).arg("expected", self.headers);
+            return Err(RowError { line, errors: vec![e] });
         }
         if row.len() > self.headers && row.cells().skip(self.headers).any(|c| !c.trim().is_empty()) {
-            errors.push(ErrorPayload::new(ErrorCode::ImportRowLong).arg("found", row.len()).arg("expected", self.headers));
+            errors.push(
+                ErrorPayload::new(ErrorCode::ImportRowLong).arg("found", row.len()).arg("expected", self.headers),
+            );
         }
         let mut update = false;
         let sku = match validate_sku(&cell(Some(self.sku_col))) {
@@ -696,16 +713,17 @@ impl<'a> Validator<'a> {
                 Ok(cur) => {
                     if let Some(h) = header_currency.filter(|h| *h != cur) {
                         errors.push(
-                            ErrorPayload::new(ErrorCode::ImportCurrencyConflict)
-                                .arg("header", h)
-                                .arg("currency", cur),
+                            ErrorPayload::new(ErrorCode::ImportCurrencyConflict).arg("header", h).arg("currency", cur),
                         );
                     }
                     cur
                 }
                 Err(_) => {
                     errors.push(
-                        ErrorPayload::new(ErrorCode::MoneyInvalid).arg("value", c).arg("currency", c).arg("decimals", 2),
+                        ErrorPayload::new(ErrorCode::MoneyInvalid)
+                            .arg("value", c)
+                            .arg("currency", c)
+                            .arg("decimals", 2),
                     );
                     self.default_currency
                 }

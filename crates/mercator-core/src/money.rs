@@ -172,8 +172,7 @@ impl Money {
 
     /// Exact conversion from a decimal; refuses sub-minor-unit precision.
     pub fn from_decimal(amount: Decimal, currency: Currency) -> Result<Self, MoneyError> {
-        let scaled =
-            amount.checked_mul(Decimal::from(10i64.pow(currency.exponent()))).ok_or(MoneyError::Overflow)?;
+        let scaled = amount.checked_mul(Decimal::from(10i64.pow(currency.exponent()))).ok_or(MoneyError::Overflow)?;
         if scaled.fract() != Decimal::ZERO {
             return Err(MoneyError::TooPrecise(currency));
         }

@@ -54,12 +54,9 @@ impl<R: Read> Read for Part<R> {
             self.hit = Some(Hit::Size);
             return Err(std::io::Error::other("part too large"));
         }
-        for &b in &buf[..n] {
-            if b == b'<' {
-                self.run = 0;
-            } else {
-                self.run += 1;
-            }
+        match buf[..n].iter().rposition(|&b| b == b'<') {
+            Some(i) => self.run = n - i - 1,
+            None => self.run += n,
         }
         if self.run > self.max_run {
             self.hit = Some(Hit::Run);
@@ -110,9 +107,10 @@ fn parse_part<R: Read + Seek>(
 }
 
 fn attr(e: &BytesStart<'_>, local: &[u8]) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.local_name().as_ref() == local).and_then(|a| {
-        a.unescape_value().ok().map(|v| v.into_owned())
-    })
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == local)
+        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
 }
 
 /// OOXML escapes characters XML cannot hold as `_xHHHH_` (`_x000D_` is a CR).

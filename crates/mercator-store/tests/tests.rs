@@ -715,7 +715,7 @@ async fn import_updates_known_skus_in_the_cells_it_fills_and_adds_variants_to_kn
         "sku,parent,title:en-US,brand,cost,currency,stock\n\
          {sku},,Renamed In Excel,,12.34,USD,77\n\
          {},,,,,,{}\n\
-         NEW-VAR-1,{sku},,,,,5\n",
+         NEW-VAR-1,{sku},,,3,,5\n",
         other.sku, other.stock
     );
     let table = parse_table(csv.as_bytes()).unwrap();

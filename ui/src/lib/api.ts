@@ -78,10 +78,6 @@ export function takeBootCatalog(lang: string): { summary: CatalogSummary; page: 
   return undefined;
 }
 
-function mappingHeader(mapping: (string | null)[] | null): Record<string, string> {
-  return mapping ? { 'x-mapping': encodeURIComponent(JSON.stringify(mapping)) } : {};
-}
-
 export const api = {
   appInfo: () => invoke<AppInfo>('app_info'),
   setLanguage: (language: string) => invoke<void>('set_language', { language }),
@@ -122,12 +118,12 @@ export const api = {
     invoke<ProductDetailDto>('apply_edit', { productId, edit, expectedRevision }),
   productHistory: (productId: string) => invoke<HistoryDto[]>('product_history', { productId }),
   undoChange: (opId: string) => invoke<void>('undo_change', { opId }),
-  previewImport: (file: Uint8Array, mapping: (string | null)[] | null) =>
-    invoke<ImportPreview>('preview_import', file, { headers: mappingHeader(mapping) }),
-  runImport: (file: Uint8Array, validOnly: boolean, mapping: (string | null)[] | null) =>
-    invoke<ImportResult>('run_import', file, {
-      headers: { 'x-valid-only': validOnly ? '1' : '0', ...mappingHeader(mapping) },
-    }),
+  chooseImportFile: (title: string) => invoke<ImportPreview | null>('choose_import_file', { title }),
+  previewImport: (fileId: string, mapping: (string | null)[] | null) =>
+    invoke<ImportPreview>('preview_import', { fileId, mapping }),
+  runImport: (fileId: string, validOnly: boolean, mapping: (string | null)[] | null) =>
+    invoke<ImportResult>('run_import', { fileId, validOnly, mapping }),
+  closeImport: () => invoke<void>('close_import'),
   uiReady: () => invoke<void>('ui_ready', { pageMs: Math.round(performance.now()) }),
   pricingOverview: () => invoke<PricingOverview>('pricing_overview'),
   savePricingGlobals: (globals: Globals) => invoke<void>('save_pricing_globals', { globals }),

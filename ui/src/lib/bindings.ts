@@ -246,7 +246,15 @@ update: boolean, };
 
 export type ImportPreview = { 
 /**
- * `UTF-8`, `UTF-8 (BOM)` or `GB18030`.
+ * The open file this preview is of: pass it to `run_import`.
+ */
+fileId: string, 
+/**
+ * The file's name (not its folder).
+ */
+fileName: string, 
+/**
+ * `UTF-8`, `UTF-8 (BOM)`, `GB18030` or `XLSX`.
  */
 encoding: string, 
 /**
@@ -256,7 +264,19 @@ delimiter: string, headers: Array<string>,
 /**
  * Per column: what it was read as (`sku`, `title:zh-CN`, ...) or null (ignored).
  */
-mapping: Array<string | null>, total: number, valid: number, 
+mapping: Array<string | null>, 
+/**
+ * Columns that hold data but map to nothing: their cells are not imported.
+ */
+unmapped: Array<number>, 
+/**
+ * Whether a cost column is mapped (without one, new products cannot be imported).
+ */
+hasCost: boolean, 
+/**
+ * What keeps the whole file from importing as mapped (no SKU or title column).
+ */
+problem: ErrorPayload | null, total: number, valid: number, 
 /**
  * Valid rows whose SKU is in the catalog already (they update it).
  */

@@ -1,0 +1,237 @@
+//! Catalog import from a spreadsheet file, read by the backend from its
+//! path (the webview never carries the file's bytes). The file is parsed
+//! once, off the async runtime, under [`Limits`]; the parsed table stays
+//! open (one file at a time) so that re-mapping columns and the import
+//! itself validate the same parse without reading the file again.
+
+use crate::{ApiError, ApiResult, ImportPreview, ImportResult, ImportRowError, ImportSample, MoneyDto};
+use mercator_core::import::{
+    guess_mapping, read_file, unmapped_with_data, Field, ImportRow, Limits, RowError, Table, Validator,
+};
+use mercator_core::{Currency, ErrorCode};
+use mercator_store::{ShopRepository, Store};
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// The file open for import, per profile.
+#[derive(Default)]
+pub struct ImportFiles {
+    open: Mutex<Option<(String, Arc<OpenFile>)>>,
+}
+
+struct OpenFile {
+    name: String,
+    table: Table,
+}
+
+impl ImportFiles {
+    fn get(&self, id: &str) -> ApiResult<Arc<OpenFile>> {
+        let open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        match &*open {
+            Some((open_id, f)) if open_id == id => Ok(f.clone()),
+            _ => Err(ApiError::new(ErrorCode::ImportFileGone)),
+        }
+    }
+
+    /// Forgets the open file (its memory goes with it).
+    pub fn close(&self) {
+        *self.open.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+/// Key of a file layout: a hash of its header row.
+pub fn layout_key(headers: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let joined = headers.iter().map(|h| h.trim().to_lowercase()).collect::<Vec<_>>().join("\u{1f}");
+    Sha256::digest(joined.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Internal).arg("detail", e.to_string())
+}
+
+/// Opens `path` for import: reads and parses it once (in a blocking task,
+/// under the default limits) and previews it.
+pub async fn open_file(store: &Store, files: &ImportFiles, path: &Path) -> ApiResult<ImportPreview> {
+    open_file_with(store, files, path, Limits::DEFAULT).await
+}
+
+pub async fn open_file_with(
+    store: &Store,
+    files: &ImportFiles,
+    path: &Path,
+    limits: Limits,
+) -> ApiResult<ImportPreview> {
+    // the previous file's table is released before the next is read
+    files.close();
+    let owned = path.to_path_buf();
+    let table =
+        tokio::task::spawn_blocking(move || read_file(&owned, &limits)).await.map_err(internal)?.map_err(ApiError)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let id = mercator_core::new_id();
+    *files.open.lock().unwrap_or_else(|p| p.into_inner()) = Some((id.clone(), Arc::new(OpenFile { name, table })));
+    preview(store, files, &id, None).await
+}
+
+/// The mapping to use: the user's (remembered for this layout) when given,
+/// else the one remembered for this layout, else a guess from the headers.
+async fn mapping_for(
+    store: &Store,
+    table: &Table,
+    mapping: Option<Vec<Option<String>>>,
+) -> ApiResult<Vec<Option<Field>>> {
+    let key = layout_key(&table.headers);
+    let chosen = match mapping {
+        Some(m) => {
+            if m.len() != table.headers.len() {
+                return Err(ApiError::new(ErrorCode::ImportMappingWidth)
+                    .arg("count", m.len())
+                    .arg("columns", table.headers.len()));
+            }
+            store.save_import_layout(&key, &table.headers, &m).await?;
+            Some(m)
+        }
+        None => store.import_layout(&key).await?,
+    };
+    Ok(match chosen {
+        Some(m) => m.iter().map(|k| k.as_deref().and_then(Field::from_key)).collect(),
+        None => guess_mapping(&table.headers),
+    })
+}
+
+async fn base_currency(store: &Store) -> ApiResult<Currency> {
+    Ok(store.shop().await?.and_then(|s| s.base_currency.parse().ok()).unwrap_or(Currency::CNY))
+}
+
+/// Every row validated against the catalog, in a blocking task; keeps
+/// what `keep` says of the valid rows.
+async fn validate_all<T: Send + 'static>(
+    store: &Store,
+    file: Arc<OpenFile>,
+    mapping: Vec<Option<Field>>,
+    mut keep: impl FnMut(ImportRow, &mut T) + Send + 'static,
+    mut acc: T,
+) -> ApiResult<(T, Vec<RowError>, usize)> {
+    let base = base_currency(store).await?;
+    let existing: HashSet<String> = store.all_skus().await?;
+    tokio::task::spawn_blocking(move || {
+        let mut v = Validator::new(&file.table, &mapping, base).map_err(ApiError)?;
+        let mut bad = vec![];
+        let mut valid = 0;
+        for row in file.table.rows() {
+            match v.row(&row, &existing) {
+                Ok(r) => {
+                    valid += 1;
+                    keep(r, &mut acc);
+                }
+                Err(e) => bad.push(e),
+            }
+        }
+        Ok((acc, bad, valid))
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// What importing the open file with `mapping` would do; writes nothing
+/// (but remembers a mapping chosen by hand for this layout).
+pub async fn preview(
+    store: &Store,
+    files: &ImportFiles,
+    file_id: &str,
+    mapping: Option<Vec<Option<String>>>,
+) -> ApiResult<ImportPreview> {
+    let file = files.get(file_id)?;
+    let mapping = mapping_for(store, &file.table, mapping).await?;
+    let unmapped: Vec<i64> = {
+        let (f, m) = (file.clone(), mapping.clone());
+        tokio::task::spawn_blocking(move || unmapped_with_data(&f.table, &m))
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|i| i as i64)
+            .collect()
+    };
+    #[derive(Default)]
+    struct Seen {
+        updates: i64,
+        sample: Vec<ImportRow>,
+    }
+    let keys: Vec<Option<String>> = mapping.iter().map(|m| m.as_ref().map(Field::key)).collect();
+    let has_cost = mapping.iter().flatten().any(|f| f.slot() == "cost");
+    // no SKU or title column yet: the preview says so, and the user maps them
+    let problem = Validator::new(&file.table, &mapping, Currency::CNY).err();
+    let (seen, bad, valid) = if problem.is_some() {
+        (Seen::default(), vec![], 0)
+    } else {
+        validate_all(
+            store,
+            file.clone(),
+            mapping,
+            |r, s: &mut Seen| {
+                s.updates += i64::from(r.update);
+                if s.sample.len() < 10 {
+                    s.sample.push(r);
+                }
+            },
+            Seen::default(),
+        )
+        .await?
+    };
+    let t = &file.table;
+    Ok(ImportPreview {
+        file_id: file_id.to_string(),
+        file_name: file.name.clone(),
+        encoding: t.encoding.to_string(),
+        delimiter: t.delimiter.to_string(),
+        headers: t.headers.clone(),
+        mapping: keys,
+        unmapped,
+        has_cost,
+        problem,
+        total: t.len() as i64,
+        valid: valid as i64,
+        updates: seen.updates,
+        errors: bad.into_iter().take(500).map(|e| ImportRowError { line: e.line as i64, errors: e.errors }).collect(),
+        sample: seen
+            .sample
+            .into_iter()
+            .map(|r| ImportSample {
+                line: r.line as i64,
+                sku: r.sku,
+                title: r.titles.first().map(|t| t.1.clone()).unwrap_or_default(),
+                cost: MoneyDto::of(r.cost),
+                update: r.update,
+            })
+            .collect(),
+    })
+}
+
+/// Imports the open file. With `valid_only` false, any row with a problem
+/// refuses the whole import (nothing is written); with true, only valid rows
+/// are imported. Either way it is one transaction, and cancelling rolls it
+/// back. The file stays open afterwards (an undo, a second look).
+pub async fn run(
+    store: &Store,
+    files: &ImportFiles,
+    file_id: &str,
+    mapping: Option<Vec<Option<String>>>,
+    valid_only: bool,
+    progress: &mercator_store::catalog::Progress<'_>,
+) -> ApiResult<ImportResult> {
+    let file = files.get(file_id)?;
+    let mapping = mapping_for(store, &file.table, mapping).await?;
+    let (ok, bad, _) = validate_all(store, file, mapping, |r, v: &mut Vec<ImportRow>| v.push(r), Vec::new()).await?;
+    if !bad.is_empty() && !valid_only {
+        return Err(ApiError::new(ErrorCode::ImportHasErrors).arg("count", bad.len()));
+    }
+    let outcome = if ok.is_empty() { Default::default() } else { store.import_rows(&ok, progress).await? };
+    Ok(ImportResult {
+        imported: outcome.created as i64,
+        updated: outcome.updated as i64,
+        unchanged: outcome.unchanged as i64,
+        skipped: bad.len() as i64,
+        undo_op: outcome.update_op,
+    })
+}
