@@ -92,6 +92,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "fonts-noto-cjk",
     "xdg-utils",
     "sqlite3",
+    // the end-to-end tests choose files in the real GTK file dialog
+    "xdotool",
 ];
 
 fn deps() -> R {
