@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 pub const MAX_IMAGE_BYTES: usize = 40 * 1024 * 1024;
 pub const MAX_IMAGE_SIDE: u32 = 12_000;
+/// Memory a decoded image may take.
+pub const MAX_DECODED_BYTES: u64 = 600 * 1024 * 1024;
 pub const THUMB_SIDE: u32 = 240;
 pub const MAX_IMAGES: usize = 12;
 
@@ -67,10 +69,16 @@ pub fn store_image(dir: &Path, name: &str, bytes: &[u8]) -> ApiResult<ImageRef> 
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
-    limits.max_alloc = Some(1024 * 1024 * 1024);
+    // the largest allowed side as 8-bit RGBA fits; 16-bit RGBA at that size does not
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
-    let img = reader.decode().map_err(|_| unreadable())?;
+    let img = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => ApiError::new(ErrorCode::ImageTooLarge)
+            .arg("name", name)
+            .arg("max", format!("{} MB", MAX_DECODED_BYTES >> 20)),
+        _ => unreadable(),
+    })?;
     let hash = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
     let file = format!("{}.{ext}", &hash[..32]);
     let thumb = format!("{}.jpg", &hash[..32]);

@@ -263,6 +263,50 @@ mod catalog {
         assert!(text.contains("'=HYPERLINK") && text.contains("'@SUM") && text.contains("'+1 spatula"), "{text}");
     }
 
+    /// A PNG whose header claims `w` x `h` pixels of 16-bit RGBA, with the
+    /// pixel data of a 1x1 image: a few hundred bytes that ask for gigabytes.
+    fn png_bomb(w: u32, h: u32) -> Vec<u8> {
+        fn crc32(data: &[u8]) -> u32 {
+            let mut c = 0xFFFF_FFFFu32;
+            for &b in data {
+                c ^= u32::from(b);
+                for _ in 0..8 {
+                    c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                }
+            }
+            !c
+        }
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::new(1, 1)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        let mut png = out.into_inner();
+        // IHDR: 8-byte signature, length, "IHDR", width, height, ...; CRC over type + data
+        png[16..20].copy_from_slice(&w.to_be_bytes());
+        png[20..24].copy_from_slice(&h.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        png
+    }
+
+    #[tokio::test]
+    async fn a_decompression_bomb_png_is_refused_before_it_is_decoded() {
+        let (_a, store) = demo_store().await;
+        let page = ops::products(&store, "en-US", &CatalogFilter::default(), 0, 1).await.unwrap();
+        let d = ops::product_detail(&store, &page.items[0].id).await.unwrap();
+        // beyond the side limit: refused from the header
+        let e =
+            images::add_image(&store, &d.id, "huge.png", &png_bomb(100_000, 100_000), d.revision).await.unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["max"].as_str()), ("image-too-large", "12000 px"));
+        // within the side limit but 12000 x 12000 x 8 bytes = 1.15 GB of pixels: refused by the allocation limit
+        let bomb = png_bomb(12_000, 12_000);
+        assert!(bomb.len() < 1_000);
+        let e = images::add_image(&store, &d.id, "bomb.png", &bomb, d.revision).await.unwrap_err();
+        assert_eq!(e.0.code, "image-too-large");
+        let after = ops::product_detail(&store, &d.id).await.unwrap();
+        assert!(after.images.is_empty(), "nothing stored");
+    }
+
     #[tokio::test]
     async fn images_get_thumbnails_and_clear_the_images_rule() {
         let (_a, store) = demo_store().await;
