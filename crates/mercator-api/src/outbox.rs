@@ -2,8 +2,9 @@
 //! tracking, listing texts and status) sent to the
 //! channels in order per record, each claimed with a lease so a crash while
 //! sending leaves it to be sent again, and acknowledged only with that lease.
-//! Sends are idempotent in effect: a price `replace` with the same value is
-//! a no-op for the channel.
+//! Sends are idempotent in effect: prices, quantities and texts are read
+//! when they are sent (a late send can only send the newest value) and are
+//! absolute replaces; tracking uploads look at the channel before writing.
 
 use crate::sync::Connector;
 use crate::{ApiError, ApiResult};
@@ -44,7 +45,8 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
     match (c, e.kind.as_str()) {
         (_, "listing.price") => {
             let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
-            let minor = payload.get("price_minor").and_then(serde_json::Value::as_i64).unwrap_or(t.price_minor);
+            // the listing's price now, not the one queued: a late send sends the newest
+            let minor = t.price_minor;
             let currency: mercator_core::Currency = t.price_currency.parse().unwrap_or(mercator_core::Currency::EUR);
             let price = crate::ops::decimal_text(minor, currency.exponent());
             let sku = t.channel_sku().to_string();
@@ -115,7 +117,8 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
         }
         (_, "listing.stock") => {
             let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
-            let qty = payload.get("quantity").and_then(serde_json::Value::as_i64).unwrap_or(0);
+            // what the listing offers now, not when it was queued
+            let qty = store.offer_qty(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
             let sku = t.channel_sku().to_string();
             let r = match c {
                 Connector::Amazon(a) => a.patch_quantity(&sku, qty).await,
@@ -126,7 +129,8 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
                     Err(x) => Err(x),
                 },
             };
-            r.map_err(|x| ErrorPayload::from(&x))
+            r.map_err(|x| ErrorPayload::from(&x))?;
+            store.set_pushed_qty(&e.aggregate_id, qty).await.map_err(|x| ErrorPayload::from(&x))
         }
         // brand, images, SKU, GTIN, attributes: not sent yet; the user sees
         // which change waits and can make it in the channel's seller centre
@@ -192,13 +196,84 @@ async fn deliver_tracking(store: &Store, c: &Connector, shipment_id: &str) -> Re
     }
 }
 
+/// How long a claim lasts and how long one send may take. A send is cut
+/// off at `budget`, well inside the lease it renewed just before, so no
+/// other sender can take an entry over while it is being sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub lease: Duration,
+    pub budget: std::time::Duration,
+    /// Entries claimed at a time (small: a claim is not a reservation of the queue).
+    pub claim: i64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        // a send is at most 6 attempts of 30 s plus back-off (well under 4 min)
+        Timing { lease: Duration::minutes(10), budget: std::time::Duration::from_secs(4 * 60), claim: 10 }
+    }
+}
+
 /// Sends what is due for the accounts in `connectors`, oldest first, in
 /// order per record. Returns what was sent and what failed (failures wait
 /// with back-off; after 8 attempts they are parked for the user).
+///
+/// One delivery loop per profile: when another caller is sending already,
+/// this one asks it for another round and returns at once (its report is
+/// empty); the round it asked for runs before the loop stops.
 pub async fn deliver_with(
     store: &Store,
     connectors: &HashMap<String, Connector>,
     now: OffsetDateTime,
+) -> ApiResult<DeliveryReport> {
+    deliver_rounds(store, connectors, now, false, Timing::default()).await
+}
+
+/// [`deliver_with`] with other timing (tests shorten the lease and budget).
+pub async fn deliver_with_timing(
+    store: &Store,
+    connectors: &HashMap<String, Connector>,
+    now: OffsetDateTime,
+    timing: Timing,
+) -> ApiResult<DeliveryReport> {
+    deliver_rounds(store, connectors, now, false, timing).await
+}
+
+async fn deliver_rounds(
+    store: &Store,
+    connectors: &HashMap<String, Connector>,
+    now: OffsetDateTime,
+    queue_stock: bool,
+    timing: Timing,
+) -> ApiResult<DeliveryReport> {
+    use std::sync::atomic::Ordering::SeqCst;
+    let d = store.delivery();
+    d.again.store(true, SeqCst);
+    let mut report = DeliveryReport::default();
+    loop {
+        let Ok(running) = d.running.try_lock() else { return Ok(report) };
+        while d.again.swap(false, SeqCst) {
+            if queue_stock {
+                // stock first: what each listing may offer now, queued where it changed
+                store.queue_stock_pushes().await?;
+            }
+            let r = round(store, connectors, now, timing).await?;
+            report.sent += r.sent;
+            report.failed += r.failed;
+        }
+        drop(running);
+        // a request that came in while we were letting go
+        if !d.again.load(SeqCst) {
+            return Ok(report);
+        }
+    }
+}
+
+async fn round(
+    store: &Store,
+    connectors: &HashMap<String, Connector>,
+    now: OffsetDateTime,
+    timing: Timing,
 ) -> ApiResult<DeliveryReport> {
     let mut report = DeliveryReport::default();
     let ids: Vec<String> = connectors.keys().cloned().collect();
@@ -208,36 +283,45 @@ pub async fn deliver_with(
         ApiError::new(ErrorCode::Internal).arg("detail", x.to_string())
     }
     loop {
-        let batch = outbox::claim_due_for(store.pool(), now, Duration::minutes(2), 50, &ids)
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
+        let batch =
+            outbox::claim_due_for(store.pool(), now, timing.lease, timing.claim, &ids).await.map_err(internal)?;
         if batch.is_empty() {
             return Ok(report);
         }
-        for e in &batch {
+        for mut e in batch {
             let Some(c) = connectors.get(&e.channel_id) else { continue };
             // after this round (`now` may be ahead of the clock in tests)
-            let later = now.max(OffsetDateTime::now_utc()) + Duration::seconds(15);
+            let clock = now.max(OffsetDateTime::now_utc());
+            let later = clock + Duration::seconds(15);
             if offline.contains(&e.channel_id) {
-                outbox::release(store.pool(), e, "", later).await.map_err(internal)?;
+                outbox::release(store.pool(), &e, "", later).await.map_err(internal)?;
                 continue;
             }
-            match deliver_one(store, c, e).await {
+            // the lease, renewed just before the send, outlasts the send
+            if !outbox::renew(store.pool(), &mut e, clock + timing.lease).await.map_err(internal)? {
+                continue;
+            }
+            let sent = match tokio::time::timeout(timing.budget, deliver_one(store, c, &e)).await {
+                Ok(r) => r,
+                Err(_) => Err(ErrorPayload::from(&mercator_channels::ChannelError::Uncertain(format!(
+                    "no answer within {} s",
+                    timing.budget.as_secs()
+                )))),
+            };
+            match sent {
                 Err(p) if p.code == ErrorCode::ChannelOffline.as_str() => {
-                    outbox::release(store.pool(), e, &describe(&p), later).await.map_err(internal)?;
+                    outbox::release(store.pool(), &e, &describe(&p), later).await.map_err(internal)?;
                     offline.insert(e.channel_id.clone());
                     report.failed += 1;
                 }
                 Ok(()) => {
-                    outbox::mark_sent(store.pool(), e)
-                        .await
-                        .map_err(|x| ApiError::new(ErrorCode::Internal).arg("detail", x))?;
+                    outbox::mark_sent(store.pool(), &e).await.map_err(internal)?;
                     report.sent += 1;
                 }
                 Err(p) => {
-                    outbox::mark_failed(store.pool(), e, &describe(&p), OffsetDateTime::now_utc())
+                    outbox::mark_failed(store.pool(), &e, &describe(&p), OffsetDateTime::now_utc())
                         .await
-                        .map_err(|x| ApiError::new(ErrorCode::Internal).arg("detail", x))?;
+                        .map_err(internal)?;
                     report.failed += 1;
                 }
             }
@@ -248,8 +332,6 @@ pub async fn deliver_with(
 /// Queues the stock pushes that are due, then sends what is due for every
 /// connected account (settings in SQLite, secrets from the keyring).
 pub async fn deliver_due(store: &Store, vault: &Vault) -> ApiResult<DeliveryReport> {
-    // stock first: what each listing may offer now, queued where it changed
-    store.queue_stock_pushes().await?;
     let mut connectors = HashMap::new();
     for a in crate::sync::accounts(store).await?.into_iter().filter(|a| a.connected && !a.paused) {
         if let Ok(c) = crate::sync::connector_for(store, vault, &a.channel_id).await {
@@ -259,7 +341,7 @@ pub async fn deliver_due(store: &Store, vault: &Vault) -> ApiResult<DeliveryRepo
     if connectors.is_empty() {
         return Ok(DeliveryReport::default());
     }
-    deliver_with(store, &connectors, OffsetDateTime::now_utc()).await
+    deliver_rounds(store, &connectors, OffsetDateTime::now_utc(), true, Timing::default()).await
 }
 
 /// A change that could not be sent, for Settings → Channel accounts.

@@ -1796,3 +1796,194 @@ mod linking {
         assert!(store.queue_stock_pushes().await.unwrap() > 0);
     }
 }
+
+/// The outbox as an attacker or an unlucky user meets it: senders racing,
+/// a send slower than its lease, an answer lost after the channel applied
+/// the write, an answer that cannot be read.
+mod outbox_races {
+    use super::demo_store;
+    use mercator_api::shipping::{mark_shipped, ShipLineInput, ShipRequest};
+    use mercator_api::sync::{pull_with, Connector};
+    use mercator_api::{inventory, outbox};
+    use mercator_channels::http::RetryPolicy;
+    use mercator_store::Store;
+    use mercator_testkit::{AmazonFake, Fault, WooFake};
+    use mercator_vault::Secret;
+    use std::collections::HashMap;
+    use std::time::Duration;
+    use time::OffsetDateTime;
+
+    fn ship(order_id: &str, carrier: &str, tracking: &str) -> ShipRequest {
+        ShipRequest {
+            carrier: carrier.into(),
+            shipped_on: OffsetDateTime::now_utc().date().to_string(),
+            notify: true,
+            lines: vec![ShipLineInput {
+                order_id: Some(order_id.into()),
+                order_number: None,
+                tracking: tracking.into(),
+            }],
+        }
+    }
+
+    async fn unshipped(store: &Store, channel: &str) -> String {
+        let (id,): (String,) =
+            sqlx::query_as("SELECT id FROM orders WHERE channel_id = ? AND status = 'unshipped' ORDER BY id LIMIT 1")
+                .bind(channel)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        id
+    }
+
+    /// The quantities Amazon was sent for `sku`, in the order they arrived.
+    fn quantities(fake: &AmazonFake, sku: &str) -> Vec<i64> {
+        fake.patches()
+            .iter()
+            .filter(|p| p.1 == sku)
+            .filter_map(|p| p.2.pointer("/patches/0/value/0/quantity").and_then(serde_json::Value::as_i64))
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn racing_senders_and_a_send_slower_than_its_lease_leave_the_channel_with_the_newest_stock() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(0, 71).await;
+        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        store.set_channel_config(&de, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
+        let connectors: HashMap<String, Connector> = [(de.clone(), super::order_sync::amazon(&fake))].into();
+        store.queue_stock_pushes().await.unwrap();
+        outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        let (lid, vid, sku): (String, String, String) = sqlx::query_as(
+            "SELECT l.id, v.id, CASE WHEN l.seller_sku != '' THEN l.seller_sku ELSE v.sku END \
+             FROM listings l JOIN variants v ON v.id = l.variant_id WHERE l.channel_id = ? AND l.status = 'live' \
+             AND l.qty_policy = 'stock' ORDER BY v.sku LIMIT 1",
+        )
+        .bind(&de)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let main = inventory::warehouses(&store).await.unwrap()[0].id.clone();
+        inventory::set_stock_level(&store, &main, &vid, 40).await.unwrap();
+        store.queue_stock_pushes().await.unwrap();
+        // the first send takes longer than the test's lease and budget allow
+        fake.script([Fault::SlowWrite(Duration::from_millis(1200))]);
+        let timing =
+            outbox::Timing { lease: time::Duration::milliseconds(500), budget: Duration::from_millis(300), claim: 1 };
+        let now = OffsetDateTime::now_utc();
+        let first = outbox::deliver_with_timing(&store, &connectors, now, timing);
+        let second = async {
+            // while the first is sending: the stock changes, and a second sender
+            // (the scheduler, a Retry click) starts later, past any lease, by its clock
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            inventory::set_stock_level(&store, &main, &vid, 7).await.unwrap();
+            store.queue_stock_pushes().await.unwrap();
+            outbox::deliver_with_timing(&store, &connectors, now + time::Duration::minutes(5), timing).await.unwrap()
+        };
+        let (a, _) = tokio::join!(first, second);
+        a.unwrap();
+        // the slow request lands after everything else: let it
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // whatever was cut off is sent again, with what the listing offers now
+        sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE status = 'pending'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        let newest = store.offer_qty(&lid).await.unwrap();
+        let sent = quantities(&fake, &sku);
+        assert_eq!(sent.last().copied(), Some(newest), "the channel keeps the newest quantity: {sent:?}");
+        let (pushed,): (Option<i64>,) = sqlx::query_as("SELECT pushed_qty FROM listings WHERE id = ?")
+            .bind(&lid)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(pushed, Some(newest));
+        let (left,): (i64,) =
+            sqlx::query_as("SELECT count(*) FROM outbox WHERE aggregate_id = ? AND status IN ('pending', 'in_flight')")
+                .bind(&lid)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(left, 0, "nothing left waiting");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_shipment_applied_but_answered_too_late_reaches_amazon_once() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(30, 72).await;
+        let ch = store.add_channel("amazon", "Amazon.de (API)", "DE", "EUR", "de-DE").await.unwrap();
+        store.set_channel_config(&ch, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
+        let c = super::order_sync::amazon(&fake);
+        pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        let id = unshipped(&store, &ch).await;
+        mark_shipped(&store, &ship(&id, "DHL_DE", "00340434161094042557")).await.unwrap();
+        // applied, answered after the client's timeout (1.5 s in the fast policy)
+        fake.script([Fault::ApplyThenDelay(Duration::from_millis(2500))]);
+        let connectors: HashMap<String, Connector> = [(ch.clone(), c)].into();
+        let r = outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!((r.sent, r.failed), (1, 0), "the look after the timeout finds the package");
+        assert_eq!(fake.shipments().len(), 1, "one package, not two");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_order_note_applied_but_answered_too_late_emails_the_buyer_once() {
+        use mercator_channels::woocommerce::{WooAccount, WooCommerce, WooSecrets};
+        let (_tmp, store) = demo_store().await;
+        let woo = WooFake::start(20, 73).await;
+        let wc = Connector::Woo(
+            WooCommerce::new(
+                WooAccount { base_url: woo.url(), currency: "USD".into() },
+                WooSecrets {
+                    consumer_key: Secret::new(mercator_testkit::woo::CONSUMER_KEY),
+                    consumer_secret: Secret::new(mercator_testkit::woo::CONSUMER_SECRET),
+                },
+                RetryPolicy::fast(),
+            )
+            .unwrap(),
+        );
+        let ch = store.add_channel("woocommerce", "Own store", "US", "USD", "en-US").await.unwrap();
+        store.set_channel_config(&ch, &serde_json::json!({ "base_url": woo.url() })).await.unwrap();
+        pull_with(&store, &ch, &wc, OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        let id = unshipped(&store, &ch).await;
+        mark_shipped(&store, &ship(&id, "USPS", "9400111899223856925510")).await.unwrap();
+        woo.script([Fault::ApplyThenDelay(Duration::from_millis(2500))]);
+        let connectors: HashMap<String, Connector> = [(ch.clone(), wc)].into();
+        let r = outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!((r.sent, r.failed), (1, 0));
+        assert_eq!(woo.stats().notes.len(), 1, "one note, one e-mail to the buyer");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_amazon_answer_that_cannot_be_read_is_a_failure_kept_and_retried() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(0, 74).await;
+        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        store.set_channel_config(&de, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
+        sqlx::query("UPDATE listings SET pushed_qty = NULL WHERE channel_id = ? AND id != (SELECT min(id) FROM listings WHERE channel_id = ? AND status = 'live')")
+            .bind(&de)
+            .bind(&de)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE listings SET status = 'inactive' WHERE channel_id = ? AND id != (SELECT min(id) FROM listings WHERE channel_id = ? AND status = 'live')")
+            .bind(&de)
+            .bind(&de)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(store.queue_stock_pushes().await.unwrap(), 1);
+        let connectors: HashMap<String, Connector> = [(de.clone(), super::order_sync::amazon(&fake))].into();
+        fake.script([Fault::TruncatedWrite]);
+        let r = outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!((r.sent, r.failed), (0, 1), "an unreadable answer is not an acceptance");
+        let problems = outbox::problems(&store).await.unwrap();
+        assert_eq!(problems[0].error.as_ref().map(|e| e.code.as_str()), Some("channel-bad-response"));
+        sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE status = 'pending'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let r = outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!((r.sent, r.failed), (1, 0));
+    }
+}

@@ -132,9 +132,27 @@ impl Amazon {
         &self,
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<Answer, ChannelError> {
+        self.call_mode(build, false).await
+    }
+
+    /// [`Self::call`] for a write without an idempotency key: sent once in
+    /// effect ([`crate::http::Http::send_once`]).
+    async fn call_once(
+        &self,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, ChannelError> {
+        self.call_mode(build, true).await
+    }
+
+    async fn call_mode(
+        &self,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+        once: bool,
+    ) -> Result<Answer, ChannelError> {
         let mut token = self.access_token(false).await?;
         for first in [true, false] {
-            let a = self.http.send(|c| build(c, &token).header("x-amz-access-token", &token)).await?;
+            let send = |c: &reqwest::Client| build(c, &token).header("x-amz-access-token", &token);
+            let a = if once { self.http.send_once(send).await? } else { self.http.send(send).await? };
             if (a.status == 401 || a.status == 403) && first {
                 token = self.access_token(true).await?;
                 continue;
@@ -196,7 +214,7 @@ impl Amazon {
                 "orderItems": s.items.iter().map(|(id, q)| serde_json::json!({"orderItemId": id, "quantity": q})).collect::<Vec<_>>(),
             }
         });
-        self.call(|c, _| c.post(&url).json(&body)).await.map(|_| ())
+        self.call_once(|c, _| c.post(&url).json(&body)).await.map(|_| ())
     }
 
     /// The tracking numbers of the packages Amazon already has for an order
@@ -331,10 +349,13 @@ impl Amazon {
     /// idempotency key, so a retry after a lost answer must not add a
     /// second package).
     pub async fn ship(&self, order_id: &str, s: &Shipment) -> Result<(), ChannelError> {
-        if self.tracking_numbers(order_id).await?.iter().any(|t| t.eq_ignore_ascii_case(&s.tracking_number)) {
-            return Ok(());
-        }
-        self.confirm_shipment(order_id, s).await
+        crate::checked_write(
+            || async {
+                Ok(self.tracking_numbers(order_id).await?.iter().any(|t| t.eq_ignore_ascii_case(&s.tracking_number)))
+            },
+            || self.confirm_shipment(order_id, s),
+        )
+        .await
     }
 
     /// Sets a listing's price (Listings Items 2021-08-01 `patchListingsItem`,
@@ -365,13 +386,7 @@ impl Amazon {
                     .body(body.clone())
             })
             .await?;
-        let v: Value = a.json().unwrap_or(Value::Null);
-        match v.get("status").and_then(Value::as_str) {
-            Some("ACCEPTED") | None => Ok(()),
-            Some(other) => {
-                Err(ChannelError::Rejected(format!("{other}: {}", v.get("issues").cloned().unwrap_or_default())))
-            }
-        }
+        submission(&a)
     }
 
     /// Sets the quantity a seller-fulfilled listing offers (Listings Items
@@ -396,13 +411,7 @@ impl Amazon {
         let a = self
             .call(|c, _| c.patch(&url).query(&[("marketplaceIds", self.account.marketplace_id.as_str())]).json(&body))
             .await?;
-        let v: Value = a.json().unwrap_or(Value::Null);
-        match v.get("status").and_then(Value::as_str) {
-            Some("ACCEPTED") | None => Ok(()),
-            Some(other) => {
-                Err(ChannelError::Rejected(format!("{other}: {}", v.get("issues").cloned().unwrap_or_default())))
-            }
-        }
+        submission(&a)
     }
 
     /// Replaces the listing's title, bullet points, description and search
@@ -444,13 +453,7 @@ impl Amazon {
         );
         let body = serde_json::json!({ "productType": "PRODUCT", "patches": patches });
         let a = self.call(|c, _| c.patch(&url).query(&[("marketplaceIds", mp)]).json(&body)).await?;
-        let v: Value = a.json().unwrap_or(Value::Null);
-        match v.get("status").and_then(Value::as_str) {
-            Some("ACCEPTED") | None => Ok(()),
-            Some(other) => {
-                Err(ChannelError::Rejected(format!("{other}: {}", v.get("issues").cloned().unwrap_or_default())))
-            }
-        }
+        submission(&a)
     }
 
     /// Checks the credentials and that orders can be read.
@@ -604,4 +607,18 @@ pub struct FbaItem {
 pub struct FbaPage {
     pub items: Vec<FbaItem>,
     pub next: Option<String>,
+}
+
+/// What a Listings Items submission answered: only a readable `ACCEPTED`
+/// is a success; an answer that cannot be read, or has no status, is a
+/// failure kept with its text (and retried), never taken for accepted.
+fn submission(a: &Answer) -> Result<(), ChannelError> {
+    let v: Value = a.json()?;
+    match v.get("status").and_then(Value::as_str) {
+        Some("ACCEPTED") => Ok(()),
+        Some(other) => {
+            Err(ChannelError::Rejected(format!("{other}: {}", v.get("issues").cloned().unwrap_or_default())))
+        }
+        None => Err(ChannelError::BadResponse(format!("no submission status: {}", a.describe()))),
+    }
 }

@@ -115,6 +115,28 @@ impl Http {
         &self,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Answer, ChannelError> {
+        self.send_with(build, false).await
+    }
+
+    /// Sends a write that is not idempotent (an order note that e-mails the
+    /// buyer, a shipment confirmation) at most once in effect: it is
+    /// repeated only when it certainly did not arrive (no connection) or was
+    /// certainly refused (429). A timeout, a 5xx or an answer cut off may
+    /// have been applied: that is [`ChannelError::Uncertain`], and the
+    /// caller looks at the channel before writing again
+    /// ([`crate::checked_write`]).
+    pub async fn send_once(
+        &self,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<Answer, ChannelError> {
+        self.send_with(build, true).await
+    }
+
+    async fn send_with(
+        &self,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+        once: bool,
+    ) -> Result<Answer, ChannelError> {
         let mut last = String::new();
         let mut rate_limited = false;
         let mut unreachable = false;
@@ -128,7 +150,10 @@ impl Http {
                         Ok(b) => b.to_vec(),
                         Err(e) => {
                             // cut off mid-body: like a timeout
-                            last = format!("reading the answer: {e}");
+                            last = format!("reading the answer: {}", without_url(&e));
+                            if once {
+                                return Err(ChannelError::Uncertain(last));
+                            }
                             tokio::time::sleep(self.backoff(attempt)).await;
                             continue;
                         }
@@ -137,6 +162,9 @@ impl Http {
                     if status == 429 || status >= 500 {
                         rate_limited = status == 429;
                         last = answer.describe();
+                        if once && status != 429 {
+                            return Err(ChannelError::Uncertain(last));
+                        }
                         let mut wait = self.backoff(attempt);
                         if let Some(s) = answer.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
                             wait = wait.max(Duration::from_secs(s.min(300)));
@@ -166,6 +194,11 @@ impl Http {
                     let refused_again = unreachable && e.is_connect() && !e.is_timeout();
                     unreachable = e.is_connect() && !e.is_timeout();
                     last = if e.is_timeout() { "timed out".to_string() } else { without_url(&e) };
+                    let never_sent = e.is_connect() && !e.is_timeout();
+                    if once && !never_sent {
+                        // it may have arrived: only the channel can say
+                        return Err(ChannelError::Uncertain(last));
+                    }
                     if refused_again {
                         // twice no connection at all: offline, not worth the whole back-off
                         break;

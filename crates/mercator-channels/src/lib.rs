@@ -21,6 +21,41 @@ pub mod woocommerce;
 
 pub use model::*;
 
+/// Times a non-idempotent write is tried when its answers stay unclear.
+pub const WRITE_ATTEMPTS: u32 = 3;
+
+/// A write without an idempotency key, made once in effect: before every
+/// attempt `applied` asks the channel whether it already has the change
+/// (the package, the note, the fulfillment); `write` is sent with
+/// [`http::Http::send_once`], and only an unclear outcome
+/// ([`ChannelError::Uncertain`]) leads to another look and attempt.
+pub async fn checked_write<A, AF, W, WF>(applied: A, write: W) -> Result<(), ChannelError>
+where
+    A: Fn() -> AF,
+    AF: std::future::Future<Output = Result<bool, ChannelError>>,
+    W: Fn() -> WF,
+    WF: std::future::Future<Output = Result<(), ChannelError>>,
+{
+    let mut last = None;
+    for attempt in 0..WRITE_ATTEMPTS {
+        if applied().await? {
+            return Ok(());
+        }
+        match write().await {
+            Ok(()) => return Ok(()),
+            Err(e @ ChannelError::Uncertain(_)) => {
+                last = Some(e);
+                tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if applied().await? {
+        return Ok(());
+    }
+    Err(last.unwrap_or_else(|| ChannelError::Unavailable("no answer".into())))
+}
+
 /// What a connector can do for an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Capability {

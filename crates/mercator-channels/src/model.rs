@@ -197,6 +197,10 @@ pub enum ChannelError {
     /// Unreachable, timing out or failing (5xx) after the retries.
     #[error("channel unavailable: {0}")]
     Unavailable(String),
+    /// A write timed out or failed in a way that leaves open whether the
+    /// channel applied it: look before writing again.
+    #[error("no clear answer: {0}")]
+    Uncertain(String),
     /// The host could not be reached at all (no network, DNS failure,
     /// connection refused) after the retries: this desk is probably offline.
     #[error("offline: {0}")]
@@ -219,6 +223,7 @@ impl ChannelError {
             self,
             ChannelError::RateLimited(_)
                 | ChannelError::Unavailable(_)
+                | ChannelError::Uncertain(_)
                 | ChannelError::Offline(_)
                 | ChannelError::BadResponse(_)
         )
@@ -230,7 +235,7 @@ impl From<&ChannelError> for ErrorPayload {
         let (code, detail) = match e {
             ChannelError::Auth(d) => (ErrorCode::ChannelAuth, d),
             ChannelError::RateLimited(d) => (ErrorCode::ChannelRateLimited, d),
-            ChannelError::Unavailable(d) => (ErrorCode::ChannelUnavailable, d),
+            ChannelError::Unavailable(d) | ChannelError::Uncertain(d) => (ErrorCode::ChannelUnavailable, d),
             ChannelError::Offline(d) => (ErrorCode::ChannelOffline, d),
             ChannelError::BadResponse(d) => (ErrorCode::ChannelBadResponse, d),
             ChannelError::Rejected(d) => (ErrorCode::ChannelRejected, d),

@@ -202,6 +202,17 @@ impl Shopee {
         query: &[(&str, String)],
         body: Option<&str>,
     ) -> Result<Value, ChannelError> {
+        self.call_mode(get, path, query, body, false).await
+    }
+
+    async fn call_mode(
+        &self,
+        get: bool,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&str>,
+        once: bool,
+    ) -> Result<Value, ChannelError> {
         let mut refreshed = false;
         loop {
             let token = self.access_token(refreshed).await?;
@@ -217,18 +228,16 @@ impl Shopee {
             ];
             q.extend(query.iter().cloned());
             let url = self.url(path);
-            let a = self
-                .http
-                .send(|c| {
-                    let r = if get { c.get(&url) } else { c.post(&url) };
-                    let r = r.query(&q);
-                    match body {
-                        // JSON text: prices go in as the decimal we wrote, never through a float
-                        Some(b) => r.header("content-type", "application/json").body(b.to_string()),
-                        None => r,
-                    }
-                })
-                .await?;
+            let build = |c: &reqwest::Client| {
+                let r = if get { c.get(&url) } else { c.post(&url) };
+                let r = r.query(&q);
+                match body {
+                    // JSON text: prices go in as the decimal we wrote, never through a float
+                    Some(b) => r.header("content-type", "application/json").body(b.to_string()),
+                    None => r,
+                }
+            };
+            let a = if once { self.http.send_once(build).await? } else { self.http.send(build).await? };
             let v: Value = match a.json() {
                 Ok(v) => v,
                 Err(_) if a.status >= 400 => return Err(ChannelError::Rejected(a.describe())),
@@ -345,14 +354,16 @@ impl Shopee {
     /// Sends our tracking number for an order Shopee does not arrange
     /// shipping for, unless it already has it.
     pub async fn ship(&self, order_sn: &str, tracking: &str) -> Result<(), ChannelError> {
-        let v = self.call(true, TRACKING_NUMBER, &[("order_sn", order_sn.to_string())], None).await;
-        if let Ok(v) = &v {
-            if s(v, "/response/tracking_number").eq_ignore_ascii_case(tracking) {
-                return Ok(());
-            }
-        }
-        let body = json!({ "order_sn": order_sn, "non_integrated": { "tracking_number": tracking } });
-        self.call(false, SHIP_ORDER, &[], Some(&body.to_string())).await.map(|_| ())
+        let body = json!({ "order_sn": order_sn, "non_integrated": { "tracking_number": tracking } }).to_string();
+        crate::checked_write(
+            || async {
+                // an order not shipped yet has no number: that is "not applied", not a failure
+                let v = self.call(true, TRACKING_NUMBER, &[("order_sn", order_sn.to_string())], None).await;
+                Ok(v.is_ok_and(|v| s(&v, "/response/tracking_number").eq_ignore_ascii_case(tracking)))
+            },
+            || async { self.call_mode(false, SHIP_ORDER, &[], Some(&body), true).await.map(|_| ()) },
+        )
+        .await
     }
 
     /// Sets the seller stock of one item (and model; 0 without models).

@@ -159,6 +159,22 @@ impl Shopify {
         query: &str,
         variables: Value,
     ) -> Result<(Value, Option<String>), ChannelError> {
+        self.graphql_mode(query, variables, false).await
+    }
+
+    /// A mutation without an idempotency key, sent once in effect (a
+    /// `THROTTLED` answer was not applied and is retried; an unclear one is
+    /// [`ChannelError::Uncertain`]).
+    async fn graphql_once(&self, query: &str, variables: Value) -> Result<Value, ChannelError> {
+        self.graphql_mode(query, variables, true).await.map(|(d, _)| d)
+    }
+
+    async fn graphql_mode(
+        &self,
+        query: &str,
+        variables: Value,
+        once: bool,
+    ) -> Result<(Value, Option<String>), ChannelError> {
         let url = self.url();
         let body = json!({ "query": query, "variables": variables });
         for _ in 0..6 {
@@ -169,10 +185,10 @@ impl Shopify {
                     .fetch_add(u64::try_from(w.as_millis()).unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
                 tokio::time::sleep(w).await;
             }
-            let a = self
-                .http
-                .send(|c| c.post(&url).header("X-Shopify-Access-Token", self.secrets.access_token.expose()).json(&body))
-                .await?;
+            let build = |c: &reqwest::Client| {
+                c.post(&url).header("X-Shopify-Access-Token", self.secrets.access_token.expose()).json(&body)
+            };
+            let a = if once { self.http.send_once(build).await? } else { self.http.send(build).await? };
             match a.status {
                 200 => {}
                 401 | 403 => return Err(ChannelError::Auth(a.describe())),
@@ -268,20 +284,39 @@ impl Shopify {
         url: Option<&str>,
         notify: bool,
     ) -> Result<(), ChannelError> {
-        let fo = self.graphql(FULFILLMENT_ORDERS_QUERY, json!({ "id": order_gid })).await?;
-        let open: Vec<Value> = fo
-            .pointer("/order/fulfillmentOrders/nodes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|n| matches!(n.get("status").and_then(Value::as_str), Some("OPEN" | "IN_PROGRESS")))
-            .map(|n| json!({ "fulfillmentOrderId": n.get("id") }))
-            .collect();
-        if open.is_empty() {
-            return Ok(()); // already fulfilled: check-before-write keeps this idempotent
+        // the open fulfillment orders, looked up before every attempt: none
+        // left means the shipment is there (a lost answer, a retry)
+        let open = || async {
+            let fo = self.graphql(FULFILLMENT_ORDERS_QUERY, json!({ "id": order_gid })).await?;
+            Ok::<Vec<Value>, ChannelError>(
+                fo.pointer("/order/fulfillmentOrders/nodes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter(|n| matches!(n.get("status").and_then(Value::as_str), Some("OPEN" | "IN_PROGRESS")))
+                    .map(|n| json!({ "fulfillmentOrderId": n.get("id") }))
+                    .collect(),
+            )
+        };
+        let mut last = None;
+        for attempt in 0..crate::WRITE_ATTEMPTS {
+            let open = open().await?;
+            if open.is_empty() {
+                return Ok(());
+            }
+            match self.graphql_once(FULFILL_MUTATION, fulfill_variables(&open, company, number, url, notify)).await {
+                Ok(data) => return user_errors(&data, "/fulfillmentCreate/userErrors"),
+                Err(e @ ChannelError::Uncertain(_)) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+                }
+                Err(e) => return Err(e),
+            }
         }
-        let data = self.graphql(FULFILL_MUTATION, fulfill_variables(&open, company, number, url, notify)).await?;
-        user_errors(&data, "/fulfillmentCreate/userErrors")
+        if open().await?.is_empty() {
+            return Ok(());
+        }
+        Err(last.unwrap_or_else(|| ChannelError::Unavailable("no answer".into())))
     }
 
     /// Sets the available quantity of an inventory item at a location.

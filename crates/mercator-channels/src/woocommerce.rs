@@ -119,24 +119,30 @@ impl WooCommerce {
         let auth = |c: reqwest::RequestBuilder| {
             c.basic_auth(self.secrets.consumer_key.expose(), Some(self.secrets.consumer_secret.expose()))
         };
-        let a = self.http.send(|c| auth(c.get(&notes_url))).await?;
-        self.check(&a)?;
-        let notes: Value = a.json()?;
-        let has = notes
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|n| n.get("note").and_then(Value::as_str).is_some_and(|t| t.contains(number)));
-        if !has {
-            let note = if url.is_empty() {
-                format!("Shipped with {carrier}, tracking number {number}")
-            } else {
-                format!("Shipped with {carrier}, tracking number {number}: {url}")
-            };
-            let body = serde_json::json!({ "note": note, "customer_note": notify });
-            let a = self.http.send(|c| auth(c.post(&notes_url)).json(&body)).await?;
-            self.check(&a)?;
-        }
+        let note = if url.is_empty() {
+            format!("Shipped with {carrier}, tracking number {number}")
+        } else {
+            format!("Shipped with {carrier}, tracking number {number}: {url}")
+        };
+        let body = serde_json::json!({ "note": note, "customer_note": notify });
+        // a note e-mails the buyer: added once in effect, looked for before every attempt
+        crate::checked_write(
+            || async {
+                let a = self.http.send(|c| auth(c.get(&notes_url))).await?;
+                self.check(&a)?;
+                let notes: Value = a.json()?;
+                Ok(notes
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|n| n.get("note").and_then(Value::as_str).is_some_and(|t| t.contains(number))))
+            },
+            || async {
+                let a = self.http.send_once(|c| auth(c.post(&notes_url)).json(&body)).await?;
+                self.check(&a)
+            },
+        )
+        .await?;
         let order_url = self.url(&format!("/orders/{order_id}"));
         let body = serde_json::json!({ "status": "completed" });
         let a = self.http.send(|c| auth(c.put(&order_url)).json(&body)).await?;

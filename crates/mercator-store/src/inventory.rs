@@ -111,6 +111,13 @@ pub(crate) async fn deduct_shipped(conn: &mut SqliteConnection, order_ids: &[Str
     Ok(r.rows_affected() as i64)
 }
 
+/// The quantity a live listing offers: fixed, or available (on hand minus
+/// reserved) minus its buffer, never below 0. `l` listings, `v` variants,
+/// `r` the reservations of [`RESERVED`].
+const OFFER_QTY: &str = "CASE l.qty_policy WHEN 'fixed' THEN l.qty_value \
+     WHEN 'buffer' THEN max(0, v.stock - COALESCE(r.reserved, 0) - l.qty_value) \
+     ELSE max(0, v.stock - COALESCE(r.reserved, 0)) END";
+
 impl Store {
     pub async fn warehouses(&self) -> Result<Vec<WarehouseRow>, StoreError> {
         Ok(sqlx::query_as(
@@ -263,10 +270,7 @@ impl Store {
     /// queued. Returns how many were queued (or rewritten). One transaction.
     pub async fn queue_stock_pushes(&self) -> Result<i64, StoreError> {
         let sql = format!(
-            "SELECT l.id, l.channel_id, \
-                CASE l.qty_policy WHEN 'fixed' THEN l.qty_value \
-                     WHEN 'buffer' THEN max(0, v.stock - COALESCE(r.reserved, 0) - l.qty_value) \
-                     ELSE max(0, v.stock - COALESCE(r.reserved, 0)) END AS qty \
+            "SELECT l.id, l.channel_id, {OFFER_QTY} AS qty \
              FROM listings l JOIN variants v ON v.id = l.variant_id JOIN channels c ON c.id = l.channel_id \
              LEFT JOIN ({RESERVED}) r ON r.variant_id = v.id \
              WHERE l.status = 'live' AND c.config NOT IN ('', '{{}}') AND l.pushed_qty IS NOT qty"
@@ -437,6 +441,18 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         r.map(|(s,)| s).ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })
+    }
+
+    /// The quantity a listing offers now (its policy over available
+    /// stock): what a stock push sends, read at send time so that a late
+    /// send can only send the newest number.
+    pub async fn offer_qty(&self, listing_id: &str) -> Result<i64, StoreError> {
+        let sql = format!(
+            "SELECT {OFFER_QTY} FROM listings l JOIN variants v ON v.id = l.variant_id \
+             LEFT JOIN ({RESERVED}) r ON r.variant_id = v.id WHERE l.id = ?"
+        );
+        let r: Option<(i64,)> = sqlx::query_as(&sql).bind(listing_id).fetch_optional(self.pool()).await?;
+        r.map(|(q,)| q).ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })
     }
 
     /// What the channel was last told the listing offers (after taking it off sale: 0).

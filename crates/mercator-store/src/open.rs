@@ -45,6 +45,17 @@ pub struct Store {
     data_dir: PathBuf,
     db_path: PathBuf,
     _lock: File,
+    delivery: Delivery,
+}
+
+/// The one delivery loop of a profile: whoever holds `running` sends;
+/// anyone else who wants a round sets `again` and leaves, and the holder
+/// runs once more before it lets go. So two senders never race on the
+/// same entries, and a request to send is never lost.
+#[derive(Debug, Default)]
+pub struct Delivery {
+    pub running: tokio::sync::Mutex<()>,
+    pub again: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Store {
@@ -160,6 +171,11 @@ async fn applied_versions(conn: &mut SqliteConnection, db_path: &Path) -> Result
 }
 
 impl Store {
+    /// The profile's delivery loop guard (see [`Delivery`]).
+    pub fn delivery(&self) -> &Delivery {
+        &self.delivery
+    }
+
     /// Opens (creating if needed) the shop profile in `data_dir`.
     pub async fn open(data_dir: &Path, opts: &OpenOptions) -> Result<(Store, OpenReport), StoreError> {
         let mut report = OpenReport { created_dir: prepare_dir(data_dir)?, ..Default::default() };
@@ -228,7 +244,12 @@ impl Store {
             .await
             .map_err(|e| map_open_err(&db_path, e))?;
 
-        let store = Store { pool, data_dir: data_dir.to_path_buf(), db_path, _lock: lock };
+        let store =
+            Store { pool, data_dir: data_dir.to_path_buf(), db_path, _lock: lock, delivery: Delivery::default() };
+        // This process holds the profile's lock: whatever was being sent
+        // when the last one stopped has no sender any more. It goes again
+        // now (sends are absolute or checked first), not after its lease.
+        crate::outbox::release_orphans(store.pool()).await?;
         // The demo goes only into a database created by this very start, never
         // into an existing profile (which may hold the seller's own catalog).
         if !store.has_shop().await? {

@@ -3,8 +3,13 @@
 //! An edit and its outbox entry are written in one transaction, so either both
 //! exist or neither. A sender claims due entries with a lease; a crash while
 //! sending leaves the entry `in_flight` until the lease expires, after which it
-//! is claimed again. The `idempotency_key` travels with the request so the
-//! channel applies a retried change once.
+//! is claimed again. Delivery (in `mercator-api`) renews the lease right
+//! before each send and bounds every send below the lease, so a claim can
+//! only be taken over from a sender that is gone. Where a channel accepts an
+//! idempotency key (Shopify's `inventorySetQuantities` reference) the entry's
+//! key travels with the request; elsewhere a repeat is harmless because the
+//! value is absolute (stock, price, text), or is preceded by a look at the
+//! channel (tracking: check-before-write).
 
 use crate::{fmt_ts, now_utc};
 use mercator_core::new_id;
@@ -126,6 +131,51 @@ pub async fn mark_sent(pool: &SqlitePool, entry: &OutboxEntry) -> Result<bool, s
     .execute(pool)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// At open, with the profile locked by this process: entries left in
+/// flight by a process that stopped are pending again (or parked when
+/// their sender kept dying).
+pub async fn release_orphans(pool: &SqlitePool) -> Result<u64, sqlx::Error> {
+    let now = now_utc();
+    sqlx::query(
+        "UPDATE outbox SET status = 'dead', lease_until = NULL, last_error = 'sender stopped while sending', updated_at = ?1 \
+         WHERE status = 'in_flight' AND attempts >= ?2",
+    )
+    .bind(&now)
+    .bind(MAX_ATTEMPTS)
+    .execute(pool)
+    .await?;
+    let r = sqlx::query(
+        "UPDATE outbox SET status = 'pending', lease_until = NULL, next_attempt_at = ?1, updated_at = ?1 WHERE status = 'in_flight'",
+    )
+    .bind(&now)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// Extends this claim's lease to `until`, just before the entry is sent:
+/// true if the claim is still ours (nobody re-claimed it after a lease ran
+/// out). A sender sends only after this says yes, and a send never lasts
+/// longer than the lease it got here.
+pub async fn renew(pool: &SqlitePool, entry: &mut OutboxEntry, until: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    let lease = fmt_ts(until);
+    let r = sqlx::query(
+        "UPDATE outbox SET lease_until = ?, updated_at = ? WHERE id = ? AND status = 'in_flight' AND lease_until = ?",
+    )
+    .bind(&lease)
+    .bind(now_utc())
+    .bind(&entry.id)
+    .bind(&entry.lease_until)
+    .execute(pool)
+    .await?;
+    if r.rows_affected() == 1 {
+        entry.lease_until = Some(lease);
+        Ok(true)
+    } else {
+        Ok(false)
+    }
 }
 
 /// Not sent because the channel could not be reached at all (offline): back

@@ -52,6 +52,67 @@ pub enum Fault {
     /// Before answering, this many orders change (new status, new
     /// last-updated time): updates arriving while the client pages.
     UpdateWhilePaging(usize),
+    /// A write (shipment, listing patch, order note) arrives, waits this
+    /// long, then is applied and answered: a send slower than its lease.
+    SlowWrite(Duration),
+    /// A write is applied at once but answered this late (the client times
+    /// out without knowing it went through).
+    ApplyThenDelay(Duration),
+    /// A write is applied and answered 200 with its body cut off.
+    TruncatedWrite,
+}
+
+/// Takes the next scripted fault if it is one for writes (reads leave it).
+pub(crate) fn write_fault(src: &mut FaultSource) -> Option<Fault> {
+    match src.script.front() {
+        Some(Fault::SlowWrite(_) | Fault::ApplyThenDelay(_) | Fault::TruncatedWrite) => src.script.pop_front(),
+        _ => None,
+    }
+}
+
+/// Runs a write under its fault: slow before, late or cut off after. A
+/// slow write is applied even if the client gave up waiting (as a real
+/// server does once the request is in), so a stale send can land late.
+pub(crate) async fn with_write_fault(
+    state: Arc<Mutex<Inner>>,
+    fault: Option<Fault>,
+    apply: impl FnOnce(&mut Inner) -> Response + Send + 'static,
+) -> Response {
+    write_under(fault, move || {
+        let r = apply(&mut state.lock().unwrap_or_else(|p| p.into_inner()));
+        (r.status().is_success(), r)
+    })
+    .await
+}
+
+pub(crate) async fn write_under(
+    fault: Option<Fault>,
+    apply: impl FnOnce() -> (bool, Response) + Send + 'static,
+) -> Response {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let slow = match &fault {
+        Some(Fault::SlowWrite(d)) => Some(*d),
+        _ => None,
+    };
+    tokio::spawn(async move {
+        if let Some(d) = slow {
+            tokio::time::sleep(d).await;
+        }
+        let _ = tx.send(apply());
+    });
+    let Ok((applied, answer)) = rx.await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    match fault {
+        Some(Fault::ApplyThenDelay(d)) if applied => {
+            tokio::time::sleep(d).await;
+            answer
+        }
+        Some(Fault::TruncatedWrite) if applied => {
+            (StatusCode::OK, [("content-type", "application/json")], "{\"status\": \"ACC").into_response()
+        }
+        _ => answer,
+    }
 }
 
 /// Scripted faults (taken in turn) and an optional random rate.
@@ -471,8 +532,12 @@ async fn confirm_shipment(
     headers: HeaderMap,
     axum::Json(body): axum::Json<Value>,
 ) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(denied) = denied(&i, &headers) {
+    let fault = write_fault(&mut s.lock().unwrap_or_else(|p| p.into_inner()).faults);
+    with_write_fault(s, fault, move |i| confirm_shipment_now(i, id, &headers, body)).await
+}
+
+fn confirm_shipment_now(i: &mut Inner, id: String, headers: &HeaderMap, body: Value) -> Response {
+    if let Some(denied) = denied(i, headers) {
         return denied;
     }
     if body.get("marketplaceId").and_then(Value::as_str) != Some(MARKETPLACE)
@@ -546,8 +611,19 @@ async fn patch_listing(
     Query(q): Query<HashMap<String, String>>,
     body: String,
 ) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(denied) = denied(&i, &headers) {
+    let fault = write_fault(&mut s.lock().unwrap_or_else(|p| p.into_inner()).faults);
+    with_write_fault(s, fault, move |i| patch_listing_now(i, seller, sku, &headers, &q, body)).await
+}
+
+fn patch_listing_now(
+    i: &mut Inner,
+    seller: String,
+    sku: String,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    body: String,
+) -> Response {
+    if let Some(denied) = denied(i, headers) {
         return denied;
     }
     if let Some(f) = i.faults.script.front().cloned() {

@@ -411,11 +411,19 @@ async fn add_note(
     if !authorized(&headers) {
         return unauthorized();
     }
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
-    if find(&i, id).is_none() {
+    let fault = crate::write_fault(&mut s.lock().unwrap_or_else(|p| p.into_inner()).faults);
+    crate::write_under(fault, move || {
+        let r = add_note_now(&mut s.lock().unwrap_or_else(|p| p.into_inner()), id, &body);
+        (r.status().is_success(), r)
+    })
+    .await
+}
+
+fn add_note_now(i: &mut Inner, id: u64, body: &str) -> Response {
+    if find(i, id).is_none() {
         return woo_error(StatusCode::NOT_FOUND, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
     }
-    let Ok(v) = serde_json::from_str::<Value>(&body) else {
+    let Ok(v) = serde_json::from_str::<Value>(body) else {
         return woo_error(StatusCode::BAD_REQUEST, "rest_invalid_json", "Invalid JSON body passed.");
     };
     let note = v.get("note").and_then(Value::as_str).unwrap_or_default();
