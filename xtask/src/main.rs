@@ -48,6 +48,7 @@ fn main() {
         "bench-sync" => sync::bench_sync(&rest),
         "crash-test" => sync::crash_test(&rest),
         "sync-child" => sync::sync_child(&rest),
+        "import-child" => bench::import_child(&rest),
         "fake-amazon" => sync::fake_amazon(&rest),
         "fake-shopee" => sync::fake_shopee(&rest),
         "bench-ui" => deps().and_then(|_| bench_ui()),

@@ -88,12 +88,6 @@ pub fn count_options<const K: usize>(args: &[String], options: [(&str, usize); K
     Ok(values)
 }
 
-/// Resets the process's peak memory (Linux `clear_refs` 5) and returns its resident memory now, in bytes.
-pub fn reset_peak_rss() -> u64 {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    proc_status_kib("VmRSS:") * 1024
-}
-
 /// The process's peak resident memory (since the last reset), in bytes.
 pub fn peak_rss_bytes() -> u64 {
     proc_status_kib("VmHWM:") * 1024

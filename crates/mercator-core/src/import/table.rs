@@ -226,6 +226,7 @@ impl Table {
 
 /// What the first pass over a CSV's bytes found.
 struct Scan {
+    bytes: u64,
     utf8: bool,
     bom: bool,
     quotes_odd: bool,
@@ -281,7 +282,7 @@ fn scan<R: Read>(src: &mut R, limits: &Limits) -> Result<Scan, ErrorPayload> {
     if !carry.is_empty() {
         utf8 = false;
     }
-    Ok(Scan { utf8, bom: head == *b"\xEF\xBB\xBF", quotes_odd: quotes % 2 == 1 })
+    Ok(Scan { bytes: total, utf8, bom: head == *b"\xEF\xBB\xBF", quotes_odd: quotes % 2 == 1 })
 }
 
 fn bytecount(hay: &[u8], needle: u8) -> u64 {
@@ -470,7 +471,11 @@ pub fn read_csv<R: Read + Seek>(mut src: R, limits: &Limits) -> Result<Table, Er
                                 return Err(too_many_columns(row_line, limits.max_columns));
                             }
                             let headers = cells.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string());
-                            table = Some(Table::with_limits(encoding, delimiter, headers.collect(), true, *limits));
+                            let mut t = Table::with_limits(encoding, delimiter, headers.collect(), true, *limits);
+                            // the cells' text is at most the file's (GB18030 grows by half in UTF-8)
+                            let room = if s.utf8 { s.bytes } else { s.bytes + s.bytes / 2 };
+                            t.text.reserve(usize::try_from(room).unwrap_or(0).min(limits.max_text_bytes));
+                            table = Some(t);
                         }
                         Some(t) => t.push_row(row_line, &cells)?,
                     }
