@@ -112,6 +112,7 @@ error-channel-unavailable = 无法连接渠道（{ $detail }）。Mercator 会�
 error-channel-bad-response = 渠道返回了无法读取的内容（{ $detail }）；该页已跳过，稍后会重新获取。
 error-channel-rejected = 渠道拒绝了请求：{ $detail }
 error-channel-config = 账户设置不完整：{ $detail }
+error-channel-insecure-url = “{ $field }”中的地址必须以 https:// 开头（仅在测试时可用 http 连接本机）。
 error-tracking-empty = 请输入运单号。
 error-tracking-format = “{ $number }”不是 { $carrier } 的运单号。请核对承运商和面单上的单号。
 error-tracking-check-digit = 运单号 { $number } 的校验位不对，可能输错了。请扫描或从面单复制。

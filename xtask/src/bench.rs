@@ -473,7 +473,8 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
         .output()
         .map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&out.stdout);
-    let peak_mb: f64 = text.split("peak RSS ").nth(1).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0.0);
+    let peak_mb: f64 =
+        text.split("peak RSS ").nth(1).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0.0);
     println!(
         "{} — a {:.0} MB file: peak RSS {:.0} MB ({:.1}x the file)",
         text.trim(),

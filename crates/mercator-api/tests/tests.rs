@@ -1987,3 +1987,126 @@ mod outbox_races {
         assert_eq!((r.sent, r.failed), (1, 0));
     }
 }
+
+/// Tokens that travel in URLs (Shopee's `access_token` and `sign` are query
+/// parameters) never reach what Mercator keeps or shows, whatever fails.
+mod token_leaks {
+    use super::demo_store;
+    use mercator_api::sync::{pull_with, Connector};
+    use mercator_channels::http::RetryPolicy;
+    use mercator_testkit::shopee::{PARTNER_ID, PARTNER_KEY, REFRESH_TOKEN, SHOP_ID};
+    use mercator_testkit::{Fault, ShopeeFake};
+    use std::collections::{BTreeMap, HashMap};
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    use time::OffsetDateTime;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl Write for Captured {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_token_in_a_url_reaches_no_database_log_or_ipc_reply_whatever_fails() {
+        // everything this test logs, at every level, as the app's log file would get it
+        let log = Captured::default();
+        let sink = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || sink.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        let (tmp, store) = demo_store().await;
+        let fake = ShopeeFake::start(30, 81).await;
+        let ch = store.add_channel("shopee", "Shopee SG (API)", "SG", "SGD", "en-SG").await.unwrap();
+        let config =
+            serde_json::json!({ "host": fake.url(), "partner_id": PARTNER_ID, "shop_id": SHOP_ID, "currency": "SGD" });
+        store.set_channel_config(&ch, &config).await.unwrap();
+        let secrets: BTreeMap<String, String> = [
+            ("partner_key".to_string(), PARTNER_KEY.to_string()),
+            ("refresh_token".to_string(), REFRESH_TOKEN.to_string()),
+        ]
+        .into();
+        let policy = RetryPolicy {
+            attempts: 2,
+            base: Duration::from_millis(5),
+            max: Duration::from_millis(20),
+            timeout: Duration::from_millis(400),
+        };
+        let c = mercator_api::sync::connector_from("shopee", &config, &secrets, policy).unwrap();
+        let mut replies: Vec<String> = vec![];
+        // every error kind: a body that stops mid-way (the reqwest error carries the URL),
+        // 5xx, 429, a cut-off page, a slow answer
+        for faults in [
+            vec![Fault::Pass, Fault::StallBody, Fault::StallBody],
+            vec![Fault::Pass, Fault::ServerError, Fault::ServerError],
+            vec![Fault::Pass, Fault::TooManyRequests, Fault::TooManyRequests],
+            vec![Fault::Pass, Fault::Truncated],
+            vec![Fault::Delay(Duration::from_millis(800)), Fault::Delay(Duration::from_millis(800))],
+        ] {
+            fake.no_faults();
+            fake.script(faults);
+            store.restart_window(&ch).await.unwrap();
+            let e = pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await.unwrap_err();
+            tracing::warn!(error = %e, debug = ?e, "sync failed");
+            replies.push(serde_json::to_string(&e).unwrap());
+        }
+        // an outbox send that fails the same way
+        let lid: String = sqlx::query_scalar("SELECT id FROM listings WHERE status = 'live' LIMIT 1")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE listings SET channel_id = ?, external_id = '800001:990001' WHERE id = ?")
+            .bind(&ch)
+            .bind(&lid)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.queue_stock_pushes().await.unwrap();
+        fake.no_faults();
+        fake.script([Fault::StallBody, Fault::StallBody]);
+        let connectors: HashMap<String, Connector> = [(ch.clone(), c)].into();
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert!(r.failed >= 1, "{r:?}");
+        // what the UI is sent about all of it
+        replies.push(serde_json::to_string(&mercator_api::outbox::problems(&store).await.unwrap()).unwrap());
+        replies.push(serde_json::to_string(&mercator_api::sync::sync_log(&store, &ch).await.unwrap()).unwrap());
+        replies.push(serde_json::to_string(&mercator_api::sync::accounts(&store).await.unwrap()).unwrap());
+        let detail = replies.join("\n");
+        assert!(detail.contains("channel-"), "the errors were recorded: {detail}");
+
+        let mut secrets: Vec<String> = fake.access_tokens();
+        assert!(!secrets.is_empty(), "the client had a token to leak");
+        secrets.extend([PARTNER_KEY.to_string(), REFRESH_TOKEN.to_string(), fake.refresh_token()]);
+        let mut places: Vec<(String, Vec<u8>)> = vec![("IPC replies".into(), detail.into_bytes())];
+        places.push(("log".into(), log.0.lock().unwrap().clone()));
+        for f in std::fs::read_dir(tmp.path()).unwrap().flatten() {
+            if f.path().is_file() {
+                places.push((f.path().display().to_string(), std::fs::read(f.path()).unwrap()));
+            }
+        }
+        assert!(places.iter().any(|p| p.0.ends_with("-wal")), "the WAL is searched too");
+        for (place, bytes) in &places {
+            for s in &secrets {
+                assert!(!bytes.windows(s.len()).any(|w| w == s.as_bytes()), "{s} found in {place}");
+            }
+            // nor any signature or token parameter with its value
+            let text = String::from_utf8_lossy(bytes);
+            for key in ["access_token=", "sign="] {
+                for (i, _) in text.match_indices(key) {
+                    assert!(text[i + key.len()..].starts_with("***"), "{key} with a value in {place}");
+                }
+            }
+        }
+    }
+}

@@ -97,6 +97,9 @@ impl Amazon {
         if account.endpoint.is_empty() || account.marketplace_id.is_empty() || account.client_id.is_empty() {
             return Err(ChannelError::Config("endpoint, marketplace and client id are required".into()));
         }
+        // the client secret and refresh token are posted to the token URL
+        crate::http::check_endpoint("endpoint", &account.endpoint)?;
+        crate::http::check_endpoint("token_url", &account.token_url)?;
         Ok(Amazon { account, secrets, http: Http::new(policy)?, token: tokio::sync::Mutex::new(None) })
     }
 

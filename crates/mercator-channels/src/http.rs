@@ -56,11 +56,19 @@ impl Answer {
         serde_json::from_slice(&self.body).map_err(|e| ChannelError::BadResponse(format!("invalid JSON: {e}")))
     }
 
-    /// A short, secret-free description of a failed answer.
+    /// A short, secret-free description of a failed answer: the channel's
+    /// own error messages when the body is JSON (not the whole body, which
+    /// may echo an order with a buyer's address), else the start of the
+    /// text; URLs, tokens and e-mail addresses in it are redacted.
     pub fn describe(&self) -> String {
         let text = String::from_utf8_lossy(&self.body);
-        let snippet: String = text.chars().take(300).collect();
-        format!("HTTP {}: {}", self.status, snippet.trim())
+        let said = serde_json::from_str::<serde_json::Value>(&text).ok().map(|v| error_messages(&v));
+        let snippet: String = match said {
+            Some(m) if !m.is_empty() => m,
+            Some(_) => String::new(),
+            None => text.chars().take(200).collect(),
+        };
+        redact(&format!("HTTP {}: {}", self.status, snippet.trim()))
     }
 }
 
@@ -77,6 +85,21 @@ impl Http {
     pub fn new(policy: RetryPolicy) -> Result<Self, ChannelError> {
         let client = reqwest::Client::builder()
             .timeout(policy.timeout)
+            // a redirect to another host (or down to http) would carry our
+            // token headers there: it is answered as it is, not followed
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let first = attempt.previous().first().cloned();
+                let same = first.is_some_and(|f| {
+                    f.host_str() == attempt.url().host_str()
+                        && f.port_or_known_default() == attempt.url().port_or_known_default()
+                        && (f.scheme() == attempt.url().scheme() || attempt.url().scheme() == "https")
+                });
+                if same && attempt.previous().len() < 5 {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }))
             .user_agent(concat!("Mercator/", env!("CARGO_PKG_VERSION"), " (Language=Rust)"))
             .build()
             .map_err(|e| ChannelError::Config(e.to_string()))?;
@@ -219,6 +242,151 @@ impl Http {
     }
 }
 
+/// The messages an error body carries, in the shapes channels use:
+/// `{"errors":[{"code","message"}]}` (Amazon, Shopify), `{"code","message"}`
+/// (WooCommerce), `{"error","message"}` (Shopee, LWA `error_description`).
+fn error_messages(v: &serde_json::Value) -> String {
+    let mut out: Vec<String> = vec![];
+    let text = |x: &serde_json::Value, k: &str| x.get(k).and_then(serde_json::Value::as_str).map(str::to_string);
+    if let Some(list) = v.get("errors").and_then(serde_json::Value::as_array) {
+        for e in list.iter().take(5) {
+            match (text(e, "code"), text(e, "message")) {
+                (Some(c), Some(m)) => out.push(format!("{c}: {m}")),
+                (None, Some(m)) => out.push(m),
+                (Some(c), None) => out.push(c),
+                _ => {}
+            }
+        }
+    }
+    for (c, m) in [("code", "message"), ("error", "message"), ("error", "error_description"), ("error", "msg")] {
+        if out.is_empty() {
+            match (text(v, c), text(v, m)) {
+                (Some(c), Some(m)) => out.push(format!("{c}: {m}")),
+                (Some(c), None) if !c.is_empty() => out.push(c),
+                (None, Some(m)) => out.push(m),
+                _ => {}
+            }
+        }
+    }
+    out.join("; ").chars().take(300).collect()
+}
+
+/// Text that may leave the connector (error details stored in the sync log
+/// and outbox, shown in the UI, written to logs) with what must not:
+/// URLs cut to scheme and host (query strings carry Shopee's
+/// `access_token` and `sign`), `key=value` pairs of secret-looking keys
+/// masked, bearer tokens and e-mail addresses masked. The one place every
+/// error text of the connectors passes through.
+pub fn redact(text: &str) -> String {
+    const SECRET_KEYS: &[&str] =
+        &["access_token", "refresh_token", "client_secret", "sign", "token", "password", "consumer_secret", "key"];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        // a URL: keep scheme://host[:port]
+        if let Some(i) = rest.find("http://").into_iter().chain(rest.find("https://")).min() {
+            out.push_str(&mask_pairs(&rest[..i], SECRET_KEYS));
+            let url = &rest[i..];
+            let end = url.find(|c: char| c.is_whitespace() || "\"'<>)]}".contains(c)).unwrap_or(url.len());
+            let scheme_end = url.find("://").map(|k| k + 3).unwrap_or(0);
+            let host_end = url[scheme_end..end].find(['/', '?', '#']).map(|k| scheme_end + k).unwrap_or(end);
+            // user:password@ before the host goes too
+            let host = &url[scheme_end..host_end];
+            let host = host.rsplit('@').next().unwrap_or(host);
+            out.push_str(&url[..scheme_end]);
+            out.push_str(host);
+            if host_end < end {
+                out.push_str("/…");
+            }
+            rest = &url[end..];
+        } else {
+            out.push_str(&mask_pairs(rest, SECRET_KEYS));
+            break;
+        }
+    }
+    mask_words(&out)
+}
+
+fn mask_pairs(text: &str, keys: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        // the earliest `key=`, `key:` or `key":` that is a whole key ("sign=" but not "design=")
+        let mut found: Option<(usize, usize)> = None;
+        for k in keys {
+            for sep in ["=", ":", "\":"] {
+                let pat = format!("{k}{sep}");
+                let mut from = 0;
+                while let Some(i) = lower[from..].find(&pat).map(|i| i + from) {
+                    let before = lower[..i].chars().last();
+                    if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                        if found.is_none_or(|(f, _)| i < f) {
+                            found = Some((i, i + pat.len()));
+                        }
+                        break;
+                    }
+                    from = i + 1;
+                }
+            }
+        }
+        let Some((_, start)) = found else {
+            out.push_str(rest);
+            return out;
+        };
+        let value = rest[start..].trim_start_matches([' ', '"']);
+        let skip = rest[start..].len() - value.len();
+        let end = value.find(|c: char| c.is_whitespace() || "&,;\"'".contains(c)).unwrap_or(value.len());
+        out.push_str(&rest[..start + skip]);
+        if end > 0 {
+            out.push_str("***");
+        }
+        rest = &value[end..];
+    }
+}
+
+/// Bearer tokens and e-mail addresses, word by word.
+fn mask_words(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut bearer = false;
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let at = word.find('@');
+        if bearer {
+            out.push_str("***");
+            bearer = false;
+        } else if at.is_some_and(|a| a > 0 && word[a + 1..].contains('.')) {
+            out.push_str("***@***");
+        } else {
+            out.push_str(word);
+        }
+        if word.eq_ignore_ascii_case("bearer") {
+            bearer = true;
+        }
+    }
+    out
+}
+
+/// A channel's address as the account form gives it: an `https` URL, or
+/// plain `http` to a loopback host only (the local fakes the tests run).
+/// `127.0.0.1.evil.com` is not loopback, whatever its text starts with.
+pub fn check_endpoint(field: &str, url: &str) -> Result<(), ChannelError> {
+    let insecure = || ChannelError::Insecure(field.to_string());
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|_| insecure())?;
+    match parsed.scheme() {
+        "https" if parsed.host().is_some() => Ok(()),
+        "http" => match parsed.host() {
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => Ok(()),
+            Some(url::Host::Ipv6(ip)) if ip.is_loopback() => Ok(()),
+            Some(url::Host::Domain("localhost")) => Ok(()),
+            _ => Err(insecure()),
+        },
+        _ => Err(insecure()),
+    }
+}
+
 /// A reqwest error without its URL (query strings can carry tokens).
 fn without_url(e: &reqwest::Error) -> String {
     if e.is_connect() {
@@ -230,8 +398,9 @@ fn without_url(e: &reqwest::Error) -> String {
         return cause.to_string();
     }
     let e = e.to_string();
-    match e.find(" for url (") {
+    let e = match e.find(" for url (") {
         Some(i) => e[..i].to_string(),
         None => e,
-    }
+    };
+    redact(&e)
 }

@@ -130,9 +130,7 @@ impl Shopee {
         sink: Option<TokenSink>,
         policy: RetryPolicy,
     ) -> Result<Self, ChannelError> {
-        if !(account.host.starts_with("https://") || account.host.starts_with("http://127.0.0.1")) {
-            return Err(ChannelError::Config("the API host must start with https://".into()));
-        }
+        crate::http::check_endpoint("host", &account.host)?;
         if account.partner_id <= 0 || account.shop_id <= 0 {
             return Err(ChannelError::Config("partner id and shop id are required".into()));
         }

@@ -137,9 +137,7 @@ pub const SET_STOCK_MUTATION: &str =
 
 impl Shopify {
     pub fn new(account: ShopifyAccount, secrets: ShopifySecrets, policy: RetryPolicy) -> Result<Self, ChannelError> {
-        if !(account.shop_url.starts_with("https://") || account.shop_url.starts_with("http://127.0.0.1")) {
-            return Err(ChannelError::Config("the shop address must start with https://".into()));
-        }
+        crate::http::check_endpoint("shop_url", &account.shop_url)?;
         Ok(Shopify { account, secrets, http: Http::new(policy)?, budget: Default::default() })
     }
 

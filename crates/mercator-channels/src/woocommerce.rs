@@ -28,9 +28,7 @@ pub struct WooCommerce {
 
 impl WooCommerce {
     pub fn new(account: WooAccount, secrets: WooSecrets, policy: RetryPolicy) -> Result<Self, ChannelError> {
-        if !(account.base_url.starts_with("https://") || account.base_url.starts_with("http://127.0.0.1")) {
-            return Err(ChannelError::Config("the store address must start with https://".into()));
-        }
+        crate::http::check_endpoint("base_url", &account.base_url)?;
         Ok(WooCommerce { account, secrets, http: Http::new(policy)? })
     }
 

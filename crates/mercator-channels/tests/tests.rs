@@ -926,3 +926,139 @@ mod listings {
         assert_eq!(up["tags"], serde_json::json!(["bamboo", "cutting", "board", "kitchen"]));
     }
 }
+
+/// Addresses, redirects and error texts, as an attacker would try them.
+mod secrets {
+    use mercator_channels::http::{check_endpoint, redact, RetryPolicy};
+    use mercator_channels::shopify::{Shopify, ShopifyAccount, ShopifySecrets};
+    use mercator_channels::woocommerce::{WooAccount, WooCommerce, WooSecrets};
+    use mercator_channels::ChannelError;
+    use mercator_vault::Secret;
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn only_https_or_real_loopback_hosts_get_credentials() {
+        for ok in [
+            "https://sellingpartnerapi-eu.amazon.com",
+            "http://127.0.0.1:8080",
+            "http://[::1]:9",
+            "http://localhost:3000/x",
+        ] {
+            assert!(check_endpoint("endpoint", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://127.0.0.1.evil.com",
+            "http://127.0.0.1.evil.com:8080/x",
+            "http://sellingpartnerapi-eu.amazon.com",
+            "http://10.0.0.1",
+            "ftp://127.0.0.1",
+            "https://",
+            "127.0.0.1:8080",
+            "",
+        ] {
+            let e = check_endpoint("endpoint", bad).unwrap_err();
+            assert!(matches!(e, ChannelError::Insecure(ref f) if f == "endpoint"), "{bad}: {e:?}");
+        }
+        let amazon = mercator_channels::amazon::Amazon::new(
+            mercator_channels::amazon::AmazonAccount {
+                endpoint: "https://sellingpartnerapi-eu.amazon.com".into(),
+                token_url: "http://api.amazon.com.evil.example/auth/o2/token".into(),
+                marketplace_id: "A1PA6795UKMFR9".into(),
+                client_id: "amzn1.application-oa2-client.x".into(),
+                currency: "EUR".into(),
+                seller_id: "A2".into(),
+            },
+            mercator_channels::amazon::AmazonSecrets {
+                client_secret: Secret::new("s"),
+                refresh_token: Secret::new("r"),
+            },
+            RetryPolicy::fast(),
+        );
+        assert!(
+            matches!(amazon, Err(ChannelError::Insecure(f)) if f == "token_url"),
+            "the LWA secret would go in the clear"
+        );
+        let woo = WooCommerce::new(
+            WooAccount { base_url: "http://127.0.0.1.evil.com".into(), currency: "USD".into() },
+            WooSecrets { consumer_key: Secret::new("ck"), consumer_secret: Secret::new("cs") },
+            RetryPolicy::fast(),
+        );
+        assert!(woo.is_err());
+    }
+
+    #[test]
+    fn error_texts_lose_urls_tokens_and_addresses() {
+        let t = redact(
+            "error sending request for https://partner.shopeemobile.com/api/v2/order/get_order_list?partner_id=1&access_token=SECRET123&sign=abcdef \
+             (refresh_token=RT-99, \"access_token\": \"AT-77\") Bearer XYZ buyer anna.mueller@example.de design=ok",
+        );
+        for leaked in ["SECRET123", "abcdef", "RT-99", "AT-77", "XYZ", "anna.mueller", "get_order_list"] {
+            assert!(!t.contains(leaked), "{leaked} in {t}");
+        }
+        assert!(t.contains("https://partner.shopeemobile.com/…"), "{t}");
+        assert!(t.contains("design=ok"), "a word that ends in a secret key is left alone: {t}");
+        // Display and the payload that crosses IPC go through it too
+        let e = ChannelError::Unavailable("GET http://127.0.0.1:9/x?access_token=TOK timed out".into());
+        assert!(!e.to_string().contains("TOK"));
+        assert!(!serde_json::to_string(&mercator_core::ErrorPayload::from(&e)).unwrap().contains("TOK"));
+    }
+
+    /// A server that answers every request with `status` and `location`,
+    /// recording the token headers it was sent.
+    async fn server(status: u16, location: Option<String>) -> (String, Arc<Mutex<Vec<String>>>) {
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = seen.clone();
+        let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+            let log = log.clone();
+            let location = location.clone();
+            async move {
+                for h in ["x-shopify-access-token", "x-amz-access-token", "authorization"] {
+                    if let Some(v) = headers.get(h) {
+                        log.lock().unwrap().push(format!("{h}: {}", v.to_str().unwrap_or_default()));
+                    }
+                }
+                let mut r = axum::http::Response::builder().status(status);
+                if let Some(l) = &location {
+                    r = r.header("location", l);
+                }
+                r.body(axum::body::Body::from("{}")).unwrap()
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (url, seen)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_redirect_to_another_host_does_not_carry_the_token_there() {
+        // the thief listens on another loopback address: another host
+        let (thief, stolen) = {
+            let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+            let log = seen.clone();
+            let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+                let log = log.clone();
+                async move {
+                    log.lock()
+                        .unwrap()
+                        .extend(headers.iter().map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or_default())));
+                    "{}"
+                }
+            });
+            let listener = tokio::net::TcpListener::bind("127.0.0.2:0").await.unwrap();
+            let url = format!("http://{}", listener.local_addr().unwrap());
+            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+            (url, seen)
+        };
+        let (shop, _) = server(302, Some(format!("{thief}/steal"))).await;
+        let s = Shopify::new(
+            ShopifyAccount { shop_url: shop, currency: "USD".into() },
+            ShopifySecrets { access_token: Secret::new("shpat_TOPSECRET") },
+            RetryPolicy::fast(),
+        )
+        .unwrap();
+        let e = s.graphql("{ shop { name } }", serde_json::json!({})).await.unwrap_err();
+        assert!(matches!(e, ChannelError::Rejected(ref d) if d.starts_with("HTTP 302")), "{e:?}");
+        assert!(stolen.lock().unwrap().is_empty(), "the other host got: {:?}", stolen.lock().unwrap());
+    }
+}

@@ -126,6 +126,7 @@ error_codes! {
     ChannelBadResponse => "channel-bad-response",
     ChannelRejected => "channel-rejected",
     ChannelConfig => "channel-config",
+    ChannelInsecureUrl => "channel-insecure-url",
     TrackingEmpty => "tracking-empty",
     TrackingFormat => "tracking-format",
     TrackingCheckDigit => "tracking-check-digit",

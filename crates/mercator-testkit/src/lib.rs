@@ -60,6 +60,19 @@ pub enum Fault {
     ApplyThenDelay(Duration),
     /// A write is applied and answered 200 with its body cut off.
     TruncatedWrite,
+    /// 200 and the start of a body, then nothing: the client times out
+    /// while reading it.
+    StallBody,
+}
+
+/// A 200 whose body starts and never finishes.
+pub(crate) fn stalled_body() -> Response {
+    use futures_util::StreamExt;
+    let start = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(
+        b"{\"response\": {",
+    ))]);
+    let body = axum::body::Body::from_stream(start.chain(futures_util::stream::pending()));
+    (StatusCode::OK, [("content-type", "application/json")], body).into_response()
 }
 
 /// Takes the next scripted fault if it is one for writes (reads leave it).

@@ -198,6 +198,11 @@ impl ShopeeFake {
     }
 
     /// The refresh token the shop accepts now (it rotates on every refresh).
+    /// Every access token issued so far.
+    pub fn access_tokens(&self) -> Vec<String> {
+        self.with(|i| i.access.keys().cloned().collect())
+    }
+
     pub fn refresh_token(&self) -> String {
         self.with(|i| i.refresh.clone())
     }
@@ -326,6 +331,7 @@ fn transport_fault(f: &Option<Fault>) -> Option<Response> {
             "error_server",
             "System error. Please try again later.",
         )),
+        Some(Fault::StallBody) => Some(crate::stalled_body()),
         _ => None,
     }
 }
