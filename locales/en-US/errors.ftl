@@ -14,6 +14,7 @@ error-store-not-open = The shop database is not open.
 error-vault-unavailable = The system credential store is not available ({ $detail }). On Linux, start a keyring such as GNOME Keyring and unlock it; Mercator never stores tokens elsewhere.
 error-vault-no-entry = No saved credential for { $account }.
 error-vault-bad-secret = The saved credential for { $account } is unreadable; enter it again.
+error-vault-token-not-saved = Shopee gave this account a new access token, but the system keyring did not take it. Mercator keeps using it while it runs and stores it again at the next sync; if the app closes first, connect the account again. Check that the keyring is unlocked.
 error-invalid-argument = Invalid value for { $field }: { $detail }
 error-unknown-flag = Unknown option { $flag }. Usage: mercator [--data-dir PATH] [--demo | --no-demo]
 error-data-dir-required = Give --data-dir a folder path, e.g. --data-dir ~/Mercator/shop2.

@@ -14,6 +14,7 @@ error-store-not-open = 店铺数据库尚未打开。
 error-vault-unavailable = 系统凭据存储不可用（{ $detail }）。在 Linux 上请启动并解锁 GNOME 密钥环等密钥服务；Mercator 绝不会把令牌存放在其他地方。
 error-vault-no-entry = 没有为 { $account } 保存的凭据。
 error-vault-bad-secret = 为 { $account } 保存的凭据无法读取，请重新输入。
+error-vault-token-not-saved = Shopee 为此账户颁发了新的访问令牌，但系统钥匙串未能保存。Mercator 运行期间会继续使用该令牌，并在下次同步时再次保存；如果应用在此之前关闭，请重新连接该账户。请检查钥匙串是否已解锁。
 error-invalid-argument = { $field } 的值无效：{ $detail }
 error-unknown-flag = 未知选项 { $flag }。用法：mercator [--data-dir 路径] [--demo | --no-demo]
 error-data-dir-required = 请为 --data-dir 指定一个文件夹路径，例如 --data-dir ~/Mercator/shop2。

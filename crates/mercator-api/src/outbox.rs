@@ -341,7 +341,11 @@ pub async fn deliver_due(store: &Store, vault: &Vault) -> ApiResult<DeliveryRepo
     if connectors.is_empty() {
         return Ok(DeliveryReport::default());
     }
-    deliver_rounds(store, &connectors, OffsetDateTime::now_utc(), true, Timing::default()).await
+    let r = deliver_rounds(store, &connectors, OffsetDateTime::now_utc(), true, Timing::default()).await;
+    for (id, c) in &connectors {
+        crate::sync::report_token_problem(store, id, c).await?;
+    }
+    r
 }
 
 /// A change that could not be sent, for Settings → Channel accounts.

@@ -15,7 +15,7 @@ use mercator_store::sync::{IncomingLine, IncomingOrder};
 use mercator_store::Store;
 use mercator_vault::{Secret, Vault};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use time::{Duration, OffsetDateTime};
 use ts_rs::TS;
 
@@ -187,7 +187,7 @@ pub fn connector_from(
     secrets: &BTreeMap<String, String>,
     policy: RetryPolicy,
 ) -> ApiResult<Connector> {
-    connector_with_sink(kind, config, secrets, policy, None)
+    connector_with_sink(kind, config, secrets, policy, None, None)
 }
 
 /// [`connector_from`], with where rotated tokens go (Shopee).
@@ -197,6 +197,7 @@ pub fn connector_with_sink(
     secrets: &BTreeMap<String, String>,
     policy: RetryPolicy,
     sink: Option<TokenSink>,
+    shared: Option<mercator_channels::shopee::SharedTokens>,
 ) -> ApiResult<Connector> {
     let cfg_err = |d: &str| ApiError::new(ErrorCode::ChannelConfig).arg("detail", d);
     let secret = |k: &str| secrets.get(k).filter(|v| !v.is_empty()).map(Secret::new).ok_or_else(|| cfg_err(k));
@@ -214,7 +215,10 @@ pub fn connector_with_sink(
                 access_token: secrets.get("access_token").filter(|v| !v.is_empty()).map(Secret::new),
                 access_expires_at: secrets.get("access_expires_at").and_then(|v| v.parse().ok()).unwrap_or(0),
             };
-            Shopee::new(account, s, sink, policy).map(Connector::Shopee).map_err(|e| channel_err(&e))
+            let tokens = shared.unwrap_or_else(|| mercator_channels::shopee::TokenState::new(&s));
+            Shopee::with_tokens(account, s.partner_key, tokens, sink, policy)
+                .map(Connector::Shopee)
+                .map_err(|e| channel_err(&e))
         }
         "shopify" => {
             let account: ShopifyAccount =
@@ -257,7 +261,41 @@ pub async fn connector_for(store: &Store, vault: &Vault, channel_id: &str) -> Ap
             vault.set(&account, &value).map_err(|e| e.to_string())
         })
     };
-    connector_with_sink(&kind, &config, &secrets, RetryPolicy::default(), Some(sink))
+    let shared = (kind == "shopee").then(|| shopee_tokens(store, channel_id, &secrets));
+    connector_with_sink(&kind, &config, &secrets, RetryPolicy::default(), Some(sink), shared.flatten())
+}
+
+/// The one token state of a Shopee account in this process, made from the
+/// keyring's secrets the first time a connector of that account is built.
+fn shopee_tokens(
+    store: &Store,
+    channel_id: &str,
+    secrets: &BTreeMap<String, String>,
+) -> Option<mercator_channels::shopee::SharedTokens> {
+    use std::sync::{Mutex, OnceLock};
+    type Registry = Mutex<HashMap<(std::path::PathBuf, String), mercator_channels::shopee::SharedTokens>>;
+    static STATES: OnceLock<Registry> = OnceLock::new();
+    let s = ShopeeSecrets {
+        partner_key: Secret::new(secrets.get("partner_key")?.clone()),
+        refresh_token: Secret::new(secrets.get("refresh_token")?.clone()),
+        access_token: secrets.get("access_token").filter(|v| !v.is_empty()).map(Secret::new),
+        access_expires_at: secrets.get("access_expires_at").and_then(|v| v.parse().ok()).unwrap_or(0),
+    };
+    let mut states = STATES.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    let key = (store.db_path().to_path_buf(), channel_id.to_string());
+    Some(states.entry(key).or_insert_with(|| mercator_channels::shopee::TokenState::new(&s)).clone())
+}
+
+/// After a run with `c`: a refreshed Shopee token that is not in the
+/// keyring is the account's problem (a restart would need it), shown with
+/// the account, not only logged.
+pub async fn report_token_problem(store: &Store, channel_id: &str, c: &Connector) -> ApiResult<()> {
+    if let Connector::Shopee(s) = c {
+        if s.token_problem().await.is_some() {
+            store.record_sync_error(channel_id, &ErrorPayload::new(ErrorCode::VaultTokenNotSaved)).await?;
+        }
+    }
+    Ok(())
 }
 
 /// A new account: its secrets go to the OS keyring first, then the account
@@ -398,7 +436,9 @@ pub async fn sync_now(
     progress: &(dyn Fn(&RunReport) + Send + Sync),
 ) -> ApiResult<RunReport> {
     let c = connector_for(store, vault, channel_id).await?;
-    let report = pull_with(store, channel_id, &c, OffsetDateTime::now_utc(), progress).await?;
+    let report = pull_with(store, channel_id, &c, OffsetDateTime::now_utc(), progress).await;
+    report_token_problem(store, channel_id, &c).await?;
+    let report = report?;
     if let (Connector::Amazon(a), true) = (&c, report.complete) {
         fba_stock(store, channel_id, a).await;
     }

@@ -68,12 +68,38 @@ pub type TokenSink = Arc<dyn Fn(&str, &str, i64) -> Result<(), String> + Send + 
 struct Tokens {
     access: Option<(String, i64)>,
     refresh: String,
+    /// The last refreshed pair could not be stored (the sink's error): it is
+    /// stored again at the next call, and the account shows the problem.
+    unsaved: Option<String>,
+}
+
+/// The tokens of one Shopee account, shared by every connector of that
+/// account in the process (the sync, the outbox, a test-connection click):
+/// one refresh at a time, under one lock, so a single-use refresh token is
+/// never spent twice and pairs are stored in the order Shopee gave them.
+pub struct TokenState {
+    inner: tokio::sync::Mutex<Tokens>,
+}
+
+pub type SharedTokens = Arc<TokenState>;
+
+impl TokenState {
+    pub fn new(secrets: &ShopeeSecrets) -> SharedTokens {
+        let access = secrets.access_token.as_ref().map(|t| (t.expose().to_string(), secrets.access_expires_at));
+        Arc::new(TokenState {
+            inner: tokio::sync::Mutex::new(Tokens {
+                access,
+                refresh: secrets.refresh_token.expose().to_string(),
+                unsaved: None,
+            }),
+        })
+    }
 }
 
 pub struct Shopee {
     account: ShopeeAccount,
     partner_key: Secret,
-    tokens: tokio::sync::Mutex<Tokens>,
+    tokens: SharedTokens,
     sink: Option<TokenSink>,
     pub http: Http,
 }
@@ -130,18 +156,28 @@ impl Shopee {
         sink: Option<TokenSink>,
         policy: RetryPolicy,
     ) -> Result<Self, ChannelError> {
+        let tokens = TokenState::new(&secrets);
+        Self::with_tokens(account, secrets.partner_key, tokens, sink, policy)
+    }
+
+    /// A connector on an account's shared token state (see [`TokenState`]).
+    pub fn with_tokens(
+        account: ShopeeAccount,
+        partner_key: Secret,
+        tokens: SharedTokens,
+        sink: Option<TokenSink>,
+        policy: RetryPolicy,
+    ) -> Result<Self, ChannelError> {
         crate::http::check_endpoint("host", &account.host)?;
         if account.partner_id <= 0 || account.shop_id <= 0 {
             return Err(ChannelError::Config("partner id and shop id are required".into()));
         }
-        let access = secrets.access_token.map(|t| (t.expose().to_string(), secrets.access_expires_at));
-        Ok(Shopee {
-            account,
-            partner_key: secrets.partner_key,
-            tokens: tokio::sync::Mutex::new(Tokens { access, refresh: secrets.refresh_token.expose().to_string() }),
-            sink,
-            http: Http::new(policy)?,
-        })
+        Ok(Shopee { account, partner_key, tokens, sink, http: Http::new(policy)? })
+    }
+
+    /// Why the newest token pair is not in the keyring, if it is not.
+    pub async fn token_problem(&self) -> Option<String> {
+        self.tokens.inner.lock().await.unsaved.clone()
     }
 
     fn url(&self, path: &str) -> String {
@@ -150,7 +186,13 @@ impl Shopee {
 
     /// A valid access token, refreshed when it expires within 5 minutes.
     async fn access_token(&self, force: bool) -> Result<String, ChannelError> {
-        let mut t = self.tokens.lock().await;
+        let mut t = self.tokens.inner.lock().await;
+        if t.unsaved.is_some() {
+            // a pair that could not be stored: try again, so a restart can use it
+            if let (Some(sink), Some((access, until))) = (&self.sink, t.access.clone()) {
+                t.unsaved = sink(&access, &t.refresh, until).err();
+            }
+        }
         if let Some((tok, until)) = &t.access {
             if !force && *until > now_s() + 300 {
                 return Ok(tok.clone());
@@ -184,8 +226,10 @@ impl Shopee {
         t.access = Some((access.clone(), until));
         t.refresh = refresh.clone();
         if let Some(sink) = &self.sink {
-            // the old refresh token is spent: keep the new pair even if this fails
-            if let Err(e) = sink(&access, &refresh, until) {
+            // the old refresh token is spent: keep the new pair even if this
+            // fails, and say so (the account shows it; the next call stores again)
+            t.unsaved = sink(&access, &refresh, until).err();
+            if let Some(e) = &t.unsaved {
                 tracing::error!(error = %e, "storing the refreshed Shopee tokens failed");
             }
         }

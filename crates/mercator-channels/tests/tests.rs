@@ -750,6 +750,91 @@ mod shopee {
         (c, saved)
     }
 
+    fn account(fake: &ShopeeFake) -> ShopeeAccount {
+        ShopeeAccount { host: fake.url(), partner_id: PARTNER_ID, shop_id: SHOP_ID, currency: "SGD".into() }
+    }
+
+    fn secrets() -> ShopeeSecrets {
+        ShopeeSecrets {
+            partner_key: Secret::new(PARTNER_KEY),
+            refresh_token: Secret::new(REFRESH_TOKEN),
+            access_token: None,
+            access_expires_at: 0,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_sync_and_the_outbox_of_one_account_spend_its_single_use_refresh_token_once() {
+        use mercator_channels::shopee::TokenState;
+        let fake = ShopeeFake::start(10, 91).await;
+        let shared = TokenState::new(&secrets());
+        let saved: Saved = Arc::default();
+        let sink = |saved: &Saved| -> TokenSink {
+            let s2 = saved.clone();
+            Arc::new(move |a: &str, r: &str, until: i64| {
+                s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
+                Ok(())
+            })
+        };
+        // two connectors of one account (the sync's and the outbox's), at once, with no access token yet
+        let sync = Shopee::with_tokens(
+            account(&fake),
+            Secret::new(PARTNER_KEY),
+            shared.clone(),
+            Some(sink(&saved)),
+            RetryPolicy::fast(),
+        )
+        .unwrap();
+        let outbox = Shopee::with_tokens(
+            account(&fake),
+            Secret::new(PARTNER_KEY),
+            shared.clone(),
+            Some(sink(&saved)),
+            RetryPolicy::fast(),
+        )
+        .unwrap();
+        let (a, b) = tokio::join!(sync.test_connection(), outbox.test_connection());
+        a.unwrap();
+        b.unwrap();
+        assert_eq!(fake.stats().refreshes, 1, "one refresh for both");
+        let pairs = saved.lock().unwrap().clone();
+        assert_eq!(pairs.len(), 1);
+        assert_eq!(pairs[0].1, fake.refresh_token(), "the keyring holds the pair Shopee gave last");
+        // each building its own state from the same keyring secrets, the second spends a dead token
+        let fake = ShopeeFake::start(10, 92).await;
+        let one = Shopee::new(account(&fake), secrets(), None, RetryPolicy::fast()).unwrap();
+        let two = Shopee::new(account(&fake), secrets(), None, RetryPolicy::fast()).unwrap();
+        one.test_connection().await.unwrap();
+        assert!(matches!(two.test_connection().await, Err(ChannelError::Auth(_))), "why the state is shared");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_token_the_keyring_refused_is_an_account_problem_and_is_stored_again() {
+        let fake = ShopeeFake::start(10, 93).await;
+        let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let saved: Saved = Arc::default();
+        let (f2, s2) = (fail.clone(), saved.clone());
+        let sink: TokenSink = Arc::new(move |a: &str, r: &str, until: i64| {
+            if f2.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err("the collection is locked".into());
+            }
+            s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
+            Ok(())
+        });
+        let c = Shopee::new(account(&fake), secrets(), Some(sink), RetryPolicy::fast()).unwrap();
+        c.test_connection().await.unwrap();
+        assert_eq!(c.token_problem().await.as_deref(), Some("the collection is locked"), "not swallowed");
+        fail.store(false, std::sync::atomic::Ordering::SeqCst);
+        c.test_connection().await.unwrap();
+        assert_eq!(c.token_problem().await, None);
+        assert_eq!(
+            saved.lock().unwrap().last().map(|p| p.1.clone()),
+            Some(fake.refresh_token()),
+            "stored at the next call"
+        );
+        assert_eq!(fake.stats().refreshes, 1);
+    }
+
     async fn all(s: &Shopee, w: &Window) -> Result<Vec<mercator_channels::RemoteOrder>, ChannelError> {
         let mut out = vec![];
         let mut token: Option<String> = None;

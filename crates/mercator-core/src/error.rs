@@ -39,6 +39,7 @@ error_codes! {
     VaultUnavailable => "vault-unavailable",
     VaultNoEntry => "vault-no-entry",
     VaultBadSecret => "vault-bad-secret",
+    VaultTokenNotSaved => "vault-token-not-saved",
     InvalidArgument => "invalid-argument",
     UnknownFlag => "unknown-flag",
     DataDirRequired => "data-dir-required",
