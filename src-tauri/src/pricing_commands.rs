@@ -6,7 +6,7 @@ use mercator_api::pricing::{
 };
 use mercator_api::{ApiError, ApiResult, Page};
 use mercator_core::ErrorCode;
-use mercator_pricing::{Globals, Market, PromoQuote, Promotion, Quote};
+use mercator_pricing::{Globals, Market, PromoQuote, Quote};
 use mercator_store::pricing::MatrixFilter;
 use tauri::State;
 
@@ -45,9 +45,10 @@ pub async fn save_policy(
     state: S<'_>,
     channel_id: String,
     effective_from: String,
-    market: Market,
+    market: serde_json::Value,
     expected_revision: i64,
 ) -> ApiResult<i64> {
+    let market = pricing::market_from_json(market)?;
     pricing::save_policy(state.store().await?.as_ref(), &channel_id, &effective_from, &market, expected_revision).await
 }
 
@@ -88,7 +89,7 @@ pub async fn simulate_promotion(
     variant_id: String,
     channel_id: String,
     price: String,
-    promotion: Promotion,
+    promotion: pricing::PromotionInput,
 ) -> ApiResult<PromoQuote> {
     pricing::simulate_promotion(state.store().await?.as_ref(), &variant_id, &channel_id, &price, &promotion).await
 }

@@ -13,18 +13,29 @@ use ts_rs::TS;
 pub struct MoneyDto {
     pub minor: i64,
     pub currency: String,
-    /// Minor-unit digits of the currency (JPY 0, EUR 2, KWD 3).
+    /// Minor-unit digits of the currency (JPY 0, EUR 2, KWD 3), from the
+    /// backend's ISO 4217 table: the UI never works one out.
     pub exponent: u32,
+    /// The exact amount as decimal text ("150000.50"), for display and forms.
+    pub amount: String,
 }
 
 impl MoneyDto {
     pub fn of(m: mercator_core::Money) -> Self {
-        Self { minor: m.minor(), currency: m.currency().code().to_string(), exponent: m.currency().exponent() }
+        Self {
+            minor: m.minor(),
+            currency: m.currency().code().to_string(),
+            exponent: m.currency().exponent(),
+            amount: m.to_decimal().to_string(),
+        }
     }
 
     pub fn new(minor: i64, currency: &str) -> Self {
-        let exponent = currency.parse::<mercator_core::Currency>().map(|c| c.exponent()).unwrap_or(2);
-        Self { minor, currency: currency.to_string(), exponent }
+        match currency.parse::<mercator_core::Currency>() {
+            Ok(c) => Self::of(mercator_core::Money::from_minor(minor, c)),
+            // not a currency of the table: shown as stored, in whole units
+            Err(_) => Self { minor, currency: currency.to_string(), exponent: 0, amount: minor.to_string() },
+        }
     }
 }
 
@@ -527,7 +538,7 @@ pub fn typescript_bindings() -> String {
         mercator_pricing::engine::Landed::decl(&cfg),
         mercator_pricing::engine::Fees::decl(&cfg),
         mercator_pricing::engine::Quote::decl(&cfg),
-        mercator_pricing::engine::Promotion::decl(&cfg),
+        crate::pricing::PromotionInput::decl(&cfg),
         mercator_pricing::engine::PromoQuote::decl(&cfg),
         mercator_store::pricing::MatrixFilter::decl(&cfg),
         crate::pricing::FxRateDto::decl(&cfg),

@@ -11,7 +11,6 @@ use mercator_store::Store;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::str::FromStr;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -36,6 +35,8 @@ pub struct PolicyDto {
     pub channel_kind: String,
     pub country: String,
     pub currency: String,
+    /// The currency's minor-unit digits (ISO 4217): which price endings fit.
+    pub exponent: u32,
     /// None: the channel has no settings yet (it cannot be priced).
     pub effective_from: Option<String>,
     pub revision: i64,
@@ -89,6 +90,7 @@ pub async fn overview(store: &Store) -> ApiResult<PricingOverview> {
             channel_name: name,
             channel_kind: kind,
             country: market,
+            exponent: currency.parse::<Currency>().map(|c| c.exponent()).unwrap_or(2),
             currency,
             effective_from: p.map(|p| p.effective_from.clone()),
             revision: p.map(|p| p.revision).unwrap_or(0),
@@ -348,20 +350,57 @@ async fn inputs(
 }
 
 fn parse_price(text: &str, currency: Currency) -> ApiResult<Money> {
-    let d = Decimal::from_str(text.trim().replace(',', ".").as_str()).map_err(|_| {
-        ApiError::new(ErrorCode::MoneyInvalid)
-            .arg("value", text)
-            .arg("currency", currency)
-            .arg("decimals", currency.exponent())
-    })?;
-    if d <= Decimal::ZERO {
+    let m = Money::parse(text, currency).map_err(ApiError)?;
+    if m.minor() <= 0 {
         return Err(ApiError::new(ErrorCode::PricingInputInvalid).arg("field", "price").arg("detail", "negative"));
     }
-    Money::from_decimal(d, currency).map_err(|_| {
-        ApiError::new(ErrorCode::MoneyInvalid)
-            .arg("value", text)
-            .arg("currency", currency)
-            .arg("decimals", currency.exponent())
+    Ok(m)
+}
+
+/// A promotion as the user types it: its kind and the text in its box (a
+/// percentage, or an amount in the listing's currency), parsed here.
+#[derive(Debug, Clone, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PromotionInput {
+    /// `percentOff`, `amountOff` or `freeShippingOver`.
+    pub kind: String,
+    pub value: String,
+}
+
+fn promotion_of(input: &PromotionInput, currency: Currency) -> ApiResult<Promotion> {
+    let range = |field: &str| ApiError::new(ErrorCode::PricingInputInvalid).arg("field", field).arg("detail", "range");
+    match input.kind.as_str() {
+        "percentOff" => {
+            let pct = mercator_core::decimal::parse_decimal(&input.value, mercator_core::decimal::DecimalRules::USER)
+                .map_err(|_| range("percent"))?;
+            if pct <= Decimal::ZERO || pct >= Decimal::ONE_HUNDRED {
+                return Err(range("percent"));
+            }
+            Ok(Promotion::PercentOff { rate: pct / Decimal::ONE_HUNDRED })
+        }
+        "amountOff" => Ok(Promotion::AmountOff { amount: Money::parse(&input.value, currency).map_err(ApiError)? }),
+        "freeShippingOver" => {
+            Ok(Promotion::FreeShippingOver { threshold: Money::parse(&input.value, currency).map_err(ApiError)? })
+        }
+        _ => Err(range("kind")),
+    }
+}
+
+/// Settings as the form sends them (JSON): amounts arrive as the text typed
+/// (`{amount, currency}`) and are parsed by the one decimal parser for the
+/// currency's decimals; a bad one is refused naming where it is.
+pub fn market_from_json(value: serde_json::Value) -> ApiResult<Market> {
+    serde_path_to_error::deserialize::<_, Market>(value).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        // a money error carries its payload as JSON; other shapes are the form's bug
+        let payload = inner
+            .find('{')
+            .and_then(|i| serde_json::from_str::<mercator_core::ErrorPayload>(&inner[i..inner.rfind('}')? + 1]).ok());
+        match payload {
+            Some(p) => ApiError(p).arg("field", field),
+            None => ApiError::new(ErrorCode::PricingInputInvalid).arg("field", field).arg("detail", "format"),
+        }
     })
 }
 
@@ -385,12 +424,13 @@ pub async fn simulate_promotion(
     variant_id: &str,
     channel_id: &str,
     price: &str,
-    promotion: &Promotion,
+    promotion: &PromotionInput,
 ) -> ApiResult<PromoQuote> {
     let (item, market, fx, globals) = inputs(store, variant_id, channel_id).await?;
     let ctx = Context { fx: &fx, globals: &globals, today: mercator_store::pricing::today() };
     let money = parse_price(price, market.currency)?;
-    mercator_pricing::promote(&ctx, &item, &market, money, promotion).map_err(ApiError)
+    let promotion = promotion_of(promotion, market.currency)?;
+    mercator_pricing::promote(&ctx, &item, &market, money, &promotion).map_err(ApiError)
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

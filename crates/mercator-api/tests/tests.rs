@@ -485,11 +485,32 @@ mod pricing {
             &vid,
             &de.channel_id,
             &mercator_core::Money::from_minor(q.price.minor(), q.price.currency()).to_decimal().to_string(),
-            &mercator_pricing::Promotion::PercentOff { rate: "0.30".parse().unwrap() },
+            &pricing::PromotionInput { kind: "percentOff".into(), value: "30".into() },
         )
         .await
         .unwrap();
         assert!(p.promoted.margin < q.margin && !p.warnings.is_empty());
+        // typed text, parsed here: "30,5" percent, an amount with the currency's decimals, nonsense
+        let price = mercator_core::Money::from_minor(q.price.minor(), q.price.currency()).to_decimal().to_string();
+        let promo = |kind: &str, value: &str| pricing::PromotionInput { kind: kind.into(), value: value.into() };
+        assert!(pricing::simulate_promotion(&store, &vid, &de.channel_id, &price, &promo("percentOff", "30,5"))
+            .await
+            .is_ok());
+        let e = pricing::simulate_promotion(&store, &vid, &de.channel_id, &price, &promo("amountOff", "1.005"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.0.code, "money-invalid");
+        let e = pricing::simulate_promotion(&store, &vid, &de.channel_id, &price, &promo("percentOff", "100"))
+            .await
+            .unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["field"].as_str()), ("pricing-input-invalid", "percent"));
+        // settings from the form: an amount typed with too many decimals is refused naming its place
+        let mut m = serde_json::to_value(pricing::preset_policy(&store, &de.channel_id).await.unwrap()).unwrap();
+        m["logistics"]["packaging"] = serde_json::json!({ "amount": "0.505", "currency": "EUR" });
+        let e = pricing::market_from_json(m.clone()).unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["field"].as_str()), ("money-invalid", "logistics.packaging"));
+        m["logistics"]["packaging"] = serde_json::json!({ "amount": "0,50", "currency": "EUR" });
+        assert_eq!(pricing::market_from_json(m).unwrap().logistics.packaging.minor(), 50);
 
         // without a rate for the market's currency: cannot price, with the reason
         sqlx::query("DELETE FROM fx_rates WHERE currency = 'EUR' OR currency = 'CNY'")

@@ -52,8 +52,13 @@ impl Answer {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The body as JSON, every number with a fraction or exponent (or too
+    /// long for an i64) read as its exact text: amounts never pass through
+    /// an f64, not even inside the parser. Read them with
+    /// [`crate::model::json_number_text`].
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ChannelError> {
-        serde_json::from_slice(&self.body).map_err(|e| ChannelError::BadResponse(format!("invalid JSON: {e}")))
+        serde_json::from_slice(&exact_numbers(&self.body))
+            .map_err(|e| ChannelError::BadResponse(format!("invalid JSON: {e}")))
     }
 
     /// A short, secret-free description of a failed answer: the channel's
@@ -69,6 +74,58 @@ impl Answer {
             None => text.chars().take(200).collect(),
         };
         redact(&format!("HTTP {}: {}", self.status, snippet.trim()))
+    }
+}
+
+/// JSON text with every number that serde_json would read as an f64
+/// (a fraction, an exponent, more digits than an i64 holds) turned into a
+/// string holding its exact text. Integers that fit stay numbers. Text
+/// inside strings is left alone; malformed JSON stays malformed.
+pub fn exact_numbers(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let (mut i, mut copied, mut in_str, mut esc) = (0usize, 0usize, false, false);
+    while i < body.len() {
+        let b = body[i];
+        if in_str {
+            match (esc, b) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_str = true;
+            i += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let start = i;
+            while i < body.len() && matches!(body[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                i += 1;
+            }
+            let token = &body[start..i];
+            let digits = token.iter().filter(|c| c.is_ascii_digit()).count();
+            if token.iter().any(|c| matches!(c, b'.' | b'e' | b'E')) || digits > 18 {
+                let o = out.get_or_insert_with(|| Vec::with_capacity(body.len() + 64));
+                o.extend_from_slice(&body[copied..start]);
+                o.push(b'"');
+                o.extend_from_slice(token);
+                o.push(b'"');
+                copied = i;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(body),
+        Some(mut o) => {
+            o.extend_from_slice(&body[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
     }
 }
 

@@ -1,9 +1,7 @@
 //! The one order model every connector maps to, and the errors they report.
 
 use mercator_core::{Currency, ErrorCode, ErrorPayload, Money};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use time::OffsetDateTime;
 
 /// The canonical order state; every channel status maps to one (the raw
@@ -251,10 +249,31 @@ impl From<&ChannelError> for ErrorPayload {
     }
 }
 
+/// A JSON number or numeric string as its exact decimal text (numbers with
+/// a fraction arrive as strings from [`crate::http::Answer::json`]).
+pub fn json_number_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// The amount at `pointer` in `v` as minor units of `currency`; a missing
+/// or empty amount is an unreadable order, never a silent zero.
+pub fn required_minor(v: &serde_json::Value, pointer: &str, currency: Currency) -> Result<i64, ChannelError> {
+    let text = v
+        .pointer(pointer)
+        .and_then(json_number_text)
+        .ok_or_else(|| ChannelError::BadResponse(format!("no amount at {pointer}")))?;
+    minor_of(&text, currency)
+}
+
 /// A decimal amount text ("12.34") in `currency` as minor units, rounded
-/// half-even to the currency's exponent.
+/// half-even to the currency's exponent (the one decimal parser, API rules).
 pub fn minor_of(amount: &str, currency: Currency) -> Result<i64, ChannelError> {
-    let d = Decimal::from_str(amount.trim()).map_err(|_| ChannelError::BadResponse(format!("amount {amount:?}")))?;
+    let d = mercator_core::decimal::parse_decimal(amount, mercator_core::decimal::DecimalRules::MACHINE)
+        .map_err(|_| ChannelError::BadResponse(format!("amount {amount:?}")))?;
     Money::from_decimal_rounded(d, currency)
         .map(|m| m.minor())
         .map_err(|_| ChannelError::BadResponse(format!("amount {amount:?}")))

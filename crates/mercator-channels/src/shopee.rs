@@ -497,7 +497,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         if quantity < 0 {
             return Err(ChannelError::BadResponse(format!("{sn}: negative quantity")));
         }
-        let unit = minor_of(&number_text(it.get("model_discounted_price")), currency)?;
+        let unit = crate::required_minor(it, "/model_discounted_price", currency)?;
         lines_total += unit * quantity;
         let sku = [s(it, "/model_sku"), s(it, "/item_sku")].into_iter().find(|x| !x.is_empty()).unwrap_or_default();
         lines.push(RemoteLine {
@@ -510,7 +510,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
             tax_minor: 0,
         });
     }
-    let total = minor_of(&number_text(o.get("total_amount")), currency)?;
+    let total = crate::required_minor(o, "/total_amount", currency)?;
     let (subtotal, shipping) = if total >= lines_total { (lines_total, total - lines_total) } else { (total, 0) };
     let ship_to = o.get("recipient_address").filter(|a| a.is_object()).map(|a| Address {
         name: s(a, "/name"),

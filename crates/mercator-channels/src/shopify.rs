@@ -46,7 +46,7 @@ struct Budget {
 
 impl Budget {
     fn observe(&mut self, query: &str, cost: &Value) {
-        let dec = |p: &str| cost.pointer(p).map(|v| v.to_string()).and_then(|s| Decimal::from_str(&s).ok());
+        let dec = |p: &str| cost.pointer(p).and_then(crate::json_number_text).and_then(|s| Decimal::from_str(&s).ok());
         if let Some(r) = dec("/requestedQueryCost") {
             self.requested.insert(query.to_string(), r);
         }
@@ -466,7 +466,7 @@ fn user_errors(data: &Value, path: &str) -> Result<(), ChannelError> {
 
 fn budget_text(cost: &Value) -> Option<String> {
     let t = cost.get("throttleStatus")?;
-    let n = |k: &str| t.get(k).map(|v| v.to_string().trim_end_matches(".0").to_string());
+    let n = |k: &str| t.get(k).and_then(crate::json_number_text).map(|v| v.trim_end_matches(".0").to_string());
     Some(format!("{}/{} points, +{}/s", n("currentlyAvailable")?, n("maximumAvailable")?, n("restoreRate")?))
 }
 
@@ -479,12 +479,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
     let id = o.get("id").and_then(Value::as_str).ok_or_else(|| ChannelError::BadResponse("order without id".into()))?;
     let currency: Currency =
         o.get("currencyCode").and_then(Value::as_str).and_then(|c| c.parse().ok()).unwrap_or(fallback);
-    let money = |p: &str| -> Result<i64, ChannelError> {
-        match o.pointer(p).and_then(Value::as_str) {
-            Some(a) => minor_of(a, currency),
-            None => Ok(0),
-        }
-    };
+    let money = |p: &str| crate::required_minor(o, p, currency);
     let created = parse_time(&s(o, "/createdAt"))?;
     let updated = parse_time(&s(o, "/updatedAt")).unwrap_or(created);
     let fulfillment = s(o, "/displayFulfillmentStatus");
@@ -520,10 +515,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
             title: s(l, "/name"),
             quantity,
             quantity_shipped: quantity - unfulfilled,
-            unit_price_minor: match l.pointer("/originalUnitPriceSet/shopMoney/amount").and_then(Value::as_str) {
-                Some(a) => minor_of(a, currency)?,
-                None => 0,
-            },
+            unit_price_minor: crate::required_minor(l, "/originalUnitPriceSet/shopMoney/amount", currency)?,
             tax_minor: tax,
         });
     }

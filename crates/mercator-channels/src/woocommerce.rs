@@ -326,8 +326,8 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
             title: s(it, "/name"),
             quantity,
             quantity_shipped: if state == OrderState::Shipped { quantity } else { 0 },
-            unit_price_minor: minor_of(&amount_text(it.get("price")), currency)?,
-            tax_minor: minor_of(&amount_text(it.get("total_tax")), currency)?,
+            unit_price_minor: crate::required_minor(it, "/price", currency)?,
+            tax_minor: crate::required_minor(it, "/total_tax", currency)?,
         });
     }
     let addr = |p: &str| -> Option<Address> {
@@ -346,9 +346,9 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         })
     };
     let ship_to = addr("shipping").filter(|a| !a.country.is_empty()).or_else(|| addr("billing"));
-    let total = minor_of(&amount_text(o.get("total")), currency)?;
-    let tax = minor_of(&amount_text(o.get("total_tax")), currency)?;
-    let shipping = minor_of(&amount_text(o.get("shipping_total")), currency)?;
+    let total = crate::required_minor(o, "/total", currency)?;
+    let tax = crate::required_minor(o, "/total_tax", currency)?;
+    let shipping = crate::required_minor(o, "/shipping_total", currency)?;
     Ok(RemoteOrder {
         number: match o.get("number") {
             Some(Value::String(n)) if !n.is_empty() => n.clone(),

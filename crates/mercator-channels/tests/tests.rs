@@ -93,6 +93,10 @@ fn woocommerce_documented_order_maps() {
     let dir = specs().join("woocommerce/examples");
     let mut found = false;
     for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        // orders, not refunds (a refund has lines and a date but no order totals)
+        if !e.file_name().to_string_lossy().starts_with("orders-") {
+            continue;
+        }
         let text = std::fs::read_to_string(e.path()).unwrap_or_default();
         let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
         let candidates: Vec<&serde_json::Value> = match &v {
@@ -1145,5 +1149,44 @@ mod secrets {
         let e = s.graphql("{ shop { name } }", serde_json::json!({})).await.unwrap_err();
         assert!(matches!(e, ChannelError::Rejected(ref d) if d.starts_with("HTTP 302")), "{e:?}");
         assert!(stolen.lock().unwrap().is_empty(), "the other host got: {:?}", stolen.lock().unwrap());
+    }
+}
+
+/// Amounts as channels send them, read exactly in every currency.
+mod exact_amounts {
+    use mercator_channels::http::exact_numbers;
+    use mercator_core::Currency;
+
+    #[test]
+    fn numbers_with_fractions_never_pass_through_a_float() {
+        let body = br#"{"total_amount": 123456789012345.67, "price": 1e2, "n": 7, "big": 12345678901234567890, "s": "1.5 \" 2.5", "neg": -0.10}"#;
+        let v: serde_json::Value = serde_json::from_slice(&exact_numbers(body)).unwrap();
+        assert_eq!(v["total_amount"], "123456789012345.67", "17 significant digits, exact");
+        assert_eq!(v["price"], "1e2");
+        assert_eq!(v["n"], 7, "integers stay numbers");
+        assert_eq!(v["big"], "12345678901234567890");
+        assert_eq!(v["s"], "1.5 \" 2.5", "strings untouched");
+        assert_eq!(v["neg"], "-0.10");
+        // through serde_json's f64 the rupiah amount would be off
+        let via_float: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_ne!(via_float["total_amount"].to_string(), "123456789012345.67");
+        let idr: Currency = "IDR".parse().unwrap();
+        assert_eq!(mercator_channels::required_minor(&v, "/total_amount", idr).unwrap(), 12_345_678_901_234_567);
+        assert!(mercator_channels::required_minor(&v, "/missing", idr).is_err(), "missing is an error, not 0");
+    }
+
+    #[test]
+    fn a_shopee_order_in_rupiah_keeps_every_unit_and_a_missing_total_is_refused() {
+        let o = serde_json::json!({
+            "order_sn": "2612030001", "region": "ID", "currency": "IDR", "order_status": "READY_TO_SHIP",
+            "create_time": 1764700000, "update_time": 1764700100, "total_amount": "1500000050.25",
+            "item_list": [{ "item_id": 1, "model_id": 2, "model_sku": "A-1", "item_name": "x",
+                            "model_quantity_purchased": 1, "model_discounted_price": "1499999000.25" }]
+        });
+        let m = mercator_channels::shopee::map_order(&o, Currency::SGD).unwrap();
+        assert_eq!((m.currency.code(), m.total_minor), ("IDR", 150_000_005_025));
+        let mut missing = o.clone();
+        missing.as_object_mut().unwrap().remove("total_amount");
+        assert!(mercator_channels::shopee::map_order(&missing, Currency::SGD).is_err());
     }
 }

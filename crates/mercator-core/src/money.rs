@@ -155,10 +155,49 @@ impl<'de> Deserialize<'de> for Currency {
 }
 
 /// An amount of money: integer minor units of one currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+///
+/// Serialized (for IPC and stored JSON) as `{minor, currency, exponent,
+/// amount}`: the exponent from the ISO 4217 table here and the exact
+/// decimal text, so a reader never computes either. Read back from `amount`
+/// (decimal text, parsed by the one parser for the currency's decimals)
+/// when it is there, else from `minor`: a form sends what the user typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ts_rs::TS)]
+#[ts(type = "{ minor: number, currency: string, exponent: number, amount: string }")]
 pub struct Money {
     minor: i64,
     currency: Currency,
+}
+
+impl Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Money", 4)?;
+        st.serialize_field("minor", &self.minor)?;
+        st.serialize_field("currency", &self.currency)?;
+        st.serialize_field("exponent", &self.currency.exponent())?;
+        st.serialize_field("amount", &self.to_decimal().to_string())?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            minor: Option<i64>,
+            currency: Currency,
+            amount: Option<String>,
+        }
+        let w = Wire::deserialize(d)?;
+        match (w.amount, w.minor) {
+            (Some(text), _) => Money::parse_signed(&text, w.currency).map_err(|e| {
+                // the payload as JSON: callers that can name the field turn it back into one
+                serde::de::Error::custom(serde_json::to_string(&e).unwrap_or_else(|_| e.code.clone()))
+            }),
+            (None, Some(minor)) => Ok(Money::from_minor(minor, w.currency)),
+            (None, None) => Err(serde::de::Error::missing_field("amount")),
+        }
+    }
 }
 
 impl Money {
@@ -326,6 +365,34 @@ mod tests {
         let parts = m.allocate(&[1, 1, 1]).unwrap();
         assert_eq!(parts.iter().map(Money::minor).collect::<Vec<_>>(), vec![334, 333, 333]);
         assert!(m.allocate(&[0, 0]).is_err());
+    }
+
+    #[test]
+    fn crosses_boundaries_with_its_exponent_and_exact_amount() {
+        let idr: Currency = "IDR".parse().unwrap();
+        for (m, json) in [
+            (
+                Money::from_minor(15_000_050, idr),
+                r#"{"minor":15000050,"currency":"IDR","exponent":2,"amount":"150000.50"}"#,
+            ),
+            (Money::from_minor(1980, Currency::JPY), r#"{"minor":1980,"currency":"JPY","exponent":0,"amount":"1980"}"#),
+            (
+                Money::from_minor(4199, Currency::KWD),
+                r#"{"minor":4199,"currency":"KWD","exponent":3,"amount":"4.199"}"#,
+            ),
+            (Money::from_minor(-5, Currency::EUR), r#"{"minor":-5,"currency":"EUR","exponent":2,"amount":"-0.05"}"#),
+        ] {
+            assert_eq!(serde_json::to_string(&m).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Money>(json).unwrap(), m);
+        }
+        // what a form sends: the text typed, parsed here for the currency
+        let typed: Money = serde_json::from_str(r#"{"amount":"4,25","currency":"EUR"}"#).unwrap();
+        assert_eq!(typed, Money::from_minor(425, Currency::EUR));
+        let old: Money = serde_json::from_str(r#"{"minor":7,"currency":"USD"}"#).unwrap();
+        assert_eq!(old, Money::from_minor(7, Currency::USD), "stored JSON of earlier versions");
+        let e = serde_json::from_str::<Money>(r#"{"amount":"1.5","currency":"JPY"}"#).unwrap_err().to_string();
+        assert!(e.contains("money-invalid"), "{e}");
+        assert!(serde_json::from_str::<Money>(r#"{"amount":"1.2345","currency":"KWD"}"#).is_err());
     }
 
     proptest! {

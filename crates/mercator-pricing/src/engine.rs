@@ -47,6 +47,8 @@ pub enum Arg {
         #[ts(type = "string")]
         value: Decimal,
         currency: Currency,
+        /// The currency's minor-unit digits (ISO 4217), for display.
+        exponent: u32,
     },
     /// A fraction shown as a percentage.
     Percent {
@@ -71,7 +73,7 @@ pub struct Step {
 }
 
 fn money(value: Decimal, currency: Currency) -> Arg {
-    Arg::Money { value, currency }
+    Arg::Money { value, currency, exponent: currency.exponent() }
 }
 fn pct(value: Decimal) -> Arg {
     Arg::Percent { value }
@@ -177,6 +179,33 @@ fn cannot(code: ErrorCode) -> ErrorPayload {
     ErrorPayload::new(code)
 }
 
+/// A product or quotient that leaves `Decimal`'s range is "cannot price:
+/// out of range", never a panic that stops a whole reprice.
+fn ck(v: Option<Decimal>) -> Result<Decimal, ErrorPayload> {
+    v.ok_or_else(|| cannot(ErrorCode::PriceOutOfRange))
+}
+
+/// Smallest and largest units of a currency per euro a rate may say (the
+/// dong and rupiah are ~30,000 and ~18,000 per euro, the dinar ~0.3).
+const MIN_PER_EUR: Decimal = Decimal::from_parts(1, 0, 0, false, 6); // 0.000001
+const MAX_PER_EUR: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
+impl Context<'_> {
+    /// Refuses what no real market has, at the engine's door, naming it:
+    /// a buffer outside 0-50 %, a rate of zero, below zero or absurd.
+    pub fn validate(&self) -> Result<(), ErrorPayload> {
+        self.globals.validate()?;
+        for (c, r) in self.fx.currencies() {
+            if r.per_eur < MIN_PER_EUR || r.per_eur > MAX_PER_EUR {
+                return Err(cannot(ErrorCode::PricingInputInvalid)
+                    .arg("field", format!("fx.{c}"))
+                    .arg("detail", "range"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Converts a cost into the market's currency at a rate made worse by the
 /// FX buffer; remembers the conversion (for the staleness check, and so that
 /// pricing many items on one market computes each rate once).
@@ -203,7 +232,8 @@ fn convert_cost(
     };
     let (c, factor) = &seen[i];
     // 12 decimals: exact for every real amount, free of division residue
-    let value = (to_decimal(amount) * factor).round_dp_with_strategy(12, RoundingStrategy::MidpointNearestEven);
+    let value =
+        ck(to_decimal(amount).checked_mul(*factor))?.round_dp_with_strategy(12, RoundingStrategy::MidpointNearestEven);
     ex.step("fx", || {
         vec![
             ("what", text(what)),
@@ -243,7 +273,7 @@ fn landed_inner(
     let volumetric_g = i64::try_from((volume_mm3 + divisor - 1) / divisor).unwrap_or(i64::MAX);
     let chargeable_g = item.weight_g.max(volumetric_g);
     let per_kg = convert_cost(ctx, &l.freight_per_kg, cur, seen, ex, "freight")?;
-    let freight = per_kg * Decimal::new(chargeable_g, 3);
+    let freight = ck(per_kg.checked_mul(Decimal::new(chargeable_g, 3)))?;
     ex.step("freight", || {
         vec![
             ("actual", num(item.weight_g)),
@@ -257,8 +287,8 @@ fn landed_inner(
     let packaging = convert_cost(ctx, &l.packaging, cur, seen, ex, "packaging")?;
     ex.step("packaging", || vec![("amount", money(packaging, cur))]);
     let duty_rate = l.duty_for(&item.hs_code);
-    let duty_base = if l.duty_on_freight { purchase + freight } else { purchase };
-    let duty = duty_base * duty_rate;
+    let duty_base = if l.duty_on_freight { ck(purchase.checked_add(freight))? } else { purchase };
+    let duty = ck(duty_base.checked_mul(duty_rate))?;
     ex.step(if l.duty_on_freight { "duty-cif" } else { "duty-fob" }, || {
         vec![
             ("hs", text(if item.hs_code.is_empty() { "—" } else { &item.hs_code })),
@@ -292,7 +322,7 @@ fn landed_inner(
         ex.step("fulfilment", || vec![("tier", text(&tier.name)), ("amount", money(v, cur))]);
         (v, Some(tier.name.clone()))
     };
-    let total = purchase + freight + packaging + duty + fulfilment;
+    let total = [freight, packaging, duty, fulfilment].into_iter().try_fold(purchase, |a, b| ck(a.checked_add(b)))?;
     ex.step("landed", || vec![("amount", money(total, cur))]);
     Ok(Landed { purchase, freight, packaging, duty, fulfilment, total, chargeable_g, tier })
 }
@@ -361,6 +391,7 @@ pub fn evaluate(
     price: Money,
     explain: bool,
 ) -> Result<Quote, ErrorPayload> {
+    ctx.validate()?;
     market.validate()?;
     item.validate()?;
     if price.currency() != market.currency {
@@ -496,6 +527,7 @@ fn eps() -> Decimal {
 /// The price that meets the market's target, rounded to its rules, with
 /// its breakdown (`explain`: with the steps of "why this price").
 pub fn price(ctx: &Context, item: &Item, market: &Market, explain: bool) -> Result<Quote, ErrorPayload> {
+    ctx.validate()?;
     market.validate()?;
     item.validate()?;
     let mut steps = vec![];
@@ -623,12 +655,13 @@ fn solve_with(market: &Market, k: &Coeffs, landed: &Landed, ex: &mut Explain) ->
     let sigma = if k.on_shipping { one } else { Decimal::ZERO };
     let cost = landed.total + k.fixed + extra;
     let a_pct = keep - k.referral_rate * k.beta;
+    let cost = ck(cost.checked_add(Decimal::ZERO))?;
     let raw = if a_pct > Decimal::ZERO {
-        let p = (cost - s * (keep - k.referral_rate * k.beta * sigma)) / a_pct;
-        if (p + s * sigma) * k.beta * k.referral_rate >= k.referral_min {
+        let p = ck((cost - s * (keep - k.referral_rate * k.beta * sigma)).checked_div(a_pct))?;
+        if ck(ck((p + s * sigma).checked_mul(k.beta))?.checked_mul(k.referral_rate))? >= k.referral_min {
             Some(p)
         } else if keep > Decimal::ZERO {
-            Some((cost + k.referral_min - s * keep) / keep)
+            Some(ck((cost + k.referral_min - s * keep).checked_div(keep))?)
         } else {
             None
         }
@@ -642,7 +675,7 @@ fn solve_with(market: &Market, k: &Coeffs, landed: &Landed, ex: &mut Explain) ->
             .arg("margin", m * Decimal::ONE_HUNDRED));
     };
     let scale = Decimal::from(10i64.pow(cur.exponent()));
-    let raw_minor = (raw * scale).round_dp_with_strategy(9, RoundingStrategy::MidpointNearestEven);
+    let raw_minor = ck(raw.checked_mul(scale))?.round_dp_with_strategy(9, RoundingStrategy::MidpointNearestEven);
     let unit = |p: i64| Decimal::new(p, cur.exponent());
     match &rules.target {
         Target::Margin { margin } => ex.step("target-margin", || vec![("margin", pct(*margin))]),

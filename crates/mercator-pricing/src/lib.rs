@@ -36,7 +36,9 @@ pub fn price_all(
 ) -> Vec<Repriced> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
     let chunk = items.len().div_ceil(threads).max(1);
-    let valid: Vec<Result<(), mercator_core::ErrorPayload>> = markets.iter().map(Market::validate).collect();
+    let door = ctx.validate();
+    let valid: Vec<Result<(), mercator_core::ErrorPayload>> =
+        markets.iter().map(|m| door.clone().and_then(|_| m.validate())).collect();
     std::thread::scope(|s| {
         let handles: Vec<_> = items
             .chunks(chunk)

@@ -191,6 +191,8 @@ impl Ending {
     pub const C99: Ending = Ending { step: 100, rest: 99 };
     pub const C95: Ending = Ending { step: 100, rest: 95 };
     pub const C90: Ending = Ending { step: 100, rest: 90 };
+    /// Three-decimal currencies: 4.990 KWD.
+    pub const M990: Ending = Ending { step: 1000, rest: 990 };
     /// JPY: ¥1,480, ¥2,980.
     pub const JPY80: Ending = Ending { step: 100, rest: 80 };
     /// JPY: ¥1,500, ¥3,000.

@@ -120,6 +120,9 @@ pub fn market(channel_kind: &str, channel_name: &str, country: &str, currency: &
         _ => TaxCollector::Seller,
     };
     let min = |minor: i64| Some(m(minor, c));
+    // a fee given in hundredths of the currency's unit (30 = 0.30), in its
+    // minor units whatever its decimals: 0.30 EUR = 30 cents, 0.300 KWD = 300 fils
+    let hundredths = |h: i64| Some(m(h * 10i64.pow(exp) / 100, c));
     let fees = match channel_kind {
         "amazon" => FeeSchedule {
             referral: match country {
@@ -128,11 +131,12 @@ pub fn market(channel_kind: &str, channel_name: &str, country: &str, currency: &
                 }
                 "US" => referral(
                     &[("", "0.15"), ("kitchen", "0.15"), ("electronics", "0.08"), ("beauty", "0.15"), ("pets", "0.15")],
-                    min(30),
+                    hundredths(30),
                 ),
-                _ => {
-                    referral(&[("", "0.15"), ("kitchen", "0.15"), ("electronics", "0.07"), ("beauty", "0.15")], min(30))
-                }
+                _ => referral(
+                    &[("", "0.15"), ("kitchen", "0.15"), ("electronics", "0.07"), ("beauty", "0.15")],
+                    hundredths(30),
+                ),
             },
             per_order: None,
             payment_rate: Decimal::ZERO,
@@ -161,7 +165,7 @@ pub fn market(channel_kind: &str, channel_name: &str, country: &str, currency: &
         },
         "ebay" => FeeSchedule {
             referral: referral(&[("", "0.1325"), ("electronics", "0.09")], None),
-            per_order: if exp == 0 { None } else { min(30) },
+            per_order: if exp == 0 { None } else { hundredths(30) },
             payment_rate: Decimal::ZERO,
             payment_fixed: None,
             closing: None,
@@ -173,7 +177,7 @@ pub fn market(channel_kind: &str, channel_name: &str, country: &str, currency: &
             referral: vec![],
             per_order: None,
             payment_rate: if country == "JP" { d("0.0355") } else { d("0.029") },
-            payment_fixed: if exp == 0 { None } else { min(30) },
+            payment_fixed: if exp == 0 { None } else { hundredths(30) },
             closing: None,
             on_tax_inclusive: true,
             on_shipping: true,
@@ -226,6 +230,8 @@ pub fn market(channel_kind: &str, channel_name: &str, country: &str, currency: &
     };
     let ending = match exp {
         0 => Ending::JPY80,
+        // three decimals (KWD, BHD, OMR): 4.990, not 4.199
+        3 => Ending::M990,
         _ if channel_kind == "shopee" => Ending::C90,
         _ => Ending::C99,
     };

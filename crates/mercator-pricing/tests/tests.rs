@@ -618,3 +618,98 @@ proptest! {
         prop_assert_eq!(back.price, p);
     }
 }
+
+#[test]
+fn rates_and_buffers_no_market_has_are_refused_at_the_engines_door() {
+    let g = globals();
+    for (rate, ok) in [("0", false), ("-1.08", false), ("0.0000001", false), ("1000000001", false), ("1.08", true)] {
+        let mut t = fx();
+        t.set(Currency::USD, RateInfo { per_eur: d(rate), as_of: date!(2026 - 11 - 30), source: "typed".into() });
+        let r = price(&ctx(&t, &g), &item(), &amazon_us(), false);
+        match ok {
+            true => assert!(r.is_ok(), "{rate}: {r:?}"),
+            false => {
+                let e = r.unwrap_err();
+                assert_eq!((e.code.as_str(), e.args["field"].as_str()), ("pricing-input-invalid", "fx.USD"), "{rate}");
+            }
+        }
+    }
+    let fx = fx();
+    for buffer in ["-0.01", "0.51", "5"] {
+        let g = Globals { fx_buffer: d(buffer), max_rate_age_days: 7 };
+        let e = price(&ctx(&fx, &g), &item(), &amazon_us(), false).unwrap_err();
+        assert_eq!(e.args["field"], "fxBuffer", "{buffer}");
+        let e = evaluate(&ctx(&fx, &g), &item(), &amazon_us(), m(1999, "USD"), false).unwrap_err();
+        assert_eq!(e.args["field"], "fxBuffer");
+    }
+}
+
+#[test]
+fn amounts_at_the_edge_of_decimal_cannot_price_instead_of_panicking() {
+    let g = globals();
+    let mut fx = fx();
+    // the yuan at the edge of what a rate may say (a million euros a yuan)
+    fx.set(Currency::CNY, RateInfo { per_eur: d("0.000001"), as_of: date!(2026 - 11 - 30), source: "typed".into() });
+    let c = ctx(&fx, &g);
+    // a parcel the size of a house: its volumetric weight times the freight rate leaves Decimal's range
+    let huge = Item { length_mm: 10_000_000, width_mm: 10_000_000, height_mm: 10_000_000, ..item() };
+    let mut mk = amazon_us();
+    mk.logistics.fulfilment.clear();
+    mk.logistics.freight_per_kg = m(100_000_000_000, "CNY");
+    mk.logistics.volumetric_divisor = 5000;
+    let e = price(&c, &huge, &mk, true).unwrap_err();
+    assert_eq!(e.code, "price-out-of-range");
+    // the rupiah at the edge of what a rate may be, a cost at the edge of what an item may cost
+    let mut t = fx.clone();
+    t.set(
+        "IDR".parse().unwrap(),
+        RateInfo { per_eur: d("1000000000"), as_of: date!(2026 - 11 - 30), source: "typed".into() },
+    );
+    t.set(Currency::CNY, RateInfo { per_eur: d("0.000001"), as_of: date!(2026 - 11 - 30), source: "typed".into() });
+    let mut idr = shopee_sg();
+    idr.currency = "IDR".parse().unwrap();
+    idr.logistics.shipping_charged = m(0, "IDR");
+    idr.fees.referral.iter_mut().for_each(|r| r.min_per_item = None);
+    idr.fees.per_order = None;
+    idr.fees.payment_fixed = None;
+    idr.fees.closing = None;
+    idr.tax.collector = TaxCollector::Seller;
+    let rich = Item { cost: m(100_000_000_000, "CNY"), ..item() };
+    let r = price(&ctx(&t, &g), &rich, &idr, true);
+    assert!(matches!(&r, Err(e) if e.code == "price-out-of-range") || r.is_ok(), "{r:?}");
+}
+
+proptest! {
+    /// Whatever the inputs the validation lets through, the engine answers
+    /// (a price or "cannot price"), never panics.
+    #[test]
+    fn extreme_inputs_never_panic(
+        cost in 0i64..=100_000_000_000,
+        weight in 0i64..=10_000_000,
+        side in 0i64..=10_000_000,
+        per_kg in 0i64..=100_000_000_000,
+        rate in prop::sample::select(vec!["0.000001", "0.3", "1", "17500", "1000000000"]),
+        margin in 0u32..99,
+    ) {
+        let g = globals();
+        let mut t = fx();
+        t.set(Currency::CNY, RateInfo { per_eur: d(rate), as_of: date!(2026 - 11 - 30), source: "typed".into() });
+        let it = Item { cost: m(cost, "CNY"), weight_g: weight, length_mm: side, width_mm: side, height_mm: side, ..item() };
+        let mut mk = amazon_de();
+        mk.logistics.fulfilment.clear();
+        mk.logistics.freight_per_kg = m(per_kg, "CNY");
+        mk.rules.target = Target::Margin { margin: Decimal::new(margin.into(), 2) };
+        let _ = price(&ctx(&t, &g), &it, &mk, true);
+        let _ = evaluate(&ctx(&t, &g), &it, &mk, m(1999, "EUR"), true);
+    }
+}
+
+#[test]
+fn three_decimal_currencies_get_their_own_ending_and_fees_in_fils() {
+    let kw = mercator_pricing::presets::market("amazon", "Amazon.kw", "KW", "KWD");
+    assert_eq!(kw.rules.ending, Ending::M990, "4.990 KWD, not 4.199");
+    assert_eq!(kw.fees.referral[0].min_per_item.map(|m| m.minor()), Some(300), "0.300 KWD, not 0.030");
+    let de = mercator_pricing::presets::market("amazon", "Amazon.de", "DE", "EUR");
+    assert_eq!(de.fees.referral[0].min_per_item.map(|m| m.minor()), Some(30), "0.30 EUR");
+    assert_eq!(de.rules.ending, Ending::C99);
+}

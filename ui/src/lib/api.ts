@@ -35,7 +35,7 @@ import type {
   MatrixFilter,
   MatrixRowDto,
   Quote,
-  Promotion,
+  PromotionInput,
   PromoQuote,
   PriceChangeDto,
   ApplyPricesResult,
@@ -138,7 +138,7 @@ export const api = {
     invoke<Page<MatrixRowDto>>('pricing_matrix', { lang, filter, offset, limit }),
   explainPrice: (variantId: string, channelId: string, price: string | null) =>
     invoke<Quote>('explain_price', { variantId, channelId, price }),
-  simulatePromotion: (variantId: string, channelId: string, price: string, promotion: Promotion) =>
+  simulatePromotion: (variantId: string, channelId: string, price: string, promotion: PromotionInput) =>
     invoke<PromoQuote>('simulate_promotion', { variantId, channelId, price, promotion }),
   priceChanges: (offset: number, limit: number) => invoke<Page<PriceChangeDto>>('price_changes', { offset, limit }),
   applyPrices: (channelId: string | null) => invoke<ApplyPricesResult>('apply_prices', { channelId }),

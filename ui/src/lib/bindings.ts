@@ -5,9 +5,14 @@ export type ErrorPayload = { code: string, args: { [key in string]: string }, };
 
 export type MoneyDto = { minor: number, currency: string, 
 /**
- * Minor-unit digits of the currency (JPY 0, EUR 2, KWD 3).
+ * Minor-unit digits of the currency (JPY 0, EUR 2, KWD 3), from the
+ * backend's ISO 4217 table: the UI never works one out.
  */
-exponent: number, };
+exponent: number, 
+/**
+ * The exact amount as decimal text ("150000.50"), for display and forms.
+ */
+amount: string, };
 
 export type Page<T> = { items: Array<T>, offset: number, total: number, 
 /**
@@ -306,7 +311,7 @@ undoOp: string | null, };
 
 export type Currency = string;
 
-export type Money = { minor: number, currency: Currency, };
+export type Money = { minor: number, currency: string, exponent: number, amount: string };
 
 export type TaxDisplay = "inclusive" | "exclusive";
 
@@ -422,7 +427,11 @@ fxBuffer: string,
  */
 maxRateAgeDays: number, };
 
-export type Arg = { "kind": "money", value: string, currency: Currency, } | { "kind": "percent", value: string, } | { "kind": "number", value: string, } | { "kind": "text", value: string, };
+export type Arg = { "kind": "money", value: string, currency: Currency, 
+/**
+ * The currency's minor-unit digits (ISO 4217), for display.
+ */
+exponent: number, } | { "kind": "percent", value: string, } | { "kind": "number", value: string, } | { "kind": "text", value: string, };
 
 export type Step = { code: string, args: Array<[string, Arg]>, };
 
@@ -444,7 +453,11 @@ taxByMarketplace: boolean, netRevenue: string, fees: Fees, landed: Landed, profi
  */
 margin: string, warnings: Array<ErrorPayload>, steps: Array<Step>, };
 
-export type Promotion = { "kind": "percentOff", rate: string, } | { "kind": "amountOff", amount: Money, } | { "kind": "freeShippingOver", threshold: Money, };
+export type PromotionInput = { 
+/**
+ * `percentOff`, `amountOff` or `freeShippingOver`.
+ */
+kind: string, value: string, };
 
 export type PromoQuote = { regular: Quote, promoted: Quote, warnings: Array<ErrorPayload>, };
 
@@ -477,6 +490,10 @@ perEur: string, asOf: string, source: string, ageDays: number,
 stale: boolean, };
 
 export type PolicyDto = { channelId: string, channelName: string, channelKind: string, country: string, currency: string, 
+/**
+ * The currency's minor-unit digits (ISO 4217): which price endings fit.
+ */
+exponent: number, 
 /**
  * None: the channel has no settings yet (it cannot be priced).
  */

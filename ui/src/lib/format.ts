@@ -1,6 +1,7 @@
-// Locale-aware formatting of money and dates. Money arrives as integer minor
-// units with its currency and exponent; it is never turned into a float for
-// arithmetic, only into a decimal string that Intl formats for display.
+// Locale-aware formatting of money and dates. Money arrives with its
+// currency, its exponent and its exact amount as decimal text, all from the
+// backend (ISO 4217): the UI never works out an exponent, never parses an
+// amount, never turns one into a float; Intl formats the decimal text.
 import type { MoneyDto } from './bindings';
 
 /** "1599", exponent 2 -> "15.99"; "-5", 2 -> "-0.05"; exponent 0 -> as is. */
@@ -16,7 +17,7 @@ export function minorToDecimalString(minor: number, exponent: number): string {
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
-export function formatMoney(m: MoneyDto, locale: string): string {
+export function formatMoney(m: Pick<MoneyDto, 'minor' | 'currency' | 'exponent'> & { amount?: string }, locale: string): string {
   const key = `${locale}|${m.currency}|${m.exponent}`;
   let nf = moneyFormats.get(key);
   if (!nf) {
@@ -31,7 +32,7 @@ export function formatMoney(m: MoneyDto, locale: string): string {
     moneyFormats.set(key, nf);
   }
   // Intl accepts decimal strings exactly (no binary float rounding).
-  return nf.format(minorToDecimalString(m.minor, m.exponent) as unknown as number);
+  return nf.format((m.amount ?? minorToDecimalString(m.minor, m.exponent)) as unknown as number);
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -75,18 +76,9 @@ export function marketName(code: string, locale: string): string {
   }
 }
 
-/** Minor-unit digits of a currency (JPY 0, EUR 2, KWD 3), from the browser's ISO 4217 data. */
-export function currencyExponent(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/** A decimal amount given as text (exact, may have more digits than the currency), rounded for display. */
-export function formatDecimalMoney(value: string, currency: string, locale: string): string {
-  const exponent = currencyExponent(currency);
+/** A decimal amount given as text (exact, may have more digits than the currency), rounded for display
+ * to the currency's `exponent` (which the backend sends with it). */
+export function formatDecimalMoney(value: string, currency: string, exponent: number, locale: string): string {
   try {
     return new Intl.NumberFormat(locale, {
       style: 'currency',
@@ -110,14 +102,4 @@ export function formatPercent(fraction: string, locale: string, digits = 2): str
 /** Basis points (2513) as a percentage ("25.13 %"). */
 export function formatBp(bp: number, locale: string): string {
   return formatPercent(minorToDecimalString(bp, 4), locale, 2);
-}
-
-/** Turns a decimal text in major units into minor units of `exponent` digits, or null if it does not fit. */
-export function decimalToMinor(text: string, exponent: number): number | null {
-  const t = text.trim().replace(',', '.');
-  const m = /^(\d+)(?:\.(\d*))?$/.exec(t);
-  if (!m) return null;
-  const frac = m[2] ?? '';
-  if (frac.length > exponent) return null;
-  return Number(m[1] + frac.padEnd(exponent, '0'));
 }
