@@ -76,6 +76,13 @@ col-status = Status
 
 ## Orders
 orders-title = Orders
+orders-unreadable = { $count ->
+    [one] 1 order from a channel could not be read
+   *[other] { $count } orders from channels could not be read
+}: set aside (the rest was stored), read again at every sync.
+orders-unreadable-show = Show
+orders-unreadable-hide = Hide
+orders-unreadable-seen = tried { $count } times since { $since }
 orders-summary = { $count ->
     [one] 1 order
    *[other] { $count } orders
@@ -525,6 +532,8 @@ accounts-added = { $name } is connected.
 accounts-demo = demo channel, not connected
 accounts-running = syncing: { $fetched } orders, { $pages } pages…
 accounts-synced-at = synced { $at }
+accounts-unreadable = { $count } could not be read and were set aside (see Orders).
+accounts-log-unreadable = { $count } could not be read: { $ids }
 accounts-never = not synced yet
 accounts-paused = paused
 accounts-resumes = continues where it stopped

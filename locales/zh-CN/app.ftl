@@ -66,6 +66,10 @@ col-status = 状态
 
 ## Orders
 orders-title = 订单
+orders-unreadable = 有 { $count } 个渠道订单无法读取：已暂存（其余订单已保存），每次同步都会重新读取。
+orders-unreadable-show = 显示
+orders-unreadable-hide = 隐藏
+orders-unreadable-seen = 自 { $since } 起已尝试 { $count } 次
 orders-summary = 共 { $count } 个订单
 col-order = 订单号
 col-buyer = 买家
@@ -508,6 +512,8 @@ accounts-added = 已连接 { $name }。
 accounts-demo = 演示渠道，未连接
 accounts-running = 同步中：{ $fetched } 个订单，{ $pages } 页…
 accounts-synced-at = 同步于 { $at }
+accounts-unreadable = 有 { $count } 个订单无法读取，已暂存（见“订单”）。
+accounts-log-unreadable = { $count } 个无法读取：{ $ids }
 accounts-never = 尚未同步
 accounts-paused = 已暂停
 accounts-resumes = 将从中断处继续

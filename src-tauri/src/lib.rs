@@ -108,6 +108,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             sync_commands::purge_buyer_data,
             sync_commands::list_orders_filtered,
             sync_commands::order_detail,
+            sync_commands::unreadable_orders,
             sync_commands::outbox_problems,
             sync_commands::retry_outbox,
             sync_commands::carriers,

@@ -148,6 +148,11 @@ pub async fn list_orders_filtered(
 }
 
 #[tauri::command]
+pub async fn unreadable_orders(state: S<'_>) -> ApiResult<Vec<sync::UnreadableOrderDto>> {
+    sync::unreadable_orders(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
 pub async fn order_detail(state: S<'_>, order_id: String) -> ApiResult<sync::OrderDetailDto> {
     sync::order_detail(state.store().await?.as_ref(), &order_id).await
 }

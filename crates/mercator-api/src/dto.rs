@@ -551,6 +551,7 @@ pub fn typescript_bindings() -> String {
         crate::pricing::PriceChangeDto::decl(&cfg),
         crate::pricing::ApplyPricesResult::decl(&cfg),
         crate::sync::RunReport::decl(&cfg),
+        crate::sync::UnreadableOrderDto::decl(&cfg),
         crate::sync::AccountDto::decl(&cfg),
         crate::sync::SyncLogDto::decl(&cfg),
         mercator_store::sync::OrderFilter::decl(&cfg),

@@ -11,7 +11,7 @@ use mercator_channels::shopify::{Shopify, ShopifyAccount, ShopifySecrets};
 use mercator_channels::woocommerce::{WooAccount, WooCommerce, WooSecrets};
 use mercator_channels::{fmt_time, parse_time, ChannelError, OrdersPage, RemoteOrder, Window};
 use mercator_core::{ErrorCode, ErrorPayload};
-use mercator_store::sync::{IncomingLine, IncomingOrder};
+use mercator_store::sync::{IncomingLine, IncomingOrder, Position};
 use mercator_store::Store;
 use mercator_vault::{Secret, Vault};
 use serde::Serialize;
@@ -34,6 +34,16 @@ impl Connector {
             Connector::Shopee(c) => c.orders(w, token).await,
             Connector::Shopify(c) => c.orders(w, token).await,
             Connector::Woo(c) => c.orders(w, token).await,
+        }
+    }
+
+    /// One order again by its channel id (an order set aside as unreadable).
+    pub async fn refetch(&self, external_id: &str) -> Result<OrdersPage, ChannelError> {
+        match self {
+            Connector::Amazon(a) => a.order(external_id).await,
+            Connector::Shopee(c) => c.order(external_id).await,
+            Connector::Shopify(c) => c.order(external_id).await,
+            Connector::Woo(c) => c.order(external_id).await,
         }
     }
 
@@ -110,6 +120,10 @@ pub struct RunReport {
     pub created: i64,
     pub updated: i64,
     pub unchanged: i64,
+    /// Orders that could not be read and were set aside (shown in Orders).
+    pub unreadable: i64,
+    /// Orders set aside earlier that could be read this time.
+    pub recovered: i64,
     /// The run finished its window (false: it stopped and will continue).
     pub complete: bool,
 }
@@ -163,7 +177,14 @@ pub async fn pull_with(
             }
         };
         let orders: Vec<IncomingOrder> = page.orders.iter().map(incoming).collect();
-        let outcome = store.apply_page(channel_id, &orders, page.next.as_deref(), page.rate_limit.as_deref()).await?;
+        // an order that cannot be read is set aside with why; the rest of the page goes on
+        let position = match page.next.as_deref() {
+            Some(t) => Position::Next(t),
+            None => Position::End,
+        };
+        let outcome =
+            store.apply_page_with(channel_id, &orders, &set_aside(&page), position, page.rate_limit.as_deref()).await?;
+        report.unreadable += page.unreadable.len() as i64;
         report.pages += 1;
         report.fetched += orders.len() as i64;
         report.created += outcome.created;
@@ -174,10 +195,34 @@ pub async fn pull_with(
             Some(t) => token = Some(t),
             None => {
                 report.complete = true;
+                retry_unreadable(store, channel_id, c, &mut report).await?;
                 return Ok(report);
             }
         }
     }
+}
+
+fn set_aside(page: &OrdersPage) -> Vec<(String, String)> {
+    page.unreadable
+        .iter()
+        .map(|u| (u.external_id.clone(), serde_json::to_string(&ErrorPayload::from(&u.reason)).unwrap_or_default()))
+        .collect()
+}
+
+/// Orders set aside on earlier runs, read again by id (20 a run, oldest
+/// first): those that map now are stored; the others stay, with the newest
+/// reason. A channel that cannot be asked just now leaves them for later.
+async fn retry_unreadable(store: &Store, channel_id: &str, c: &Connector, report: &mut RunReport) -> ApiResult<()> {
+    for u in store.unreadable_orders(Some(channel_id)).await?.into_iter().take(20) {
+        if u.external_id == "?" {
+            continue;
+        }
+        let Ok(page) = c.refetch(&u.external_id).await else { continue };
+        let orders: Vec<IncomingOrder> = page.orders.iter().map(incoming).collect();
+        store.apply_page_with(channel_id, &orders, &set_aside(&page), Position::Keep, None).await?;
+        report.recovered += orders.len() as i64;
+    }
+    Ok(())
 }
 
 /// An account's non-secret settings and secrets, by channel kind.
@@ -397,6 +442,8 @@ pub struct SyncLogDto {
     /// For errors: what failed and why.
     pub error: Option<ErrorPayload>,
     pub rate_limit: Option<String>,
+    /// Orders of this page that could not be read (set aside, shown in Orders).
+    pub unreadable: Vec<String>,
 }
 
 pub async fn sync_log(store: &Store, channel_id: &str) -> ApiResult<Vec<SyncLogDto>> {
@@ -412,6 +459,13 @@ pub async fn sync_log(store: &Store, channel_id: &str) -> ApiResult<Vec<SyncLogD
                     .then(|| serde_json::from_value(detail.clone()).ok())
                     .flatten(),
                 rate_limit: detail.get("rateLimit").and_then(|v| v.as_str()).map(str::to_string),
+                unreadable: detail
+                    .get("unreadable")
+                    .and_then(|v| v.as_array())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
                 at: r.at,
                 kind: r.kind,
                 fetched: r.fetched,
@@ -689,4 +743,39 @@ pub async fn order_detail(store: &Store, order_id: &str) -> ApiResult<OrderDetai
         shipped_at: o.shipped_at,
         updated_at: o.updated_at,
     })
+}
+
+/// An order a channel sent that could not be read, for Orders.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnreadableOrderDto {
+    pub channel_id: String,
+    pub channel_name: String,
+    /// The channel's id of the order.
+    pub external_id: String,
+    pub reason: ErrorPayload,
+    pub first_seen: String,
+    pub last_seen: String,
+    /// Times it was read and could not be.
+    pub seen: i64,
+}
+
+/// Every order set aside as unreadable (they are read again on each sync).
+pub async fn unreadable_orders(store: &Store) -> ApiResult<Vec<UnreadableOrderDto>> {
+    let names: HashMap<String, String> = store.channels().await?.into_iter().map(|c| (c.0, c.2)).collect();
+    Ok(store
+        .unreadable_orders(None)
+        .await?
+        .into_iter()
+        .map(|u| UnreadableOrderDto {
+            channel_name: names.get(&u.channel_id).cloned().unwrap_or_default(),
+            reason: serde_json::from_str(&u.reason)
+                .unwrap_or_else(|_| ErrorPayload::new(ErrorCode::ChannelBadResponse).arg("detail", "")),
+            channel_id: u.channel_id,
+            external_id: u.external_id,
+            first_seen: u.first_seen,
+            last_seen: u.last_seen,
+            seen: u.seen,
+        })
+        .collect())
 }

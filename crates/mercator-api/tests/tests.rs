@@ -2131,3 +2131,47 @@ mod token_leaks {
         }
     }
 }
+
+/// Sync that cannot wedge: an order that cannot be read is set aside, not its page.
+mod unreadable {
+    use super::demo_store;
+    use mercator_api::sync::pull_with;
+    use mercator_testkit::AmazonFake;
+    use time::OffsetDateTime;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_order_with_a_broken_amount_is_set_aside_the_rest_syncs_and_it_is_read_again_later() {
+        let (_tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(250, 91).await;
+        let ch = store.add_channel("amazon", "Amazon.de (API)", "DE", "EUR", "de-DE").await.unwrap();
+        store.set_channel_config(&ch, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
+        let bad = fake.set_order_field(3, "/proceeds/grandTotal/amount", serde_json::json!("12,34,56"));
+        let c = super::order_sync::amazon(&fake);
+        let r = pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        assert!(r.complete, "the page with the bad order did not stop the run");
+        assert_eq!((r.unreadable, r.created), (1, 249));
+        let keys = store.order_keys(&ch).await.unwrap();
+        assert_eq!(keys.len(), 249);
+        assert!(!keys.iter().any(|k| k.0 == bad));
+        // shown in Orders with why, and in the sync log
+        let list = mercator_api::sync::unreadable_orders(&store).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            (list[0].external_id.as_str(), list[0].reason.code.as_str()),
+            (bad.as_str(), "channel-bad-response")
+        );
+        let log = mercator_api::sync::sync_log(&store, &ch).await.unwrap();
+        assert!(serde_json::to_string(&log).unwrap().contains(&bad), "the log names it");
+        // the next runs go on (the account is not wedged) and read it again by id
+        let later = OffsetDateTime::now_utc() + time::Duration::minutes(3);
+        let r = pull_with(&store, &ch, &c, later, &|_| {}).await.unwrap();
+        assert_eq!(r.recovered, 0);
+        assert!(mercator_api::sync::unreadable_orders(&store).await.unwrap()[0].seen >= 2, "tried again");
+        // the channel corrects the order: the next run stores it and it leaves the list
+        fake.set_order_field(3, "/proceeds/grandTotal/amount", serde_json::json!("12.34"));
+        let r = pull_with(&store, &ch, &c, later + time::Duration::minutes(3), &|_| {}).await.unwrap();
+        assert_eq!(r.recovered, 1);
+        assert!(mercator_api::sync::unreadable_orders(&store).await.unwrap().is_empty());
+        assert!(store.order_keys(&ch).await.unwrap().iter().any(|k| k.0 == bad));
+    }
+}

@@ -195,9 +195,24 @@ impl Amazon {
             .and_then(Value::as_array)
             .ok_or_else(|| ChannelError::BadResponse("no orders array".into()))?;
         let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::USD);
-        let orders = orders.iter().map(|o| map_order(o, fallback)).collect::<Result<Vec<_>, _>>()?;
+        let (orders, unreadable) = crate::map_each(orders, "orderId", |o| map_order(o, fallback));
         let next = body.pointer("/pagination/nextToken").and_then(Value::as_str).map(str::to_string);
-        Ok(OrdersPage { orders, next, rate_limit: a.header("x-amzn-ratelimit-limit").map(|r| format!("{r}/s")) })
+        let rate_limit = a.header("x-amzn-ratelimit-limit").map(|r| format!("{r}/s"));
+        Ok(OrdersPage { orders, unreadable, next, rate_limit })
+    }
+
+    /// One order by its id (Orders 2026-01-01 `getOrder`), mapped like a
+    /// page of one: to read again an order that could not be read before.
+    pub async fn order(&self, order_id: &str) -> Result<OrdersPage, ChannelError> {
+        let url =
+            format!("{}/orders/2026-01-01/orders/{}", self.account.endpoint.trim_end_matches('/'), percent(order_id));
+        let a =
+            self.call(|c, _| c.get(&url).query(&[("includedData", "BUYER,RECIPIENT,PROCEEDS,FULFILLMENT")])).await?;
+        let body: Value = a.json()?;
+        let o = body.get("order").cloned().unwrap_or(body);
+        let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::USD);
+        let (orders, unreadable) = crate::map_each(std::slice::from_ref(&o), "orderId", |o| map_order(o, fallback));
+        Ok(OrdersPage { orders, unreadable, next: None, rate_limit: None })
     }
 
     /// Confirms a shipment with its tracking (Orders v0 `confirmShipment`).

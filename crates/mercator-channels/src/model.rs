@@ -170,10 +170,41 @@ pub struct ListingsPage {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrdersPage {
     pub orders: Vec<RemoteOrder>,
+    /// Orders of this page that could not be read (a bad amount or time):
+    /// set aside with the reason, the rest of the page goes on.
+    pub unreadable: Vec<Unreadable>,
     /// Token for the next page; None at the end.
     pub next: Option<String>,
     /// What the channel said about the remaining rate budget, for the sync log.
     pub rate_limit: Option<String>,
+}
+
+/// An order a connector could not map, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The channel's id of the order, as far as it can be read.
+    pub external_id: String,
+    /// The mapping error, secret-free and without the order's buyer data.
+    pub reason: ChannelError,
+}
+
+/// Maps each order of a page; those that fail are set aside, not the page.
+pub fn map_each(
+    items: &[serde_json::Value],
+    id_key: &str,
+    map: impl Fn(&serde_json::Value) -> Result<RemoteOrder, ChannelError>,
+) -> (Vec<RemoteOrder>, Vec<Unreadable>) {
+    let (mut ok, mut bad) = (vec![], vec![]);
+    for o in items {
+        match map(o) {
+            Ok(r) => ok.push(r),
+            Err(reason) => bad.push(Unreadable {
+                external_id: o.get(id_key).and_then(json_number_text).unwrap_or_else(|| "?".into()),
+                reason,
+            }),
+        }
+    }
+    (ok, bad)
 }
 
 /// The updated-time window a pull covers (inclusive start, exclusive end).

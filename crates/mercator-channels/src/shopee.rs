@@ -341,9 +341,11 @@ impl Shopee {
             .filter_map(|o| o.get("order_sn").and_then(Value::as_str))
             .map(str::to_string)
             .collect();
-        let mut orders = vec![];
+        let (mut orders, mut unreadable) = (vec![], vec![]);
         for chunk in sns.chunks(50) {
-            orders.extend(self.details(chunk).await?);
+            let (ok, bad) = self.details(chunk).await?;
+            orders.extend(ok);
+            unreadable.extend(bad);
         }
         let more = v.pointer("/response/more").and_then(Value::as_bool).unwrap_or(false);
         let next = if more {
@@ -357,14 +359,20 @@ impl Shopee {
         } else {
             None
         };
-        Ok(OrdersPage { orders, next, rate_limit: None })
+        Ok(OrdersPage { orders, unreadable, next, rate_limit: None })
+    }
+
+    /// One order by its number, mapped like a page of one.
+    pub async fn order(&self, order_sn: &str) -> Result<OrdersPage, ChannelError> {
+        let (orders, unreadable) = self.details(&[order_sn.to_string()]).await?;
+        Ok(OrdersPage { orders, unreadable, next: None, rate_limit: None })
     }
 
     /// The detail of these orders; those left out (a `warning`) are asked
     /// for once more, and still missing fail the call.
-    async fn details(&self, sns: &[String]) -> Result<Vec<RemoteOrder>, ChannelError> {
+    async fn details(&self, sns: &[String]) -> Result<(Vec<RemoteOrder>, Vec<crate::Unreadable>), ChannelError> {
         let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::SGD);
-        let mut out = vec![];
+        let (mut out, mut bad) = (vec![], vec![]);
         let mut missing: Vec<String> = sns.to_vec();
         for attempt in 0..2 {
             let v = self
@@ -376,21 +384,21 @@ impl Shopee {
                 )
                 .await?;
             let list = v.pointer("/response/order_list").and_then(Value::as_array).cloned().unwrap_or_default();
-            for o in &list {
-                out.push(map_order(o, fallback)?);
-            }
+            let (ok, unreadable) = crate::map_each(&list, "order_sn", |o| map_order(o, fallback));
+            out.extend(ok);
+            bad.extend(unreadable);
             let got: std::collections::HashSet<&str> =
                 list.iter().filter_map(|o| o.get("order_sn").and_then(Value::as_str)).collect();
             missing.retain(|sn| !got.contains(sn.as_str()));
             if missing.is_empty() {
-                return Ok(out);
+                return Ok((out, bad));
             }
             if attempt == 1 {
                 let w = warnings(&v).join("; ");
                 return Err(ChannelError::BadResponse(format!("orders left out ({}): {w}", missing.join(","))));
             }
         }
-        Ok(out)
+        Ok((out, bad))
     }
 
     /// Sends our tracking number for an order Shopee does not arrange

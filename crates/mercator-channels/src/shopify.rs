@@ -221,6 +221,21 @@ impl Shopify {
 
     pub async fn orders(&self, w: &Window, cursor: Option<&str>) -> Result<OrdersPage, ChannelError> {
         let q = format!("updated_at:>='{}' AND updated_at:<'{}'", fmt_time(w.after), fmt_time(w.before));
+        self.orders_where(q, cursor).await
+    }
+
+    /// One order by its id (`gid://shopify/Order/N`), mapped like a page of one.
+    pub async fn order(&self, gid: &str) -> Result<OrdersPage, ChannelError> {
+        let n = gid.rsplit('/').next().unwrap_or_default();
+        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ChannelError::Config(format!("order id {gid:?}")));
+        }
+        let mut page = self.orders_where(format!("id:{n}"), None).await?;
+        page.next = None;
+        Ok(page)
+    }
+
+    async fn orders_where(&self, q: String, cursor: Option<&str>) -> Result<OrdersPage, ChannelError> {
         let vars = json!({ "first": ORDERS_PER_PAGE, "after": cursor, "query": q });
         let (data, budget) = self.graphql_with_budget(&orders_query(), vars).await?;
         let mut nodes = data
@@ -232,7 +247,7 @@ impl Shopify {
             self.complete_lines(o).await?;
         }
         let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::USD);
-        let mapped = nodes.iter().map(|o| map_order(o, fallback)).collect::<Result<Vec<_>, _>>()?;
+        let (mapped, unreadable) = crate::map_each(&nodes, "id", |o| map_order(o, fallback));
         let more = data.pointer("/orders/pageInfo/hasNextPage").and_then(Value::as_bool).unwrap_or(false);
         let next = if more {
             Some(
@@ -244,7 +259,7 @@ impl Shopify {
         } else {
             None
         };
-        Ok(OrdersPage { orders: mapped, next, rate_limit: budget })
+        Ok(OrdersPage { orders: mapped, unreadable, next, rate_limit: budget })
     }
 
     /// Fetches the line items past the first page into the order node.

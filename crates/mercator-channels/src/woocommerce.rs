@@ -51,17 +51,41 @@ impl WooCommerce {
             return Err(ChannelError::BadResponse(format!("page token {page_token:?}")));
         }
         let page = backward.unwrap_or(1);
-        let (orders, pages) = self.orders_page(window, page).await?;
+        let ((orders, unreadable), pages) = self.orders_page(window, page).await?;
         let next = match backward {
             None if pages > 1 => Some(format!("r{pages}")),
             None => None,
             Some(p) if p > 1 => Some(format!("r{}", p - 1)),
             Some(_) => None,
         };
-        Ok(OrdersPage { orders, next, rate_limit: None })
+        Ok(OrdersPage { orders, unreadable, next, rate_limit: None })
     }
 
-    async fn orders_page(&self, window: &Window, page: u32) -> Result<(Vec<RemoteOrder>, u32), ChannelError> {
+    /// One order by its id, mapped like a page of one.
+    pub async fn order(&self, order_id: &str) -> Result<OrdersPage, ChannelError> {
+        if order_id.is_empty() || !order_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ChannelError::Config(format!("order id {order_id:?}")));
+        }
+        let url = self.url(&format!("/orders/{order_id}"));
+        let a = self
+            .http
+            .send(|c| {
+                c.get(&url).basic_auth(self.secrets.consumer_key.expose(), Some(self.secrets.consumer_secret.expose()))
+            })
+            .await?;
+        self.check(&a)?;
+        let o: Value = a.json()?;
+        let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::USD);
+        let (orders, unreadable) = crate::map_each(std::slice::from_ref(&o), "id", |o| map_order(o, fallback));
+        Ok(OrdersPage { orders, unreadable, next: None, rate_limit: None })
+    }
+
+    #[allow(clippy::type_complexity)]
+    async fn orders_page(
+        &self,
+        window: &Window,
+        page: u32,
+    ) -> Result<((Vec<RemoteOrder>, Vec<crate::Unreadable>), u32), ChannelError> {
         let (after, before) = (woo_time(window.after), woo_time(window.before));
         let page_s = page.to_string();
         let url = self.url("/orders");
@@ -85,7 +109,7 @@ impl WooCommerce {
         let body: Value = a.json()?;
         let list = body.as_array().ok_or_else(|| ChannelError::BadResponse("orders are not a list".into()))?;
         let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::USD);
-        let orders = list.iter().map(|o| map_order(o, fallback)).collect::<Result<Vec<_>, _>>()?;
+        let orders = crate::map_each(list, "id", |o| map_order(o, fallback));
         let pages: u32 = a.header("x-wp-totalpages").and_then(|v| v.trim().parse().ok()).unwrap_or(page);
         Ok((orders, pages))
     }

@@ -84,6 +84,29 @@ const STATE_COLUMNS: &str =
     "channel_id, cursor, window_start, window_end, page_token, paused, interval_s, last_run_at, \
                              last_ok_at, last_error, rate_limit";
 
+/// Where a page leaves the account's sync position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position<'a> {
+    /// More pages: the next one starts at this token.
+    Next(&'a str),
+    /// The window is done: the cursor moves to its end.
+    End,
+    /// Orders read outside the window (again, by id): the position stays.
+    Keep,
+}
+
+/// An order set aside because it could not be read.
+#[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
+pub struct UnreadableOrder {
+    pub channel_id: String,
+    pub external_id: String,
+    /// ErrorPayload JSON.
+    pub reason: String,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub seen: i64,
+}
+
 impl Store {
     pub async fn sync_state(&self, channel_id: &str) -> Result<SyncState, StoreError> {
         let row: Option<SyncState> =
@@ -145,6 +168,29 @@ impl Store {
         next: Option<&str>,
         rate_limit: Option<&str>,
     ) -> Result<PageOutcome, StoreError> {
+        let position = match next {
+            Some(t) => Position::Next(t),
+            None => Position::End,
+        };
+        self.apply_page_with(channel_id, orders, &[], position, rate_limit).await
+    }
+
+    /// [`Store::apply_page`] with the page's unreadable orders (external
+    /// id, reason as ErrorPayload JSON), set aside in the same transaction
+    /// as the page and its position, so none is lost between them. Orders
+    /// of this page that read fine leave the set-aside list.
+    pub async fn apply_page_with(
+        &self,
+        channel_id: &str,
+        orders: &[IncomingOrder],
+        unreadable: &[(String, String)],
+        position: Position<'_>,
+        rate_limit: Option<&str>,
+    ) -> Result<PageOutcome, StoreError> {
+        let next = match position {
+            Position::Next(t) => Some(t),
+            _ => None,
+        };
         let now = now_utc();
         let mut out = PageOutcome::default();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
@@ -291,8 +337,30 @@ impl Store {
             .await?;
         }
         crate::inventory::deduct_shipped(&mut tx, &open_before).await?;
-        match next {
-            Some(token) => {
+        let read: Vec<&str> = orders.iter().map(|o| o.external_id.as_str()).collect();
+        sqlx::query(
+            "DELETE FROM unreadable_orders WHERE channel_id = ? AND external_id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(channel_id)
+        .bind(serde_json::to_string(&read).unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
+        if !unreadable.is_empty() {
+            sqlx::query(
+                "INSERT INTO unreadable_orders (channel_id, external_id, reason, first_seen, last_seen) \
+                 SELECT ?1, value->>0, value->>1, ?3, ?3 FROM json_each(?2) WHERE true \
+                 ON CONFLICT(channel_id, external_id) DO UPDATE SET reason = excluded.reason, \
+                    last_seen = excluded.last_seen, seen = unreadable_orders.seen + 1",
+            )
+            .bind(channel_id)
+            .bind(serde_json::to_string(unreadable).unwrap_or_default())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        match position {
+            Position::Keep => {}
+            Position::Next(token) => {
                 sqlx::query(
                     "UPDATE sync_state SET page_token = ?2, last_ok_at = ?3, last_error = NULL, rate_limit = ?4, updated_at = ?3 \
                      WHERE channel_id = ?1",
@@ -304,7 +372,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            None => {
+            Position::End => {
                 sqlx::query(
                     "UPDATE sync_state SET cursor = COALESCE(window_end, cursor), window_start = NULL, window_end = NULL, \
                         page_token = NULL, last_ok_at = ?2, last_error = NULL, rate_limit = ?3, updated_at = ?2 \
@@ -326,11 +394,26 @@ impl Store {
         .bind(orders.len() as i64)
         .bind(out.created)
         .bind(out.updated)
-        .bind(json!({ "unchanged": out.unchanged, "more": next.is_some(), "rateLimit": rate_limit }).to_string())
+        .bind(
+            json!({ "unchanged": out.unchanged, "more": next.is_some(), "rateLimit": rate_limit,
+                    "unreadable": unreadable.iter().map(|u| &u.0).collect::<Vec<_>>() })
+            .to_string(),
+        )
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// The orders of an account set aside as unreadable, oldest first.
+    pub async fn unreadable_orders(&self, channel_id: Option<&str>) -> Result<Vec<UnreadableOrder>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT channel_id, external_id, reason, first_seen, last_seen, seen FROM unreadable_orders \
+             WHERE ?1 IS NULL OR channel_id = ?1 ORDER BY first_seen, external_id LIMIT 500",
+        )
+        .bind(channel_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Records why a run stopped (the run's position is kept: the next one

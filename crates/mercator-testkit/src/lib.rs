@@ -329,6 +329,18 @@ impl AmazonFake {
         self.with(|i| i.token_life = life);
     }
 
+    /// Sets the value at `pointer` of the `n`-th order (a broken amount, a
+    /// bad time) and returns its id; the order's last-updated time is left alone.
+    pub fn set_order_field(&self, n: usize, pointer: &str, value: Value) -> String {
+        self.with(|i| {
+            let o = &mut i.orders[n];
+            if let Some(slot) = o.pointer_mut(pointer) {
+                *slot = value;
+            }
+            o["orderId"].as_str().unwrap_or_default().to_string()
+        })
+    }
+
     /// Changes `count` orders now (status and last-updated time).
     pub fn update_orders(&self, count: usize) {
         self.with(|i| mutate(i, count));

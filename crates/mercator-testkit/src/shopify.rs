@@ -423,6 +423,13 @@ fn orders(i: &mut Inner, vars: &Value, lf: i64, fault: Option<&Fault>) -> Result
     if first == 0 || first > 250 {
         return Err(error_json("first must be between 1 and 250", "BAD_REQUEST"));
     }
+    // `id:N`: that one order (reading an order again by its id)
+    if let Some(n) = vars["query"].as_str().and_then(|q| q.strip_prefix("id:")) {
+        let gid = format!("gid://shopify/Order/{n}");
+        let nodes: Vec<Value> = i.orders.iter().filter(|o| o["id"] == gid.as_str()).map(|o| cut_lines(o, lf)).collect();
+        let page = json!({ "orders": { "pageInfo": { "hasNextPage": false, "endCursor": null }, "nodes": nodes } });
+        return Ok((page, 3 + 14));
+    }
     let Some((after, before)) = vars["query"].as_str().and_then(window) else {
         return Err(error_json("this fake needs updated_at:>='…' AND updated_at:<'…'", "BAD_REQUEST"));
     };

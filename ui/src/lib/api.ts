@@ -21,6 +21,7 @@ import type {
   ProductDetailDto,
   ListingDto,
   OrderDto,
+  UnreadableOrderDto,
   Page,
   PickListDto,
   ProductDto,
@@ -153,6 +154,7 @@ export const api = {
   purgeBuyerData: () => invoke<number>('purge_buyer_data'),
   ordersFiltered: (filter: OrderFilter, offset: number, limit: number) =>
     invoke<Page<OrderDto>>('list_orders_filtered', { filter, offset, limit }),
+  unreadableOrders: () => invoke<UnreadableOrderDto[]>('unreadable_orders'),
   orderDetail: (orderId: string) => invoke<OrderDetailDto>('order_detail', { orderId }),
   outboxProblems: () => invoke<OutboxProblemDto[]>('outbox_problems'),
   retryOutbox: (id: string) => invoke<DeliveryReport>('retry_outbox', { id }),

@@ -571,9 +571,27 @@ opId: string, changed: number, };
 
 export type RunReport = { pages: number, fetched: number, created: number, updated: number, unchanged: number, 
 /**
+ * Orders that could not be read and were set aside (shown in Orders).
+ */
+unreadable: number, 
+/**
+ * Orders set aside earlier that could be read this time.
+ */
+recovered: number, 
+/**
  * The run finished its window (false: it stopped and will continue).
  */
 complete: boolean, };
+
+export type UnreadableOrderDto = { channelId: string, channelName: string, 
+/**
+ * The channel's id of the order.
+ */
+externalId: string, reason: ErrorPayload, firstSeen: string, lastSeen: string, 
+/**
+ * Times it was read and could not be.
+ */
+seen: number, };
 
 export type AccountDto = { channelId: string, kind: string, name: string, market: string, currency: string, 
 /**
@@ -597,7 +615,11 @@ export type SyncLogDto = { at: string, kind: string, fetched: number, created: n
 /**
  * For errors: what failed and why.
  */
-error: ErrorPayload | null, rateLimit: string | null, };
+error: ErrorPayload | null, rateLimit: string | null, 
+/**
+ * Orders of this page that could not be read (set aside, shown in Orders).
+ */
+unreadable: Array<string>, };
 
 export type OrderFilter = { 
 /**
