@@ -547,6 +547,7 @@ accounts-resume = Resume
 accounts-log = Sync log
 accounts-log-page = { $fetched } fetched, { $created } new, { $updated } updated
 accounts-synced = { $name }: { $fetched } orders fetched, { $created } new, { $updated } updated.
+accounts-backoff = { $count } failed runs in a row: next try at { $at } (Sync now tries at once)
 settings-pii-policy = Buyer names, addresses and order payloads are deleted { $days } days after shipment (Amazon's data-protection rules); order numbers, amounts and items are kept.
 order-status-partially_shipped = Partially shipped
 orders-search = Order number or buyer

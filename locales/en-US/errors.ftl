@@ -113,6 +113,7 @@ error-channel-unavailable = The channel could not be reached ({ $detail }). Merc
 error-channel-bad-response = The channel sent an answer Mercator could not read ({ $detail }); that page was skipped and will be fetched again.
 error-channel-rejected = The channel rejected the request: { $detail }
 error-channel-config = The account settings are incomplete: { $detail }
+error-sync-running = This account is syncing already; its orders come in with the run under way.
 error-channel-insecure-url = The address in “{ $field }” must start with https:// (plain http only to this computer itself, for tests).
 error-tracking-empty = Enter a tracking number.
 error-tracking-format = “{ $number }” is not a { $carrier } tracking number. Check the carrier and the number on the label.

@@ -527,6 +527,7 @@ accounts-resume = 恢复
 accounts-log = 同步日志
 accounts-log-page = 获取 { $fetched } 个，新增 { $created } 个，更新 { $updated } 个
 accounts-synced = { $name }：获取 { $fetched } 个订单，新增 { $created } 个，更新 { $updated } 个。
+accounts-backoff = 已连续失败 { $count } 次：下次尝试时间 { $at }（点击“立即同步”可马上重试）
 settings-pii-policy = 买家姓名、地址和订单原始数据会在发货 { $days } 天后删除（亚马逊数据保护规定）；订单号、金额和商品保留。
 order-status-partially_shipped = 部分发货
 orders-search = 订单号或买家

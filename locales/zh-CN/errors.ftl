@@ -113,6 +113,7 @@ error-channel-unavailable = 无法连接渠道（{ $detail }）。Mercator 会�
 error-channel-bad-response = 渠道返回了无法读取的内容（{ $detail }）；该页已跳过，稍后会重新获取。
 error-channel-rejected = 渠道拒绝了请求：{ $detail }
 error-channel-config = 账户设置不完整：{ $detail }
+error-sync-running = 该账户正在同步；订单会随正在进行的同步一起到达。
 error-channel-insecure-url = “{ $field }”中的地址必须以 https:// 开头（仅在测试时可用 http 连接本机）。
 error-tracking-empty = 请输入运单号。
 error-tracking-format = “{ $number }”不是 { $carrier } 的运单号。请核对承运商和面单上的单号。

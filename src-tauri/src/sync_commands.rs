@@ -310,10 +310,18 @@ pub fn start_scheduler(app: tauri::AppHandle) {
                 sync::due_accounts(store.as_ref(), time::OffsetDateTime::now_utc()).await
             };
             let Ok(due) = due else { continue };
+            // each account on its own: a channel that never answers costs its
+            // own run (at most the run budget), not the others' or the outbox's
             for id in due {
-                if let Err(e) = run(&app, &state, &id).await {
-                    tracing::warn!(channel = %id, error = %e, "sync stopped");
-                }
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    let state = app.state::<AppState>();
+                    match run(&app, &state, &id).await {
+                        Err(e) if e.0.code == mercator_core::ErrorCode::SyncRunning.as_str() => {}
+                        Err(e) => tracing::warn!(channel = %id, error = %e, "sync stopped"),
+                        Ok(_) => {}
+                    }
+                });
             }
             match mercator_api::outbox::deliver_due(store.as_ref(), &state.vault).await {
                 Ok(r) if r.sent + r.failed > 0 => tracing::info!(sent = r.sent, failed = r.failed, "outbox delivered"),

@@ -142,6 +142,39 @@ pub async fn pull_with(
     now: OffsetDateTime,
     progress: &(dyn Fn(&RunReport) + Send + Sync),
 ) -> ApiResult<RunReport> {
+    pull_with_budget(store, channel_id, c, now, progress, RUN_BUDGET).await
+}
+
+/// How long one run of one account may take: a host that accepts and never
+/// answers costs this account this much, and the others nothing (each
+/// account runs on its own); the run stops between pages, or its page is
+/// cut off, and the next run goes on from the saved page.
+pub const RUN_BUDGET: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// One pull per account at a time in this process: a second (a click on
+/// "Sync now" while the scheduler runs it) is refused, not interleaved.
+fn pull_lock(store: &Store, channel_id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    use std::sync::{Mutex, OnceLock};
+    type Locks = Mutex<HashMap<(std::path::PathBuf, String), std::sync::Arc<tokio::sync::Mutex<()>>>>;
+    static LOCKS: OnceLock<Locks> = OnceLock::new();
+    let mut locks = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    locks.entry((store.db_path().to_path_buf(), channel_id.to_string())).or_default().clone()
+}
+
+/// [`pull_with`] within `budget`.
+pub async fn pull_with_budget(
+    store: &Store,
+    channel_id: &str,
+    c: &Connector,
+    now: OffsetDateTime,
+    progress: &(dyn Fn(&RunReport) + Send + Sync),
+    budget: std::time::Duration,
+) -> ApiResult<RunReport> {
+    let lock = pull_lock(store, channel_id);
+    let Ok(_running) = lock.try_lock() else {
+        return Err(ApiError::new(ErrorCode::SyncRunning));
+    };
+    let started = std::time::Instant::now();
     let mut st = store.sync_state(channel_id).await?;
     if st.window_end.is_none() {
         let start = match st.cursor.as_deref().and_then(|c| parse_time(c).ok()) {
@@ -161,7 +194,16 @@ pub async fn pull_with(
     let mut report = RunReport::default();
     let mut restarted = false;
     loop {
-        let page = match c.fetch(&window, token.as_deref()).await {
+        let left = budget.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            // out of time between pages: the next run goes on from here
+            return Ok(report);
+        }
+        let fetched = match tokio::time::timeout(left, c.fetch(&window, token.as_deref())).await {
+            Ok(r) => r,
+            Err(_) => Err(ChannelError::Unavailable(format!("no answer within the run's {} ms", budget.as_millis()))),
+        };
+        let page = match fetched {
             Ok(p) => p,
             Err(ChannelError::Rejected(_)) if token.is_some() && !restarted => {
                 // the channel no longer takes the saved page: start the window over (idempotent)
@@ -337,7 +379,7 @@ fn shopee_tokens(
 pub async fn report_token_problem(store: &Store, channel_id: &str, c: &Connector) -> ApiResult<()> {
     if let Connector::Shopee(s) = c {
         if s.token_problem().await.is_some() {
-            store.record_sync_error(channel_id, &ErrorPayload::new(ErrorCode::VaultTokenNotSaved)).await?;
+            store.record_account_problem(channel_id, &ErrorPayload::new(ErrorCode::VaultTokenNotSaved)).await?;
         }
     }
     Ok(())
@@ -397,6 +439,10 @@ pub struct AccountDto {
     pub last_ok_at: Option<String>,
     pub last_error: Option<ErrorPayload>,
     pub rate_limit: Option<String>,
+    /// Runs in a row that failed (an unreachable or failing channel).
+    pub failures: i64,
+    /// When the next try is, while it backs off after failures.
+    pub retry_at: Option<String>,
     pub orders: i64,
     /// What this kind's connector does: `orders`, `inventory`, `listings`, `tracking`, `messages`.
     pub capabilities: Vec<String>,
@@ -426,6 +472,8 @@ pub async fn accounts(store: &Store) -> ApiResult<Vec<AccountDto>> {
             last_ok_at: st.last_ok_at,
             last_error: st.last_error.as_deref().and_then(|e| serde_json::from_str(e).ok()),
             rate_limit: st.rate_limit,
+            failures: st.failures,
+            retry_at: st.retry_at,
         });
     }
     Ok(out)
@@ -590,6 +638,8 @@ pub async fn due_accounts(store: &Store, now: OffsetDateTime) -> ApiResult<Vec<S
         .await?
         .into_iter()
         .filter(|a| a.connected && !a.paused)
+        // an account backing off after failures waits for its time
+        .filter(|a| a.retry_at.as_deref().and_then(|t| parse_time(t).ok()).is_none_or(|at| now >= at))
         .filter(|a| {
             a.in_progress
                 || a.last_run_at

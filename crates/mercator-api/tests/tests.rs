@@ -2175,3 +2175,63 @@ mod unreadable {
         assert!(store.order_keys(&ch).await.unwrap().iter().any(|k| k.0 == bad));
     }
 }
+
+/// A marketplace that accepts and never answers holds its own account only.
+mod silent_hosts {
+    use super::demo_store;
+    use mercator_api::sync::{due_accounts, pull_with_budget};
+    use mercator_testkit::{AmazonFake, Fault};
+    use std::sync::Mutex;
+    use std::time::Duration;
+    use time::OffsetDateTime;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_silent_marketplace_is_cut_off_at_the_budget_backs_off_and_holds_no_other_account() {
+        let (_tmp, store) = demo_store().await;
+        let silent = AmazonFake::start(20, 95).await;
+        let fine = AmazonFake::start(20, 96).await;
+        let a = store.add_channel("amazon", "Amazon.de (silent)", "DE", "EUR", "de-DE").await.unwrap();
+        let b = store.add_channel("amazon", "Amazon.fr", "FR", "EUR", "fr-FR").await.unwrap();
+        store.set_channel_config(&a, &serde_json::json!({ "endpoint": silent.url() })).await.unwrap();
+        store.set_channel_config(&b, &serde_json::json!({ "endpoint": fine.url() })).await.unwrap();
+        silent.script(std::iter::repeat_n(Fault::Delay(Duration::from_secs(30)), 20));
+        let (ca, cb) = (super::order_sync::amazon(&silent), super::order_sync::amazon(&fine));
+        let done: Mutex<Vec<&str>> = Mutex::new(vec![]);
+        let budget = Duration::from_millis(800);
+        let now = OffsetDateTime::now_utc();
+        let (ra, rb) = tokio::join!(
+            async {
+                let r = pull_with_budget(&store, &a, &ca, now, &|_| {}, budget).await;
+                done.lock().unwrap().push("silent");
+                r
+            },
+            async {
+                let r = pull_with_budget(&store, &b, &cb, now, &|_| {}, budget * 100).await;
+                done.lock().unwrap().push("fine");
+                r
+            }
+        );
+        assert!(rb.unwrap().complete, "the other account synced whole");
+        let e = ra.unwrap_err();
+        assert_eq!(e.0.code, "channel-unavailable");
+        assert!(e.0.args["detail"].contains("800 ms"), "cut off by the run's budget: {e:?}");
+        assert_eq!(done.lock().unwrap()[0], "fine", "the silent one did not hold the other");
+        // the failure is visible and the account backs off
+        let acc = mercator_api::sync::accounts(&store).await.unwrap().into_iter().find(|x| x.channel_id == a).unwrap();
+        assert_eq!(acc.failures, 1);
+        assert!(acc.retry_at.is_some() && acc.last_error.is_some());
+        let due = due_accounts(&store, OffsetDateTime::now_utc() + time::Duration::seconds(30)).await.unwrap();
+        assert!(!due.contains(&a), "backing off");
+        let due = due_accounts(&store, OffsetDateTime::now_utc() + time::Duration::minutes(20)).await.unwrap();
+        assert!(due.contains(&a), "tried again after the wait");
+        // two pulls of one account at once: the second is refused, not interleaved
+        fine.script([Fault::Delay(Duration::from_millis(600))]);
+        let later = now + time::Duration::minutes(3);
+        let (r1, r2) = tokio::join!(pull_with_budget(&store, &b, &cb, later, &|_| {}, budget * 100), async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            pull_with_budget(&store, &b, &cb, later, &|_| {}, budget * 100).await
+        });
+        assert!(r1.is_ok());
+        assert_eq!(r2.unwrap_err().0.code, "sync-running");
+    }
+}

@@ -127,6 +127,7 @@ error_codes! {
     ChannelBadResponse => "channel-bad-response",
     ChannelRejected => "channel-rejected",
     ChannelConfig => "channel-config",
+    SyncRunning => "sync-running",
     ChannelInsecureUrl => "channel-insecure-url",
     TrackingEmpty => "tracking-empty",
     TrackingFormat => "tracking-format",

@@ -11,3 +11,8 @@ CREATE TABLE unreadable_orders (
     seen INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (channel_id, external_id)
 ) WITHOUT ROWID;
+
+-- An account whose channel keeps failing (a host that never answers) backs
+-- off on its own: the count of failures in a row and when to try again.
+ALTER TABLE sync_state ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_state ADD COLUMN retry_at TEXT;

@@ -24,6 +24,16 @@ pub struct SyncState {
     pub last_ok_at: Option<String>,
     pub last_error: Option<String>,
     pub rate_limit: Option<String>,
+    /// Runs in a row that failed; 0 after one that reached its channel.
+    pub failures: i64,
+    /// After failures: not run again before this (RFC 3339 UTC).
+    pub retry_at: Option<String>,
+}
+
+/// How long an account waits after `failures` failed runs in a row: a
+/// minute, doubling, at most an hour.
+pub fn backoff_after(failures: i64) -> time::Duration {
+    time::Duration::seconds((60i64 << (failures - 1).clamp(0, 6)).min(3600))
 }
 
 /// An order as a channel reported it, ready to store.
@@ -82,7 +92,7 @@ pub struct SyncLogRow {
 
 const STATE_COLUMNS: &str =
     "channel_id, cursor, window_start, window_end, page_token, paused, interval_s, last_run_at, \
-                             last_ok_at, last_error, rate_limit";
+                             last_ok_at, last_error, rate_limit, failures, retry_at";
 
 /// Where a page leaves the account's sync position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -362,7 +372,8 @@ impl Store {
             Position::Keep => {}
             Position::Next(token) => {
                 sqlx::query(
-                    "UPDATE sync_state SET page_token = ?2, last_ok_at = ?3, last_error = NULL, rate_limit = ?4, updated_at = ?3 \
+                    "UPDATE sync_state SET page_token = ?2, last_ok_at = ?3, last_error = NULL, rate_limit = ?4, updated_at = ?3, \
+                        failures = 0, retry_at = NULL \
                      WHERE channel_id = ?1",
                 )
                 .bind(channel_id)
@@ -375,7 +386,8 @@ impl Store {
             Position::End => {
                 sqlx::query(
                     "UPDATE sync_state SET cursor = COALESCE(window_end, cursor), window_start = NULL, window_end = NULL, \
-                        page_token = NULL, last_ok_at = ?2, last_error = NULL, rate_limit = ?3, updated_at = ?2 \
+                        page_token = NULL, last_ok_at = ?2, last_error = NULL, rate_limit = ?3, updated_at = ?2, \
+                        failures = 0, retry_at = NULL \
                      WHERE channel_id = ?1",
                 )
                 .bind(channel_id)
@@ -423,10 +435,19 @@ impl Store {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         self.ensure_state(&mut tx, channel_id).await?;
         let e = serde_json::to_string(error).unwrap_or_default();
-        sqlx::query("UPDATE sync_state SET last_error = ?2, updated_at = ?3 WHERE channel_id = ?1")
+        // one more failure in a row, and the wait before the next try grows
+        let (failures,): (i64,) = sqlx::query_as(
+            "UPDATE sync_state SET last_error = ?2, updated_at = ?3, failures = failures + 1 WHERE channel_id = ?1 \
+             RETURNING failures",
+        )
+        .bind(channel_id)
+        .bind(&e)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE sync_state SET retry_at = ?2 WHERE channel_id = ?1")
             .bind(channel_id)
-            .bind(&e)
-            .bind(&now)
+            .bind(crate::fmt_ts(time::OffsetDateTime::now_utc() + backoff_after(failures)))
             .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO sync_log (id, channel_id, at, kind, detail) VALUES (?, ?, ?, 'error', ?)")
@@ -434,6 +455,21 @@ impl Store {
             .bind(channel_id)
             .bind(&now)
             .bind(&e)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A problem of the account that is not a failed run (a token the
+    /// keyring did not take): shown with the account, no back-off.
+    pub async fn record_account_problem(&self, channel_id: &str, error: &ErrorPayload) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        self.ensure_state(&mut tx, channel_id).await?;
+        sqlx::query("UPDATE sync_state SET last_error = ?2, updated_at = ?3 WHERE channel_id = ?1")
+            .bind(channel_id)
+            .bind(serde_json::to_string(error).unwrap_or_default())
+            .bind(now_utc())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

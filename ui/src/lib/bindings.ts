@@ -605,7 +605,15 @@ config: Record<string, unknown>, paused: boolean, intervalS: number, cursor: str
 /**
  * A run stopped part-way and will continue from its saved page.
  */
-inProgress: boolean, lastRunAt: string | null, lastOkAt: string | null, lastError: ErrorPayload | null, rateLimit: string | null, orders: number, 
+inProgress: boolean, lastRunAt: string | null, lastOkAt: string | null, lastError: ErrorPayload | null, rateLimit: string | null, 
+/**
+ * Runs in a row that failed (an unreachable or failing channel).
+ */
+failures: number, 
+/**
+ * When the next try is, while it backs off after failures.
+ */
+retryAt: string | null, orders: number, 
 /**
  * What this kind's connector does: `orders`, `inventory`, `listings`, `tracking`, `messages`.
  */
