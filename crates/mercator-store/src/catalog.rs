@@ -728,13 +728,12 @@ impl Store {
     /// Undoes every change of `op_id` (newest first), if each field still holds
     /// the value that op wrote. The undo is itself recorded as a new op.
     pub async fn undo(&self, op_id: &str) -> Result<String, StoreError> {
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let rows: Vec<(String, HistoryRow)> = sqlx::query_as::<_, UndoRow>(
             "SELECT product_id, id, op_id, entity, entity_id, lang, field, old_value, new_value, actor, at, undone_by \
              FROM edit_history WHERE op_id = ? ORDER BY at DESC, id DESC",
         )
         .bind(op_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(self.pool())
         .await?
         .into_iter()
         .map(|u| (u.product_id, u.row))
@@ -742,55 +741,73 @@ impl Store {
         if rows.is_empty() {
             return Err(StoreError::NotFound { what: format!("change {op_id}") });
         }
+        if let Some((_, r)) = rows.iter().find(|(_, r)| r.undone_by.is_some() || r.field == "created") {
+            return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", &r.field)));
+        }
+        // In short transactions (other writers fit between them), like the
+        // bulk edit it reverts; a conflict found part-way reverts the chunks
+        // already undone, so the undo happens whole or not at all.
         let undo_op = new_id();
-        let mut touched: Vec<String> = vec![];
-        for (product_id, r) in &rows {
-            if r.undone_by.is_some() || r.field == "created" {
-                return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", &r.field)));
+        for (i, chunk) in rows.chunks(UNDO_CHUNK).enumerate() {
+            if let Err(e) = self.undo_chunk(op_id, &undo_op, chunk).await {
+                if i > 0 {
+                    if let Err(back) = Box::pin(self.undo(&undo_op)).await {
+                        tracing::error!(error = %back, "a stopped undo could not be reverted");
+                    }
+                }
+                return Err(e);
             }
-            let product_id = (product_id.clone(),);
+        }
+        Ok(undo_op)
+    }
+
+    async fn undo_chunk(&self, op_id: &str, undo_op: &str, rows: &[(String, HistoryRow)]) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut touched: Vec<String> = vec![];
+        for (product_id, r) in rows {
             let old: Value =
                 r.old_value.as_deref().map(serde_json::from_str).transpose().ok().flatten().unwrap_or(Value::Null);
             let new: Value =
                 r.new_value.as_deref().map(serde_json::from_str).transpose().ok().flatten().unwrap_or(Value::Null);
             let (current, _) =
-                write_field(&mut tx, &product_id.0, &r.entity, &r.entity_id, r.lang.as_deref(), &r.field, &old, None)
+                write_field(&mut tx, product_id, &r.entity, &r.entity_id, r.lang.as_deref(), &r.field, &old, None)
                     .await?;
             if current != new {
                 // Someone changed the field after this op: keep their value.
                 return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", &r.field)));
             }
             let was_live = r.field == "status" && new.as_str() == Some("live");
-            let change = record(
-                &mut tx,
-                &undo_op,
-                &product_id.0,
-                &r.entity,
-                &r.entity_id,
-                r.lang.as_deref(),
-                &r.field,
-                new,
-                old,
-            )
-            .await?;
+            let change =
+                record(&mut tx, undo_op, product_id, &r.entity, &r.entity_id, r.lang.as_deref(), &r.field, new, old)
+                    .await?;
             let at = (r.entity.as_str(), r.entity_id.as_str(), r.lang.as_deref(), r.field.as_str());
-            enqueue_change(&mut tx, &product_id.0, at, was_live, &change).await?;
-            if touched.last() != Some(&product_id.0) {
-                touched.push(product_id.0.clone());
+            enqueue_change(&mut tx, product_id, at, was_live, &change).await?;
+            if touched.last() != Some(product_id) {
+                touched.push(product_id.clone());
             }
         }
-        sqlx::query("UPDATE edit_history SET undone_by = ? WHERE op_id = ? AND undone_by IS NULL")
-            .bind(&undo_op)
-            .bind(op_id)
-            .execute(&mut *tx)
-            .await?;
+        let ids: Vec<&str> = rows.iter().map(|(_, r)| r.id.as_str()).collect();
+        sqlx::query(
+            "UPDATE edit_history SET undone_by = ? WHERE op_id = ? AND undone_by IS NULL \
+             AND id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(undo_op)
+        .bind(op_id)
+        .bind(serde_json::to_string(&ids).unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
         touched.sort();
         touched.dedup();
         crate::rules::refresh(&mut tx, &touched).await?;
         tx.commit().await?;
-        Ok(undo_op)
+        Ok(())
     }
 }
+
+/// Products per transaction of a bulk edit (about a tenth of a second of
+/// writing each), and history rows per transaction of an undo.
+pub const BULK_CHUNK: usize = 500;
+pub const UNDO_CHUNK: usize = 2000;
 
 impl Store {
     /// Every SKU in the catalog (for import validation).
@@ -1272,15 +1289,52 @@ impl Store {
         let op_id = new_id();
         let total = product_ids.len() as u64;
         let mut changed = 0;
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        for (i, pid) in product_ids.iter().enumerate() {
-            if i % 200 == 0 {
-                if progress.cancelled() {
-                    tx.rollback().await?;
-                    return Err(cancelled());
-                }
-                (progress.report)(i as u64, total);
+        // Short transactions that other writers (the sync, the outbox) fit
+        // between: a chunk of products each, all under one op id. A cancel
+        // or a failure undoes the chunks already written, so the bulk edit
+        // is still all or nothing for the user; one undo reverts it.
+        for (ci, chunk) in product_ids.chunks(BULK_CHUNK).enumerate() {
+            if progress.cancelled() {
+                return Err(self.abandon(&op_id, changed, cancelled()).await);
             }
+            (progress.report)((ci * BULK_CHUNK) as u64, total);
+            let written = self.bulk_chunk(chunk, op, &op_id).await;
+            match written {
+                Ok(n) => changed += n,
+                Err(e) => return Err(self.abandon(&op_id, changed, e).await),
+            }
+        }
+        if progress.cancelled() {
+            return Err(self.abandon(&op_id, changed, cancelled()).await);
+        }
+        (progress.report)(total, total);
+        if changed == 0 {
+            return Err(invalid(ErrorPayload::new(ErrorCode::BulkNothingToDo)));
+        }
+        Ok((op_id, changed))
+    }
+
+    /// Undoes what a bulk edit wrote before it stopped; returns why it stopped.
+    async fn abandon(&self, op_id: &str, changed: usize, why: StoreError) -> StoreError {
+        if changed > 0 {
+            if let Err(e) = self.undo(op_id).await {
+                tracing::error!(error = %e, "a stopped bulk edit could not be undone");
+            }
+        }
+        why
+    }
+
+    /// One chunk of a bulk edit, in its own transaction.
+    async fn bulk_chunk(
+        &self,
+        chunk: &[String],
+        op: &mercator_core::catalog::BulkOp,
+        op_id: &str,
+    ) -> Result<usize, StoreError> {
+        use mercator_core::catalog::BulkOp;
+        let mut changed = 0;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        for pid in chunk {
             let edits: Vec<Edit> = match op {
                 BulkOp::SetField { field, value } if field == "brand" => vec![Edit::Brand { value: value.clone() }],
                 BulkOp::SetField { field, value } if field == "category" => {
@@ -1338,21 +1392,12 @@ impl Store {
             };
             for e in &edits {
                 let writes = resolve(&mut tx, pid, e).await?;
-                changed += apply_writes(&mut tx, &op_id, pid, &writes, None).await?;
+                changed += apply_writes(&mut tx, op_id, pid, &writes, None).await?;
             }
         }
-        if progress.cancelled() {
-            tx.rollback().await?;
-            return Err(cancelled());
-        }
-        crate::rules::refresh(&mut tx, product_ids).await?;
-        (progress.report)(total, total);
-        if changed == 0 {
-            tx.rollback().await?;
-            return Err(invalid(ErrorPayload::new(ErrorCode::BulkNothingToDo)));
-        }
+        crate::rules::refresh(&mut tx, chunk).await?;
         tx.commit().await?;
-        Ok((op_id, changed))
+        Ok(changed)
     }
 
     /// Settles a listing whose channel copy differs from what we last synced:

@@ -1009,6 +1009,73 @@ mod model {
         assert!(matches!(e, Err(StoreError::Rejected(ref p)) if p.code == "country-code"));
     }
 
+    /// Whether another connection can take the write lock right now (the
+    /// sqlite3 CLI, no waiting): what a sync or outbox write would meet.
+    fn write_lock_free(db: &std::path::Path) -> bool {
+        std::process::Command::new("sqlite3")
+            .arg(db)
+            .args([".timeout 0", "BEGIN IMMEDIATE;", "ROLLBACK;"])
+            .output()
+            .is_ok_and(|o| o.status.success() && o.stderr.is_empty())
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_bulk_edit_of_many_products_leaves_the_write_lock_free_between_chunks_and_cancels_whole() {
+        use mercator_core::import::ImportRow;
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, _) =
+            Store::open(tmp.path(), &OpenOptions { seed_demo: false, ..Default::default() }).await.unwrap();
+        store.create_empty_shop().await.unwrap();
+        let rows: Vec<ImportRow> = (0..1_200)
+            .map(|i| ImportRow {
+                titles: vec![("en-US".into(), format!("Product {i}"))],
+                brand: "Before".into(),
+                ..ImportRow::new(
+                    format!("BULK-{i:05}"),
+                    mercator_core::Money::from_minor(100, mercator_core::Currency::CNY),
+                )
+            })
+            .collect();
+        store.import_rows(&rows, &Progress::silent()).await.unwrap();
+        let ids = store.catalog_ids(&CatalogFilter::default()).await.unwrap();
+        assert_eq!(ids.len(), 1_200);
+        let db = store.db_path().to_path_buf();
+        let free_between: std::sync::Mutex<Vec<bool>> = Default::default();
+        let cancel = AtomicBool::new(false);
+        let report = |done: u64, total: u64| {
+            if done > 0 && done < total {
+                free_between.lock().unwrap().push(write_lock_free(&db));
+            }
+        };
+        let p = Progress { cancel: &cancel, report: &report };
+        let op = BulkOp::SetField { field: "brand".into(), value: "After".into() };
+        let (op_id, changed) = store.bulk_edit(&ids, &op, &p).await.unwrap();
+        assert_eq!(changed, 1_200);
+        let seen = free_between.lock().unwrap().clone();
+        assert!(!seen.is_empty() && seen.iter().all(|f| *f), "other writers get in between chunks: {seen:?}");
+        free_between.lock().unwrap().clear();
+        store.undo(&op_id).await.unwrap();
+        let (after,): (i64,) = sqlx::query_as("SELECT count(*) FROM products WHERE brand = 'Before'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(after, 1_200, "one undo reverts every chunk");
+        // cancelled part-way: what the first chunks wrote is undone too
+        let stop = |done: u64, _total: u64| {
+            if done >= 500 {
+                cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        };
+        let p = Progress { cancel: &cancel, report: &stop };
+        let e = store.bulk_edit(&ids, &op, &p).await;
+        assert!(matches!(e, Err(StoreError::Rejected(ref p)) if p.code == "cancelled"), "{e:?}");
+        let (still,): (i64,) = sqlx::query_as("SELECT count(*) FROM products WHERE brand = 'Before'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(still, 1_200, "nothing of a cancelled bulk edit stays");
+    }
+
     /// (listing id, product id, revision) of the first listing in `status`.
     async fn listing_in(store: &Store, status: &str) -> (String, String, i64) {
         sqlx::query_as(
