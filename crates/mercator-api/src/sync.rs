@@ -628,8 +628,23 @@ pub const PII_RETENTION_DAYS: i64 = 30;
 
 /// Deletes buyer data of orders shipped more than [`PII_RETENTION_DAYS`] ago.
 pub async fn purge_buyer_data(store: &Store) -> ApiResult<i64> {
-    let cutoff = OffsetDateTime::now_utc() - Duration::days(PII_RETENTION_DAYS);
-    Ok(store.purge_buyer_data(&fmt_time(cutoff)).await?)
+    purge_buyer_data_before(store, OffsetDateTime::now_utc() - Duration::days(PII_RETENTION_DAYS)).await
+}
+
+/// [`purge_buyer_data`] with the window ending at `cutoff`: the live
+/// database (WAL checkpointed, deleted rows zeroed), the backups kept and
+/// damaged copies set aside.
+pub async fn purge_buyer_data_before(store: &Store, cutoff: OffsetDateTime) -> ApiResult<i64> {
+    let n = store.purge_buyer_data(&fmt_time(cutoff)).await?;
+    let copies = store.purge_copies(&fmt_time(cutoff)).await?;
+    tracing::info!(
+        orders = n,
+        in_backups = copies.orders_purged,
+        backups_deleted = copies.backups_deleted,
+        broken_deleted = copies.broken_deleted,
+        "buyer data purged"
+    );
+    Ok(n)
 }
 
 /// Accounts whose next run is due (connected, not paused, interval passed).

@@ -2235,3 +2235,108 @@ mod silent_hosts {
         assert_eq!(r2.unwrap_err().0.code, "sync-running");
     }
 }
+
+/// After the purge, a buyer planted in orders is nowhere in the profile folder.
+mod buyer_data {
+    use super::demo_store;
+    use mercator_api::sync::{pull_with, purge_buyer_data_before};
+    use mercator_testkit::AmazonFake;
+    use time::OffsetDateTime;
+
+    const PLANTED: [&str; 4] = ["Zebulon Quaxworth", "Quaxworthweg 77", "+49 1512 9988776", "zebulon.q@example.de"];
+
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().is_dir() {
+                files(&e.path(), out);
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn after_the_purge_no_planted_buyer_is_in_the_db_wal_backups_or_set_aside_copies() {
+        let (tmp, store) = demo_store().await;
+        let fake = AmazonFake::start(12, 97).await;
+        let ch = store.add_channel("amazon", "Amazon.de (API)", "DE", "EUR", "de-DE").await.unwrap();
+        store.set_channel_config(&ch, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
+        let mut planted = vec![];
+        for n in 0..3 {
+            planted.push(fake.set_order_field(n, "/buyer/buyerName", serde_json::json!(PLANTED[0])));
+            fake.set_order_field(n, "/buyer/buyerEmail", serde_json::json!(PLANTED[3]));
+            fake.set_order_field(n, "/recipient/deliveryAddress/name", serde_json::json!(PLANTED[0]));
+            fake.set_order_field(n, "/recipient/deliveryAddress/addressLine1", serde_json::json!(PLANTED[1]));
+            fake.set_order_field(n, "/recipient/deliveryAddress/phone", serde_json::json!(PLANTED[2]));
+        }
+        pull_with(&store, &ch, &super::order_sync::amazon(&fake), OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        // one shipped long ago (Mercator saw it only now), one cancelled long ago, one never shipped for half a year
+        let long_ago = mercator_store::fmt_ts(OffsetDateTime::now_utc() - time::Duration::days(45));
+        let half_year = mercator_store::fmt_ts(OffsetDateTime::now_utc() - time::Duration::days(200));
+        for (ext, sql) in [
+            (&planted[0], "UPDATE orders SET status = 'shipped', shipped_at = ?2, channel_updated_at = ?3 WHERE external_id = ?1"),
+            (&planted[1], "UPDATE orders SET status = 'cancelled', shipped_at = NULL, channel_updated_at = ?3 WHERE external_id = ?1 AND ?2 IS NOT NULL"),
+            (&planted[2], "UPDATE orders SET status = 'unshipped', shipped_at = NULL, ordered_at = ?2 WHERE external_id = ?1 AND ?3 IS NOT NULL"),
+        ] {
+            let second = if ext == &planted[2] { half_year.clone() } else { mercator_store::fmt_ts(OffsetDateTime::now_utc()) };
+            sqlx::query(sql).bind(ext).bind(&second).bind(&long_ago).execute(store.pool()).await.unwrap();
+        }
+        // an old sync log line quoting an answer about the order
+        sqlx::query("INSERT INTO sync_log (id, channel_id, at, kind, detail) VALUES ('old-line', ?, ?, 'error', ?)")
+            .bind(&ch)
+            .bind(&long_ago)
+            .bind(format!(
+                "{{\"code\":\"channel-rejected\",\"args\":{{\"detail\":\"{} at {}\"}}}}",
+                PLANTED[0], PLANTED[1]
+            ))
+            .execute(store.pool())
+            .await
+            .unwrap();
+        // five backups (taken before upgrades) and a damaged copy set aside two months ago
+        std::fs::create_dir_all(tmp.path().join("backups")).unwrap();
+        for k in 0..5 {
+            let path = tmp.path().join("backups").join(format!("mercator.db.v12.2026110{k}.bak"));
+            sqlx::query("VACUUM INTO ?").bind(path.display().to_string()).execute(store.pool()).await.unwrap();
+            let t = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400 * (5 - k));
+            std::fs::File::options().write(true).open(&path).unwrap().set_modified(t).unwrap();
+        }
+        let broken = tmp.path().join("mercator.db.broken-20261001T000000");
+        sqlx::query("VACUUM INTO ?").bind(broken.display().to_string()).execute(store.pool()).await.unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&broken)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(86_400 * 60))
+            .unwrap();
+        // before: the buyer is there
+        let mut all = vec![];
+        files(tmp.path(), &mut all);
+        let holds = |p: &std::path::Path| {
+            let b = std::fs::read(p).unwrap_or_default();
+            PLANTED
+                .iter()
+                .filter(|s| b.windows(s.len()).any(|w| w == s.as_bytes()))
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert!(all.iter().any(|p| !holds(p).is_empty()), "the test planted something to find");
+
+        let n = purge_buyer_data_before(&store, OffsetDateTime::now_utc() - time::Duration::days(30)).await.unwrap();
+        assert!(n >= 3, "{n}");
+        let mut all = vec![];
+        files(tmp.path(), &mut all);
+        for p in &all {
+            assert!(holds(p).is_empty(), "{:?} still in {}", holds(p), p.display());
+        }
+        let backups = std::fs::read_dir(tmp.path().join("backups")).unwrap().count();
+        assert_eq!(backups, mercator_store::BACKUPS_KEPT, "the newest backups kept, the rest deleted");
+        assert!(!broken.exists(), "a damaged copy older than the window is gone");
+        // the orders themselves stay (numbers, money, lines), without the buyer
+        let (left,): (i64,) = sqlx::query_as("SELECT count(*) FROM orders WHERE channel_id = ?")
+            .bind(&ch)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 12);
+    }
+}

@@ -21,7 +21,9 @@ pub mod shipping;
 pub mod sync;
 
 pub use error::StoreError;
-pub use open::{known_schema_version, OpenOptions, OpenReport, Store, DB_FILE_NAME, LOCK_FILE_NAME};
+pub use open::{
+    known_schema_version, CopiesPurged, OpenOptions, OpenReport, Store, BACKUPS_KEPT, DB_FILE_NAME, LOCK_FILE_NAME,
+};
 pub use repo::*;
 pub use seed::SeedStats;
 

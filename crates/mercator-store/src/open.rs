@@ -135,7 +135,13 @@ fn connect_options(db_path: &Path) -> SqliteConnectOptions {
         .filename(db_path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // FULL: a commit is on disk when it returns. With NORMAL a power cut
+        // can lose the last commits, and for the outbox and shipments that is
+        // an effect sent but forgotten (sent again, or a package recorded
+        // nowhere). The cost is one WAL sync per commit; writes are batched.
+        .synchronous(SqliteSynchronous::Full)
+        // deleted rows (purged buyer data) are overwritten, not left in free pages
+        .pragma("secure_delete", "ON")
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         .pragma("temp_store", "memory")
@@ -300,6 +306,88 @@ impl Store {
         }
         Ok(target)
     }
+}
+
+/// Backups kept (the newest) after each purge.
+pub const BACKUPS_KEPT: usize = 3;
+
+/// What [`Store::purge_copies`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CopiesPurged {
+    /// Old backups deleted (beyond the newest [`BACKUPS_KEPT`]).
+    pub backups_deleted: usize,
+    /// Orders purged inside the backups kept.
+    pub orders_purged: i64,
+    /// Damaged copies set aside more than the retention ago, deleted.
+    pub broken_deleted: usize,
+}
+
+impl Store {
+    /// Buyer data leaves the profile's copies too: the newest
+    /// [`BACKUPS_KEPT`] backups are kept and purged like the live database
+    /// (then vacuumed, so nothing stays in free pages), older ones deleted;
+    /// a damaged copy set aside (`mercator.db.broken-*`) is deleted once it
+    /// is older than `cutoff`. A backup that cannot be opened to purge it
+    /// is deleted rather than kept with buyer data in it.
+    pub async fn purge_copies(&self, cutoff: &str) -> Result<CopiesPurged, StoreError> {
+        let mut done = CopiesPurged::default();
+        let cutoff_t = time::OffsetDateTime::parse(cutoff, &time::format_description::well_known::Rfc3339)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let mut backups: Vec<PathBuf> = std::fs::read_dir(self.data_dir.join("backups"))
+            .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "bak")).collect())
+            .unwrap_or_default();
+        backups.sort_by_key(|p| std::cmp::Reverse(mtime(p)));
+        for (i, b) in backups.iter().enumerate() {
+            let keep = i < BACKUPS_KEPT
+                && match purge_file(b, cutoff).await {
+                    Ok(n) => {
+                        done.orders_purged += n;
+                        true
+                    }
+                    Err(e) => {
+                        tracing::warn!(backup = %b.display(), error = %e, "backup could not be purged: deleted");
+                        false
+                    }
+                };
+            if !keep {
+                std::fs::remove_file(b).map_err(StoreError::Io)?;
+                done.backups_deleted += 1;
+            }
+        }
+        let prefix = format!("{DB_FILE_NAME}.broken-");
+        for e in std::fs::read_dir(&self.data_dir).map_err(StoreError::Io)?.flatten() {
+            let old = mtime(&e.path()).map(time::OffsetDateTime::from).is_some_and(|t| t < cutoff_t);
+            if e.file_name().to_string_lossy().starts_with(&prefix) && old {
+                std::fs::remove_file(e.path()).map_err(StoreError::Io)?;
+                done.broken_deleted += 1;
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// Purges one backup file in place (rollback journal, as it was written) and vacuums it.
+async fn purge_file(path: &Path, cutoff: &str) -> Result<i64, sqlx::Error> {
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .journal_mode(SqliteJournalMode::Delete)
+        .pragma("secure_delete", "ON");
+    let mut conn = sqlx::ConnectOptions::connect(&opts).await?;
+    let has: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM pragma_table_info('orders') WHERE name = 'pii_purged_at'")
+            .fetch_all(&mut conn)
+            .await?;
+    let mut n = 0;
+    if !has.is_empty() {
+        n = crate::sync::purge_in(&mut conn, cutoff, &crate::now_utc())
+            .await
+            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    }
+    sqlx::query("VACUUM").execute(&mut conn).await?;
+    sqlx::Connection::close(conn).await?;
+    Ok(n)
 }
 
 fn backup_path(data_dir: &Path, from_version: i64) -> PathBuf {

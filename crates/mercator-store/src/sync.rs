@@ -94,6 +94,44 @@ const STATE_COLUMNS: &str =
     "channel_id, cursor, window_start, window_end, page_token, paused, interval_s, last_run_at, \
                              last_ok_at, last_error, rate_limit, failures, retry_at";
 
+/// Buyer data (name, address, the channel's payload) of orders past
+/// `cutoff`, in one place for the live database and its backups: shipped
+/// orders from the earlier of when Mercator saw them shipped and the
+/// channel's last change (an order first synced long after it shipped is
+/// not kept a month longer), cancelled and refunded orders from their last
+/// change, and any order older than half a year (never shipped, never
+/// closed). Returns the orders purged.
+pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, now: &str) -> Result<i64, StoreError> {
+    let old = crate::fmt_ts(
+        time::OffsetDateTime::parse(cutoff, &time::format_description::well_known::Rfc3339)
+            .map(|c| c - time::Duration::days(150))
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    );
+    let r = sqlx::query(
+        "UPDATE orders SET ship_to = NULL, raw = NULL, buyer_name = '', pii_purged_at = ?1, updated_at = ?1 \
+         WHERE pii_purged_at IS NULL AND ( \
+            (shipped_at IS NOT NULL AND min(shipped_at, COALESCE(channel_updated_at, shipped_at)) < ?2) \
+            OR (status IN ('cancelled', 'refunded') AND COALESCE(channel_updated_at, updated_at) < ?2) \
+            OR ordered_at < ?3)",
+    )
+    .bind(now)
+    .bind(cutoff)
+    .bind(&old)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE conversations SET buyer_name = '' WHERE order_id IN (SELECT id FROM orders WHERE pii_purged_at = ?)",
+    )
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    // sync log and outbox lines past the window: their texts may quote a
+    // channel's answer about an order
+    sqlx::query("DELETE FROM sync_log WHERE at < ?").bind(cutoff).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM outbox WHERE status = 'sent' AND updated_at < ?").bind(cutoff).execute(&mut *conn).await?;
+    Ok(r.rows_affected() as i64)
+}
+
 /// Where a page leaves the account's sync position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Position<'a> {
@@ -529,22 +567,12 @@ impl Store {
     /// before `cutoff` (RFC 3339 UTC): Amazon asks for it within 30 days
     /// after shipment. Returns how many orders were purged.
     pub async fn purge_buyer_data(&self, cutoff: &str) -> Result<i64, StoreError> {
-        let now = now_utc();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let r = sqlx::query(
-            "UPDATE orders SET ship_to = NULL, raw = NULL, buyer_name = '', pii_purged_at = ?1, updated_at = ?1 \
-             WHERE pii_purged_at IS NULL AND shipped_at IS NOT NULL AND shipped_at < ?2",
-        )
-        .bind(&now)
-        .bind(cutoff)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE conversations SET buyer_name = '' WHERE order_id IN (SELECT id FROM orders WHERE pii_purged_at = ?)")
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+        let n = purge_in(&mut tx, cutoff, &now_utc()).await?;
         tx.commit().await?;
-        Ok(r.rows_affected() as i64)
+        // old page versions leave the WAL too (secure_delete zeroes the pages)
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(self.pool()).await?;
+        Ok(n)
     }
 
     pub async fn order_count(&self, channel_id: &str) -> Result<i64, StoreError> {

@@ -334,8 +334,15 @@ impl AmazonFake {
     pub fn set_order_field(&self, n: usize, pointer: &str, value: Value) -> String {
         self.with(|i| {
             let o = &mut i.orders[n];
-            if let Some(slot) = o.pointer_mut(pointer) {
-                *slot = value;
+            match o.pointer_mut(pointer) {
+                Some(slot) => *slot = value,
+                // a field the order lacks: added to its parent object
+                None => {
+                    let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+                    if let Some(Value::Object(m)) = o.pointer_mut(parent) {
+                        m.insert(key.to_string(), value);
+                    }
+                }
             }
             o["orderId"].as_str().unwrap_or_default().to_string()
         })
