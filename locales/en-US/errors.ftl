@@ -113,6 +113,18 @@ error-channel-unavailable = The channel could not be reached ({ $detail }). Merc
 error-channel-bad-response = The channel sent an answer Mercator could not read ({ $detail }); that page was skipped and will be fetched again.
 error-channel-rejected = The channel rejected the request: { $detail }
 error-channel-config = The account settings are incomplete: { $detail }
+error-channel-missing = { $what ->
+    [seller-id] The account has no seller id (merchant token): add it in Settings → Channel accounts; listings cannot be sent without it.
+    [account-ids] The account lacks its ids (endpoint, marketplace and app client id; or partner and shop id). Connect it again.
+    [listing-title] The listing { $subject } has no title in the channel's language: add one before it is sent.
+    [shopee-item-id] The listing { $subject } needs its Shopee item id (item:model) in the editor's market tab.
+   *[other] The order id “{ $subject }” is not one this channel uses.
+}
+error-channel-not-sent-yet = Mercator does not send this change ({ $field }) to the channel yet: make it in the channel's seller centre.
+error-channel-has-orders = This account has { $count } orders and cannot be removed; pause it instead.
+error-link-listings-unsupported = Reading existing listings is not available for this channel yet: list the products from Mercator instead.
+error-page-bounds = Asked for a page outside the list (at most { $max } rows at a time).
+error-db-not-damaged = Only a damaged database can be moved aside.
 error-sync-running = This account is syncing already; its orders come in with the run under way.
 error-channel-insecure-url = The address in “{ $field }” must start with https:// (plain http only to this computer itself, for tests).
 error-tracking-empty = Enter a tracking number.

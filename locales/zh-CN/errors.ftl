@@ -113,6 +113,18 @@ error-channel-unavailable = 无法连接渠道（{ $detail }）。Mercator 会�
 error-channel-bad-response = 渠道返回了无法读取的内容（{ $detail }）；该页已跳过，稍后会重新获取。
 error-channel-rejected = 渠道拒绝了请求：{ $detail }
 error-channel-config = 账户设置不完整：{ $detail }
+error-channel-missing = { $what ->
+    [seller-id] 该账户没有卖家编号（Merchant Token）：请在“设置 → 渠道账户”中添加；没有它无法发送商品信息。
+    [account-ids] 该账户缺少标识（接口地址、站点和应用客户端 ID；或合作伙伴 ID 和店铺 ID）。请重新连接。
+    [listing-title] 商品 { $subject } 没有该渠道语言的标题：发送前请先添加。
+    [shopee-item-id] 商品 { $subject } 需要填写 Shopee 商品 ID（item:model），请在编辑器的市场页签中填写。
+   *[other] 订单号“{ $subject }”不是该渠道使用的格式。
+}
+error-channel-not-sent-yet = Mercator 目前还不会把此项修改（{ $field }）发送到渠道：请在渠道的卖家后台修改。
+error-channel-has-orders = 该账户有 { $count } 个订单，无法删除；可以改为暂停。
+error-link-listings-unsupported = 该渠道暂不支持读取已有商品：请从 Mercator 上架商品。
+error-page-bounds = 请求的页面超出列表范围（每次最多 { $max } 行）。
+error-db-not-damaged = 只有损坏的数据库才能移开。
 error-sync-running = 该账户正在同步；订单会随正在进行的同步一起到达。
 error-channel-insecure-url = “{ $field }”中的地址必须以 https:// 开头（仅在测试时可用 http 连接本机）。
 error-tracking-empty = 请输入运单号。

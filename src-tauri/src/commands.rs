@@ -100,9 +100,7 @@ pub async fn move_db_aside(state: S<'_>) -> ApiResult<AppInfo> {
         let mut inner = state.inner.write().await;
         let allowed = inner.problem.as_ref().is_some_and(|p| p.can_move_aside);
         if !allowed || inner.store.is_some() {
-            return Err(ApiError::new(ErrorCode::InvalidArgument)
-                .arg("field", "database")
-                .arg("detail", "only a damaged database can be moved aside"));
+            return Err(ApiError::new(ErrorCode::DbNotDamaged));
         }
         let moved = Store::move_aside(&state.paths.data_dir)?;
         tracing::warn!(moved_to = %moved.display(), "damaged database moved aside");

@@ -12,15 +12,8 @@ pub const KEY_THEME: &str = "ui.theme";
 pub const MAX_PAGE: i64 = 500;
 
 fn page_bounds(offset: i64, limit: i64) -> ApiResult<(i64, i64)> {
-    if offset < 0 {
-        return Err(ApiError::new(ErrorCode::InvalidArgument)
-            .arg("field", "offset")
-            .arg("detail", "must be 0 or more"));
-    }
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::new(ErrorCode::InvalidArgument)
-            .arg("field", "limit")
-            .arg("detail", format!("must be between 1 and {MAX_PAGE}")));
+    if offset < 0 || !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::new(ErrorCode::PageBounds).arg("max", MAX_PAGE));
     }
     Ok((offset, limit))
 }

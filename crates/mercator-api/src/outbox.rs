@@ -136,12 +136,7 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
         // which change waits and can make it in the channel's seller centre
         (_, kind) => {
             let field = payload.get("field").and_then(serde_json::Value::as_str).unwrap_or_default();
-            Err(ErrorPayload::new(ErrorCode::ChannelRejected).arg(
-                "detail",
-                format!(
-                    "{kind} {field}: Mercator does not send this change yet; make it in the channel's seller centre"
-                ),
-            ))
+            Err(ErrorPayload::new(ErrorCode::ChannelNotSentYet).arg("kind", kind).arg("field", field))
         }
     }
 }
@@ -152,10 +147,10 @@ fn shopee_ids(t: &mercator_store::sync::ListingTarget) -> Result<(i64, i64), mer
     let (item, model) = t.external_id.split_once(':').unwrap_or((t.external_id.as_str(), "0"));
     match (item.trim().parse::<i64>(), model.trim().parse::<i64>()) {
         (Ok(i), Ok(m)) => Ok((i, m)),
-        _ => Err(mercator_channels::ChannelError::Config(format!(
-            "{}: the listing needs its Shopee item id (item:model)",
-            t.channel_sku()
-        ))),
+        _ => Err(mercator_channels::ChannelError::Missing {
+            what: "shopee-item-id",
+            subject: t.channel_sku().to_string(),
+        }),
     }
 }
 

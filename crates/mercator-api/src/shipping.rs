@@ -237,6 +237,9 @@ pub struct ShipmentDto {
     pub delivered_at: Option<String>,
 }
 
+/// Where a shipment's upload stands (each is a message `order-shipment-<state>`).
+pub const DELIVERY_STATES: &[&str] = &["local", "pending", "sending", "sent", "failed"];
+
 pub async fn shipments(store: &Store, order_id: &str) -> ApiResult<Vec<ShipmentDto>> {
     Ok(store
         .shipments_of(order_id)

@@ -582,10 +582,7 @@ pub async fn link_listings_with(store: &Store, channel_id: &str, c: &Connector) 
             Connector::Amazon(a) => a.listings(next.as_deref()).await,
             Connector::Shopify(s) => s.listings(next.as_deref()).await,
             Connector::Woo(w) => w.listings(next.as_deref()).await,
-            _ => {
-                return Err(ApiError::new(ErrorCode::ChannelConfig)
-                    .arg("detail", "reading listings from this channel is not available yet"))
-            }
+            _ => return Err(ApiError::new(ErrorCode::LinkListingsUnsupported)),
         }
         .map_err(|e| channel_err(&e))?;
         all.extend(page.listings);

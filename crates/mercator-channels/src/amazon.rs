@@ -95,7 +95,7 @@ pub struct Shipment {
 impl Amazon {
     pub fn new(account: AmazonAccount, secrets: AmazonSecrets, policy: RetryPolicy) -> Result<Self, ChannelError> {
         if account.endpoint.is_empty() || account.marketplace_id.is_empty() || account.client_id.is_empty() {
-            return Err(ChannelError::Config("endpoint, marketplace and client id are required".into()));
+            return Err(ChannelError::Missing { what: "account-ids", subject: String::new() });
         }
         // the client secret and refresh token are posted to the token URL
         crate::http::check_endpoint("endpoint", &account.endpoint)?;
@@ -302,7 +302,7 @@ impl Amazon {
     /// offers), to link them with the catalog by SKU.
     pub async fn listings(&self, next: Option<&str>) -> Result<crate::ListingsPage, ChannelError> {
         if self.account.seller_id.is_empty() {
-            return Err(ChannelError::Config("the seller id (merchant token) is needed for listings".into()));
+            return Err(ChannelError::Missing { what: "seller-id", subject: String::new() });
         }
         let url = format!(
             "{}/listings/2021-08-01/items/{}",
@@ -382,7 +382,7 @@ impl Amazon {
     /// has the effect of once.
     pub async fn patch_price(&self, sku: &str, currency: &str, price: &str) -> Result<(), ChannelError> {
         if self.account.seller_id.is_empty() {
-            return Err(ChannelError::Config("the seller id (merchant token) is needed for listings".into()));
+            return Err(ChannelError::Missing { what: "seller-id", subject: String::new() });
         }
         crate::check_decimal_text(price)?;
         let url = format!(
@@ -412,7 +412,7 @@ impl Amazon {
     /// it twice is sending it once.
     pub async fn patch_quantity(&self, sku: &str, quantity: i64) -> Result<(), ChannelError> {
         if self.account.seller_id.is_empty() {
-            return Err(ChannelError::Config("the seller id (merchant token) is needed for listings".into()));
+            return Err(ChannelError::Missing { what: "seller-id", subject: String::new() });
         }
         let quantity = quantity.max(0);
         let url = format!(
@@ -438,10 +438,10 @@ impl Amazon {
     /// language). Empty fields are left as the channel has them.
     pub async fn patch_content(&self, sku: &str, content: &crate::ListingContent) -> Result<(), ChannelError> {
         if self.account.seller_id.is_empty() {
-            return Err(ChannelError::Config("the seller id (merchant token) is needed for listings".into()));
+            return Err(ChannelError::Missing { what: "seller-id", subject: String::new() });
         }
         if content.title.trim().is_empty() {
-            return Err(ChannelError::Config(format!("{sku}: a listing needs a title")));
+            return Err(ChannelError::Missing { what: "listing-title", subject: sku.to_string() });
         }
         let mp = self.account.marketplace_id.as_str();
         // Amazon writes language tags with an underscore: de_DE

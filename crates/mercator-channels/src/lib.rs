@@ -72,6 +72,10 @@ pub enum Capability {
 }
 
 impl Capability {
+    /// Every capability (each is a message `capability-<name>` in every locale).
+    pub const ALL: &'static [Capability] =
+        &[Capability::Orders, Capability::Inventory, Capability::Listings, Capability::Tracking, Capability::Messages];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Capability::Orders => "orders",

@@ -179,6 +179,10 @@ pub struct OrdersPage {
     pub rate_limit: Option<String>,
 }
 
+/// What [`ChannelError::Missing`] can name; each is a case of the message
+/// `error-channel-missing` in every locale.
+pub const MISSING: &[&str] = &["seller-id", "account-ids", "listing-title", "shopee-item-id", "order-id", "price"];
+
 /// An order a connector could not map, with why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {
@@ -243,6 +247,10 @@ pub enum ChannelError {
     /// Missing or wrong account settings.
     #[error("account settings: {}", crate::http::redact(.0))]
     Config(String),
+    /// An account or listing lacks what the channel needs (`what`: one of
+    /// [`MISSING`]), for `subject` (a SKU, an order id; may be empty).
+    #[error("missing {what} {subject}")]
+    Missing { what: &'static str, subject: String },
     /// An address that would send credentials in the clear (the field named).
     #[error("not https: {0}")]
     Insecure(String),
@@ -274,6 +282,9 @@ impl From<&ChannelError> for ErrorPayload {
             ChannelError::Config(d) => (ErrorCode::ChannelConfig, d),
             ChannelError::Insecure(field) => {
                 return ErrorPayload::new(ErrorCode::ChannelInsecureUrl).arg("field", field);
+            }
+            ChannelError::Missing { what, subject } => {
+                return ErrorPayload::new(ErrorCode::ChannelMissing).arg("what", what).arg("subject", subject);
             }
         };
         ErrorPayload::new(code).arg("detail", crate::http::redact(detail))
@@ -320,7 +331,7 @@ pub fn check_decimal_text(price: &str) -> Result<(), ChannelError> {
     if ok {
         Ok(())
     } else {
-        Err(ChannelError::Config(format!("price {price:?}")))
+        Err(ChannelError::Missing { what: "price", subject: price.to_string() })
     }
 }
 

@@ -170,7 +170,7 @@ impl Shopee {
     ) -> Result<Self, ChannelError> {
         crate::http::check_endpoint("host", &account.host)?;
         if account.partner_id <= 0 || account.shop_id <= 0 {
-            return Err(ChannelError::Config("partner id and shop id are required".into()));
+            return Err(ChannelError::Missing { what: "account-ids", subject: String::new() });
         }
         Ok(Shopee { account, partner_key, tokens, sink, http: Http::new(policy)? })
     }
@@ -459,7 +459,7 @@ impl Shopee {
     /// text, as plain text: Shopee shows no HTML).
     pub async fn update_item(&self, item_id: i64, content: &crate::ListingContent) -> Result<(), ChannelError> {
         if content.title.trim().is_empty() {
-            return Err(ChannelError::Config(format!("item {item_id}: a listing needs a title")));
+            return Err(ChannelError::Missing { what: "listing-title", subject: item_id.to_string() });
         }
         let mut description: Vec<String> = content.bullets.iter().map(|b| format!("• {b}")).collect();
         if !content.description.trim().is_empty() {

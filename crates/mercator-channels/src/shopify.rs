@@ -228,7 +228,7 @@ impl Shopify {
     pub async fn order(&self, gid: &str) -> Result<OrdersPage, ChannelError> {
         let n = gid.rsplit('/').next().unwrap_or_default();
         if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ChannelError::Config(format!("order id {gid:?}")));
+            return Err(ChannelError::Missing { what: "order-id", subject: gid.to_string() });
         }
         let mut page = self.orders_where(format!("id:{n}"), None).await?;
         page.next = None;
@@ -430,7 +430,7 @@ impl Shopify {
     /// tags (the keywords) of the product the SKU belongs to (`productUpdate`).
     pub async fn update_sku_content(&self, sku: &str, content: &crate::ListingContent) -> Result<(), ChannelError> {
         if content.title.trim().is_empty() {
-            return Err(ChannelError::Config(format!("{sku}: a listing needs a title")));
+            return Err(ChannelError::Missing { what: "listing-title", subject: sku.to_string() });
         }
         let (_, variant) = self.variant_by_sku(sku).await?;
         let product = variant

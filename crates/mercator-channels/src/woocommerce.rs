@@ -64,7 +64,7 @@ impl WooCommerce {
     /// One order by its id, mapped like a page of one.
     pub async fn order(&self, order_id: &str) -> Result<OrdersPage, ChannelError> {
         if order_id.is_empty() || !order_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ChannelError::Config(format!("order id {order_id:?}")));
+            return Err(ChannelError::Missing { what: "order-id", subject: order_id.to_string() });
         }
         let url = self.url(&format!("/orders/{order_id}"));
         let a = self
@@ -135,7 +135,7 @@ impl WooCommerce {
         notify: bool,
     ) -> Result<(), ChannelError> {
         if order_id.is_empty() || !order_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ChannelError::Config(format!("order id {order_id:?}")));
+            return Err(ChannelError::Missing { what: "order-id", subject: order_id.to_string() });
         }
         let notes_url = self.url(&format!("/orders/{order_id}/notes"));
         let auth = |c: reqwest::RequestBuilder| {
@@ -191,7 +191,7 @@ impl WooCommerce {
     /// escaped HTML.
     pub async fn update_sku_content(&self, sku: &str, content: &crate::ListingContent) -> Result<(), ChannelError> {
         if content.title.trim().is_empty() {
-            return Err(ChannelError::Config(format!("{sku}: a listing needs a title")));
+            return Err(ChannelError::Missing { what: "listing-title", subject: sku.to_string() });
         }
         let (_, product) = self.find_sku(sku).await?;
         let bullets = crate::ListingContent { bullets: content.bullets.clone(), ..Default::default() }.html();

@@ -715,7 +715,10 @@ mod woo {
         assert_eq!(ups[2].0, "products/100");
         for bad in ["1,00", "1.2.3", ".5", ""] {
             assert!(
-                matches!(w.set_sku_price("KIT-00001-BLK", bad).await.unwrap_err(), ChannelError::Config(_)),
+                matches!(
+                    w.set_sku_price("KIT-00001-BLK", bad).await.unwrap_err(),
+                    ChannelError::Missing { what: "price", .. }
+                ),
                 "{bad}"
             );
         }
@@ -934,7 +937,10 @@ mod shopee {
         assert_eq!(fake.stats().price_updates, vec![(880_002, 990_002, "12.90".to_string())]);
         let e = s.set_price(880_002, 1, "12.90").await.unwrap_err();
         assert!(matches!(e, ChannelError::Rejected(_)), "{e:?}");
-        assert!(matches!(s.set_price(880_002, 990_002, "12,90").await.unwrap_err(), ChannelError::Config(_)));
+        assert!(matches!(
+            s.set_price(880_002, 990_002, "12,90").await.unwrap_err(),
+            ChannelError::Missing { what: "price", .. }
+        ));
         s.update_item(880_000, &super::hostile_content("en-SG")).await.unwrap();
         let up = fake.stats().item_updates.pop().unwrap();
         assert_eq!(up["item_name"], "Bamboo Cutting Board <b>3 pcs</b>");
@@ -986,7 +992,10 @@ mod listings {
         assert_eq!(body["patches"][3]["value"][0]["value"], "bamboo cutting board kitchen");
         // no title: refused before anything is sent
         let empty = mercator_channels::ListingContent { lang: "de-DE".into(), ..Default::default() };
-        assert!(matches!(a.patch_content("KIT-00001-BLK", &empty).await.unwrap_err(), ChannelError::Config(_)));
+        assert!(matches!(
+            a.patch_content("KIT-00001-BLK", &empty).await.unwrap_err(),
+            ChannelError::Missing { what: "listing-title", .. }
+        ));
         assert_eq!(fake.patches().len(), 1);
     }
 

@@ -92,8 +92,29 @@ fn composed_ids() -> Vec<String> {
     for t in ["light", "dark", "system"] {
         ids.push(format!("theme-{t}"));
     }
-    for s in ["draft", "ready", "live", "inactive", "error"] {
+    for s in mercator_core::catalog::LISTING_STATUSES {
         ids.push(format!("listing-status-{s}"));
+    }
+    // composed from the backend's own lists: a new value without a message fails here
+    for k in mercator_store::outbox::KINDS {
+        ids.push(format!("outbox-kind-{}", k.replace('.', "-")));
+    }
+    for c in mercator_channels::Capability::ALL {
+        ids.push(format!("capability-{}", c.as_str()));
+    }
+    for k in mercator_store::inventory::WAREHOUSE_KINDS {
+        ids.push(format!("stock-kind-{k}"));
+    }
+    for d in mercator_api::shipping::DELIVERY_STATES {
+        ids.push(format!("order-shipment-{d}"));
+    }
+    for code in mercator_pricing::engine::STEP_CODES {
+        ids.push(format!("price-step-{code}"));
+    }
+    for f in
+        ["sku", "parent", "gtin", "brand", "category", "stock", "hs-code", "origin", "cost", "currency", "attributes"]
+    {
+        ids.push(format!("import-field-{f}"));
     }
     ids
 }

@@ -64,6 +64,42 @@ pub enum Arg {
     },
 }
 
+/// Every step an explanation can hold; each is a Fluent message
+/// `price-step-<code>` in every locale (checked by mercator-i18n's tests),
+/// and a step not listed here fails every test that explains a price.
+pub const STEP_CODES: &[&str] = &[
+    "cost",
+    "fx",
+    "freight",
+    "packaging",
+    "duty-cif",
+    "duty-fob",
+    "fulfilment",
+    "last-mile",
+    "landed",
+    "target-margin",
+    "target-profit",
+    "solve",
+    "rounding",
+    "rounding-raised",
+    "floor",
+    "map",
+    "ceiling",
+    "price",
+    "tax-included-marketplace",
+    "tax-included-seller",
+    "tax-added-marketplace",
+    "tax-added-seller",
+    "net-revenue",
+    "referral",
+    "referral-min",
+    "payment",
+    "per-order",
+    "closing",
+    "fees",
+    "profit",
+];
+
 /// One line of "why this price": a Fluent message `price-step-<code>` with args.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -90,6 +126,7 @@ struct Explain<'a>(Option<&'a mut Vec<Step>>);
 
 impl Explain<'_> {
     fn step(&mut self, code: &str, args: impl FnOnce() -> Vec<(&'static str, Arg)>) {
+        debug_assert!(STEP_CODES.contains(&code), "step {code} is not in STEP_CODES (and has no message)");
         if let Some(steps) = self.0.as_deref_mut() {
             steps.push(Step {
                 code: code.to_string(),

@@ -1690,9 +1690,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         if orders > 0 {
-            return Err(invalid(
-                ErrorPayload::new(ErrorCode::InvalidArgument).arg("field", "channel").arg("detail", "has orders"),
-            ));
+            return Err(invalid(ErrorPayload::new(ErrorCode::ChannelHasOrders).arg("count", orders)));
         }
         sqlx::query("DELETE FROM channels WHERE id = ?").bind(channel_id).execute(&mut *tx).await?;
         tx.commit().await?;

@@ -16,6 +16,10 @@ use mercator_core::new_id;
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 use time::{Duration, OffsetDateTime};
 
+/// Every kind of entry (each is a message `outbox-kind-<kind with - for .>`
+/// in every locale; a test of this crate finds every kind the code enqueues).
+pub const KINDS: &[&str] = &["listing.price", "listing.update", "listing.stock", "order.tracking"];
+
 /// Attempts after which an entry is parked as `dead` for the user to look at.
 pub const MAX_ATTEMPTS: i64 = 8;
 
@@ -348,4 +352,25 @@ pub async fn supersede_content(
     .execute(pool)
     .await?;
     Ok(r.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every outbox kind written anywhere in this crate is in [`super::KINDS`].
+    #[test]
+    fn every_kind_enqueued_is_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+            for prefix in ["\"listing.", "\"order."] {
+                for (i, _) in text.match_indices(prefix) {
+                    let lit: String =
+                        text[i + 1..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '.').collect();
+                    if lit.matches('.').count() == 1 && !lit.ends_with('.') {
+                        assert!(super::KINDS.contains(&lit.as_str()), "{lit} in {}", e.path().display());
+                    }
+                }
+            }
+        }
+    }
 }
