@@ -668,3 +668,5 @@ accounts-partner-id = Partner ID
 accounts-shop-id = Shop ID
 accounts-partner-key = Partner key
 accounts-shopee-refresh = Refresh token (from authorizing the shop; renewed automatically)
+
+date-invalid = Not a date: type it as { $pattern }

@@ -633,3 +633,5 @@ accounts-partner-id = Partner ID
 accounts-shop-id = 店铺 ID
 accounts-partner-key = Partner Key
 accounts-shopee-refresh = Refresh Token（店铺授权后获得，之后自动续期）
+
+date-invalid = 不是有效日期：请按 { $pattern } 的格式输入

@@ -32,3 +32,16 @@ describe('money formatting', () => {
     expect(formatDateTime('not a date', 'en-US')).toBe('not a date');
   });
 });
+
+import { formatDateOnly, parseDateText } from './format';
+describe('dates in the UI language', () => {
+  it('shows and reads dates in the order of the language, not the system', () => {
+    expect(formatDateOnly('2026-12-03', 'zh-CN')).toBe('2026/12/03');
+    expect(formatDateOnly('2026-12-03', 'en-US')).toBe('12/03/2026');
+    expect(parseDateText('2026/12/3', 'zh-CN')).toBe('2026-12-03');
+    expect(parseDateText('12/3/2026', 'en-US')).toBe('2026-12-03');
+    expect(parseDateText('2026-12-03', 'en-US')).toBe('2026-12-03');
+    expect(parseDateText('2026/02/30', 'zh-CN')).toBeNull();
+    expect(parseDateText('3/12', 'en-US')).toBeNull();
+  });
+});

@@ -103,3 +103,52 @@ export function formatPercent(fraction: string, locale: string, digits = 2): str
 export function formatBp(bp: number, locale: string): string {
   return formatPercent(minorToDecimalString(bp, 4), locale, 2);
 }
+
+/** The order of year, month and day in a language's numeric dates, and their separator. */
+function dateParts(locale: string): { order: ('year' | 'month' | 'day')[]; sep: string } {
+  const parts = new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' }).formatToParts(
+    new Date(Date.UTC(2026, 11, 31)),
+  );
+  const order = parts.filter((p) => p.type === 'year' || p.type === 'month' || p.type === 'day').map((p) => p.type as 'year' | 'month' | 'day');
+  const sep = parts.find((p) => p.type === 'literal')?.value ?? '-';
+  return { order, sep };
+}
+
+/** An ISO date (YYYY-MM-DD) in a language's numeric order: 2026/12/03, 12/03/2026, 03.12.2026. */
+export function formatDateOnly(iso: string, locale: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return iso;
+  const { order, sep } = dateParts(locale);
+  const v = { year: m[1], month: m[2], day: m[3] };
+  return order.map((k) => v[k]).join(sep);
+}
+
+/** What a date field shows when empty: the language's order, e.g. "YYYY/MM/DD" style from Intl. */
+export function datePattern(locale: string): string {
+  const { order, sep } = dateParts(locale);
+  const names = { year: 'yyyy', month: 'mm', day: 'dd' };
+  return order.map((k) => names[k]).join(sep);
+}
+
+/** A date typed in the language's order (any separator), or ISO; null when it is no real date. */
+export function parseDateText(text: string, locale: string): string | null {
+  const t = text.trim();
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  let y = '',
+    mo = '',
+    d = '';
+  if (iso) {
+    [y, mo, d] = [iso[1] ?? '', iso[2] ?? '', iso[3] ?? ''];
+  } else {
+    const groups = t.split(/[^\d]+/).filter((g) => g.length > 0);
+    if (groups.length !== 3) return null;
+    const { order } = dateParts(locale);
+    const v: Record<string, string> = {};
+    order.forEach((k, i) => (v[k] = groups[i] ?? ''));
+    [y, mo, d] = [v.year ?? '', v.month ?? '', v.day ?? ''];
+    if (y.length !== 4) return null;
+  }
+  const out = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  const dt = new Date(`${out}T00:00:00Z`);
+  return Number.isNaN(dt.getTime()) || dt.toISOString().slice(0, 10) !== out ? null : out;
+}
