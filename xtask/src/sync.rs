@@ -331,7 +331,11 @@ fn crash_test_of(kind: &str, args: &[String]) -> Result<(), String> {
             let mut kills = 0;
             loop {
                 let mut c = child_of(kind, &dir, &fake.url(), 0)?;
-                let wait = Duration::from_millis(rng.range(20, 500) as u64);
+                // kill at a random point of the run; the window widens with every
+                // kill so that a slow machine (a page can take 300 ms in a debug
+                // build) still makes progress between kills
+                let upper = (500 + 25 * kills).min(5000);
+                let wait = Duration::from_millis(rng.range(20, upper) as u64);
                 tokio::time::sleep(wait).await;
                 match c.try_wait().map_err(|e| e.to_string())? {
                     Some(status) if status.success() => break,

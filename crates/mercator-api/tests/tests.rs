@@ -2340,3 +2340,85 @@ mod buyer_data {
         assert_eq!(left, 12);
     }
 }
+
+/// The same order and price in IDR, JPY, KWD and EUR, from the channel's
+/// JSON to the store, to what crosses IPC, and back out to the channel.
+mod every_currency {
+    use super::demo_store;
+    use mercator_api::sync::{pull_with, Connector};
+    use mercator_channels::http::RetryPolicy;
+    use mercator_testkit::shopee::{PARTNER_ID, PARTNER_KEY, REFRESH_TOKEN, SHOP_ID};
+    use mercator_testkit::ShopeeFake;
+    use std::collections::{BTreeMap, HashMap};
+    use time::OffsetDateTime;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn idr_jpy_kwd_and_eur_amounts_keep_every_unit_through_the_whole_path() {
+        let (_tmp, store) = demo_store().await;
+        let fake = ShopeeFake::start(8, 99).await;
+        let ch = store.add_channel("shopee", "Shopee ID (API)", "ID", "IDR", "id-ID").await.unwrap();
+        let config =
+            serde_json::json!({ "host": fake.url(), "partner_id": PARTNER_ID, "shop_id": SHOP_ID, "currency": "IDR" });
+        store.set_channel_config(&ch, &config).await.unwrap();
+        // what the channel sends: JSON numbers with the currency's decimals (and more digits than an f64 likes)
+        let cases = [
+            ("IDR", "1500000050.25", 150_000_005_025i64, "1500000050.25"),
+            ("JPY", "19800", 19_800, "19800"),
+            ("KWD", "12.345", 12_345, "12.345"),
+            ("EUR", "16.99", 1_699, "16.99"),
+        ];
+        let mut numbers = vec![];
+        for (k, (cur, amount, _, _)) in cases.iter().enumerate() {
+            fake.set_order_field(k, "/currency", serde_json::json!(cur));
+            let n: serde_json::Number = amount.parse().unwrap();
+            numbers.push(fake.set_order_field(k, "/total_amount", serde_json::Value::Number(n)));
+            for item in 0..3 {
+                let price: serde_json::Number = "1".parse().unwrap();
+                fake.set_order_field(
+                    k,
+                    &format!("/item_list/{item}/model_discounted_price"),
+                    serde_json::Value::Number(price),
+                );
+            }
+        }
+        let secrets: BTreeMap<String, String> =
+            [("partner_key".into(), PARTNER_KEY.into()), ("refresh_token".into(), REFRESH_TOKEN.into())].into();
+        let c = mercator_api::sync::connector_from("shopee", &config, &secrets, RetryPolicy::fast()).unwrap();
+        pull_with(&store, &ch, &c, OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        // what crosses IPC: minor units, the exponent from the backend's table and the exact amount
+        let page = mercator_api::sync::orders(
+            &store,
+            &mercator_store::sync::OrderFilter { channel_id: Some(ch.clone()), ..Default::default() },
+            0,
+            50,
+        )
+        .await
+        .unwrap();
+        for ((cur, _, minor, text), number) in cases.iter().zip(&numbers) {
+            let o = page.items.iter().find(|o| &o.external_id == number).unwrap_or_else(|| panic!("{number}"));
+            assert_eq!((o.total.currency.as_str(), o.total.minor, o.total.amount.as_str()), (*cur, *minor, *text));
+            let exp: u32 = cur.parse::<mercator_core::Currency>().unwrap().exponent();
+            assert_eq!(o.total.exponent, exp, "{cur}: the exponent comes from the backend");
+        }
+        // and back out: a price in rupiah goes to Shopee as the decimal text, to the last sen
+        let lid: String = sqlx::query_scalar("SELECT id FROM listings WHERE status = 'live' LIMIT 1")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE listings SET channel_id = ?, external_id = '880002:990002', price_minor = 15000050, price_currency = 'IDR' WHERE id = ?")
+            .bind(&ch)
+            .bind(&lid)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let mut tx = store.pool().begin().await.unwrap();
+        mercator_store::outbox::enqueue(&mut tx, &ch, "listing.price", &lid, &serde_json::json!({}), "price:idr-test")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let connectors: HashMap<String, Connector> = [(ch.clone(), c)].into();
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!(r.failed, 0, "{r:?}");
+        assert!(fake.stats().price_updates.iter().any(|p| p.2 == "150000.50"), "{:?}", fake.stats().price_updates);
+    }
+}

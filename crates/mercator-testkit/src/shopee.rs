@@ -212,6 +212,17 @@ impl ShopeeFake {
         self.with(|i| mutate(i, count));
     }
 
+    /// Sets the value at `pointer` of the `n`-th order (another currency,
+    /// another amount) and returns its order number.
+    pub fn set_order_field(&self, n: usize, pointer: &str, value: Value) -> String {
+        self.with(|i| {
+            if let Some(slot) = i.orders[n].pointer_mut(pointer) {
+                *slot = value;
+            }
+            i.orders[n]["order_sn"].as_str().unwrap_or_default().to_string()
+        })
+    }
+
     /// (order_sn, update_time, status) of every order.
     pub fn snapshot(&self) -> Vec<(String, i64, String)> {
         self.with(|i| {

@@ -45,3 +45,20 @@ describe('dates in the UI language', () => {
     expect(parseDateText('3/12', 'en-US')).toBeNull();
   });
 });
+
+describe('money in every currency, exponent from the backend', () => {
+  it('shows IDR, JPY, KWD and EUR to the last unit in both languages, whatever Intl thinks the currency has', () => {
+    // the backend says IDR has 2 decimals (ISO 4217); some Intl data says 0
+    const idr = { minor: 150_000_005_025, currency: 'IDR', exponent: 2, amount: '1500000050.25' };
+    expect(formatMoney(idr, 'en-US')).toMatch(/1,500,000,050\.25$/);
+    expect(formatMoney(idr, 'zh-CN')).toMatch(/1,500,000,050\.25$/);
+    const kwd = { minor: 12_345, currency: 'KWD', exponent: 3, amount: '12.345' };
+    expect(formatMoney(kwd, 'en-US')).toMatch(/12\.345$/);
+    expect(formatMoney(kwd, 'zh-CN')).toMatch(/12\.345$/);
+    const jpy = { minor: 19_800, currency: 'JPY', exponent: 0, amount: '19800' };
+    expect(formatMoney(jpy, 'en-US')).toBe('¥19,800');
+    expect(formatMoney(jpy, 'zh-CN')).toBe('JP¥19,800');
+    const eur = { minor: 1_699, currency: 'EUR', exponent: 2, amount: '16.99' };
+    expect(formatMoney(eur, 'zh-CN')).toBe('€16.99');
+  });
+});
