@@ -670,3 +670,6 @@ accounts-partner-key = Partner key
 accounts-shopee-refresh = Refresh token (from authorizing the shop; renewed automatically)
 
 date-invalid = Not a date: type it as { $pattern }
+date-year = yyyy
+date-month = mm
+date-day = dd

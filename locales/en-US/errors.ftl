@@ -113,6 +113,7 @@ error-channel-unavailable = The channel could not be reached ({ $detail }). Merc
 error-channel-bad-response = The channel sent an answer Mercator could not read ({ $detail }); that page was skipped and will be fetched again.
 error-channel-rejected = The channel rejected the request: { $detail }
 error-channel-config = The account settings are incomplete: { $detail }
+error-channel-no-answer = The channel did not answer within { $seconds } s. Mercator tries again later on its own; the other accounts are not held up.
 error-channel-missing = { $what ->
     [seller-id] The account has no seller id (merchant token): add it in Settings → Channel accounts; listings cannot be sent without it.
     [account-ids] The account lacks its ids (endpoint, marketplace and app client id; or partner and shop id). Connect it again.

@@ -635,3 +635,6 @@ accounts-partner-key = Partner Key
 accounts-shopee-refresh = Refresh Token（店铺授权后获得，之后自动续期）
 
 date-invalid = 不是有效日期：请按 { $pattern } 的格式输入
+date-year = 年
+date-month = 月
+date-day = 日

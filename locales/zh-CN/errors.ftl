@@ -113,6 +113,7 @@ error-channel-unavailable = 无法连接渠道（{ $detail }）。Mercator 会�
 error-channel-bad-response = 渠道返回了无法读取的内容（{ $detail }）；该页已跳过，稍后会重新获取。
 error-channel-rejected = 渠道拒绝了请求：{ $detail }
 error-channel-config = 账户设置不完整：{ $detail }
+error-channel-no-answer = 渠道在 { $seconds } 秒内没有响应。Mercator 稍后会自动重试；其他账户不受影响。
 error-channel-missing = { $what ->
     [seller-id] 该账户没有卖家编号（Merchant Token）：请在“设置 → 渠道账户”中添加；没有它无法发送商品信息。
     [account-ids] 该账户缺少标识（接口地址、站点和应用客户端 ID；或合作伙伴 ID 和店铺 ID）。请重新连接。

@@ -298,10 +298,9 @@ async fn round(
             }
             let sent = match tokio::time::timeout(timing.budget, deliver_one(store, c, &e)).await {
                 Ok(r) => r,
-                Err(_) => Err(ErrorPayload::from(&mercator_channels::ChannelError::Uncertain(format!(
-                    "no answer within {} s",
-                    timing.budget.as_secs()
-                )))),
+                Err(_) => {
+                    Err(ErrorPayload::from(&mercator_channels::ChannelError::NoAnswer(timing.budget.as_secs().max(1))))
+                }
             };
             match sent {
                 Err(p) if p.code == ErrorCode::ChannelOffline.as_str() => {

@@ -201,7 +201,7 @@ pub async fn pull_with_budget(
         }
         let fetched = match tokio::time::timeout(left, c.fetch(&window, token.as_deref())).await {
             Ok(r) => r,
-            Err(_) => Err(ChannelError::Unavailable(format!("no answer within the run's {} ms", budget.as_millis()))),
+            Err(_) => Err(ChannelError::NoAnswer(budget.as_millis().div_ceil(1000) as u64)),
         };
         let page = match fetched {
             Ok(p) => p,

@@ -251,6 +251,9 @@ pub enum ChannelError {
     /// [`MISSING`]), for `subject` (a SKU, an order id; may be empty).
     #[error("missing {what} {subject}")]
     Missing { what: &'static str, subject: String },
+    /// No answer within the time a run or a send may take (seconds).
+    #[error("no answer within {0} s")]
+    NoAnswer(u64),
     /// An address that would send credentials in the clear (the field named).
     #[error("not https: {0}")]
     Insecure(String),
@@ -264,6 +267,7 @@ impl ChannelError {
             ChannelError::RateLimited(_)
                 | ChannelError::Unavailable(_)
                 | ChannelError::Uncertain(_)
+                | ChannelError::NoAnswer(_)
                 | ChannelError::Offline(_)
                 | ChannelError::BadResponse(_)
         )
@@ -282,6 +286,9 @@ impl From<&ChannelError> for ErrorPayload {
             ChannelError::Config(d) => (ErrorCode::ChannelConfig, d),
             ChannelError::Insecure(field) => {
                 return ErrorPayload::new(ErrorCode::ChannelInsecureUrl).arg("field", field);
+            }
+            ChannelError::NoAnswer(seconds) => {
+                return ErrorPayload::new(ErrorCode::ChannelNoAnswer).arg("seconds", seconds);
             }
             ChannelError::Missing { what, subject } => {
                 return ErrorPayload::new(ErrorCode::ChannelMissing).arg("what", what).arg("subject", subject);

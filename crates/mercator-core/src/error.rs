@@ -129,6 +129,7 @@ error_codes! {
     ChannelConfig => "channel-config",
     SyncRunning => "sync-running",
     ChannelMissing => "channel-missing",
+    ChannelNoAnswer => "channel-no-answer",
     ChannelNotSentYet => "channel-not-sent-yet",
     ChannelHasOrders => "channel-has-orders",
     LinkListingsUnsupported => "link-listings-unsupported",

@@ -124,9 +124,8 @@ export function formatDateOnly(iso: string, locale: string): string {
 }
 
 /** What a date field shows when empty: the language's order, e.g. "YYYY/MM/DD" style from Intl. */
-export function datePattern(locale: string): string {
+export function datePattern(locale: string, names: { year: string; month: string; day: string } = { year: 'yyyy', month: 'mm', day: 'dd' }): string {
   const { order, sep } = dateParts(locale);
-  const names = { year: 'yyyy', month: 'mm', day: 'dd' };
   return order.map((k) => names[k]).join(sep);
 }
 
