@@ -907,6 +907,33 @@ test('Shopee: connect, sync through access-token expiry and a restart, go offlin
       await s.click(`${row} [data-testid="account-sync"]`);
       await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('40 orders fetched, 40 new'), 30000);
       await s.waitText(`${row} [data-testid="account-orders"]`, (t) => t === '40 orders');
+      // orders in rupiah, yen, dinar and euro: every unit shown, with the decimals
+      // the backend's ISO 4217 table gives (IDR 2, JPY 0, KWD 3), in both languages
+      const amounts = [
+        ['241201000000SG', /IDR\s?1,500,000,050\.25/],
+        ['241202000001SG', /¥19,800(?![.\d])/],
+        ['241203000002SG', /KWD\s?12\.345/],
+        ['241204000003SG', /€16\.99/],
+      ];
+      for (const lang of ['en-US', 'zh-CN']) {
+        await s.click('[data-nav="settings"]');
+        await s.click('[data-testid="language-select"]');
+        await s.click(`[data-testid="language-select"] option[value="${lang}"]`);
+        await new Promise((r) => setTimeout(r, 500));
+        await s.click('[data-nav="orders"]');
+        for (const [number, shown] of amounts) {
+          await s.clear('[data-testid="orders-search"]');
+          await s.type('[data-testid="orders-search"]', number);
+          await s.waitText('[data-testid="orders-table"] [data-row="0"]', (t) => t.includes(number) && shown.test(t));
+        }
+        await s.clear('[data-testid="orders-search"]');
+        await s.type('[data-testid="orders-search"]', '24120');
+        await s.waitText('[data-testid="orders-table"] [data-row="0"]', (t) => t.includes('24120'));
+        await s.screenshot(join(SHOTS, `orders-currencies-${lang.slice(0, 2)}.png`));
+      }
+      await s.click('[data-nav="settings"]');
+      await s.click('[data-testid="language-select"]');
+      await s.click('[data-testid="language-select"] option[value="en-US"]');
     } finally {
       await s.close();
     }

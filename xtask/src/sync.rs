@@ -411,6 +411,17 @@ pub fn fake_shopee(args: &[String]) -> Result<(), String> {
     rt.block_on(async {
         let fake = mercator_testkit::ShopeeFake::start(orders, 78).await;
         fake.access_life(life as i64);
+        // the first four orders in rupiah, yen, dinar and euro (as a shop selling
+        // across regions sees them), for the end-to-end check of every currency
+        for (k, (cur, total)) in [("IDR", "1500000050.25"), ("JPY", "19800"), ("KWD", "12.345"), ("EUR", "16.99")]
+            .into_iter()
+            .enumerate()
+            .take(orders as usize)
+        {
+            fake.set_order_field(k, "/currency", serde_json::json!(cur));
+            let n: serde_json::Number = total.parse().map_err(|_| "amount")?;
+            fake.set_order_field(k, "/total_amount", serde_json::Value::Number(n));
+        }
         println!("{}", fake.url());
         use std::io::Write;
         let _ = std::io::stdout().flush();
