@@ -211,7 +211,8 @@ pub async fn preview(
 /// Imports the open file. With `valid_only` false, any row with a problem
 /// refuses the whole import (nothing is written); with true, only valid rows
 /// are imported. Either way it is one transaction, and cancelling rolls it
-/// back. The file stays open afterwards (an undo, a second look).
+/// back. Once the rows are validated the file is closed (its memory freed
+/// before the write); a refused import leaves it open to re-map.
 pub async fn run(
     store: &Store,
     files: &ImportFiles,
@@ -226,6 +227,8 @@ pub async fn run(
     if !bad.is_empty() && !valid_only {
         return Err(ApiError::new(ErrorCode::ImportHasErrors).arg("count", bad.len()));
     }
+    // the rows are validated: the parsed file's memory goes before the write
+    files.close();
     let outcome = if ok.is_empty() { Default::default() } else { store.import_rows(&ok, progress).await? };
     Ok(ImportResult {
         imported: outcome.created as i64,
