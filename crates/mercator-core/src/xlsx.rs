@@ -32,6 +32,9 @@ fn unreadable() -> ErrorPayload {
 enum Hit {
     Size,
     Run,
+    /// `<!` (a comment, CDATA, a DOCTYPE): Excel never writes them, and the
+    /// parser would buffer one whole.
+    Markup,
 }
 
 /// A part of the workbook, decompressed as it is read and counted: past
@@ -41,8 +44,14 @@ struct Part<R> {
     inner: R,
     read: u64,
     max: u64,
+    /// Bytes of the current tag (from its `<`) or text (from the last `>`).
     run: usize,
     max_run: usize,
+    in_tag: bool,
+    /// Inside a quoted attribute value of the current tag.
+    quote: Option<u8>,
+    /// The previous byte was the `<` that opened the current tag.
+    just_opened: bool,
     hit: Option<Hit>,
 }
 
@@ -54,13 +63,35 @@ impl<R: Read> Read for Part<R> {
             self.hit = Some(Hit::Size);
             return Err(std::io::Error::other("part too large"));
         }
-        match buf[..n].iter().rposition(|&b| b == b'<') {
-            Some(i) => self.run = n - i - 1,
-            None => self.run += n,
-        }
-        if self.run > self.max_run {
-            self.hit = Some(Hit::Run);
-            return Err(std::io::Error::other("run too long"));
+        // every event the XML parser buffers whole (a tag with its
+        // attributes, a run of text) is bounded here, before it is buffered
+        for &b in &buf[..n] {
+            if self.just_opened && b == b'!' {
+                self.hit = Some(Hit::Markup);
+                return Err(std::io::Error::other("markup"));
+            }
+            self.just_opened = false;
+            match (self.in_tag, self.quote, b) {
+                (true, Some(q), _) if b == q => self.quote = None,
+                (true, None, b'"' | b'\'') => self.quote = Some(b),
+                (true, None, b'>') => {
+                    self.in_tag = false;
+                    self.run = 0;
+                    continue;
+                }
+                (false, _, b'<') => {
+                    self.in_tag = true;
+                    self.just_opened = true;
+                    self.run = 0;
+                    continue;
+                }
+                _ => {}
+            }
+            self.run += 1;
+            if self.run > self.max_run {
+                self.hit = Some(Hit::Run);
+                return Err(std::io::Error::other("run too long"));
+            }
         }
         Ok(n)
     }
@@ -76,7 +107,17 @@ fn parse_part<R: Read + Seek>(
     let file = zip.by_name(name).map_err(|_| unreadable())?;
     // a cell of the longest allowed text, fully escaped (&#x10FFFF; per char)
     let max_run = limits.max_cell_chars.saturating_mul(10).max(64 * 1024);
-    let part = Part { inner: file, read: 0, max: limits.max_part_bytes, run: 0, max_run, hit: None };
+    let part = Part {
+        inner: file,
+        read: 0,
+        max: limits.max_part_bytes,
+        run: 0,
+        max_run,
+        in_tag: false,
+        quote: None,
+        just_opened: false,
+        hit: None,
+    };
     let mut xml = quick_xml::Reader::from_reader(BufReader::with_capacity(64 * 1024, part));
     let mut buf = Vec::with_capacity(4096);
     loop {
@@ -93,7 +134,7 @@ fn parse_part<R: Read + Seek>(
                         .arg("line", "?")
                         .arg("column", "?")
                         .arg("max", limits.max_cell_chars),
-                    None => unreadable(),
+                    Some(Hit::Markup) | None => unreadable(),
                 });
             }
         };
@@ -250,10 +291,15 @@ fn shared_strings<R: Read + Seek>(
             Event::Text(t) if in_t && phonetic == 0 => {
                 let t = t.unescape().map_err(|_| unreadable())?;
                 s.text.push_str(&ooxml_unescape(&t));
+                let start = s.ends.last().copied().unwrap_or(0);
+                if s.text.len() - start > limits.max_cell_chars.saturating_mul(4) {
+                    return Err(ErrorPayload::new(ErrorCode::ImportCellTooLong)
+                        .arg("line", "?")
+                        .arg("column", "?")
+                        .arg("max", limits.max_cell_chars));
+                }
             }
-            Event::CData(t) if in_t && phonetic == 0 => {
-                s.text.push_str(std::str::from_utf8(&t).map_err(|_| unreadable())?);
-            }
+            Event::CData(_) => return Err(unreadable()),
             _ => {}
         }
         if s.text.len() > limits.max_text_bytes {
@@ -310,6 +356,7 @@ pub fn read_xlsx<R: Read + Seek>(src: R, limits: &Limits) -> Result<Table, Error
     let mut value = String::new();
     let (mut in_v, mut in_is_t, mut in_cell, mut phonetic) = (false, false, false, 0usize);
     let mut dense: Vec<String> = vec![];
+    let mut row_bytes = 0usize;
     let max_cols = limits.max_columns;
     let mut finish_row = |row_no: u64, cells: &mut Vec<(usize, String)>, table: &mut Option<Table>| {
         if cells.is_empty() {
@@ -337,7 +384,8 @@ pub fn read_xlsx<R: Read + Seek>(src: R, limits: &Limits) -> Result<Table, Error
         match ev {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"row" => {
                 finish_row(row_no, &mut cells, &mut table)?;
-                row_no = attr(&e, b"r").and_then(|r| r.parse().ok()).unwrap_or(row_no + 1);
+                row_bytes = 0;
+                row_no = attr(&e, b"r").and_then(|r| r.parse().ok()).unwrap_or(row_no.saturating_add(1));
                 col = 0;
             }
             Event::Start(e) if e.local_name().as_ref() == b"c" => {
@@ -372,7 +420,16 @@ pub fn read_xlsx<R: Read + Seek>(src: R, limits: &Limits) -> Result<Table, Error
                         "e" | "d" => value.clone(),
                         _ => excel_number(&value),
                     };
+                    // cells of a row come left to right, each once: a row
+                    // repeating a column is refused, not collected
+                    if cells.last().is_some_and(|(last, _)| col <= *last) {
+                        return Err(unreadable());
+                    }
                     if !text.is_empty() {
+                        row_bytes += text.len();
+                        if row_bytes > limits.max_text_bytes {
+                            return Err(crate::import::table::too_big(row_bytes as u64, limits.max_text_bytes as u64));
+                        }
                         if col >= max_cols {
                             return Err(ErrorPayload::new(ErrorCode::ImportTooManyColumns)
                                 .arg("line", row_no)
@@ -403,9 +460,7 @@ pub fn read_xlsx<R: Read + Seek>(src: R, limits: &Limits) -> Result<Table, Error
                         .arg("max", limits.max_cell_chars));
                 }
             }
-            Event::CData(t) if (in_v || in_is_t) && in_cell => {
-                value.push_str(std::str::from_utf8(&t).map_err(|_| unreadable())?);
-            }
+            Event::CData(_) => return Err(unreadable()),
             _ => {}
         }
         Ok(true)
