@@ -270,25 +270,50 @@ async fn round(
     now: OffsetDateTime,
     timing: Timing,
 ) -> ApiResult<DeliveryReport> {
+    // each channel on its own: one that stops answering holds its own
+    // entries, not every other channel's
+    let loops = connectors.iter().map(|(id, c)| channel_round(store, id, c, now, timing));
     let mut report = DeliveryReport::default();
-    let ids: Vec<String> = connectors.keys().cloned().collect();
-    // channels found unreachable in this round: the rest of their entries wait
-    let mut offline: std::collections::HashSet<String> = Default::default();
-    fn internal(x: impl std::fmt::Display) -> ApiError {
-        ApiError::new(ErrorCode::Internal).arg("detail", x.to_string())
+    for r in futures_util::future::join_all(loops).await {
+        let r = r?;
+        report.sent += r.sent;
+        report.failed += r.failed;
     }
+    Ok(report)
+}
+
+fn internal(x: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Internal).arg("detail", x.to_string())
+}
+
+/// One channel's due entries, oldest first. A send that finds the channel
+/// unreachable, silent, failing or rate limited ends this channel's round:
+/// the rest of its entries wait (not counted as attempts) for the next.
+async fn channel_round(
+    store: &Store,
+    channel_id: &str,
+    c: &Connector,
+    now: OffsetDateTime,
+    timing: Timing,
+) -> ApiResult<DeliveryReport> {
+    let mut report = DeliveryReport::default();
+    let ids = [channel_id.to_string()];
+    let mut stopped = false;
     loop {
+        // the clock of this claim (`now` may be ahead of it in tests)
+        let clock = now.max(OffsetDateTime::now_utc());
         let batch =
-            outbox::claim_due_for(store.pool(), now, timing.lease, timing.claim, &ids).await.map_err(internal)?;
-        if batch.is_empty() {
+            outbox::claim_due_for(store.pool(), clock, timing.lease, timing.claim, &ids).await.map_err(internal)?;
+        if batch.is_empty() || stopped {
+            for e in &batch {
+                outbox::release(store.pool(), e, "", clock + Duration::seconds(15)).await.map_err(internal)?;
+            }
             return Ok(report);
         }
         for mut e in batch {
-            let Some(c) = connectors.get(&e.channel_id) else { continue };
-            // after this round (`now` may be ahead of the clock in tests)
             let clock = now.max(OffsetDateTime::now_utc());
             let later = clock + Duration::seconds(15);
-            if offline.contains(&e.channel_id) {
+            if stopped {
                 outbox::release(store.pool(), &e, "", later).await.map_err(internal)?;
                 continue;
             }
@@ -302,10 +327,11 @@ async fn round(
                     Err(ErrorPayload::from(&mercator_channels::ChannelError::NoAnswer(timing.budget.as_secs().max(1))))
                 }
             };
+            let code = |p: &ErrorPayload, c: ErrorCode| p.code == c.as_str();
             match sent {
-                Err(p) if p.code == ErrorCode::ChannelOffline.as_str() => {
+                Err(p) if code(&p, ErrorCode::ChannelOffline) => {
                     outbox::release(store.pool(), &e, &describe(&p), later).await.map_err(internal)?;
-                    offline.insert(e.channel_id.clone());
+                    stopped = true;
                     report.failed += 1;
                 }
                 Ok(()) => {
@@ -317,6 +343,11 @@ async fn round(
                         .await
                         .map_err(internal)?;
                     report.failed += 1;
+                    // the channel itself is in trouble, not this one change
+                    stopped =
+                        [ErrorCode::ChannelUnavailable, ErrorCode::ChannelNoAnswer, ErrorCode::ChannelRateLimited]
+                            .into_iter()
+                            .any(|c| code(&p, c));
                 }
             }
         }

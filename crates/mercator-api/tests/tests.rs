@@ -2425,3 +2425,51 @@ mod every_currency {
         assert!(fake.stats().price_updates.iter().any(|p| p.2 == "150000.50"), "{:?}", fake.stats().price_updates);
     }
 }
+
+mod silent_channel_outbox {
+    use super::demo_store;
+    use mercator_api::outbox;
+    use mercator_api::sync::Connector;
+    use mercator_testkit::{AmazonFake, Fault};
+    use std::collections::HashMap;
+    use std::time::Duration;
+    use time::OffsetDateTime;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_channel_that_stops_answering_holds_its_own_entries_not_the_others() {
+        let (_tmp, store) = demo_store().await;
+        let silent = AmazonFake::start(0, 61).await;
+        let fine = AmazonFake::start(0, 62).await;
+        let chans = store.channels().await.unwrap();
+        let de = chans.iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0.clone();
+        let us = chans.iter().find(|c| c.1 == "amazon" && c.3 == "US").unwrap().0.clone();
+        store.set_channel_config(&de, &serde_json::json!({ "endpoint": silent.url() })).await.unwrap();
+        store.set_channel_config(&us, &serde_json::json!({ "endpoint": fine.url() })).await.unwrap();
+        let queued = store.queue_stock_pushes().await.unwrap();
+        let count = |ch: &str| {
+            let pool = store.pool().clone();
+            let ch = ch.to_string();
+            async move {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT count(*) FROM outbox WHERE channel_id = ? AND status = 'pending' AND attempts = 0",
+                )
+                .bind(ch)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+                n
+            }
+        };
+        let de_waiting = count(&de).await;
+        assert!(de_waiting > 1 && queued > de_waiting);
+        silent.script(std::iter::repeat_n(Fault::SlowWrite(Duration::from_secs(5)), 50));
+        let connectors: HashMap<String, Connector> =
+            [(de.clone(), super::order_sync::amazon(&silent)), (us.clone(), super::order_sync::amazon(&fine))].into();
+        let timing = outbox::Timing { budget: Duration::from_millis(400), ..Default::default() };
+        let r = outbox::deliver_with_timing(&store, &connectors, OffsetDateTime::now_utc(), timing).await.unwrap();
+        assert_eq!(r.sent, queued - de_waiting, "every entry of the channel that answers went out");
+        assert_eq!(r.failed, 1, "one send found the silent channel silent");
+        assert_eq!(count(&de).await, de_waiting - 1, "its other entries wait, their attempts not counted");
+        assert_eq!(fine.patches().len() as i64, queued - de_waiting);
+    }
+}

@@ -478,13 +478,16 @@ fn a_row_repeating_one_cell_and_markup_the_parser_would_buffer_whole_are_refused
     // refused at the second copy, not collected ten million times
     let long = "z".repeat(30_000);
     let repeat = r#"<c r="A2" t="s"><v>1</v></c>"#.repeat(1_000);
-    let sheet = format!(r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2">{repeat}</row></sheetData></worksheet>"#);
+    let sheet = format!(
+        r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2">{repeat}</row></sheetData></worksheet>"#
+    );
     let shared = format!("<sst><si><t>sku</t></si><si><t>{long}</t></si></sst>");
     assert_eq!(crate::xlsx::parse_xlsx(&xlsx_with(&sheet, Some(&shared))).unwrap_err().code, "xlsx-unreadable");
     // a comment or CDATA (never written by Excel, buffered whole by the parser)
     let comment = format!("<worksheet><!--{}--><sheetData/></worksheet>", "<>".repeat(1000));
     assert_eq!(crate::xlsx::parse_xlsx(&xlsx_with(&comment, None)).unwrap_err().code, "xlsx-unreadable");
-    let cdata = r#"<worksheet><sheetData><row r="1"><c r="A1" t="str"><v><![CDATA[x]]></v></c></row></sheetData></worksheet>"#;
+    let cdata =
+        r#"<worksheet><sheetData><row r="1"><c r="A1" t="str"><v><![CDATA[x]]></v></c></row></sheetData></worksheet>"#;
     assert_eq!(crate::xlsx::parse_xlsx(&xlsx_with(cdata, None)).unwrap_err().code, "xlsx-unreadable");
     // a start tag whose quoted attribute holds < and > to reset a naive counter
     let attr = format!(r#"<worksheet><sheetData><row r="1" x="{}"/></sheetData></worksheet>"#, "<>".repeat(300_000));
