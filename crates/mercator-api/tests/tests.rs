@@ -2273,11 +2273,20 @@ mod buyer_data {
             fake.set_order_field(n, "/recipient/deliveryAddress/phone", serde_json::json!(PLANTED[2]));
         }
         pull_with(&store, &ch, &super::order_sync::amazon(&fake), OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
-        // one shipped long ago (Mercator saw it only now), one cancelled long ago, one never shipped for half a year
+        // an order first seen already shipped counts from the channel's time, not from today
+        let (late,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM orders WHERE channel_id = ? AND shipped_at IS NOT NULL AND shipped_at > channel_updated_at",
+        )
+        .bind(&ch)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(late, 0);
+        // one shipped long ago, one cancelled long ago, one never shipped for half a year
         let long_ago = mercator_store::fmt_ts(OffsetDateTime::now_utc() - time::Duration::days(45));
         let half_year = mercator_store::fmt_ts(OffsetDateTime::now_utc() - time::Duration::days(200));
         for (ext, sql) in [
-            (&planted[0], "UPDATE orders SET status = 'shipped', shipped_at = ?2, channel_updated_at = ?3 WHERE external_id = ?1"),
+            (&planted[0], "UPDATE orders SET status = 'shipped', shipped_at = ?3, channel_updated_at = ?3 WHERE external_id = ?1 AND ?2 IS NOT NULL"),
             (&planted[1], "UPDATE orders SET status = 'cancelled', shipped_at = NULL, channel_updated_at = ?3 WHERE external_id = ?1 AND ?2 IS NOT NULL"),
             (&planted[2], "UPDATE orders SET status = 'unshipped', shipped_at = NULL, ordered_at = ?2 WHERE external_id = ?1 AND ?3 IS NOT NULL"),
         ] {
@@ -2341,6 +2350,15 @@ mod buyer_data {
             .await
             .unwrap();
         assert_eq!(left, 12);
+        // an order shipped today whose channel copy is old keeps its address (the clock starts today)
+        let (kept,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM orders WHERE channel_id = ? AND pii_purged_at IS NULL AND ship_to IS NOT NULL",
+        )
+        .bind(&ch)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert!(kept > 0, "recent orders keep their buyer data");
     }
 }
 

@@ -96,11 +96,12 @@ const STATE_COLUMNS: &str =
 
 /// Buyer data (name, address, the channel's payload) of orders past
 /// `cutoff`, in one place for the live database and its backups: shipped
-/// orders from the earlier of when Mercator saw them shipped and the
-/// channel's last change (an order first synced long after it shipped is
-/// not kept a month longer), cancelled and refunded orders from their last
-/// change, and any order older than half a year (never shipped, never
-/// closed). Returns the orders purged.
+/// orders from their ship time (`shipped_at`: when Mercator shipped them,
+/// or, for an order first seen already shipped, the channel's last change
+/// of it rather than the day Mercator saw it), cancelled and refunded
+/// orders from their last change, and any order older than half a year
+/// (an order never shipped or closed in six months is abandoned; the seller
+/// keeps its number, amounts and lines). Returns the orders purged.
 pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, now: &str) -> Result<i64, StoreError> {
     let old = crate::fmt_ts(
         time::OffsetDateTime::parse(cutoff, &time::format_description::well_known::Rfc3339)
@@ -110,7 +111,7 @@ pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, no
     let r = sqlx::query(
         "UPDATE orders SET ship_to = NULL, raw = NULL, buyer_name = '', pii_purged_at = ?1, updated_at = ?1 \
          WHERE pii_purged_at IS NULL AND ( \
-            (shipped_at IS NOT NULL AND min(shipped_at, COALESCE(channel_updated_at, shipped_at)) < ?2) \
+            (shipped_at IS NOT NULL AND shipped_at < ?2) \
             OR (status IN ('cancelled', 'refunded') AND COALESCE(channel_updated_at, updated_at) < ?2) \
             OR ordered_at < ?3)",
     )
@@ -128,7 +129,11 @@ pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, no
     // sync log and outbox lines past the window: their texts may quote a
     // channel's answer about an order
     sqlx::query("DELETE FROM sync_log WHERE at < ?").bind(cutoff).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM outbox WHERE status = 'sent' AND updated_at < ?").bind(cutoff).execute(&mut *conn).await?;
+    // tracking uploads stay: they hold no buyer data, and the order page shows them as sent
+    sqlx::query("DELETE FROM outbox WHERE status = 'sent' AND kind != 'order.tracking' AND updated_at < ?")
+        .bind(cutoff)
+        .execute(&mut *conn)
+        .await?;
     Ok(r.rows_affected() as i64)
 }
 
@@ -302,7 +307,7 @@ impl Store {
                 channel_updated_at, shipped_at, raw, updated_at, order_number) \
              SELECT value->>0, ?2, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, \
                     value->'$[7]'->>0, value->'$[7]'->>1, value->'$[7]'->>2, value->'$[7]'->>3, value->>8, value->>9, value->>10, \
-                    value->>11, CASE WHEN value->>12 THEN ?3 END, value->>13, ?3, value->>14 \
+                    value->>11, CASE WHEN value->>12 THEN min(?3, COALESCE(value->>11, ?3)) END, value->>13, ?3, value->>14 \
              FROM json_each(?1) WHERE true \
              ON CONFLICT(channel_id, external_id) DO UPDATE SET \
                 status = CASE WHEN excluded.status IN ('pending', 'unshipped', 'partially_shipped') AND EXISTS ( \
