@@ -32,6 +32,12 @@ fn emitter(app: &tauri::AppHandle, channel_id: &str) -> impl Fn(&RunReport) + Se
 async fn run(app: &tauri::AppHandle, state: &AppState, channel_id: &str) -> ApiResult<RunReport> {
     let store = state.store().await?;
     let r = sync::sync_now(store.as_ref(), &state.vault, channel_id, &emitter(app, channel_id)).await;
+    // a run of this account is under way: that run reports, this one says nothing
+    if let Err(e) = &r {
+        if e.0.code == mercator_core::ErrorCode::SyncRunning.as_str() {
+            return r;
+        }
+    }
     let (report, error) = match &r {
         Ok(rep) => (*rep, None),
         Err(e) => (RunReport::default(), Some(e.0.clone())),

@@ -416,7 +416,7 @@ pub fn fake_shopee(args: &[String]) -> Result<(), String> {
         for (k, (cur, total)) in [("IDR", "1500000050.25"), ("JPY", "19800"), ("KWD", "12.345"), ("EUR", "16.99")]
             .into_iter()
             .enumerate()
-            .take(orders as usize)
+            .take(orders)
         {
             fake.set_order_field(k, "/currency", serde_json::json!(cur));
             let n: serde_json::Number = total.parse().map_err(|_| "amount")?;

@@ -237,7 +237,8 @@ pub async fn pull_with_budget(
             Some(t) => token = Some(t),
             None => {
                 report.complete = true;
-                retry_unreadable(store, channel_id, c, &mut report).await?;
+                let left = budget.saturating_sub(started.elapsed());
+                retry_unreadable(store, channel_id, c, &mut report, left).await?;
                 return Ok(report);
             }
         }
@@ -254,12 +255,24 @@ fn set_aside(page: &OrdersPage) -> Vec<(String, String)> {
 /// Orders set aside on earlier runs, read again by id (20 a run, oldest
 /// first): those that map now are stored; the others stay, with the newest
 /// reason. A channel that cannot be asked just now leaves them for later.
-async fn retry_unreadable(store: &Store, channel_id: &str, c: &Connector, report: &mut RunReport) -> ApiResult<()> {
+async fn retry_unreadable(
+    store: &Store,
+    channel_id: &str,
+    c: &Connector,
+    report: &mut RunReport,
+    budget: std::time::Duration,
+) -> ApiResult<()> {
+    let started = std::time::Instant::now();
     for u in store.unreadable_orders(Some(channel_id)).await?.into_iter().take(20) {
         if u.external_id == "?" {
             continue;
         }
-        let Ok(page) = c.refetch(&u.external_id).await else { continue };
+        // within what is left of the run's budget; the rest waits for the next run
+        let left = budget.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        let Ok(Ok(page)) = tokio::time::timeout(left, c.refetch(&u.external_id)).await else { continue };
         let orders: Vec<IncomingOrder> = page.orders.iter().map(incoming).collect();
         store.apply_page_with(channel_id, &orders, &set_aside(&page), Position::Keep, None).await?;
         report.recovered += orders.len() as i64;

@@ -880,10 +880,17 @@ mod order_sync {
         assert!(queued > 1, "live listings queue a price update each");
         let connectors: std::collections::HashMap<String, mercator_api::sync::Connector> =
             [(de.clone(), amazon(&fake))].into();
-        // the first PATCH fails through all its retries; the rest go through
+        // the first PATCH fails through all its retries: the channel is in
+        // trouble, so the rest of its entries wait for the next round
+        // (not counted as attempts) instead of hammering it
         fake.script(std::iter::repeat_n(Fault::ServerError, 6));
         let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
-        assert_eq!((r.sent, r.failed), (queued - 1, 1));
+        assert_eq!((r.sent, r.failed), (0, 1));
+        assert!(fake.patches().is_empty());
+        // the next round sends the rest; the failed one waits for its back-off
+        let next = OffsetDateTime::now_utc() + time::Duration::seconds(20);
+        let r = mercator_api::outbox::deliver_with(&store, &connectors, next).await.unwrap();
+        assert_eq!((r.sent, r.failed), (queued - 1, 0));
         let patches = fake.patches();
         assert_eq!(patches.len() as i64, queued - 1);
         // each carries the listing's new price exactly, as a JSON number

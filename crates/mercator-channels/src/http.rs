@@ -335,8 +335,22 @@ fn error_messages(v: &serde_json::Value) -> String {
 /// masked, bearer tokens and e-mail addresses masked. The one place every
 /// error text of the connectors passes through.
 pub fn redact(text: &str) -> String {
-    const SECRET_KEYS: &[&str] =
-        &["access_token", "refresh_token", "client_secret", "sign", "token", "password", "consumer_secret", "key"];
+    const SECRET_KEYS: &[&str] = &[
+        "access_token",
+        "refresh_token",
+        "client_secret",
+        "consumer_secret",
+        "consumer_key",
+        "partner_key",
+        "api_key",
+        "apikey",
+        "secret",
+        "sign",
+        "signature",
+        "token",
+        "password",
+        "key",
+    ];
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
@@ -372,28 +386,34 @@ fn mask_pairs(text: &str, keys: &[&str]) -> String {
         // the earliest `key=`, `key:` or `key":` that is a whole key ("sign=" but not "design=")
         let mut found: Option<(usize, usize)> = None;
         for k in keys {
-            for sep in ["=", ":", "\":"] {
-                let pat = format!("{k}{sep}");
-                let mut from = 0;
-                while let Some(i) = lower[from..].find(&pat).map(|i| i + from) {
-                    let before = lower[..i].chars().last();
-                    if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
-                        if found.is_none_or(|(f, _)| i < f) {
-                            found = Some((i, i + pat.len()));
-                        }
-                        break;
-                    }
-                    from = i + 1;
+            let mut from = 0;
+            while let Some(i) = lower[from..].find(k).map(|i| i + from) {
+                from = i + 1;
+                let before = lower[..i].chars().last();
+                if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    continue;
                 }
+                // the key, an optional closing quote, spaces, then = or :
+                let rest = &lower[i + k.len()..];
+                let after_quote = rest.strip_prefix('"').unwrap_or(rest);
+                let trimmed = after_quote.trim_start_matches(' ');
+                if !(trimmed.starts_with('=') || trimmed.starts_with(':')) {
+                    continue;
+                }
+                let start = i + k.len() + (rest.len() - trimmed.len()) + 1;
+                if found.is_none_or(|(f, _)| i < f) {
+                    found = Some((i, start));
+                }
+                break;
             }
         }
         let Some((_, start)) = found else {
             out.push_str(rest);
             return out;
         };
-        let value = rest[start..].trim_start_matches([' ', '"']);
+        let value = rest[start..].trim_start_matches([' ', '"', '\'']);
         let skip = rest[start..].len() - value.len();
-        let end = value.find(|c: char| c.is_whitespace() || "&,;\"'".contains(c)).unwrap_or(value.len());
+        let end = value.find(|c: char| c.is_whitespace() || "&,;\"'}".contains(c)).unwrap_or(value.len());
         out.push_str(&rest[..start + skip]);
         if end > 0 {
             out.push_str("***");
@@ -411,7 +431,7 @@ fn mask_words(text: &str) -> String {
             out.push(' ');
         }
         let at = word.find('@');
-        if bearer {
+        if bearer && !word.is_empty() {
             out.push_str("***");
             bearer = false;
         } else if at.is_some_and(|a| a > 0 && word[a + 1..].contains('.')) {

@@ -45,7 +45,14 @@ where
             Ok(()) => return Ok(()),
             Err(e @ ChannelError::Uncertain(_)) => {
                 last = Some(e);
-                tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
+                // a write that timed out is often still being applied: look a few
+                // times, waiting longer each time, before writing again
+                for k in 0..3u64 {
+                    tokio::time::sleep(std::time::Duration::from_millis((500 * (k + 1)) << attempt)).await;
+                    if applied().await? {
+                        return Ok(());
+                    }
+                }
             }
             Err(e) => return Err(e),
         }

@@ -408,8 +408,13 @@ impl Shopee {
         crate::checked_write(
             || async {
                 // an order not shipped yet has no number: that is "not applied", not a failure
-                let v = self.call(true, TRACKING_NUMBER, &[("order_sn", order_sn.to_string())], None).await;
-                Ok(v.is_ok_and(|v| s(&v, "/response/tracking_number").eq_ignore_ascii_case(tracking)))
+                match self.call(true, TRACKING_NUMBER, &[("order_sn", order_sn.to_string())], None).await {
+                    Ok(v) => Ok(s(&v, "/response/tracking_number").eq_ignore_ascii_case(tracking)),
+                    // Shopee refuses the look for an order it has no number for yet
+                    Err(ChannelError::Rejected(_)) => Ok(false),
+                    // the look itself failed: say so, never guess "not there"
+                    Err(e) => Err(e),
+                }
             },
             || async { self.call_mode(false, SHIP_ORDER, &[], Some(&body), true).await.map(|_| ()) },
         )

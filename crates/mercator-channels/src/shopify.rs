@@ -495,6 +495,10 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
     let currency: Currency =
         o.get("currencyCode").and_then(Value::as_str).and_then(|c| c.parse().ok()).unwrap_or(fallback);
     let money = |p: &str| crate::required_minor(o, p, currency);
+    let optional = |p: &str| match o.pointer(p) {
+        None | Some(Value::Null) => Ok(0),
+        Some(_) => crate::required_minor(o, p, currency),
+    };
     let created = parse_time(&s(o, "/createdAt"))?;
     let updated = parse_time(&s(o, "/updatedAt")).unwrap_or(created);
     let fulfillment = s(o, "/displayFulfillmentStatus");
@@ -553,8 +557,9 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         ordered_at: created.to_offset(time::UtcOffset::UTC),
         updated_at: updated.to_offset(time::UtcOffset::UTC),
         currency,
-        subtotal_minor: money("/subtotalPriceSet/shopMoney/amount")?,
-        tax_minor: money("/totalTaxSet/shopMoney/amount")?,
+        // nullable in the schema (an order without items left, without tax): 0 then
+        subtotal_minor: optional("/subtotalPriceSet/shopMoney/amount")?,
+        tax_minor: optional("/totalTaxSet/shopMoney/amount")?,
         shipping_minor: money("/totalShippingPriceSet/shopMoney/amount")?,
         total_minor: money("/totalPriceSet/shopMoney/amount")?,
         lines,

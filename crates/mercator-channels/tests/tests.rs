@@ -1095,6 +1095,10 @@ mod secrets {
         }
         assert!(t.contains("https://partner.shopeemobile.com/…"), "{t}");
         assert!(t.contains("design=ok"), "a word that ends in a secret key is left alone: {t}");
+        let t = redact("consumer_key=ck_1 api_key=AK2 token='TK3' \"access_token\" : \"AT4\" Bearer  BT5 {\"partner_key\":\"PK6\"}");
+        for leaked in ["ck_1", "AK2", "TK3", "AT4", "BT5", "PK6"] {
+            assert!(!t.contains(leaked), "{leaked} in {t}");
+        }
         // Display and the payload that crosses IPC go through it too
         let e = ChannelError::Unavailable("GET http://127.0.0.1:9/x?access_token=TOK timed out".into());
         assert!(!e.to_string().contains("TOK"));

@@ -190,10 +190,17 @@ impl<'de> Deserialize<'de> for Money {
         }
         let w = Wire::deserialize(d)?;
         match (w.amount, w.minor) {
-            (Some(text), _) => Money::parse_signed(&text, w.currency).map_err(|e| {
-                // the payload as JSON: callers that can name the field turn it back into one
-                serde::de::Error::custom(serde_json::to_string(&e).unwrap_or_else(|_| e.code.clone()))
-            }),
+            (Some(text), minor) => {
+                let m = Money::parse_signed(&text, w.currency).map_err(|e| {
+                    // the payload as JSON: callers that can name the field turn it back into one
+                    serde::de::Error::custom(serde_json::to_string(&e).unwrap_or_else(|_| e.code.clone()))
+                })?;
+                // both given and different: which one is meant cannot be known
+                match minor {
+                    Some(n) if n != m.minor() && n != 0 => Err(serde::de::Error::custom("amount and minor disagree")),
+                    _ => Ok(m),
+                }
+            }
             (None, Some(minor)) => Ok(Money::from_minor(minor, w.currency)),
             (None, None) => Err(serde::de::Error::missing_field("amount")),
         }
@@ -393,6 +400,11 @@ mod tests {
         let e = serde_json::from_str::<Money>(r#"{"amount":"1.5","currency":"JPY"}"#).unwrap_err().to_string();
         assert!(e.contains("money-invalid"), "{e}");
         assert!(serde_json::from_str::<Money>(r#"{"amount":"1.2345","currency":"KWD"}"#).is_err());
+        assert!(
+            serde_json::from_str::<Money>(r#"{"minor":199,"amount":"2.99","currency":"EUR"}"#).is_err(),
+            "disagree"
+        );
+        assert!(serde_json::from_str::<Money>(r#"{"minor":299,"amount":"2.99","currency":"EUR"}"#).is_ok());
     }
 
     proptest! {

@@ -626,15 +626,27 @@ pub fn price_cached(
     let cur = market.currency;
     let (net, _, fees) =
         revenue(&k, Decimal::new(minor, cur.exponent()), to_decimal(&market.logistics.shipping_charged));
-    let profit = net - fees - landed.total;
-    let margin = if net.is_zero() { Decimal::ZERO } else { profit / net };
-    let scaled = |v: Decimal, by: Decimal| {
-        i64::try_from((v * by).round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven)).unwrap_or(0)
+    priced(minor, net, fees, landed.total, cur)
+}
+
+/// Price, profit and margin in whole units; out of range is "cannot price", never a 0.
+fn priced(
+    price_minor: i64,
+    net: Decimal,
+    fees: Decimal,
+    landed: Decimal,
+    cur: Currency,
+) -> Result<Priced, ErrorPayload> {
+    let profit = ck(ck(net.checked_sub(fees))?.checked_sub(landed))?;
+    let margin = if net.is_zero() { Decimal::ZERO } else { ck(profit.checked_div(net))? };
+    let scaled = |v: Decimal, by: Decimal| -> Result<i64, ErrorPayload> {
+        let x = ck(v.checked_mul(by))?.round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven);
+        i64::try_from(x).map_err(|_| cannot(ErrorCode::PriceOutOfRange))
     };
     Ok(Priced {
-        price_minor: minor,
-        profit_minor: scaled(profit, Decimal::from(10i64.pow(cur.exponent()))),
-        margin_bp: scaled(margin, Decimal::from(10_000)),
+        price_minor,
+        profit_minor: scaled(profit, Decimal::from(10i64.pow(cur.exponent())))?,
+        margin_bp: scaled(margin, Decimal::from(10_000))?,
     })
 }
 
@@ -651,16 +663,7 @@ pub fn at_price_cached(
     let cur = market.currency;
     let (net, _, fees) =
         revenue(&k, Decimal::new(price_minor, cur.exponent()), to_decimal(&market.logistics.shipping_charged));
-    let profit = net - fees - landed.total;
-    let margin = if net.is_zero() { Decimal::ZERO } else { profit / net };
-    let scaled = |v: Decimal, by: Decimal| {
-        i64::try_from((v * by).round_dp_with_strategy(0, RoundingStrategy::MidpointNearestEven)).unwrap_or(0)
-    };
-    Ok(Priced {
-        price_minor,
-        profit_minor: scaled(profit, Decimal::from(10i64.pow(cur.exponent()))),
-        margin_bp: scaled(margin, Decimal::from(10_000)),
-    })
+    priced(price_minor, net, fees, landed.total, cur)
 }
 
 /// Profit at price `p` minus what the target asks for at that price; >= 0 means the target is met.

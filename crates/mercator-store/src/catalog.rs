@@ -728,6 +728,17 @@ impl Store {
     /// Undoes every change of `op_id` (newest first), if each field still holds
     /// the value that op wrote. The undo is itself recorded as a new op.
     pub async fn undo(&self, op_id: &str) -> Result<String, StoreError> {
+        self.undo_with(op_id, false).await
+    }
+
+    /// Undo of a bulk edit that stopped part-way: every field that still
+    /// holds the op's value goes back; one changed since by someone else
+    /// keeps that value (it is theirs now).
+    async fn undo_leniently(&self, op_id: &str) -> Result<String, StoreError> {
+        self.undo_with(op_id, true).await
+    }
+
+    async fn undo_with(&self, op_id: &str, lenient: bool) -> Result<String, StoreError> {
         let rows: Vec<(String, HistoryRow)> = sqlx::query_as::<_, UndoRow>(
             "SELECT product_id, id, op_id, entity, entity_id, lang, field, old_value, new_value, actor, at, undone_by \
              FROM edit_history WHERE op_id = ? ORDER BY at DESC, id DESC",
@@ -741,17 +752,18 @@ impl Store {
         if rows.is_empty() {
             return Err(StoreError::NotFound { what: format!("change {op_id}") });
         }
-        if let Some((_, r)) = rows.iter().find(|(_, r)| r.undone_by.is_some() || r.field == "created") {
+        if let Some((_, r)) = rows.iter().find(|(_, r)| (r.undone_by.is_some() && !lenient) || r.field == "created") {
             return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", &r.field)));
         }
+        let rows: Vec<(String, HistoryRow)> = rows.into_iter().filter(|(_, r)| r.undone_by.is_none()).collect();
         // In short transactions (other writers fit between them), like the
         // bulk edit it reverts; a conflict found part-way reverts the chunks
         // already undone, so the undo happens whole or not at all.
         let undo_op = new_id();
         for (i, chunk) in rows.chunks(UNDO_CHUNK).enumerate() {
-            if let Err(e) = self.undo_chunk(op_id, &undo_op, chunk).await {
+            if let Err(e) = self.undo_chunk(op_id, &undo_op, chunk, lenient).await {
                 if i > 0 {
-                    if let Err(back) = Box::pin(self.undo(&undo_op)).await {
+                    if let Err(back) = Box::pin(self.undo_leniently(&undo_op)).await {
                         tracing::error!(error = %back, "a stopped undo could not be reverted");
                     }
                 }
@@ -761,7 +773,13 @@ impl Store {
         Ok(undo_op)
     }
 
-    async fn undo_chunk(&self, op_id: &str, undo_op: &str, rows: &[(String, HistoryRow)]) -> Result<(), StoreError> {
+    async fn undo_chunk(
+        &self,
+        op_id: &str,
+        undo_op: &str,
+        rows: &[(String, HistoryRow)],
+        lenient: bool,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let mut touched: Vec<String> = vec![];
         for (product_id, r) in rows {
@@ -774,6 +792,20 @@ impl Store {
                     .await?;
             if current != new {
                 // Someone changed the field after this op: keep their value.
+                if lenient {
+                    write_field(
+                        &mut tx,
+                        product_id,
+                        &r.entity,
+                        &r.entity_id,
+                        r.lang.as_deref(),
+                        &r.field,
+                        &current,
+                        None,
+                    )
+                    .await?;
+                    continue;
+                }
                 return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", &r.field)));
             }
             let was_live = r.field == "status" && new.as_str() == Some("live");
@@ -1317,7 +1349,7 @@ impl Store {
     /// Undoes what a bulk edit wrote before it stopped; returns why it stopped.
     async fn abandon(&self, op_id: &str, changed: usize, why: StoreError) -> StoreError {
         if changed > 0 {
-            if let Err(e) = self.undo(op_id).await {
+            if let Err(e) = self.undo_leniently(op_id).await {
                 tracing::error!(error = %e, "a stopped bulk edit could not be undone");
             }
         }
