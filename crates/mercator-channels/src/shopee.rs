@@ -78,7 +78,9 @@ struct Tokens {
 /// one refresh at a time, under one lock, so a single-use refresh token is
 /// never spent twice and pairs are stored in the order Shopee gave them.
 pub struct TokenState {
-    inner: tokio::sync::Mutex<Tokens>,
+    /// In an `Arc` of its own so a refresh can hold the lock in a task that
+    /// outlives its caller (see [`Shopee::access_token`]).
+    inner: Arc<tokio::sync::Mutex<Tokens>>,
 }
 
 pub type SharedTokens = Arc<TokenState>;
@@ -87,11 +89,11 @@ impl TokenState {
     pub fn new(secrets: &ShopeeSecrets) -> SharedTokens {
         let access = secrets.access_token.as_ref().map(|t| (t.expose().to_string(), secrets.access_expires_at));
         Arc::new(TokenState {
-            inner: tokio::sync::Mutex::new(Tokens {
+            inner: Arc::new(tokio::sync::Mutex::new(Tokens {
                 access,
                 refresh: secrets.refresh_token.expose().to_string(),
                 unsaved: None,
-            }),
+            })),
         })
     }
 }
@@ -101,7 +103,7 @@ pub struct Shopee {
     partner_key: Secret,
     tokens: SharedTokens,
     sink: Option<TokenSink>,
-    pub http: Http,
+    pub http: Arc<Http>,
 }
 
 /// `hex(HMAC-SHA256(key, base))`, lowercase.
@@ -172,7 +174,7 @@ impl Shopee {
         if account.partner_id <= 0 || account.shop_id <= 0 {
             return Err(ChannelError::Missing { what: "account-ids", subject: String::new() });
         }
-        Ok(Shopee { account, partner_key, tokens, sink, http: Http::new(policy)? })
+        Ok(Shopee { account, partner_key, tokens, sink, http: Arc::new(Http::new(policy)?) })
     }
 
     /// Why the newest token pair is not in the keyring, if it is not.
@@ -185,8 +187,15 @@ impl Shopee {
     }
 
     /// A valid access token, refreshed when it expires within 5 minutes.
+    ///
+    /// Shopee's refresh token is single-use: once Shopee has answered a
+    /// refresh, only the pair in that answer works. The refresh therefore runs
+    /// in a task of its own that holds the account's token lock until the new
+    /// pair is in [`TokenState`] (and handed to the sink): a caller cut off by
+    /// a timeout (a run's budget, a send's) drops only its wait, never the
+    /// answer, and the next caller finds the new pair.
     async fn access_token(&self, force: bool) -> Result<String, ChannelError> {
-        let mut t = self.tokens.inner.lock().await;
+        let mut t = self.tokens.inner.clone().lock_owned().await;
         if t.unsaved.is_some() {
             // a pair that could not be stored: try again, so a restart can use it
             if let (Some(sink), Some((access, until))) = (&self.sink, t.access.clone()) {
@@ -201,39 +210,38 @@ impl Shopee {
         let ts = now_s();
         let base = format!("{}{REFRESH}{ts}", self.account.partner_id);
         let sig = sign(self.partner_key.expose(), &base);
-        let (pid, ts_s) = (self.account.partner_id.to_string(), ts.to_string());
+        let query = [("partner_id", self.account.partner_id.to_string()), ("timestamp", ts.to_string()), ("sign", sig)];
         let url = self.url(REFRESH);
         let body = json!({ "refresh_token": t.refresh, "partner_id": self.account.partner_id, "shop_id": self.account.shop_id });
-        let a = self
-            .http
-            .send(|c| {
-                c.post(&url)
-                    .query(&[("partner_id", pid.as_str()), ("timestamp", ts_s.as_str()), ("sign", sig.as_str())])
-                    .json(&body)
-            })
-            .await?;
-        let v: Value = a.json()?;
-        let err = s(&v, "/error");
-        if !err.is_empty() {
-            return Err(ChannelError::Auth(format!("{err}: {}", s(&v, "/message"))));
-        }
-        let access = s(&v, "/access_token");
-        let refresh = s(&v, "/refresh_token");
-        if access.is_empty() || refresh.is_empty() {
-            return Err(ChannelError::BadResponse("token answer without tokens".into()));
-        }
-        let until = ts + v.get("expire_in").and_then(Value::as_i64).unwrap_or(14_400);
-        t.access = Some((access.clone(), until));
-        t.refresh = refresh.clone();
-        if let Some(sink) = &self.sink {
-            // the old refresh token is spent: keep the new pair even if this
-            // fails, and say so (the account shows it; the next call stores again)
-            t.unsaved = sink(&access, &refresh, until).err();
-            if let Some(e) = &t.unsaved {
-                tracing::error!(error = %e, "storing the refreshed Shopee tokens failed");
+        let (http, sink) = (self.http.clone(), self.sink.clone());
+        let refresh = async move {
+            // sent once: a refresh that may have arrived is not repeated with
+            // the token it may have spent
+            let a = http.send_once(|c| c.post(&url).query(&query).json(&body)).await?;
+            let v: Value = a.json()?;
+            let err = s(&v, "/error");
+            if !err.is_empty() {
+                return Err(ChannelError::Auth(format!("{err}: {}", s(&v, "/message"))));
             }
-        }
-        Ok(access)
+            let access = s(&v, "/access_token");
+            let refresh = s(&v, "/refresh_token");
+            if access.is_empty() || refresh.is_empty() {
+                return Err(ChannelError::BadResponse("token answer without tokens".into()));
+            }
+            let until = ts + v.get("expire_in").and_then(Value::as_i64).unwrap_or(14_400);
+            t.access = Some((access.clone(), until));
+            t.refresh = refresh.clone();
+            if let Some(sink) = &sink {
+                // the old refresh token is spent: keep the new pair even if this
+                // fails, and say so (the account shows it; the next call stores again)
+                t.unsaved = sink(&access, &refresh, until).err();
+                if let Some(e) = &t.unsaved {
+                    tracing::error!(error = %e, "storing the refreshed Shopee tokens failed");
+                }
+            }
+            Ok(access)
+        };
+        tokio::spawn(refresh).await.map_err(|e| ChannelError::Unavailable(format!("token refresh: {e}")))?
     }
 
     /// A shop API call; `error_auth` refreshes the token once and repeats.

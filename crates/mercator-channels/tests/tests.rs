@@ -816,6 +816,29 @@ mod shopee {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_caller_cut_off_during_a_refresh_does_not_lose_the_new_token_pair() {
+        let fake = ShopeeFake::start(10, 94).await;
+        let saved: Saved = Arc::default();
+        let s2 = saved.clone();
+        let sink: TokenSink = Arc::new(move |a: &str, r: &str, until: i64| {
+            s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
+            Ok(())
+        });
+        let c = Shopee::new(account(&fake), secrets(), Some(sink), RetryPolicy::fast()).unwrap();
+        // Shopee rotates the pair at once and answers late; the run's budget ends first
+        fake.refresh_delay(Duration::from_millis(800));
+        let cut = tokio::time::timeout(Duration::from_millis(200), c.test_connection()).await;
+        assert!(cut.is_err(), "the caller was cut off");
+        assert_eq!(fake.stats().refreshes, 1);
+        fake.refresh_delay(Duration::ZERO);
+        // the next call waits for the refresh in flight and uses its pair
+        // (the old refresh token is spent: refreshing again would be refused)
+        c.test_connection().await.unwrap();
+        assert_eq!(fake.stats().refreshes, 1, "the pair of the cut-off refresh was kept");
+        assert_eq!(saved.lock().unwrap().last().map(|p| p.1.clone()), Some(fake.refresh_token()), "and stored");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn a_token_the_keyring_refused_is_an_account_problem_and_is_stored_again() {
         let fake = ShopeeFake::start(10, 93).await;
         let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));

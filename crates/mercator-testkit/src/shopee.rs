@@ -56,6 +56,8 @@ struct Inner {
     access: HashMap<String, i64>,
     access_life_s: i64,
     refresh: String,
+    /// A refresh is applied at once but answered this late.
+    refresh_delay: std::time::Duration,
     last_page: Option<Value>,
 }
 
@@ -148,6 +150,7 @@ impl ShopeeFake {
             access: HashMap::new(),
             access_life_s: 4 * 3600,
             refresh: REFRESH_TOKEN.to_string(),
+            refresh_delay: std::time::Duration::ZERO,
             last_page: None,
         }));
         let app = Router::new()
@@ -190,6 +193,12 @@ impl ShopeeFake {
             i.faults.random = None;
             i.faults.script.clear();
         });
+    }
+
+    /// Refreshes from now on rotate the tokens at once and answer this late
+    /// (a caller that gives up meanwhile has spent its refresh token).
+    pub fn refresh_delay(&self, delay: std::time::Duration) {
+        self.with(|i| i.refresh_delay = delay);
     }
 
     /// Access tokens issued from now on last this long.
@@ -288,18 +297,29 @@ fn verify(i: &Inner, q: &Q, path: &str, shop: bool) -> Result<(), Box<Response>>
 }
 
 async fn refresh(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
-    if let Err(r) = verify(&i, &q, "/api/v2/auth/access_token/get", false) {
-        return *r;
+    let (answer, delay) = rotate(&s, &q, &body);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
-    let Ok(b) = serde_json::from_str::<Value>(&body) else {
-        return envelope_error(StatusCode::BAD_REQUEST, "error_param", "Wrong parameters, detail: body");
+    answer
+}
+
+/// Applies a refresh at once; the answer goes out after the delay.
+fn rotate(s: &Mutex<Inner>, q: &Q, body: &str) -> (Response, std::time::Duration) {
+    let none = std::time::Duration::ZERO;
+    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, q, "/api/v2/auth/access_token/get", false) {
+        return (*r, none);
+    }
+    let Ok(b) = serde_json::from_str::<Value>(body) else {
+        return (envelope_error(StatusCode::BAD_REQUEST, "error_param", "Wrong parameters, detail: body"), none);
     };
     if b["partner_id"].as_i64() != Some(PARTNER_ID) || b["shop_id"].as_i64() != Some(SHOP_ID) {
-        return envelope_error(StatusCode::BAD_REQUEST, "error_param", "Wrong parameters, detail: partner_id, shop_id");
+        let e = envelope_error(StatusCode::BAD_REQUEST, "error_param", "Wrong parameters, detail: partner_id, shop_id");
+        return (e, none);
     }
     if b["refresh_token"].as_str() != Some(i.refresh.as_str()) {
-        return envelope_error(StatusCode::FORBIDDEN, "error_auth", "Invalid refresh_token.");
+        return (envelope_error(StatusCode::FORBIDDEN, "error_auth", "Invalid refresh_token."), none);
     }
     i.stats.refreshes += 1;
     let n = i.stats.refreshes;
@@ -308,9 +328,12 @@ async fn refresh(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: S
     let life = i.access_life_s;
     i.access.insert(access.clone(), now() + life);
     i.refresh = refresh.clone(); // the old one is spent
-    axum::Json(json!({ "partner_id": PARTNER_ID, "shop_id": SHOP_ID, "refresh_token": refresh, "access_token": access,
-        "expire_in": life, "request_id": format!("fake-{n}"), "error": "", "message": "" }))
-    .into_response()
+    let answer = axum::Json(
+        json!({ "partner_id": PARTNER_ID, "shop_id": SHOP_ID, "refresh_token": refresh, "access_token": access,
+        "expire_in": life, "request_id": format!("fake-{n}"), "error": "", "message": "" }),
+    )
+    .into_response();
+    (answer, i.refresh_delay)
 }
 
 static RANDOM: [Fault; 7] = [
