@@ -13,6 +13,8 @@ use mercator_core::{new_id, Currency, ErrorCode, ErrorPayload};
 use serde_json::{json, Value};
 use sqlx::{FromRow, SqliteConnection};
 
+mod batch;
+
 /// Who made a change (the desk's user; one local user for now).
 pub const LOCAL_ACTOR: &str = "local";
 
@@ -782,7 +784,40 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let mut touched: Vec<String> = vec![];
+        // changes of a record's own column go back many at a time, one batch
+        // per field (when no record's field appears twice, so order cannot
+        // matter); the rest one by one, newest first
+        let mut keys = std::collections::HashSet::new();
+        let simple = rows
+            .iter()
+            .filter(|(_, r)| batch::batchable(&r.entity, &r.field))
+            .all(|(_, r)| keys.insert((r.entity.as_str(), r.entity_id.as_str(), r.field.as_str())));
+        let parse = |v: &Option<String>| -> Value {
+            v.as_deref().map(serde_json::from_str).transpose().ok().flatten().unwrap_or(Value::Null)
+        };
+        let mut groups: std::collections::BTreeMap<(&str, &str), Vec<batch::Write>> = Default::default();
+        if simple {
+            for (product_id, r) in rows {
+                if batch::batchable(&r.entity, &r.field) {
+                    groups.entry((r.entity.as_str(), r.field.as_str())).or_default().push(batch::Write {
+                        product_id: product_id.clone(),
+                        entity_id: r.entity_id.clone(),
+                        value: parse(&r.old_value),
+                        expect: Some(parse(&r.new_value)),
+                    });
+                }
+            }
+        }
+        for ((entity, field), writes) in &groups {
+            let done = batch::write_many(&mut tx, undo_op, entity, field, writes, lenient).await?;
+            if crate::rules::reads(entity, field) {
+                touched.extend(done.into_iter().map(|(p, _)| p));
+            }
+        }
         for (product_id, r) in rows {
+            if simple && batch::batchable(&r.entity, &r.field) {
+                continue; // gone back in its batch
+            }
             let old: Value =
                 r.old_value.as_deref().map(serde_json::from_str).transpose().ok().flatten().unwrap_or(Value::Null);
             let new: Value =
@@ -820,7 +855,8 @@ impl Store {
         }
         let ids: Vec<&str> = rows.iter().map(|(_, r)| r.id.as_str()).collect();
         sqlx::query(
-            "UPDATE edit_history SET undone_by = ? WHERE op_id = ? AND undone_by IS NULL \
+            // by id (`+op_id`: not through the op's index, which holds every row of a bulk op)
+            "UPDATE edit_history SET undone_by = ? WHERE +op_id = ? AND undone_by IS NULL \
              AND id IN (SELECT value FROM json_each(?))",
         )
         .bind(undo_op)
@@ -1247,6 +1283,13 @@ impl Store {
     }
 }
 
+/// A variant and its product.
+#[derive(FromRow)]
+struct VariantOf {
+    id: String,
+    product_id: String,
+}
+
 /// Rows as one JSON text, for a `json_each` bind.
 fn json_rows<T: serde::Serialize>(rows: &T) -> String {
     serde_json::to_string(rows).unwrap_or_else(|_| "[]".into())
@@ -1366,6 +1409,47 @@ impl Store {
         use mercator_core::catalog::BulkOp;
         let mut changed = 0;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        if let BulkOp::SetField { field, value } = op {
+            // one field of every record: a few statements for the whole chunk
+            let (entity, field, value): (&'static str, &'static str, Value) = match field.as_str() {
+                "brand" => ("product", "brand", json!(value.trim())),
+                "category" => ("product", "category", json!(value.trim())),
+                "hs_code" => ("variant", "hs_code", json!(validate_hs_code(value).map_err(invalid)?)),
+                "origin" => ("variant", "origin", json!(validate_country(value).map_err(invalid)?)),
+                _ => return Err(StoreError::Invalid { field: field.clone(), detail: "not a bulk field".into() }),
+            };
+            let ids = serde_json::to_string(chunk).unwrap_or_default();
+            let records: Vec<(String, String)> = if entity == "product" {
+                chunk.iter().map(|p| (p.clone(), p.clone())).collect()
+            } else {
+                sqlx::query_as::<_, VariantOf>(
+                    "SELECT id, product_id FROM variants WHERE product_id IN (SELECT value FROM json_each(?))",
+                )
+                .bind(&ids)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|v| (v.product_id, v.id))
+                .collect()
+            };
+            let writes: Vec<batch::Write> = records
+                .into_iter()
+                .map(|(product_id, entity_id)| batch::Write {
+                    product_id,
+                    entity_id,
+                    value: value.clone(),
+                    expect: None,
+                })
+                .collect();
+            let done = batch::write_many(&mut tx, op_id, entity, field, &writes, false).await?;
+            if crate::rules::reads(entity, field) {
+                let mut touched: Vec<String> = done.iter().map(|(p, _)| p.clone()).collect();
+                touched.dedup();
+                crate::rules::refresh(&mut tx, &touched).await?;
+            }
+            tx.commit().await?;
+            return Ok(done.len());
+        }
         for pid in chunk {
             let edits: Vec<Edit> = match op {
                 BulkOp::SetField { field, value } if field == "brand" => vec![Edit::Brand { value: value.clone() }],

@@ -18,6 +18,19 @@ const CHUNK: usize = 500;
 type ProductFacts<'a> = (&'a str, bool, Vec<ImageRef>);
 type TextFacts = (String, String, String, String, String); // product, lang, title, bullets, keywords
 
+/// Whether a rule reads `entity`.`field` (what [`refresh_chunk`] selects:
+/// keep the two together). A write of any other field leaves every rule
+/// result as it was, so a bulk write of it needs no refresh.
+pub fn reads(entity: &str, field: &str) -> bool {
+    match entity {
+        "product" => matches!(field, "category" | "gtin_exempt" | "images"),
+        "text" => matches!(field, "title" | "bullets" | "keywords"),
+        "variant" => matches!(field, "gtin" | "certifications"),
+        "listing" => matches!(field, "overrides" | "status"),
+        _ => true,
+    }
+}
+
 /// Re-checks every listing of `product_ids` and stores the results.
 pub async fn refresh(conn: &mut SqliteConnection, product_ids: &[String]) -> Result<(), StoreError> {
     let today = now_utc()[..10].to_string();

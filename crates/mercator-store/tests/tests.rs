@@ -1076,6 +1076,98 @@ mod model {
         assert_eq!(still, 1_200, "nothing of a cancelled bulk edit stays");
     }
 
+    async fn count(store: &Store, sql: &str, bind: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql).bind(bind).fetch_one(store.pool()).await.unwrap();
+        n
+    }
+
+    #[tokio::test]
+    async fn a_bulk_field_set_has_the_effects_of_one_edit_per_record_and_its_undo_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = open(tmp.path()).await;
+        let ids = store.catalog_ids(&CatalogFilter::default()).await.unwrap();
+        // one product already has the brand: it is not written
+        let same = ids[0].clone();
+        let rev = store.product_detail(&same).await.unwrap().head.revision;
+        store.apply_edit(&same, &Edit::Brand { value: "Neu".into() }, rev).await.unwrap();
+        let same_rev = store.product_detail(&same).await.unwrap().head.revision;
+        let one_by_one: (String, String) = sqlx::query_as(
+            "SELECT payload, idempotency_key FROM outbox WHERE kind = 'listing.update' ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let updates = "SELECT count(*) FROM outbox WHERE kind = 'listing.update' AND payload LIKE ?";
+        let before = count(&store, updates, "%\"brand\"%").await;
+        let live_of_others = count(
+            &store,
+            "SELECT count(*) FROM listings l JOIN variants v ON v.id = l.variant_id WHERE l.status = 'live' AND v.product_id != ?",
+            &same,
+        )
+        .await;
+        assert!(live_of_others > 0);
+        let p = Progress::silent();
+        let (op, changed) = store
+            .bulk_edit(&ids, &BulkOp::SetField { field: "brand".into(), value: "  Neu ".into() }, &p)
+            .await
+            .unwrap();
+        assert_eq!(changed, ids.len() - 1, "the product already at the value is not counted");
+        assert_eq!(store.product_detail(&same).await.unwrap().head.revision, same_rev, "nor written");
+        assert_eq!(
+            count(&store, "SELECT count(*) FROM products WHERE brand != ?", "Neu").await,
+            0,
+            "trimmed, everywhere"
+        );
+        // a history row per product, with the old value, under one op
+        let hist = count(&store, "SELECT count(*) FROM edit_history WHERE op_id = ? AND field = 'brand' AND entity = 'product' AND old_value IS NOT NULL AND new_value = '\"Neu\"'", &op).await;
+        assert_eq!(hist as usize, changed);
+        // one channel update per live listing of each changed product, shaped as one edit's
+        assert_eq!(count(&store, updates, "%\"brand\"%").await, before + live_of_others);
+        let batch: (String, String) = sqlx::query_as(
+            "SELECT o.payload, o.idempotency_key FROM outbox o JOIN edit_history h ON o.idempotency_key LIKE '%' || h.id              WHERE h.op_id = ? LIMIT 1",
+        )
+        .bind(&op)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let shape = |(payload, key): &(String, String)| {
+            let v: serde_json::Value = serde_json::from_str(payload).unwrap();
+            (v["field"].clone(), v["lang"].clone(), v.as_object().unwrap().len(), key.split(':').count())
+        };
+        assert_eq!(shape(&batch), shape(&one_by_one));
+        // variants' own fields: every variant of the products
+        let variants = count(&store, "SELECT count(*) FROM variants WHERE hs_code != ?", "851830").await;
+        let (op2, changed) = store
+            .bulk_edit(&ids, &BulkOp::SetField { field: "hs_code".into(), value: "851830".into() }, &p)
+            .await
+            .unwrap();
+        assert_eq!(changed as i64, variants);
+        assert_eq!(
+            count(&store, "SELECT count(*) FROM edit_history WHERE op_id = ? AND entity = 'variant'", &op2).await,
+            variants
+        );
+        store.undo(&op2).await.unwrap();
+        // someone changes one product's brand after the bulk edit: the undo refuses whole
+        let other = ids[1].clone();
+        let rev = store.product_detail(&other).await.unwrap().head.revision;
+        store.apply_edit(&other, &Edit::Brand { value: "Mine".into() }, rev).await.unwrap();
+        let e = store.undo(&op).await;
+        assert!(matches!(e, Err(StoreError::Rejected(ref p)) if p.code == "undo-conflict"), "{e:?}");
+        assert_eq!(count(&store, "SELECT count(*) FROM products WHERE brand = ?", "Neu").await as usize, ids.len() - 1);
+        // put back, the undo goes through: old brands back, the channels told again
+        let rev = store.product_detail(&other).await.unwrap().head.revision;
+        store.apply_edit(&other, &Edit::Brand { value: "Neu".into() }, rev).await.unwrap();
+        let queued = count(&store, updates, "%\"brand\"%").await;
+        store.undo(&op).await.unwrap();
+        assert_eq!(
+            count(&store, "SELECT count(*) FROM products WHERE brand = ?", "Neu").await,
+            1,
+            "only the one set by hand"
+        );
+        assert_eq!(count(&store, updates, "%\"brand\"%").await, queued + live_of_others);
+        assert!(store.undo(&op).await.is_err(), "an undone op is not undone twice");
+    }
+
     /// (listing id, product id, revision) of the first listing in `status`.
     async fn listing_in(store: &Store, status: &str) -> (String, String, i64) {
         sqlx::query_as(
