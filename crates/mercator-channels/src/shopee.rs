@@ -39,6 +39,9 @@ pub const UPDATE_PRICE: &str = "/api/v2/product/update_price";
 pub const UPDATE_ITEM: &str = "/api/v2/product/update_item";
 
 /// Shopee allows at most 15 days between `time_from` and `time_to`.
+/// How long one token refresh may take in all, retries included.
+pub const REFRESH_BUDGET: std::time::Duration = std::time::Duration::from_secs(120);
+
 pub const MAX_WINDOW_S: i64 = 15 * 86_400;
 /// The optional fields of `get_order_detail` an order needs here.
 pub const DETAIL_FIELDS: &str =
@@ -186,15 +189,19 @@ impl Shopee {
         format!("{}{path}", self.account.host.trim_end_matches('/'))
     }
 
-    /// A valid access token, refreshed when it expires within 5 minutes.
+    /// A valid access token, refreshed when it expires within 5 minutes, or
+    /// when the shop refused `rejected` (unless another caller has already
+    /// replaced that token: one refresh for many callers refused at once).
     ///
     /// Shopee's refresh token is single-use: once Shopee has answered a
     /// refresh, only the pair in that answer works. The refresh therefore runs
     /// in a task of its own that holds the account's token lock until the new
     /// pair is in [`TokenState`] (and handed to the sink): a caller cut off by
     /// a timeout (a run's budget, a send's) drops only its wait, never the
-    /// answer, and the next caller finds the new pair.
-    async fn access_token(&self, force: bool) -> Result<String, ChannelError> {
+    /// answer, and the next caller finds the new pair. The task has its own
+    /// budget ([`REFRESH_BUDGET`]) so a shop that keeps answering 429 does not
+    /// hold the account's other callers for the retries' full back-off.
+    async fn access_token(&self, rejected: Option<&str>) -> Result<String, ChannelError> {
         let mut t = self.tokens.inner.clone().lock_owned().await;
         if t.unsaved.is_some() {
             // a pair that could not be stored: try again, so a restart can use it
@@ -203,21 +210,30 @@ impl Shopee {
             }
         }
         if let Some((tok, until)) = &t.access {
-            if !force && *until > now_s() + 300 {
+            if Some(tok.as_str()) != rejected && *until > now_s() + 300 {
                 return Ok(tok.clone());
             }
         }
-        let ts = now_s();
-        let base = format!("{}{REFRESH}{ts}", self.account.partner_id);
-        let sig = sign(self.partner_key.expose(), &base);
-        let query = [("partner_id", self.account.partner_id.to_string()), ("timestamp", ts.to_string()), ("sign", sig)];
+        let (partner_id, shop_id) = (self.account.partner_id, self.account.shop_id);
+        let key = Secret::new(self.partner_key.expose());
         let url = self.url(REFRESH);
-        let body = json!({ "refresh_token": t.refresh, "partner_id": self.account.partner_id, "shop_id": self.account.shop_id });
         let (http, sink) = (self.http.clone(), self.sink.clone());
         let refresh = async move {
-            // sent once: a refresh that may have arrived is not repeated with
-            // the token it may have spent
-            let a = http.send_once(|c| c.post(&url).query(&query).json(&body)).await?;
+            let body = json!({ "refresh_token": t.refresh, "partner_id": partner_id, "shop_id": shop_id });
+            let started = now_s();
+            // retried like any call (a request that may have arrived spent the
+            // token either way: the next caller would send the same one); each
+            // attempt signs its own timestamp, as Shopee refuses stale ones
+            let send = http.send(|c| {
+                let ts = now_s();
+                let sig = sign(key.expose(), &format!("{partner_id}{REFRESH}{ts}"));
+                c.post(&url)
+                    .query(&[("partner_id", partner_id.to_string()), ("timestamp", ts.to_string()), ("sign", sig)])
+                    .json(&body)
+            });
+            let a = tokio::time::timeout(REFRESH_BUDGET, send)
+                .await
+                .map_err(|_| ChannelError::NoAnswer(REFRESH_BUDGET.as_secs()))??;
             let v: Value = a.json()?;
             let err = s(&v, "/error");
             if !err.is_empty() {
@@ -228,10 +244,13 @@ impl Shopee {
             if access.is_empty() || refresh.is_empty() {
                 return Err(ChannelError::BadResponse("token answer without tokens".into()));
             }
-            let until = ts + v.get("expire_in").and_then(Value::as_i64).unwrap_or(14_400);
+            let until = started + v.get("expire_in").and_then(Value::as_i64).unwrap_or(14_400);
             t.access = Some((access.clone(), until));
             t.refresh = refresh.clone();
             if let Some(sink) = &sink {
+                // not stored until the sink says so (a sink that panics leaves
+                // the pair to be stored at the next call)
+                t.unsaved = Some("not stored yet".into());
                 // the old refresh token is spent: keep the new pair even if this
                 // fails, and say so (the account shows it; the next call stores again)
                 t.unsaved = sink(&access, &refresh, until).err();
@@ -263,20 +282,21 @@ impl Shopee {
         body: Option<&str>,
         once: bool,
     ) -> Result<Value, ChannelError> {
-        let mut refreshed = false;
+        let mut refused: Option<String> = None;
         loop {
-            let token = self.access_token(refreshed).await?;
+            let token = self.access_token(refused.as_deref()).await?;
             let ts = now_s();
             let base = format!("{}{path}{ts}{token}{}", self.account.partner_id, self.account.shop_id);
             let sig = sign(self.partner_key.expose(), &base);
             let mut q: Vec<(&str, String)> = vec![
                 ("partner_id", self.account.partner_id.to_string()),
                 ("timestamp", ts.to_string()),
-                ("access_token", token),
+                ("access_token", token.clone()),
                 ("shop_id", self.account.shop_id.to_string()),
                 ("sign", sig),
             ];
             q.extend(query.iter().cloned());
+            let token_sent = token;
             let url = self.url(path);
             let build = |c: &reqwest::Client| {
                 let r = if get { c.get(&url) } else { c.post(&url) };
@@ -299,10 +319,10 @@ impl Shopee {
             }
             let msg = format!("{err}: {}", s(&v, "/message"));
             if err.ends_with("error_auth") || err.contains("invalid_access_token") {
-                if refreshed {
+                if refused.is_some() {
                     return Err(ChannelError::Auth(msg));
                 }
-                refreshed = true;
+                refused = Some(token_sent);
                 continue;
             }
             return Err(match err.as_str() {
@@ -483,7 +503,7 @@ impl Shopee {
     }
 
     pub async fn test_connection(&self) -> Result<(), ChannelError> {
-        self.access_token(false).await?;
+        self.access_token(None).await?;
         let now = OffsetDateTime::now_utc();
         self.orders(&Window { after: now - time::Duration::days(1), before: now }, None).await.map(|_| ())
     }

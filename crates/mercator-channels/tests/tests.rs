@@ -839,6 +839,28 @@ mod shopee {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn callers_refused_the_same_token_at_once_refresh_it_once() {
+        use mercator_channels::shopee::TokenState;
+        let fake = ShopeeFake::start(10, 95).await;
+        let shared = TokenState::new(&secrets());
+        let make = || {
+            Shopee::with_tokens(account(&fake), Secret::new(PARTNER_KEY), shared.clone(), None, RetryPolicy::fast())
+                .unwrap()
+        };
+        let (one, two) = (make(), make());
+        one.test_connection().await.unwrap();
+        assert_eq!(fake.stats().refreshes, 1);
+        // the shop drops every access token at the first request; both callers are refused
+        fake.script([Fault::ExpireToken]);
+        let now = OffsetDateTime::now_utc();
+        let w = Window { after: now - time::Duration::days(1), before: now };
+        let (a, b) = tokio::join!(one.orders(&w, None), two.orders(&w, None));
+        a.unwrap();
+        b.unwrap();
+        assert_eq!(fake.stats().refreshes, 2, "one refresh for both (each would spend a single-use token)");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn a_token_the_keyring_refused_is_an_account_problem_and_is_stored_again() {
         let fake = ShopeeFake::start(10, 93).await;
         let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));

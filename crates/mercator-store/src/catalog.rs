@@ -1361,6 +1361,12 @@ impl Store {
                 validate_listing_status(value).map_err(invalid)?;
             }
         }
+        // each product once, in the order given (a product named twice would
+        // be changed twice from the same value: two history rows, an undo
+        // that could only conflict)
+        let mut seen = std::collections::HashSet::with_capacity(product_ids.len());
+        let unique: Vec<String> = product_ids.iter().filter(|p| seen.insert(p.as_str())).cloned().collect();
+        let product_ids = &unique[..];
         let op_id = new_id();
         let total = product_ids.len() as u64;
         let mut changed = 0;

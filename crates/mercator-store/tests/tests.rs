@@ -1107,8 +1107,10 @@ mod model {
         .await;
         assert!(live_of_others > 0);
         let p = Progress::silent();
+        // each product named twice (the command takes any list): changed once
+        let twice: Vec<String> = ids.iter().chain(ids.iter()).cloned().collect();
         let (op, changed) = store
-            .bulk_edit(&ids, &BulkOp::SetField { field: "brand".into(), value: "  Neu ".into() }, &p)
+            .bulk_edit(&twice, &BulkOp::SetField { field: "brand".into(), value: "  Neu ".into() }, &p)
             .await
             .unwrap();
         assert_eq!(changed, ids.len() - 1, "the product already at the value is not counted");
