@@ -485,6 +485,12 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// Memory now and at its highest so far, after one step of the import.
+fn step_memory(step: &str) {
+    let mib = |k| crate::util::proc_status_kib(k) / 1024;
+    println!("import-child: {step}: resident {} MiB, highest so far {} MiB", mib("VmRSS:"), mib("VmHWM:"));
+}
+
 /// `import-child --file F --data-dir D`: imports F into a new shop at D the
 /// way the app does (read from the path, validate, write) and prints the
 /// process's peak memory.
@@ -510,12 +516,16 @@ pub fn import_child(args: &[String]) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         let t = Instant::now();
         let table = read_file(&file, &Limits::DEFAULT).map_err(|e| e.code)?;
+        step_memory("file read");
         let mapping = guess_mapping(&table.headers);
         let skus = store.all_skus().await.map_err(|e| e.to_string())?;
         let (ok, bad) = validate(&table, &mapping, mercator_core::Currency::CNY, &skus).map_err(|e| e.code)?;
+        step_memory("rows validated");
         drop(table);
+        step_memory("file released");
         let outcome =
             store.import_rows(&ok, &mercator_store::catalog::Progress::silent()).await.map_err(|e| e.to_string())?;
+        step_memory("rows written");
         println!(
             "import-child: {} rows created, {} rejected in {:.1?}, peak RSS {} MB",
             outcome.created,

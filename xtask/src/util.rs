@@ -93,7 +93,7 @@ pub fn peak_rss_bytes() -> u64 {
     proc_status_kib("VmHWM:") * 1024
 }
 
-fn proc_status_kib(key: &str) -> u64 {
+pub fn proc_status_kib(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))

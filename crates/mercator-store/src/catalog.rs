@@ -898,8 +898,8 @@ impl Store {
         rows: &[mercator_core::import::ImportRow],
         progress: &Progress<'_>,
     ) -> Result<ImportOutcome, StoreError> {
-        let (updates, new): (Vec<_>, Vec<_>) = rows.iter().partition(|r| r.update);
-        let new: Vec<mercator_core::import::ImportRow> = new.into_iter().cloned().collect();
+        // references, not copies: the rows can be most of the file's size
+        let (updates, new): (Vec<&mercator_core::import::ImportRow>, Vec<_>) = rows.iter().partition(|r| r.update);
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let total = rows.len() as u64;
         let created_op =
@@ -1055,7 +1055,7 @@ async fn update_from_row(
 /// [`Store::import_rows`]); returns the op id of their history.
 async fn insert_new_rows(
     tx: &mut SqliteConnection,
-    rows: &[mercator_core::import::ImportRow],
+    rows: &[&mercator_core::import::ImportRow],
     progress: &Progress<'_>,
     total: u64,
 ) -> Result<String, StoreError> {
