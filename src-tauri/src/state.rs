@@ -180,6 +180,8 @@ impl AppState {
     pub async fn close(&self) {
         let store = self.inner.write().await.store.take();
         if let Some(store) = store {
+            // a Shopee pair being rotated right now must reach the keyring first
+            mercator_api::sync::settle_token_refreshes(&store, std::time::Duration::from_secs(10)).await;
             match Arc::try_unwrap(store) {
                 Ok(store) => store.close().await,
                 Err(shared) => shared.pool().close().await,

@@ -367,21 +367,40 @@ pub async fn connector_for(store: &Store, vault: &Vault, channel_id: &str) -> Ap
 
 /// The one token state of a Shopee account in this process, made from the
 /// keyring's secrets the first time a connector of that account is built.
+type TokenRegistry = std::sync::Mutex<HashMap<(std::path::PathBuf, String), mercator_channels::shopee::SharedTokens>>;
+
+/// Every Shopee account's token state in the process, per (shop file, account).
+fn token_registry() -> &'static TokenRegistry {
+    static STATES: std::sync::OnceLock<TokenRegistry> = std::sync::OnceLock::new();
+    STATES.get_or_init(Default::default)
+}
+
+/// Before a profile closes: waits (at most `budget`) for token refreshes in
+/// flight, so a pair Shopee has rotated reaches the keyring before the
+/// process goes (the old refresh token no longer works).
+pub async fn settle_token_refreshes(store: &Store, budget: std::time::Duration) {
+    let states: Vec<mercator_channels::shopee::SharedTokens> = {
+        let states = token_registry().lock().unwrap_or_else(|p| p.into_inner());
+        states.iter().filter(|((path, _), _)| path == store.db_path()).map(|(_, s)| s.clone()).collect()
+    };
+    let all = futures_util::future::join_all(states.iter().map(|s| s.settled()));
+    if tokio::time::timeout(budget, all).await.is_err() {
+        tracing::warn!("a Shopee token refresh was still running when the profile closed");
+    }
+}
+
 fn shopee_tokens(
     store: &Store,
     channel_id: &str,
     secrets: &BTreeMap<String, String>,
 ) -> Option<mercator_channels::shopee::SharedTokens> {
-    use std::sync::{Mutex, OnceLock};
-    type Registry = Mutex<HashMap<(std::path::PathBuf, String), mercator_channels::shopee::SharedTokens>>;
-    static STATES: OnceLock<Registry> = OnceLock::new();
     let s = ShopeeSecrets {
         partner_key: Secret::new(secrets.get("partner_key")?.clone()),
         refresh_token: Secret::new(secrets.get("refresh_token")?.clone()),
         access_token: secrets.get("access_token").filter(|v| !v.is_empty()).map(Secret::new),
         access_expires_at: secrets.get("access_expires_at").and_then(|v| v.parse().ok()).unwrap_or(0),
     };
-    let mut states = STATES.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    let mut states = token_registry().lock().unwrap_or_else(|p| p.into_inner());
     let key = (store.db_path().to_path_buf(), channel_id.to_string());
     Some(states.entry(key).or_insert_with(|| mercator_channels::shopee::TokenState::new(&s)).clone())
 }

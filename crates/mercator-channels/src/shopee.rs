@@ -89,6 +89,12 @@ pub struct TokenState {
 pub type SharedTokens = Arc<TokenState>;
 
 impl TokenState {
+    /// Waits until no refresh is in flight (a refresh holds the lock until
+    /// its pair is kept and handed to the sink): for a profile closing.
+    pub async fn settled(&self) {
+        drop(self.inner.lock().await);
+    }
+
     pub fn new(secrets: &ShopeeSecrets) -> SharedTokens {
         let access = secrets.access_token.as_ref().map(|t| (t.expose().to_string(), secrets.access_expires_at));
         Arc::new(TokenState {

@@ -824,12 +824,27 @@ mod shopee {
             s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
             Ok(())
         });
-        let c = Shopee::new(account(&fake), secrets(), Some(sink), RetryPolicy::fast()).unwrap();
+        let shared = mercator_channels::shopee::TokenState::new(&secrets());
+        let c = Shopee::with_tokens(
+            account(&fake),
+            Secret::new(PARTNER_KEY),
+            shared.clone(),
+            Some(sink),
+            RetryPolicy::fast(),
+        )
+        .unwrap();
         // Shopee rotates the pair at once and answers late; the run's budget ends first
         fake.refresh_delay(Duration::from_millis(800));
         let cut = tokio::time::timeout(Duration::from_millis(200), c.test_connection()).await;
         assert!(cut.is_err(), "the caller was cut off");
         assert_eq!(fake.stats().refreshes, 1);
+        // a profile closing waits for the refresh in flight: the pair is in the keyring
+        tokio::time::timeout(Duration::from_secs(5), shared.settled()).await.unwrap();
+        assert_eq!(
+            saved.lock().unwrap().last().map(|p| p.1.clone()),
+            Some(fake.refresh_token()),
+            "stored before close"
+        );
         fake.refresh_delay(Duration::ZERO);
         // the next call waits for the refresh in flight and uses its pair
         // (the old refresh token is spent: refreshing again would be refused)
