@@ -495,7 +495,7 @@ fn step_memory(step: &str) {
 /// way the app does (read from the path, validate, write) and prints the
 /// process's peak memory.
 pub fn import_child(args: &[String]) -> Result<(), String> {
-    use mercator_core::import::{guess_mapping, read_file, validate, Limits};
+    use mercator_core::import::{guess_mapping, read_file, Limits};
     let mut file = None;
     let mut dir = None;
     let mut it = args.iter();
@@ -519,13 +519,32 @@ pub fn import_child(args: &[String]) -> Result<(), String> {
         step_memory("file read");
         let mapping = guess_mapping(&table.headers);
         let skus = store.all_skus().await.map_err(|e| e.to_string())?;
-        let (ok, bad) = validate(&table, &mapping, mercator_core::Currency::CNY, &skus).map_err(|e| e.code)?;
+        // as the app imports: a first pass finds the valid rows, the writer
+        // asks for them a chunk at a time
+        let mut v = mercator_core::import::Validator::new(&table, &mapping, mercator_core::Currency::CNY)
+            .map_err(|e| e.code)?;
+        let (mut valid, mut bad) = (vec![], vec![]);
+        for (i, row) in table.rows().enumerate() {
+            match v.row(&row, &skus) {
+                Ok(_) => valid.push(i),
+                Err(e) => bad.push(e),
+            }
+        }
+        drop(v);
         step_memory("rows validated");
+        let rows = mercator_core::import::ValidRows {
+            table: &table,
+            mapping: &mapping,
+            default_currency: mercator_core::Currency::CNY,
+            existing: &skus,
+            valid,
+        };
+        let outcome =
+            store.import_from(&rows, &mercator_store::catalog::Progress::silent()).await.map_err(|e| e.to_string())?;
+        step_memory("rows written");
+        drop(rows);
         drop(table);
         step_memory("file released");
-        let outcome =
-            store.import_rows(&ok, &mercator_store::catalog::Progress::silent()).await.map_err(|e| e.to_string())?;
-        step_memory("rows written");
         println!(
             "import-child: {} rows created, {} rejected in {:.1?}, peak RSS {} MB",
             outcome.created,

@@ -110,20 +110,20 @@ async fn validate_all<T: Send + 'static>(
     store: &Store,
     file: Arc<OpenFile>,
     mapping: Vec<Option<Field>>,
-    mut keep: impl FnMut(ImportRow, &mut T) + Send + 'static,
+    existing: Arc<HashSet<String>>,
+    mut keep: impl FnMut(usize, ImportRow, &mut T) + Send + 'static,
     mut acc: T,
 ) -> ApiResult<(T, Vec<RowError>, usize)> {
     let base = base_currency(store).await?;
-    let existing: HashSet<String> = store.all_skus().await?;
     tokio::task::spawn_blocking(move || {
         let mut v = Validator::new(&file.table, &mapping, base).map_err(ApiError)?;
         let mut bad = vec![];
         let mut valid = 0;
-        for row in file.table.rows() {
+        for (i, row) in file.table.rows().enumerate() {
             match v.row(&row, &existing) {
                 Ok(r) => {
                     valid += 1;
-                    keep(r, &mut acc);
+                    keep(i, r, &mut acc);
                 }
                 Err(e) => bad.push(e),
             }
@@ -169,7 +169,8 @@ pub async fn preview(
             store,
             file.clone(),
             mapping,
-            |r, s: &mut Seen| {
+            Arc::new(store.all_skus().await?),
+            |_, r, s: &mut Seen| {
                 s.updates += i64::from(r.update);
                 if s.sample.len() < 10 {
                     s.sample.push(r);
@@ -211,8 +212,10 @@ pub async fn preview(
 /// Imports the open file. With `valid_only` false, any row with a problem
 /// refuses the whole import (nothing is written); with true, only valid rows
 /// are imported. Either way it is one transaction, and cancelling rolls it
-/// back. Once the rows are validated the file is closed (its memory freed
-/// before the write); a refused import leaves it open to re-map.
+/// back. The rows are validated once to decide, and again a chunk at a time
+/// as they are written (only the file and one chunk are in memory); the
+/// file is closed once imported, and stays open (to re-map, to try again)
+/// when the import is refused, fails or is cancelled.
 pub async fn run(
     store: &Store,
     files: &ImportFiles,
@@ -223,13 +226,32 @@ pub async fn run(
 ) -> ApiResult<ImportResult> {
     let file = files.get(file_id)?;
     let mapping = mapping_for(store, &file.table, mapping).await?;
-    let (ok, bad, _) = validate_all(store, file, mapping, |r, v: &mut Vec<ImportRow>| v.push(r), Vec::new()).await?;
+    let existing = Arc::new(store.all_skus().await?);
+    // the first pass keeps where the valid rows are, not the rows: the
+    // writer asks for them a chunk at a time (validated again from the file)
+    let (valid, bad, _) = validate_all(
+        store,
+        file.clone(),
+        mapping.clone(),
+        existing.clone(),
+        |i, _, v: &mut Vec<usize>| v.push(i),
+        Vec::new(),
+    )
+    .await?;
     if !bad.is_empty() && !valid_only {
         return Err(ApiError::new(ErrorCode::ImportHasErrors).arg("count", bad.len()));
     }
-    // the rows are validated: the parsed file's memory goes before the write
+    let rows = mercator_core::import::ValidRows {
+        table: &file.table,
+        mapping: &mapping,
+        default_currency: base_currency(store).await?,
+        existing: &existing,
+        valid,
+    };
+    let outcome = if rows.valid.is_empty() { Default::default() } else { store.import_from(&rows, progress).await? };
+    drop(rows);
+    // imported: the file is closed
     files.close();
-    let outcome = if ok.is_empty() { Default::default() } else { store.import_rows(&ok, progress).await? };
     Ok(ImportResult {
         imported: outcome.created as i64,
         updated: outcome.updated as i64,

@@ -195,6 +195,67 @@ mod catalog {
         }
     }
 
+    #[tokio::test(flavor = "multi_thread")]
+    async fn valid_rows_written_a_chunk_at_a_time_keep_their_products_parents_and_updates() {
+        let (_a, store) = empty_store().await;
+        let dir = tempfile::tempdir().unwrap();
+        let count = |sql: &'static str| {
+            let store = &store;
+            async move {
+                let (n,): (i64,) = sqlx::query_as(sql).fetch_one(store.pool()).await.unwrap();
+                n
+            }
+        };
+        // 2,600 rows (more than one chunk of the writer), three variants per
+        // parent, every 500th row with a cost that cannot be read
+        let mut csv = String::from("sku,parent,title:en-US,cost:CNY,brand\n");
+        let mut bad = 0;
+        for i in 0..2_600 {
+            let cost = if i % 500 == 7 {
+                bad += 1;
+                "abc".to_string()
+            } else {
+                format!("{}.{:02}", i, i % 100)
+            };
+            csv.push_str(&format!("V-{i:05},P-{:04},Product {},{cost},Acme\n", i / 3, i / 3));
+        }
+        let a = dir.path().join("a.csv");
+        std::fs::write(&a, csv).unwrap();
+        let files = ImportFiles::default();
+        let preview = import::open_file(&store, &files, &a).await.unwrap();
+        assert_eq!((preview.total, preview.valid), (2_600, 2_600 - bad));
+        let p = Progress::silent();
+        let res = import::run(&store, &files, &preview.file_id, None, true, &p).await.unwrap();
+        assert_eq!((res.imported, res.skipped), (2_600 - bad, bad));
+        assert_eq!(count("SELECT count(*) FROM variants").await, 2_600 - bad);
+        assert_eq!(count("SELECT count(*) FROM products").await, (2_600 + 2) / 3, "one product per parent");
+        assert_eq!(
+            count("SELECT count(*) FROM variants v JOIN variants w ON w.product_id = v.product_id WHERE v.sku = 'V-00000' AND w.sku IN ('V-00001', 'V-00002')").await,
+            2,
+            "siblings share their product"
+        );
+        assert_eq!(count("SELECT cost_minor FROM variants WHERE sku = 'V-02599'").await, 259_999);
+        assert_eq!(count("SELECT count(*) FROM variants WHERE sku = 'V-00007'").await, 0, "the bad row is left out");
+        // a second file: known SKUs updated, a variant added to a known SKU's product, one bad row
+        let mut csv = String::from("sku,parent,title:en-US,cost:CNY,brand\n");
+        for i in (0..2_600).step_by(2).filter(|i| i % 500 != 7) {
+            csv.push_str(&format!("V-{i:05},P-{:04},Product {},{}.{:02},Zenith\n", i / 3, i / 3, i, i % 100));
+        }
+        csv.push_str("N-00001,V-00003,Extra,1.00,Zenith\nN-00002,,Broken,x,Zenith\n");
+        let b = dir.path().join("b.csv");
+        std::fs::write(&b, csv).unwrap();
+        let preview = import::open_file(&store, &files, &b).await.unwrap();
+        let res = import::run(&store, &files, &preview.file_id, None, true, &p).await.unwrap();
+        assert_eq!((res.imported, res.skipped), (1, 1));
+        assert!(res.updated > 0 && res.undo_op.is_some());
+        assert_eq!(
+            count("SELECT count(*) FROM variants v JOIN variants w ON w.product_id = v.product_id WHERE v.sku = 'N-00001' AND w.sku = 'V-00003'").await,
+            1,
+            "a parent naming a known SKU adds to its product"
+        );
+        assert_eq!(count("SELECT count(*) FROM products WHERE brand = 'Zenith'").await, res.updated);
+    }
+
     #[tokio::test]
     async fn a_cancelled_import_leaves_the_catalog_as_it_was() {
         let (_a, demo) = demo_store().await;

@@ -596,6 +596,58 @@ pub fn validate(
     Ok((ok, bad))
 }
 
+/// Rows to import, produced on demand: the writer asks for a chunk at a
+/// time, so a large file's validated rows need not all be in memory at once.
+/// Indices run from 0 to `len()`.
+pub trait RowSource: Sync {
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The rows at `at`, in that order.
+    fn rows(&self, at: &[usize]) -> Result<Vec<std::borrow::Cow<'_, ImportRow>>, ErrorPayload>;
+}
+
+impl RowSource for [ImportRow] {
+    fn len(&self) -> usize {
+        <[ImportRow]>::len(self)
+    }
+    fn rows(&self, at: &[usize]) -> Result<Vec<std::borrow::Cow<'_, ImportRow>>, ErrorPayload> {
+        Ok(at.iter().map(|&i| std::borrow::Cow::Borrowed(&self[i])).collect())
+    }
+}
+
+/// The valid rows of a table (as a first pass of [`Validator`] found them:
+/// `valid` holds their positions in the table), validated again when the
+/// writer asks for them: the table stays, the rows come a chunk at a time.
+pub struct ValidRows<'a> {
+    pub table: &'a Table,
+    pub mapping: &'a [Option<Field>],
+    pub default_currency: Currency,
+    pub existing: &'a HashSet<String>,
+    pub valid: Vec<usize>,
+}
+
+impl RowSource for ValidRows<'_> {
+    fn len(&self) -> usize {
+        self.valid.len()
+    }
+    fn rows(&self, at: &[usize]) -> Result<Vec<std::borrow::Cow<'_, ImportRow>>, ErrorPayload> {
+        // a fresh validator per call: the rows asked for have distinct SKUs
+        // (a repeated SKU made its later rows invalid in the first pass)
+        let mut v = Validator::new(self.table, self.mapping, self.default_currency)?;
+        let gone = || ErrorPayload::new(ErrorCode::Internal).arg("detail", "import row");
+        at.iter()
+            .map(|&i| {
+                let row = self.valid.get(i).and_then(|&r| self.table.row(r)).ok_or_else(gone)?;
+                v.row(&row, self.existing)
+                    .map(std::borrow::Cow::Owned)
+                    .map_err(|e| e.errors.into_iter().next().unwrap_or_else(gone))
+            })
+            .collect()
+    }
+}
+
 /// Validation of one table's rows, one at a time (import validates as it
 /// writes, preview only counts).
 pub struct Validator<'a> {

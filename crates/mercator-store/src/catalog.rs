@@ -9,6 +9,7 @@ use mercator_core::catalog::{
     validate_dimension, validate_gtin, validate_hs_code, validate_keywords, validate_language, validate_listing_status,
     validate_sku, validate_title,
 };
+use mercator_core::import::RowSource;
 use mercator_core::{new_id, Currency, ErrorCode, ErrorPayload};
 use serde_json::{json, Value};
 use sqlx::{FromRow, SqliteConnection};
@@ -898,27 +899,62 @@ impl Store {
         rows: &[mercator_core::import::ImportRow],
         progress: &Progress<'_>,
     ) -> Result<ImportOutcome, StoreError> {
-        // references, not copies: the rows can be most of the file's size
-        let (updates, new): (Vec<&mercator_core::import::ImportRow>, Vec<_>) = rows.iter().partition(|r| r.update);
+        self.import_from(rows, progress).await
+    }
+
+    /// [`Store::import_rows`] from rows produced a chunk at a time (see
+    /// [`RowSource`]): the rows of a large file are never all in memory.
+    pub async fn import_from<S: RowSource + ?Sized>(
+        &self,
+        rows: &S,
+        progress: &Progress<'_>,
+    ) -> Result<ImportOutcome, StoreError> {
+        const SCAN: usize = 2000;
+        // what grouping needs of every row (small), and which rows update
+        let (mut updates, mut new, mut metas) = (vec![], vec![], vec![]);
+        let all: Vec<usize> = (0..rows.len()).collect();
+        for chunk in all.chunks(SCAN) {
+            for (i, r) in chunk.iter().zip(rows.rows(chunk).map_err(invalid)?) {
+                if r.update {
+                    updates.push(*i);
+                } else {
+                    new.push(*i);
+                    metas.push(RowMeta {
+                        parent: r.parent.clone(),
+                        sku: r.sku.clone(),
+                        has_titles: !r.titles.is_empty(),
+                    });
+                }
+            }
+        }
+        drop(all);
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let total = rows.len() as u64;
-        let created_op =
-            if new.is_empty() { None } else { Some(insert_new_rows(&mut tx, &new, progress, total).await?) };
+        let created_op = if new.is_empty() {
+            None
+        } else {
+            Some(insert_new_rows(&mut tx, rows, &new, &metas, progress, total).await?)
+        };
         let mut update_op = None;
         let mut touched: Vec<String> = vec![];
         let mut changed = 0;
         let mut unchanged = 0;
         if !updates.is_empty() {
             let op = new_id();
-            for (i, r) in updates.iter().enumerate() {
+            let mut batch = vec![];
+            for i in 0..updates.len() {
                 if i % 200 == 0 {
                     if progress.cancelled() {
                         tx.rollback().await?;
                         return Err(cancelled());
                     }
                     (progress.report)((new.len() + i) as u64, total);
+                    let upto = (i + 200).min(updates.len());
+                    batch = rows.rows(&updates[i..upto]).map_err(invalid)?;
+                    batch.reverse(); // taken from the end, in order
                 }
-                let (product_id, n) = update_from_row(&mut tx, &op, r).await?;
+                let r = batch.pop().ok_or_else(|| invalid(ErrorPayload::new(ErrorCode::Internal)))?;
+                let (product_id, n) = update_from_row(&mut tx, &op, &r).await?;
                 changed += n;
                 if n == 0 {
                     unchanged += 1;
@@ -1053,16 +1089,18 @@ async fn update_from_row(
 
 /// Creates the products and variants of new rows (see
 /// [`Store::import_rows`]); returns the op id of their history.
-async fn insert_new_rows(
+async fn insert_new_rows<S: RowSource + ?Sized>(
     tx: &mut SqliteConnection,
-    rows: &[&mercator_core::import::ImportRow],
+    src: &S,
+    at: &[usize],
+    metas: &[RowMeta],
     progress: &Progress<'_>,
     total: u64,
 ) -> Result<String, StoreError> {
     {
         use std::collections::HashMap;
         // parents that name a SKU already in the catalog: its product
-        let parents: Vec<&str> = rows.iter().map(|r| r.parent.as_str()).filter(|p| !p.is_empty()).collect();
+        let parents: Vec<&str> = metas.iter().map(|r| r.parent.as_str()).filter(|p| !p.is_empty()).collect();
         let known: HashMap<String, String> = if parents.is_empty() {
             HashMap::new()
         } else {
@@ -1085,8 +1123,8 @@ async fn insert_new_rows(
         let mut group_of: HashMap<&str, usize> = HashMap::new();
         let mut groups: Vec<(String, usize)> = vec![]; // (product id, row holding the product's texts)
         let mut grown: Vec<String> = vec![]; // existing products that gain variants
-        let mut row_group: Vec<usize> = Vec::with_capacity(rows.len());
-        for (i, r) in rows.iter().enumerate() {
+        let mut row_group: Vec<usize> = Vec::with_capacity(metas.len());
+        for (i, r) in metas.iter().enumerate() {
             let key = if r.parent.is_empty() { r.sku.as_str() } else { r.parent.as_str() };
             let g = *group_of.entry(key).or_insert_with(|| {
                 match known.get(key) {
@@ -1099,7 +1137,7 @@ async fn insert_new_rows(
                 groups.len() - 1
             });
             let texts_row = groups[g].1;
-            if texts_row != usize::MAX && rows[texts_row].titles.is_empty() && !r.titles.is_empty() {
+            if texts_row != usize::MAX && !metas[texts_row].has_titles && r.has_titles {
                 groups[g].1 = i;
             }
             row_group.push(g);
@@ -1110,9 +1148,13 @@ async fn insert_new_rows(
             if progress.cancelled() {
                 return Err(cancelled());
             }
+            // the rows holding these products' texts, from the source
+            let wanted: Vec<usize> = chunk.iter().map(|(_, ri)| at[*ri]).collect();
+            let rows = src.rows(&wanted).map_err(invalid)?;
             let products: Vec<(&str, &str, &str)> = chunk
                 .iter()
-                .map(|(pid, ri)| (pid.as_str(), rows[*ri].brand.as_str(), rows[*ri].category.as_str()))
+                .zip(&rows)
+                .map(|((pid, _), r)| (pid.as_str(), r.brand.as_str(), r.category.as_str()))
                 .collect();
             sqlx::query(
                 "INSERT INTO products (id, brand, category, created_at, updated_at) \
@@ -1125,8 +1167,8 @@ async fn insert_new_rows(
 
             let texts: Vec<(&str, &str, &str, &str, String, &str)> = chunk
                 .iter()
-                .flat_map(|(pid, ri)| {
-                    let r = &rows[*ri];
+                .zip(&rows)
+                .flat_map(|((pid, _), r)| {
                     r.titles.iter().map(move |(lang, title)| {
                         let d = r.descriptions.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
                         let b = r.bullets.iter().find(|d| &d.0 == lang).map(|d| json!(d.1).to_string());
@@ -1146,8 +1188,9 @@ async fn insert_new_rows(
 
             let history: Vec<(String, &str, String)> = chunk
                 .iter()
-                .map(|(pid, ri)| {
-                    let first = rows[*ri].titles.first().map(|t| t.1.as_str()).unwrap_or_default();
+                .zip(&rows)
+                .map(|((pid, _), r)| {
+                    let first = r.titles.first().map(|t| t.1.as_str()).unwrap_or_default();
                     (new_id(), pid.as_str(), json!(first).to_string())
                 })
                 .collect();
@@ -1163,11 +1206,12 @@ async fn insert_new_rows(
             .execute(&mut *tx)
             .await?;
         }
-        for (ci, chunk) in rows.chunks(CHUNK).enumerate() {
+        for (ci, chunk_at) in at.chunks(CHUNK).enumerate() {
             if progress.cancelled() {
                 return Err(cancelled());
             }
             (progress.report)((ci * CHUNK) as u64, total);
+            let chunk = src.rows(chunk_at).map_err(invalid)?;
             type VariantJson<'a> =
                 (String, &'a str, &'a str, &'a Option<String>, String, i64, String, i64, i64, &'a str, &'a str);
             let variants: Vec<VariantJson> = chunk
@@ -1207,7 +1251,7 @@ async fn insert_new_rows(
                         // name a SKU of this chunk that already exists (or repeats)
                         let mut seen = std::collections::HashSet::new();
                         let mut taken = chunk.iter().find(|r| !seen.insert(r.sku.as_str())).map(|r| r.sku.clone());
-                        for r in chunk {
+                        for r in &chunk {
                             if taken.is_some() {
                                 break;
                             }
@@ -1228,7 +1272,7 @@ async fn insert_new_rows(
             }
         }
         // history of the variants added to existing products
-        let added: Vec<(String, &str, String, String)> = rows
+        let added: Vec<(String, &str, String, String)> = metas
             .iter()
             .zip(&row_group)
             .filter(|(_, g)| groups[**g].1 == usize::MAX)
@@ -1281,6 +1325,13 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// What grouping new rows into products needs of each row.
+struct RowMeta {
+    parent: String,
+    sku: String,
+    has_titles: bool,
 }
 
 /// A variant and its product.
