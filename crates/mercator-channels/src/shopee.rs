@@ -115,6 +115,15 @@ pub struct Shopee {
     pub http: Arc<Http>,
 }
 
+/// Hands a pair to the sink (the keyring: a blocking call) on a blocking
+/// thread, off the runtime's workers.
+async fn store_pair(sink: &TokenSink, access: String, refresh: String, until: i64) -> Result<(), String> {
+    let sink = sink.clone();
+    tokio::task::spawn_blocking(move || sink(&access, &refresh, until))
+        .await
+        .unwrap_or_else(|e| Err(format!("storing the tokens stopped: {e}")))
+}
+
 /// `hex(HMAC-SHA256(key, base))`, lowercase.
 pub fn sign(partner_key: &str, base: &str) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(partner_key.as_bytes()).unwrap_or_else(|_| unreachable!());
@@ -212,7 +221,7 @@ impl Shopee {
         if t.unsaved.is_some() {
             // a pair that could not be stored: try again, so a restart can use it
             if let (Some(sink), Some((access, until))) = (&self.sink, t.access.clone()) {
-                t.unsaved = sink(&access, &t.refresh, until).err();
+                t.unsaved = store_pair(sink, access, t.refresh.clone(), until).await.err();
             }
         }
         if let Some((tok, until)) = &t.access {
@@ -259,7 +268,7 @@ impl Shopee {
                 t.unsaved = Some("not stored yet".into());
                 // the old refresh token is spent: keep the new pair even if this
                 // fails, and say so (the account shows it; the next call stores again)
-                t.unsaved = sink(&access, &refresh, until).err();
+                t.unsaved = store_pair(sink, access.clone(), refresh.clone(), until).await.err();
                 if let Some(e) = &t.unsaved {
                     tracing::error!(error = %e, "storing the refreshed Shopee tokens failed");
                 }

@@ -876,6 +876,29 @@ mod shopee {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_keyring_that_breaks_down_while_storing_leaves_the_pair_to_store_again() {
+        let fake = ShopeeFake::start(10, 96).await;
+        let broken = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let saved: Saved = Arc::default();
+        let (b2, s2) = (broken.clone(), saved.clone());
+        let sink: TokenSink = Arc::new(move |a: &str, r: &str, until: i64| {
+            if b2.load(std::sync::atomic::Ordering::SeqCst) {
+                panic!("the keyring daemon went away");
+            }
+            s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
+            Ok(())
+        });
+        let c = Shopee::new(account(&fake), secrets(), Some(sink), RetryPolicy::fast()).unwrap();
+        c.test_connection().await.unwrap();
+        assert!(c.token_problem().await.is_some(), "shown as the account's problem");
+        broken.store(false, std::sync::atomic::Ordering::SeqCst);
+        c.test_connection().await.unwrap();
+        assert_eq!(c.token_problem().await, None);
+        assert_eq!(saved.lock().unwrap().last().map(|p| p.1.clone()), Some(fake.refresh_token()));
+        assert_eq!(fake.stats().refreshes, 1, "the pair was kept, not refreshed again");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn a_token_the_keyring_refused_is_an_account_problem_and_is_stored_again() {
         let fake = ShopeeFake::start(10, 93).await;
         let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
