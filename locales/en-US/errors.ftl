@@ -56,6 +56,7 @@ error-import-row-long = This row has { $found } cells but the header has { $expe
 error-import-cost-missing = No cost for this new product: map the cost column, or enter 0 if it really costs nothing.
 error-import-currency-conflict = The cost column is in { $header } but this row’s currency is { $currency }.
 error-import-file-gone = The file is no longer open. Choose it again.
+error-import-running = This file is being imported already. Wait until that import has finished.
 error-import-mapping-width = The column choice has { $count } entries but the file has { $columns } columns. Choose the file again.
 error-description-too-long = The description is too long: at most { $max } characters.
 error-brand-too-long = The brand is too long: at most { $max } characters.

@@ -56,6 +56,7 @@ error-import-row-long = 此行有 { $found } 个单元格，而表头有 { $expe
 error-import-cost-missing = 这个新商品没有成本：请映射成本列；如果确实没有成本，请填写 0。
 error-import-currency-conflict = 成本列的币种是 { $header }，但此行的币种是 { $currency }。
 error-import-file-gone = 该文件已不再打开。请重新选择文件。
+error-import-running = 该文件正在导入中。请等待本次导入完成。
 error-import-mapping-width = 列映射有 { $count } 项，但文件有 { $columns } 列。请重新选择文件。
 error-description-too-long = 描述过长：最多 { $max } 个字符。
 error-brand-too-long = 品牌过长：最多 { $max } 个字符。

@@ -23,6 +23,26 @@ pub struct ImportFiles {
 struct OpenFile {
     name: String,
     table: Table,
+    /// An import of this file is writing (a second one is refused).
+    importing: std::sync::atomic::AtomicBool,
+}
+
+/// Marks a file as being imported for as long as it lives.
+struct Importing<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl<'a> Importing<'a> {
+    fn start(flag: &'a std::sync::atomic::AtomicBool) -> ApiResult<Self> {
+        if flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Err(ApiError::new(ErrorCode::ImportRunning));
+        }
+        Ok(Importing(flag))
+    }
+}
+
+impl Drop for Importing<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl ImportFiles {
@@ -37,6 +57,15 @@ impl ImportFiles {
     /// Forgets the open file (its memory goes with it).
     pub fn close(&self) {
         *self.open.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Forgets the file `id` if it is still the open one (not a file the
+    /// user opened meanwhile).
+    fn close_if(&self, id: &str) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if open.as_ref().is_some_and(|(open_id, _)| open_id == id) {
+            *open = None;
+        }
     }
 }
 
@@ -70,7 +99,8 @@ pub async fn open_file_with(
         tokio::task::spawn_blocking(move || read_file(&owned, &limits)).await.map_err(internal)?.map_err(ApiError)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let id = mercator_core::new_id();
-    *files.open.lock().unwrap_or_else(|p| p.into_inner()) = Some((id.clone(), Arc::new(OpenFile { name, table })));
+    *files.open.lock().unwrap_or_else(|p| p.into_inner()) =
+        Some((id.clone(), Arc::new(OpenFile { name, table, importing: Default::default() })));
     preview(store, files, &id, None).await
 }
 
@@ -226,6 +256,7 @@ pub async fn run(
 ) -> ApiResult<ImportResult> {
     let file = files.get(file_id)?;
     let mapping = mapping_for(store, &file.table, mapping).await?;
+    let importing = Importing::start(&file.importing)?;
     let existing = Arc::new(store.all_skus().await?);
     // the first pass keeps where the valid rows are, not the rows: the
     // writer asks for them a chunk at a time (validated again from the file)
@@ -250,8 +281,9 @@ pub async fn run(
     };
     let outcome = if rows.valid.is_empty() { Default::default() } else { store.import_from(&rows, progress).await? };
     drop(rows);
-    // imported: the file is closed
-    files.close();
+    drop(importing);
+    // imported: the file is closed (unless the user has opened another meanwhile)
+    files.close_if(file_id);
     Ok(ImportResult {
         imported: outcome.created as i64,
         updated: outcome.updated as i64,

@@ -256,6 +256,51 @@ mod catalog {
         assert_eq!(count("SELECT count(*) FROM products WHERE brand = 'Zenith'").await, res.updated);
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_second_import_of_a_file_being_written_is_refused_and_another_file_opened_meanwhile_stays_open() {
+        let (_a, store) = empty_store().await;
+        let store = std::sync::Arc::new(store);
+        let files = std::sync::Arc::new(ImportFiles::default());
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.csv");
+        let mut csv = String::from("sku,title:en-US,cost:CNY\n");
+        for i in 0..300 {
+            csv.push_str(&format!("A-{i:04},Product {i},1.00\n"));
+        }
+        std::fs::write(&a, &csv).unwrap();
+        let b = dir.path().join("b.csv");
+        std::fs::write(&b, csv.replace("A-", "B-")).unwrap();
+        let preview = import::open_file(&store, &files, &a).await.unwrap();
+        let started = std::sync::Arc::new(AtomicBool::new(false));
+        // the first import stops for a moment while it writes
+        let first = {
+            let (store, files, started, id) = (store.clone(), files.clone(), started.clone(), preview.file_id.clone());
+            tokio::spawn(async move {
+                let cancel = AtomicBool::new(false);
+                let report = move |_: u64, _: u64| {
+                    if !started.swap(true, Ordering::SeqCst) {
+                        std::thread::sleep(std::time::Duration::from_millis(1500));
+                    }
+                };
+                let p = Progress { cancel: &cancel, report: &report };
+                import::run(&store, &files, &id, None, false, &p).await
+            })
+        };
+        while !started.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let e = import::run(&store, &files, &preview.file_id, None, false, &Progress::silent()).await.unwrap_err();
+        assert_eq!(e.0.code, "import-running", "a double click does not import twice");
+        // the user opens the next file while the first is written
+        let next = import::open_file(&store, &files, &b).await.unwrap();
+        assert_eq!(first.await.unwrap().unwrap().imported, 300);
+        // the first import's end does not close the file opened meanwhile
+        import::preview(&store, &files, &next.file_id, None).await.unwrap();
+        let res = import::run(&store, &files, &next.file_id, None, false, &Progress::silent()).await.unwrap();
+        assert_eq!(res.imported, 300);
+        assert_eq!(ops::catalog_summary(&*store).await.unwrap().products, 600);
+    }
+
     #[tokio::test]
     async fn a_cancelled_import_leaves_the_catalog_as_it_was() {
         let (_a, demo) = demo_store().await;

@@ -80,6 +80,7 @@ error_codes! {
     ImportCostMissing => "import-cost-missing",
     ImportCurrencyConflict => "import-currency-conflict",
     ImportFileGone => "import-file-gone",
+    ImportRunning => "import-running",
     ImportMappingWidth => "import-mapping-width",
     DescriptionTooLong => "description-too-long",
     BrandTooLong => "brand-too-long",

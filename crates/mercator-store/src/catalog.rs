@@ -914,6 +914,11 @@ impl Store {
         let (mut updates, mut new, mut metas) = (vec![], vec![], vec![]);
         let all: Vec<usize> = (0..rows.len()).collect();
         for chunk in all.chunks(SCAN) {
+            // a large file takes a while: others get the worker, Cancel is heard
+            tokio::task::yield_now().await;
+            if progress.cancelled() {
+                return Err(cancelled());
+            }
             for (i, r) in chunk.iter().zip(rows.rows(chunk).map_err(invalid)?) {
                 if r.update {
                     updates.push(*i);
