@@ -58,7 +58,9 @@ impl Answer {
     /// [`crate::model::json_number_text`].
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, ChannelError> {
         serde_json::from_slice(&exact_numbers(&self.body))
-            .map_err(|e| ChannelError::BadResponse(format!("invalid JSON: {e}")))
+            // where, not what: serde's text quotes the offending value, which
+            // may be a token or a buyer's name
+            .map_err(|e| ChannelError::BadResponse(format!("invalid JSON at line {} column {}", e.line(), e.column())))
     }
 
     /// A short, secret-free description of a failed answer: the channel's

@@ -121,7 +121,8 @@ async fn store_pair(sink: &TokenSink, access: String, refresh: String, until: i6
     let sink = sink.clone();
     tokio::task::spawn_blocking(move || sink(&access, &refresh, until))
         .await
-        .unwrap_or_else(|e| Err(format!("storing the tokens stopped: {e}")))
+        // the panic's own text stays out: it may quote what was being stored
+        .unwrap_or_else(|_| Err("storing the tokens stopped before it finished".into()))
 }
 
 /// `hex(HMAC-SHA256(key, base))`, lowercase.
@@ -275,7 +276,9 @@ impl Shopee {
             }
             Ok(access)
         };
-        tokio::spawn(refresh).await.map_err(|e| ChannelError::Unavailable(format!("token refresh: {e}")))?
+        tokio::spawn(refresh)
+            .await
+            .map_err(|_| ChannelError::Unavailable("the token refresh stopped before it finished".into()))?
     }
 
     /// A shop API call; `error_auth` refreshes the token once and repeats.

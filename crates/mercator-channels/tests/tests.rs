@@ -735,13 +735,37 @@ mod shopee {
 
     type Saved = Arc<Mutex<Vec<(String, String, i64)>>>;
 
+    /// How the test keyring fails while it is down.
+    #[derive(Clone, Copy)]
+    enum Trouble {
+        Refuses,
+        Panics,
+    }
+
+    /// A keyring that keeps every pair it is given in `saved`; while `down`
+    /// is set it refuses them (or panics).
+    fn keyring(saved: &Saved, down: &Arc<std::sync::atomic::AtomicBool>, how: Trouble) -> TokenSink {
+        let (saved, down) = (saved.clone(), down.clone());
+        Arc::new(move |a: &str, r: &str, until: i64| {
+            if down.load(std::sync::atomic::Ordering::SeqCst) {
+                match how {
+                    Trouble::Refuses => return Err("the collection is locked".into()),
+                    Trouble::Panics => panic!("the keyring daemon went away"),
+                }
+            }
+            saved.lock().unwrap().push((a.to_string(), r.to_string(), until));
+            Ok(())
+        })
+    }
+
+    /// A keyring that keeps every pair.
+    fn working_keyring(saved: &Saved) -> TokenSink {
+        keyring(saved, &Arc::default(), Trouble::Refuses)
+    }
+
     fn shopee(fake: &ShopeeFake, key: &str, refresh: &str) -> (Shopee, Saved) {
         let saved: Saved = Arc::default();
-        let s2 = saved.clone();
-        let sink: TokenSink = Arc::new(move |a: &str, r: &str, until: i64| {
-            s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
-            Ok(())
-        });
+        let sink = working_keyring(&saved);
         let c = Shopee::new(
             ShopeeAccount { host: fake.url(), partner_id: PARTNER_ID, shop_id: SHOP_ID, currency: "SGD".into() },
             ShopeeSecrets {
@@ -776,13 +800,7 @@ mod shopee {
         let fake = ShopeeFake::start(10, 91).await;
         let shared = TokenState::new(&secrets());
         let saved: Saved = Arc::default();
-        let sink = |saved: &Saved| -> TokenSink {
-            let s2 = saved.clone();
-            Arc::new(move |a: &str, r: &str, until: i64| {
-                s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
-                Ok(())
-            })
-        };
+        let sink = working_keyring;
         // two connectors of one account (the sync's and the outbox's), at once, with no access token yet
         let sync = Shopee::with_tokens(
             account(&fake),
@@ -819,11 +837,7 @@ mod shopee {
     async fn a_caller_cut_off_during_a_refresh_does_not_lose_the_new_token_pair() {
         let fake = ShopeeFake::start(10, 94).await;
         let saved: Saved = Arc::default();
-        let s2 = saved.clone();
-        let sink: TokenSink = Arc::new(move |a: &str, r: &str, until: i64| {
-            s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
-            Ok(())
-        });
+        let sink = working_keyring(&saved);
         let shared = mercator_channels::shopee::TokenState::new(&secrets());
         let c = Shopee::with_tokens(
             account(&fake),
@@ -880,14 +894,7 @@ mod shopee {
         let fake = ShopeeFake::start(10, 96).await;
         let broken = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let saved: Saved = Arc::default();
-        let (b2, s2) = (broken.clone(), saved.clone());
-        let sink: TokenSink = Arc::new(move |a: &str, r: &str, until: i64| {
-            if b2.load(std::sync::atomic::Ordering::SeqCst) {
-                panic!("the keyring daemon went away");
-            }
-            s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
-            Ok(())
-        });
+        let sink = keyring(&saved, &broken, Trouble::Panics);
         let c = Shopee::new(account(&fake), secrets(), Some(sink), RetryPolicy::fast()).unwrap();
         c.test_connection().await.unwrap();
         assert!(c.token_problem().await.is_some(), "shown as the account's problem");
@@ -903,14 +910,7 @@ mod shopee {
         let fake = ShopeeFake::start(10, 93).await;
         let fail = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let saved: Saved = Arc::default();
-        let (f2, s2) = (fail.clone(), saved.clone());
-        let sink: TokenSink = Arc::new(move |a: &str, r: &str, until: i64| {
-            if f2.load(std::sync::atomic::Ordering::SeqCst) {
-                return Err("the collection is locked".into());
-            }
-            s2.lock().unwrap().push((a.to_string(), r.to_string(), until));
-            Ok(())
-        });
+        let sink = keyring(&saved, &fail, Trouble::Refuses);
         let c = Shopee::new(account(&fake), secrets(), Some(sink), RetryPolicy::fast()).unwrap();
         c.test_connection().await.unwrap();
         assert_eq!(c.token_problem().await.as_deref(), Some("the collection is locked"), "not swallowed");
@@ -1165,6 +1165,24 @@ mod secrets {
             RetryPolicy::fast(),
         );
         assert!(woo.is_err());
+    }
+
+    #[test]
+    fn an_answer_that_does_not_fit_says_where_not_what() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Tokens {
+            expire_in: i64,
+        }
+        // a token (or a buyer's name) where a number belongs: serde's own text would quote it
+        let a = mercator_channels::http::Answer {
+            status: 200,
+            headers: Default::default(),
+            body: br#"{"expire_in": "rt_SECRET_0001 Anna Mueller"}"#.to_vec(),
+        };
+        let e = a.json::<Tokens>().unwrap_err().to_string();
+        assert!(!e.contains("SECRET") && !e.contains("Anna"), "{e}");
+        assert!(e.contains("line 1"), "{e}");
     }
 
     #[test]

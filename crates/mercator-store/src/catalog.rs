@@ -253,12 +253,21 @@ async fn read_field(
     }
     let Some(row) = q.fetch_optional(&mut *conn).await? else { return Ok(None) };
     let revision: i64 = row.try_get(1)?;
-    let value = match kind {
-        Kind::Int => json!(row.try_get::<i64, _>(0)?),
-        Kind::Text | Kind::OptText => json!(row.try_get::<Option<String>, _>(0)?),
-        Kind::Json => serde_json::from_str(&row.try_get::<String, _>(0)?).unwrap_or(Value::Null),
-    };
-    Ok(Some((value, revision)))
+    Ok(Some((column_value(&row, 0, kind)?, revision)))
+}
+
+/// A stored field as the JSON value edits and history hold.
+fn column_value<I: sqlx::ColumnIndex<sqlx::sqlite::SqliteRow>>(
+    row: &sqlx::sqlite::SqliteRow,
+    at: I,
+    kind: Kind,
+) -> Result<Value, sqlx::Error> {
+    use sqlx::Row;
+    Ok(match kind {
+        Kind::Int => json!(row.try_get::<i64, _>(at)?),
+        Kind::Text | Kind::OptText => json!(row.try_get::<Option<String>, _>(at)?),
+        Kind::Json => serde_json::from_str(&row.try_get::<String, _>(at)?).unwrap_or(Value::Null),
+    })
 }
 
 fn not_found(entity: &str, id: &str) -> StoreError {
@@ -819,10 +828,7 @@ impl Store {
             if simple && batch::batchable(&r.entity, &r.field) {
                 continue; // gone back in its batch
             }
-            let old: Value =
-                r.old_value.as_deref().map(serde_json::from_str).transpose().ok().flatten().unwrap_or(Value::Null);
-            let new: Value =
-                r.new_value.as_deref().map(serde_json::from_str).transpose().ok().flatten().unwrap_or(Value::Null);
+            let (old, new) = (parse(&r.old_value), parse(&r.new_value));
             let (current, _) =
                 write_field(&mut tx, product_id, &r.entity, &r.entity_id, r.lang.as_deref(), &r.field, &old, None)
                     .await?;
@@ -1480,7 +1486,7 @@ impl Store {
                 "origin" => ("variant", "origin", json!(validate_country(value).map_err(invalid)?)),
                 _ => return Err(StoreError::Invalid { field: field.clone(), detail: "not a bulk field".into() }),
             };
-            let ids = serde_json::to_string(chunk).unwrap_or_default();
+            let ids = json_rows(&chunk);
             let records: Vec<(String, String)> = if entity == "product" {
                 chunk.iter().map(|p| (p.clone(), p.clone())).collect()
             } else {
@@ -1506,6 +1512,7 @@ impl Store {
             let done = batch::write_many(&mut tx, op_id, entity, field, &writes, false).await?;
             if crate::rules::reads(entity, field) {
                 let mut touched: Vec<String> = done.iter().map(|(p, _)| p.clone()).collect();
+                touched.sort();
                 touched.dedup();
                 crate::rules::refresh(&mut tx, &touched).await?;
             }

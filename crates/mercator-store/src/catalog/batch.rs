@@ -6,7 +6,7 @@
 //! its history row and, for a field channels see, one update per live
 //! listing of its product in the outbox.
 
-use super::{field_spec, sent_to_channels, Kind, LOCAL_ACTOR};
+use super::{column_value, field_spec, json_rows, sent_to_channels, Kind, LOCAL_ACTOR};
 use crate::{now_utc, StoreError};
 use mercator_core::{new_id, ErrorCode, ErrorPayload};
 use serde_json::{json, Value};
@@ -61,18 +61,14 @@ pub(crate) async fn write_many(
         return Ok(vec![]);
     }
     let ids: Vec<&str> = rows.iter().map(|r| r.entity_id.as_str()).collect();
-    let ids_json = serde_json::to_string(&ids).unwrap_or_default();
+    let ids_json = json_rows(&ids);
     // the records as they are now (a product's own id is its product id)
     let owner = if entity == "product" { "id" } else { "product_id" };
     let sql =
         format!("SELECT id, {owner} AS owner, {field} AS v FROM {table} WHERE id IN (SELECT value FROM json_each(?))");
     let mut current: HashMap<String, (String, Value)> = HashMap::with_capacity(rows.len());
     for row in sqlx::query(&sql).bind(&ids_json).fetch_all(&mut *conn).await? {
-        let v = match kind {
-            Kind::Int => json!(row.try_get::<i64, _>("v")?),
-            _ => json!(row.try_get::<Option<String>, _>("v")?),
-        };
-        current.insert(row.try_get("id")?, (row.try_get("owner")?, v));
+        current.insert(row.try_get("id")?, (row.try_get("owner")?, column_value(&row, "v", kind)?));
     }
     let mut changes = vec![];
     for r in rows {
@@ -113,7 +109,7 @@ pub(crate) async fn write_many(
         "UPDATE {table} SET {field} = j.value ->> 1, revision = revision + 1, updated_at = ?2 \
          FROM json_each(?1) j WHERE {table}.id = j.value ->> 0"
     ))
-    .bind(serde_json::to_string(&values).unwrap_or_default())
+    .bind(json_rows(&values))
     .bind(&now)
     .execute(&mut *conn)
     .await?;
@@ -127,7 +123,7 @@ pub(crate) async fn write_many(
         "INSERT INTO edit_history (id, op_id, product_id, entity, entity_id, lang, field, old_value, new_value, actor, at) \
          SELECT value ->> 0, ?2, value ->> 1, ?3, value ->> 2, NULL, ?4, value ->> 3, value ->> 4, ?5, ?6 FROM json_each(?1)",
     )
-    .bind(serde_json::to_string(&history).unwrap_or_default())
+    .bind(json_rows(&history))
     .bind(op)
     .bind(entity)
     .bind(field)
@@ -157,7 +153,7 @@ async fn enqueue_for_live_listings(
         "SELECT l.id, l.channel_id, v.product_id FROM listings l JOIN variants v ON v.id = l.variant_id \
          WHERE v.product_id IN (SELECT value FROM json_each(?)) AND l.status = 'live'",
     )
-    .bind(serde_json::to_string(&products).unwrap_or_default())
+    .bind(json_rows(&products))
     .fetch_all(&mut *conn)
     .await?;
     if live.is_empty() {
@@ -186,7 +182,7 @@ async fn enqueue_for_live_listings(
          SELECT value ->> 0, value ->> 1, ?2, value ->> 2, value ->> 3, value ->> 4, ?3, ?3, ?3 FROM json_each(?1) WHERE true \
          ON CONFLICT(idempotency_key) DO NOTHING",
     )
-    .bind(serde_json::to_string(&entries).unwrap_or_default())
+    .bind(json_rows(&entries))
     .bind(kind)
     .bind(now)
     .execute(&mut *conn)
