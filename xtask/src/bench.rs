@@ -6,6 +6,9 @@
 //! After 3 s idle, memory is read from /proc/PID/smaps_rollup for the app and
 //! all its descendants (WebKitWebProcess, WebKitNetworkProcess) and summed.
 
+// Timings and megabytes printed for people: the one place floats are allowed.
+#![allow(clippy::disallowed_types)]
+
 use crate::util::root;
 use mercator_store::{OpenOptions, SeedStats, Store};
 use std::collections::HashMap;

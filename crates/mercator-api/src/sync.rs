@@ -592,7 +592,8 @@ pub struct LinkReportDto {
 }
 
 /// Reads every listing the account has on the channel (Amazon
-/// `searchListingsItems`, Shopify `productVariants`) and links them with the
+/// `searchListingsItems`, Shopify `productVariants`, WooCommerce products,
+/// Shopee items and models) and links them with the
 /// catalog by SKU. Nothing is written unless every page was read.
 pub async fn link_listings(store: &Store, vault: &Vault, channel_id: &str) -> ApiResult<LinkReportDto> {
     let c = connector_for(store, vault, channel_id).await?;
@@ -614,7 +615,7 @@ pub async fn link_listings_with(store: &Store, channel_id: &str, c: &Connector) 
             Connector::Amazon(a) => a.listings(next.as_deref()).await,
             Connector::Shopify(s) => s.listings(next.as_deref()).await,
             Connector::Woo(w) => w.listings(next.as_deref()).await,
-            _ => return Err(ApiError::new(ErrorCode::LinkListingsUnsupported)),
+            Connector::Shopee(s) => s.listings(next.as_deref()).await,
         }
         .map_err(|e| channel_err(&e))?;
         all.extend(page.listings);

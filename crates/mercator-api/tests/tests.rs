@@ -2534,26 +2534,46 @@ mod every_currency {
             let exp: u32 = cur.parse::<mercator_core::Currency>().unwrap().exponent();
             assert_eq!(o.total.exponent, exp, "{cur}: the exponent comes from the backend");
         }
-        // and back out: a price in rupiah goes to Shopee as the decimal text, to the last sen
-        let lid: String = sqlx::query_scalar("SELECT id FROM listings WHERE status = 'live' LIMIT 1")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        sqlx::query("UPDATE listings SET channel_id = ?, external_id = '880002:990002', price_minor = 15000050, price_currency = 'IDR' WHERE id = ?")
-            .bind(&ch)
-            .bind(&lid)
+        // the shop's own listings, linked by SKU: the rupiah price read to the last sen
+        fake.set_item_price(1, "150000.50");
+        let report = mercator_api::sync::link_listings_with(&store, &ch, &c).await.unwrap();
+        assert_eq!((report.read, report.linked), (5, 3), "{report:?}");
+        assert!(report.unknown.contains(&"SHP-PLAIN-0001".to_string()), "{report:?}");
+        #[derive(sqlx::FromRow)]
+        struct Linked {
+            id: String,
+            external_id: String,
+            price_minor: i64,
+            price_currency: String,
+        }
+        let linked: Linked = sqlx::query_as(
+            "SELECT l.id, l.external_id, l.price_minor, l.price_currency FROM listings l \
+             JOIN variants v ON v.id = l.variant_id WHERE l.channel_id = ? AND v.sku = 'ELE-00012-BLK'",
+        )
+        .bind(&ch)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            (linked.external_id.as_str(), linked.price_minor, linked.price_currency.as_str()),
+            ("880001:990001", 15_000_050, "IDR")
+        );
+        // and back out: a new price in rupiah goes to Shopee as the decimal text, to the last sen
+        sqlx::query("UPDATE listings SET price_minor = 17500025 WHERE id = ?")
+            .bind(&linked.id)
             .execute(store.pool())
             .await
             .unwrap();
         let mut tx = store.pool().begin().await.unwrap();
-        mercator_store::outbox::enqueue(&mut tx, &ch, "listing.price", &lid, &serde_json::json!({}), "price:idr-test")
+        mercator_store::outbox::enqueue(&mut tx, &ch, "listing.price", &linked.id, &serde_json::json!({}), "price:idr-test")
             .await
             .unwrap();
         tx.commit().await.unwrap();
         let connectors: HashMap<String, Connector> = [(ch.clone(), c)].into();
         let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
         assert_eq!(r.failed, 0, "{r:?}");
-        assert!(fake.stats().price_updates.iter().any(|p| p.2 == "150000.50"), "{:?}", fake.stats().price_updates);
+        assert_eq!(fake.stats().price_updates, vec![(880_001, 990_001, "175000.25".to_string())]);
+        assert_eq!(fake.items()[1].price, "175000.25");
     }
 }
 

@@ -18,6 +18,10 @@
 //!   `get_tracking_number` shows the order has not got it (check-before-
 //!   write). Stock: `update_stock` per item and model; `failure_list`
 //!   entries are errors.
+//! - Listings: `get_item_list` (live and unlisted items, 100 a page), then
+//!   `get_item_base_info` for 50 at a time and `get_model_list` for items
+//!   with variations; each model is one listing `item_id:model_id` (model 0
+//!   for an item without variations) with its SKU and original price.
 
 use crate::http::{Http, RetryPolicy};
 use crate::model::*;
@@ -37,6 +41,12 @@ pub const TRACKING_NUMBER: &str = "/api/v2/logistics/get_tracking_number";
 pub const UPDATE_STOCK: &str = "/api/v2/product/update_stock";
 pub const UPDATE_PRICE: &str = "/api/v2/product/update_price";
 pub const UPDATE_ITEM: &str = "/api/v2/product/update_item";
+pub const ITEM_LIST: &str = "/api/v2/product/get_item_list";
+pub const ITEM_BASE_INFO: &str = "/api/v2/product/get_item_base_info";
+pub const MODEL_LIST: &str = "/api/v2/product/get_model_list";
+/// Shopee's page size limit for `get_item_list`, and for `get_item_base_info`.
+const ITEM_PAGE: usize = 100;
+const BASE_INFO_BATCH: usize = 50;
 
 /// Shopee allows at most 15 days between `time_from` and `time_to`.
 /// How long one token refresh may take in all, retries included.
@@ -154,6 +164,20 @@ fn number_text(v: Option<&Value>) -> String {
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => "0".into(),
+    }
+}
+
+fn bad(what: &str) -> ChannelError {
+    ChannelError::BadResponse(what.to_string())
+}
+
+/// The original price of an item or model (`price_info[0]`), as the exact
+/// decimal text Shopee wrote; None when it gives none.
+fn original_price(v: &Value) -> Option<String> {
+    match v.pointer("/price_info/0/original_price") {
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::String(t)) if !t.trim().is_empty() => Some(t.trim().to_string()),
+        _ => None,
     }
 }
 
@@ -518,6 +542,71 @@ impl Shopee {
         }
         let body = json!({ "item_id": item_id, "item_name": content.title, "description": description.join("\n\n") });
         self.call(false, UPDATE_ITEM, &[], Some(&body.to_string())).await.map(|_| ())
+    }
+
+    /// One page of the shop's listings: the items of one `get_item_list`
+    /// page with every model of each. Token: the next offset. An item or
+    /// model whose answer cannot be read fails the page (nothing is linked
+    /// from a page read in part).
+    pub async fn listings(&self, page_token: Option<&str>) -> Result<ListingsPage, ChannelError> {
+        let offset: u64 = match page_token {
+            None => 0,
+            Some(t) => t.parse().map_err(|_| ChannelError::BadResponse("listing page token is not an offset".into()))?,
+        };
+        let q = [
+            ("offset", offset.to_string()),
+            ("page_size", ITEM_PAGE.to_string()),
+            ("item_status", "NORMAL".to_string()),
+            ("item_status", "UNLIST".to_string()),
+        ];
+        let v = self.call(true, ITEM_LIST, &q, None).await?;
+        let ids: Vec<i64> = v
+            .pointer("/response/item")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|i| i.get("item_id").and_then(Value::as_i64).ok_or_else(|| bad("item without item_id")))
+            .collect::<Result<_, _>>()?;
+        let more = v.pointer("/response/has_next_page").and_then(Value::as_bool).unwrap_or(false);
+        let next = match v.pointer("/response/next_offset").and_then(Value::as_u64) {
+            Some(n) if more && n > offset => Some(n.to_string()),
+            None if more => return Err(bad("a next page without next_offset")),
+            _ => None,
+        };
+        let mut listings = vec![];
+        for chunk in ids.chunks(BASE_INFO_BATCH) {
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let v = self.call(true, ITEM_BASE_INFO, &[("item_id_list", list)], None).await?;
+            let items = v.pointer("/response/item_list").and_then(Value::as_array).cloned().unwrap_or_default();
+            if items.len() != chunk.len() {
+                let w = warnings(&v).join("; ");
+                return Err(bad(&format!("item details left out ({} of {}): {w}", chunk.len() - items.len(), chunk.len())));
+            }
+            for item in &items {
+                let id = item.get("item_id").and_then(Value::as_i64).ok_or_else(|| bad("item without item_id"))?;
+                let live = s(item, "/item_status") == "NORMAL";
+                if item.get("has_model").and_then(Value::as_bool).unwrap_or(false) {
+                    let m = self.call(true, MODEL_LIST, &[("item_id", id.to_string())], None).await?;
+                    for model in m.pointer("/response/model").and_then(Value::as_array).into_iter().flatten() {
+                        let mid = model.get("model_id").and_then(Value::as_i64).ok_or_else(|| bad("model without model_id"))?;
+                        listings.push(RemoteListing {
+                            sku: s(model, "/model_sku").trim().to_string(),
+                            external_id: format!("{id}:{mid}"),
+                            price: original_price(model),
+                            live,
+                        });
+                    }
+                } else {
+                    listings.push(RemoteListing {
+                        sku: s(item, "/item_sku").trim().to_string(),
+                        external_id: format!("{id}:0"),
+                        price: original_price(item),
+                        live,
+                    });
+                }
+            }
+        }
+        Ok(ListingsPage { listings, next })
     }
 
     pub async fn test_connection(&self) -> Result<(), ChannelError> {

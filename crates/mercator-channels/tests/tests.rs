@@ -1034,6 +1034,39 @@ mod shopee {
         let long = mercator_channels::ListingContent { title: "x".repeat(121), ..super::hostile_content("en-SG") };
         assert!(s.update_item(880_000, &long).await.is_err(), "Shopee names are at most 120 characters");
     }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn shopee_lists_every_model_of_every_page_with_its_ids_sku_and_exact_price() {
+        let fake = ShopeeFake::start(0, 35).await;
+        // rupiah with sen: more digits than a shop in dollars has
+        fake.set_item_price(1, "1500000050.25");
+        let (s, _) = shopee(&fake, PARTNER_KEY, REFRESH_TOKEN);
+        let (mut all, mut next, mut pages) = (vec![], None, 0);
+        loop {
+            let page = s.listings(next.as_deref()).await.unwrap();
+            pages += 1;
+            all.extend(page.listings);
+            next = page.next;
+            if next.is_none() {
+                break;
+            }
+        }
+        assert_eq!(pages, 3, "the fake's pages of two are walked to the end");
+        let items = fake.items();
+        assert_eq!(all.len(), items.len(), "{all:?}");
+        for it in &items {
+            let l = all.iter().find(|l| l.sku == it.sku).unwrap_or_else(|| panic!("{}", it.sku));
+            assert_eq!(l.external_id, format!("{}:{}", it.item_id, it.model_id.unwrap_or(0)));
+            assert_eq!(l.live, it.status == "NORMAL", "{}", it.sku);
+            let shown: rust_decimal::Decimal = l.price.as_deref().unwrap().parse().unwrap();
+            assert_eq!(shown, it.price.parse::<rust_decimal::Decimal>().unwrap(), "{}", it.sku);
+        }
+        // a price set through the connector is what the next listing read shows
+        s.set_price(880_000, 990_000, "150000.50").await.unwrap();
+        let first = s.listings(None).await.unwrap();
+        assert_eq!(first.listings[0].price.as_deref(), Some("150000.5"));
+        assert!(s.listings(Some("not-an-offset")).await.is_err());
+    }
 }
 
 /// Content with markup and a script in it: it must arrive escaped.

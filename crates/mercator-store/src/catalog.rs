@@ -1757,10 +1757,10 @@ impl Store {
         let ids = product_ids.map(|i| serde_json::to_string(i).unwrap_or_default());
         let (variants,): (String,) = sqlx::query_as(
             "SELECT json_group_array(json_object('product_id', product_id, 'brand', brand, 'category', category, \
-                    'id', id, 'sku', sku, 'gtin', gtin, 'attributes', attributes, 'cost_minor', cost_minor, \
+                    'variant', json_object('id', id, 'sku', sku, 'gtin', gtin, 'attributes', attributes, 'cost_minor', cost_minor, \
                     'cost_currency', cost_currency, 'stock', stock, 'weight_g', weight_g, 'length_mm', length_mm, \
                     'width_mm', width_mm, 'height_mm', height_mm, 'hs_code', hs_code, 'origin', origin, \
-                    'certifications', certifications, 'revision', revision)) \
+                    'certifications', certifications, 'revision', revision))) \
              FROM (SELECT p.id AS product_id, p.brand, p.category, v.* FROM variants v JOIN products p ON p.id = v.product_id \
                    WHERE ?1 IS NULL OR p.id IN (SELECT value FROM json_each(?1)) ORDER BY p.id, v.sku)",
         )
@@ -1780,14 +1780,13 @@ impl Store {
     }
 }
 
-/// A variant with what export needs of its product.
-#[derive(Debug, Clone, FromRow, serde::Deserialize)]
+/// A variant with what export needs of its product. (Nested, not
+/// `serde(flatten)`: flatten buffers every value, floats included.)
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct ExportVariant {
     pub product_id: String,
     pub brand: String,
     pub category: String,
-    #[sqlx(flatten)]
-    #[serde(flatten)]
     pub variant: VariantRow,
 }
 

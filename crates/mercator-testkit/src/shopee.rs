@@ -59,6 +59,42 @@ struct Inner {
     /// A refresh is applied at once but answered this late.
     refresh_delay: std::time::Duration,
     last_page: Option<Value>,
+    /// The shop's items: one per SKU of `SKUS` (with one model each), then
+    /// `items_plain` without models.
+    items: Vec<ShopItem>,
+}
+
+/// One of the fake shop's items, as `get_item_base_info` and
+/// `get_model_list` show it.
+#[derive(Clone, Debug)]
+pub struct ShopItem {
+    pub item_id: i64,
+    /// None: an item without variations (model 0).
+    pub model_id: Option<i64>,
+    pub sku: String,
+    /// The original price as Shopee writes it (a JSON number's text).
+    pub price: String,
+    /// NORMAL or UNLIST.
+    pub status: &'static str,
+}
+
+fn shop_items() -> Vec<ShopItem> {
+    let prices = ["12.90", "24.50", "8.99", "15.00"];
+    let mut items: Vec<ShopItem> = SKUS
+        .iter()
+        .enumerate()
+        .map(|(k, sku)| ShopItem {
+            item_id: 880_000 + k as i64,
+            model_id: Some(990_000 + k as i64),
+            sku: sku.to_string(),
+            price: prices[k % prices.len()].to_string(),
+            // the last one unlisted: linked, but not live
+            status: if k + 1 == SKUS.len() { "UNLIST" } else { "NORMAL" },
+        })
+        .collect();
+    // an item without variations whose SKU the catalog does not know
+    items.push(ShopItem { item_id: 881_000, model_id: None, sku: "SHP-PLAIN-0001".into(), price: "3.50".into(), status: "NORMAL" });
+    items
 }
 
 #[derive(Clone)]
@@ -94,8 +130,8 @@ pub fn order_json(n: u64, rng: &mut SplitMix64, created: i64, updated: i64) -> V
             "item_id": 880_000 + k as u64, "item_name": format!("Shopee product {n}-{i}"), "item_sku": "",
             "model_id": 990_000 + k as u64, "model_name": "default", "model_sku": SKUS[k],
             "model_quantity_purchased": qty,
-            "model_original_price": format!("{}.{:02}", cents * 12 / 1000, cents * 12 / 10 % 100).parse::<f64>().ok(),
-            "model_discounted_price": format!("{}.{:02}", cents / 100, cents % 100).parse::<f64>().ok(),
+            "model_original_price": format!("{}.{:02}", cents * 12 / 1000, cents * 12 / 10 % 100).parse::<serde_json::Number>().ok(),
+            "model_discounted_price": format!("{}.{:02}", cents / 100, cents % 100).parse::<serde_json::Number>().ok(),
             "order_item_id": 880_000 + k as u64, "weight": 0.2, "wholesale": false
         }));
     }
@@ -106,7 +142,7 @@ pub fn order_json(n: u64, rng: &mut SplitMix64, created: i64, updated: i64) -> V
         "order_status": rng.pick(STATUSES), "create_time": created, "update_time": updated,
         "pay_time": created + 60, "days_to_ship": 2, "ship_by_date": created + 2 * 86_400,
         "buyer_user_id": 10_000 + n, "buyer_username": format!("buyer_{n}"), "message_to_seller": "",
-        "total_amount": format!("{}.{:02}", total / 100, total % 100).parse::<f64>().ok(),
+        "total_amount": format!("{}.{:02}", total / 100, total % 100).parse::<serde_json::Number>().ok(),
         "estimated_shipping_fee": 1.99,
         "recipient_address": { "name": format!("Tan {n}"), "phone": "6591234567", "town": "", "district": "",
             "city": "Singapore", "state": "", "region": "SG", "zipcode": "018956", "full_address": format!("{} Marina Blvd", n % 90 + 1) },
@@ -152,6 +188,7 @@ impl ShopeeFake {
             refresh: REFRESH_TOKEN.to_string(),
             refresh_delay: std::time::Duration::ZERO,
             last_page: None,
+            items: shop_items(),
         }));
         let app = Router::new()
             .route("/api/v2/auth/access_token/get", post(refresh))
@@ -162,6 +199,9 @@ impl ShopeeFake {
             .route("/api/v2/product/update_stock", post(update_stock))
             .route("/api/v2/product/update_price", post(update_price))
             .route("/api/v2/product/update_item", post(update_item))
+            .route("/api/v2/product/get_item_list", get(item_list))
+            .route("/api/v2/product/get_item_base_info", get(item_base_info))
+            .route("/api/v2/product/get_model_list", get(model_list))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let addr = listener.local_addr().expect("address");
@@ -243,6 +283,16 @@ impl ShopeeFake {
                 })
                 .collect()
         })
+    }
+
+    /// The shop's items as they are now (prices as last set).
+    pub fn items(&self) -> Vec<ShopItem> {
+        self.with(|i| i.items.clone())
+    }
+
+    /// Sets the original price of the item at `k` (decimal text).
+    pub fn set_item_price(&self, k: usize, price: &str) {
+        self.with(|i| i.items[k].price = price.to_string());
     }
 
     pub fn stats(&self) -> ShopeeStats {
@@ -637,11 +687,98 @@ async fn update_price(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, bo
         let failure = json!([{ "model_id": model, "failed_reason": "model not found or price invalid" }]);
         return ok(json!({ "failure_list": failure, "success_list": [] }), Some(json!("")));
     }
-    i.stats.price_updates.push((item, model, text.unwrap_or_default()));
+    let text = text.unwrap_or_default();
+    if let Some(it) = i.items.iter_mut().find(|it| it.item_id == item && it.model_id == Some(model)) {
+        it.price = text.clone();
+    }
+    i.stats.price_updates.push((item, model, text));
     ok(
         json!({ "failure_list": [], "success_list": [{ "model_id": model, "original_price": list[0]["original_price"] }] }),
         Some(json!("")),
     )
+}
+
+/// `get_item_list`: items with one of the asked `item_status` values, in
+/// pages of at most 2 (smaller than asked, as Shopee may), with
+/// `has_next_page` and `next_offset`.
+async fn item_list(State(s): State<Arc<Mutex<Inner>>>, Query(pairs): Query<Vec<(String, String)>>) -> Response {
+    let q: Q = pairs.iter().cloned().collect();
+    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, &q, "/api/v2/product/get_item_list", true) {
+        return *r;
+    }
+    let statuses: Vec<&str> = pairs.iter().filter(|(k, _)| k == "item_status").map(|(_, v)| v.as_str()).collect();
+    let (Some(offset), Some(size)) =
+        (q.get("offset").and_then(|o| o.parse::<usize>().ok()), q.get("page_size").and_then(|o| o.parse::<usize>().ok()))
+    else {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_param", "offset and page_size are required");
+    };
+    if statuses.is_empty() || !(1..=100).contains(&size) {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_param", "item_status or page_size invalid");
+    }
+    let matching: Vec<&ShopItem> = i.items.iter().filter(|it| statuses.contains(&it.status)).collect();
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(size.min(2))
+        .map(|it| json!({ "item_id": it.item_id, "item_status": it.status, "update_time": now() }))
+        .collect();
+    let next = offset + page.len();
+    ok(
+        json!({ "item": page, "total_count": matching.len(), "has_next_page": next < matching.len(), "next_offset": next }),
+        Some(json!("")),
+    )
+}
+
+fn price_info(price: &str) -> Value {
+    let n: serde_json::Number = price.parse().unwrap_or_else(|_| serde_json::Number::from(0));
+    json!([{ "currency": "SGD", "original_price": n, "current_price": n }])
+}
+
+/// `get_item_base_info` for up to 50 comma-separated ids.
+async fn item_base_info(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
+    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, &q, "/api/v2/product/get_item_base_info", true) {
+        return *r;
+    }
+    let ids: Vec<i64> =
+        q.get("item_id_list").map(|l| l.split(',').filter_map(|x| x.trim().parse().ok()).collect()).unwrap_or_default();
+    if ids.is_empty() || ids.len() > 50 {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_param", "item_id_list length [1,50]");
+    }
+    let list: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| i.items.iter().find(|it| it.item_id == *id))
+        .map(|it| {
+            let mut v = json!({
+                "item_id": it.item_id, "item_status": it.status, "item_name": format!("Shopee {}", it.sku),
+                "has_model": it.model_id.is_some(), "item_sku": if it.model_id.is_some() { "" } else { it.sku.as_str() },
+            });
+            if it.model_id.is_none() {
+                v["price_info"] = price_info(&it.price);
+            }
+            v
+        })
+        .collect();
+    ok(json!({ "item_list": list }), Some(json!("")))
+}
+
+/// `get_model_list` of one item.
+async fn model_list(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
+    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(r) = verify(&i, &q, "/api/v2/product/get_model_list", true) {
+        return *r;
+    }
+    let id = q.get("item_id").and_then(|x| x.parse::<i64>().ok()).unwrap_or(-1);
+    let Some(it) = i.items.iter().find(|it| it.item_id == id) else {
+        return envelope_error(StatusCode::BAD_REQUEST, "product.error_item_not_found", "item_id not found");
+    };
+    let models: Vec<Value> = it
+        .model_id
+        .iter()
+        .map(|m| json!({ "model_id": m, "model_sku": it.sku, "tier_index": [0], "price_info": price_info(&it.price) }))
+        .collect();
+    ok(json!({ "tier_variation": [{ "name": "Variation", "option_list": [{ "option": "default" }] }], "model": models }), Some(json!("")))
 }
 
 async fn update_item(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
