@@ -95,8 +95,13 @@ pub async fn simulate_promotion(
 }
 
 #[tauri::command]
-pub async fn price_changes(state: S<'_>, offset: i64, limit: i64) -> ApiResult<Page<PriceChangeDto>> {
-    pricing::price_changes(state.store().await?.as_ref(), offset, limit).await
+pub async fn price_changes(
+    state: S<'_>,
+    channel_id: Option<String>,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Page<PriceChangeDto>> {
+    pricing::price_changes(state.store().await?.as_ref(), channel_id.as_deref(), offset, limit).await
 }
 
 #[tauri::command]

@@ -872,7 +872,7 @@ async function relay(target) {
   return { url: await up(), up, down, close };
 }
 
-test('Shopee: connect, sync through access-token expiry and a restart, go offline and come back, in both languages', async () => {
+test('Shopee: connect, sync through access-token expiry and a restart, link and price in rupiah, go offline and come back, in both languages', async () => {
   const xtask = process.env.MERCATOR_XTASK;
   assert.ok(xtask && existsSync(xtask), 'the xtask binary serves the fake Shopee shop');
   const { spawn } = await import('node:child_process');
@@ -881,20 +881,31 @@ test('Shopee: connect, sync through access-token expiry and a restart, go offlin
   const server = spawn(xtask, ['fake-shopee', '--orders', '40', '--access-life', '6'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let net = null;
   try {
+    // the fake prints its address, then every price the shop accepts ("price <item>:<model> <text>")
+    const said = [];
     const target = await new Promise((ok, fail) => {
-      server.stdout.once('data', (d) => ok(String(d).trim().split('\n')[0]));
+      let buf = '';
+      server.stdout.on('data', (d) => {
+        buf += String(d);
+        const lines = buf.split('\n');
+        buf = lines.pop();
+        for (const l of lines) said.push(l.trim());
+        if (said.length > 0) ok(said[0]);
+      });
       server.once('exit', (c) => fail(new Error(`fake server exited ${c}`)));
     });
     net = await relay(target);
     const dataDir = join(root, 'shopee');
-    const row = '[data-testid="accounts-table"] tr[data-account="Shopee SG"]';
+    const row = '[data-testid="accounts-table"] tr[data-account="Shopee ID"]';
     let s = await launch(APP, env(dataDir));
     try {
       await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
       await s.click('[data-nav="settings"]');
       await s.click('[data-testid="account-add"]');
       await setValue(s, '[data-testid="account-kind"]', 'shopee', 'change');
-      await s.type('[data-testid="account-name"]', 'Shopee SG');
+      await s.type('[data-testid="account-name"]', 'Shopee ID');
+      // a shop in Indonesia: rupiah, with the 2 decimals ISO 4217 gives it (browsers say 0)
+      await setValue(s, '[data-testid="account-country"]', 'ID', 'change');
       await s.type('[data-testid="account-partner-id"]', '2001887');
       await s.type('[data-testid="account-shop-id"]', '14701711');
       await s.type('[data-testid="account-partner-key"]', 'shpk_test_partner_key_0123456789abcdef');
@@ -934,6 +945,38 @@ test('Shopee: connect, sync through access-token expiry and a restart, go offlin
       await s.click('[data-nav="settings"]');
       await s.click('[data-testid="language-select"]');
       await s.click('[data-testid="language-select"] option[value="en-US"]');
+      // the shop's own listings, linked by SKU (the fake's ELE-00012-BLK is at Rp 150,000.50)
+      await s.click(`${row} [data-testid="account-link"]`);
+      await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('Shopee ID: 5 listings read, 3 linked'), 30000);
+      // priced in rupiah; what the window shows is what reaches Shopee, to the last sen
+      await s.click('[data-nav="pricing"]');
+      await s.click('[data-testid="reprice"]');
+      await s.waitText('[data-testid="pricing-notice"]', (t) => t.includes('prices computed'), 30000);
+      await s.clear('[data-testid="matrix-search"]');
+      await s.type('[data-testid="matrix-search"]', 'ELE-00012-BLK');
+      const cell = '[data-testid="pricing-matrix"] [data-row="0"] [data-testid="matrix-cell"][data-channel="Shopee ID"]';
+      const shown = await s.waitText(cell, (t) => /IDR\s?[\d,]+\.\d\d/.test(t), 20000);
+      const proposed = shown.match(/IDR\s?([\d,]+\.\d\d)/)[1];
+      await s.click('[data-testid="pricing-tab-review"]');
+      await s.exec(`const el = document.querySelector('[data-testid="apply-channel"]');
+        el.value = [...el.options].find((o) => o.text.includes('Shopee ID')).value;
+        el.dispatchEvent(new Event('change', { bubbles: true }));`);
+      // the review shows that channel's changes only, the count on the button too
+      await s.waitText('[data-testid="review-count"]', (t) => t.includes('3 listings would change'));
+      await s.waitText('[data-testid="review-table"] [data-row="0"]', (t) => t.includes('Shopee ID') && /IDR/.test(t));
+      assert.match(await s.text('[data-testid="apply-prices"]'), /Apply 3 new prices/);
+      await s.screenshot(join(SHOTS, 'pricing-rupiah-en.png'));
+      await s.click('[data-testid="apply-prices"]');
+      await s.waitText('[data-testid="pricing-notice"]', (t) => t.includes('3 listing prices changed'));
+      for (let k = 0; k < 150 && !said.some((l) => l.startsWith('price 880001:990001 ')); k++) await new Promise((r) => setTimeout(r, 200));
+      const sent = said.find((l) => l.startsWith('price 880001:990001 '));
+      assert.ok(sent, `the rupiah price reached Shopee: ${said.slice(1).join(' | ')}`);
+      assert.equal(sent.split(' ')[2], proposed.replaceAll(',', ''), `shown ${proposed}, sent ${sent}`);
+      // the other live listing too (the unlisted one is not sent), then nothing waits: the
+      // session ends with no call, hence no refresh of the single-use token, in flight
+      for (let k = 0; k < 150 && !said.some((l) => l.startsWith('price 880000:990000 ')); k++) await new Promise((r) => setTimeout(r, 200));
+      await s.waitText('[data-testid="sync-status"]', (t) => t.includes('All changes saved locally'), 30000);
+      assert.deepEqual(said.filter((l) => l.startsWith('price ')).map((l) => l.split(' ')[1]).sort(), ['880000:990000', '880001:990001']);
     } finally {
       await s.close();
     }
@@ -943,7 +986,9 @@ test('Shopee: connect, sync through access-token expiry and a restart, go offlin
     try {
       await s.click('[data-nav="settings"]');
       await s.click(`${row} [data-testid="account-sync"]`);
-      await s.waitText('[data-testid="accounts-notice"]', (t) => / 0 new/.test(t), 30000);
+      await s.waitText('[data-testid="accounts-notice"]', (t) => / 0 new/.test(t), 30000).catch(async (e) => {
+        throw new Error(`${e.message}; error shown: ${(await s.count('[data-testid="accounts-error"]')) ? await s.text('[data-testid="accounts-error"]') : 'none'}`);
+      });
       await s.waitText(`${row} [data-testid="account-status"]`, (t) => t.includes('synced'));
       await s.waitText(`${row} [data-testid="account-orders"]`, (t) => t === '40 orders');
       // no secret in the shop file, neither the first refresh token nor the partner key

@@ -118,8 +118,17 @@ export class Session {
   }
 
   async findAll(css) {
-    const v = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
-    return v.map((e) => e[ELEMENT]);
+    // WebKitWebDriver may answer "stale element" when a match leaves the DOM
+    // while it collects them: look again
+    for (let k = 0; ; k++) {
+      try {
+        const v = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
+        return v.map((e) => e[ELEMENT]);
+      } catch (e) {
+        if (k >= 20 || !/stale element/i.test(e.message)) throw e;
+        await sleep(50);
+      }
+    }
   }
 
   /** The element's rendered text (innerText: what a user sees, laid out). */

@@ -411,6 +411,8 @@ pub fn fake_shopee(args: &[String]) -> Result<(), String> {
     rt.block_on(async {
         let fake = mercator_testkit::ShopeeFake::start(orders, 78).await;
         fake.access_life(life as i64);
+        // one of the shop's own items priced in rupiah with sen, for linking
+        fake.set_item_price(1, "150000.50");
         // the first four orders in rupiah, yen, dinar and euro (as a shop selling
         // across regions sees them), for the end-to-end check of every currency
         for (k, (cur, total)) in [("IDR", "1500000050.25"), ("JPY", "19800"), ("KWD", "12.345"), ("EUR", "16.99")]
@@ -425,8 +427,17 @@ pub fn fake_shopee(args: &[String]) -> Result<(), String> {
         println!("{}", fake.url());
         use std::io::Write;
         let _ = std::io::stdout().flush();
+        // every price the shop accepts, a line each ("price <item>:<model> <text>"),
+        // so the end-to-end test sees what was sent back
+        let mut told = 0;
         loop {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let updates = fake.stats().price_updates;
+            for (item, model, text) in updates.iter().skip(told) {
+                println!("price {item}:{model} {text}");
+            }
+            told = updates.len();
+            let _ = std::io::stdout().flush();
         }
     })
 }

@@ -447,13 +447,20 @@ pub struct PriceChangeDto {
     pub status: String,
 }
 
-pub async fn price_changes(store: &Store, offset: i64, limit: i64) -> ApiResult<Page<PriceChangeDto>> {
+/// The changes the last run proposes, of one channel or all (what "apply"
+/// with the same channel would write).
+pub async fn price_changes(
+    store: &Store,
+    channel_id: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Page<PriceChangeDto>> {
     if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
         return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
     }
-    let (total, _, _) = store.proposal_counts().await?;
+    let total = store.price_change_count(channel_id).await?;
     let items = store
-        .price_changes(offset, limit)
+        .price_changes(channel_id, offset, limit)
         .await?
         .into_iter()
         .map(|r| PriceChangeDto {

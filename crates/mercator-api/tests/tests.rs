@@ -530,7 +530,7 @@ mod pricing {
         assert!(margins.windows(2).all(|w| w[0] <= w[1]), "{margins:?}");
 
         // review, apply one channel: listings change, live ones queue a price update, one undo
-        let changes = pricing::price_changes(&store, 0, 500).await.unwrap();
+        let changes = pricing::price_changes(&store, None, 0, 500).await.unwrap();
         assert_eq!(changes.total, r.changes);
         let first = &changes.items[0];
         assert!(changes.items.iter().all(|c| c.current_margin_bp.is_some()), "the margin change is shown: old and new");
@@ -538,10 +538,15 @@ mod pricing {
             first.current_margin_bp.unwrap() < first.margin_bp.unwrap(),
             "the demo's low prices earn less than the target"
         );
+        // one channel's review is what applying that channel would write
+        let name = &o.channels[0].channel_name;
+        let one = pricing::price_changes(&store, Some(&ch), 0, 500).await.unwrap();
+        assert!(one.total > 0 && one.items.iter().all(|c| &c.channel_name == name));
+        assert_eq!(one.total, changes.items.iter().filter(|c| &c.channel_name == name).count() as i64);
         let outbox_before = store.outbox_counts().await.unwrap().pending;
         let applied = pricing::apply_prices(&store, None).await.unwrap();
         assert_eq!(applied.changed, r.changes);
-        assert_eq!(pricing::price_changes(&store, 0, 10).await.unwrap().total, 0, "nothing left to apply");
+        assert_eq!(pricing::price_changes(&store, None, 0, 10).await.unwrap().total, 0, "nothing left to apply");
         let (price,): (i64,) = sqlx::query_as("SELECT price_minor FROM listings WHERE id = ?")
             .bind(&first.listing_id)
             .fetch_one(store.pool())
@@ -2565,9 +2570,16 @@ mod every_currency {
             .await
             .unwrap();
         let mut tx = store.pool().begin().await.unwrap();
-        mercator_store::outbox::enqueue(&mut tx, &ch, "listing.price", &linked.id, &serde_json::json!({}), "price:idr-test")
-            .await
-            .unwrap();
+        mercator_store::outbox::enqueue(
+            &mut tx,
+            &ch,
+            "listing.price",
+            &linked.id,
+            &serde_json::json!({}),
+            "price:idr-test",
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let connectors: HashMap<String, Connector> = [(ch.clone(), c)].into();
         let r = mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();

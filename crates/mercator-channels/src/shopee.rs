@@ -48,11 +48,13 @@ pub const MODEL_LIST: &str = "/api/v2/product/get_model_list";
 const ITEM_PAGE: usize = 100;
 const BASE_INFO_BATCH: usize = 50;
 
-/// Shopee allows at most 15 days between `time_from` and `time_to`.
 /// How long one token refresh may take in all, retries included.
 pub const REFRESH_BUDGET: std::time::Duration = std::time::Duration::from_secs(120);
 
+/// Shopee allows at most 15 days between `time_from` and `time_to`.
 pub const MAX_WINDOW_S: i64 = 15 * 86_400;
+/// An access token is replaced this long before it expires (at most).
+const REFRESH_MARGIN_S: i64 = 300;
 /// The optional fields of `get_order_detail` an order needs here.
 pub const DETAIL_FIELDS: &str =
     "buyer_username,recipient_address,item_list,total_amount,pay_time,estimated_shipping_fee,package_list";
@@ -80,6 +82,10 @@ pub type TokenSink = Arc<dyn Fn(&str, &str, i64) -> Result<(), String> + Send + 
 
 struct Tokens {
     access: Option<(String, i64)>,
+    /// How long before its expiry the access token is replaced: 5 minutes,
+    /// or a tenth of its life when Shopee grants a shorter one (each
+    /// refresh spends the single-use refresh token: never one per call).
+    margin: i64,
     refresh: String,
     /// The last refreshed pair could not be stored (the sink's error): it is
     /// stored again at the next call, and the account shows the problem.
@@ -110,6 +116,7 @@ impl TokenState {
         Arc::new(TokenState {
             inner: Arc::new(tokio::sync::Mutex::new(Tokens {
                 access,
+                margin: REFRESH_MARGIN_S,
                 refresh: secrets.refresh_token.expose().to_string(),
                 unsaved: None,
             })),
@@ -229,7 +236,8 @@ impl Shopee {
         format!("{}{path}", self.account.host.trim_end_matches('/'))
     }
 
-    /// A valid access token, refreshed when it expires within 5 minutes, or
+    /// A valid access token, refreshed when it expires within the margin
+    /// (5 minutes; a tenth of a shorter life), or
     /// when the shop refused `rejected` (unless another caller has already
     /// replaced that token: one refresh for many callers refused at once).
     ///
@@ -250,7 +258,7 @@ impl Shopee {
             }
         }
         if let Some((tok, until)) = &t.access {
-            if Some(tok.as_str()) != rejected && *until > now_s() + 300 {
+            if Some(tok.as_str()) != rejected && *until > now_s() + t.margin {
                 return Ok(tok.clone());
             }
         }
@@ -284,8 +292,10 @@ impl Shopee {
             if access.is_empty() || refresh.is_empty() {
                 return Err(ChannelError::BadResponse("token answer without tokens".into()));
             }
-            let until = started + v.get("expire_in").and_then(Value::as_i64).unwrap_or(14_400);
+            let life = v.get("expire_in").and_then(Value::as_i64).unwrap_or(14_400).max(1);
+            let until = started + life;
             t.access = Some((access.clone(), until));
+            t.margin = REFRESH_MARGIN_S.min(life / 10);
             t.refresh = refresh.clone();
             if let Some(sink) = &sink {
                 // not stored until the sink says so (a sink that panics leaves
@@ -551,7 +561,9 @@ impl Shopee {
     pub async fn listings(&self, page_token: Option<&str>) -> Result<ListingsPage, ChannelError> {
         let offset: u64 = match page_token {
             None => 0,
-            Some(t) => t.parse().map_err(|_| ChannelError::BadResponse("listing page token is not an offset".into()))?,
+            Some(t) => {
+                t.parse().map_err(|_| ChannelError::BadResponse("listing page token is not an offset".into()))?
+            }
         };
         let q = [
             ("offset", offset.to_string()),
@@ -580,7 +592,11 @@ impl Shopee {
             let items = v.pointer("/response/item_list").and_then(Value::as_array).cloned().unwrap_or_default();
             if items.len() != chunk.len() {
                 let w = warnings(&v).join("; ");
-                return Err(bad(&format!("item details left out ({} of {}): {w}", chunk.len() - items.len(), chunk.len())));
+                return Err(bad(&format!(
+                    "item details left out ({} of {}): {w}",
+                    chunk.len() - items.len(),
+                    chunk.len()
+                )));
             }
             for item in &items {
                 let id = item.get("item_id").and_then(Value::as_i64).ok_or_else(|| bad("item without item_id"))?;
@@ -588,7 +604,10 @@ impl Shopee {
                 if item.get("has_model").and_then(Value::as_bool).unwrap_or(false) {
                     let m = self.call(true, MODEL_LIST, &[("item_id", id.to_string())], None).await?;
                     for model in m.pointer("/response/model").and_then(Value::as_array).into_iter().flatten() {
-                        let mid = model.get("model_id").and_then(Value::as_i64).ok_or_else(|| bad("model without model_id"))?;
+                        let mid = model
+                            .get("model_id")
+                            .and_then(Value::as_i64)
+                            .ok_or_else(|| bad("model without model_id"))?;
                         listings.push(RemoteListing {
                             sku: s(model, "/model_sku").trim().to_string(),
                             external_id: format!("{id}:{mid}"),

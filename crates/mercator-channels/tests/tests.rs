@@ -1036,6 +1036,19 @@ mod shopee {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_short_lived_access_token_is_used_until_near_its_end_not_refreshed_per_call() {
+        // each refresh spends the single-use refresh token (a kill during one can
+        // cost the account): a token granted for a minute serves the calls of that minute
+        let fake = ShopeeFake::start(0, 36).await;
+        fake.access_life(60);
+        let (s, _) = shopee(&fake, PARTNER_KEY, REFRESH_TOKEN);
+        for q in 0..5 {
+            s.set_stock(880_000, 990_000, q).await.unwrap();
+        }
+        assert_eq!(fake.stats().refreshes, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn shopee_lists_every_model_of_every_page_with_its_ids_sku_and_exact_price() {
         let fake = ShopeeFake::start(0, 35).await;
         // rupiah with sen: more digits than a shop in dollars has

@@ -391,17 +391,35 @@ impl Store {
         .await?)
     }
 
-    /// The listings the last run would change: (listing, sku, channel,
-    /// current, proposed, margin bp), largest relative change first.
-    pub async fn price_changes(&self, offset: i64, limit: i64) -> Result<Vec<PriceChangeRow>, StoreError> {
+    /// How many listings (of `channel_id`, or all) the last run would change.
+    pub async fn price_change_count(&self, channel_id: Option<&str>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM price_proposals p JOIN listings l ON l.variant_id = p.variant_id AND l.channel_id = p.channel_id \
+             WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor AND (?1 IS NULL OR p.channel_id = ?1)",
+        )
+        .bind(channel_id)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    /// The listings (of `channel_id`, or all) the last run would change:
+    /// (listing, sku, channel, current, proposed, margin bp), largest
+    /// relative change first.
+    pub async fn price_changes(
+        &self,
+        channel_id: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<PriceChangeRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT l.id AS listing_id, v.sku, c.name AS channel_name, c.currency, l.price_minor AS current_minor, \
                     p.price_minor AS proposed_minor, p.margin_bp, p.current_margin_bp, l.status \
              FROM price_proposals p JOIN listings l ON l.variant_id = p.variant_id AND l.channel_id = p.channel_id \
              JOIN variants v ON v.id = p.variant_id JOIN channels c ON c.id = p.channel_id \
-             WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor \
-             ORDER BY abs(p.price_minor - l.price_minor) * 1.0 / max(l.price_minor, 1) DESC, l.id LIMIT ? OFFSET ?",
+             WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor AND (?1 IS NULL OR p.channel_id = ?1) \
+             ORDER BY abs(p.price_minor - l.price_minor) * 1.0 / max(l.price_minor, 1) DESC, l.id LIMIT ?2 OFFSET ?3",
         )
+        .bind(channel_id)
         .bind(limit)
         .bind(offset)
         .fetch_all(self.pool())

@@ -93,7 +93,13 @@ fn shop_items() -> Vec<ShopItem> {
         })
         .collect();
     // an item without variations whose SKU the catalog does not know
-    items.push(ShopItem { item_id: 881_000, model_id: None, sku: "SHP-PLAIN-0001".into(), price: "3.50".into(), status: "NORMAL" });
+    items.push(ShopItem {
+        item_id: 881_000,
+        model_id: None,
+        sku: "SHP-PLAIN-0001".into(),
+        price: "3.50".into(),
+        status: "NORMAL",
+    });
     items
 }
 
@@ -369,6 +375,12 @@ fn rotate(s: &Mutex<Inner>, q: &Q, body: &str) -> (Response, std::time::Duration
         return (e, none);
     }
     if b["refresh_token"].as_str() != Some(i.refresh.as_str()) {
+        eprintln!(
+            "fake shopee: refused refresh token {:?}, current {:?} at {}",
+            b["refresh_token"].as_str(),
+            i.refresh,
+            now()
+        );
         return (envelope_error(StatusCode::FORBIDDEN, "error_auth", "Invalid refresh_token."), none);
     }
     i.stats.refreshes += 1;
@@ -378,6 +390,7 @@ fn rotate(s: &Mutex<Inner>, q: &Q, body: &str) -> (Response, std::time::Duration
     let life = i.access_life_s;
     i.access.insert(access.clone(), now() + life);
     i.refresh = refresh.clone(); // the old one is spent
+    eprintln!("fake shopee: refresh {n} at {}", now());
     let answer = axum::Json(
         json!({ "partner_id": PARTNER_ID, "shop_id": SHOP_ID, "refresh_token": refresh, "access_token": access,
         "expire_in": life, "request_id": format!("fake-{n}"), "error": "", "message": "" }),
@@ -708,9 +721,10 @@ async fn item_list(State(s): State<Arc<Mutex<Inner>>>, Query(pairs): Query<Vec<(
         return *r;
     }
     let statuses: Vec<&str> = pairs.iter().filter(|(k, _)| k == "item_status").map(|(_, v)| v.as_str()).collect();
-    let (Some(offset), Some(size)) =
-        (q.get("offset").and_then(|o| o.parse::<usize>().ok()), q.get("page_size").and_then(|o| o.parse::<usize>().ok()))
-    else {
+    let (Some(offset), Some(size)) = (
+        q.get("offset").and_then(|o| o.parse::<usize>().ok()),
+        q.get("page_size").and_then(|o| o.parse::<usize>().ok()),
+    ) else {
         return envelope_error(StatusCode::BAD_REQUEST, "product.error_param", "offset and page_size are required");
     };
     if statuses.is_empty() || !(1..=100).contains(&size) {
@@ -778,7 +792,10 @@ async fn model_list(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> R
         .iter()
         .map(|m| json!({ "model_id": m, "model_sku": it.sku, "tier_index": [0], "price_info": price_info(&it.price) }))
         .collect();
-    ok(json!({ "tier_variation": [{ "name": "Variation", "option_list": [{ "option": "default" }] }], "model": models }), Some(json!("")))
+    ok(
+        json!({ "tier_variation": [{ "name": "Variation", "option_list": [{ "option": "default" }] }], "model": models }),
+        Some(json!("")),
+    )
 }
 
 async fn update_item(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {

@@ -141,7 +141,8 @@ export const api = {
     invoke<Quote>('explain_price', { variantId, channelId, price }),
   simulatePromotion: (variantId: string, channelId: string, price: string, promotion: PromotionInput) =>
     invoke<PromoQuote>('simulate_promotion', { variantId, channelId, price, promotion }),
-  priceChanges: (offset: number, limit: number) => invoke<Page<PriceChangeDto>>('price_changes', { offset, limit }),
+  priceChanges: (channelId: string | null, offset: number, limit: number) =>
+    invoke<Page<PriceChangeDto>>('price_changes', { channelId, offset, limit }),
   applyPrices: (channelId: string | null) => invoke<ApplyPricesResult>('apply_prices', { channelId }),
   listAccounts: () => invoke<AccountDto[]>('list_accounts'),
   addAccount: (kind: string, name: string, market: string, currency: string, language: string, config: Record<string, unknown>, secrets: Record<string, string>) =>
