@@ -105,6 +105,25 @@ fn amazon_tiers(country: &str, c: Currency) -> Vec<SizeTier> {
 
 /// A market as a seller starting out with `channel_kind` in `country` would
 /// set it up; `channel_name` is shown in explanations.
+/// Price endings of currencies whose unit is worth a cent or less: prices
+/// there are whole units, rounded to tens or thousands as their buyers see
+/// them. None for the rest (the ending follows the decimals).
+fn low_value_ending(c: Currency) -> Option<Ending> {
+    let unit = 10i64.pow(c.exponent());
+    let (step, rest) = match c.code() {
+        // Rp 587,900; ₩12,900
+        "IDR" | "KRW" => (1000, 900),
+        // 199,000₫; $12,000 (pesos)
+        "VND" | "CLP" | "COP" => (1000, 0),
+        // ฿299, ₱299, NT$299
+        "THB" | "PHP" | "TWD" => (10, 9),
+        // 4,990 Ft
+        "HUF" => (10, 0),
+        _ => return None,
+    };
+    Some(Ending { step: step * unit, rest: rest * unit })
+}
+
 pub fn market(channel_kind: &str, channel_name: &str, country: &str, currency: &str) -> Market {
     let c = cur(currency);
     let exp = c.exponent();
@@ -226,12 +245,19 @@ pub fn market(channel_kind: &str, channel_name: &str, country: &str, currency: &
             }
         },
         // Shopee buyers pay part of the shipping
-        shipping_charged: if channel_kind == "shopee" && exp == 2 { m(199, c) } else { Money::zero(c) },
+        // (1.99 of a currency whose unit is worth cents: rupiah, baht ... it is not)
+        shipping_charged: if channel_kind == "shopee" && exp == 2 && low_value_ending(c).is_none() {
+            m(199, c)
+        } else {
+            Money::zero(c)
+        },
     };
-    let ending = match exp {
-        0 => Ending::JPY80,
+    let ending = match (low_value_ending(c), exp) {
+        // a unit worth little: whole units (Rp 587,900, 199,000₫, ฿299), never sen
+        (Some(e), _) => e,
+        (None, 0) => Ending::JPY80,
         // three decimals (KWD, BHD, OMR): 4.990, not 4.199
-        3 => Ending::M990,
+        (None, 3) => Ending::M990,
         _ if channel_kind == "shopee" => Ending::C90,
         _ => Ending::C99,
     };

@@ -713,3 +713,18 @@ fn three_decimal_currencies_get_their_own_ending_and_fees_in_fils() {
     assert_eq!(de.fees.referral[0].min_per_item.map(|m| m.minor()), Some(30), "0.30 EUR");
     assert_eq!(de.rules.ending, Ending::C99);
 }
+
+#[test]
+fn currencies_whose_unit_is_worth_little_are_priced_in_whole_units_not_cents() {
+    // Rp 587,601.90 is no price a buyer in Jakarta sees: Rp 587,900 is
+    let id = mercator_pricing::presets::market("shopee", "Shopee ID", "ID", "IDR");
+    assert_eq!(id.rules.ending, Ending { step: 100_000, rest: 90_000 });
+    assert_eq!(id.rules.ending.up(58_760_190), 58_790_000);
+    assert_eq!(id.logistics.shipping_charged.minor(), 0, "no Rp 1.99 shipping charge");
+    let vn = mercator_pricing::presets::market("shopee", "Shopee VN", "VN", "VND");
+    assert_eq!(vn.rules.ending.up(198_401), 199_000);
+    let th = mercator_pricing::presets::market("shopee", "Shopee TH", "TH", "THB");
+    assert_eq!(th.rules.ending.up(29_150), 29_900, "฿299");
+    let sg = mercator_pricing::presets::market("shopee", "Shopee SG", "SG", "SGD");
+    assert_eq!((sg.rules.ending, sg.logistics.shipping_charged.minor()), (Ending::C90, 199));
+}
