@@ -794,7 +794,12 @@ test('stock: counts per warehouse, reservations from open orders, an oversell fl
     await s.click('[data-nav="stock"]');
     await s.waitText('[data-testid="stock-total"]', (t) => t === '150 variants');
     // the first variant that open orders reserve
-    const k = await s.exec(`const r = [...document.querySelectorAll('[data-testid="stock-table"] .vrow')]; return r.findIndex((x) => Number(x.querySelector('[data-testid="stock-reserved"]').textContent) > 0);`);
+    // (the rows arrive after the total: look until they are there)
+    let k = -1;
+    for (let n = 0; n < 50 && k < 0; n++) {
+      k = await s.exec(`const r = [...document.querySelectorAll('[data-testid="stock-table"] .vrow')]; return r.findIndex((x) => Number(x.querySelector('[data-testid="stock-reserved"]')?.textContent) > 0);`);
+      if (k < 0) await new Promise((r) => setTimeout(r, 200));
+    }
     assert.ok(k >= 0, 'open demo orders reserve stock');
     const rowCss = `[data-testid="stock-table"] [data-row="${k}"]`;
     const sku = await s.exec(`return document.querySelector('${rowCss} .mono').textContent`);

@@ -14,8 +14,9 @@ use std::time::{Duration, Instant};
 
 const PRISM: &str = "@stoplight/prism-cli@5.14.2";
 
+/// The contract files, vendored with their licences (tests/contracts/PROVENANCE.md).
 fn specs() -> PathBuf {
-    root().join("../shared/marketplace-specs")
+    root().join("tests/contracts")
 }
 
 /// Servers started here stop when this is dropped.

@@ -12,7 +12,8 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 fn specs() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/marketplace-specs")
+    // vendored with their licences: tests/contracts/PROVENANCE.md
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/contracts")
 }
 
 fn amazon(fake: &AmazonFake) -> Amazon {
