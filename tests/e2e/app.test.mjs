@@ -969,6 +969,10 @@ test('Shopee: connect, sync through access-token expiry and a restart, link and 
       // the review shows that channel's changes only, the count on the button too
       await s.waitText('[data-testid="review-count"]', (t) => t.includes('3 listings would change'));
       await s.waitText('[data-testid="review-table"] [data-row="0"]', (t) => t.includes('Shopee ID') && /IDR/.test(t));
+      // the linked price as Shopee has it, to the sen, beside the new one
+      const rows = await s.exec(`return [...document.querySelectorAll('[data-testid="review-table"] .vrow')].map((r) => r.innerText)`);
+      const ele = rows.find((r) => r.includes('ELE-00012-BLK'));
+      assert.ok(ele && /IDR\s?150,000\.50/.test(ele) && new RegExp(`IDR\\s?${proposed.replace(/[.,]/g, '\\$&')}`).test(ele), `${ele}`);
       assert.match(await s.text('[data-testid="apply-prices"]'), /Apply 3 new prices/);
       await s.screenshot(join(SHOTS, 'pricing-rupiah-en.png'));
       await s.click('[data-testid="apply-prices"]');
@@ -981,7 +985,7 @@ test('Shopee: connect, sync through access-token expiry and a restart, link and 
       // session ends with no call, hence no refresh of the single-use token, in flight
       for (let k = 0; k < 150 && !said.some((l) => l.startsWith('price 880000:990000 ')); k++) await new Promise((r) => setTimeout(r, 200));
       await s.waitText('[data-testid="sync-status"]', (t) => t.includes('All changes saved locally'), 30000);
-      assert.deepEqual(said.filter((l) => l.startsWith('price ')).map((l) => l.split(' ')[1]).sort(), ['880000:990000', '880001:990001']);
+      assert.deepEqual([...new Set(said.filter((l) => l.startsWith('price ')).map((l) => l.split(' ')[1]))].sort(), ['880000:990000', '880001:990001']);
     } finally {
       await s.close();
     }

@@ -600,6 +600,9 @@ pub async fn link_listings(store: &Store, vault: &Vault, channel_id: &str) -> Ap
     link_listings_with(store, channel_id, &c).await
 }
 
+/// Pages of an account's listings read at most (Shopee: 100 items a page).
+const MAX_LISTING_PAGES: usize = 5000;
+
 pub async fn link_listings_with(store: &Store, channel_id: &str, c: &Connector) -> ApiResult<LinkReportDto> {
     let currency: mercator_core::Currency = store
         .channels()
@@ -610,7 +613,8 @@ pub async fn link_listings_with(store: &Store, channel_id: &str, c: &Connector) 
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound).arg("what", channel_id))?;
     let mut all = vec![];
     let mut next: Option<String> = None;
-    for _ in 0..5000 {
+    let mut complete = false;
+    for _ in 0..MAX_LISTING_PAGES {
         let page = match c {
             Connector::Amazon(a) => a.listings(next.as_deref()).await,
             Connector::Shopify(s) => s.listings(next.as_deref()).await,
@@ -621,11 +625,19 @@ pub async fn link_listings_with(store: &Store, channel_id: &str, c: &Connector) 
         all.extend(page.listings);
         next = page.next;
         if next.is_none() {
+            complete = true;
             break;
         }
     }
+    if !complete {
+        // nothing is linked from a list read in part
+        return Err(ApiError::new(ErrorCode::LinkListingsTooMany).arg("pages", MAX_LISTING_PAGES));
+    }
+    // one SKU sold twice (two models, a relisted item): the live one is linked
+    all.sort_by_key(|l| !l.live);
     let items: Vec<(String, String, Option<i64>, bool)> = all
         .iter()
+        .filter(|l| !l.sku.is_empty())
         .map(|l| {
             let price = l.price.as_deref().and_then(|p| mercator_channels::minor_of(p, currency).ok());
             (l.sku.clone(), l.external_id.clone(), price, l.live)

@@ -292,8 +292,11 @@ impl Shopee {
             if access.is_empty() || refresh.is_empty() {
                 return Err(ChannelError::BadResponse("token answer without tokens".into()));
             }
-            let life = v.get("expire_in").and_then(Value::as_i64).unwrap_or(14_400).max(1);
-            let until = started + life;
+            let life = v.get("expire_in").and_then(Value::as_i64).unwrap_or(14_400);
+            if life <= 0 {
+                return Err(ChannelError::BadResponse("token answer with no lifetime".into()));
+            }
+            let until = started.saturating_add(life);
             t.access = Some((access.clone(), until));
             t.margin = REFRESH_MARGIN_S.min(life / 10);
             t.refresh = refresh.clone();
@@ -580,10 +583,12 @@ impl Shopee {
             .map(|i| i.get("item_id").and_then(Value::as_i64).ok_or_else(|| bad("item without item_id")))
             .collect::<Result<_, _>>()?;
         let more = v.pointer("/response/has_next_page").and_then(Value::as_bool).unwrap_or(false);
-        let next = match v.pointer("/response/next_offset").and_then(Value::as_u64) {
-            Some(n) if more && n > offset => Some(n.to_string()),
-            None if more => return Err(bad("a next page without next_offset")),
-            _ => None,
+        // a next page must start past this one and no further than what it held:
+        // anything else would loop or skip items, and a part read is never linked
+        let next = match (more, v.pointer("/response/next_offset").and_then(Value::as_u64)) {
+            (false, _) => None,
+            (true, Some(n)) if !ids.is_empty() && n > offset && n <= offset + ids.len() as u64 => Some(n.to_string()),
+            (true, _) => return Err(bad("a next item page that does not follow this one")),
         };
         let mut listings = vec![];
         for chunk in ids.chunks(BASE_INFO_BATCH) {
@@ -601,15 +606,22 @@ impl Shopee {
             for item in &items {
                 let id = item.get("item_id").and_then(Value::as_i64).ok_or_else(|| bad("item without item_id"))?;
                 let live = s(item, "/item_status") == "NORMAL";
+                let item_sku = s(item, "/item_sku").trim().to_string();
                 if item.get("has_model").and_then(Value::as_bool).unwrap_or(false) {
                     let m = self.call(true, MODEL_LIST, &[("item_id", id.to_string())], None).await?;
-                    for model in m.pointer("/response/model").and_then(Value::as_array).into_iter().flatten() {
+                    let models = m.pointer("/response/model").and_then(Value::as_array).cloned().unwrap_or_default();
+                    if models.is_empty() {
+                        return Err(bad("an item with variations but no models"));
+                    }
+                    for model in &models {
                         let mid = model
                             .get("model_id")
                             .and_then(Value::as_i64)
                             .ok_or_else(|| bad("model without model_id"))?;
+                        // a model without a SKU of its own sells under the item's, as its orders say
+                        let sku = s(model, "/model_sku").trim().to_string();
                         listings.push(RemoteListing {
-                            sku: s(model, "/model_sku").trim().to_string(),
+                            sku: if sku.is_empty() { item_sku.clone() } else { sku },
                             external_id: format!("{id}:{mid}"),
                             price: original_price(model),
                             live,
@@ -617,7 +629,7 @@ impl Shopee {
                     }
                 } else {
                     listings.push(RemoteListing {
-                        sku: s(item, "/item_sku").trim().to_string(),
+                        sku: item_sku,
                         external_id: format!("{id}:0"),
                         price: original_price(item),
                         live,

@@ -1080,6 +1080,9 @@ mod shopee {
         let first = s.listings(None).await.unwrap();
         assert_eq!(first.listings[0].price.as_deref(), Some("150000.5"));
         assert!(s.listings(Some("not-an-offset")).await.is_err());
+        // a list that says "more" without moving on is an error, not a loop or a part read
+        fake.stick_item_pages();
+        assert!(matches!(s.listings(None).await.unwrap_err(), ChannelError::BadResponse(_)));
     }
 }
 

@@ -134,6 +134,7 @@ error_codes! {
     ChannelNotSentYet => "channel-not-sent-yet",
     ChannelHasOrders => "channel-has-orders",
     LinkListingsUnsupported => "link-listings-unsupported",
+    LinkListingsTooMany => "link-listings-too-many",
     PageBounds => "page-bounds",
     DbNotDamaged => "db-not-damaged",
     ChannelInsecureUrl => "channel-insecure-url",

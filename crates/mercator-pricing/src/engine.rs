@@ -804,17 +804,21 @@ fn solve_with(market: &Market, k: &Coeffs, landed: &Landed, ex: &mut Explain) ->
     Ok(c)
 }
 
+/// The ending as a buyer reads it: ".99" of a cent ending, "…900" of an
+/// ending in whole units (Rp 587,900), in the currency's own units.
 fn ending_text(e: &crate::policy::Ending, cur: Currency) -> String {
-    if e.step == 1 {
+    if e.step <= 1 {
         return "—".into();
     }
-    let digits = e.step.to_string().len() - 1;
-    let rest = format!("{:0width$}", e.rest, width = digits);
-    if cur.exponent() as usize >= digits {
-        format!(".{rest}")
-    } else {
-        format!("…{rest}")
+    let unit = 10i64.pow(cur.exponent());
+    let width = |n: i64| n.to_string().len() - 1;
+    if e.step <= unit {
+        return format!(".{:0w$}", e.rest, w = width(e.step));
     }
+    if e.step % unit == 0 && e.rest % unit == 0 {
+        return format!("…{:0w$}", e.rest / unit, w = width(e.step / unit));
+    }
+    format!("…{}/{}", e.rest, e.step)
 }
 
 /// A promotion on a listing.
@@ -904,4 +908,24 @@ pub fn promote(
         );
     }
     Ok(PromoQuote { regular, promoted, warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ending_text;
+    use crate::policy::Ending;
+    use mercator_core::Currency;
+
+    #[test]
+    fn an_ending_reads_in_the_currency_s_own_units() {
+        let c = |s: &str| s.parse::<Currency>().unwrap();
+        assert_eq!(ending_text(&Ending::C99, c("EUR")), ".99");
+        assert_eq!(ending_text(&Ending::M990, c("KWD")), ".990");
+        assert_eq!(ending_text(&Ending::JPY80, c("JPY")), "…80");
+        assert_eq!(ending_text(&Ending { step: 100_000, rest: 90_000 }, c("IDR")), "…900", "Rp 587,900");
+        assert_eq!(ending_text(&Ending { step: 1_000, rest: 900 }, c("THB")), "…9", "฿299");
+        assert_eq!(ending_text(&Ending { step: 1_000, rest: 0 }, c("HUF")), "…0");
+        assert_eq!(ending_text(&Ending { step: 1_000, rest: 0 }, c("VND")), "…000");
+        assert_eq!(ending_text(&Ending::NONE, c("EUR")), "—");
+    }
 }

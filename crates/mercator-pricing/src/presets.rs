@@ -103,8 +103,6 @@ fn amazon_tiers(country: &str, c: Currency) -> Vec<SizeTier> {
     }
 }
 
-/// A market as a seller starting out with `channel_kind` in `country` would
-/// set it up; `channel_name` is shown in explanations.
 /// Price endings of currencies whose unit is worth a cent or less: prices
 /// there are whole units, rounded to tens or thousands as their buyers see
 /// them. None for the rest (the ending follows the decimals).
@@ -113,8 +111,10 @@ fn low_value_ending(c: Currency) -> Option<Ending> {
     let (step, rest) = match c.code() {
         // Rp 587,900; ₩12,900
         "IDR" | "KRW" => (1000, 900),
-        // 199,000₫; $12,000 (pesos)
-        "VND" | "CLP" | "COP" => (1000, 0),
+        // 199,000₫; COP 59.000
+        "VND" | "COP" => (1000, 0),
+        // CLP 12.990
+        "CLP" => (1000, 990),
         // ฿299, ₱299, NT$299
         "THB" | "PHP" | "TWD" => (10, 9),
         // 4,990 Ft
@@ -124,6 +124,8 @@ fn low_value_ending(c: Currency) -> Option<Ending> {
     Some(Ending { step: step * unit, rest: rest * unit })
 }
 
+/// A market as a seller starting out with `channel_kind` in `country` would
+/// set it up; `channel_name` is shown in explanations.
 pub fn market(channel_kind: &str, channel_name: &str, country: &str, currency: &str) -> Market {
     let c = cur(currency);
     let exp = c.exponent();

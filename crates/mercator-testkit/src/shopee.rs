@@ -62,6 +62,8 @@ struct Inner {
     /// The shop's items: one per SKU of `SKUS` (with one model each), then
     /// `items_plain` without models.
     items: Vec<ShopItem>,
+    /// `get_item_list` answers "more" with a `next_offset` that does not move.
+    stuck_item_pages: bool,
 }
 
 /// One of the fake shop's items, as `get_item_base_info` and
@@ -195,6 +197,7 @@ impl ShopeeFake {
             refresh_delay: std::time::Duration::ZERO,
             last_page: None,
             items: shop_items(),
+            stuck_item_pages: false,
         }));
         let app = Router::new()
             .route("/api/v2/auth/access_token/get", post(refresh))
@@ -294,6 +297,12 @@ impl ShopeeFake {
     /// The shop's items as they are now (prices as last set).
     pub fn items(&self) -> Vec<ShopItem> {
         self.with(|i| i.items.clone())
+    }
+
+    /// From now on the item list says "more" without moving on (a broken
+    /// or hostile server).
+    pub fn stick_item_pages(&self) {
+        self.with(|i| i.stuck_item_pages = true);
     }
 
     /// Sets the original price of the item at `k` (decimal text).
@@ -737,9 +746,10 @@ async fn item_list(State(s): State<Arc<Mutex<Inner>>>, Query(pairs): Query<Vec<(
         .take(size.min(2))
         .map(|it| json!({ "item_id": it.item_id, "item_status": it.status, "update_time": now() }))
         .collect();
-    let next = offset + page.len();
+    let next = if i.stuck_item_pages { offset } else { offset + page.len() };
+    let more = i.stuck_item_pages || next < matching.len();
     ok(
-        json!({ "item": page, "total_count": matching.len(), "has_next_page": next < matching.len(), "next_offset": next }),
+        json!({ "item": page, "total_count": matching.len(), "has_next_page": more, "next_offset": next }),
         Some(json!("")),
     )
 }
