@@ -143,9 +143,9 @@ async fn channel_of(store: &Store) -> Result<String, String> {
 
 async fn channel_of_kind(store: &Store, kind: &str) -> Result<String, String> {
     let (name, market, currency, lang) = account_of(kind);
-    let existing = store.channels().await.map_err(|e| e.to_string())?.into_iter().find(|c| c.2 == name);
+    let existing = store.channels().await.map_err(|e| e.to_string())?.into_iter().find(|c| c.name == name);
     match existing {
-        Some(c) => Ok(c.0),
+        Some(c) => Ok(c.id),
         None => store.add_channel(kind, name, market, currency, lang).await.map_err(|e| e.to_string()),
     }
 }

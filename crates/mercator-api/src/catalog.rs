@@ -16,7 +16,14 @@ pub async fn channels(store: &Store) -> ApiResult<Vec<ChannelDto>> {
         .channels()
         .await?
         .into_iter()
-        .map(|(id, kind, name, market, currency, language)| ChannelDto { id, kind, name, market, currency, language })
+        .map(|c| ChannelDto {
+            id: c.id,
+            kind: c.kind,
+            name: c.name,
+            market: c.market,
+            currency: c.currency,
+            language: c.language,
+        })
         .collect())
 }
 

@@ -391,7 +391,7 @@ pub struct OutboxProblemDto {
 }
 
 pub async fn problems(store: &Store) -> ApiResult<Vec<OutboxProblemDto>> {
-    let names: HashMap<String, String> = store.channels().await?.into_iter().map(|c| (c.0, c.2)).collect();
+    let names: HashMap<String, String> = store.channels().await?.into_iter().map(|c| (c.id, c.name)).collect();
     let rows =
         outbox::problems(store.pool(), 200).await.map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
     let mut out = vec![];

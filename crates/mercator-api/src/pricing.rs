@@ -82,7 +82,7 @@ pub async fn overview(store: &Store) -> ApiResult<PricingOverview> {
         .collect();
     let policies = store.policies(today).await?;
     let mut channels = vec![];
-    for (id, kind, name, market, currency, _) in store.channels().await? {
+    for mercator_store::catalog::ChannelRow { id, kind, name, market, currency, .. } in store.channels().await? {
         let p = policies.iter().find(|p| p.channel_id == id);
         channels.push(PolicyDto {
             versions: store.policy_versions(&id).await?.into_iter().map(|v| v.0).collect(),
@@ -174,11 +174,11 @@ pub async fn save_policy(
 
 /// The preset settings for a channel (to start over from).
 pub async fn preset_policy(store: &Store, channel_id: &str) -> ApiResult<Market> {
-    let (_, kind, name, market, currency, _) = store
+    let mercator_store::catalog::ChannelRow { kind, name, market, currency, .. } = store
         .channels()
         .await?
         .into_iter()
-        .find(|c| c.0 == channel_id)
+        .find(|c| c.id == channel_id)
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound).arg("what", format!("channel {channel_id}")))?;
     Ok(mercator_pricing::presets::market(&kind, &name, &market, &currency))
 }
@@ -297,7 +297,7 @@ pub async fn matrix(
     if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
         return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
     }
-    let channels: Vec<String> = store.channels().await?.into_iter().map(|c| c.0).collect();
+    let channels: Vec<String> = store.channels().await?.into_iter().map(|c| c.id).collect();
     let (rows, total) = store.matrix_page(lang, filter, offset, limit).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.variant_id.clone()).collect();
     let mut by: HashMap<(String, String), mercator_store::pricing::ProposalRow> = HashMap::new();
@@ -342,7 +342,8 @@ async fn inputs(
     let market = match store.policies(today).await?.into_iter().find(|p| p.channel_id == channel_id) {
         Some(p) => p.market,
         None => {
-            let name = store.channels().await?.into_iter().find(|c| c.0 == channel_id).map(|c| c.2).unwrap_or_default();
+            let name =
+                store.channels().await?.into_iter().find(|c| c.id == channel_id).map(|c| c.name).unwrap_or_default();
             return Err(ApiError::new(ErrorCode::PriceNoMarket).arg("channel", name));
         }
     };

@@ -482,7 +482,7 @@ pub struct AccountDto {
 
 pub async fn accounts(store: &Store) -> ApiResult<Vec<AccountDto>> {
     let mut out = vec![];
-    for (id, kind, name, market, currency, _) in store.channels().await? {
+    for mercator_store::catalog::ChannelRow { id, kind, name, market, currency, .. } in store.channels().await? {
         let (_, config) = store.channel_config(&id).await?;
         let st = store.sync_state(&id).await?;
         let connected = config.as_object().is_some_and(|o| !o.is_empty());
@@ -608,8 +608,8 @@ pub async fn link_listings_with(store: &Store, channel_id: &str, c: &Connector) 
         .channels()
         .await?
         .into_iter()
-        .find(|ch| ch.0 == channel_id)
-        .and_then(|ch| ch.4.parse().ok())
+        .find(|ch| ch.id == channel_id)
+        .and_then(|ch| ch.currency.parse().ok())
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound).arg("what", channel_id))?;
     let mut all = vec![];
     let mut next: Option<String> = None;
@@ -869,7 +869,7 @@ pub struct UnreadableOrderDto {
 
 /// Every order set aside as unreadable (they are read again on each sync).
 pub async fn unreadable_orders(store: &Store) -> ApiResult<Vec<UnreadableOrderDto>> {
-    let names: HashMap<String, String> = store.channels().await?.into_iter().map(|c| (c.0, c.2)).collect();
+    let names: HashMap<String, String> = store.channels().await?.into_iter().map(|c| (c.id, c.name)).collect();
     Ok(store
         .unreadable_orders(None)
         .await?

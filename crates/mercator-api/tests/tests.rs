@@ -977,7 +977,8 @@ mod order_sync {
     async fn applied_prices_reach_amazon_once_in_order_and_failures_wait_for_a_retry() {
         let (_tmp, store) = demo_store().await;
         let fake = AmazonFake::start(1, 21).await;
-        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        let de =
+            store.channels().await.unwrap().into_iter().find(|c| c.kind == "amazon" && c.market == "DE").unwrap().id;
         mercator_api::pricing::reprice(&store).await.unwrap();
         let applied = mercator_api::pricing::apply_prices(&store, Some(&de)).await.unwrap();
         assert!(applied.changed > 0);
@@ -1454,7 +1455,8 @@ mod inventory {
     async fn every_live_listing_of_a_connected_account_gets_its_quantity_once_and_changes_follow() {
         let (_tmp, store) = demo_store().await;
         let fake = AmazonFake::start(0, 51).await;
-        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        let de =
+            store.channels().await.unwrap().into_iter().find(|c| c.kind == "amazon" && c.market == "DE").unwrap().id;
         // demo channels are not connected: nothing queued
         assert_eq!(store.queue_stock_pushes().await.unwrap(), 0);
         store.set_channel_config(&de, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
@@ -1596,7 +1598,7 @@ mod listing_outbox {
 
     /// A live listing on the demo Shopify channel, addressed by a SKU the fake shop has.
     async fn live_listing(store: &Store, sku: &str) -> (String, String, String, i64) {
-        let ch = store.channels().await.unwrap().into_iter().find(|c| c.1 == "shopify").unwrap().0;
+        let ch = store.channels().await.unwrap().into_iter().find(|c| c.kind == "shopify").unwrap().id;
         let (lid, pid, rev): (String, String, i64) = sqlx::query_as(
             "SELECT l.id, v.product_id, l.revision FROM listings l JOIN variants v ON v.id = l.variant_id \
              WHERE l.channel_id = ? AND l.status = 'live' ORDER BY v.sku LIMIT 1",
@@ -1835,7 +1837,8 @@ mod fba {
     async fn fba_stock_fills_the_accounts_read_only_warehouse_and_stays_out_of_what_other_channels_sell() {
         let (_tmp, store) = demo_store().await;
         let fake = mercator_testkit::AmazonFake::start(0, 61).await;
-        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        let de =
+            store.channels().await.unwrap().into_iter().find(|c| c.kind == "amazon" && c.market == "DE").unwrap().id;
         let skus: Vec<(String, String)> = sqlx::query_as(
             "SELECT l.seller_sku, v.sku FROM listings l JOIN variants v ON v.id = l.variant_id \
              WHERE l.channel_id = ? AND l.seller_sku != '' ORDER BY v.sku LIMIT 2",
@@ -1988,7 +1991,8 @@ mod outbox_races {
     async fn racing_senders_and_a_send_slower_than_its_lease_leave_the_channel_with_the_newest_stock() {
         let (_tmp, store) = demo_store().await;
         let fake = AmazonFake::start(0, 71).await;
-        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        let de =
+            store.channels().await.unwrap().into_iter().find(|c| c.kind == "amazon" && c.market == "DE").unwrap().id;
         store.set_channel_config(&de, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
         let connectors: HashMap<String, Connector> = [(de.clone(), super::order_sync::amazon(&fake))].into();
         store.queue_stock_pushes().await.unwrap();
@@ -2097,7 +2101,8 @@ mod outbox_races {
     async fn an_amazon_answer_that_cannot_be_read_is_a_failure_kept_and_retried() {
         let (_tmp, store) = demo_store().await;
         let fake = AmazonFake::start(0, 74).await;
-        let de = store.channels().await.unwrap().into_iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0;
+        let de =
+            store.channels().await.unwrap().into_iter().find(|c| c.kind == "amazon" && c.market == "DE").unwrap().id;
         store.set_channel_config(&de, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
         sqlx::query("UPDATE listings SET pushed_qty = NULL WHERE channel_id = ? AND id != (SELECT min(id) FROM listings WHERE channel_id = ? AND status = 'live')")
             .bind(&de)
@@ -2604,8 +2609,8 @@ mod silent_channel_outbox {
         let silent = AmazonFake::start(0, 61).await;
         let fine = AmazonFake::start(0, 62).await;
         let chans = store.channels().await.unwrap();
-        let de = chans.iter().find(|c| c.1 == "amazon" && c.3 == "DE").unwrap().0.clone();
-        let us = chans.iter().find(|c| c.1 == "amazon" && c.3 == "US").unwrap().0.clone();
+        let de = chans.iter().find(|c| c.kind == "amazon" && c.market == "DE").unwrap().id.clone();
+        let us = chans.iter().find(|c| c.kind == "amazon" && c.market == "US").unwrap().id.clone();
         store.set_channel_config(&de, &serde_json::json!({ "endpoint": silent.url() })).await.unwrap();
         store.set_channel_config(&us, &serde_json::json!({ "endpoint": fine.url() })).await.unwrap();
         let queued = store.queue_stock_pushes().await.unwrap();

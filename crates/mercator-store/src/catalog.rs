@@ -41,6 +41,19 @@ pub struct TextRow {
     pub revision: i64,
 }
 
+/// A channel account as the store keeps it (settings and secrets apart).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ChannelRow {
+    pub id: String,
+    /// amazon, shopee, shopify, woocommerce, ...
+    pub kind: String,
+    pub name: String,
+    /// Country code of the marketplace.
+    pub market: String,
+    pub currency: String,
+    pub language: String,
+}
+
 #[derive(Debug, Clone, FromRow, serde::Deserialize)]
 pub struct VariantRow {
     pub id: String,
@@ -1882,7 +1895,7 @@ impl Store {
     }
 
     /// (id, kind, name, market, currency, language) of every channel account.
-    pub async fn channels(&self) -> Result<Vec<(String, String, String, String, String, String)>, StoreError> {
+    pub async fn channels(&self) -> Result<Vec<ChannelRow>, StoreError> {
         Ok(sqlx::query_as("SELECT id, kind, name, market, currency, language FROM channels ORDER BY name")
             .fetch_all(self.pool())
             .await?)
