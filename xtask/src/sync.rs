@@ -267,7 +267,7 @@ async fn compare_with(
         .await
         .map_err(|e| e.to_string())?
         .into_iter()
-        .map(|(id, at, st)| (id, (at, status_of(&st))))
+        .map(|k| (k.external_id, (k.channel_updated_at, status_of(&k.raw_status))))
         .collect();
     let (dups,): (i64,) = sqlx_count(&store, &ch).await?;
     store.close().await;

@@ -85,7 +85,7 @@ pub async fn overview(store: &Store) -> ApiResult<PricingOverview> {
     for mercator_store::catalog::ChannelRow { id, kind, name, market, currency, .. } in store.channels().await? {
         let p = policies.iter().find(|p| p.channel_id == id);
         channels.push(PolicyDto {
-            versions: store.policy_versions(&id).await?.into_iter().map(|v| v.0).collect(),
+            versions: store.policy_versions(&id).await?.into_iter().map(|v| v.effective_from).collect(),
             channel_id: id,
             channel_name: name,
             channel_kind: kind,
@@ -97,7 +97,7 @@ pub async fn overview(store: &Store) -> ApiResult<PricingOverview> {
             market: p.map(|p| p.market.clone()),
         });
     }
-    let (changes, cannot_price, proposals) = store.proposal_counts().await?;
+    let mercator_store::pricing::ProposalCounts { changes, cannot_price, proposals } = store.proposal_counts().await?;
     Ok(PricingOverview { globals, rates, channels, changes, cannot_price, proposals })
 }
 
@@ -253,7 +253,7 @@ pub async fn reprice(store: &Store) -> ApiResult<RepriceResult> {
     let run_id = mercator_core::new_id();
     store.save_proposals(&run_id, &proposals).await?;
     let persist_ms = t.elapsed().as_millis() as i64;
-    let (changes, _, _) = store.proposal_counts().await?;
+    let changes = store.proposal_counts().await?.changes;
     Ok(RepriceResult {
         run_id,
         priced: (proposals.len() - cannot) as i64,

@@ -759,8 +759,13 @@ mod order_sync {
     /// The server's orders and ours agree: same ids, each with the server's
     /// latest update and status.
     pub async fn same_orders(store: &mercator_store::Store, channel: &str, fake: &AmazonFake) {
-        let ours: BTreeMap<String, (Option<String>, String)> =
-            store.order_keys(channel).await.unwrap().into_iter().map(|(id, at, st)| (id, (at, st))).collect();
+        let ours: BTreeMap<String, (Option<String>, String)> = store
+            .order_keys(channel)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|k| (k.external_id, (k.channel_updated_at, k.raw_status)))
+            .collect();
         let theirs: BTreeMap<String, (Option<String>, String)> =
             fake.snapshot().into_iter().map(|(id, at, st)| (id, (Some(at), st))).collect();
         assert_eq!(ours.len(), theirs.len(), "same number of orders");
@@ -904,7 +909,7 @@ mod order_sync {
             .await
             .unwrap()
             .into_iter()
-            .map(|(id, at, raw)| (id, (at, raw.ends_with("/FULFILLED"))))
+            .map(|k| (k.external_id, (k.channel_updated_at, k.raw_status.ends_with("/FULFILLED"))))
             .collect();
         let theirs: BTreeMap<String, (Option<String>, bool)> =
             fake.snapshot().into_iter().map(|(id, at, st)| (id, (Some(at), st == "FULFILLED"))).collect();
@@ -960,8 +965,13 @@ mod order_sync {
         fake.no_faults();
         let later = OffsetDateTime::now_utc() + time::Duration::minutes(3);
         pull_with(&store, &ch, &c, later, &|_| {}).await.unwrap();
-        let ours: BTreeMap<String, (Option<String>, String)> =
-            store.order_keys(&ch).await.unwrap().into_iter().map(|(id, at, st)| (id, (at, st))).collect();
+        let ours: BTreeMap<String, (Option<String>, String)> = store
+            .order_keys(&ch)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|k| (k.external_id, (k.channel_updated_at, k.raw_status)))
+            .collect();
         let theirs: BTreeMap<String, (Option<String>, String)> = fake
             .snapshot()
             .into_iter()
@@ -2275,7 +2285,7 @@ mod unreadable {
         assert_eq!((r.unreadable, r.created), (1, 249));
         let keys = store.order_keys(&ch).await.unwrap();
         assert_eq!(keys.len(), 249);
-        assert!(!keys.iter().any(|k| k.0 == bad));
+        assert!(!keys.iter().any(|k| k.external_id == bad));
         // shown in Orders with why, and in the sync log
         let list = mercator_api::sync::unreadable_orders(&store).await.unwrap();
         assert_eq!(list.len(), 1);
@@ -2295,7 +2305,7 @@ mod unreadable {
         let r = pull_with(&store, &ch, &c, later + time::Duration::minutes(3), &|_| {}).await.unwrap();
         assert_eq!(r.recovered, 1);
         assert!(mercator_api::sync::unreadable_orders(&store).await.unwrap().is_empty());
-        assert!(store.order_keys(&ch).await.unwrap().iter().any(|k| k.0 == bad));
+        assert!(store.order_keys(&ch).await.unwrap().iter().any(|k| k.external_id == bad));
     }
 }
 

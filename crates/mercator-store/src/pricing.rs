@@ -189,8 +189,8 @@ impl Store {
             .collect())
     }
 
-    /// The versions of one channel's settings: (effective from, updated at), newest first.
-    pub async fn policy_versions(&self, channel_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+    /// The versions of one channel's settings, newest first.
+    pub async fn policy_versions(&self, channel_id: &str) -> Result<Vec<PolicyVersion>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT effective_from, updated_at FROM pricing_policies WHERE channel_id = ? ORDER BY effective_from DESC",
         )
@@ -379,13 +379,13 @@ impl Store {
 
     /// How many listings the last run would change, and how many variant x
     /// channel pairs could not be priced.
-    pub async fn proposal_counts(&self) -> Result<(i64, i64, i64), StoreError> {
+    pub async fn proposal_counts(&self) -> Result<ProposalCounts, StoreError> {
         Ok(sqlx::query_as(
             "SELECT \
                (SELECT count(*) FROM price_proposals p JOIN listings l ON l.variant_id = p.variant_id AND l.channel_id = p.channel_id \
-                WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor), \
-               (SELECT count(*) FROM price_proposals WHERE price_minor IS NULL), \
-               (SELECT count(*) FROM price_proposals)",
+                WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor) AS changes, \
+               (SELECT count(*) FROM price_proposals WHERE price_minor IS NULL) AS cannot_price, \
+               (SELECT count(*) FROM price_proposals) AS proposals",
         )
         .fetch_one(self.pool())
         .await?)
@@ -646,4 +646,21 @@ impl Store {
         let rows = q.bind(limit).bind(offset).fetch_all(self.pool()).await?;
         Ok((rows, total))
     }
+}
+
+/// What the last pricing run proposes, counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
+pub struct ProposalCounts {
+    /// Listings whose price would change.
+    pub changes: i64,
+    /// Variant x channel pairs that could not be priced.
+    pub cannot_price: i64,
+    pub proposals: i64,
+}
+
+/// One version of a channel's pricing settings.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PolicyVersion {
+    pub effective_from: String,
+    pub updated_at: String,
 }

@@ -600,8 +600,8 @@ impl Store {
         Ok(n)
     }
 
-    /// Every order of a channel: (external id, channel updated at, status) (tests and checks).
-    pub async fn order_keys(&self, channel_id: &str) -> Result<Vec<(String, Option<String>, String)>, StoreError> {
+    /// Every order of a channel, by external id (tests and checks).
+    pub async fn order_keys(&self, channel_id: &str) -> Result<Vec<OrderKey>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT external_id, channel_updated_at, raw_status FROM orders WHERE channel_id = ? ORDER BY external_id",
         )
@@ -609,6 +609,14 @@ impl Store {
         .fetch_all(self.pool())
         .await?)
     }
+}
+
+/// An order as the channel knows it: what a check compares with the channel's own list.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct OrderKey {
+    pub external_id: String,
+    pub channel_updated_at: Option<String>,
+    pub raw_status: String,
 }
 
 /// What the orders list is narrowed to. Empty: every order, newest first.
