@@ -125,7 +125,6 @@ error-channel-missing = { $what ->
 error-channel-not-sent-yet = Mercator does not send this change ({ $field }) to the channel yet: make it in the channel's seller centre.
 error-channel-has-orders = This account has { $count } orders and cannot be removed; pause it instead.
 error-link-listings-too-many = The channel kept offering more listings after { $pages } pages; nothing was linked. Try again later, or list the products from Mercator.
-error-link-listings-unsupported = Reading existing listings is not available for this channel yet: list the products from Mercator instead.
 error-page-bounds = Asked for a page outside the list (at most { $max } rows at a time).
 error-db-not-damaged = Only a damaged database can be moved aside.
 error-sync-running = This account is syncing already; its orders come in with the run under way.

@@ -125,7 +125,6 @@ error-channel-missing = { $what ->
 error-channel-not-sent-yet = Mercator 目前还不会把此项修改（{ $field }）发送到渠道：请在渠道的卖家后台修改。
 error-channel-has-orders = 该账户有 { $count } 个订单，无法删除；可以改为暂停。
 error-link-listings-too-many = 渠道在 { $pages } 页之后仍在返回更多商品，未关联任何商品。请稍后重试，或从 Mercator 上架商品。
-error-link-listings-unsupported = 该渠道暂不支持读取已有商品：请从 Mercator 上架商品。
 error-page-bounds = 请求的页面超出列表范围（每次最多 { $max } 行）。
 error-db-not-damaged = 只有损坏的数据库才能移开。
 error-sync-running = 该账户正在同步；订单会随正在进行的同步一起到达。

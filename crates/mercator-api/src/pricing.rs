@@ -174,12 +174,7 @@ pub async fn save_policy(
 
 /// The preset settings for a channel (to start over from).
 pub async fn preset_policy(store: &Store, channel_id: &str) -> ApiResult<Market> {
-    let mercator_store::catalog::ChannelRow { kind, name, market, currency, .. } = store
-        .channels()
-        .await?
-        .into_iter()
-        .find(|c| c.id == channel_id)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound).arg("what", format!("channel {channel_id}")))?;
+    let mercator_store::catalog::ChannelRow { kind, name, market, currency, .. } = store.channel(channel_id).await?;
     Ok(mercator_pricing::presets::market(&kind, &name, &market, &currency))
 }
 
@@ -342,8 +337,7 @@ async fn inputs(
     let market = match store.policies(today).await?.into_iter().find(|p| p.channel_id == channel_id) {
         Some(p) => p.market,
         None => {
-            let name =
-                store.channels().await?.into_iter().find(|c| c.id == channel_id).map(|c| c.name).unwrap_or_default();
+            let name = store.channel(channel_id).await?.name;
             return Err(ApiError::new(ErrorCode::PriceNoMarket).arg("channel", name));
         }
     };

@@ -605,12 +605,11 @@ const MAX_LISTING_PAGES: usize = 5000;
 
 pub async fn link_listings_with(store: &Store, channel_id: &str, c: &Connector) -> ApiResult<LinkReportDto> {
     let currency: mercator_core::Currency = store
-        .channels()
+        .channel(channel_id)
         .await?
-        .into_iter()
-        .find(|ch| ch.id == channel_id)
-        .and_then(|ch| ch.currency.parse().ok())
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound).arg("what", channel_id))?;
+        .currency
+        .parse()
+        .map_err(|_| ApiError::new(ErrorCode::ChannelConfig).arg("detail", "currency"))?;
     let mut all = vec![];
     let mut next: Option<String> = None;
     let mut complete = false;

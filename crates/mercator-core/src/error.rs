@@ -133,7 +133,6 @@ error_codes! {
     ChannelNoAnswer => "channel-no-answer",
     ChannelNotSentYet => "channel-not-sent-yet",
     ChannelHasOrders => "channel-has-orders",
-    LinkListingsUnsupported => "link-listings-unsupported",
     LinkListingsTooMany => "link-listings-too-many",
     PageBounds => "page-bounds",
     DbNotDamaged => "db-not-damaged",

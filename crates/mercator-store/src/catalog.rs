@@ -1894,11 +1894,20 @@ impl Store {
         Ok(())
     }
 
-    /// (id, kind, name, market, currency, language) of every channel account.
+    /// Every channel account, by name.
     pub async fn channels(&self) -> Result<Vec<ChannelRow>, StoreError> {
         Ok(sqlx::query_as("SELECT id, kind, name, market, currency, language FROM channels ORDER BY name")
             .fetch_all(self.pool())
             .await?)
+    }
+
+    /// One channel account.
+    pub async fn channel(&self, channel_id: &str) -> Result<ChannelRow, StoreError> {
+        sqlx::query_as("SELECT id, kind, name, market, currency, language FROM channels WHERE id = ?")
+            .bind(channel_id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| not_found("channel", channel_id))
     }
 }
 

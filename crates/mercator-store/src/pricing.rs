@@ -380,23 +380,20 @@ impl Store {
     /// How many listings the last run would change, and how many variant x
     /// channel pairs could not be priced.
     pub async fn proposal_counts(&self) -> Result<ProposalCounts, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT \
-               (SELECT count(*) FROM price_proposals p JOIN listings l ON l.variant_id = p.variant_id AND l.channel_id = p.channel_id \
-                WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor) AS changes, \
+        Ok(sqlx::query_as(&format!(
+            "SELECT (SELECT count(*) FROM {PROPOSED_LISTINGS} WHERE {CHANGES}) AS changes, \
                (SELECT count(*) FROM price_proposals WHERE price_minor IS NULL) AS cannot_price, \
                (SELECT count(*) FROM price_proposals) AS proposals",
-        )
+        ))
         .fetch_one(self.pool())
         .await?)
     }
 
     /// How many listings (of `channel_id`, or all) the last run would change.
     pub async fn price_change_count(&self, channel_id: Option<&str>) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM price_proposals p JOIN listings l ON l.variant_id = p.variant_id AND l.channel_id = p.channel_id \
-             WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor AND (?1 IS NULL OR p.channel_id = ?1)",
-        )
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM {PROPOSED_LISTINGS} WHERE {CHANGES} AND (?1 IS NULL OR l.channel_id = ?1)"
+        ))
         .bind(channel_id)
         .fetch_one(self.pool())
         .await?)
@@ -411,14 +408,13 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<PriceChangeRow>, StoreError> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(&format!(
             "SELECT l.id AS listing_id, v.sku, c.name AS channel_name, c.currency, l.price_minor AS current_minor, \
                     p.price_minor AS proposed_minor, p.margin_bp, p.current_margin_bp, l.status \
-             FROM price_proposals p JOIN listings l ON l.variant_id = p.variant_id AND l.channel_id = p.channel_id \
-             JOIN variants v ON v.id = p.variant_id JOIN channels c ON c.id = p.channel_id \
-             WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor AND (?1 IS NULL OR p.channel_id = ?1) \
+             FROM {PROPOSED_LISTINGS} JOIN variants v ON v.id = p.variant_id JOIN channels c ON c.id = p.channel_id \
+             WHERE {CHANGES} AND (?1 IS NULL OR l.channel_id = ?1) \
              ORDER BY abs(p.price_minor - l.price_minor) * 1.0 / max(l.price_minor, 1) DESC, l.id LIMIT ?2 OFFSET ?3",
-        )
+        ))
         .bind(channel_id)
         .bind(limit)
         .bind(offset)
@@ -434,10 +430,11 @@ impl Store {
         let op = new_id();
         let now = now_utc();
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let changes = "SELECT l.id AS listing_id, v.product_id, l.channel_id, l.price_minor AS old_minor, p.price_minor AS new_minor, l.status \
-             FROM price_proposals p JOIN listings l ON l.variant_id = p.variant_id AND l.channel_id = p.channel_id \
-             JOIN variants v ON v.id = l.variant_id \
-             WHERE p.price_minor IS NOT NULL AND p.price_minor != l.price_minor AND (?1 IS NULL OR l.channel_id = ?1)";
+        let changes = format!(
+            "SELECT l.id AS listing_id, v.product_id, l.channel_id, l.price_minor AS old_minor, p.price_minor AS new_minor, l.status \
+             FROM {PROPOSED_LISTINGS} JOIN variants v ON v.id = l.variant_id \
+             WHERE {CHANGES} AND (?1 IS NULL OR l.channel_id = ?1)"
+        );
         sqlx::query(&format!("CREATE TEMP TABLE IF NOT EXISTS price_apply AS {changes} LIMIT 0"))
             .bind(channel_id)
             .execute(&mut *tx)
@@ -647,6 +644,13 @@ impl Store {
         Ok((rows, total))
     }
 }
+
+/// The last run's proposals beside the listings they are for (`p`, `l`).
+const PROPOSED_LISTINGS: &str =
+    "price_proposals p JOIN listings l ON l.variant_id = p.variant_id AND l.channel_id = p.channel_id";
+/// A proposal that would change its listing's price: what the review shows,
+/// counts and "apply" writes (one condition for all three).
+const CHANGES: &str = "p.price_minor IS NOT NULL AND p.price_minor != l.price_minor";
 
 /// What the last pricing run proposes, counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
