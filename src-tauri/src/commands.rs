@@ -95,7 +95,7 @@ pub async fn open_log_folder(app: tauri::AppHandle, state: S<'_>) -> ApiResult<(
 
 /// Renames an unreadable database aside (never deletes it) and starts fresh.
 #[tauri::command]
-pub async fn move_db_aside(state: S<'_>) -> ApiResult<AppInfo> {
+pub async fn move_db_aside(app: tauri::AppHandle, state: S<'_>) -> ApiResult<AppInfo> {
     {
         let mut inner = state.inner.write().await;
         let allowed = inner.problem.as_ref().is_some_and(|p| p.can_move_aside);
@@ -106,14 +106,14 @@ pub async fn move_db_aside(state: S<'_>) -> ApiResult<AppInfo> {
         tracing::warn!(moved_to = %moved.display(), "damaged database moved aside");
         inner.moved_aside_to = Some(moved);
     }
-    state.open_store().await;
+    state.open_store(&app).await;
     state.info().await
 }
 
 #[tauri::command]
-pub async fn retry_open(state: S<'_>) -> ApiResult<AppInfo> {
+pub async fn retry_open(app: tauri::AppHandle, state: S<'_>) -> ApiResult<AppInfo> {
     if state.inner.read().await.store.is_none() {
-        state.open_store().await;
+        state.open_store(&app).await;
     }
     state.info().await
 }
@@ -157,9 +157,9 @@ pub async fn apply_edit(
     edit: mercator_core::catalog::Edit,
     expected_revision: i64,
 ) -> ApiResult<ProductDetailDto> {
-    let store = state.store().await?;
-    let out = ops::apply_edit(store.as_ref(), &product_id, edit, expected_revision).await?;
-    crate::sync_commands::send_edits_soon(&state, store);
+    let engine = state.engine().await?;
+    let out = ops::apply_edit(engine.store(), &product_id, edit, expected_revision).await?;
+    engine.send_edits_soon();
     Ok(out)
 }
 

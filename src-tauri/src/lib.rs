@@ -30,7 +30,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             logging::init(&paths.log_dir);
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir.display(), "starting");
             let state = AppState::new(launch.clone(), paths, system_locale.clone(), started);
-            tauri::async_runtime::block_on(state.open_store());
+            tauri::async_runtime::block_on(state.open_store(app.handle()));
             // The window is created here (not from config) so that its first
             // paint data rides along as an initialization script.
             let boot = tauri::async_runtime::block_on(state.boot())
@@ -38,7 +38,6 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
                 .and_then(|b| serde_json::to_string(&b).ok())
                 .unwrap_or_else(|| "null".into());
             app.manage(state);
-            sync_commands::start_scheduler(app.handle().clone());
             let config =
                 app.config().app.windows.iter().find(|w| w.label == "main").cloned().ok_or("no main window")?;
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?

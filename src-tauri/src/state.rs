@@ -1,3 +1,4 @@
+use mercator_api::engine::{Engine, SystemClock, Timings};
 use mercator_api::{ops, AppInfo, LaunchConfig, StartupProblem, UiSettings};
 use mercator_core::ErrorPayload;
 use mercator_store::{OpenOptions, Store, StoreError};
@@ -31,6 +32,8 @@ pub fn resolve_paths(app: &tauri::AppHandle, launch: &LaunchConfig) -> Result<Pa
 #[derive(Default)]
 pub struct Inner {
     pub store: Option<Arc<Store>>,
+    /// The profile's background loops, started with the store and stopped before it closes.
+    pub engine: Option<Arc<Engine>>,
     pub problem: Option<StartupProblem>,
     pub moved_aside_to: Option<PathBuf>,
 }
@@ -45,12 +48,6 @@ pub struct AppState {
     pub ready_reported: std::sync::atomic::AtomicBool,
     /// Set to stop the running long operation (import, bulk edit).
     pub cancel: std::sync::atomic::AtomicBool,
-    /// Since when (RFC 3339) no channel could be reached; `None` while online.
-    pub offline_since: std::sync::Mutex<Option<String>>,
-    /// Wakes the scheduler early (the window saw the network come back).
-    pub wake: tokio::sync::Notify,
-    /// A delivery round after edits is already scheduled.
-    pub edits_pending: Arc<std::sync::atomic::AtomicBool>,
     /// The spreadsheet open for import (parsed once, previewed, imported).
     pub import_files: mercator_api::import::ImportFiles,
 }
@@ -66,15 +63,8 @@ impl AppState {
             inner: RwLock::new(Inner::default()),
             ready_reported: Default::default(),
             cancel: Default::default(),
-            offline_since: Default::default(),
-            wake: Default::default(),
-            edits_pending: Default::default(),
             import_files: Default::default(),
         }
-    }
-
-    pub fn edits_pending_flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
-        self.edits_pending.clone()
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -82,7 +72,7 @@ impl AppState {
     }
 
     /// Opens the profile; on failure keeps the problem for the window to show.
-    pub async fn open_store(&self) {
+    pub async fn open_store(&self, app: &tauri::AppHandle) {
         let opts = OpenOptions { seed_demo: self.launch.demo, ..Default::default() };
         // Held across the open so that two "try again" clicks cannot race
         // each other into our own profile lock.
@@ -114,6 +104,10 @@ impl AppState {
                         }
                     });
                 }
+                let host = Arc::new(crate::sync_commands::WindowHost(app.clone()));
+                let engine =
+                    Engine::start(store.clone(), self.vault.clone(), host, Arc::new(SystemClock), Timings::default());
+                inner.engine = Some(Arc::new(engine));
                 inner.store = Some(store);
                 inner.problem = None;
             }
@@ -129,6 +123,15 @@ impl AppState {
             .read()
             .await
             .store
+            .clone()
+            .ok_or_else(|| mercator_api::ApiError::new(mercator_core::ErrorCode::StoreNotOpen))
+    }
+
+    pub async fn engine(&self) -> Result<Arc<Engine>, mercator_api::ApiError> {
+        self.inner
+            .read()
+            .await
+            .engine
             .clone()
             .ok_or_else(|| mercator_api::ApiError::new(mercator_core::ErrorCode::StoreNotOpen))
     }
@@ -178,10 +181,16 @@ impl AppState {
     }
 
     pub async fn close(&self) {
-        let store = self.inner.write().await.store.take();
+        let (store, engine) = {
+            let mut inner = self.inner.write().await;
+            (inner.store.take(), inner.engine.take())
+        };
         if let Some(store) = store {
             // a Shopee pair being rotated right now must reach the keyring first
             mercator_api::sync::settle_token_refreshes(&store, std::time::Duration::from_secs(10)).await;
+            if let Some(engine) = engine {
+                engine.stop().await;
+            }
             match Arc::try_unwrap(store) {
                 Ok(store) => store.close().await,
                 Err(shared) => shared.pool().close().await,

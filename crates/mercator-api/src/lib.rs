@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod detail;
 pub mod dto;
+pub mod engine;
 pub mod images;
 pub mod import;
 pub mod inventory;

@@ -357,6 +357,11 @@ async fn channel_round(
 /// Queues the stock pushes that are due, then sends what is due for every
 /// connected account (settings in SQLite, secrets from the keyring).
 pub async fn deliver_due(store: &Store, vault: &Vault) -> ApiResult<DeliveryReport> {
+    deliver_due_at(store, vault, OffsetDateTime::now_utc()).await
+}
+
+/// [`deliver_due`] as of `now` (the engine's clock).
+pub async fn deliver_due_at(store: &Store, vault: &Vault, now: OffsetDateTime) -> ApiResult<DeliveryReport> {
     let mut connectors = HashMap::new();
     for a in crate::sync::accounts(store).await?.into_iter().filter(|a| a.connected && !a.paused) {
         if let Ok(c) = crate::sync::connector_for(store, vault, &a.channel_id).await {
@@ -366,7 +371,7 @@ pub async fn deliver_due(store: &Store, vault: &Vault) -> ApiResult<DeliveryRepo
     if connectors.is_empty() {
         return Ok(DeliveryReport::default());
     }
-    let r = deliver_rounds(store, &connectors, OffsetDateTime::now_utc(), true, Timing::default()).await;
+    let r = deliver_rounds(store, &connectors, now, true, Timing::default()).await;
     for (id, c) in &connectors {
         crate::sync::report_token_problem(store, id, c).await?;
     }

@@ -569,8 +569,19 @@ pub async fn sync_now(
     channel_id: &str,
     progress: &(dyn Fn(&RunReport) + Send + Sync),
 ) -> ApiResult<RunReport> {
+    sync_now_at(store, vault, channel_id, OffsetDateTime::now_utc(), progress).await
+}
+
+/// [`sync_now`] as of `now` (the engine's clock).
+pub async fn sync_now_at(
+    store: &Store,
+    vault: &Vault,
+    channel_id: &str,
+    now: OffsetDateTime,
+    progress: &(dyn Fn(&RunReport) + Send + Sync),
+) -> ApiResult<RunReport> {
     let c = connector_for(store, vault, channel_id).await?;
-    let report = pull_with(store, channel_id, &c, OffsetDateTime::now_utc(), progress).await;
+    let report = pull_with(store, channel_id, &c, now, progress).await;
     report_token_problem(store, channel_id, &c).await?;
     let report = report?;
     if let (Connector::Amazon(a), true) = (&c, report.complete) {
@@ -669,7 +680,12 @@ pub const PII_RETENTION_DAYS: i64 = 30;
 
 /// Deletes buyer data of orders shipped more than [`PII_RETENTION_DAYS`] ago.
 pub async fn purge_buyer_data(store: &Store) -> ApiResult<i64> {
-    purge_buyer_data_before(store, OffsetDateTime::now_utc() - Duration::days(PII_RETENTION_DAYS)).await
+    purge_buyer_data_at(store, OffsetDateTime::now_utc()).await
+}
+
+/// [`purge_buyer_data`] as of `now` (the engine's clock).
+pub async fn purge_buyer_data_at(store: &Store, now: OffsetDateTime) -> ApiResult<i64> {
+    purge_buyer_data_before(store, now - Duration::days(PII_RETENTION_DAYS)).await
 }
 
 /// [`purge_buyer_data`] with the window ending at `cutoff`: the live

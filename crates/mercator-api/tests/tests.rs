@@ -2651,3 +2651,329 @@ mod silent_channel_outbox {
         assert_eq!(fine.patches().len() as i64, queued - de_waiting);
     }
 }
+
+/// The profile's background engine driven by a manual clock and fake shops:
+/// no window, no timers, no keyring.
+mod engine {
+    use mercator_api::engine::{Clock, Engine, Host, ManualClock, SyncEvent, Timings};
+    use mercator_api::outbox::{ConnectivityDto, DeliveryReport};
+    use mercator_store::{OpenOptions, Store};
+    use mercator_testkit::ShopifyFake;
+    use mercator_vault::{Secret, Vault};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    use time::OffsetDateTime;
+
+    #[derive(Debug, Clone)]
+    enum Ev {
+        Sync(SyncEvent),
+        Conn(ConnectivityDto),
+        Delivered(DeliveryReport),
+        Purged(i64),
+    }
+
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<Ev>>);
+
+    impl Host for Recorder {
+        fn sync_event(&self, e: &SyncEvent) {
+            self.0.lock().unwrap().push(Ev::Sync(e.clone()));
+        }
+        fn connectivity(&self, c: &ConnectivityDto) {
+            self.0.lock().unwrap().push(Ev::Conn(c.clone()));
+        }
+        fn delivered(&self, r: &DeliveryReport) {
+            self.0.lock().unwrap().push(Ev::Delivered(*r));
+        }
+        fn purged(&self, n: i64) {
+            self.0.lock().unwrap().push(Ev::Purged(n));
+        }
+    }
+
+    impl Recorder {
+        fn len(&self) -> usize {
+            self.0.lock().unwrap().len()
+        }
+        fn since(&self, from: usize) -> Vec<Ev> {
+            self.0.lock().unwrap()[from..].to_vec()
+        }
+        /// Waits (real time, generous) for an event after `from` that `f` accepts.
+        async fn wait(&self, from: usize, what: &str, f: impl Fn(&Ev) -> bool) -> Ev {
+            for _ in 0..20_000 {
+                if let Some(e) = self.since(from).into_iter().find(|e| f(e)) {
+                    return e;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            panic!("no {what} event; got {:?}", self.since(from));
+        }
+    }
+
+    fn ended(ch: &str) -> impl Fn(&Ev) -> bool + '_ {
+        move |e| matches!(e, Ev::Sync(s) if s.channel_id == ch && !s.running)
+    }
+
+    /// The three loops (sync, outbox, purge) wait on the clock.
+    const LOOPS: usize = 3;
+
+    async fn shop() -> (tempfile::TempDir, Arc<Store>) {
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap();
+        (tmp, Arc::new(store))
+    }
+
+    async fn shopify_account(store: &Store, vault: &Vault, fake: &ShopifyFake, name: &str) -> String {
+        let secrets = [("access_token".to_string(), mercator_testkit::shopify::ACCESS_TOKEN.to_string())].into();
+        let config = serde_json::json!({ "shop_url": fake.url(), "currency": "JPY" });
+        mercator_api::sync::add_account(store, vault, "shopify", name, "JP", "JPY", "ja-JP", &config, &secrets)
+            .await
+            .unwrap()
+    }
+
+    async fn scalar(store: &Store, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(store.pool()).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_due_account_runs_a_paused_one_does_not_and_stop_ends_every_loop() {
+        let (_tmp, store) = shop().await;
+        let vault = Vault::in_memory();
+        let (a, b) = (ShopifyFake::start(40, 501).await, ShopifyFake::start(30, 502).await);
+        let due = shopify_account(&store, &vault, &a, "Due").await;
+        let paused = shopify_account(&store, &vault, &b, "Paused").await;
+        store.set_sync_paused(&paused, true).await.unwrap();
+        let clock = ManualClock::new(OffsetDateTime::now_utc());
+        let host = Arc::new(Recorder::default());
+        let engine = Engine::start(store.clone(), vault, host.clone(), Arc::new(clock.clone()), Timings::default());
+
+        clock.until_sleeping(LOOPS).await;
+        assert_eq!(host.len(), 0, "nothing happens before the first tick");
+        let from = host.len();
+        clock.advance(Duration::from_secs(60));
+        let Ev::Sync(end) = host.wait(from, "end of the due account's run", ended(&due)).await else { unreachable!() };
+        assert_eq!(end.error, None);
+        assert_eq!((end.report.fetched, end.report.created), (40, 40));
+        clock.until_sleeping(LOOPS).await;
+        assert_eq!(store.order_keys(&due).await.unwrap().len(), 40);
+        assert_eq!(engine.runs_started().get(&due), Some(&1));
+        assert_eq!(engine.runs_started().get(&paused), None, "a paused account is not run");
+        assert_eq!(b.stats().order_requests, 0);
+
+        // a minute later it is not due again (its interval is 15 minutes) ...
+        clock.advance(Duration::from_secs(60));
+        clock.until_sleeping(LOOPS).await;
+        assert_eq!(engine.runs_started().get(&due), Some(&1));
+        // ... fifteen minutes later it is; the paused one still is not
+        let from = host.len();
+        clock.advance(Duration::from_secs(15 * 60));
+        host.wait(from, "second run", ended(&due)).await;
+        clock.until_sleeping(LOOPS).await;
+        assert_eq!(engine.runs_started().get(&due), Some(&2));
+        assert_eq!(engine.runs_started().get(&paused), None);
+        assert_eq!(b.stats().order_requests, 0);
+
+        // un-paused, it runs at the next tick
+        store.set_sync_paused(&paused, false).await.unwrap();
+        let from = host.len();
+        clock.advance(Duration::from_secs(60));
+        host.wait(from, "the resumed account's run", ended(&paused)).await;
+        assert_eq!(store.order_keys(&paused).await.unwrap().len(), 30);
+
+        engine.stop().await;
+        assert_eq!(clock.sleepers(), 0, "every loop has ended");
+        let n = host.len();
+        clock.advance(Duration::from_secs(3600));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(host.len(), n, "a stopped engine does nothing");
+        drop(engine);
+        assert_eq!(Arc::strong_count(&store), 1, "no task of the engine holds the store: it can close");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn offline_then_back_online_sends_everything_once() {
+        let (_tmp, store) = shop().await;
+        let vault = Vault::in_memory();
+        let fake = ShopifyFake::start(25, 503).await;
+        fake.budget(100_000, 100_000);
+        // the demo shop's Shopify account, connected to an address where nothing listens
+        let ch = store.channels().await.unwrap().into_iter().find(|c| c.kind == "shopify").unwrap().id;
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let secrets = serde_json::json!({ "access_token": mercator_testkit::shopify::ACCESS_TOKEN }).to_string();
+        vault.set(&Vault::channel_account(&ch), &Secret::new(secrets)).unwrap();
+        let offline_cfg = serde_json::json!({ "shop_url": format!("http://127.0.0.1:{dead}"), "currency": "JPY" });
+        store.set_channel_config(&ch, &offline_cfg).await.unwrap();
+        // the account's live listings are the five SKUs the fake shop has
+        sqlx::query(
+            "UPDATE listings SET status = 'inactive' WHERE channel_id = ?1 AND status = 'live' AND variant_id NOT IN \
+             (SELECT id FROM variants WHERE sku IN ('KIT-00001-BLK', 'KIT-00001-WHT', 'ELE-00012-BLK', 'HOM-00021-M', 'SPO-00031-L'))",
+        )
+        .bind(&ch)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query("UPDATE listings SET status = 'live', seller_sku = (SELECT sku FROM variants v WHERE v.id = variant_id) \
+             WHERE channel_id = ?1 AND variant_id IN (SELECT id FROM variants WHERE sku IN ('KIT-00001-BLK', 'KIT-00001-WHT', 'ELE-00012-BLK', 'HOM-00021-M', 'SPO-00031-L'))")
+        .bind(&ch)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        sqlx::query("DELETE FROM outbox").execute(store.pool()).await.unwrap();
+
+        let clock = ManualClock::new(OffsetDateTime::now_utc());
+        let host = Arc::new(Recorder::default());
+        let engine = Engine::start(store.clone(), vault, host.clone(), Arc::new(clock.clone()), Timings::default());
+        clock.until_sleeping(LOOPS).await;
+
+        // the first tick: the run cannot reach the shop, the profile goes offline
+        let from = host.len();
+        clock.advance(Duration::from_secs(60));
+        let Ev::Sync(end) = host.wait(from, "the unreachable run", ended(&ch)).await else { unreachable!() };
+        assert_eq!(end.error.unwrap().code, "channel-offline");
+        host.wait(from, "offline", |e| matches!(e, Ev::Conn(c) if c.offline)).await;
+        host.wait(from, "the outbox round", |e| matches!(e, Ev::Delivered(_))).await;
+        clock.until_sleeping(LOOPS).await;
+        let c = engine.connectivity().await;
+        assert!(c.offline && c.since.is_some());
+        let waiting = c.waiting;
+        assert!(waiting > 1, "stock pushes of every live listing wait: {waiting}");
+        let waited: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM outbox WHERE status = 'pending'").fetch_all(store.pool()).await.unwrap();
+        assert_eq!(waited.len() as i64, waiting);
+
+        // offline, both loops look every 15 s; an hour of it parks nothing and sends nothing
+        for _ in 0..4 {
+            let from = host.len();
+            clock.advance(Duration::from_secs(15));
+            host.wait(from, "an offline look", ended(&ch)).await;
+            clock.until_sleeping(LOOPS).await;
+        }
+        assert_eq!(engine.runs_started().get(&ch), Some(&5), "every 15 s while offline");
+        assert_eq!(scalar(&store, "SELECT count(*) FROM outbox WHERE status != 'pending' OR attempts > 0").await, 0);
+        assert!(fake.stats().stock_sets.is_empty());
+        assert!(host.since(0).iter().filter(|e| matches!(e, Ev::Conn(_))).count() == 1, "offline said once");
+
+        // the network is back: the next look reaches the shop, and what waited goes out at once
+        let online_cfg = serde_json::json!({ "shop_url": fake.url(), "currency": "JPY" });
+        store.set_channel_config(&ch, &online_cfg).await.unwrap();
+        let from = host.len();
+        clock.advance(Duration::from_secs(15));
+        let Ev::Sync(end) = host.wait(from, "the run back online", ended(&ch)).await else { unreachable!() };
+        assert_eq!(end.error, None);
+        assert_eq!(end.report.created, 25);
+        host.wait(from, "online", |e| matches!(e, Ev::Conn(c) if !c.offline)).await;
+        let Ev::Delivered(r) =
+            host.wait(from, "the delivery after resuming", |e| matches!(e, Ev::Delivered(r) if r.sent > 0)).await
+        else {
+            unreachable!()
+        };
+        clock.until_sleeping(LOOPS).await;
+        let sent_rows = "SELECT count(*) FROM outbox WHERE status = 'sent'";
+        assert_eq!(r.failed, 0);
+        let untried: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM outbox WHERE status != 'sent' AND id IN (SELECT value FROM json_each(?))",
+        )
+        .bind(serde_json::to_string(&waited).unwrap())
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(untried, 0, "everything that waited offline went out as soon as the shop answered");
+        assert!(!engine.connectivity().await.offline);
+
+        // the orders that came in reserve stock: their new quantities follow in the next rounds,
+        // each once, and then nothing more is sent
+        let mut sets = Vec::new();
+        for _ in 0..4 {
+            let from = host.len();
+            clock.advance(Duration::from_secs(60));
+            host.wait(from, "a later outbox round", |e| matches!(e, Ev::Delivered(_))).await;
+            clock.until_sleeping(LOOPS).await;
+            sets.push(fake.stats().stock_sets.len() as i64);
+        }
+        assert_eq!(sets[2], sets[3], "quiet at the end: {sets:?}");
+        assert_eq!(sets[3], scalar(&store, sent_rows).await, "one request per change sent, none twice");
+        // and the shop has each listing's newest quantity
+        let last: std::collections::HashMap<String, i64> = fake
+            .stats()
+            .stock_sets
+            .iter()
+            .flat_map(|v| v["quantities"].as_array().cloned().unwrap_or_default())
+            .map(|q| {
+                (q["inventoryItemId"].as_str().unwrap_or_default().to_string(), q["quantity"].as_i64().unwrap_or(-1))
+            })
+            .collect();
+        let skus = ["KIT-00001-BLK", "KIT-00001-WHT", "ELE-00012-BLK", "HOM-00021-M", "SPO-00031-L"];
+        let ours: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT seller_sku, pushed_qty FROM listings WHERE channel_id = ? AND status = 'live' ORDER BY seller_sku",
+        )
+        .bind(&ch)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(ours.len(), last.len());
+        for (sku, qty) in ours {
+            let item = format!("gid://shopify/InventoryItem/{}", 7000 + skus.iter().position(|s| *s == sku).unwrap());
+            assert_eq!(last.get(&item), Some(&qty), "{sku}: the shop has our newest quantity");
+        }
+        let refs: std::collections::HashSet<String> =
+            fake.stats().stock_sets.iter().map(|v| v["referenceDocumentUri"].to_string()).collect();
+        assert_eq!(refs.len(), fake.stats().stock_sets.len(), "no change was sent twice");
+        assert_eq!(scalar(&store, "SELECT count(*) FROM outbox WHERE status != 'sent'").await, 0, "nothing left");
+        engine.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn edits_wait_for_one_short_delay_together_and_the_purge_runs_once_a_day() {
+        let (_tmp, store) = shop().await;
+        let vault = Vault::in_memory();
+        let fake = ShopifyFake::start(30, 504).await;
+        let ch = shopify_account(&store, &vault, &fake, "Shop").await;
+        mercator_api::sync::sync_now(&store, &vault, &ch, &|_| {}).await.unwrap();
+        let done_with_buyer = "SELECT count(*) FROM orders WHERE pii_purged_at IS NULL \
+            AND (shipped_at IS NOT NULL OR status IN ('cancelled', 'refunded'))";
+        let before = scalar(&store, done_with_buyer).await;
+        let with_address = "SELECT count(*) FROM orders WHERE ship_to IS NOT NULL AND shipped_at IS NOT NULL";
+        assert!(before > 0 && scalar(&store, with_address).await > 0, "the shop has shipped orders with addresses");
+
+        // two months on, at ten in the morning (UTC)
+        let start =
+            (OffsetDateTime::now_utc() + time::Duration::days(60)).date().with_hms(10, 0, 0).unwrap().assume_utc();
+        let clock = ManualClock::new(start);
+        let host = Arc::new(Recorder::default());
+        let engine = Engine::start(store.clone(), vault, host.clone(), Arc::new(clock.clone()), Timings::default());
+        clock.until_sleeping(LOOPS).await;
+
+        // two edits in a row: one delivery round, two seconds after the first
+        engine.send_edits_soon();
+        engine.send_edits_soon();
+        clock.until_sleeping(LOOPS + 1).await;
+        assert_eq!(clock.sleepers(), LOOPS + 1, "one delay for both edits");
+        let from = host.len();
+        clock.advance(Duration::from_secs(2));
+        host.wait(from, "the round after the edits", |e| matches!(e, Ev::Delivered(_))).await;
+        clock.until_sleeping(LOOPS).await;
+        assert_eq!(clock.sleepers(), LOOPS);
+
+        // the first purge comes a minute after opening
+        let from = host.len();
+        clock.advance(Duration::from_secs(58));
+        let Ev::Purged(n) = host.wait(from, "the first purge", |e| matches!(e, Ev::Purged(_))).await else {
+            unreachable!()
+        };
+        assert_eq!(n, before, "every order shipped (or cancelled) more than 30 days ago");
+        assert_eq!(scalar(&store, done_with_buyer).await, 0);
+        assert_eq!(scalar(&store, with_address).await, 0);
+        clock.until_sleeping(LOOPS).await;
+        // hourly looks the same day purge nothing more; the next day purges again
+        for _ in 0..13 {
+            clock.advance(Duration::from_secs(3600));
+            clock.until_sleeping(LOOPS).await;
+        }
+        let purges = host.since(0).iter().filter(|e| matches!(e, Ev::Purged(_))).count();
+        assert_eq!(purges, 1, "one purge on the first day");
+        assert_eq!(clock.now().date(), start.date());
+        let from = host.len();
+        clock.advance(Duration::from_secs(3600));
+        host.wait(from, "the next day's purge", |e| matches!(e, Ev::Purged(_))).await;
+        engine.stop().await;
+    }
+}

@@ -96,6 +96,11 @@ pub fn backend_name() -> &'static str {
 #[derive(Debug, Clone)]
 pub struct Vault {
     service: String,
+    /// Tests of the background engine run without a Secret Service: with the
+    /// `memory` feature (a dev-dependency only, never in the app's build) a
+    /// vault can keep its secrets in this process's memory instead.
+    #[cfg(feature = "memory")]
+    memory: Option<std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>>,
 }
 
 impl Default for Vault {
@@ -106,7 +111,23 @@ impl Default for Vault {
 
 impl Vault {
     pub fn new(service: &str) -> Self {
-        Self { service: service.to_string() }
+        Self {
+            service: service.to_string(),
+            #[cfg(feature = "memory")]
+            memory: None,
+        }
+    }
+
+    /// A vault whose secrets live in this process's memory (clones share
+    /// them). Only for tests: the feature is never enabled in the app.
+    #[cfg(feature = "memory")]
+    pub fn in_memory() -> Self {
+        Self { service: SERVICE.into(), memory: Some(Default::default()) }
+    }
+
+    #[cfg(feature = "memory")]
+    fn memory(&self) -> Option<std::sync::MutexGuard<'_, std::collections::HashMap<String, String>>> {
+        self.memory.as_ref().map(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     /// Account name for a channel's API token.
@@ -122,15 +143,29 @@ impl Vault {
     }
 
     pub fn set(&self, account: &str, secret: &Secret) -> Result<(), VaultError> {
+        #[cfg(feature = "memory")]
+        if let Some(mut m) = self.memory() {
+            m.insert(account.to_string(), secret.expose().to_string());
+            return Ok(());
+        }
         self.entry(account)?.set_password(secret.expose()).map_err(|e| map_err(account, e))
     }
 
     pub fn get(&self, account: &str) -> Result<Secret, VaultError> {
+        #[cfg(feature = "memory")]
+        if let Some(m) = self.memory() {
+            return m.get(account).map(|v| Secret::new(v.clone())).ok_or_else(|| VaultError::NoEntry(account.into()));
+        }
         self.entry(account)?.get_password().map(Secret).map_err(|e| map_err(account, e))
     }
 
     /// Removes the credential; removing a missing one is not an error.
     pub fn delete(&self, account: &str) -> Result<(), VaultError> {
+        #[cfg(feature = "memory")]
+        if let Some(mut m) = self.memory() {
+            m.remove(account);
+            return Ok(());
+        }
         match self.entry(account)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_err(account, e)),

@@ -1,0 +1,496 @@
+//! The background work of one open profile, without Tauri: one task per
+//! loop, started when the profile opens and stopped before it closes.
+//!
+//! - **sync**: every minute, pulls the accounts that are due (connected, not
+//!   paused, interval passed, not backing off), each in its own task so a
+//!   channel that never answers costs only its own run;
+//! - **outbox**: every minute, and at once when asked ([`Engine::send_soon`],
+//!   [`Engine::send_edits_soon`], the network coming back), sends what the
+//!   outbox holds for connected accounts;
+//! - **purge**: once a day, removes buyer data of orders shipped more than
+//!   30 days ago.
+//!
+//! Offline state machine: a run that cannot reach its host at all puts the
+//! profile offline (since then); offline, both loops look every 15 s and
+//! every connected account is tried; the first run that reaches its channel
+//! puts the profile back online and wakes the outbox so what waited goes out
+//! at once. The window reports what it sees of the network through
+//! [`Engine::resume`].
+//!
+//! The engine reports through [`Host`] (the shell emits window events) and
+//! reads time from [`Clock`]: tests drive it with [`ManualClock`] and the
+//! test kit's fake shops, in milliseconds and without a window. The inbox's
+//! mail and chat polling and the print queue are further loops here.
+
+use crate::outbox::{ConnectivityDto, DeliveryReport};
+use crate::sync::{self, RunReport};
+use crate::ApiResult;
+use mercator_core::{ErrorCode, ErrorPayload};
+use mercator_store::Store;
+use mercator_vault::Vault;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio::sync::{oneshot, watch, Notify};
+use tokio::task::{JoinHandle, JoinSet};
+
+/// What the engine tells the shell.
+pub trait Host: Send + Sync + 'static {
+    /// An account's run made progress (`running`) or ended.
+    fn sync_event(&self, event: &SyncEvent);
+    /// The profile went offline or came back.
+    fn connectivity(&self, now: &ConnectivityDto);
+    /// An outbox round ended (also when it had nothing to send).
+    fn delivered(&self, _report: &DeliveryReport) {}
+    /// The daily purge removed the buyer data of this many orders.
+    fn purged(&self, _orders: i64) {}
+}
+
+/// Sent while an account syncs and when it stops (the window's `sync` event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncEvent {
+    pub channel_id: String,
+    pub report: RunReport,
+    pub running: bool,
+    pub error: Option<ErrorPayload>,
+}
+
+/// A sleep of the engine's clock.
+pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Where the engine reads the time and waits.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> OffsetDateTime;
+    fn sleep(&self, d: Duration) -> Sleep;
+}
+
+/// The wall clock and tokio's timers.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+    fn sleep(&self, d: Duration) -> Sleep {
+        Box::pin(tokio::time::sleep(d))
+    }
+}
+
+/// A clock that moves only when told: sleeps end when [`ManualClock::advance`]
+/// passes their deadline. For tests of anything that runs on the engine.
+#[derive(Clone)]
+pub struct ManualClock(Arc<Mutex<Manual>>);
+
+struct Manual {
+    now: OffsetDateTime,
+    next: u64,
+    sleepers: BTreeMap<u64, (OffsetDateTime, oneshot::Sender<()>)>,
+}
+
+impl ManualClock {
+    pub fn new(start: OffsetDateTime) -> Self {
+        ManualClock(Arc::new(Mutex::new(Manual { now: start, next: 0, sleepers: BTreeMap::new() })))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Manual> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Moves the time on and ends every sleep whose deadline it passes.
+    pub fn advance(&self, d: Duration) {
+        let mut m = self.lock();
+        m.now += d;
+        let now = m.now;
+        let done: Vec<u64> = m.sleepers.iter().filter(|(_, (at, _))| *at <= now).map(|(id, _)| *id).collect();
+        for id in done {
+            if let Some((_, tx)) = m.sleepers.remove(&id) {
+                let _ = tx.send(());
+            }
+        }
+    }
+
+    /// How many sleeps are waiting for the time to move.
+    pub fn sleepers(&self) -> usize {
+        self.lock().sleepers.len()
+    }
+
+    /// Waits (in real time) until at least `n` sleeps wait: the loops are
+    /// idle and the next [`advance`](Self::advance) reaches them all.
+    pub async fn until_sleeping(&self, n: usize) {
+        while self.sleepers() < n {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+}
+
+/// Leaves the clock's list when the sleep is dropped unfinished (a loop
+/// woken by something else).
+struct ManualSleep {
+    clock: ManualClock,
+    id: u64,
+    rx: oneshot::Receiver<()>,
+}
+
+impl Future for ManualSleep {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        Pin::new(&mut self.rx).poll(cx).map(|_| ())
+    }
+}
+
+impl Drop for ManualSleep {
+    fn drop(&mut self) {
+        self.clock.lock().sleepers.remove(&self.id);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        self.lock().now
+    }
+    fn sleep(&self, d: Duration) -> Sleep {
+        let (tx, rx) = oneshot::channel();
+        let mut m = self.lock();
+        let id = m.next;
+        m.next += 1;
+        let at = m.now + d;
+        if d.is_zero() {
+            let _ = tx.send(());
+        } else {
+            m.sleepers.insert(id, (at, tx));
+        }
+        drop(m);
+        Box::pin(ManualSleep { clock: self.clone(), id, rx })
+    }
+}
+
+/// How often the loops look.
+#[derive(Debug, Clone, Copy)]
+pub struct Timings {
+    /// Online: the sync and outbox loops look this often.
+    pub tick: Duration,
+    /// Offline: they look this often (resume soon after the network is back).
+    pub offline_tick: Duration,
+    /// After an edit, changes wait this long so edits made meanwhile go in
+    /// the same round.
+    pub edits_delay: Duration,
+    /// The purge loop checks for a new day at least this often.
+    pub purge_check: Duration,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            tick: Duration::from_secs(60),
+            offline_tick: Duration::from_secs(15),
+            edits_delay: Duration::from_secs(2),
+            purge_check: Duration::from_secs(3600),
+        }
+    }
+}
+
+struct Shared {
+    store: Arc<Store>,
+    vault: Vault,
+    host: Arc<dyn Host>,
+    clock: Arc<dyn Clock>,
+    timings: Timings,
+    /// Since when no channel could be reached; `None` while online. The
+    /// loops watch it to look at the offline pace at once.
+    offline_since: watch::Sender<Option<OffsetDateTime>>,
+    wake_sync: Notify,
+    wake_outbox: Notify,
+    edits_pending: AtomicBool,
+    /// Accounts with a run started by the sync loop still going.
+    running: Mutex<HashSet<String>>,
+    /// Runs the sync loop started, per account (diagnostics and tests).
+    started: Mutex<HashMap<String, u64>>,
+    tasks: Mutex<JoinSet<()>>,
+    stop: watch::Sender<bool>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The background work of one open profile (see the module docs).
+pub struct Engine {
+    shared: Arc<Shared>,
+    loops: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Engine {
+    /// Starts the loops on the current tokio runtime.
+    pub fn start(
+        store: Arc<Store>,
+        vault: Vault,
+        host: Arc<dyn Host>,
+        clock: Arc<dyn Clock>,
+        timings: Timings,
+    ) -> Engine {
+        let shared = Arc::new(Shared {
+            store,
+            vault,
+            host,
+            clock,
+            timings,
+            offline_since: watch::channel(None).0,
+            wake_sync: Notify::new(),
+            wake_outbox: Notify::new(),
+            edits_pending: AtomicBool::new(false),
+            running: Mutex::new(HashSet::new()),
+            started: Mutex::new(HashMap::new()),
+            tasks: Mutex::new(JoinSet::new()),
+            stop: watch::channel(false).0,
+        });
+        let loops = vec![
+            tokio::spawn(sync_loop(shared.clone())),
+            tokio::spawn(outbox_loop(shared.clone())),
+            tokio::spawn(purge_loop(shared.clone())),
+        ];
+        Engine { shared, loops: Mutex::new(loops) }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.shared.store
+    }
+
+    /// Pulls an account now (the user asked), reporting like a scheduled run.
+    pub async fn sync_now(&self, channel_id: &str) -> ApiResult<RunReport> {
+        self.shared.run(channel_id).await
+    }
+
+    /// The window saw the network come back (or the user asked): try the
+    /// channels and send what waits now instead of at the next tick.
+    pub fn resume(&self) {
+        self.shared.wake_sync.notify_one();
+        self.shared.wake_outbox.notify_one();
+    }
+
+    /// Sends what the outbox holds now, in the background (after shipments
+    /// are recorded: the reply does not wait for the channels).
+    pub fn send_soon(&self) {
+        self.shared.wake_outbox.notify_one();
+    }
+
+    /// After an edit that may have queued channel updates: sends them after
+    /// [`Timings::edits_delay`], with every edit made meanwhile.
+    pub fn send_edits_soon(&self) {
+        let s = &self.shared;
+        if s.edits_pending.swap(true, Ordering::SeqCst) {
+            return; // a round is already coming
+        }
+        let shared = s.clone();
+        lock(&s.tasks).spawn(async move {
+            let mut stop = shared.stop.subscribe();
+            tokio::select! {
+                () = shared.clock.sleep(shared.timings.edits_delay) => {}
+                _ = stop.changed() => return,
+            }
+            shared.edits_pending.store(false, Ordering::SeqCst);
+            shared.wake_outbox.notify_one();
+        });
+    }
+
+    /// Sends what is due now and waits for it (the user's "retry").
+    pub async fn deliver_now(&self) -> ApiResult<DeliveryReport> {
+        let s = &self.shared;
+        crate::outbox::deliver_due_at(&s.store, &s.vault, s.clock.now()).await
+    }
+
+    pub async fn connectivity(&self) -> ConnectivityDto {
+        self.shared.connectivity().await
+    }
+
+    /// How many runs the sync loop has started for each account.
+    pub fn runs_started(&self) -> HashMap<String, u64> {
+        lock(&self.shared.started).clone()
+    }
+
+    /// Stops every loop and waits for them; runs and sends still going are
+    /// cut off (each is crash-safe: what it did not finish is done again).
+    pub async fn stop(&self) {
+        let _ = self.shared.stop.send(true);
+        let loops: Vec<JoinHandle<()>> = std::mem::take(&mut *lock(&self.loops));
+        for l in loops {
+            let _ = l.await;
+        }
+        let mut tasks = std::mem::take(&mut *lock(&self.shared.tasks));
+        tasks.shutdown().await;
+    }
+}
+
+impl Shared {
+    fn offline(&self) -> bool {
+        self.offline_since.borrow().is_some()
+    }
+
+    fn tick(&self) -> Duration {
+        if self.offline() {
+            self.timings.offline_tick
+        } else {
+            self.timings.tick
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    async fn connectivity(&self) -> ConnectivityDto {
+        let since = *self.offline_since.borrow();
+        let waiting =
+            mercator_store::outbox::counts(self.store.pool()).await.map(|c| c.pending + c.in_flight).unwrap_or(0);
+        ConnectivityDto { offline: since.is_some(), since: since.map(mercator_channels::fmt_time), waiting }
+    }
+
+    async fn set_offline(&self, offline: bool) {
+        let now = self.clock.now();
+        let changed = self.offline_since.send_if_modified(|since| {
+            if since.is_some() == offline {
+                return false;
+            }
+            *since = offline.then_some(now);
+            true
+        });
+        if changed {
+            tracing::info!(offline, "connectivity changed");
+            if !offline {
+                // back online: what waited goes out now
+                self.wake_outbox.notify_one();
+            }
+            self.host.connectivity(&self.connectivity().await);
+        }
+    }
+
+    async fn run(&self, channel_id: &str) -> ApiResult<RunReport> {
+        let progress = |r: &RunReport| {
+            self.host.sync_event(&SyncEvent { channel_id: channel_id.into(), report: *r, running: true, error: None });
+        };
+        let r = sync::sync_now_at(&self.store, &self.vault, channel_id, self.clock.now(), &progress).await;
+        // a run of this account is under way: that run reports, this one says nothing
+        if let Err(e) = &r {
+            if e.0.code == ErrorCode::SyncRunning.as_str() {
+                return r;
+            }
+        }
+        let (report, error) = match &r {
+            Ok(rep) => (*rep, None),
+            Err(e) => (RunReport::default(), Some(e.0.clone())),
+        };
+        // a run that reached its channel says we are online; one that could
+        // not reach the host at all says we are not
+        let unreachable = error.as_ref().is_some_and(|e| e.code == ErrorCode::ChannelOffline.as_str());
+        self.set_offline(unreachable).await;
+        self.host.sync_event(&SyncEvent { channel_id: channel_id.into(), report, running: false, error });
+        r
+    }
+
+    /// Waits for the loop's next look: its tick (online or offline pace,
+    /// re-armed when the state changes), a wake-up, or the stop. Returns
+    /// false when the engine stops.
+    async fn wait_tick(&self, wake: &Notify, stop: &mut watch::Receiver<bool>) -> bool {
+        let mut state = self.offline_since.subscribe();
+        loop {
+            tokio::select! {
+                () = self.clock.sleep(self.tick()) => break,
+                () = wake.notified() => break,
+                _ = stop.changed() => break,
+                changed = state.changed() => if changed.is_err() { break },
+            }
+        }
+        !self.stopped()
+    }
+
+    /// Waits `d` or for the stop; false when the engine stops.
+    async fn wait(&self, d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
+        tokio::select! {
+            () = self.clock.sleep(d) => {}
+            _ = stop.changed() => {}
+        }
+        !self.stopped()
+    }
+}
+
+async fn sync_loop(s: Arc<Shared>) {
+    let mut stop = s.stop.subscribe();
+    while s.wait_tick(&s.wake_sync, &mut stop).await {
+        let due = if s.offline() {
+            // every connected account is due once the network is back
+            sync::accounts(&s.store)
+                .await
+                .map(|a| a.into_iter().filter(|a| a.connected && !a.paused).map(|a| a.channel_id).collect())
+        } else {
+            sync::due_accounts(&s.store, s.clock.now()).await
+        };
+        let due: Vec<String> = match due {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "due accounts not read");
+                continue;
+            }
+        };
+        for id in due {
+            if !lock(&s.running).insert(id.clone()) {
+                continue; // its last run is still going
+            }
+            *lock(&s.started).entry(id.clone()).or_default() += 1;
+            let shared = s.clone();
+            let mut tasks = lock(&s.tasks);
+            while tasks.try_join_next().is_some() {}
+            tasks.spawn(async move {
+                match shared.run(&id).await {
+                    Err(e) if e.0.code == ErrorCode::SyncRunning.as_str() => {}
+                    Err(e) => tracing::warn!(channel = %id, error = %e, "sync stopped"),
+                    Ok(_) => {}
+                }
+                lock(&shared.running).remove(&id);
+            });
+        }
+    }
+}
+
+async fn outbox_loop(s: Arc<Shared>) {
+    let mut stop = s.stop.subscribe();
+    while s.wait_tick(&s.wake_outbox, &mut stop).await {
+        match crate::outbox::deliver_due_at(&s.store, &s.vault, s.clock.now()).await {
+            Ok(r) => {
+                if r.sent + r.failed > 0 {
+                    tracing::info!(sent = r.sent, failed = r.failed, "outbox delivered");
+                }
+                s.host.delivered(&r);
+            }
+            Err(e) => tracing::warn!(error = %e, "outbox delivery failed"),
+        }
+    }
+}
+
+/// The first purge comes a tick after the profile opens (off the start-up
+/// path), then one each new day of the engine's clock (UTC).
+async fn purge_loop(s: Arc<Shared>) {
+    let mut stop = s.stop.subscribe();
+    let mut last: Option<time::Date> = None;
+    let mut next = s.timings.tick;
+    while s.wait(next, &mut stop).await {
+        let now = s.clock.now();
+        if last != Some(now.date()) {
+            match sync::purge_buyer_data_at(&s.store, now).await {
+                Ok(n) => s.host.purged(n),
+                Err(e) => tracing::warn!(error = %e, "purge failed"),
+            }
+            last = Some(now.date());
+        }
+        let midnight = now.date().next_day().map(|d| d.midnight().assume_utc());
+        let to_midnight = midnight
+            .map(|m| m - s.clock.now())
+            .and_then(|d| Duration::try_from(d).ok())
+            .unwrap_or(s.timings.purge_check);
+        next = to_midnight.min(s.timings.purge_check).max(Duration::from_secs(1));
+    }
+}
