@@ -4,8 +4,7 @@
 use crate::state::AppState;
 use mercator_api::{
     catalog, ops, ApiError, ApiResult, AppInfo, BulkResult, CatalogSummary, ChannelDto, ConversationDto, ExportResult,
-    HistoryDto, ListingDto, NewProductRequest, OrderDto, Page, PickListDto, ProductDetailDto, ProductDto, SyncStatus,
-    VaultStatus,
+    HistoryDto, NewProductRequest, Page, PickListDto, ProductDetailDto, ProductDto, SyncStatus, VaultStatus,
 };
 use mercator_core::catalog::CatalogFilter;
 use mercator_core::ErrorCode;
@@ -52,16 +51,6 @@ pub async fn list_products(
 #[tauri::command]
 pub async fn catalog_count(state: S<'_>, filter: CatalogFilter) -> ApiResult<i64> {
     ops::catalog_count(state.store().await?.as_ref(), &filter).await
-}
-
-#[tauri::command]
-pub async fn list_listings(state: S<'_>, lang: String, offset: i64, limit: i64) -> ApiResult<Page<ListingDto>> {
-    ops::listings(state.store().await?.as_ref(), &lang, offset, limit).await
-}
-
-#[tauri::command]
-pub async fn list_orders(state: S<'_>, offset: i64, limit: i64) -> ApiResult<Page<OrderDto>> {
-    ops::orders(state.store().await?.as_ref(), offset, limit).await
 }
 
 #[tauri::command]

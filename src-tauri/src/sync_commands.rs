@@ -194,8 +194,3 @@ pub async fn retry_outbox(state: S<'_>, id: String) -> ApiResult<mercator_api::o
     mercator_api::outbox::retry(engine.store(), &id).await?;
     engine.deliver_now().await
 }
-
-#[tauri::command]
-pub async fn purge_buyer_data(state: S<'_>) -> ApiResult<i64> {
-    sync::purge_buyer_data(state.store().await?.as_ref()).await
-}

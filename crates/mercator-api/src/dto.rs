@@ -75,19 +75,6 @@ pub struct CatalogSummary {
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct ListingDto {
-    pub id: String,
-    pub sku: String,
-    pub title: String,
-    pub channel_name: String,
-    pub channel_kind: String,
-    pub market: String,
-    pub price: MoneyDto,
-    pub status: String,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
 pub struct OrderDto {
     pub id: String,
     pub external_id: String,
@@ -480,7 +467,6 @@ pub fn typescript_bindings() -> String {
         Page::<()>::decl(&cfg),
         ProductDto::decl(&cfg),
         CatalogSummary::decl(&cfg),
-        ListingDto::decl(&cfg),
         OrderDto::decl(&cfg),
         ConversationDto::decl(&cfg),
         PickLineDto::decl(&cfg),

@@ -2,8 +2,7 @@
 //! reserve, counts, and the stock pushes to the channels (see
 //! `mercator_store::inventory` for the rules).
 
-use crate::{ApiError, ApiResult, Page};
-use mercator_core::ErrorCode;
+use crate::{ApiResult, Page};
 use mercator_store::inventory::StockFilter;
 use mercator_store::Store;
 use serde::Serialize;
@@ -70,9 +69,7 @@ pub async fn stock(
     offset: i64,
     limit: i64,
 ) -> ApiResult<Page<StockRowDto>> {
-    if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
-        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
-    }
+    let (offset, limit) = crate::ops::page_bounds(offset, limit)?;
     let (rows, total) = store.stock_page(filter, lang, offset, limit).await?;
     let items = rows
         .into_iter()

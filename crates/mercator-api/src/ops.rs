@@ -11,7 +11,8 @@ pub const KEY_THEME: &str = "ui.theme";
 /// Largest page a list command returns.
 pub const MAX_PAGE: i64 = 500;
 
-fn page_bounds(offset: i64, limit: i64) -> ApiResult<(i64, i64)> {
+/// The one check of every paged command: `limit` in 1..=[`MAX_PAGE`], `offset` not negative.
+pub fn page_bounds(offset: i64, limit: i64) -> ApiResult<(i64, i64)> {
     if offset < 0 || !(1..=MAX_PAGE).contains(&limit) {
         return Err(ApiError::new(ErrorCode::PageBounds).arg("max", MAX_PAGE));
     }
@@ -83,51 +84,6 @@ pub async fn products(
 /// The exact number of products `filter` selects.
 pub async fn catalog_count(store: &impl ShopRepository, filter: &CatalogFilter) -> ApiResult<i64> {
     Ok(store.catalog_count(&filter.normalised()).await?)
-}
-
-pub async fn listings(store: &impl ShopRepository, lang: &str, offset: i64, limit: i64) -> ApiResult<Page<ListingDto>> {
-    let (offset, limit) = page_bounds(offset, limit)?;
-    let total = store.listings_count().await?;
-    let items = store
-        .listings_page(lang, offset, limit)
-        .await?
-        .into_iter()
-        .map(|r| ListingDto {
-            id: r.id,
-            sku: r.sku,
-            title: r.title,
-            channel_name: r.channel_name,
-            channel_kind: r.channel_kind,
-            market: r.market,
-            price: MoneyDto::new(r.price_minor, &r.price_currency),
-            status: r.status,
-        })
-        .collect();
-    Ok(Page { items, offset, total, exact: true })
-}
-
-pub async fn orders(store: &impl ShopRepository, offset: i64, limit: i64) -> ApiResult<Page<OrderDto>> {
-    let (offset, limit) = page_bounds(offset, limit)?;
-    let total = store.orders_count().await?;
-    let items = store
-        .orders_page(offset, limit)
-        .await?
-        .into_iter()
-        .map(|r| OrderDto {
-            id: r.id,
-            external_id: r.external_id,
-            order_number: r.order_number,
-            channel_name: r.channel_name,
-            channel_kind: r.channel_kind,
-            status: r.status,
-            buyer_name: r.buyer_name,
-            ship_country: r.ship_country,
-            total: MoneyDto::new(r.total_minor, &r.currency),
-            ordered_at: r.ordered_at,
-            items: r.items,
-        })
-        .collect();
-    Ok(Page { items, offset, total, exact: true })
 }
 
 pub async fn conversations(store: &impl ShopRepository) -> ApiResult<Vec<ConversationDto>> {

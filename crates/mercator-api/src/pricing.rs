@@ -289,9 +289,7 @@ pub async fn matrix(
     offset: i64,
     limit: i64,
 ) -> ApiResult<Page<MatrixRowDto>> {
-    if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
-        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
-    }
+    let (offset, limit) = crate::ops::page_bounds(offset, limit)?;
     let channels: Vec<String> = store.channels().await?.into_iter().map(|c| c.id).collect();
     let (rows, total) = store.matrix_page(lang, filter, offset, limit).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.variant_id.clone()).collect();
@@ -450,9 +448,7 @@ pub async fn price_changes(
     offset: i64,
     limit: i64,
 ) -> ApiResult<Page<PriceChangeDto>> {
-    if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
-        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
-    }
+    let (offset, limit) = crate::ops::page_bounds(offset, limit)?;
     let total = store.price_change_count(channel_id).await?;
     let items = store
         .price_changes(channel_id, offset, limit)

@@ -787,9 +787,7 @@ pub async fn orders(
     offset: i64,
     limit: i64,
 ) -> ApiResult<crate::Page<crate::OrderDto>> {
-    if !(1..=crate::ops::MAX_PAGE).contains(&limit) || offset < 0 {
-        return Err(ApiError::new(ErrorCode::InvalidArgument).arg("field", "limit").arg("detail", "range"));
-    }
+    let (offset, limit) = crate::ops::page_bounds(offset, limit)?;
     let (rows, total) = store.orders_filtered(filter, offset, limit).await?;
     let items = rows
         .into_iter()

@@ -56,17 +56,30 @@ async fn list_commands_page_and_carry_currency_exponents() {
     .unwrap();
     assert_eq!(found.total, 1);
     assert_eq!(found.items[0].title, "蓝牙5.3主动降噪无线耳机");
-    let l = ops::listings(&store, "en-US", 0, 500).await.unwrap();
-    let jpy = l.items.iter().find(|x| x.price.currency == "JPY").unwrap();
-    assert_eq!(jpy.price.exponent, 0);
-    let o = ops::orders(&store, 0, 10).await.unwrap();
+    let all = mercator_store::sync::OrderFilter::default();
+    let o = mercator_api::sync::orders(&store, &all, 0, 10).await.unwrap();
     assert_eq!(o.total, 36);
-    assert!(ops::products(&store, "en-US", &Default::default(), -1, 10).await.is_err());
-    let e = ops::orders(&store, 0, 100_000).await.unwrap_err();
-    assert_eq!((e.0.code.as_str(), e.0.args["max"].as_str()), ("page-bounds", "500"));
+    let jpy = mercator_api::sync::orders(&store, &all, 0, 100).await.unwrap();
+    let jpy = jpy.items.iter().find(|x| x.total.currency == "JPY").unwrap();
+    assert_eq!(jpy.total.exponent, 0);
+    // one bounds check for every paged command
+    for e in [
+        ops::products(&store, "en-US", &Default::default(), -1, 10).await.map(|_| ()).unwrap_err(),
+        mercator_api::sync::orders(&store, &all, 0, 100_000).await.map(|_| ()).unwrap_err(),
+        mercator_api::inventory::stock(&store, &Default::default(), "en-US", 0, 0).await.map(|_| ()).unwrap_err(),
+        mercator_api::pricing::price_changes(&store, None, -5, 10).await.map(|_| ()).unwrap_err(),
+    ] {
+        assert_eq!((e.0.code.as_str(), e.0.args["max"].as_str()), ("page-bounds", "500"));
+    }
     let picks = ops::pick_list(&store, "en-US").await.unwrap();
     assert!(!picks.lines.is_empty());
-    let to_ship = ops::orders(&store, 0, 100).await.unwrap().items.iter().filter(|o| o.status == "unshipped").count();
+    let to_ship = mercator_api::sync::orders(&store, &all, 0, 100)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|o| o.status == "unshipped")
+        .count();
     assert_eq!(picks.orders as usize, to_ship);
     let c = ops::conversations(&store).await.unwrap();
     assert!(c.iter().any(|c| c.awaiting_reply) && c.iter().any(|c| !c.awaiting_reply));

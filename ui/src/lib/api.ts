@@ -19,7 +19,6 @@ import type {
   ImportResult,
   NewProductRequest,
   ProductDetailDto,
-  ListingDto,
   OrderDto,
   UnreadableOrderDto,
   Page,
@@ -100,9 +99,6 @@ export const api = {
     invoke<ProductDetailDto>('add_image', file, {
       headers: { 'x-product-id': productId, 'x-name': encodeURIComponent(name), 'x-revision': String(revision) },
     }),
-  listings: (lang: string, offset: number, limit: number) =>
-    invoke<Page<ListingDto>>('list_listings', { lang, offset, limit }),
-  orders: (offset: number, limit: number) => invoke<Page<OrderDto>>('list_orders', { offset, limit }),
   conversations: () => invoke<ConversationDto[]>('list_conversations'),
   pickList: (lang: string) => invoke<PickListDto>('pick_list', { lang }),
   syncStatus: () => invoke<SyncStatus>('sync_status'),
@@ -152,7 +148,6 @@ export const api = {
   syncAccount: (channelId: string) => invoke<RunReport>('sync_account', { channelId }),
   setSyncPaused: (channelId: string, paused: boolean) => invoke<void>('set_sync_paused', { channelId, paused }),
   accountLog: (channelId: string) => invoke<SyncLogDto[]>('account_log', { channelId }),
-  purgeBuyerData: () => invoke<number>('purge_buyer_data'),
   ordersFiltered: (filter: OrderFilter, offset: number, limit: number) =>
     invoke<Page<OrderDto>>('list_orders_filtered', { filter, offset, limit }),
   unreadableOrders: () => invoke<UnreadableOrderDto[]>('unreadable_orders'),

@@ -29,8 +29,6 @@ issueCount: number, };
 
 export type CatalogSummary = { products: number, variants: number, };
 
-export type ListingDto = { id: string, sku: string, title: string, channelName: string, channelKind: string, market: string, price: MoneyDto, status: string, };
-
 export type OrderDto = { id: string, externalId: string, 
 /**
  * What people call it (`#1004`, `302-…`).
