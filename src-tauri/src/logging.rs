@@ -15,7 +15,7 @@ pub fn init(log_dir: &Path) {
         EnvFilter::try_from_env("MERCATOR_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tao=warn,wry=warn"));
     let file = std::fs::create_dir_all(log_dir)
         .ok()
-        .and_then(|_| {
+        .and_then(|()| {
             Builder::new()
                 .rotation(Rotation::DAILY)
                 .filename_prefix("mercator")

@@ -7,7 +7,7 @@
 //! all its descendants (WebKitWebProcess, WebKitNetworkProcess) and summed.
 
 // Timings and megabytes printed for people: the one place floats are allowed.
-#![allow(clippy::disallowed_types)]
+#![allow(clippy::disallowed_types, clippy::float_arithmetic, clippy::cast_precision_loss)]
 
 use crate::util::root;
 use mercator_store::{OpenOptions, SeedStats, Store};
@@ -162,7 +162,7 @@ fn report(name: &str, samples: &[Sample]) {
         ready.iter().max().unwrap_or(&0),
         median(pss) / 1024,
         median(rss) / 1024,
-        samples.first().map(|s| s.processes).unwrap_or(0),
+        samples.first().map_or(0, |s| s.processes),
     );
 }
 
@@ -189,7 +189,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(&warm);
         one_run(&bin, &warm, &scratch, display)?;
 
-        println!("\nMercator start-up benchmark: {} runs each, release build, Xvfb 1280x800", runs);
+        println!("\nMercator start-up benchmark: {runs} runs each, release build, Xvfb 1280x800");
         let mut first = vec![];
         for i in 0..runs {
             let dir = bench_dir.join(format!("first-run-{i}"));
@@ -219,7 +219,6 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
     let dir = shop_of(skus)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async {
-        use mercator_store::ShopRepository;
         let t = Instant::now();
         let (store, report) = Store::open(&dir, &OpenOptions { seed_demo: false, ..Default::default() })
             .await
@@ -239,7 +238,7 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
                     .iter()
                     .cycle()
                     .take(200)
-                    .map(|s| s.to_string())
+                    .map(std::string::ToString::to_string)
                     .collect(),
             ),
             ("English two words", (0..200).map(|i| format!("Series {} Bamboo", series[i % 40])).collect()),
@@ -249,12 +248,12 @@ pub fn bench_search(args: &[String]) -> Result<(), String> {
                     .iter()
                     .cycle()
                     .take(200)
-                    .map(|s| s.to_string())
+                    .map(std::string::ToString::to_string)
                     .collect(),
             ),
             (
                 "Chinese 2 chars (LIKE fallback)",
-                ["耳机", "台灯", "枕头", "毛巾", "窗帘"].iter().cycle().take(100).map(|s| s.to_string()).collect(),
+                ["耳机", "台灯", "枕头", "毛巾", "窗帘"].iter().cycle().take(100).map(std::string::ToString::to_string).collect(),
             ),
         ];
         let cap = mercator_store::COUNT_CAP;
@@ -309,7 +308,6 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
         export_csv, guess_mapping, parse_table, read_file, validate, ImportRow, Limits, Table,
     };
     use mercator_store::catalog::Progress;
-    use mercator_store::ShopRepository;
     let rows_n = crate::util::count_options(args, [("--rows", 100_000)])?[0];
     let dir = root().join("target/bench/import");
     let _ = std::fs::remove_dir_all(&dir);
@@ -339,7 +337,7 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
         export_time
     );
 
-    let mb = |p: &Path| std::fs::metadata(p).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
+    let mb = |p: &Path| std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1e6);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     let open = |name: &str| {
         let path = dir.join(name);
@@ -358,7 +356,7 @@ pub fn bench_import(args: &[String]) -> Result<(), String> {
         let (ok, bad) = validate(&table, &mapping, mercator_core::Currency::CNY, &skus).map_err(|e| e.to_string())?;
         let validated = t.elapsed();
         let outcome = store.import_rows(&ok, &Progress::silent()).await.map_err(|e| e.to_string())?;
-        let written = t.elapsed() - validated;
+        let written = t.elapsed().checked_sub(validated).unwrap();
         println!(
             "{label}: parse {parsed:.0?}, validate {validated:.0?}, write + history + search index {written:.2?}; \
              total {:.2?} ({} created, {} updated, {} unchanged, {} rejected)",

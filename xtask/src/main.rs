@@ -32,15 +32,15 @@ type R = Result<(), String>;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (name, rest) = args.split_first().map(|(a, b)| (a.as_str(), b.to_vec())).unwrap_or(("help", vec![]));
+    let (name, rest) = args.split_first().map_or(("help", vec![]), |(a, b)| (a.as_str(), b.to_vec()));
     let result = match name {
         "run" => run(&rest),
         "test" => test_all(&rest),
-        "e2e" => deps().and_then(|_| build_app(false)).and_then(|_| e2e()),
+        "e2e" => deps().and_then(|()| build_app(false)).and_then(|()| e2e()),
         "deps" => deps(),
         "bindings" => bindings(),
         "gen-shop" => gen_shop(&rest),
-        "bench" => deps().and_then(|_| bench::bench(&rest)),
+        "bench" => deps().and_then(|()| bench::bench(&rest)),
         "bench-search" => bench::bench_search(&rest),
         "bench-import" => bench::bench_import(&rest),
         "bench-pricing" => bench::bench_pricing(&rest),
@@ -51,7 +51,7 @@ fn main() {
         "import-child" => bench::import_child(&rest),
         "fake-amazon" => sync::fake_amazon(&rest),
         "fake-shopee" => sync::fake_shopee(&rest),
-        "bench-ui" => deps().and_then(|_| bench_ui()),
+        "bench-ui" => deps().and_then(|()| bench_ui()),
         _ => {
             eprintln!(
                 "{}",
@@ -151,7 +151,7 @@ pub fn build_app(release: bool) -> R {
 
 pub fn app_binary(release: bool) -> PathBuf {
     let exe = if cfg!(windows) { "mercator.exe" } else { "mercator" };
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     let target = if target.is_absolute() { target } else { root().join(target) };
     target.join(if release { "release" } else { "debug" }).join(exe)
 }
@@ -266,7 +266,7 @@ fn gen_shop(args: &[String]) -> R {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--skus" => {
-                skus = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--skus needs a number")?
+                skus = it.next().and_then(|v| v.replace('_', "").parse().ok()).ok_or("--skus needs a number")?;
             }
             "--data-dir" => dir = it.next().map(PathBuf::from),
             other => return Err(format!("unknown option {other}")),

@@ -6,13 +6,11 @@ pub fn root() -> PathBuf {
 }
 
 pub fn have(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file()))
-        .unwrap_or(false)
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join(program).is_file()))
 }
 
 pub fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"))
 }
 
 pub struct Cmd {
@@ -57,7 +55,7 @@ impl Cmd {
     }
 
     pub fn ok(mut self) -> bool {
-        self.inner.status().map(|s| s.success()).unwrap_or(false)
+        self.inner.status().is_ok_and(|s| s.success())
     }
 
     pub fn run(mut self) -> Result<(), String> {

@@ -7,7 +7,7 @@ use mercator_core::catalog::{BulkOp, Keep};
 use mercator_core::import::{export_csv, export_table, ImportRow};
 use mercator_core::ErrorCode;
 use mercator_store::catalog::Progress;
-use mercator_store::{CatalogFilter, ShopRepository, Store};
+use mercator_store::{CatalogFilter, Store};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -65,7 +65,7 @@ pub fn export_rows(
             let first = *first_sku.entry(e.product_id.as_str()).or_insert(v.sku.as_str());
             let carries_texts = first == v.sku;
             let ts: &[&mercator_store::catalog::TextExport] =
-                if carries_texts { by.get(e.product_id.as_str()).map(Vec::as_slice).unwrap_or(&[]) } else { &[] };
+                if carries_texts { by.get(e.product_id.as_str()).map_or(&[], Vec::as_slice) } else { &[] };
             let currency = v.cost_currency.parse().unwrap_or(mercator_core::Currency::CNY);
             let attrs: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&v.attributes).unwrap_or_default();

@@ -345,8 +345,7 @@ impl Shared {
 
     async fn connectivity(&self) -> ConnectivityDto {
         let since = *self.offline_since.borrow();
-        let waiting =
-            mercator_store::outbox::counts(self.store.pool()).await.map(|c| c.pending + c.in_flight).unwrap_or(0);
+        let waiting = mercator_store::outbox::counts(self.store.pool()).await.map_or(0, |c| c.pending + c.in_flight);
         ConnectivityDto { offline: since.is_some(), since: since.map(mercator_channels::fmt_time), waiting }
     }
 

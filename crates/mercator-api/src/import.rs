@@ -9,7 +9,7 @@ use mercator_core::import::{
     guess_mapping, read_file, unmapped_with_data, Field, ImportRow, Limits, RowError, Table, Validator,
 };
 use mercator_core::{Currency, ErrorCode};
-use mercator_store::{ShopRepository, Store};
+use mercator_store::Store;
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -47,7 +47,7 @@ impl Drop for Importing<'_> {
 
 impl ImportFiles {
     fn get(&self, id: &str) -> ApiResult<Arc<OpenFile>> {
-        let open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match &*open {
             Some((open_id, f)) if open_id == id => Ok(f.clone()),
             _ => Err(ApiError::new(ErrorCode::ImportFileGone)),
@@ -56,13 +56,13 @@ impl ImportFiles {
 
     /// Forgets the open file (its memory goes with it).
     pub fn close(&self) {
-        *self.open.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// Forgets the file `id` if it is still the open one (not a file the
     /// user opened meanwhile).
     fn close_if(&self, id: &str) {
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if open.as_ref().is_some_and(|(open_id, _)| open_id == id) {
             *open = None;
         }
@@ -99,7 +99,7 @@ pub async fn open_file_with(
         tokio::task::spawn_blocking(move || read_file(&owned, &limits)).await.map_err(internal)?.map_err(ApiError)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let id = mercator_core::new_id();
-    *files.open.lock().unwrap_or_else(|p| p.into_inner()) =
+    *files.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
         Some((id.clone(), Arc::new(OpenFile { name, table, importing: Default::default() })));
     preview(store, files, &id, None).await
 }

@@ -3,7 +3,7 @@
 use crate::dto::*;
 use crate::{ApiError, ApiResult};
 use mercator_core::ErrorCode;
-use mercator_store::{CatalogFilter, ShopRepository, Store};
+use mercator_store::{CatalogFilter, Store};
 use mercator_vault::Vault;
 
 pub const KEY_LANGUAGE: &str = "ui.language";
@@ -20,7 +20,7 @@ pub fn page_bounds(offset: i64, limit: i64) -> ApiResult<(i64, i64)> {
 }
 
 /// The UI language: the saved choice, else the system's (zh* -> zh-CN, else en-US).
-pub async fn ui_settings(store: &impl ShopRepository, system_locale: &str) -> ApiResult<UiSettings> {
+pub async fn ui_settings(store: &Store, system_locale: &str) -> ApiResult<UiSettings> {
     let language = match store.setting(KEY_LANGUAGE).await? {
         Some(l) if mercator_i18n::is_supported(&l) => l,
         _ => mercator_i18n::negotiate(system_locale).to_string(),
@@ -29,7 +29,7 @@ pub async fn ui_settings(store: &impl ShopRepository, system_locale: &str) -> Ap
     Ok(UiSettings { language, theme })
 }
 
-pub async fn set_language(store: &impl ShopRepository, language: &str) -> ApiResult<()> {
+pub async fn set_language(store: &Store, language: &str) -> ApiResult<()> {
     if !mercator_i18n::is_supported(language) {
         return Err(ApiError::new(ErrorCode::UnknownLanguage).arg("lang", language));
     }
@@ -37,13 +37,13 @@ pub async fn set_language(store: &impl ShopRepository, language: &str) -> ApiRes
     Ok(())
 }
 
-pub async fn set_theme(store: &impl ShopRepository, theme: &str) -> ApiResult<()> {
+pub async fn set_theme(store: &Store, theme: &str) -> ApiResult<()> {
     let t = Theme::parse(theme).ok_or_else(|| ApiError::new(ErrorCode::UnknownTheme).arg("theme", theme))?;
     store.set_setting(KEY_THEME, t.as_str()).await?;
     Ok(())
 }
 
-pub async fn catalog_summary(store: &impl ShopRepository) -> ApiResult<CatalogSummary> {
+pub async fn catalog_summary(store: &Store) -> ApiResult<CatalogSummary> {
     let c = store.catalog_counts().await?;
     Ok(CatalogSummary { products: c.products, variants: c.variants })
 }
@@ -54,7 +54,7 @@ pub use mercator_store::COUNT_CAP;
 /// titles in every language. The first page counts matches up to
 /// [`COUNT_CAP`] only (`exact` false beyond that).
 pub async fn products(
-    store: &impl ShopRepository,
+    store: &Store,
     lang: &str,
     filter: &CatalogFilter,
     offset: i64,
@@ -82,11 +82,11 @@ pub async fn products(
 }
 
 /// The exact number of products `filter` selects.
-pub async fn catalog_count(store: &impl ShopRepository, filter: &CatalogFilter) -> ApiResult<i64> {
+pub async fn catalog_count(store: &Store, filter: &CatalogFilter) -> ApiResult<i64> {
     Ok(store.catalog_count(&filter.normalised()).await?)
 }
 
-pub async fn conversations(store: &impl ShopRepository) -> ApiResult<Vec<ConversationDto>> {
+pub async fn conversations(store: &Store) -> ApiResult<Vec<ConversationDto>> {
     Ok(store
         .conversations()
         .await?
@@ -105,7 +105,7 @@ pub async fn conversations(store: &impl ShopRepository) -> ApiResult<Vec<Convers
         .collect())
 }
 
-pub async fn pick_list(store: &impl ShopRepository, lang: &str) -> ApiResult<PickListDto> {
+pub async fn pick_list(store: &Store, lang: &str) -> ApiResult<PickListDto> {
     let lines = store
         .pick_list(lang)
         .await?
@@ -115,7 +115,7 @@ pub async fn pick_list(store: &impl ShopRepository, lang: &str) -> ApiResult<Pic
     Ok(PickListDto { lines, orders: store.orders_to_ship().await? })
 }
 
-pub async fn sync_status(store: &impl ShopRepository) -> ApiResult<SyncStatus> {
+pub async fn sync_status(store: &Store) -> ApiResult<SyncStatus> {
     let c = store.outbox_counts().await?;
     Ok(SyncStatus { pending: c.pending + c.in_flight, failed: c.dead })
 }

@@ -68,8 +68,7 @@ pub async fn overview(store: &Store) -> ApiResult<PricingOverview> {
         .into_iter()
         .map(|r| {
             let age = time::Date::parse(&r.as_of, time::macros::format_description!("[year]-[month]-[day]"))
-                .map(|d| (today - d).whole_days())
-                .unwrap_or(0);
+                .map_or(0, |d| (today - d).whole_days());
             FxRateDto {
                 stale: age > i64::from(globals.max_rate_age_days),
                 currency: r.currency,
@@ -90,10 +89,10 @@ pub async fn overview(store: &Store) -> ApiResult<PricingOverview> {
             channel_name: name,
             channel_kind: kind,
             country: market,
-            exponent: currency.parse::<Currency>().map(|c| c.exponent()).unwrap_or(2),
+            exponent: currency.parse::<Currency>().map_or(2, |c| c.exponent()),
             currency,
             effective_from: p.map(|p| p.effective_from.clone()),
-            revision: p.map(|p| p.revision).unwrap_or(0),
+            revision: p.map_or(0, |p| p.revision),
             market: p.map(|p| p.market.clone()),
         });
     }
@@ -225,7 +224,7 @@ pub async fn reprice(store: &Store) -> ApiResult<RepriceResult> {
     })
     .await
     .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))?;
-    let compute_ms = t.elapsed().as_millis() as i64;
+    let compute_ms = i64::try_from(t.elapsed().as_millis()).unwrap_or(i64::MAX);
     let t = std::time::Instant::now();
     let markets_n = policies.len().max(1);
     let mut proposals = Vec::with_capacity(results.len());
@@ -247,7 +246,7 @@ pub async fn reprice(store: &Store) -> ApiResult<RepriceResult> {
     }
     let run_id = mercator_core::new_id();
     store.save_proposals(&run_id, &proposals).await?;
-    let persist_ms = t.elapsed().as_millis() as i64;
+    let persist_ms = i64::try_from(t.elapsed().as_millis()).unwrap_or(i64::MAX);
     let changes = store.proposal_counts().await?.changes;
     Ok(RepriceResult {
         run_id,
@@ -389,7 +388,7 @@ pub fn market_from_json(value: serde_json::Value) -> ApiResult<Market> {
         // a money error carries its payload as JSON; other shapes are the form's bug
         let payload = inner
             .find('{')
-            .and_then(|i| serde_json::from_str::<mercator_core::ErrorPayload>(&inner[i..inner.rfind('}')? + 1]).ok());
+            .and_then(|i| serde_json::from_str::<mercator_core::ErrorPayload>(&inner[i..=inner.rfind('}')?]).ok());
         match payload {
             Some(p) => ApiError(p).arg("field", field),
             None => ApiError::new(ErrorCode::PricingInputInvalid).arg("field", field).arg("detail", "format"),

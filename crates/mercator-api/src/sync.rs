@@ -157,7 +157,7 @@ fn pull_lock(store: &Store, channel_id: &str) -> std::sync::Arc<tokio::sync::Mut
     use std::sync::{Mutex, OnceLock};
     type Locks = Mutex<HashMap<(std::path::PathBuf, String), std::sync::Arc<tokio::sync::Mutex<()>>>>;
     static LOCKS: OnceLock<Locks> = OnceLock::new();
-    let mut locks = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    let mut locks = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     locks.entry((store.db_path().to_path_buf(), channel_id.to_string())).or_default().clone()
 }
 
@@ -380,7 +380,7 @@ fn token_registry() -> &'static TokenRegistry {
 /// process goes (the old refresh token no longer works).
 pub async fn settle_token_refreshes(store: &Store, budget: std::time::Duration) {
     let states: Vec<mercator_channels::shopee::SharedTokens> = {
-        let states = token_registry().lock().unwrap_or_else(|p| p.into_inner());
+        let states = token_registry().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         states.iter().filter(|((path, _), _)| path == store.db_path()).map(|(_, s)| s.clone()).collect()
     };
     let all = futures_util::future::join_all(states.iter().map(|s| s.settled()));
@@ -400,7 +400,7 @@ fn shopee_tokens(
         access_token: secrets.get("access_token").filter(|v| !v.is_empty()).map(Secret::new),
         access_expires_at: secrets.get("access_expires_at").and_then(|v| v.parse().ok()).unwrap_or(0),
     };
-    let mut states = token_registry().lock().unwrap_or_else(|p| p.into_inner());
+    let mut states = token_registry().lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let key = (store.db_path().to_path_buf(), channel_id.to_string());
     Some(states.entry(key).or_insert_with(|| mercator_channels::shopee::TokenState::new(&s)).clone())
 }

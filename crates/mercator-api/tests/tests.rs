@@ -311,7 +311,7 @@ mod catalog {
         import::preview(&store, &files, &next.file_id, None).await.unwrap();
         let res = import::run(&store, &files, &next.file_id, None, false, &Progress::silent()).await.unwrap();
         assert_eq!(res.imported, 300);
-        assert_eq!(ops::catalog_summary(&*store).await.unwrap().products, 600);
+        assert_eq!(ops::catalog_summary(&store).await.unwrap().products, 600);
     }
 
     #[tokio::test]
@@ -326,7 +326,7 @@ mod catalog {
         // the user presses Cancel while the first chunk is written
         let report = |d: u64, _t: u64| {
             if d == 0 {
-                cancel.store(true, Ordering::SeqCst)
+                cancel.store(true, Ordering::SeqCst);
             }
         };
         let p = Progress { cancel: &cancel, report: &report };
@@ -367,7 +367,7 @@ mod catalog {
                 category: "@SUM(A1)".into(),
                 titles: vec![("en-US".into(), "+1 spatula".into())],
                 sku: "EVIL-1".into(),
-                gtin: "".into(),
+                gtin: String::new(),
                 cost: "1".into(),
                 cost_currency: "CNY".into(),
             },
@@ -471,7 +471,7 @@ mod catalog {
         assert_eq!(ops::product_detail(&store, &id).await.unwrap().images.len(), 1);
         // at most MAX_IMAGES per product; the one over is refused before any file is written
         let mut d = ops::product_detail(&store, &id).await.unwrap();
-        for seed in 2..(images::MAX_IMAGES as u32 + 1) {
+        for seed in 2..=(images::MAX_IMAGES as u32) {
             d = images::add_image(&store, &id, "more.jpg", &images::demo_picture(seed, 64), d.revision).await.unwrap();
         }
         assert_eq!(d.images.len(), images::MAX_IMAGES);
@@ -515,7 +515,6 @@ mod catalog {
 mod pricing {
     use super::demo_store;
     use mercator_api::pricing;
-    use mercator_store::ShopRepository;
 
     #[tokio::test]
     async fn reprice_review_apply_and_undo_in_the_demo_shop() {
@@ -534,7 +533,7 @@ mod pricing {
         // the matrix shows every variant with a cell per channel
         let m = pricing::matrix(&store, "en-US", &Default::default(), 0, 10).await.unwrap();
         assert_eq!(m.total, 150);
-        assert!(m.items.iter().all(|row| row.cells.len() == 3 && row.cells.iter().all(|c| c.is_some())));
+        assert!(m.items.iter().all(|row| row.cells.len() == 3 && row.cells.iter().all(std::option::Option::is_some)));
         // sorted by margin on a channel, lowest first
         let ch = o.channels[0].channel_id.clone();
         let f = mercator_store::pricing::MatrixFilter { sort_channel: Some(ch.clone()), ..Default::default() };
@@ -2474,7 +2473,7 @@ mod buyer_data {
             PLANTED
                 .iter()
                 .filter(|s| b.windows(s.len()).any(|w| w == s.as_bytes()))
-                .map(|s| s.to_string())
+                .map(std::string::ToString::to_string)
                 .collect::<Vec<_>>()
         };
         assert!(all.iter().any(|p| !holds(p).is_empty()), "the test planted something to find");

@@ -162,10 +162,8 @@ impl Http {
             .user_agent(concat!("Mercator/", env!("CARGO_PKG_VERSION"), " (Language=Rust)"))
             .build()
             .map_err(|e| ChannelError::Config(e.to_string()))?;
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(7);
+        let seed =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(7, |d| d.as_nanos() as u64);
         Ok(Http { client, policy, seed: AtomicU64::new(seed | 1), waited_ms: AtomicU64::new(0) })
     }
 
@@ -264,7 +262,8 @@ impl Http {
                             }
                         }
                         if attempt + 1 < self.policy.attempts {
-                            self.waited_ms.fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+                            self.waited_ms
+                                .fetch_add(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
                             tokio::time::sleep(wait).await;
                         }
                         continue;
@@ -361,8 +360,8 @@ pub fn redact(text: &str) -> String {
             out.push_str(&mask_pairs(&rest[..i], SECRET_KEYS));
             let url = &rest[i..];
             let end = url.find(|c: char| c.is_whitespace() || "\"'<>)]}".contains(c)).unwrap_or(url.len());
-            let scheme_end = url.find("://").map(|k| k + 3).unwrap_or(0);
-            let host_end = url[scheme_end..end].find(['/', '?', '#']).map(|k| scheme_end + k).unwrap_or(end);
+            let scheme_end = url.find("://").map_or(0, |k| k + 3);
+            let host_end = url[scheme_end..end].find(['/', '?', '#']).map_or(end, |k| scheme_end + k);
             // user:password@ before the host goes too
             let host = &url[scheme_end..host_end];
             let host = host.rsplit('@').next().unwrap_or(host);

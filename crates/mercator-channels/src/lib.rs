@@ -98,7 +98,7 @@ impl Capability {
 /// `woocommerce`, `shopee`); none for a kind without one. No connector
 /// reads buyer messages yet.
 pub fn capabilities(kind: &str) -> &'static [Capability] {
-    use Capability::*;
+    use Capability::{Inventory, Listings, Orders, Tracking};
     match kind {
         "amazon" | "shopify" | "woocommerce" | "shopee" => &[Orders, Inventory, Listings, Tracking],
         _ => &[],

@@ -299,7 +299,7 @@ impl Shopee {
             let until = started.saturating_add(life);
             t.access = Some((access.clone(), until));
             t.margin = REFRESH_MARGIN_S.min(life / 10);
-            t.refresh = refresh.clone();
+            t.refresh.clone_from(&refresh);
             if let Some(sink) = &sink {
                 // not stored until the sink says so (a sink that panics leaves
                 // the pair to be stored at the next call)

@@ -176,7 +176,7 @@ impl Shopify {
         let url = self.url();
         let body = json!({ "query": query, "variables": variables });
         for _ in 0..6 {
-            let pause = self.budget.lock().unwrap_or_else(|p| p.into_inner()).wait_for(query);
+            let pause = self.budget.lock().unwrap_or_else(std::sync::PoisonError::into_inner).wait_for(query);
             if let Some(w) = pause {
                 self.http
                     .waited_ms
@@ -195,7 +195,7 @@ impl Shopify {
             let v: Value = a.json()?;
             let cost = v.pointer("/extensions/cost");
             if let Some(c) = cost {
-                self.budget.lock().unwrap_or_else(|p| p.into_inner()).observe(query, c);
+                self.budget.lock().unwrap_or_else(std::sync::PoisonError::into_inner).observe(query, c);
             }
             let budget = cost.and_then(budget_text);
             if let Some(errors) = v.get("errors").and_then(Value::as_array) {

@@ -73,7 +73,7 @@ impl WooCommerce {
                 c.get(&url).basic_auth(self.secrets.consumer_key.expose(), Some(self.secrets.consumer_secret.expose()))
             })
             .await?;
-        self.check(&a)?;
+        Self::check(&a)?;
         let o: Value = a.json()?;
         let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::USD);
         let (orders, unreadable) = crate::map_each(std::slice::from_ref(&o), "id", |o| map_order(o, fallback));
@@ -105,7 +105,7 @@ impl WooCommerce {
                     ])
             })
             .await?;
-        self.check(&a)?;
+        Self::check(&a)?;
         let body: Value = a.json()?;
         let list = body.as_array().ok_or_else(|| ChannelError::BadResponse("orders are not a list".into()))?;
         let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::USD);
@@ -114,7 +114,7 @@ impl WooCommerce {
         Ok((orders, pages))
     }
 
-    fn check(&self, a: &crate::http::Answer) -> Result<(), ChannelError> {
+    fn check(a: &crate::http::Answer) -> Result<(), ChannelError> {
         match a.status {
             200 | 201 => Ok(()),
             401 | 403 => Err(ChannelError::Auth(a.describe())),
@@ -151,7 +151,7 @@ impl WooCommerce {
         crate::checked_write(
             || async {
                 let a = self.http.send(|c| auth(c.get(&notes_url))).await?;
-                self.check(&a)?;
+                Self::check(&a)?;
                 let notes: Value = a.json()?;
                 Ok(notes
                     .as_array()
@@ -161,14 +161,14 @@ impl WooCommerce {
             },
             || async {
                 let a = self.http.send_once(|c| auth(c.post(&notes_url)).json(&body)).await?;
-                self.check(&a)
+                Self::check(&a)
             },
         )
         .await?;
         let order_url = self.url(&format!("/orders/{order_id}"));
         let body = serde_json::json!({ "status": "completed" });
         let a = self.http.send(|c| auth(c.put(&order_url)).json(&body)).await?;
-        self.check(&a)
+        Self::check(&a)
     }
 
     /// Sets the stock of the product or variation with this SKU
@@ -210,7 +210,7 @@ impl WooCommerce {
                     .json(body)
             })
             .await?;
-        self.check(&a)
+        Self::check(&a)
     }
 
     /// The REST path of the product or variation with this SKU, and of the
@@ -221,7 +221,7 @@ impl WooCommerce {
         };
         let list_url = self.url("/products");
         let a = self.http.send(|c| auth(c.get(&list_url)).query(&[("sku", sku)])).await?;
-        self.check(&a)?;
+        Self::check(&a)?;
         let found: Value = a.json()?;
         let hits: Vec<&Value> = found
             .as_array()
@@ -256,7 +256,7 @@ impl WooCommerce {
             .http
             .send(|c| auth(c.get(&list_url)).query(&[("per_page", "100".to_string()), ("page", page.to_string())]))
             .await?;
-        self.check(&a)?;
+        Self::check(&a)?;
         let pages: u32 = a.header("x-wp-totalpages").and_then(|v| v.trim().parse().ok()).unwrap_or(page);
         let products: Value = a.json()?;
         let one = |p: &Value| -> Option<crate::RemoteListing> {
@@ -275,7 +275,7 @@ impl WooCommerce {
                 let id = amount_text(p.get("id"));
                 let url = self.url(&format!("/products/{id}/variations"));
                 let a = self.http.send(|c| auth(c.get(&url)).query(&[("per_page", "100")])).await?;
-                self.check(&a)?;
+                Self::check(&a)?;
                 let vars: Value = a.json()?;
                 listings.extend(vars.as_array().into_iter().flatten().filter_map(one));
             } else {

@@ -251,7 +251,7 @@ pub fn validate_listing_status(raw: &str) -> Result<String, ErrorPayload> {
     LISTING_STATUSES
         .iter()
         .find(|s| **s == raw.trim())
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .ok_or_else(|| ErrorPayload::new(ErrorCode::ListingStatus).arg("value", raw.trim()))
 }
 
@@ -483,7 +483,7 @@ mod tests {
 
     #[test]
     fn content_and_customs_fields() {
-        let b = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let b = |v: &[&str]| v.iter().map(std::string::ToString::to_string).collect::<Vec<_>>();
         assert_eq!(validate_bullets(&b(&[" a ", "", "b"])).unwrap(), b(&["a", "b"]));
         assert_eq!(validate_bullets(&b(&["1", "2", "3", "4", "5", "6"])).unwrap_err().code, "bullets-too-many");
         let long = "x".repeat(501);

@@ -894,7 +894,7 @@ pub fn demo_shop(now: OffsetDateTime) -> DemoShop {
             DemoConversation {
                 channel,
                 order_external_id: order.map(|o| o.external_id.clone()),
-                buyer_name: order.map(|o| o.buyer_name.clone()).unwrap_or_else(|| BUYERS[0].0.to_string()),
+                buyer_name: order.map_or_else(|| BUYERS[0].0.to_string(), |o| o.buyer_name.clone()),
                 buyer_lang: lang.to_string(),
                 subject: subject.to_string(),
                 reply_by: at + Duration::hours(24),

@@ -936,8 +936,6 @@ impl<'a> Validator<'a> {
             return Err(RowError { line, errors });
         }
         Ok(ImportRow {
-            update,
-            filled,
             line,
             sku,
             gtin,
@@ -954,6 +952,8 @@ impl<'a> Validator<'a> {
             weight_g,
             hs_code,
             origin,
+            update,
+            filled,
         })
     }
 }

@@ -103,7 +103,7 @@ impl Currency {
 
     /// Number of minor-unit digits (JPY 0, USD 2, KWD 3).
     pub fn exponent(&self) -> u32 {
-        ISO_4217.iter().find(|(c, _)| c.as_bytes() == self.0).map(|(_, e)| u32::from(*e)).unwrap_or(2)
+        ISO_4217.iter().find(|(c, _)| c.as_bytes() == self.0).map_or(2, |(_, e)| u32::from(*e))
     }
 
     pub fn all() -> impl Iterator<Item = Currency> {
@@ -304,7 +304,7 @@ impl Money {
         let mut parts: Vec<i128> = Vec::with_capacity(ratios.len());
         let mut rems: Vec<(u128, usize)> = Vec::with_capacity(ratios.len());
         for (i, &r) in ratios.iter().enumerate() {
-            let num = whole as u128 * u128::from(r);
+            let num = whole.unsigned_abs() * u128::from(r);
             parts.push((num / total) as i128);
             rems.push((num % total, i));
         }
@@ -318,7 +318,12 @@ impl Money {
             parts[i] += 1;
             left -= 1;
         }
-        Ok(parts.into_iter().map(|p| Money::from_minor((p * sign) as i64, self.currency)).collect())
+        parts
+            .into_iter()
+            .map(|p| {
+                i64::try_from(p * sign).map(|m| Money::from_minor(m, self.currency)).map_err(|_| MoneyError::Overflow)
+            })
+            .collect()
     }
 }
 

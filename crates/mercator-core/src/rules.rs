@@ -240,7 +240,7 @@ pub fn check_listing(f: &ListingFacts<'_>) -> Vec<RuleIssue> {
     for kind in required_certifications(f.market, f.category) {
         match f.certifications.iter().find(|c| c.kind == kind) {
             None => {
-                out.push(RuleIssue::new("cert-required", Severity::Error).arg("cert", kind).arg("market", f.market))
+                out.push(RuleIssue::new("cert-required", Severity::Error).arg("cert", kind).arg("market", f.market));
             }
             Some(c) => {
                 if let Some(exp) = c.expires.as_deref() {

@@ -144,13 +144,13 @@ pub fn parse_ship_lines(text: &str) -> Result<Vec<ShipLine>, Vec<(usize, ErrorPa
         }
         match parts.as_slice() {
             [order, tracking] => {
-                out.push(ShipLine { line: i + 1, order: order.to_string(), tracking: tracking.to_string() })
+                out.push(ShipLine { line: i + 1, order: order.to_string(), tracking: tracking.to_string() });
             }
             [order, rest @ ..]
                 if !rest.is_empty() && rest.iter().all(|r| r.chars().all(|c| c.is_ascii_alphanumeric())) =>
             {
                 // a number printed in groups: "1Z 999 AA1 01 2345 6784"
-                out.push(ShipLine { line: i + 1, order: order.to_string(), tracking: rest.concat() })
+                out.push(ShipLine { line: i + 1, order: order.to_string(), tracking: rest.concat() });
             }
             _ => errors
                 .push((i + 1, ErrorPayload::new(ErrorCode::ShipLineMalformed).arg("line", i + 1).arg("text", line))),

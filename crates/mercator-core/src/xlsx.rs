@@ -122,9 +122,8 @@ fn parse_part<R: Read + Seek>(
     let mut buf = Vec::with_capacity(4096);
     loop {
         buf.clear();
-        let ev = match xml.read_event_into(&mut buf) {
-            Ok(ev) => ev,
-            Err(_) => {
+        let Ok(ev) = xml.read_event_into(&mut buf) else {
+            {
                 let part = xml.get_ref().get_ref();
                 return Err(match part.hit {
                     Some(Hit::Size) => ErrorPayload::new(ErrorCode::ImportPartTooBig)
@@ -151,7 +150,7 @@ fn attr(e: &BytesStart<'_>, local: &[u8]) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == local)
-        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+        .and_then(|a| a.unescape_value().ok().map(std::borrow::Cow::into_owned))
 }
 
 /// OOXML escapes characters XML cannot hold as `_xHHHH_` (`_x000D_` is a CR).
@@ -197,7 +196,7 @@ fn locate<R: Read + Seek>(
                         .attributes()
                         .flatten()
                         .find(|a| a.key.local_name().as_ref() == b"id" && a.key.prefix().is_some())
-                        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()));
+                        .and_then(|a| a.unescape_value().ok().map(std::borrow::Cow::into_owned));
                     return Ok(false);
                 }
             }
@@ -505,7 +504,7 @@ mod tests {
         let headers = vec!["sku".to_string(), "title:zh-CN".into(), "gtin".into()];
         let rows = vec![
             vec!["KIT-1".to_string(), "硅胶锅铲\n第二行".into(), "4006381333931".into()],
-            vec!["=HYPERLINK(\"http://x\")".to_string(), "+1 -2 @SUM".into(), "".into()],
+            vec!["=HYPERLINK(\"http://x\")".to_string(), "+1 -2 @SUM".into(), String::new()],
         ];
         let bytes = write_xlsx("Catalog", &headers, &rows).unwrap();
         assert!(is_xlsx(&bytes));

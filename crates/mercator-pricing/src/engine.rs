@@ -469,8 +469,7 @@ fn quote_at(
             let limit_in_market = ctx
                 .fx
                 .conversion(limit.currency(), cur)
-                .map(|c| c.apply(to_decimal(limit), Decimal::ONE))
-                .unwrap_or(Decimal::MAX);
+                .map_or(Decimal::MAX, |c| c.apply(to_decimal(limit), Decimal::ONE));
             net <= limit_in_market
         }
     };

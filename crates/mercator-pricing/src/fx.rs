@@ -130,7 +130,7 @@ pub fn parse_ecb(xml: &str) -> Result<Vec<EcbDay>, ErrorPayload> {
             .map_err(|_| malformed(format!("date {time:?}")))?;
         let mut rates: Vec<(Currency, Decimal)> = vec![];
         let mut skipped = vec![];
-        for c in cube.children().filter(|n| n.is_element()) {
+        for c in cube.children().filter(roxmltree::Node::is_element) {
             let (Some(code), Some(rate)) = (c.attribute("currency"), c.attribute("rate")) else {
                 return Err(malformed(format!("a rate on {time} without currency or rate")));
             };

@@ -34,11 +34,11 @@ pub fn price_all(
     markets: &[Market],
     current: &(dyn Fn(usize, usize) -> Option<i64> + Sync),
 ) -> Vec<Repriced> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).max(1);
     let chunk = items.len().div_ceil(threads).max(1);
     let door = ctx.validate();
     let valid: Vec<Result<(), mercator_core::ErrorPayload>> =
-        markets.iter().map(|m| door.clone().and_then(|_| m.validate())).collect();
+        markets.iter().map(|m| door.clone().and_then(|()| m.validate())).collect();
     std::thread::scope(|s| {
         let handles: Vec<_> = items
             .chunks(chunk)

@@ -51,7 +51,7 @@ pub struct TaxRule {
 
 impl TaxRule {
     pub fn rate_for(&self, category: &str) -> Decimal {
-        self.by_category.iter().find(|(c, _)| c == category).map(|(_, r)| *r).unwrap_or(self.default_rate)
+        self.by_category.iter().find(|(c, _)| c == category).map_or(self.default_rate, |(_, r)| *r)
     }
 }
 
@@ -149,8 +149,7 @@ impl Logistics {
             .iter()
             .filter(|d| !d.hs_prefix.is_empty() && hs_code.starts_with(&d.hs_prefix))
             .max_by_key(|d| d.hs_prefix.len())
-            .map(|d| d.rate)
-            .unwrap_or(self.default_duty)
+            .map_or(self.default_duty, |d| d.rate)
     }
 }
 
@@ -307,8 +306,8 @@ fn amount(field: &str, m: &Money, currency: Option<Currency>) -> Result<(), Erro
     Ok(())
 }
 
-fn opt(field: &str, m: &Option<Money>, currency: Option<Currency>) -> Result<(), ErrorPayload> {
-    m.as_ref().map_or(Ok(()), |m| amount(field, m, currency))
+fn opt(field: &str, m: Option<&Money>, currency: Option<Currency>) -> Result<(), ErrorPayload> {
+    m.map_or(Ok(()), |m| amount(field, m, currency))
 }
 
 impl Market {
@@ -320,12 +319,12 @@ impl Market {
         let one = Decimal::ONE;
         for (i, r) in self.fees.referral.iter().enumerate() {
             rate(&format!("fees.referral[{i}].rate"), r.rate, one)?;
-            opt(&format!("fees.referral[{i}].minPerItem"), &r.min_per_item, cur)?;
+            opt(&format!("fees.referral[{i}].minPerItem"), r.min_per_item.as_ref(), cur)?;
         }
-        opt("fees.perOrder", &self.fees.per_order, cur)?;
+        opt("fees.perOrder", self.fees.per_order.as_ref(), cur)?;
         rate("fees.paymentRate", self.fees.payment_rate, one)?;
-        opt("fees.paymentFixed", &self.fees.payment_fixed, cur)?;
-        opt("fees.closing", &self.fees.closing, cur)?;
+        opt("fees.paymentFixed", self.fees.payment_fixed.as_ref(), cur)?;
+        opt("fees.closing", self.fees.closing.as_ref(), cur)?;
         rate("tax.defaultRate", self.tax.default_rate, one)?;
         for (c, r) in &self.tax.by_category {
             rate(&format!("tax.byCategory.{c}"), *r, one)?;
@@ -366,9 +365,9 @@ impl Market {
         if r.ending.step < 1 || r.ending.rest < 0 || r.ending.rest >= r.ending.step || r.ending.step > 1_000_000 {
             return Err(bad("rules.ending", "range"));
         }
-        opt("rules.floor", &r.floor, cur)?;
-        opt("rules.ceiling", &r.ceiling, cur)?;
-        opt("rules.map", &r.map, cur)?;
+        opt("rules.floor", r.floor.as_ref(), cur)?;
+        opt("rules.ceiling", r.ceiling.as_ref(), cur)?;
+        opt("rules.map", r.map.as_ref(), cur)?;
         if let (Some(f), Some(c)) = (&r.floor, &r.ceiling) {
             if f.minor() > c.minor() {
                 return Err(bad("rules.ceiling", "below-floor"));

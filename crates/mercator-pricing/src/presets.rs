@@ -21,7 +21,7 @@ fn cur(code: &str) -> Currency {
 
 /// Standard VAT/GST rate, whether shelf prices include it, and its name.
 pub fn tax_of(country: &str) -> (Decimal, TaxDisplay, &'static str) {
-    use TaxDisplay::*;
+    use TaxDisplay::{Exclusive, Inclusive};
     match country {
         "US" => (d("0"), Exclusive, "Sales tax"),
         "CA" => (d("0.05"), Exclusive, "GST"),

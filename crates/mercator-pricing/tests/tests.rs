@@ -626,12 +626,11 @@ fn rates_and_buffers_no_market_has_are_refused_at_the_engines_door() {
         let mut t = fx();
         t.set(Currency::USD, RateInfo { per_eur: d(rate), as_of: date!(2026 - 11 - 30), source: "typed".into() });
         let r = price(&ctx(&t, &g), &item(), &amazon_us(), false);
-        match ok {
-            true => assert!(r.is_ok(), "{rate}: {r:?}"),
-            false => {
-                let e = r.unwrap_err();
-                assert_eq!((e.code.as_str(), e.args["field"].as_str()), ("pricing-input-invalid", "fx.USD"), "{rate}");
-            }
+        if ok {
+            assert!(r.is_ok(), "{rate}: {r:?}");
+        } else {
+            let e = r.unwrap_err();
+            assert_eq!((e.code.as_str(), e.args["field"].as_str()), ("pricing-input-invalid", "fx.USD"), "{rate}");
         }
     }
     let fx = fx();

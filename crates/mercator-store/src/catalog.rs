@@ -214,7 +214,7 @@ enum Kind {
 
 /// The editable fields: (entity, field) -> (table, storage kind).
 fn field_spec(entity: &str, field: &str) -> Option<(&'static str, Kind)> {
-    use Kind::*;
+    use Kind::{Int, Json, OptText, Text};
     Some(match (entity, field) {
         ("text", "title" | "description" | "keywords") => ("product_texts", Text),
         ("text", "bullets") => ("product_texts", Json),
@@ -333,8 +333,7 @@ async fn write_field(
                 .bind(entity_id)
                 .fetch_optional(&mut *conn)
                 .await?
-                .map(|r| r.0)
-                .unwrap_or_else(|| field.to_string()),
+                .map_or_else(|| field.to_string(), |r| r.0),
             _ => field.to_string(),
         };
         return Err(conflict(&what));
@@ -1194,9 +1193,9 @@ async fn insert_new_rows<S: RowSource + ?Sized>(
                 .zip(&rows)
                 .flat_map(|((pid, _), r)| {
                     r.titles.iter().map(move |(lang, title)| {
-                        let d = r.descriptions.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
+                        let d = r.descriptions.iter().find(|d| &d.0 == lang).map_or("", |d| d.1.as_str());
                         let b = r.bullets.iter().find(|d| &d.0 == lang).map(|d| json!(d.1).to_string());
-                        let k = r.keywords.iter().find(|d| &d.0 == lang).map(|d| d.1.as_str()).unwrap_or("");
+                        let k = r.keywords.iter().find(|d| &d.0 == lang).map_or("", |d| d.1.as_str());
                         (pid.as_str(), lang.as_str(), title.as_str(), d, b.unwrap_or_else(|| "[]".into()), k)
                     })
                 })

@@ -88,7 +88,7 @@ impl From<&StoreError> for ErrorPayload {
             StoreError::MigrationFailed { path, detail, backup } => ErrorPayload::new(ErrorCode::DbMigrationFailed)
                 .arg("path", p(path))
                 .arg("detail", detail)
-                .arg("backup", backup.as_deref().map(p).unwrap_or_else(|| "-".into())),
+                .arg("backup", backup.as_deref().map_or_else(|| "-".into(), p)),
             StoreError::NotFound { what } => ErrorPayload::new(ErrorCode::NotFound).arg("what", what),
             StoreError::Invalid { field, detail } => {
                 ErrorPayload::new(ErrorCode::InvalidArgument).arg("field", field).arg("detail", detail)

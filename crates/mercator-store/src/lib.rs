@@ -3,8 +3,9 @@
 //! - [`Store::open`] validates the data folder, takes the profile lock, refuses
 //!   databases written by a newer app, backs the file up before migrating, and
 //!   runs the embedded migrations (each in a transaction).
-//! - [`ShopRepository`] is the read/write interface the app uses; SQLite is
-//!   its only implementation today, PostgreSQL can implement it later.
+//! - [`Store`] is the one storage type the app reads and writes through,
+//!   its methods grouped by area in the modules below; team mode will put a
+//!   server database behind the same methods.
 //! - [`outbox`] holds changes waiting to be sent to a channel.
 
 pub mod catalog;

@@ -60,7 +60,7 @@ pub struct Delivery {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("db_path", &self.db_path).finish()
+        f.debug_struct("Store").field("db_path", &self.db_path).finish_non_exhaustive()
     }
 }
 
@@ -71,9 +71,7 @@ pub fn known_schema_version() -> i64 {
 
 fn map_open_err(path: &Path, e: sqlx::Error) -> StoreError {
     match sqlite_code(&e) {
-        Some(SQLITE_NOTADB) | Some(SQLITE_CORRUPT) => {
-            StoreError::Corrupt { path: path.to_path_buf(), detail: e.to_string() }
-        }
+        Some(SQLITE_NOTADB | SQLITE_CORRUPT) => StoreError::Corrupt { path: path.to_path_buf(), detail: e.to_string() },
         Some(SQLITE_BUSY) => StoreError::Locked(path.to_path_buf()),
         _ => StoreError::Db(e),
     }

@@ -153,12 +153,10 @@ impl Store {
     }
 
     pub async fn pricing_globals(&self) -> Result<Globals, StoreError> {
-        use crate::ShopRepository;
         Ok(self.setting(KEY_GLOBALS).await?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
     }
 
     pub async fn set_pricing_globals(&self, g: &Globals) -> Result<(), StoreError> {
-        use crate::ShopRepository;
         g.validate().map_err(invalid)?;
         self.set_setting(KEY_GLOBALS, &serde_json::to_string(g).unwrap_or_default()).await
     }
@@ -233,7 +231,7 @@ impl Store {
                 .bind(date.to_string())
                 .fetch_optional(&mut *tx)
                 .await?;
-        let have = current.map(|r| r.0).unwrap_or(0);
+        let have = current.map_or(0, |r| r.0);
         if have != expected_revision {
             return Err(invalid(ErrorPayload::new(ErrorCode::RevisionConflict).arg("what", &m.channel)));
         }

@@ -103,56 +103,6 @@ pub struct CatalogCounts {
     pub variants: i64,
 }
 
-/// What the app needs from a shop's storage. SQLite implements it today; a
-/// server database for team mode implements the same interface.
-#[allow(async_fn_in_trait)]
-pub trait ShopRepository {
-    async fn shop(&self) -> Result<Option<ShopRow>, StoreError>;
-    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
-    async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
-    async fn catalog_counts(&self) -> Result<CatalogCounts, StoreError>;
-    /// A page of products, optionally only those matching `query` (see
-    /// [`crate::search`]). With `count_cap`, matches are counted up to that
-    /// many only (the total is then "at least").
-    async fn products_page(
-        &self,
-        lang: &str,
-        query: Option<&str>,
-        offset: i64,
-        limit: i64,
-        count_cap: Option<i64>,
-    ) -> Result<(Vec<ProductRow>, Total), StoreError>;
-    /// A page of the catalog narrowed by `filter` and sorted as it asks.
-    async fn catalog_page(
-        &self,
-        lang: &str,
-        filter: &CatalogFilter,
-        offset: i64,
-        limit: i64,
-        count_cap: Option<i64>,
-    ) -> Result<(Vec<ProductRow>, Total), StoreError>;
-    /// The exact number of products `filter` selects.
-    async fn catalog_count(&self, filter: &CatalogFilter) -> Result<i64, StoreError>;
-    /// Ids of every product `filter` selects (for "select all" in bulk edits).
-    async fn catalog_ids(&self, filter: &CatalogFilter) -> Result<Vec<String>, StoreError>;
-    async fn listings_count(&self) -> Result<i64, StoreError>;
-    async fn listings_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ListingRow>, StoreError>;
-    async fn orders_count(&self) -> Result<i64, StoreError>;
-    async fn orders_page(&self, offset: i64, limit: i64) -> Result<Vec<OrderRow>, StoreError>;
-    async fn conversations(&self) -> Result<Vec<ConversationRow>, StoreError>;
-    /// Lines of orders waiting to ship, titled in `lang` from the catalog
-    /// (falling back to the title the channel sold it under).
-    async fn pick_list(&self, lang: &str) -> Result<Vec<PickRow>, StoreError>;
-    async fn orders_to_ship(&self) -> Result<i64, StoreError>;
-    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError>;
-    async fn set_listing_price(
-        &self,
-        listing_id: &str,
-        price_minor: i64,
-        expected_revision: i64,
-    ) -> Result<i64, StoreError>;
-}
-
 pub use mercator_core::catalog::CatalogFilter;
 
 /// How the store turns a [`CatalogFilter`] into SQL.
@@ -236,7 +186,7 @@ fn number_placeholders(sql: &str) -> String {
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
         out.push(c);
-        if c == '?' && !chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+        if c == '?' && !chars.peek().is_some_and(char::is_ascii_digit) {
             out.push_str(&next.to_string());
             next += 1;
         }
@@ -247,7 +197,7 @@ fn number_placeholders(sql: &str) -> String {
 /// Query errors that mean the file is damaged are reported as such.
 fn q(store: &Store, e: sqlx::Error) -> StoreError {
     match sqlite_code(&e) {
-        Some(SQLITE_CORRUPT) | Some(SQLITE_NOTADB) => {
+        Some(SQLITE_CORRUPT | SQLITE_NOTADB) => {
             StoreError::Corrupt { path: store.db_path().to_path_buf(), detail: e.to_string() }
         }
         _ => StoreError::Db(e),
@@ -277,7 +227,7 @@ fn product_columns() -> String {
 
 impl Store {
     /// Counts the rows `sql` selects, stopping after `cap` when given.
-    async fn count_rows(&self, sql: &str, binds: &[String], cap: Option<i64>) -> Result<Total, StoreError> {
+    pub async fn count_rows(&self, sql: &str, binds: &[String], cap: Option<i64>) -> Result<Total, StoreError> {
         let count_sql = match cap {
             Some(c) => format!("SELECT count(*) FROM (SELECT 1 FROM ({sql}) LIMIT {})", c.max(0) + 1),
             None => format!("SELECT count(*) FROM ({sql})"),
@@ -294,15 +244,18 @@ impl Store {
     }
 }
 
-impl ShopRepository for Store {
-    async fn shop(&self) -> Result<Option<ShopRow>, StoreError> {
+/// The shop's settings, catalog pages and first screens. `Store` is the one
+/// storage type the app uses; team mode will put a server database behind
+/// these same methods.
+impl Store {
+    pub async fn shop(&self) -> Result<Option<ShopRow>, StoreError> {
         sqlx::query_as("SELECT id, name, base_currency, is_demo FROM shop ORDER BY created_at LIMIT 1")
             .fetch_optional(self.pool())
             .await
             .map_err(|e| q(self, e))
     }
 
-    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
             .bind(key)
             .fetch_optional(self.pool())
@@ -311,7 +264,7 @@ impl ShopRepository for Store {
         Ok(row.map(|(v,)| v))
     }
 
-    async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3) \
              ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -325,7 +278,7 @@ impl ShopRepository for Store {
         Ok(())
     }
 
-    async fn catalog_counts(&self) -> Result<CatalogCounts, StoreError> {
+    pub async fn catalog_counts(&self) -> Result<CatalogCounts, StoreError> {
         let (products, variants): (i64, i64) =
             sqlx::query_as("SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM variants)")
                 .fetch_one(self.pool())
@@ -334,7 +287,10 @@ impl ShopRepository for Store {
         Ok(CatalogCounts { products, variants })
     }
 
-    async fn products_page(
+    /// A page of products, optionally only those matching `query` (see
+    /// [`crate::search`]). With `count_cap`, matches are counted up to that
+    /// many only (the total is then "at least").
+    pub async fn products_page(
         &self,
         lang: &str,
         query: Option<&str>,
@@ -379,7 +335,8 @@ impl ShopRepository for Store {
         }
     }
 
-    async fn catalog_page(
+    /// A page of the catalog narrowed by `filter` and sorted as it asks.
+    pub async fn catalog_page(
         &self,
         lang: &str,
         filter: &CatalogFilter,
@@ -408,7 +365,8 @@ impl ShopRepository for Store {
         Ok((rows, total))
     }
 
-    async fn catalog_count(&self, filter: &CatalogFilter) -> Result<i64, StoreError> {
+    /// The exact number of products `filter` selects.
+    pub async fn catalog_count(&self, filter: &CatalogFilter) -> Result<i64, StoreError> {
         if filter.is_plain() && filter.query.as_deref().and_then(crate::search::SearchQuery::parse).is_none() {
             return Ok(self.catalog_counts().await?.products);
         }
@@ -416,7 +374,8 @@ impl ShopRepository for Store {
         Ok(self.count_rows(&format!("SELECT p.id FROM products p WHERE {wh}"), &binds, None).await?.count)
     }
 
-    async fn catalog_ids(&self, filter: &CatalogFilter) -> Result<Vec<String>, StoreError> {
+    /// Ids of every product `filter` selects (for "select all" in bulk edits).
+    pub async fn catalog_ids(&self, filter: &CatalogFilter) -> Result<Vec<String>, StoreError> {
         let (wh, binds) = filter.where_clause();
         let sql = format!("SELECT p.id FROM products p WHERE {wh} ORDER BY p.id");
         let mut qry = sqlx::query_as::<_, (String,)>(&sql);
@@ -426,13 +385,13 @@ impl ShopRepository for Store {
         Ok(qry.fetch_all(self.pool()).await.map_err(|e| q(self, e))?.into_iter().map(|r| r.0).collect())
     }
 
-    async fn listings_count(&self) -> Result<i64, StoreError> {
+    pub async fn listings_count(&self) -> Result<i64, StoreError> {
         let (n,): (i64,) =
             sqlx::query_as("SELECT count(*) FROM listings").fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
         Ok(n)
     }
 
-    async fn listings_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ListingRow>, StoreError> {
+    pub async fn listings_page(&self, lang: &str, offset: i64, limit: i64) -> Result<Vec<ListingRow>, StoreError> {
         let sql = format!(
             "SELECT l.id, v.sku, {TITLE_FOR_LANG} AS title, c.name AS channel_name, c.kind AS channel_kind, c.market, \
                     l.price_minor, l.price_currency, l.status, l.revision \
@@ -445,13 +404,13 @@ impl ShopRepository for Store {
         sqlx::query_as(&sql).bind(lang).bind(limit).bind(offset).fetch_all(self.pool()).await.map_err(|e| q(self, e))
     }
 
-    async fn orders_count(&self) -> Result<i64, StoreError> {
+    pub async fn orders_count(&self) -> Result<i64, StoreError> {
         let (n,): (i64,) =
             sqlx::query_as("SELECT count(*) FROM orders").fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
         Ok(n)
     }
 
-    async fn orders_page(&self, offset: i64, limit: i64) -> Result<Vec<OrderRow>, StoreError> {
+    pub async fn orders_page(&self, offset: i64, limit: i64) -> Result<Vec<OrderRow>, StoreError> {
         sqlx::query_as(
             "SELECT o.id, o.external_id, CASE WHEN o.order_number != '' THEN o.order_number ELSE o.external_id END AS order_number, c.name AS channel_name, c.kind AS channel_kind, o.status, o.buyer_name, \
                     o.ship_country, o.total_minor, o.currency, o.ordered_at, \
@@ -466,7 +425,7 @@ impl ShopRepository for Store {
         .map_err(|e| q(self, e))
     }
 
-    async fn conversations(&self) -> Result<Vec<ConversationRow>, StoreError> {
+    pub async fn conversations(&self) -> Result<Vec<ConversationRow>, StoreError> {
         sqlx::query_as(
             "SELECT cv.id, c.name AS channel_name, cv.buyer_name, cv.buyer_lang, cv.subject, \
                     m.body AS last_message, cv.last_message_at, (m.direction = 'in') AS last_inbound, cv.reply_by \
@@ -480,7 +439,9 @@ impl ShopRepository for Store {
         .map_err(|e| q(self, e))
     }
 
-    async fn pick_list(&self, lang: &str) -> Result<Vec<PickRow>, StoreError> {
+    /// Lines of orders waiting to ship, titled in `lang` from the catalog
+    /// (falling back to the title the channel sold it under).
+    pub async fn pick_list(&self, lang: &str) -> Result<Vec<PickRow>, StoreError> {
         sqlx::query_as(
             "SELECT g.sku, \
                     COALESCE((SELECT title FROM product_texts t JOIN variants v ON v.product_id = t.product_id \
@@ -501,7 +462,7 @@ impl ShopRepository for Store {
         .map_err(|e| q(self, e))
     }
 
-    async fn orders_to_ship(&self) -> Result<i64, StoreError> {
+    pub async fn orders_to_ship(&self) -> Result<i64, StoreError> {
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM orders WHERE status = 'unshipped'")
             .fetch_one(self.pool())
             .await
@@ -509,14 +470,14 @@ impl ShopRepository for Store {
         Ok(n)
     }
 
-    async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
         outbox::counts(self.pool()).await.map_err(|e| q(self, e))
     }
 
     /// Changes a listing's price if nobody changed the listing since
     /// `expected_revision`, and, for a live listing, enqueues the channel
     /// update in the same transaction. Returns the new revision.
-    async fn set_listing_price(
+    pub async fn set_listing_price(
         &self,
         listing_id: &str,
         price_minor: i64,

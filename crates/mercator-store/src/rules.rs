@@ -3,7 +3,7 @@
 //! so `listings.issues` and `products.issue_count` are never stale. Rules that
 //! depend on the date (certificate expiry) are re-checked at start-up.
 
-use crate::{now_utc, ShopRepository, Store, StoreError};
+use crate::{now_utc, Store, StoreError};
 use mercator_core::catalog::{Certification, ImageRef};
 use mercator_core::rules::{check_listing, serves_market, ListingFacts};
 use serde_json::Value;
@@ -99,7 +99,7 @@ async fn refresh_chunk(conn: &mut SqliteConnection, ids: &[String], today: &str)
         let title = ov.get("title").and_then(Value::as_str).or(text.map(|t| t.2.as_str()));
         let bullets = match ov.get("bullets").and_then(Value::as_array) {
             Some(b) => b.len(),
-            None => text.map(|t| serde_json::from_str::<Vec<String>>(&t.3).unwrap_or_default().len()).unwrap_or(0),
+            None => text.map_or(0, |t| serde_json::from_str::<Vec<String>>(&t.3).unwrap_or_default().len()),
         };
         let keywords = ov.get("keywords").and_then(Value::as_str).or(text.map(|t| t.4.as_str())).unwrap_or("");
         let issues = check_listing(&ListingFacts {

@@ -105,8 +105,7 @@ const STATE_COLUMNS: &str =
 pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, now: &str) -> Result<i64, StoreError> {
     let old = crate::fmt_ts(
         time::OffsetDateTime::parse(cutoff, &time::format_description::well_known::Rfc3339)
-            .map(|c| c - time::Duration::days(150))
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+            .map_or(time::OffsetDateTime::UNIX_EPOCH, |c| c - time::Duration::days(150)),
     );
     let r = sqlx::query(
         "UPDATE orders SET ship_to = NULL, raw = NULL, buyer_name = '', pii_purged_at = ?1, updated_at = ?1 \

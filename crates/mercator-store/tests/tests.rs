@@ -1,7 +1,7 @@
 //! Integration tests of the store against real SQLite files in temp folders.
 
 use mercator_store::outbox;
-use mercator_store::{OpenOptions, ShopRepository, Store, StoreError, DB_FILE_NAME};
+use mercator_store::{OpenOptions, Store, StoreError, DB_FILE_NAME};
 use std::path::Path;
 use time::{Duration, OffsetDateTime};
 
@@ -635,7 +635,7 @@ async fn demo_never_lands_in_an_existing_profile() {
             category: "home".into(),
             titles: vec![("en-US".into(), "My own product".into())],
             sku: "OWN-1".into(),
-            gtin: "".into(),
+            gtin: String::new(),
             cost: "10".into(),
             cost_currency: "CNY".into(),
         })
@@ -854,7 +854,7 @@ mod model {
             store.apply_edit(&pid, &Edit::Certifications { variant_id: v.id.clone(), value: bad }, v0.revision).await;
         match e {
             Err(StoreError::Rejected(p)) => {
-                assert_eq!((p.code.as_str(), p.args["cert"].as_str()), ("cert-date", "PSE"))
+                assert_eq!((p.code.as_str(), p.args["cert"].as_str()), ("cert-date", "PSE"));
             }
             other => panic!("{other:?}"),
         }

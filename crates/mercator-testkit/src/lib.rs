@@ -92,7 +92,7 @@ pub(crate) async fn with_write_fault(
     apply: impl FnOnce(&mut Inner) -> Response + Send + 'static,
 ) -> Response {
     write_under(fault, move || {
-        let r = apply(&mut state.lock().unwrap_or_else(|p| p.into_inner()));
+        let r = apply(&mut state.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         (r.status().is_success(), r)
     })
     .await
@@ -304,7 +304,7 @@ impl AmazonFake {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut g)
     }
 
@@ -422,7 +422,7 @@ struct TokenForm {
 }
 
 async fn token(State(s): State<Arc<Mutex<Inner>>>, Form(f): Form<TokenForm>) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     i.stats.token_requests += 1;
     if f.grant_type != "refresh_token"
         || f.client_id != CLIENT_ID
@@ -454,7 +454,7 @@ async fn search_orders(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let fault = {
-        let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+        let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         i.stats.order_requests += 1;
         let f = next_fault(&mut i.faults, &AMAZON_RANDOM);
         if f.is_some() {
@@ -478,7 +478,7 @@ async fn search_orders(
         Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
         _ => {}
     }
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let token = headers.get("x-amz-access-token").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     if fault == Some(Fault::ExpireToken) {
         i.tokens.remove(&token);
@@ -564,7 +564,7 @@ async fn confirm_shipment(
     headers: HeaderMap,
     axum::Json(body): axum::Json<Value>,
 ) -> Response {
-    let fault = write_fault(&mut s.lock().unwrap_or_else(|p| p.into_inner()).faults);
+    let fault = write_fault(&mut s.lock().unwrap_or_else(std::sync::PoisonError::into_inner).faults);
     with_write_fault(s, fault, move |i| confirm_shipment_now(i, id, &headers, body)).await
 }
 
@@ -617,7 +617,7 @@ fn confirm_shipment_now(i: &mut Inner, id: String, headers: &HeaderMap, body: Va
 }
 
 async fn get_order(State(s): State<Arc<Mutex<Inner>>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(denied) = denied(&i, &headers) {
         return denied;
     }
@@ -643,7 +643,7 @@ async fn patch_listing(
     Query(q): Query<HashMap<String, String>>,
     body: String,
 ) -> Response {
-    let fault = write_fault(&mut s.lock().unwrap_or_else(|p| p.into_inner()).faults);
+    let fault = write_fault(&mut s.lock().unwrap_or_else(std::sync::PoisonError::into_inner).faults);
     with_write_fault(s, fault, move |i| patch_listing_now(i, seller, sku, &headers, &q, body)).await
 }
 
@@ -724,7 +724,7 @@ async fn fba_summaries(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(denied) = denied(&i, &headers) {
         return denied;
     }
@@ -766,7 +766,7 @@ async fn fba_summaries(
 }
 
 async fn patch_log(State(s): State<Arc<Mutex<Inner>>>) -> Response {
-    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let list: Vec<Value> = i
         .stats
         .patches
@@ -784,7 +784,7 @@ async fn search_listings(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(denied) = denied(&i, &headers) {
         return denied;
     }

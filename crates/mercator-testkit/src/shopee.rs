@@ -225,7 +225,7 @@ impl ShopeeFake {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut g)
     }
 
@@ -372,7 +372,7 @@ async fn refresh(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: S
 /// Applies a refresh at once; the answer goes out after the delay.
 fn rotate(s: &Mutex<Inner>, q: &Q, body: &str) -> (Response, std::time::Duration) {
     let none = std::time::Duration::ZERO;
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(r) = verify(&i, q, "/api/v2/auth/access_token/get", false) {
         return (*r, none);
     }
@@ -398,7 +398,7 @@ fn rotate(s: &Mutex<Inner>, q: &Q, body: &str) -> (Response, std::time::Duration
     let refresh = format!("rt_{n:04}_{:x}", now());
     let life = i.access_life_s;
     i.access.insert(access.clone(), now() + life);
-    i.refresh = refresh.clone(); // the old one is spent
+    i.refresh.clone_from(&refresh); // the old one is spent
     eprintln!("fake shopee: refresh {n} at {}", now());
     let answer = axum::Json(
         json!({ "partner_id": PARTNER_ID, "shop_id": SHOP_ID, "refresh_token": refresh, "access_token": access,
@@ -419,7 +419,7 @@ static RANDOM: [Fault; 7] = [
 ];
 
 fn take_fault(s: &Arc<Mutex<Inner>>) -> Option<Fault> {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let f = next_fault(&mut i.faults, &RANDOM);
     if f.is_some() {
         i.stats.faults_served += 1;
@@ -427,7 +427,7 @@ fn take_fault(s: &Arc<Mutex<Inner>>) -> Option<Fault> {
     f
 }
 
-fn transport_fault(f: &Option<Fault>) -> Option<Response> {
+fn transport_fault(f: Option<&Fault>) -> Option<Response> {
     match f {
         Some(Fault::TooManyRequests) => {
             Some(envelope_error(StatusCode::TOO_MANY_REQUESTS, "error_too_many_request", "Too many requests."))
@@ -450,13 +450,13 @@ fn truncated(v: Response) -> Response {
 
 async fn order_list(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
     let fault = take_fault(&s);
-    if let Some(r) = transport_fault(&fault) {
+    if let Some(r) = transport_fault(fault.as_ref()) {
         return r;
     }
     if let Some(Fault::Delay(d)) = &fault {
         tokio::time::sleep(*d).await;
     }
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     i.stats.list_requests += 1;
     if fault == Some(Fault::ExpireToken) {
         i.access.clear();
@@ -541,10 +541,10 @@ const OPTIONAL: &[&str] = &[
 
 async fn order_detail(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
     let fault = take_fault(&s);
-    if let Some(r) = transport_fault(&fault) {
+    if let Some(r) = transport_fault(fault.as_ref()) {
         return r;
     }
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     i.stats.detail_requests += 1;
     if fault == Some(Fault::ExpireToken) {
         i.access.clear();
@@ -588,7 +588,7 @@ async fn order_detail(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) ->
 }
 
 async fn ship_order(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(r) = verify(&i, &q, "/api/v2/logistics/ship_order", true) {
         return *r;
     }
@@ -627,7 +627,7 @@ async fn ship_order(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body
 }
 
 async fn tracking_number(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
-    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(r) = verify(&i, &q, "/api/v2/logistics/get_tracking_number", true) {
         return *r;
     }
@@ -639,7 +639,7 @@ async fn tracking_number(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>)
 }
 
 async fn update_stock(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(r) = verify(&i, &q, "/api/v2/product/update_stock", true) {
         return *r;
     }
@@ -665,7 +665,7 @@ async fn update_stock(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, bo
         let stock = e.pointer("/seller_stock/0/stock").and_then(Value::as_i64);
         match stock {
             Some(st) if known && model == item - 880_000 + 990_000 => {
-                success.push(json!({ "model_id": model, "location_id": "", "stock": st }))
+                success.push(json!({ "model_id": model, "location_id": "", "stock": st }));
             }
             _ => failure.push(json!({ "model_id": model, "failed_reason": "model not found or stock missing" })),
         }
@@ -682,7 +682,7 @@ fn model_of(item: i64) -> Option<i64> {
 }
 
 async fn update_price(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(r) = verify(&i, &q, "/api/v2/product/update_price", true) {
         return *r;
     }
@@ -711,7 +711,7 @@ async fn update_price(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, bo
     }
     let text = text.unwrap_or_default();
     if let Some(it) = i.items.iter_mut().find(|it| it.item_id == item && it.model_id == Some(model)) {
-        it.price = text.clone();
+        it.price.clone_from(&text);
     }
     i.stats.price_updates.push((item, model, text));
     ok(
@@ -725,7 +725,7 @@ async fn update_price(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, bo
 /// `has_next_page` and `next_offset`.
 async fn item_list(State(s): State<Arc<Mutex<Inner>>>, Query(pairs): Query<Vec<(String, String)>>) -> Response {
     let q: Q = pairs.iter().cloned().collect();
-    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(r) = verify(&i, &q, "/api/v2/product/get_item_list", true) {
         return *r;
     }
@@ -761,7 +761,7 @@ fn price_info(price: &str) -> Value {
 
 /// `get_item_base_info` for up to 50 comma-separated ids.
 async fn item_base_info(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
-    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(r) = verify(&i, &q, "/api/v2/product/get_item_base_info", true) {
         return *r;
     }
@@ -789,7 +789,7 @@ async fn item_base_info(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) 
 
 /// `get_model_list` of one item.
 async fn model_list(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
-    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(r) = verify(&i, &q, "/api/v2/product/get_model_list", true) {
         return *r;
     }
@@ -809,7 +809,7 @@ async fn model_list(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> R
 }
 
 async fn update_item(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Err(r) = verify(&i, &q, "/api/v2/product/update_item", true) {
         return *r;
     }

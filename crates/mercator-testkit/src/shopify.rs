@@ -165,7 +165,7 @@ impl ShopifyFake {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut g)
     }
 
@@ -302,7 +302,7 @@ async fn graphql(State(s): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: S
     let vars = req.get("variables").cloned().unwrap_or(json!({}));
     let op = operation(&query);
     let fault = {
-        let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+        let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         i.stats.requests += 1;
         if op == "Orders" {
             i.stats.order_requests += 1;
@@ -327,7 +327,7 @@ async fn graphql(State(s): State<Arc<Mutex<Inner>>>, headers: HeaderMap, body: S
         Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
         _ => {}
     }
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     refill(&mut i);
     let lf = lines_first(&query);
     let requested = match op.as_str() {
@@ -406,7 +406,7 @@ fn cut_lines(o: &Value, first: i64) -> Value {
     let all = o.pointer("/lineItems/nodes").and_then(Value::as_array).cloned().unwrap_or_default();
     let n = usize::try_from(first).unwrap_or(0);
     let more = all.len() > n;
-    let end = if more { format!("line:{}", n) } else { String::new() };
+    let end = if more { format!("line:{n}") } else { String::new() };
     o["lineItems"] = json!({ "nodes": all.into_iter().take(n).collect::<Vec<_>>(),
         "pageInfo": { "hasNextPage": more, "endCursor": if more { json!(end) } else { Value::Null } } });
     o

@@ -64,7 +64,7 @@ fn naive(t: OffsetDateTime) -> String {
 
 fn parse_naive(s: &str) -> Option<OffsetDateTime> {
     let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    time::PrimitiveDateTime::parse(s.trim_end_matches('Z'), &f).ok().map(|p| p.assume_utc())
+    time::PrimitiveDateTime::parse(s.trim_end_matches('Z'), &f).ok().map(time::PlainDateTime::assume_utc)
 }
 
 fn amount(minor: i64) -> String {
@@ -153,7 +153,7 @@ impl WooFake {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut g)
     }
 
@@ -254,7 +254,7 @@ async fn list_orders(
         return unauthorized();
     }
     let fault = {
-        let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+        let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         i.stats.order_requests += 1;
         let f = next_fault(&mut i.faults, &RANDOM);
         if f.is_some() {
@@ -303,7 +303,7 @@ async fn list_orders(
             "Invalid parameter(s): modified_after, modified_before",
         );
     };
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(Fault::UpdateWhilePaging(n)) = &fault {
         mutate(&mut i, *n);
     }
@@ -346,7 +346,7 @@ async fn get_order(State(s): State<Arc<Mutex<Inner>>>, headers: HeaderMap, Path(
     if !authorized(&headers) {
         return unauthorized();
     }
-    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     match find(&i, id) {
         Some(k) => axum::Json(i.orders[k].clone()).into_response(),
         None => woo_error(StatusCode::NOT_FOUND, "woocommerce_rest_shop_order_invalid_id", "Invalid ID."),
@@ -365,7 +365,7 @@ async fn update_order(
     if !authorized(&headers) {
         return unauthorized();
     }
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if i.faults.script.front() == Some(&Fault::ServerError) {
         i.faults.script.pop_front();
         i.stats.faults_served += 1;
@@ -395,7 +395,7 @@ async fn list_notes(State(s): State<Arc<Mutex<Inner>>>, headers: HeaderMap, Path
     if !authorized(&headers) {
         return unauthorized();
     }
-    let i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if find(&i, id).is_none() {
         return woo_error(StatusCode::NOT_FOUND, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.");
     }
@@ -411,9 +411,9 @@ async fn add_note(
     if !authorized(&headers) {
         return unauthorized();
     }
-    let fault = crate::write_fault(&mut s.lock().unwrap_or_else(|p| p.into_inner()).faults);
+    let fault = crate::write_fault(&mut s.lock().unwrap_or_else(std::sync::PoisonError::into_inner).faults);
     crate::write_under(fault, move || {
-        let r = add_note_now(&mut s.lock().unwrap_or_else(|p| p.into_inner()), id, &body);
+        let r = add_note_now(&mut s.lock().unwrap_or_else(std::sync::PoisonError::into_inner), id, &body);
         (r.status().is_success(), r)
     })
     .await
@@ -525,7 +525,7 @@ async fn list_variations(headers: HeaderMap, Path(parent): Path<u64>) -> Respons
 }
 
 fn stock_update(s: &Arc<Mutex<Inner>>, path: String, body: &str, found: bool) -> Response {
-    let mut i = s.lock().unwrap_or_else(|p| p.into_inner());
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if i.faults.script.front() == Some(&Fault::ServerError) {
         i.faults.script.pop_front();
         i.stats.faults_served += 1;

@@ -128,7 +128,7 @@ impl<'a> Row<'a> {
 
     pub fn get(&self, i: usize) -> Option<&'a str> {
         let start = *self.starts.get(i)? as usize;
-        let end = self.starts.get(i + 1).map(|e| *e as usize).unwrap_or(self.end);
+        let end = self.starts.get(i + 1).map_or(self.end, |e| *e as usize);
         self.text.get(start..end)
     }
 
@@ -165,7 +165,7 @@ impl Table {
         let m = self.rows.get(i)?;
         let first = m.first as usize;
         let last = first + m.len as usize;
-        let end = self.starts.get(last).map(|e| *e as usize).unwrap_or(self.text.len());
+        let end = self.starts.get(last).map_or(self.text.len(), |e| *e as usize);
         Some(Row { line: m.line, starts: &self.starts[first..last], end, text: &self.text })
     }
 
@@ -257,7 +257,7 @@ fn scan<R: Read>(src: &mut R, limits: &Limits) -> Result<Scan, ErrorPayload> {
         }
         quotes += bytecount(chunk, b'"');
         if blank {
-            blank = chunk.iter().all(|b| b.is_ascii_whitespace());
+            blank = chunk.iter().all(u8::is_ascii_whitespace);
         }
         if utf8 {
             // a multi-byte character may straddle two chunks
@@ -293,7 +293,7 @@ fn read_some<R: Read>(src: &mut R, buf: &mut [u8]) -> Result<usize, ErrorPayload
     loop {
         match src.read(buf) {
             Ok(n) => return Ok(n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return Err(ErrorPayload::new(ErrorCode::ImportUnreadable)),
         }
     }
@@ -487,7 +487,7 @@ pub fn read_csv<R: Read + Seek>(mut src: R, limits: &Limits) -> Result<Table, Er
                     // A quote left open at the end swallows the rest of the
                     // file: the reader accepts it, the balance check does not.
                     if s.quotes_odd {
-                        let last = t.rows.last().map(|r| r.line).unwrap_or(1);
+                        let last = t.rows.last().map_or(1, |r| r.line);
                         return Err(ErrorPayload::new(ErrorCode::ImportMalformed).arg("line", last));
                     }
                     return Ok(t);
