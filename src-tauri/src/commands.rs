@@ -313,6 +313,6 @@ pub async fn add_image(state: S<'_>, request: tauri::ipc::Request<'_>) -> ApiRes
     let product_id = header(&request, "x-product-id").unwrap_or_default();
     let name = header(&request, "x-name").unwrap_or_default();
     let revision = header(&request, "x-revision").and_then(|r| r.parse().ok()).unwrap_or(-1);
-    mercator_api::images::add_image(state.store().await?.as_ref(), &product_id, &name, body_bytes(&request)?, revision)
+    mercator_api::ops::add_image(state.store().await?.as_ref(), &product_id, &name, body_bytes(&request)?, revision)
         .await
 }

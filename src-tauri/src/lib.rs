@@ -2,6 +2,7 @@
 //! transport-free crates. Only this crate knows about IPC.
 
 mod commands;
+mod host;
 mod logging;
 mod pricing_commands;
 mod state;

@@ -104,7 +104,7 @@ impl AppState {
                         }
                     });
                 }
-                let host = Arc::new(crate::sync_commands::WindowHost(app.clone()));
+                let host = Arc::new(crate::host::WindowHost(app.clone()));
                 let engine =
                     Engine::start(store.clone(), self.vault.clone(), host, Arc::new(SystemClock), Timings::default());
                 inner.engine = Some(Arc::new(engine));

@@ -1,33 +1,14 @@
 //! Channel accounts, order sync, stock and shipping: commands over
-//! `mercator_api`, and the [`Host`] through which the profile's background
-//! engine (`mercator_api::engine`) reports to the window.
+//! `mercator_api`; background work goes through the profile's engine.
 
 use crate::state::AppState;
-use mercator_api::engine::{Host, SyncEvent};
 use mercator_api::outbox::ConnectivityDto;
 use mercator_api::sync::{self, AccountDto, RunReport, SyncLogDto};
 use mercator_api::ApiResult;
 use std::collections::BTreeMap;
-use tauri::{Emitter, State};
+use tauri::State;
 
 type S<'a> = State<'a, AppState>;
-
-/// The engine's reports, as window events (`sync`, `connectivity`, `outbox`).
-pub struct WindowHost(pub tauri::AppHandle);
-
-impl Host for WindowHost {
-    fn sync_event(&self, event: &SyncEvent) {
-        let _ = self.0.emit("sync", event);
-    }
-    fn connectivity(&self, now: &ConnectivityDto) {
-        let _ = self.0.emit("connectivity", now);
-    }
-    fn delivered(&self, report: &mercator_api::outbox::DeliveryReport) {
-        if report.sent + report.failed > 0 {
-            let _ = self.0.emit("outbox", report);
-        }
-    }
-}
 
 #[tauri::command]
 pub async fn connectivity(state: S<'_>) -> ApiResult<ConnectivityDto> {

@@ -6,7 +6,7 @@
 //!                         UI typecheck + unit tests, end-to-end tests of the real app
 //!   e2e                   only the end-to-end tests (builds the app first)
 //!   deps                  install system packages, tauri-driver and npm packages
-//!   bindings              regenerate ui/src/lib/bindings.ts from the Rust types
+//!   bindings              regenerate ui/src/lib/bindings.ts (Rust types) and commands.ts (commands)
 //!   gen-shop --skus N --data-dir DIR   generate a large shop for benchmarks
 //!   bench [--runs N] [--skus N]        start-up time and memory, demo and large shop
 //!   bench-search [--skus N]            catalog search latency (p50/p99) on a large shop
@@ -18,10 +18,13 @@
 //!   conformance                        connector requests against the marketplaces' published specs (Prism, Shopify schema)
 //!   bench-ui                           search keystroke-to-screen latency, orders list first screen and filters,
 //!                                      memory while browsing (100k SKUs, 100k orders)
+//!   modules [--verbose]                no import circle between the modules of any crate
 //!   fake-shopee [--orders N] [--access-life S]  serve a fake Shopee shop on loopback (manual tests, e2e)
 
 mod bench;
+mod commands_ts;
 mod conformance;
+mod modules;
 mod sync;
 mod util;
 
@@ -45,6 +48,7 @@ fn main() {
         "bench-import" => bench::bench_import(&rest),
         "bench-pricing" => bench::bench_pricing(&rest),
         "conformance" => conformance::conformance(),
+        "modules" => modules::check(&rest),
         "bench-sync" => sync::bench_sync(&rest),
         "crash-test" => sync::crash_test(&rest),
         "sync-child" => sync::sync_child(&rest),
@@ -175,6 +179,7 @@ fn run(args: &[String]) -> R {
 }
 
 fn bindings() -> R {
+    commands_ts::write()?;
     cmd("cargo", &["test", "-q", "-p", "mercator-api", "--test", "tests", "typescript_bindings_are_fresh"])
         .env("UPDATE_BINDINGS", "1")
         .run()
@@ -194,6 +199,10 @@ fn test_all(args: &[String]) -> R {
     cmd("cargo", &["fmt", "--all", "--check"]).run()?;
     section("UI build (the app embeds ui/dist)");
     build_ui()?;
+    section("no import circle between the modules of a crate");
+    modules::check(&[])?;
+    section("ui/src/lib/commands.ts generated from the shell's commands");
+    commands_ts::check()?;
     section("cargo clippy -D warnings");
     cmd("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]).run()?;
     section("Rust unit and integration tests");

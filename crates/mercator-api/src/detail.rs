@@ -2,8 +2,8 @@
 //! listing its effective content, rule results and conflicts with the
 //! channel's copy.
 
+use crate::dto::decimal_text;
 use crate::dto::*;
-use crate::ops::decimal_text;
 use mercator_core::catalog::ImageRef;
 use mercator_core::rules::{market_language, serves_market, RuleIssue};
 use mercator_store::catalog::{ListingDetailRow, ProductDetail, TextRow};
@@ -167,4 +167,12 @@ pub fn detail_dto(d: ProductDetail, images_dir: &Path) -> ProductDetailDto {
             .collect(),
         listings,
     }
+}
+
+/// The editor's view of one product.
+pub async fn product_detail(
+    store: &mercator_store::Store,
+    product_id: &str,
+) -> crate::ApiResult<crate::ProductDetailDto> {
+    Ok(detail_dto(store.product_detail(product_id).await?, &crate::images::images_dir(store)))
 }

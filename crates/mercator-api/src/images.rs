@@ -6,7 +6,7 @@
 use crate::{ApiError, ApiResult};
 use base64::Engine;
 use image::{ImageFormat, ImageReader};
-use mercator_core::catalog::{Edit, ImageRef};
+use mercator_core::catalog::ImageRef;
 use mercator_core::ErrorCode;
 use mercator_store::Store;
 use sha2::{Digest, Sha256};
@@ -90,32 +90,6 @@ pub fn store_image(dir: &Path, name: &str, bytes: &[u8]) -> ApiResult<ImageRef> 
     small.write_to(&mut out, ImageFormat::Jpeg).map_err(|_| unreadable())?;
     write_atomic(&dir.join("thumbs").join(&thumb), out.get_ref()).map_err(io)?;
     Ok(ImageRef { file, thumb, width: w, height: h, variants: vec![] })
-}
-
-/// Adds an image to a product (at the end; the first image is the main one).
-pub async fn add_image(
-    store: &Store,
-    product_id: &str,
-    name: &str,
-    bytes: &[u8],
-    expected_revision: i64,
-) -> ApiResult<crate::ProductDetailDto> {
-    let detail = store.product_detail(product_id).await?;
-    let mut images: Vec<ImageRef> = serde_json::from_str(&detail.head.images).unwrap_or_default();
-    if images.len() >= MAX_IMAGES {
-        return Err(ApiError::new(ErrorCode::ImageLimit).arg("max", MAX_IMAGES));
-    }
-    let img = {
-        let (dir, name, bytes) = (images_dir(store), name.to_string(), bytes.to_vec());
-        tokio::task::spawn_blocking(move || store_image(&dir, &name, &bytes))
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))??
-    };
-    if !images.iter().any(|i| i.file == img.file) {
-        images.push(img);
-    }
-    store.apply_edit(product_id, &Edit::Images { value: images }, expected_revision).await?;
-    crate::ops::product_detail(store, product_id).await
 }
 
 /// A product picture for the demo shop: a soft two-tone square with a simple

@@ -2,6 +2,7 @@
 //! and the types that cross IPC (TypeScript generated with ts-rs). No Tauri
 //! here: `src-tauri` wraps these functions as commands, tests call them directly.
 
+mod bindings;
 pub mod catalog;
 pub mod detail;
 pub mod dto;
@@ -16,6 +17,7 @@ pub mod pricing;
 pub mod shipping;
 pub mod sync;
 
+pub use bindings::typescript_bindings;
 pub use dto::*;
 pub use launch::{parse_args, LaunchConfig};
 

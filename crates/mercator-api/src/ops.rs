@@ -154,14 +154,8 @@ pub async fn shop_header(store: &Store) -> ApiResult<ShopHeader> {
 }
 
 /// Minor units as plain decimal text: (1850, 2) -> "18.50".
-pub fn decimal_text(minor: i64, exponent: u32) -> String {
-    let d = rust_decimal::Decimal::new(minor, exponent);
-    d.to_string()
-}
-
-pub async fn product_detail(store: &Store, product_id: &str) -> ApiResult<ProductDetailDto> {
-    Ok(crate::detail::detail_dto(store.product_detail(product_id).await?, &crate::images::images_dir(store)))
-}
+pub use crate::detail::product_detail;
+pub use crate::dto::decimal_text;
 
 pub async fn create_product(store: &Store, req: NewProductRequest) -> ApiResult<String> {
     let titles: Vec<(String, String)> = req.titles.into_iter().filter(|(_, t)| !t.trim().is_empty()).collect();
@@ -260,4 +254,31 @@ pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDt
 pub async fn undo(store: &Store, op_id: &str) -> ApiResult<()> {
     store.undo(op_id).await?;
     Ok(())
+}
+
+/// Adds an image to a product (at the end; the first image is the main one).
+pub async fn add_image(
+    store: &Store,
+    product_id: &str,
+    name: &str,
+    bytes: &[u8],
+    expected_revision: i64,
+) -> ApiResult<crate::ProductDetailDto> {
+    let detail = store.product_detail(product_id).await?;
+    let mut images: Vec<mercator_core::catalog::ImageRef> =
+        serde_json::from_str(&detail.head.images).unwrap_or_default();
+    if images.len() >= crate::images::MAX_IMAGES {
+        return Err(ApiError::new(ErrorCode::ImageLimit).arg("max", crate::images::MAX_IMAGES));
+    }
+    let img = {
+        let (dir, name, bytes) = (crate::images::images_dir(store), name.to_string(), bytes.to_vec());
+        tokio::task::spawn_blocking(move || crate::images::store_image(&dir, &name, &bytes))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e))??
+    };
+    if !images.iter().any(|i| i.file == img.file) {
+        images.push(img);
+    }
+    store.apply_edit(product_id, &mercator_core::catalog::Edit::Images { value: images }, expected_revision).await?;
+    product_detail(store, product_id).await
 }

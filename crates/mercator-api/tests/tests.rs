@@ -414,13 +414,12 @@ mod catalog {
         let page = ops::products(&store, "en-US", &CatalogFilter::default(), 0, 1).await.unwrap();
         let d = ops::product_detail(&store, &page.items[0].id).await.unwrap();
         // beyond the side limit: refused from the header
-        let e =
-            images::add_image(&store, &d.id, "huge.png", &png_bomb(100_000, 100_000), d.revision).await.unwrap_err();
+        let e = ops::add_image(&store, &d.id, "huge.png", &png_bomb(100_000, 100_000), d.revision).await.unwrap_err();
         assert_eq!((e.0.code.as_str(), e.0.args["max"].as_str()), ("image-too-large", "12000 px"));
         // within the side limit but 12000 x 12000 x 8 bytes = 1.15 GB of pixels: refused by the allocation limit
         let bomb = png_bomb(12_000, 12_000);
         assert!(bomb.len() < 1_000);
-        let e = images::add_image(&store, &d.id, "bomb.png", &bomb, d.revision).await.unwrap_err();
+        let e = ops::add_image(&store, &d.id, "bomb.png", &bomb, d.revision).await.unwrap_err();
         assert_eq!(e.0.code, "image-too-large");
         let after = ops::product_detail(&store, &d.id).await.unwrap();
         assert!(after.images.is_empty(), "nothing stored");
@@ -435,7 +434,7 @@ mod catalog {
         assert!(d.images.is_empty());
         assert!(d.listings.iter().any(|l| l.issues.iter().any(|i| i.code == "images-missing")));
         let jpeg = images::demo_picture(1, 1200);
-        let d = images::add_image(&store, &id, "front.jpg", &jpeg, d.revision).await.unwrap();
+        let d = ops::add_image(&store, &id, "front.jpg", &jpeg, d.revision).await.unwrap();
         assert_eq!((d.images.len(), d.images[0].width), (1, 1200));
         assert!(d.images[0].thumb_url.starts_with("data:image/jpeg;base64,"));
         assert!(d.listings.iter().all(|l| !l.issues.iter().any(|i| i.code.starts_with("image"))));
@@ -466,17 +465,17 @@ mod catalog {
             .await
             .unwrap();
         // a file that is not an image is refused, nothing changes
-        let e = images::add_image(&store, &id, "x.png", b"not an image", d.revision).await.unwrap_err();
+        let e = ops::add_image(&store, &id, "x.png", b"not an image", d.revision).await.unwrap_err();
         assert_eq!((e.0.code.as_str(), e.0.args["name"].as_str()), ("image-unreadable", "x.png"));
         assert_eq!(ops::product_detail(&store, &id).await.unwrap().images.len(), 1);
         // at most MAX_IMAGES per product; the one over is refused before any file is written
         let mut d = ops::product_detail(&store, &id).await.unwrap();
         for seed in 2..=(images::MAX_IMAGES as u32) {
-            d = images::add_image(&store, &id, "more.jpg", &images::demo_picture(seed, 64), d.revision).await.unwrap();
+            d = ops::add_image(&store, &id, "more.jpg", &images::demo_picture(seed, 64), d.revision).await.unwrap();
         }
         assert_eq!(d.images.len(), images::MAX_IMAGES);
         let files = std::fs::read_dir(images::images_dir(&store)).unwrap().count();
-        let e = images::add_image(&store, &id, "13.jpg", &images::demo_picture(99, 64), d.revision).await.unwrap_err();
+        let e = ops::add_image(&store, &id, "13.jpg", &images::demo_picture(99, 64), d.revision).await.unwrap_err();
         assert_eq!((e.0.code.as_str(), e.0.args["max"].as_str()), ("image-limit", "12"));
         assert_eq!(std::fs::read_dir(images::images_dir(&store)).unwrap().count(), files);
     }

@@ -222,30 +222,30 @@ pub struct Window {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChannelError {
     /// Credentials refused (after one token refresh where the protocol has one).
-    #[error("the channel refused the credentials: {}", crate::http::redact(.0))]
+    #[error("the channel refused the credentials: {}", crate::redact::redact(.0))]
     Auth(String),
     /// Still rate limited after the retries.
-    #[error("rate limited: {}", crate::http::redact(.0))]
+    #[error("rate limited: {}", crate::redact::redact(.0))]
     RateLimited(String),
     /// Unreachable, timing out or failing (5xx) after the retries.
-    #[error("channel unavailable: {}", crate::http::redact(.0))]
+    #[error("channel unavailable: {}", crate::redact::redact(.0))]
     Unavailable(String),
     /// A write timed out or failed in a way that leaves open whether the
     /// channel applied it: look before writing again.
-    #[error("no clear answer: {}", crate::http::redact(.0))]
+    #[error("no clear answer: {}", crate::redact::redact(.0))]
     Uncertain(String),
     /// The host could not be reached at all (no network, DNS failure,
     /// connection refused) after the retries: this desk is probably offline.
-    #[error("offline: {}", crate::http::redact(.0))]
+    #[error("offline: {}", crate::redact::redact(.0))]
     Offline(String),
     /// The answer was not what the protocol promises (truncated, invalid JSON, missing fields).
-    #[error("unreadable answer: {}", crate::http::redact(.0))]
+    #[error("unreadable answer: {}", crate::redact::redact(.0))]
     BadResponse(String),
     /// The channel rejected the request (4xx) with this message.
-    #[error("the channel rejected the request: {}", crate::http::redact(.0))]
+    #[error("the channel rejected the request: {}", crate::redact::redact(.0))]
     Rejected(String),
     /// Missing or wrong account settings.
-    #[error("account settings: {}", crate::http::redact(.0))]
+    #[error("account settings: {}", crate::redact::redact(.0))]
     Config(String),
     /// An account or listing lacks what the channel needs (`what`: one of
     /// [`MISSING`]), for `subject` (a SKU, an order id; may be empty).
@@ -294,7 +294,7 @@ impl From<&ChannelError> for ErrorPayload {
                 return ErrorPayload::new(ErrorCode::ChannelMissing).arg("what", what).arg("subject", subject);
             }
         };
-        ErrorPayload::new(code).arg("detail", crate::http::redact(detail))
+        ErrorPayload::new(code).arg("detail", crate::redact::redact(detail))
     }
 }
 

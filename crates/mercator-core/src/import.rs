@@ -6,7 +6,7 @@
 //! per-row validation with line numbers and the editor's own limits, and
 //! export that is safe to open in Excel (no formula injection).
 
-pub(crate) mod table;
+use crate::table;
 
 pub use table::{column_name, read_csv, sniff_delimiter, Limits, Row, Table};
 

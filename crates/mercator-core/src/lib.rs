@@ -14,6 +14,7 @@ pub mod money;
 pub mod rng;
 pub mod rules;
 pub mod shipping;
+pub(crate) mod table;
 pub mod xlsx;
 
 pub use error::{ErrorCode, ErrorPayload};

@@ -7,8 +7,7 @@
 //! Writing stores every cell as text, so nothing a cell holds can become a
 //! formula when the file is opened.
 
-use crate::import::table::too_big;
-use crate::import::{Limits, Table};
+use crate::table::{too_big, Limits, Table};
 use crate::{ErrorCode, ErrorPayload};
 use quick_xml::events::{BytesStart, Event};
 use std::io::{BufReader, Read, Seek};
@@ -427,7 +426,7 @@ pub fn read_xlsx<R: Read + Seek>(src: R, limits: &Limits) -> Result<Table, Error
                     if !text.is_empty() {
                         row_bytes += text.len();
                         if row_bytes > limits.max_text_bytes {
-                            return Err(crate::import::table::too_big(row_bytes as u64, limits.max_text_bytes as u64));
+                            return Err(too_big(row_bytes as u64, limits.max_text_bytes as u64));
                         }
                         if col >= max_cols {
                             return Err(ErrorPayload::new(ErrorCode::ImportTooManyColumns)
@@ -437,7 +436,7 @@ pub fn read_xlsx<R: Read + Seek>(src: R, limits: &Limits) -> Result<Table, Error
                         if text.len() > limits.max_cell_chars && text.chars().count() > limits.max_cell_chars {
                             return Err(ErrorPayload::new(ErrorCode::ImportCellTooLong)
                                 .arg("line", row_no)
-                                .arg("column", crate::import::column_name(col))
+                                .arg("column", crate::table::column_name(col))
                                 .arg("max", limits.max_cell_chars));
                         }
                         cells.push((col, text));
@@ -455,7 +454,7 @@ pub fn read_xlsx<R: Read + Seek>(src: R, limits: &Limits) -> Result<Table, Error
                 if value.len() > limits.max_cell_chars.saturating_mul(4) {
                     return Err(ErrorPayload::new(ErrorCode::ImportCellTooLong)
                         .arg("line", row_no)
-                        .arg("column", crate::import::column_name(col))
+                        .arg("column", crate::table::column_name(col))
                         .arg("max", limits.max_cell_chars));
                 }
             }

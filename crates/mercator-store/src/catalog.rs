@@ -17,7 +17,7 @@ use sqlx::{FromRow, SqliteConnection};
 mod batch;
 
 /// Who made a change (the desk's user; one local user for now).
-pub const LOCAL_ACTOR: &str = "local";
+pub use crate::LOCAL_ACTOR;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ProductHead {

@@ -29,6 +29,9 @@ pub use repo::*;
 pub use seed::SeedStats;
 
 /// Current UTC time as stored in the database (RFC 3339, seconds precision, `Z`).
+/// Who made a change recorded on this desk (team mode will name the user).
+pub const LOCAL_ACTOR: &str = "local";
+
 pub fn now_utc() -> String {
     fmt_ts(time::OffsetDateTime::now_utc())
 }

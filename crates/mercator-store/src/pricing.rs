@@ -467,7 +467,7 @@ impl Store {
             )
             .bind(serde_json::to_string(&rows).unwrap_or_default())
             .bind(&op)
-            .bind(crate::catalog::LOCAL_ACTOR)
+            .bind(crate::LOCAL_ACTOR)
             .bind(&now)
             .execute(&mut *tx)
             .await?;

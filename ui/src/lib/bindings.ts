@@ -1,4 +1,4 @@
-// Generated from Rust (crates/mercator-api/src/dto.rs) by `cargo xtask bindings`.
+// Generated from Rust (crates/mercator-api/src/bindings.rs) by `cargo xtask bindings`.
 // Do not edit: a test fails when this file is stale.
 
 export type ErrorPayload = { code: string, args: { [key in string]: string }, };

@@ -1,0 +1,121 @@
+//! The UI's TypeScript types, generated from every IPC type of the API
+//! crate (and the few domain types that still cross as they are). A leaf:
+//! nothing in the crate imports it, so the area modules never import each
+//! other for the bindings' sake.
+
+use crate::dto::*;
+use mercator_core::catalog::{Certification, Edit};
+use mercator_core::rules::{RuleIssue, Severity};
+use mercator_core::ErrorPayload;
+use ts_rs::TS;
+
+/// Writes every IPC type's TypeScript declaration, in a stable order.
+pub fn typescript_bindings() -> String {
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        ErrorPayload::decl(&cfg),
+        MoneyDto::decl(&cfg),
+        Page::<()>::decl(&cfg),
+        ProductDto::decl(&cfg),
+        CatalogSummary::decl(&cfg),
+        OrderDto::decl(&cfg),
+        ConversationDto::decl(&cfg),
+        PickLineDto::decl(&cfg),
+        PickListDto::decl(&cfg),
+        SyncStatus::decl(&cfg),
+        Theme::decl(&cfg),
+        UiSettings::decl(&cfg),
+        StartupProblem::decl(&cfg),
+        AppInfo::decl(&cfg),
+        VaultStatus::decl(&cfg),
+        BootPayload::decl(&cfg),
+        TextDto::decl(&cfg),
+        VariantDto::decl(&cfg),
+        ProductDetailDto::decl(&cfg),
+        HistoryDto::decl(&cfg),
+        Edit::decl(&cfg),
+        Certification::decl(&cfg),
+        mercator_core::catalog::ImageRef::decl(&cfg),
+        Severity::decl(&cfg),
+        RuleIssue::decl(&cfg),
+        ImageDto::decl(&cfg),
+        ContentDto::decl(&cfg),
+        ConflictFieldDto::decl(&cfg),
+        ListingDetailDto::decl(&cfg),
+        mercator_core::catalog::CatalogFilter::decl(&cfg),
+        ChannelDto::decl(&cfg),
+        BulkResult::decl(&cfg),
+        ExportResult::decl(&cfg),
+        ProgressEvent::decl(&cfg),
+        mercator_core::catalog::BulkOp::decl(&cfg),
+        mercator_core::catalog::Keep::decl(&cfg),
+        NewProductRequest::decl(&cfg),
+        ImportRowError::decl(&cfg),
+        ImportSample::decl(&cfg),
+        ImportPreview::decl(&cfg),
+        ImportResult::decl(&cfg),
+        mercator_core::Currency::decl(&cfg),
+        mercator_core::Money::decl(&cfg),
+        mercator_pricing::policy::TaxDisplay::decl(&cfg),
+        mercator_pricing::policy::TaxCollector::decl(&cfg),
+        mercator_pricing::policy::TaxRule::decl(&cfg),
+        mercator_pricing::policy::ReferralFee::decl(&cfg),
+        mercator_pricing::policy::FeeSchedule::decl(&cfg),
+        mercator_pricing::policy::DutyRate::decl(&cfg),
+        mercator_pricing::policy::SizeTier::decl(&cfg),
+        mercator_pricing::policy::Logistics::decl(&cfg),
+        mercator_pricing::policy::Target::decl(&cfg),
+        mercator_pricing::policy::Rounding::decl(&cfg),
+        mercator_pricing::policy::Ending::decl(&cfg),
+        mercator_pricing::policy::MarketRules::decl(&cfg),
+        mercator_pricing::policy::Market::decl(&cfg),
+        mercator_pricing::policy::Globals::decl(&cfg),
+        mercator_pricing::engine::Arg::decl(&cfg),
+        mercator_pricing::engine::Step::decl(&cfg),
+        mercator_pricing::engine::Landed::decl(&cfg),
+        mercator_pricing::engine::Fees::decl(&cfg),
+        mercator_pricing::engine::Quote::decl(&cfg),
+        crate::pricing::PromotionInput::decl(&cfg),
+        mercator_pricing::engine::PromoQuote::decl(&cfg),
+        mercator_store::pricing::MatrixFilter::decl(&cfg),
+        crate::pricing::FxRateDto::decl(&cfg),
+        crate::pricing::PolicyDto::decl(&cfg),
+        crate::pricing::PricingOverview::decl(&cfg),
+        crate::pricing::EcbImportResult::decl(&cfg),
+        crate::pricing::RepriceResult::decl(&cfg),
+        crate::pricing::MatrixCellDto::decl(&cfg),
+        crate::pricing::MatrixRowDto::decl(&cfg),
+        crate::pricing::PriceChangeDto::decl(&cfg),
+        crate::pricing::ApplyPricesResult::decl(&cfg),
+        crate::sync::RunReport::decl(&cfg),
+        crate::sync::UnreadableOrderDto::decl(&cfg),
+        crate::sync::AccountDto::decl(&cfg),
+        crate::sync::SyncLogDto::decl(&cfg),
+        mercator_store::sync::OrderFilter::decl(&cfg),
+        crate::sync::AddressDto::decl(&cfg),
+        crate::sync::OrderLineDto::decl(&cfg),
+        crate::sync::OrderDetailDto::decl(&cfg),
+        crate::outbox::DeliveryReport::decl(&cfg),
+        crate::outbox::ConnectivityDto::decl(&cfg),
+        crate::sync::LinkReportDto::decl(&cfg),
+        crate::outbox::OutboxProblemDto::decl(&cfg),
+        crate::shipping::CarrierDto::decl(&cfg),
+        crate::inventory::WarehouseDto::decl(&cfg),
+        crate::inventory::StockRowDto::decl(&cfg),
+        mercator_store::inventory::StockFilter::decl(&cfg),
+        crate::shipping::ShipLineInput::decl(&cfg),
+        crate::shipping::ShipRequest::decl(&cfg),
+        crate::shipping::ShipProblem::decl(&cfg),
+        crate::shipping::ShipReport::decl(&cfg),
+        crate::shipping::ShipmentDto::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from Rust (crates/mercator-api/src/bindings.rs) by `cargo xtask bindings`.\n// Do not edit: a test fails when this file is stale.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(d.trim());
+        out.push_str("\n\n");
+    }
+    out.trim_end().to_string() + "\n"
+}
