@@ -8,7 +8,8 @@
 use crate::util::root;
 use std::collections::BTreeSet;
 
-const SOURCES: &[&str] = &["src-tauri/src/commands.rs", "src-tauri/src/pricing_commands.rs", "src-tauri/src/sync_commands.rs"];
+const SOURCES: &[&str] =
+    &["src-tauri/src/commands.rs", "src-tauri/src/pricing_commands.rs", "src-tauri/src/sync_commands.rs"];
 const OUT: &str = "ui/src/lib/commands.ts";
 
 /// Parameters the shell's runtime fills in, not the UI.
@@ -158,7 +159,7 @@ pub fn generate() -> Result<String, String> {
     let mut used = BTreeSet::new();
     let mut body = String::new();
     for c in &cmds {
-        if c.params.iter().any(|(_, t)| t.contains("Request")) {
+        if c.params.iter().any(|(_, t)| t.contains("ipc::Request")) {
             // a raw body (bytes + headers): written by hand in api.ts
             continue;
         }
