@@ -7,7 +7,7 @@ use mercator_api::pricing::{
 use mercator_api::{ApiError, ApiResult, Page};
 use mercator_core::ErrorCode;
 use mercator_pricing::{Globals, Market, PromoQuote, Quote};
-use mercator_store::pricing::MatrixFilter;
+use mercator_api::pricing::MatrixFilter;
 use tauri::State;
 
 type S<'a> = State<'a, AppState>;

@@ -77,7 +77,7 @@ pub async fn account_log(state: S<'_>, channel_id: String) -> ApiResult<Vec<Sync
 #[tauri::command]
 pub async fn list_orders_filtered(
     state: S<'_>,
-    filter: mercator_store::sync::OrderFilter,
+    filter: sync::OrderFilter,
     offset: i64,
     limit: i64,
 ) -> ApiResult<mercator_api::Page<mercator_api::OrderDto>> {
@@ -107,7 +107,7 @@ pub async fn add_warehouse(state: S<'_>, name: String, kind: String, country: St
 #[tauri::command]
 pub async fn stock_page(
     state: S<'_>,
-    filter: mercator_store::inventory::StockFilter,
+    filter: mercator_api::inventory::StockFilter,
     lang: String,
     offset: i64,
     limit: i64,

@@ -3,7 +3,6 @@
 //! `mercator_store::inventory` for the rules).
 
 use crate::{ApiResult, Page};
-use mercator_store::inventory::StockFilter;
 use mercator_store::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -62,6 +61,22 @@ pub async fn add_warehouse(store: &Store, name: &str, kind: &str, country: &str)
     Ok(store.add_warehouse(name, kind, country).await?)
 }
 
+/// What the stock list is narrowed to (the UI's form).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StockFilter {
+    /// SKU prefix or title words.
+    pub query: Option<String>,
+    /// Only variants with more reserved than on hand.
+    pub oversold: bool,
+}
+
+impl From<&StockFilter> for mercator_store::inventory::StockFilter {
+    fn from(f: &StockFilter) -> Self {
+        mercator_store::inventory::StockFilter { query: f.query.clone(), oversold: f.oversold }
+    }
+}
+
 pub async fn stock(
     store: &Store,
     filter: &StockFilter,
@@ -70,7 +85,7 @@ pub async fn stock(
     limit: i64,
 ) -> ApiResult<Page<StockRowDto>> {
     let (offset, limit) = crate::ops::page_bounds(offset, limit)?;
-    let (rows, total) = store.stock_page(filter, lang, offset, limit).await?;
+    let (rows, total) = store.stock_page(&filter.into(), lang, offset, limit).await?;
     let items = rows
         .into_iter()
         .map(|r| StockRowDto {

@@ -6,7 +6,7 @@ use crate::dto::{MoneyDto, Page};
 use crate::{ApiError, ApiResult};
 use mercator_core::{Currency, ErrorCode, ErrorPayload, Money};
 use mercator_pricing::{Context, Globals, Market, PromoQuote, Promotion, Quote};
-use mercator_store::pricing::{MatrixFilter, Proposal};
+use mercator_store::pricing::Proposal;
 use mercator_store::Store;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -281,6 +281,34 @@ pub struct MatrixRowDto {
     pub cells: Vec<Option<MatrixCellDto>>,
 }
 
+/// What the pricing matrix is narrowed to and sorted by (the UI's form).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MatrixFilter {
+    /// SKU or title text (catalog search).
+    pub query: Option<String>,
+    /// Only variants that cannot be priced somewhere.
+    pub problems_only: bool,
+    /// Only variants whose margin is below this (basis points) somewhere.
+    pub margin_below_bp: Option<i64>,
+    /// Sort by the margin on this channel (else by SKU).
+    pub sort_channel: Option<String>,
+    pub desc: bool,
+}
+
+impl From<&MatrixFilter> for mercator_store::pricing::MatrixFilter {
+    fn from(f: &MatrixFilter) -> Self {
+        let f = f.clone();
+        mercator_store::pricing::MatrixFilter {
+            query: f.query,
+            problems_only: f.problems_only,
+            margin_below_bp: f.margin_below_bp,
+            sort_channel: f.sort_channel,
+            desc: f.desc,
+        }
+    }
+}
+
 pub async fn matrix(
     store: &Store,
     lang: &str,
@@ -290,7 +318,7 @@ pub async fn matrix(
 ) -> ApiResult<Page<MatrixRowDto>> {
     let (offset, limit) = crate::ops::page_bounds(offset, limit)?;
     let channels: Vec<String> = store.channels().await?.into_iter().map(|c| c.id).collect();
-    let (rows, total) = store.matrix_page(lang, filter, offset, limit).await?;
+    let (rows, total) = store.matrix_page(lang, &filter.into(), offset, limit).await?;
     let ids: Vec<String> = rows.iter().map(|r| r.variant_id.clone()).collect();
     let mut by: HashMap<(String, String), mercator_store::pricing::ProposalRow> = HashMap::new();
     for p in store.proposals_for(&ids).await? {

@@ -781,14 +781,49 @@ pub struct OrderDetailDto {
     pub shipments: Vec<crate::shipping::ShipmentDto>,
 }
 
+/// What the orders list is narrowed to (the UI's form). Empty: every order, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OrderFilter {
+    /// Order number (prefix) or buyer name (part).
+    pub query: Option<String>,
+    pub channel_id: Option<String>,
+    /// The channel's market (ISO country).
+    pub market: Option<String>,
+    pub status: Option<String>,
+    /// Ordered on or after / before this day (YYYY-MM-DD, UTC).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Orders with a line of this SKU (prefix).
+    pub sku: Option<String>,
+    /// Buyer country (ISO).
+    pub country: Option<String>,
+}
+
+impl From<&OrderFilter> for mercator_store::sync::OrderFilter {
+    fn from(f: &OrderFilter) -> Self {
+        let f = f.clone();
+        mercator_store::sync::OrderFilter {
+            query: f.query,
+            channel_id: f.channel_id,
+            market: f.market,
+            status: f.status,
+            from: f.from,
+            to: f.to,
+            sku: f.sku,
+            country: f.country,
+        }
+    }
+}
+
 pub async fn orders(
     store: &Store,
-    filter: &mercator_store::sync::OrderFilter,
+    filter: &OrderFilter,
     offset: i64,
     limit: i64,
 ) -> ApiResult<crate::Page<crate::OrderDto>> {
     let (offset, limit) = crate::ops::page_bounds(offset, limit)?;
-    let (rows, total) = store.orders_filtered(filter, offset, limit).await?;
+    let (rows, total) = store.orders_filtered(&filter.into(), offset, limit).await?;
     let items = rows
         .into_iter()
         .map(|r| crate::OrderDto {

@@ -56,7 +56,7 @@ async fn list_commands_page_and_carry_currency_exponents() {
     .unwrap();
     assert_eq!(found.total, 1);
     assert_eq!(found.items[0].title, "蓝牙5.3主动降噪无线耳机");
-    let all = mercator_store::sync::OrderFilter::default();
+    let all = mercator_api::sync::OrderFilter::default();
     let o = mercator_api::sync::orders(&store, &all, 0, 10).await.unwrap();
     assert_eq!(o.total, 36);
     let jpy = mercator_api::sync::orders(&store, &all, 0, 100).await.unwrap();
@@ -535,7 +535,7 @@ mod pricing {
         assert!(m.items.iter().all(|row| row.cells.len() == 3 && row.cells.iter().all(std::option::Option::is_some)));
         // sorted by margin on a channel, lowest first
         let ch = o.channels[0].channel_id.clone();
-        let f = mercator_store::pricing::MatrixFilter { sort_channel: Some(ch.clone()), ..Default::default() };
+        let f = mercator_api::pricing::MatrixFilter { sort_channel: Some(ch.clone()), ..Default::default() };
         let m = pricing::matrix(&store, "en-US", &f, 0, 150).await.unwrap();
         let margins: Vec<i64> = m.items.iter().filter_map(|r| r.cells[0].as_ref().and_then(|c| c.margin_bp)).collect();
         assert!(margins.windows(2).all(|w| w[0] <= w[1]), "{margins:?}");
@@ -794,7 +794,7 @@ mod order_sync {
         assert_eq!((r.fetched, r.created), (450, 450));
         same_orders(&store, &ch, &fake).await;
         // the orders list narrows by channel, state, SKU and country; the detail has lines and money
-        use mercator_store::sync::OrderFilter;
+        use mercator_api::sync::OrderFilter;
         let mine = OrderFilter { channel_id: Some(ch.clone()), ..Default::default() };
         let page = mercator_api::sync::orders(&store, &mine, 0, 500).await.unwrap();
         assert_eq!(page.total, 450);
@@ -1347,7 +1347,7 @@ mod shipping {
 mod inventory {
     use super::demo_store;
     use mercator_api::inventory;
-    use mercator_store::inventory::StockFilter;
+    use mercator_api::inventory::StockFilter;
     use mercator_store::Store;
     use mercator_testkit::AmazonFake;
     use std::collections::HashMap;
@@ -1852,7 +1852,7 @@ mod listing_outbox {
 mod fba {
     use super::demo_store;
     use mercator_api::inventory;
-    use mercator_store::inventory::StockFilter;
+    use mercator_api::inventory::StockFilter;
 
     #[tokio::test(flavor = "multi_thread")]
     async fn fba_stock_fills_the_accounts_read_only_warehouse_and_stays_out_of_what_other_channels_sell() {
@@ -2553,7 +2553,7 @@ mod every_currency {
         // what crosses IPC: minor units, the exponent from the backend's table and the exact amount
         let page = mercator_api::sync::orders(
             &store,
-            &mercator_store::sync::OrderFilter { channel_id: Some(ch.clone()), ..Default::default() },
+            &mercator_api::sync::OrderFilter { channel_id: Some(ch.clone()), ..Default::default() },
             0,
             50,
         )

@@ -44,8 +44,7 @@ pub struct StockRow {
     pub levels: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StockFilter {
     /// SKU prefix or title words.
     pub query: Option<String>,

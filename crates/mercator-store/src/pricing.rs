@@ -563,8 +563,7 @@ pub(crate) async fn seed_sample_rates(conn: &mut SqliteConnection) -> Result<(),
 }
 
 /// Which variants the pricing matrix shows and in what order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MatrixFilter {
     /// SKU or title text (catalog search).
     pub query: Option<String>,

@@ -619,8 +619,7 @@ pub struct OrderKey {
 }
 
 /// What the orders list is narrowed to. Empty: every order, newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderFilter {
     /// Order number (prefix) or buyer name (part).
     pub query: Option<String>,
