@@ -2,11 +2,11 @@
 //! `mercator_api`. No logic lives here.
 
 use crate::state::AppState;
+use mercator_api::CatalogFilter;
 use mercator_api::{
     catalog, ops, ApiError, ApiResult, AppInfo, BulkResult, CatalogSummary, ChannelDto, ConversationDto, ExportResult,
     HistoryDto, NewProductRequest, Page, PickListDto, ProductDetailDto, ProductDto, SyncStatus, VaultStatus,
 };
-use mercator_core::catalog::CatalogFilter;
 use mercator_core::ErrorCode;
 use mercator_store::catalog::Progress;
 use mercator_store::Store;
@@ -45,12 +45,12 @@ pub async fn list_products(
     offset: i64,
     limit: i64,
 ) -> ApiResult<Page<ProductDto>> {
-    ops::products(state.store().await?.as_ref(), &lang, &filter, offset, limit).await
+    ops::products(state.store().await?.as_ref(), &lang, &filter.into(), offset, limit).await
 }
 
 #[tauri::command]
 pub async fn catalog_count(state: S<'_>, filter: CatalogFilter) -> ApiResult<i64> {
-    ops::catalog_count(state.store().await?.as_ref(), &filter).await
+    ops::catalog_count(state.store().await?.as_ref(), &filter.into()).await
 }
 
 #[tauri::command]
@@ -143,11 +143,11 @@ pub async fn create_product(state: S<'_>, product: NewProductRequest) -> ApiResu
 pub async fn apply_edit(
     state: S<'_>,
     product_id: String,
-    edit: mercator_core::catalog::Edit,
+    edit: mercator_api::Edit,
     expected_revision: i64,
 ) -> ApiResult<ProductDetailDto> {
     let engine = state.engine().await?;
-    let out = ops::apply_edit(engine.store(), &product_id, edit, expected_revision).await?;
+    let out = ops::apply_edit(engine.store(), &product_id, edit.into(), expected_revision).await?;
     engine.send_edits_soon();
     Ok(out)
 }
@@ -261,7 +261,7 @@ pub async fn list_channels(state: S<'_>) -> ApiResult<Vec<ChannelDto>> {
 
 #[tauri::command]
 pub async fn catalog_ids(state: S<'_>, filter: CatalogFilter) -> ApiResult<Vec<String>> {
-    catalog::catalog_ids(state.store().await?.as_ref(), &filter).await
+    catalog::catalog_ids(state.store().await?.as_ref(), &filter.into()).await
 }
 
 #[tauri::command]
@@ -269,12 +269,12 @@ pub async fn bulk_edit(
     app: tauri::AppHandle,
     state: S<'_>,
     ids: Vec<String>,
-    op: mercator_core::catalog::BulkOp,
+    op: mercator_api::BulkOp,
 ) -> ApiResult<BulkResult> {
     state.cancel.store(false, Ordering::SeqCst);
     let report = reporter(&app, "bulk");
     let progress = Progress { cancel: &state.cancel, report: &report };
-    catalog::bulk_edit(state.store().await?.as_ref(), &ids, &op, &progress).await
+    catalog::bulk_edit(state.store().await?.as_ref(), &ids, &op.into(), &progress).await
 }
 
 #[tauri::command]
@@ -282,9 +282,15 @@ pub async fn resolve_conflict(
     state: S<'_>,
     product_id: String,
     listing_id: String,
-    choices: Vec<(String, mercator_core::catalog::Keep)>,
+    choices: Vec<(String, mercator_api::Keep)>,
 ) -> ApiResult<ProductDetailDto> {
-    catalog::resolve_conflict(state.store().await?.as_ref(), &product_id, &listing_id, choices).await
+    catalog::resolve_conflict(
+        state.store().await?.as_ref(),
+        &product_id,
+        &listing_id,
+        choices.into_iter().map(|(f, k)| (f, k.into())).collect(),
+    )
+    .await
 }
 
 #[tauri::command]
@@ -296,7 +302,7 @@ pub async fn export_catalog(
     format: String,
 ) -> ApiResult<ExportResult> {
     let dir = app.path().download_dir().unwrap_or_else(|_| state.paths.data_dir.join("exports"));
-    catalog::export_catalog(state.store().await?.as_ref(), ids, &filter, &format, &dir).await
+    catalog::export_catalog(state.store().await?.as_ref(), ids, &filter.into(), &format, &dir).await
 }
 
 /// Shows an exported file's folder in the system file manager.

@@ -1,13 +1,13 @@
 //! Pricing commands: each unpacks state and calls `mercator_api::pricing`.
 
 use crate::state::AppState;
+use mercator_api::pricing::MatrixFilter;
 use mercator_api::pricing::{
     self, ApplyPricesResult, EcbImportResult, MatrixRowDto, PriceChangeDto, PricingOverview, RepriceResult,
 };
 use mercator_api::{ApiError, ApiResult, Page};
 use mercator_core::ErrorCode;
 use mercator_pricing::{Globals, Market, PromoQuote, Quote};
-use mercator_api::pricing::MatrixFilter;
 use tauri::State;
 
 type S<'a> = State<'a, AppState>;

@@ -3,17 +3,24 @@
 //! nothing in the crate imports it, so the area modules never import each
 //! other for the bindings' sake.
 
+use crate::catalog_types::{BulkOp, CatalogFilter, Certification, Edit, ImageRef, Keep, RuleIssue, Severity};
 use crate::dto::*;
-use mercator_core::catalog::{Certification, Edit};
-use mercator_core::rules::{RuleIssue, Severity};
-use mercator_core::ErrorPayload;
 use ts_rs::TS;
+
+/// How three of core's types serialise wherever they cross (`ErrorPayload`
+/// in every error, `Money` and `Currency` inside pricing policies): declared
+/// here, by the API, and held to what serde writes by a test.
+pub const CORE_WIRE_TYPES: &[&str] = &[
+    "type ErrorPayload = { code: string, args: { [key in string]: string }, };",
+    "type Currency = string;",
+    "type Money = { minor: number, currency: string, exponent: number, amount: string };",
+];
 
 /// Writes every IPC type's TypeScript declaration, in a stable order.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
-        ErrorPayload::decl(&cfg),
+        CORE_WIRE_TYPES[0].to_string(),
         MoneyDto::decl(&cfg),
         Page::<()>::decl(&cfg),
         ProductDto::decl(&cfg),
@@ -35,27 +42,27 @@ pub fn typescript_bindings() -> String {
         HistoryDto::decl(&cfg),
         Edit::decl(&cfg),
         Certification::decl(&cfg),
-        mercator_core::catalog::ImageRef::decl(&cfg),
+        ImageRef::decl(&cfg),
         Severity::decl(&cfg),
         RuleIssue::decl(&cfg),
         ImageDto::decl(&cfg),
         ContentDto::decl(&cfg),
         ConflictFieldDto::decl(&cfg),
         ListingDetailDto::decl(&cfg),
-        mercator_core::catalog::CatalogFilter::decl(&cfg),
+        CatalogFilter::decl(&cfg),
         ChannelDto::decl(&cfg),
         BulkResult::decl(&cfg),
         ExportResult::decl(&cfg),
         ProgressEvent::decl(&cfg),
-        mercator_core::catalog::BulkOp::decl(&cfg),
-        mercator_core::catalog::Keep::decl(&cfg),
+        BulkOp::decl(&cfg),
+        Keep::decl(&cfg),
         NewProductRequest::decl(&cfg),
         ImportRowError::decl(&cfg),
         ImportSample::decl(&cfg),
         ImportPreview::decl(&cfg),
         ImportResult::decl(&cfg),
-        mercator_core::Currency::decl(&cfg),
-        mercator_core::Money::decl(&cfg),
+        CORE_WIRE_TYPES[1].to_string(),
+        CORE_WIRE_TYPES[2].to_string(),
         mercator_pricing::policy::TaxDisplay::decl(&cfg),
         mercator_pricing::policy::TaxCollector::decl(&cfg),
         mercator_pricing::policy::TaxRule::decl(&cfg),

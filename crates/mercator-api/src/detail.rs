@@ -102,7 +102,11 @@ pub fn detail_dto(d: ProductDetail, images_dir: &Path) -> ProductDetailDto {
             overrides: content_of(&l.overrides),
             effective: effective_content(&d.texts, l),
             content_lang: text_for_market(&d.texts, &l.market).map(|t| t.lang.clone()),
-            issues: serde_json::from_str::<Vec<RuleIssue>>(&l.issues).unwrap_or_default(),
+            issues: serde_json::from_str::<Vec<RuleIssue>>(&l.issues)
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             conflicts: conflicts(&d.texts, l),
             remote_seen_at: l.remote_seen_at.clone(),
             revision: l.revision,

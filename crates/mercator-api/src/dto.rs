@@ -1,8 +1,7 @@
 //! Types that cross IPC. TypeScript for them is generated into
 //! `ui/src/lib/bindings.ts`; a test fails when that file is stale.
 
-use mercator_core::catalog::Certification;
-use mercator_core::rules::RuleIssue;
+use crate::catalog_types::{Certification, RuleIssue};
 use mercator_core::ErrorPayload;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -172,6 +171,7 @@ pub struct UiSettings {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StartupProblem {
+    #[ts(type = "ErrorPayload")]
     pub error: ErrorPayload,
     /// The file can be renamed aside to start with a fresh database.
     pub can_move_aside: bool,
@@ -199,6 +199,7 @@ pub struct AppInfo {
 pub struct VaultStatus {
     pub available: bool,
     pub backend: String,
+    #[ts(type = "ErrorPayload | null")]
     pub error: Option<ErrorPayload>,
 }
 
@@ -364,6 +365,7 @@ pub struct NewProductRequest {
 pub struct ImportRowError {
     /// Line in the file where the record starts (1 = header).
     pub line: i64,
+    #[ts(type = "ErrorPayload[]")]
     pub errors: Vec<ErrorPayload>,
 }
 
@@ -398,6 +400,7 @@ pub struct ImportPreview {
     /// Whether a cost column is mapped (without one, new products cannot be imported).
     pub has_cost: bool,
     /// What keeps the whole file from importing as mapped (no SKU or title column).
+    #[ts(type = "ErrorPayload | null")]
     pub problem: Option<ErrorPayload>,
     pub total: i64,
     pub valid: i64,

@@ -4,6 +4,7 @@
 
 mod bindings;
 pub mod catalog;
+pub mod catalog_types;
 pub mod detail;
 pub mod dto;
 pub mod engine;
@@ -17,7 +18,8 @@ pub mod pricing;
 pub mod shipping;
 pub mod sync;
 
-pub use bindings::typescript_bindings;
+pub use bindings::{typescript_bindings, CORE_WIRE_TYPES};
+pub use catalog_types::{BulkOp, CatalogFilter, Certification, Edit, ImageRef, Keep, RuleIssue, Severity};
 pub use dto::*;
 pub use launch::{parse_args, LaunchConfig};
 

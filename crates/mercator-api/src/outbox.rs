@@ -390,6 +390,7 @@ pub struct OutboxProblemDto {
     /// `dead`: parked after its attempts; `pending`: will be retried.
     pub status: String,
     pub attempts: i64,
+    #[ts(type = "ErrorPayload | null")]
     pub error: Option<ErrorPayload>,
     pub next_attempt_at: String,
     pub updated_at: String,

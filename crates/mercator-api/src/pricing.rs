@@ -266,6 +266,7 @@ pub struct MatrixCellDto {
     pub profit: Option<MoneyDto>,
     pub margin_bp: Option<i64>,
     /// Why it cannot be priced.
+    #[ts(type = "ErrorPayload | null")]
     pub problem: Option<ErrorPayload>,
     /// The listing's current price, when listed on this channel.
     pub current: Option<MoneyDto>,

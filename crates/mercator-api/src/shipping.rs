@@ -56,6 +56,7 @@ pub struct ShipProblem {
     /// 1-based: the line of a pasted list, or the row of a selection.
     pub line: i64,
     pub reference: String,
+    #[ts(type = "ErrorPayload")]
     pub error: ErrorPayload,
 }
 
@@ -233,6 +234,7 @@ pub struct ShipmentDto {
     pub shipped_on: String,
     /// `local` (no connected channel), `pending`, `sending`, `sent`, `failed`.
     pub delivery: String,
+    #[ts(type = "ErrorPayload | null")]
     pub error: Option<ErrorPayload>,
     pub delivered_at: Option<String>,
 }

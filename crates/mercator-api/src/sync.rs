@@ -469,6 +469,7 @@ pub struct AccountDto {
     pub in_progress: bool,
     pub last_run_at: Option<String>,
     pub last_ok_at: Option<String>,
+    #[ts(type = "ErrorPayload | null")]
     pub last_error: Option<ErrorPayload>,
     pub rate_limit: Option<String>,
     /// Runs in a row that failed (an unreachable or failing channel).
@@ -520,6 +521,7 @@ pub struct SyncLogDto {
     pub created: i64,
     pub updated: i64,
     /// For errors: what failed and why.
+    #[ts(type = "ErrorPayload | null")]
     pub error: Option<ErrorPayload>,
     pub rate_limit: Option<String>,
     /// Orders of this page that could not be read (set aside, shown in Orders).
@@ -908,6 +910,7 @@ pub struct UnreadableOrderDto {
     pub channel_name: String,
     /// The channel's id of the order.
     pub external_id: String,
+    #[ts(type = "ErrorPayload")]
     pub reason: ErrorPayload,
     pub first_seen: String,
     pub last_seen: String,

@@ -14,6 +14,37 @@ fn typescript_bindings_are_fresh() {
     assert!(generated.contains("minor: number"), "i64 crosses as a JS number");
 }
 
+/// The API declares how core's error, money and currency types serialise;
+/// the declarations name exactly the keys serde writes.
+#[test]
+fn core_wire_types_are_declared_as_serde_writes_them() {
+    fn keys(decl: &str) -> Vec<String> {
+        let body = &decl[decl.find('{').unwrap() + 1..decl.rfind('}').unwrap()];
+        let mut keys: Vec<String> = body
+            .split(',')
+            .filter_map(|p| p.split_once(':').map(|(k, _)| k.trim().to_string()))
+            .filter(|k| !k.starts_with('{') && !k.starts_with('['))
+            .collect();
+        keys.sort();
+        keys
+    }
+    fn json_keys(v: serde_json::Value) -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    }
+    let [error, currency, money] = mercator_api::CORE_WIRE_TYPES else { panic!("three declarations") };
+    let e = mercator_core::ErrorPayload::new(mercator_core::ErrorCode::PageBounds).arg("max", 500);
+    assert_eq!(keys(error), json_keys(serde_json::to_value(&e).unwrap()));
+    assert_eq!(*currency, "type Currency = string;");
+    let jpy: mercator_core::Currency = "JPY".parse().unwrap();
+    assert_eq!(serde_json::to_value(jpy).unwrap(), serde_json::json!("JPY"));
+    let m = mercator_core::Money::from_minor(150_000, "KWD".parse().unwrap());
+    let v = serde_json::to_value(m).unwrap();
+    assert_eq!(keys(money), json_keys(v.clone()));
+    assert_eq!((v["exponent"].as_i64(), v["amount"].as_str()), (Some(3), Some("150.000")));
+}
+
 async fn demo_store() -> (tempfile::TempDir, Store) {
     let tmp = tempfile::tempdir().unwrap();
     let (store, _) = Store::open(tmp.path(), &OpenOptions::default()).await.unwrap();

@@ -131,7 +131,7 @@ pub const CERT_KINDS: &[&str] =
 
 /// A certificate held for a variant: its kind, the document reference (file
 /// name or certificate number) and, when it has one, the expiry date.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Certification {
     pub kind: String,
     pub reference: String,
@@ -141,7 +141,7 @@ pub struct Certification {
 
 /// An image of a product: the original file as imported and a thumbnail,
 /// both named by content hash inside the data folder's `images/`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageRef {
     pub file: String,
     pub thumb: String,
@@ -261,7 +261,7 @@ pub const OVERRIDE_FIELDS: &[&str] = &["title", "bullets", "description", "keywo
 /// One change from the product editor (or one step of a bulk edit). Amounts
 /// and measures arrive as the text the user typed and are validated by the
 /// store, which knows the record's currency.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Edit {
     Title {
@@ -357,14 +357,13 @@ pub enum Edit {
     Override {
         listing_id: String,
         field: String,
-        #[ts(type = "string | string[] | null")]
         value: Option<serde_json::Value>,
     },
 }
 
 /// What the catalog table is narrowed to and sorted by; crosses IPC as is.
 /// Empty = everything in creation order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CatalogFilter {
     /// Searches SKUs, GTINs and titles in every language.
@@ -404,7 +403,7 @@ impl CatalogFilter {
 
 /// One operation over a selection of products; all of it is one op in the
 /// history (one undo).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum BulkOp {
     /// `brand`, `category` (products) or `hs_code`, `origin` (every variant).
@@ -433,7 +432,7 @@ pub enum BulkOp {
 }
 
 /// Which version of a conflicting field to keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Keep {
     Ours,

@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use ts_rs::TS;
 
 macro_rules! error_codes {
     ($($variant:ident => $code:literal,)*) => {
@@ -153,7 +152,7 @@ error_codes! {
 }
 
 /// The serialisable form of an error: `{ "code": "db-locked", "args": { "path": "…" } }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorPayload {
     pub code: String,
     pub args: BTreeMap<String, String>,

@@ -83,9 +83,8 @@ pub enum MoneyError {
 }
 
 /// An ISO 4217 currency: its three-letter code; the exponent is looked up.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
-#[ts(type = "string")]
-pub struct Currency(#[ts(skip)] [u8; 3]);
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency([u8; 3]);
 
 impl Currency {
     pub const USD: Currency = Currency(*b"USD");
@@ -161,8 +160,7 @@ impl<'de> Deserialize<'de> for Currency {
 /// decimal text, so a reader never computes either. Read back from `amount`
 /// (decimal text, parsed by the one parser for the currency's decimals)
 /// when it is there, else from `minor`: a form sends what the user typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ts_rs::TS)]
-#[ts(type = "{ minor: number, currency: string, exponent: number, amount: string }")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Money {
     minor: i64,
     currency: Currency,

@@ -46,6 +46,7 @@ pub enum Arg {
     Money {
         #[ts(type = "string")]
         value: Decimal,
+        #[ts(type = "Currency")]
         currency: Currency,
         /// The currency's minor-unit digits (ISO 4217), for display.
         exponent: u32,
@@ -176,8 +177,10 @@ pub struct Fees {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Quote {
+    #[ts(type = "Money")]
     pub price: Money,
     /// Shipping charged to the buyer.
+    #[ts(type = "Money")]
     pub shipping: Money,
     #[ts(type = "string")]
     pub tax: Decimal,
@@ -194,6 +197,7 @@ pub struct Quote {
     /// Profit / net revenue (0 when there is no revenue).
     #[ts(type = "string")]
     pub margin: Decimal,
+    #[ts(type = "ErrorPayload[]")]
     pub warnings: Vec<mercator_core::ErrorPayload>,
     pub steps: Vec<Step>,
 }
@@ -829,10 +833,12 @@ pub enum Promotion {
         rate: Decimal,
     },
     AmountOff {
+        #[ts(type = "Money")]
         amount: Money,
     },
     /// Shipping is free for the buyer when the price reaches `threshold`.
     FreeShippingOver {
+        #[ts(type = "Money")]
         threshold: Money,
     },
 }
@@ -844,6 +850,7 @@ pub enum Promotion {
 pub struct PromoQuote {
     pub regular: Quote,
     pub promoted: Quote,
+    #[ts(type = "ErrorPayload[]")]
     pub warnings: Vec<ErrorPayload>,
 }
 

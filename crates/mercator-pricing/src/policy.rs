@@ -30,6 +30,7 @@ pub enum TaxCollector {
     /// The marketplace collects when the price (without tax) is at most
     /// `limit`; above it the seller does.
     MarketplaceUpTo {
+        #[ts(type = "Money")]
         limit: Money,
     },
 }
@@ -63,6 +64,7 @@ pub struct ReferralFee {
     #[ts(type = "string")]
     pub rate: Decimal,
     /// Minimum fee per item (Amazon: 0.30 in most markets).
+    #[ts(type = "Money | null")]
     pub min_per_item: Option<Money>,
 }
 
@@ -72,12 +74,15 @@ pub struct ReferralFee {
 pub struct FeeSchedule {
     pub referral: Vec<ReferralFee>,
     /// Fixed fee per order (e.g. Amazon's per-item fee for individual sellers, Shopee's transaction fee).
+    #[ts(type = "Money | null")]
     pub per_order: Option<Money>,
     /// Payment processing, on what the buyer pays (tax and shipping included).
     #[ts(type = "string")]
     pub payment_rate: Decimal,
+    #[ts(type = "Money | null")]
     pub payment_fixed: Option<Money>,
     /// A closing fee per item sold.
+    #[ts(type = "Money | null")]
     pub closing: Option<Money>,
     /// The referral fee is computed on the tax-inclusive price (Amazon EU,
     /// UK, JP) rather than on the price without tax.
@@ -115,6 +120,7 @@ pub struct SizeTier {
     pub max_longest_mm: i64,
     pub max_median_mm: i64,
     pub max_shortest_mm: i64,
+    #[ts(type = "Money")]
     pub fee: Money,
 }
 
@@ -123,9 +129,11 @@ pub struct SizeTier {
 #[serde(rename_all = "camelCase")]
 pub struct Logistics {
     /// First-leg freight per kilogram of chargeable weight.
+    #[ts(type = "Money")]
     pub freight_per_kg: Money,
     /// Volumetric weight = L x W x H (cm) / divisor; 5000 (air express) or 6000.
     pub volumetric_divisor: u32,
+    #[ts(type = "Money")]
     pub packaging: Money,
     pub duty: Vec<DutyRate>,
     #[ts(type = "string")]
@@ -137,9 +145,11 @@ pub struct Logistics {
     /// with `last_mile`.
     pub fulfilment: Vec<SizeTier>,
     /// Last-mile cost per unit when there is no fulfilment table.
+    #[ts(type = "Money")]
     pub last_mile: Money,
     /// Shipping charged to the buyer per unit (shown the way prices are: with
     /// tax in tax-inclusive markets).
+    #[ts(type = "Money")]
     pub shipping_charged: Money,
 }
 
@@ -163,7 +173,10 @@ pub enum Target {
         margin: Decimal,
     },
     /// Profit per unit.
-    Profit { profit: Money },
+    Profit {
+        #[ts(type = "Money")]
+        profit: Money,
+    },
 }
 
 /// Which way a computed price moves to the nearest allowed ending.
@@ -223,9 +236,12 @@ pub struct MarketRules {
     pub min_margin: Decimal,
     pub ending: Ending,
     pub rounding: Rounding,
+    #[ts(type = "Money | null")]
     pub floor: Option<Money>,
+    #[ts(type = "Money | null")]
     pub ceiling: Option<Money>,
     /// Minimum advertised price agreed with the brand.
+    #[ts(type = "Money | null")]
     pub map: Option<Money>,
 }
 
@@ -237,6 +253,7 @@ pub struct Market {
     pub channel: String,
     /// ISO 3166 country.
     pub country: String,
+    #[ts(type = "Currency")]
     pub currency: Currency,
     pub fees: FeeSchedule,
     pub tax: TaxRule,

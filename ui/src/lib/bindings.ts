@@ -239,7 +239,7 @@ export type ImportRowError = {
 /**
  * Line in the file where the record starts (1 = header).
  */
-line: number, errors: Array<ErrorPayload>, };
+line: number, errors: ErrorPayload[], };
 
 export type ImportSample = { line: number, sku: string, title: string, cost: MoneyDto, 
 /**
@@ -449,7 +449,7 @@ taxByMarketplace: boolean, netRevenue: string, fees: Fees, landed: Landed, profi
 /**
  * Profit / net revenue (0 when there is no revenue).
  */
-margin: string, warnings: Array<ErrorPayload>, steps: Array<Step>, };
+margin: string, warnings: ErrorPayload[], steps: Array<Step>, };
 
 export type PromotionInput = { 
 /**
@@ -457,7 +457,7 @@ export type PromotionInput = {
  */
 kind: string, value: string, };
 
-export type PromoQuote = { regular: Quote, promoted: Quote, warnings: Array<ErrorPayload>, };
+export type PromoQuote = { regular: Quote, promoted: Quote, warnings: ErrorPayload[], };
 
 export type MatrixFilter = { 
 /**
