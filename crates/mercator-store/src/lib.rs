@@ -9,8 +9,10 @@
 //! - [`outbox`] holds changes waiting to be sent to a channel.
 
 pub mod catalog;
+mod channels;
 mod error;
 pub mod inventory;
+mod listings;
 mod open;
 pub mod outbox;
 pub mod pricing;
