@@ -4,11 +4,9 @@
 
 use crate::util::root;
 use mercator_api::sync::{pull_with, Connector};
-use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets};
 use mercator_channels::http::RetryPolicy;
 use mercator_store::{OpenOptions, Store};
 use mercator_testkit::AmazonFake;
-use mercator_vault::Secret;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -118,23 +116,7 @@ impl Fake {
 }
 
 fn connector(url: &str) -> Result<Connector, String> {
-    Amazon::new(
-        AmazonAccount {
-            endpoint: url.to_string(),
-            token_url: format!("{url}/auth/o2/token"),
-            marketplace_id: mercator_testkit::MARKETPLACE.into(),
-            client_id: mercator_testkit::CLIENT_ID.into(),
-            currency: "EUR".into(),
-            seller_id: "A2SELLERTEST".into(),
-        },
-        AmazonSecrets {
-            client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
-            refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
-        },
-        RetryPolicy::fast(),
-    )
-    .map(Connector::Amazon)
-    .map_err(|e| e.to_string())
+    mercator_testkit::amazon_connector(url, url).map(Connector::Amazon).map_err(|e| e.to_string())
 }
 
 async fn channel_of(store: &Store) -> Result<String, String> {

@@ -770,7 +770,6 @@ mod ecb_fetch {
 mod order_sync {
     use super::demo_store;
     use mercator_api::sync::{pull_with, Connector};
-    use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets};
     use mercator_channels::http::RetryPolicy;
     use mercator_testkit::{AmazonFake, Fault};
     use mercator_vault::Secret;
@@ -778,24 +777,7 @@ mod order_sync {
     use time::OffsetDateTime;
 
     pub fn amazon(fake: &AmazonFake) -> Connector {
-        Connector::Amazon(
-            Amazon::new(
-                AmazonAccount {
-                    endpoint: fake.url(),
-                    token_url: format!("{}/auth/o2/token", fake.url()),
-                    marketplace_id: mercator_testkit::MARKETPLACE.into(),
-                    client_id: mercator_testkit::CLIENT_ID.into(),
-                    currency: "EUR".into(),
-                    seller_id: "A2SELLERTEST".into(),
-                },
-                AmazonSecrets {
-                    client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
-                    refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
-                },
-                RetryPolicy::fast(),
-            )
-            .unwrap(),
-        )
+        Connector::Amazon(mercator_testkit::amazon_connector(&fake.url(), &fake.url()).unwrap())
     }
 
     /// The server's orders and ours agree: same ids, each with the server's

@@ -17,22 +17,7 @@ fn specs() -> PathBuf {
 }
 
 fn amazon(fake: &AmazonFake) -> Amazon {
-    Amazon::new(
-        AmazonAccount {
-            endpoint: fake.url(),
-            token_url: format!("{}/auth/o2/token", fake.url()),
-            marketplace_id: mercator_testkit::MARKETPLACE.into(),
-            client_id: mercator_testkit::CLIENT_ID.into(),
-            currency: "EUR".into(),
-            seller_id: "A2SELLERTEST".into(),
-        },
-        AmazonSecrets {
-            client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
-            refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
-        },
-        RetryPolicy::fast(),
-    )
-    .unwrap()
+    mercator_testkit::amazon_connector(&fake.url(), &fake.url()).unwrap()
 }
 
 fn month() -> Window {
@@ -165,22 +150,7 @@ async fn an_unreachable_host_is_offline_and_a_failing_one_is_unavailable() {
     // nothing listens on this port any more: connection refused, as with no network
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{port}");
-    let a = Amazon::new(
-        AmazonAccount {
-            endpoint: url.clone(),
-            token_url: format!("{url}/auth/o2/token"),
-            marketplace_id: mercator_testkit::MARKETPLACE.into(),
-            client_id: mercator_testkit::CLIENT_ID.into(),
-            currency: "EUR".into(),
-            seller_id: "A2SELLERTEST".into(),
-        },
-        AmazonSecrets {
-            client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
-            refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
-        },
-        RetryPolicy::fast(),
-    )
-    .unwrap();
+    let a = mercator_testkit::amazon_connector(&url, &url).unwrap();
     let e = a.search_orders(&month(), None).await.unwrap_err();
     assert!(matches!(e, ChannelError::Offline(_)), "{e:?}");
     assert!(e.is_transient());
@@ -427,22 +397,7 @@ mod conformance {
     }
 
     fn amazon_at(endpoint: String, tokens: &AmazonFake) -> Amazon {
-        Amazon::new(
-            AmazonAccount {
-                endpoint,
-                token_url: format!("{}/auth/o2/token", tokens.url()),
-                marketplace_id: mercator_testkit::MARKETPLACE.into(),
-                client_id: mercator_testkit::CLIENT_ID.into(),
-                currency: "EUR".into(),
-                seller_id: "A2SELLERTEST".into(),
-            },
-            AmazonSecrets {
-                client_secret: Secret::new(mercator_testkit::CLIENT_SECRET),
-                refresh_token: Secret::new(mercator_testkit::REFRESH_TOKEN),
-            },
-            RetryPolicy::fast(),
-        )
-        .unwrap()
+        mercator_testkit::amazon_connector(&endpoint, &tokens.url()).unwrap()
     }
 
     #[tokio::test(flavor = "multi_thread")]

@@ -28,6 +28,77 @@ pub use shopee::ShopeeFake;
 pub use shopify::ShopifyFake;
 pub use woo::WooFake;
 
+/// A connector for the fake Amazon seller (the test kit's client id, secret
+/// and refresh token): SP-API calls to `endpoint`, LWA tokens from
+/// `tokens`'s `/auth/o2/token` (usually the same fake), fast retries. The
+/// one place tests and tools build it.
+pub fn amazon_connector(
+    endpoint: &str,
+    tokens: &str,
+) -> Result<mercator_channels::amazon::Amazon, mercator_channels::ChannelError> {
+    use mercator_channels::amazon::{Amazon, AmazonAccount, AmazonSecrets};
+    use mercator_vault::Secret;
+    Amazon::new(
+        AmazonAccount {
+            endpoint: endpoint.to_string(),
+            token_url: format!("{tokens}/auth/o2/token"),
+            marketplace_id: MARKETPLACE.into(),
+            client_id: CLIENT_ID.into(),
+            currency: "EUR".into(),
+            seller_id: "A2SELLERTEST".into(),
+        },
+        AmazonSecrets { client_secret: Secret::new(CLIENT_SECRET), refresh_token: Secret::new(REFRESH_TOKEN) },
+        mercator_channels::http::RetryPolicy::fast(),
+    )
+}
+
+/// Binds a loopback port and serves `app` there for the rest of the
+/// process: the start-up every fake shares.
+pub(crate) async fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+/// The controls every fake has over its `addr` and its state `inner` (which
+/// holds `faults: FaultSource`): its URL, and faults scripted, random or none.
+/// Each protocol's routes decide which requests draw from the faults.
+macro_rules! fake_controls {
+    ($fake:ident) => {
+        impl $fake {
+            pub fn url(&self) -> String {
+                format!("http://{}", self.addr)
+            }
+
+            fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+                let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                f(&mut g)
+            }
+
+            /// Faults for the next requests that draw one, in order.
+            pub fn script(&self, faults: impl IntoIterator<Item = $crate::Fault>) {
+                self.with(|i| i.faults.script.extend(faults));
+            }
+
+            /// A random fault on `percent` of the requests that draw one.
+            pub fn random_faults(&self, seed: u64, percent: u64) {
+                self.with(|i| i.faults.random = Some((mercator_core::rng::SplitMix64::new(seed), percent)));
+            }
+
+            pub fn no_faults(&self) {
+                self.with(|i| {
+                    i.faults.random = None;
+                    i.faults.script.clear();
+                });
+            }
+        }
+    };
+}
+pub(crate) use fake_controls;
+
 /// Something to go wrong with an order request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
@@ -192,6 +263,8 @@ pub struct AmazonFake {
     inner: Arc<Mutex<Inner>>,
 }
 
+crate::fake_controls!(AmazonFake);
+
 pub const MARKETPLACE: &str = "A1PA6795UKMFR9";
 pub const CLIENT_ID: &str = "amzn1.application-oa2-client.test";
 pub const CLIENT_SECRET: &str = "test-client-secret";
@@ -291,38 +364,8 @@ impl AmazonFake {
             // not Amazon's: what this fake received, for end-to-end tests to read
             .route("/_fake/patches", get(patch_log))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-        let addr = listener.local_addr().expect("address");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = crate::serve(app).await;
         AmazonFake { addr, inner }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut g)
-    }
-
-    /// Faults for the next order requests, in order.
-    pub fn script(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.with(|i| i.faults.script.extend(faults));
-    }
-
-    /// A random fault on `percent` of order requests.
-    pub fn random_faults(&self, seed: u64, percent: u64) {
-        self.with(|i| i.faults.random = Some((SplitMix64::new(seed), percent)));
-    }
-
-    pub fn no_faults(&self) {
-        self.with(|i| {
-            i.faults.random = None;
-            i.faults.script.clear();
-        });
     }
 
     pub fn token_life(&self, life: Duration) {

@@ -111,6 +111,8 @@ pub struct ShopeeFake {
     inner: Arc<Mutex<Inner>>,
 }
 
+crate::fake_controls!(ShopeeFake);
+
 fn sign(base: &str) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(PARTNER_KEY.as_bytes()).unwrap_or_else(|_| unreachable!());
     mac.update(base.as_bytes());
@@ -212,36 +214,8 @@ impl ShopeeFake {
             .route("/api/v2/product/get_item_base_info", get(item_base_info))
             .route("/api/v2/product/get_model_list", get(model_list))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-        let addr = listener.local_addr().expect("address");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = crate::serve(app).await;
         ShopeeFake { addr, inner }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut g)
-    }
-
-    pub fn script(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.with(|i| i.faults.script.extend(faults));
-    }
-
-    pub fn random_faults(&self, seed: u64, percent: u64) {
-        self.with(|i| i.faults.random = Some((SplitMix64::new(seed), percent)));
-    }
-
-    pub fn no_faults(&self) {
-        self.with(|i| {
-            i.faults.random = None;
-            i.faults.script.clear();
-        });
     }
 
     /// Refreshes from now on rotate the tokens at once and answer this late

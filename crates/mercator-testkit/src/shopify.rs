@@ -68,6 +68,8 @@ pub struct ShopifyFake {
     inner: Arc<Mutex<Inner>>,
 }
 
+crate::fake_controls!(ShopifyFake);
+
 fn ts(t: OffsetDateTime) -> String {
     t.replace_nanosecond(0).unwrap_or(t).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
@@ -152,21 +154,8 @@ impl ShopifyFake {
             stats: ShopifyStats::default(),
         }));
         let app = Router::new().route(API_PATH, post(graphql)).with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-        let addr = listener.local_addr().expect("address");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = crate::serve(app).await;
         ShopifyFake { addr, inner }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut g)
     }
 
     /// The cost budget: bucket size and points restored per second (a
@@ -177,23 +166,6 @@ impl ShopifyFake {
             i.restore_per_s = restore_per_s;
             i.available_milli = maximum * 1000;
             i.refilled_at = Instant::now();
-        });
-    }
-
-    /// Faults for the next order requests, in order.
-    pub fn script(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.with(|i| i.faults.script.extend(faults));
-    }
-
-    /// A random fault on `percent` of order requests.
-    pub fn random_faults(&self, seed: u64, percent: u64) {
-        self.with(|i| i.faults.random = Some((SplitMix64::new(seed), percent)));
-    }
-
-    pub fn no_faults(&self) {
-        self.with(|i| {
-            i.faults.random = None;
-            i.faults.script.clear();
         });
     }
 

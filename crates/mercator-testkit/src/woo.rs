@@ -51,6 +51,8 @@ pub struct WooFake {
     inner: Arc<Mutex<Inner>>,
 }
 
+crate::fake_controls!(WooFake);
+
 const LOCAL: time::UtcOffset = match time::UtcOffset::from_hms(8, 0, 0) {
     Ok(o) => o,
     Err(_) => time::UtcOffset::UTC,
@@ -140,36 +142,8 @@ impl WooFake {
             .route("/wp-json/wc/v3/products/{parent}/variations/{id}", axum::routing::put(update_variation))
             .route("/wp-json/wc/v3/products/{parent}/variations", get(list_variations))
             .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-        let addr = listener.local_addr().expect("address");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = crate::serve(app).await;
         WooFake { addr, inner }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let mut g = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut g)
-    }
-
-    pub fn script(&self, faults: impl IntoIterator<Item = Fault>) {
-        self.with(|i| i.faults.script.extend(faults));
-    }
-
-    pub fn random_faults(&self, seed: u64, percent: u64) {
-        self.with(|i| i.faults.random = Some((SplitMix64::new(seed), percent)));
-    }
-
-    pub fn no_faults(&self) {
-        self.with(|i| {
-            i.faults.random = None;
-            i.faults.script.clear();
-        });
     }
 
     /// Changes `count` orders now (completed, modified now).
