@@ -75,36 +75,19 @@ fn main() {
     }
 }
 
-/// Debian packages the app and its tests need (see docs in README).
-const DEBIAN_PACKAGES: &[&str] = &[
-    "libwebkit2gtk-4.1-dev",
-    "build-essential",
-    "curl",
-    "wget",
-    "file",
-    "libssl-dev",
-    "libayatana-appindicator3-dev",
-    "librsvg2-dev",
-    "libxdo-dev",
-    "libdbus-1-dev",
-    "pkg-config",
-    "xvfb",
-    "xauth",
-    "webkit2gtk-driver",
-    "dbus-x11",
-    "gnome-keyring",
-    "keyutils",
-    "fonts-noto-cjk",
-    "xdg-utils",
-    "sqlite3",
-    // the end-to-end tests choose files in the real GTK file dialog
-    "xdotool",
-];
+/// Debian packages the app and its tests need: xtask/debian-packages.txt.
+fn debian_packages() -> Vec<&'static str> {
+    include_str!("../debian-packages.txt")
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
 
 fn deps() -> R {
     if cfg!(target_os = "linux") && have("dpkg") {
         let missing: Vec<&str> =
-            DEBIAN_PACKAGES.iter().copied().filter(|p| !cmd("dpkg", &["-s", p]).quiet().ok()).collect();
+            debian_packages().into_iter().filter(|p| !cmd("dpkg", &["-s", p]).quiet().ok()).collect();
         if !missing.is_empty() {
             eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
             let sudo = if util::is_root() { vec![] } else { vec!["sudo"] };
@@ -116,6 +99,9 @@ fn deps() -> R {
             install.extend(missing.iter().copied());
             Cmd::new(&install).env("DEBIAN_FRONTEND", "noninteractive").run()?;
         }
+    }
+    if !cmd("cargo", &["deny", "--version"]).quiet().ok() {
+        cmd("cargo", &["install", "cargo-deny", "--locked"]).run()?;
     }
     if cfg!(target_os = "linux") && !have("tauri-driver") {
         cmd("cargo", &["install", "tauri-driver", "--locked", "--version", "^2"]).run()?;
@@ -203,6 +189,8 @@ fn test_all(args: &[String]) -> R {
     modules::check(&[])?;
     section("ui/src/lib/commands.ts generated from the shell's commands");
     commands_ts::check()?;
+    section("cargo deny: licences, banned crates, sources (deny.toml)");
+    cmd("cargo", &["deny", "--log-level", "error", "check", "licenses", "bans", "sources"]).run()?;
     section("cargo clippy -D warnings");
     cmd("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]).run()?;
     section("Rust unit and integration tests");
