@@ -129,7 +129,7 @@ fn ts(ty: &str, used: &mut BTreeSet<String>) -> Result<String, String> {
         "Option" => format!("{} | null", arg(0, used)?),
         "Vec" => {
             let t = arg(0, used)?;
-            if t.contains(' ') {
+            if t.contains(" | ") {
                 format!("({t})[]")
             } else {
                 format!("{t}[]")
