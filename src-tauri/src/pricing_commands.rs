@@ -5,9 +5,9 @@ use mercator_api::pricing::MatrixFilter;
 use mercator_api::pricing::{
     self, ApplyPricesResult, EcbImportResult, MatrixRowDto, PriceChangeDto, PricingOverview, RepriceResult,
 };
+use mercator_api::pricing_types::{Globals, Market, PromoQuote, Quote};
 use mercator_api::{ApiError, ApiResult, Page};
 use mercator_core::ErrorCode;
-use mercator_pricing::{Globals, Market, PromoQuote, Quote};
 use tauri::State;
 
 type S<'a> = State<'a, AppState>;
@@ -19,7 +19,7 @@ pub async fn pricing_overview(state: S<'_>) -> ApiResult<PricingOverview> {
 
 #[tauri::command]
 pub async fn save_pricing_globals(state: S<'_>, globals: Globals) -> ApiResult<()> {
-    pricing::save_globals(state.store().await?.as_ref(), &globals).await
+    pricing::save_globals(state.store().await?.as_ref(), &globals.into()).await
 }
 
 #[tauri::command]
@@ -54,7 +54,7 @@ pub async fn save_policy(
 
 #[tauri::command]
 pub async fn preset_policy(state: S<'_>, channel_id: String) -> ApiResult<Market> {
-    pricing::preset_policy(state.store().await?.as_ref(), &channel_id).await
+    pricing::preset_policy(state.store().await?.as_ref(), &channel_id).await.map(Into::into)
 }
 
 #[tauri::command]
@@ -80,7 +80,7 @@ pub async fn explain_price(
     channel_id: String,
     price: Option<String>,
 ) -> ApiResult<Quote> {
-    pricing::explain(state.store().await?.as_ref(), &variant_id, &channel_id, price.as_deref()).await
+    pricing::explain(state.store().await?.as_ref(), &variant_id, &channel_id, price.as_deref()).await.map(Into::into)
 }
 
 #[tauri::command]
@@ -91,7 +91,9 @@ pub async fn simulate_promotion(
     price: String,
     promotion: pricing::PromotionInput,
 ) -> ApiResult<PromoQuote> {
-    pricing::simulate_promotion(state.store().await?.as_ref(), &variant_id, &channel_id, &price, &promotion).await
+    pricing::simulate_promotion(state.store().await?.as_ref(), &variant_id, &channel_id, &price, &promotion)
+        .await
+        .map(Into::into)
 }
 
 #[tauri::command]

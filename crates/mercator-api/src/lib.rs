@@ -15,6 +15,7 @@ pub mod launch;
 pub mod ops;
 pub mod outbox;
 pub mod pricing;
+pub mod pricing_types;
 pub mod shipping;
 pub mod sync;
 

@@ -40,7 +40,7 @@ pub struct PolicyDto {
     /// None: the channel has no settings yet (it cannot be priced).
     pub effective_from: Option<String>,
     pub revision: i64,
-    pub market: Option<Market>,
+    pub market: Option<crate::pricing_types::Market>,
     /// Dates of every version, newest first.
     pub versions: Vec<String>,
 }
@@ -48,7 +48,7 @@ pub struct PolicyDto {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingOverview {
-    pub globals: Globals,
+    pub globals: crate::pricing_types::Globals,
     pub rates: Vec<FxRateDto>,
     pub channels: Vec<PolicyDto>,
     /// Listings the last reprice run would change.
@@ -93,11 +93,11 @@ pub async fn overview(store: &Store) -> ApiResult<PricingOverview> {
             currency,
             effective_from: p.map(|p| p.effective_from.clone()),
             revision: p.map_or(0, |p| p.revision),
-            market: p.map(|p| p.market.clone()),
+            market: p.map(|p| p.market.clone().into()),
         });
     }
     let mercator_store::pricing::ProposalCounts { changes, cannot_price, proposals } = store.proposal_counts().await?;
-    Ok(PricingOverview { globals, rates, channels, changes, cannot_price, proposals })
+    Ok(PricingOverview { globals: globals.into(), rates, channels, changes, cannot_price, proposals })
 }
 
 pub async fn save_globals(store: &Store, globals: &Globals) -> ApiResult<()> {
@@ -411,7 +411,7 @@ fn promotion_of(input: &PromotionInput, currency: Currency) -> ApiResult<Promoti
 /// (`{amount, currency}`) and are parsed by the one decimal parser for the
 /// currency's decimals; a bad one is refused naming where it is.
 pub fn market_from_json(value: serde_json::Value) -> ApiResult<Market> {
-    serde_path_to_error::deserialize::<_, Market>(value).map_err(|e| {
+    serde_path_to_error::deserialize::<_, crate::pricing_types::Market>(value).map(Into::into).map_err(|e| {
         let field = e.path().to_string();
         let inner = e.into_inner().to_string();
         // a money error carries its payload as JSON; other shapes are the form's bug

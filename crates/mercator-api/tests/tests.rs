@@ -681,11 +681,41 @@ mod pricing {
     }
 
     #[tokio::test]
+    async fn the_uis_copies_of_policies_and_quotes_carry_every_field_both_ways() {
+        // every preset: engine -> API -> engine is the same policy, and both write the same JSON
+        for (kind, market, currency) in [
+            ("amazon", "DE", "EUR"),
+            ("amazon", "JP", "JPY"),
+            ("amazon", "US", "USD"),
+            ("shopify", "JP", "JPY"),
+            ("shopee", "ID", "IDR"),
+            ("woocommerce", "KW", "KWD"),
+        ] {
+            let m = mercator_pricing::presets::market(kind, "Shop", market, currency);
+            let ui: mercator_api::pricing_types::Market = m.clone().into();
+            assert_eq!(serde_json::to_value(&ui).unwrap(), serde_json::to_value(&m).unwrap(), "{kind} {market}");
+            let back: mercator_pricing::Market = ui.into();
+            assert_eq!(back, m, "{kind} {market}");
+        }
+        let g = mercator_pricing::Globals::default();
+        let ui: mercator_api::pricing_types::Globals = g.clone().into();
+        assert_eq!(serde_json::to_value(&ui).unwrap(), serde_json::to_value(&g).unwrap());
+        // a quote with its explanation steps reads the same through the API's copy
+        let (_tmp, store) = demo_store().await;
+        let row = pricing::matrix(&store, "en-US", &Default::default(), 0, 1).await.unwrap().items.remove(0);
+        let ch = store.channels().await.unwrap().into_iter().find(|c| c.kind == "amazon").unwrap().id;
+        let q = pricing::explain(&store, &row.variant_id, &ch, None).await.unwrap();
+        assert!(!q.steps.is_empty());
+        let ui: mercator_api::pricing_types::Quote = q.clone().into();
+        assert_eq!(serde_json::to_value(&ui).unwrap(), serde_json::to_value(&q).unwrap());
+    }
+
+    #[tokio::test]
     async fn settings_are_validated_versioned_and_ecb_files_all_or_nothing() {
         let (_tmp, store) = demo_store().await;
         let o = pricing::overview(&store).await.unwrap();
         let us = o.channels.iter().find(|c| c.country == "US").unwrap();
-        let mut m = us.market.clone().unwrap();
+        let mut m: mercator_pricing::Market = us.market.clone().unwrap().into();
         m.fees.payment_rate = "-0.01".parse().unwrap();
         let e = pricing::save_policy(&store, &us.channel_id, "2026-12-01", &m, 0).await.unwrap_err();
         assert_eq!((e.0.code.as_str(), e.0.args["field"].as_str()), ("pricing-input-invalid", "fees.paymentRate"));

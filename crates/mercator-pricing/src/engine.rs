@@ -28,7 +28,6 @@ use mercator_core::{Currency, ErrorCode, ErrorPayload, Money};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use time::Date;
-use ts_rs::TS;
 
 /// What the engine knows besides the market and the item.
 #[derive(Debug, Clone, Copy)]
@@ -39,25 +38,21 @@ pub struct Context<'a> {
 }
 
 /// A value in an explanation step, formatted by the UI in the user's locale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Arg {
     /// An amount, exact (may have more decimals than the currency's minor unit).
     Money {
-        #[ts(type = "string")]
         value: Decimal,
-        #[ts(type = "Currency")]
         currency: Currency,
         /// The currency's minor-unit digits (ISO 4217), for display.
         exponent: u32,
     },
     /// A fraction shown as a percentage.
     Percent {
-        #[ts(type = "string")]
         value: Decimal,
     },
     Number {
-        #[ts(type = "string")]
         value: Decimal,
     },
     Text {
@@ -102,7 +97,7 @@ pub const STEP_CODES: &[&str] = &[
 ];
 
 /// One line of "why this price": a Fluent message `price-step-<code>` with args.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     pub code: String,
@@ -138,66 +133,47 @@ impl Explain<'_> {
 }
 
 /// The cost side of a unit in one market, in the market's currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Landed {
-    #[ts(type = "string")]
     pub purchase: Decimal,
-    #[ts(type = "string")]
     pub freight: Decimal,
-    #[ts(type = "string")]
     pub packaging: Decimal,
-    #[ts(type = "string")]
     pub duty: Decimal,
-    #[ts(type = "string")]
     pub fulfilment: Decimal,
-    #[ts(type = "string")]
     pub total: Decimal,
     pub chargeable_g: i64,
     pub tier: Option<String>,
 }
 
 /// Fees on one sale, in the market's currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fees {
-    #[ts(type = "string")]
     pub referral: Decimal,
-    #[ts(type = "string")]
     pub payment: Decimal,
-    #[ts(type = "string")]
     pub per_order: Decimal,
-    #[ts(type = "string")]
     pub closing: Decimal,
-    #[ts(type = "string")]
     pub total: Decimal,
 }
 
 /// A price with everything it is made of.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Quote {
-    #[ts(type = "Money")]
     pub price: Money,
     /// Shipping charged to the buyer.
-    #[ts(type = "Money")]
     pub shipping: Money,
-    #[ts(type = "string")]
     pub tax: Decimal,
-    #[ts(type = "string")]
     pub tax_rate: Decimal,
     /// The marketplace collects and remits the tax (the seller does not).
     pub tax_by_marketplace: bool,
-    #[ts(type = "string")]
     pub net_revenue: Decimal,
     pub fees: Fees,
     pub landed: Landed,
-    #[ts(type = "string")]
     pub profit: Decimal,
     /// Profit / net revenue (0 when there is no revenue).
-    #[ts(type = "string")]
     pub margin: Decimal,
-    #[ts(type = "ErrorPayload[]")]
     pub warnings: Vec<mercator_core::ErrorPayload>,
     pub steps: Vec<Step>,
 }
@@ -825,32 +801,28 @@ fn ending_text(e: &crate::policy::Ending, cur: Currency) -> String {
 }
 
 /// A promotion on a listing.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Promotion {
     PercentOff {
-        #[ts(type = "string")]
         rate: Decimal,
     },
     AmountOff {
-        #[ts(type = "Money")]
         amount: Money,
     },
     /// Shipping is free for the buyer when the price reaches `threshold`.
     FreeShippingOver {
-        #[ts(type = "Money")]
         threshold: Money,
     },
 }
 
 /// A promotion's effect: the quote at the promotional price, compared with
 /// the regular one, and warnings (below floor, margin below the limit, loss).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PromoQuote {
     pub regular: Quote,
     pub promoted: Quote,
-    #[ts(type = "ErrorPayload[]")]
     pub warnings: Vec<ErrorPayload>,
 }
 

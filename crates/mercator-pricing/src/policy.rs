@@ -8,11 +8,10 @@
 use mercator_core::{Currency, ErrorCode, ErrorPayload, Money};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 /// Whether the market's shelf prices include tax (EU, UK, JP, AU, SG) or
 /// have it added at checkout (US, CA).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum TaxDisplay {
     Inclusive,
@@ -22,7 +21,7 @@ pub enum TaxDisplay {
 /// Who collects and remits the tax on a sale. With the marketplace
 /// collecting (US marketplace facilitator laws, the EU import scheme for
 /// consignments up to EUR 150) the seller neither adds it nor pays it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum TaxCollector {
     Seller,
@@ -30,21 +29,18 @@ pub enum TaxCollector {
     /// The marketplace collects when the price (without tax) is at most
     /// `limit`; above it the seller does.
     MarketplaceUpTo {
-        #[ts(type = "Money")]
         limit: Money,
     },
 }
 
 /// Tax on sales in one market.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TaxRule {
     /// `VAT`, `GST`, `JCT`, `Sales tax`: shown in explanations.
     pub label: String,
-    #[ts(type = "string")]
     pub default_rate: Decimal,
     /// (category, rate) where it differs from the default (reduced rates).
-    #[ts(type = "[string, string][]")]
     pub by_category: Vec<(String, Decimal)>,
     pub display: TaxDisplay,
     pub collector: TaxCollector,
@@ -57,32 +53,26 @@ impl TaxRule {
 }
 
 /// A referral (commission) fee for one category; category "" is the default.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReferralFee {
     pub category: String,
-    #[ts(type = "string")]
     pub rate: Decimal,
     /// Minimum fee per item (Amazon: 0.30 in most markets).
-    #[ts(type = "Money | null")]
     pub min_per_item: Option<Money>,
 }
 
 /// What a channel charges in one market.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FeeSchedule {
     pub referral: Vec<ReferralFee>,
     /// Fixed fee per order (e.g. Amazon's per-item fee for individual sellers, Shopee's transaction fee).
-    #[ts(type = "Money | null")]
     pub per_order: Option<Money>,
     /// Payment processing, on what the buyer pays (tax and shipping included).
-    #[ts(type = "string")]
     pub payment_rate: Decimal,
-    #[ts(type = "Money | null")]
     pub payment_fixed: Option<Money>,
     /// A closing fee per item sold.
-    #[ts(type = "Money | null")]
     pub closing: Option<Money>,
     /// The referral fee is computed on the tax-inclusive price (Amazon EU,
     /// UK, JP) rather than on the price without tax.
@@ -102,17 +92,16 @@ impl FeeSchedule {
 }
 
 /// Import duty for HS codes starting with `hs_prefix` (the longest match wins).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DutyRate {
     pub hs_prefix: String,
-    #[ts(type = "string")]
     pub rate: Decimal,
 }
 
 /// A size tier of the fulfilment fee table (e.g. FBA "Small standard").
 /// Dimensions are compared sorted: longest, median, shortest side.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SizeTier {
     pub name: String,
@@ -120,23 +109,19 @@ pub struct SizeTier {
     pub max_longest_mm: i64,
     pub max_median_mm: i64,
     pub max_shortest_mm: i64,
-    #[ts(type = "Money")]
     pub fee: Money,
 }
 
 /// Getting one unit to the buyer in this market.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Logistics {
     /// First-leg freight per kilogram of chargeable weight.
-    #[ts(type = "Money")]
     pub freight_per_kg: Money,
     /// Volumetric weight = L x W x H (cm) / divisor; 5000 (air express) or 6000.
     pub volumetric_divisor: u32,
-    #[ts(type = "Money")]
     pub packaging: Money,
     pub duty: Vec<DutyRate>,
-    #[ts(type = "string")]
     pub default_duty: Decimal,
     /// Duty is charged on cost + freight (CIF: EU, UK, JP) rather than on
     /// the cost alone (FOB: US).
@@ -145,11 +130,9 @@ pub struct Logistics {
     /// with `last_mile`.
     pub fulfilment: Vec<SizeTier>,
     /// Last-mile cost per unit when there is no fulfilment table.
-    #[ts(type = "Money")]
     pub last_mile: Money,
     /// Shipping charged to the buyer per unit (shown the way prices are: with
     /// tax in tax-inclusive markets).
-    #[ts(type = "Money")]
     pub shipping_charged: Money,
 }
 
@@ -164,23 +147,17 @@ impl Logistics {
 }
 
 /// What the price must achieve.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Target {
     /// Profit as a fraction of net revenue (revenue without tax).
-    Margin {
-        #[ts(type = "string")]
-        margin: Decimal,
-    },
+    Margin { margin: Decimal },
     /// Profit per unit.
-    Profit {
-        #[ts(type = "Money")]
-        profit: Money,
-    },
+    Profit { profit: Money },
 }
 
 /// Which way a computed price moves to the nearest allowed ending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Rounding {
     Up,
@@ -191,7 +168,7 @@ pub enum Rounding {
 /// Allowed price endings: prices `p` (in minor units) with
 /// `p % step == rest`. `.99` is (100, 99); JPY ending in 80 is (100, 80);
 /// none is (1, 0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ending {
     pub step: i64,
@@ -227,33 +204,28 @@ impl Ending {
 }
 
 /// How prices are set in one market.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MarketRules {
     pub target: Target,
     /// Promotions warn when they take the margin below this.
-    #[ts(type = "string")]
     pub min_margin: Decimal,
     pub ending: Ending,
     pub rounding: Rounding,
-    #[ts(type = "Money | null")]
     pub floor: Option<Money>,
-    #[ts(type = "Money | null")]
     pub ceiling: Option<Money>,
     /// Minimum advertised price agreed with the brand.
-    #[ts(type = "Money | null")]
     pub map: Option<Money>,
 }
 
 /// One market of one channel account: where a listing sells.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Market {
     /// Channel account name (`Amazon.de`), for explanations.
     pub channel: String,
     /// ISO 3166 country.
     pub country: String,
-    #[ts(type = "Currency")]
     pub currency: Currency,
     pub fees: FeeSchedule,
     pub tax: TaxRule,
@@ -274,12 +246,11 @@ pub struct Item {
 }
 
 /// Settings that apply to every market.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Globals {
     /// Costs are converted at a rate worse by this fraction, against FX moves
     /// between buying and selling.
-    #[ts(type = "string")]
     pub fx_buffer: Decimal,
     /// Rates older than this many days make a price warn.
     pub max_rate_age_days: u32,
