@@ -31,6 +31,23 @@ pub use import::ImportOutcome;
 /// Who made a change (the desk's user; one local user for now).
 pub use crate::LOCAL_ACTOR;
 
+/// A listing's own texts and where it sells: what its effective text is read from.
+#[derive(Debug, Clone, FromRow)]
+pub struct ListingPlace {
+    pub overrides: String,
+    pub language: String,
+    pub market: String,
+    pub product_id: String,
+}
+
+/// The SQL that reads a [`ListingPlace`] by listing id.
+pub(crate) const LISTING_PLACE: &str = "SELECT l.overrides, c.language, c.market, v.product_id FROM listings l \
+     JOIN channels c ON c.id = l.channel_id JOIN variants v ON v.id = l.variant_id WHERE l.id = ?";
+
+/// A product's texts in every language, as [`TextRow`]s.
+pub(crate) const PRODUCT_TEXTS: &str =
+    "SELECT lang, title, description, bullets, keywords, revision FROM product_texts WHERE product_id = ? ORDER BY lang";
+
 #[derive(Debug, Clone, FromRow)]
 pub struct ProductHead {
     pub id: String,
@@ -341,11 +358,11 @@ async fn write_field(
     if expected.is_some_and(|e| e != revision) {
         let what = match entity {
             "text" => lang_s.to_string(),
-            "variant" => sqlx::query_as::<_, (String,)>("SELECT sku FROM variants WHERE id = ?")
+            "variant" => sqlx::query_scalar::<_, String>("SELECT sku FROM variants WHERE id = ?")
                 .bind(entity_id)
                 .fetch_optional(&mut *conn)
                 .await?
-                .map_or_else(|| field.to_string(), |r| r.0),
+                .unwrap_or_else(|| field.to_string()),
             _ => field.to_string(),
         };
         return Err(conflict(&what));
@@ -356,14 +373,14 @@ async fn write_field(
     }
     if entity == "text" && field == "title" && value.is_null() {
         // undoing the creation of a language: only while it holds nothing else
-        let (description, bullets, keywords): (String, String, String) = sqlx::query_as(
-            "SELECT description, bullets, keywords FROM product_texts WHERE product_id = ? AND lang = ?",
+        let t: TextRow = sqlx::query_as(
+            "SELECT lang, title, description, bullets, keywords, revision FROM product_texts WHERE product_id = ? AND lang = ?",
         )
         .bind(product_id)
         .bind(lang_s)
         .fetch_one(&mut *conn)
         .await?;
-        if !description.is_empty() || bullets != "[]" || !keywords.is_empty() {
+        if !t.description.is_empty() || t.bullets != "[]" || !t.keywords.is_empty() {
             return Err(invalid(ErrorPayload::new(ErrorCode::UndoConflict).arg("field", "description")));
         }
         sqlx::query("DELETE FROM product_texts WHERE product_id = ? AND lang = ?")
@@ -455,7 +472,7 @@ pub(crate) async fn resolve(
             one(FieldWrite::new("variant", variant_id, "gtin", json!(validate_gtin(value).map_err(invalid)?)))
         }
         Edit::Cost { variant_id, value } => {
-            let (currency,): (String,) = sqlx::query_as("SELECT cost_currency FROM variants WHERE id = ?")
+            let currency: String = sqlx::query_scalar("SELECT cost_currency FROM variants WHERE id = ?")
                 .bind(variant_id)
                 .fetch_optional(&mut *conn)
                 .await?
@@ -582,7 +599,12 @@ async fn enqueue_change(
     if !sent_to_channels(entity, field) {
         return Ok(());
     }
-    let live: Vec<(String, String)> = if entity == "listing" {
+    #[derive(FromRow)]
+    struct Live {
+        id: String,
+        channel_id: String,
+    }
+    let live: Vec<Live> = if entity == "listing" {
         sqlx::query_as("SELECT id, channel_id FROM listings WHERE id = ? AND (status = 'live' OR ?)")
             .bind(entity_id)
             .bind(was_live)
@@ -599,7 +621,7 @@ async fn enqueue_change(
     };
     // price changes travel as their own kind (the channels' price APIs)
     let kind = if field == "price_minor" { "listing.price" } else { "listing.update" };
-    for (listing_id, channel_id) in live {
+    for Live { id: listing_id, channel_id } in live {
         outbox::enqueue(
             conn,
             &channel_id,
@@ -656,9 +678,9 @@ struct RowMeta {
 
 /// A variant and its product.
 #[derive(FromRow)]
-struct VariantOf {
-    id: String,
-    product_id: String,
+pub(crate) struct VariantOf {
+    pub(crate) id: String,
+    pub(crate) product_id: String,
 }
 
 /// Rows as one JSON text, for a `json_each` bind.
@@ -694,9 +716,9 @@ fn cancelled() -> StoreError {
 }
 
 async fn variant_ids(conn: &mut SqliteConnection, product_id: &str) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM variants WHERE product_id = ? ORDER BY sku")
+    let rows: Vec<String> = sqlx::query_scalar("SELECT id FROM variants WHERE product_id = ? ORDER BY sku")
         .bind(product_id)
         .fetch_all(&mut *conn)
         .await?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    Ok(rows)
 }

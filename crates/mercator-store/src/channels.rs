@@ -53,11 +53,16 @@ impl Store {
 
     /// A channel's kind and non-secret settings.
     pub async fn channel_config(&self, channel_id: &str) -> Result<(String, Value), StoreError> {
-        let row: Option<(String, String)> = sqlx::query_as("SELECT kind, config FROM channels WHERE id = ?")
+        #[derive(sqlx::FromRow)]
+        struct Settings {
+            kind: String,
+            config: String,
+        }
+        let row: Option<Settings> = sqlx::query_as("SELECT kind, config FROM channels WHERE id = ?")
             .bind(channel_id)
             .fetch_optional(self.pool())
             .await?;
-        let (kind, config) = row.ok_or_else(|| not_found("channel", channel_id))?;
+        let Settings { kind, config } = row.ok_or_else(|| not_found("channel", channel_id))?;
         Ok((kind, serde_json::from_str(&config).unwrap_or(Value::Null)))
     }
 
@@ -76,7 +81,7 @@ impl Store {
     /// setup failed); one with orders is refused.
     pub async fn remove_channel(&self, channel_id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let (orders,): (i64,) = sqlx::query_as("SELECT count(*) FROM orders WHERE channel_id = ?")
+        let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE channel_id = ?")
             .bind(channel_id)
             .fetch_one(&mut *tx)
             .await?;

@@ -69,15 +69,21 @@ pub(crate) async fn deduct_shipped(conn: &mut SqliteConnection, order_ids: &[Str
     }
     let ids = serde_json::to_string(order_ids).unwrap_or_default();
     let now = now_utc();
-    let due: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT o.id, l.variant_id, sum(l.quantity) FROM orders o JOIN order_lines l ON l.order_id = o.id \
+    #[derive(sqlx::FromRow)]
+    struct Leaving {
+        order_id: String,
+        variant_id: String,
+        qty: i64,
+    }
+    let due: Vec<Leaving> = sqlx::query_as(
+        "SELECT o.id AS order_id, l.variant_id, sum(l.quantity) AS qty FROM orders o JOIN order_lines l ON l.order_id = o.id \
          WHERE o.id IN (SELECT value FROM json_each(?1)) AND o.status IN ('shipped', 'delivered') AND o.stock_deducted = 0 \
            AND l.variant_id IS NOT NULL GROUP BY o.id, l.variant_id",
     )
     .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
-    for (order_id, variant_id, qty) in &due {
+    for Leaving { order_id, variant_id, qty } in &due {
         sqlx::query(
             "INSERT INTO stock_moves (id, warehouse_id, variant_id, delta, reason, reference, at) \
              SELECT ?1, w.id, ?2, -?3, 'shipped', ?4, ?5 FROM warehouses w WHERE w.is_default = 1",
@@ -164,18 +170,18 @@ impl Store {
             return Err(StoreError::Rejected(ErrorPayload::new(ErrorCode::StockInvalid).arg("value", on_hand)));
         }
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let kind: Option<(String,)> = sqlx::query_as("SELECT kind FROM warehouses WHERE id = ?")
+        let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM warehouses WHERE id = ?")
             .bind(warehouse_id)
             .fetch_optional(&mut *tx)
             .await?;
         match kind {
             None => return Err(StoreError::NotFound { what: format!("warehouse {warehouse_id}") }),
-            Some((k,)) if k == "fba" => {
+            Some(k) if k == "fba" => {
                 return Err(StoreError::Invalid { field: "warehouse".into(), detail: "FBA stock is read only".into() })
             }
             _ => {}
         }
-        let (before,): (i64,) = sqlx::query_as(
+        let before: i64 = sqlx::query_scalar(
             "SELECT COALESCE((SELECT on_hand FROM stock_levels WHERE warehouse_id = ?1 AND variant_id = ?2), 0)",
         )
         .bind(warehouse_id)
@@ -234,11 +240,11 @@ impl Store {
         let wh = conds.join(" AND ");
         let from = format!("FROM variants v LEFT JOIN ({RESERVED}) r ON r.variant_id = v.id WHERE {wh}");
         let count_sql = format!("SELECT count(*) {from}");
-        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for b in &binds {
             count = count.bind(b);
         }
-        let (total,) = count.fetch_one(self.pool()).await?;
+        let total = count.fetch_one(self.pool()).await?;
         let sql = format!(
             "SELECT v.id AS variant_id, v.sku, \
                 COALESCE((SELECT title FROM product_texts t WHERE t.product_id = v.product_id AND t.lang = ?), \
@@ -260,7 +266,7 @@ impl Store {
         let sql = format!(
             "SELECT count(*) FROM variants v JOIN ({RESERVED}) r ON r.variant_id = v.id WHERE r.reserved > v.stock"
         );
-        let (n,): (i64,) = sqlx::query_as(&sql).fetch_one(self.pool()).await?;
+        let n: i64 = sqlx::query_scalar(&sql).fetch_one(self.pool()).await?;
         Ok(n)
     }
 
@@ -269,15 +275,21 @@ impl Store {
     /// queued. Returns how many were queued (or rewritten). One transaction.
     pub async fn queue_stock_pushes(&self) -> Result<i64, StoreError> {
         let sql = format!(
-            "SELECT l.id, l.channel_id, {OFFER_QTY} AS qty \
+            "SELECT l.id AS listing_id, l.channel_id, {OFFER_QTY} AS qty \
              FROM listings l JOIN variants v ON v.id = l.variant_id JOIN channels c ON c.id = l.channel_id \
              LEFT JOIN ({RESERVED}) r ON r.variant_id = v.id \
              WHERE l.status = 'live' AND c.config NOT IN ('', '{{}}') AND l.pushed_qty IS NOT qty"
         );
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let due: Vec<(String, String, i64)> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
+        #[derive(sqlx::FromRow)]
+        struct Push {
+            listing_id: String,
+            channel_id: String,
+            qty: i64,
+        }
+        let due: Vec<Push> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
         let now = now_utc();
-        for (listing, channel, qty) in &due {
+        for Push { listing_id: listing, channel_id: channel, qty } in &due {
             let payload = serde_json::json!({ "quantity": qty });
             // a waiting update is rewritten: only the newest number matters
             let rewritten = sqlx::query(
@@ -327,13 +339,13 @@ impl Store {
     pub async fn replace_fba_stock(&self, channel_id: &str, items: &[(String, i64)]) -> Result<FbaImport, StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let now = now_utc();
-        let existing: Option<(String,)> =
-            sqlx::query_as("SELECT id FROM warehouses WHERE kind = 'fba' AND channel_id = ?")
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT id FROM warehouses WHERE kind = 'fba' AND channel_id = ?")
                 .bind(channel_id)
                 .fetch_optional(&mut *tx)
                 .await?;
         let wid = match existing {
-            Some((id,)) => id,
+            Some(id) => id,
             // an account that keeps nothing at Amazon gets no FBA warehouse
             None if items.is_empty() => return Ok(FbaImport::default()),
             None => {
@@ -354,7 +366,7 @@ impl Store {
         let mut report = FbaImport { reported: items.len() as i64, ..Default::default() };
         let mut seen = std::collections::HashSet::new();
         for (sku, qty) in items {
-            let variant: Option<(String,)> = sqlx::query_as(
+            let variant: Option<String> = sqlx::query_scalar(
                 "SELECT variant_id FROM listings WHERE channel_id = ?1 AND seller_sku = ?2 \
                  UNION ALL SELECT id FROM variants WHERE sku = ?2 LIMIT 1",
             )
@@ -362,7 +374,7 @@ impl Store {
             .bind(sku)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((vid,)) = variant else {
+            let Some(vid) = variant else {
                 if report.unknown.len() < 20 {
                     report.unknown.push(sku.clone());
                 }
@@ -373,12 +385,12 @@ impl Store {
             let add = if seen.insert(vid.clone()) { 0 } else { level(&mut tx, &wid, &vid).await? };
             report.changed += i64::from(set_level(&mut tx, &wid, &vid, add + (*qty).max(0), &now).await?);
         }
-        let stale: Vec<(String,)> =
-            sqlx::query_as("SELECT variant_id FROM stock_levels WHERE warehouse_id = ? AND on_hand != 0")
+        let stale: Vec<String> =
+            sqlx::query_scalar("SELECT variant_id FROM stock_levels WHERE warehouse_id = ? AND on_hand != 0")
                 .bind(&wid)
                 .fetch_all(&mut *tx)
                 .await?;
-        for (vid,) in stale.into_iter().filter(|(v,)| !seen.contains(v)) {
+        for vid in stale.into_iter().filter(|v| !seen.contains(v)) {
             report.changed += i64::from(set_level(&mut tx, &wid, &vid, 0, &now).await?);
         }
         tx.commit().await?;
@@ -387,7 +399,7 @@ impl Store {
 }
 
 async fn level(conn: &mut SqliteConnection, wid: &str, vid: &str) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as(
+    let n: i64 = sqlx::query_scalar(
         "SELECT COALESCE((SELECT on_hand FROM stock_levels WHERE warehouse_id = ?1 AND variant_id = ?2), 0)",
     )
     .bind(wid)
@@ -435,11 +447,11 @@ async fn set_level(
 impl Store {
     /// A listing's status (`draft`, `ready`, `live`, …).
     pub async fn listing_status(&self, listing_id: &str) -> Result<String, StoreError> {
-        let r: Option<(String,)> = sqlx::query_as("SELECT status FROM listings WHERE id = ?")
+        let r: Option<String> = sqlx::query_scalar("SELECT status FROM listings WHERE id = ?")
             .bind(listing_id)
             .fetch_optional(self.pool())
             .await?;
-        r.map(|(s,)| s).ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })
+        r.ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })
     }
 
     /// The quantity a listing offers now (its policy over available
@@ -450,8 +462,8 @@ impl Store {
             "SELECT {OFFER_QTY} FROM listings l JOIN variants v ON v.id = l.variant_id \
              LEFT JOIN ({RESERVED}) r ON r.variant_id = v.id WHERE l.id = ?"
         );
-        let r: Option<(i64,)> = sqlx::query_as(&sql).bind(listing_id).fetch_optional(self.pool()).await?;
-        r.map(|(q,)| q).ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })
+        let r: Option<i64> = sqlx::query_scalar(&sql).bind(listing_id).fetch_optional(self.pool()).await?;
+        r.ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })
     }
 
     /// What the channel was last told the listing offers (after taking it off sale: 0).

@@ -23,11 +23,11 @@ impl Store {
         channel_id: &str,
     ) -> Result<usize, StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let ch: Option<(String,)> = sqlx::query_as("SELECT currency FROM channels WHERE id = ?")
+        let ch: Option<String> = sqlx::query_scalar("SELECT currency FROM channels WHERE id = ?")
             .bind(channel_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let (currency,) = ch.ok_or_else(|| not_found("channel", channel_id))?;
+        let currency = ch.ok_or_else(|| not_found("channel", channel_id))?;
         let mut added = 0;
         for product_id in product_ids {
             added += list_one(&mut tx, product_id, channel_id, &currency).await?;
@@ -44,7 +44,12 @@ async fn list_one(
     channel_id: &str,
     currency: &str,
 ) -> Result<usize, StoreError> {
-    let variants: Vec<(String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Unlisted {
+        id: String,
+        sku: String,
+    }
+    let variants: Vec<Unlisted> = sqlx::query_as(
         "SELECT v.id, v.sku FROM variants v WHERE v.product_id = ? \
          AND NOT EXISTS (SELECT 1 FROM listings l WHERE l.variant_id = v.id AND l.channel_id = ?) ORDER BY v.sku",
     )
@@ -53,12 +58,12 @@ async fn list_one(
     .fetch_all(&mut *tx)
     .await?;
     if variants.is_empty() {
-        let known: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM products WHERE id = ?").bind(product_id).fetch_optional(&mut *tx).await?;
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM products WHERE id = ?").bind(product_id).fetch_optional(&mut *tx).await?;
         known.ok_or_else(|| not_found("product", product_id))?;
     }
     let now = now_utc();
-    for (vid, sku) in &variants {
+    for Unlisted { id: vid, sku } in &variants {
         sqlx::query(
             "INSERT INTO listings (id, variant_id, channel_id, price_minor, price_currency, status, seller_sku, updated_at) \
              VALUES (?, ?, ?, 0, ?, 'draft', ?, ?)",
@@ -100,34 +105,39 @@ impl Store {
         items: &[(String, String, Option<i64>, bool)],
     ) -> Result<LinkReport, StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let ch: Option<(String,)> = sqlx::query_as("SELECT currency FROM channels WHERE id = ?")
+        let ch: Option<String> = sqlx::query_scalar("SELECT currency FROM channels WHERE id = ?")
             .bind(channel_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let (currency,) = ch.ok_or_else(|| not_found("channel", channel_id))?;
+        let currency = ch.ok_or_else(|| not_found("channel", channel_id))?;
         let now = now_utc();
         let mut report = LinkReport::default();
         let mut touched = vec![];
         for (sku, external_id, price, live) in items {
-            let variant: Option<(String, String)> = sqlx::query_as("SELECT id, product_id FROM variants WHERE sku = ?")
+            let variant: Option<VariantOf> = sqlx::query_as("SELECT id, product_id FROM variants WHERE sku = ?")
                 .bind(sku)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some((vid, pid)) = variant else {
+            let Some(VariantOf { id: vid, product_id: pid }) = variant else {
                 report.unknown_count += 1;
                 if report.unknown.len() < 20 {
                     report.unknown.push(sku.clone());
                 }
                 continue;
             };
-            let existing: Option<(String, String)> =
+            #[derive(sqlx::FromRow)]
+            struct Existing {
+                id: String,
+                external_id: String,
+            }
+            let existing: Option<Existing> =
                 sqlx::query_as("SELECT id, external_id FROM listings WHERE variant_id = ? AND channel_id = ?")
                     .bind(&vid)
                     .bind(channel_id)
                     .fetch_optional(&mut *tx)
                     .await?;
             match existing {
-                Some((lid, ext)) => {
+                Some(Existing { id: lid, external_id: ext }) => {
                     if ext.is_empty() && !external_id.is_empty() {
                         sqlx::query(
                             "UPDATE listings SET external_id = ?, revision = revision + 1, updated_at = ? WHERE id = ?",

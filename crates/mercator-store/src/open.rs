@@ -149,22 +149,22 @@ fn connect_options(db_path: &Path) -> SqliteConnectOptions {
 /// Schema versions already applied to an existing database, checked against
 /// what this build knows. Never writes.
 async fn applied_versions(conn: &mut SqliteConnection, db_path: &Path) -> Result<Vec<i64>, StoreError> {
-    let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| map_open_err(db_path, e))?;
-    let has_migrations = tables.iter().any(|(n,)| n == "_sqlx_migrations");
+    let has_migrations = tables.iter().any(|n| n == "_sqlx_migrations");
     if !has_migrations {
         if tables.is_empty() {
             return Ok(vec![]);
         }
         return Err(StoreError::ForeignDatabase(db_path.to_path_buf()));
     }
-    let rows: Vec<(i64,)> = sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success = 1 ORDER BY version")
+    let rows: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1 ORDER BY version")
         .fetch_all(&mut *conn)
         .await
         .map_err(|e| map_open_err(db_path, e))?;
-    let versions: Vec<i64> = rows.into_iter().map(|(v,)| v).collect();
+    let versions: Vec<i64> = rows;
     let known = known_schema_version();
     if let Some(&found) = versions.iter().max() {
         if found > known || versions.iter().any(|v| !MIGRATOR.iter().any(|m| m.version == *v)) {
@@ -231,12 +231,12 @@ impl Store {
                 one.close().await;
                 return Err(failed(e.to_string(), report.backup));
             }
-            let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+            let broken: Vec<String> = sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
                 .fetch_all(&one)
                 .await
                 .map_err(|e| failed(e.to_string(), report.backup.clone()))?;
             one.close().await;
-            if let Some((table,)) = broken.first() {
+            if let Some(table) = broken.first() {
                 return Err(failed(format!("foreign keys broken in {table}"), report.backup));
             }
         }
@@ -373,8 +373,8 @@ async fn purge_file(path: &Path, cutoff: &str) -> Result<i64, sqlx::Error> {
         .journal_mode(SqliteJournalMode::Delete)
         .pragma("secure_delete", "ON");
     let mut conn = sqlx::ConnectOptions::connect(&opts).await?;
-    let has: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM pragma_table_info('orders') WHERE name = 'pii_purged_at'")
+    let has: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_info('orders') WHERE name = 'pii_purged_at'")
             .fetch_all(&mut conn)
             .await?;
     let mut n = 0;

@@ -37,7 +37,7 @@ pub struct OutboxEntry {
     pub lease_until: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct OutboxCounts {
     pub pending: i64,
     pub in_flight: i64,
@@ -232,12 +232,12 @@ pub async fn mark_failed(
 }
 
 pub async fn counts(pool: &SqlitePool) -> Result<OutboxCounts, sqlx::Error> {
-    let (pending, in_flight, dead): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(sum(status = 'pending'), 0), COALESCE(sum(status = 'in_flight'), 0), COALESCE(sum(status = 'dead'), 0) FROM outbox",
+    sqlx::query_as(
+        "SELECT COALESCE(sum(status = 'pending'), 0) AS pending, COALESCE(sum(status = 'in_flight'), 0) AS in_flight, \
+         COALESCE(sum(status = 'dead'), 0) AS dead FROM outbox",
     )
     .fetch_one(pool)
-    .await?;
-    Ok(OutboxCounts { pending, in_flight, dead })
+    .await
 }
 
 /// Like [`claim_due`], for the entries of `channel_ids` only (the accounts

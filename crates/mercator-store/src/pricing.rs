@@ -165,7 +165,17 @@ impl Store {
     /// (the latest version that took effect by then), with the channel's
     /// own name, market and currency.
     pub async fn policies(&self, on: Date) -> Result<Vec<PolicyRow>, StoreError> {
-        let rows: Vec<(String, String, String, i64, String, String, String)> = sqlx::query_as(
+        #[derive(FromRow)]
+        struct Stored {
+            channel_id: String,
+            effective_from: String,
+            body: String,
+            revision: i64,
+            name: String,
+            market: String,
+            currency: String,
+        }
+        let rows: Vec<Stored> = sqlx::query_as(
             "SELECT p.channel_id, p.effective_from, p.body, p.revision, c.name, c.market, c.currency \
              FROM pricing_policies p JOIN channels c ON c.id = p.channel_id \
              WHERE p.effective_from = (SELECT max(effective_from) FROM pricing_policies x \
@@ -177,7 +187,7 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .filter_map(|(channel_id, effective_from, body, revision, name, market, currency)| {
+            .filter_map(|Stored { channel_id, effective_from, body, revision, name, market, currency }| {
                 let mut m: Market = serde_json::from_str(&body).ok()?;
                 m.channel = name;
                 m.country = market;
@@ -213,25 +223,25 @@ impl Store {
             )
         })?;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let channel: Option<(String, String, String)> =
-            sqlx::query_as("SELECT name, market, currency FROM channels WHERE id = ?")
+        let channel: Option<crate::catalog::ChannelRow> =
+            sqlx::query_as("SELECT id, kind, name, market, currency, language FROM channels WHERE id = ?")
                 .bind(channel_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let (name, country, currency) =
+        let crate::catalog::ChannelRow { name, market: country, currency, .. } =
             channel.ok_or_else(|| StoreError::NotFound { what: format!("channel {channel_id}") })?;
         let mut m = market.clone();
         m.channel = name;
         m.country = country;
         m.currency = Currency::from_str(&currency).unwrap_or(m.currency);
         m.validate().map_err(invalid)?;
-        let current: Option<(i64,)> =
-            sqlx::query_as("SELECT revision FROM pricing_policies WHERE channel_id = ? AND effective_from = ?")
+        let current: Option<i64> =
+            sqlx::query_scalar("SELECT revision FROM pricing_policies WHERE channel_id = ? AND effective_from = ?")
                 .bind(channel_id)
                 .bind(date.to_string())
                 .fetch_optional(&mut *tx)
                 .await?;
-        let have = current.map_or(0, |r| r.0);
+        let have = current.unwrap_or(0);
         if have != expected_revision {
             return Err(invalid(ErrorPayload::new(ErrorCode::RevisionConflict).arg("what", &m.channel)));
         }
@@ -265,10 +275,11 @@ impl Store {
 
     /// The current price of every listing: ((variant, channel), price minor).
     pub async fn listing_prices(&self) -> Result<std::collections::HashMap<(String, String), i64>, StoreError> {
-        let (json,): (String,) =
-            sqlx::query_as("SELECT json_group_array(json_array(variant_id, channel_id, price_minor)) FROM listings")
-                .fetch_one(self.pool())
-                .await?;
+        let json: String = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(variant_id, channel_id, price_minor)) FROM listings",
+        )
+        .fetch_one(self.pool())
+        .await?;
         let rows: Vec<(String, String, i64)> = serde_json::from_str(&json)
             .map_err(|e| StoreError::Invalid { field: "listings".into(), detail: e.to_string() })?;
         Ok(rows.into_iter().map(|(v, c, p)| ((v, c), p)).collect())
@@ -290,7 +301,7 @@ impl Store {
             category: String,
         }
         let ids = variant_ids.map(|i| serde_json::to_string(i).unwrap_or_default());
-        let (json,): (String,) = sqlx::query_as(
+        let json: String = sqlx::query_scalar(
             "SELECT json_group_array(json_object('id', v.id, 'cost_minor', v.cost_minor, 'cost_currency', v.cost_currency, \
                     'weight_g', v.weight_g, 'length_mm', v.length_mm, 'width_mm', v.width_mm, 'height_mm', v.height_mm, \
                     'hs_code', v.hs_code, 'category', p.category)) \
@@ -439,7 +450,7 @@ impl Store {
             .await?;
         sqlx::query("DELETE FROM temp.price_apply").execute(&mut *tx).await?;
         sqlx::query(&format!("INSERT INTO temp.price_apply {changes}")).bind(channel_id).execute(&mut *tx).await?;
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM temp.price_apply").fetch_one(&mut *tx).await?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM temp.price_apply").fetch_one(&mut *tx).await?;
         if n == 0 {
             return Err(invalid(ErrorPayload::new(ErrorCode::BulkNothingToDo)));
         }
@@ -450,7 +461,16 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        let applied: Vec<(String, String, String, i64, i64, String)> = sqlx::query_as(
+        #[derive(FromRow)]
+        struct Applied {
+            listing_id: String,
+            product_id: String,
+            channel_id: String,
+            old_minor: i64,
+            new_minor: i64,
+            status: String,
+        }
+        let applied: Vec<Applied> = sqlx::query_as(
             "SELECT listing_id, product_id, channel_id, old_minor, new_minor, status FROM temp.price_apply",
         )
         .fetch_all(&mut *tx)
@@ -458,7 +478,7 @@ impl Store {
         for chunk in applied.chunks(5000) {
             let rows: Vec<(String, &str, &str, i64, i64)> = chunk
                 .iter()
-                .map(|(listing, product, _, old, new, _)| (new_id(), product.as_str(), listing.as_str(), *old, *new))
+                .map(|a| (new_id(), a.product_id.as_str(), a.listing_id.as_str(), a.old_minor, a.new_minor))
                 .collect();
             sqlx::query(
                 "INSERT INTO edit_history (id, op_id, product_id, entity, entity_id, lang, field, old_value, new_value, actor, at) \
@@ -472,7 +492,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        for (listing_id, _, channel, old, new, status) in &applied {
+        for Applied { listing_id, channel_id: channel, old_minor: old, new_minor: new, status, .. } in &applied {
             if status == "live" {
                 outbox::enqueue(
                     &mut tx,
@@ -518,13 +538,13 @@ impl Store {
 /// Seeds pricing settings for channels that have none (presets for their
 /// kind and market), taking effect on `from`.
 pub(crate) async fn seed_presets(conn: &mut SqliteConnection, from: Date) -> Result<(), StoreError> {
-    let channels: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT id, kind, name, market, currency FROM channels c \
+    let channels: Vec<crate::catalog::ChannelRow> = sqlx::query_as(
+        "SELECT id, kind, name, market, currency, language FROM channels c \
          WHERE NOT EXISTS (SELECT 1 FROM pricing_policies p WHERE p.channel_id = c.id)",
     )
     .fetch_all(&mut *conn)
     .await?;
-    for (id, kind, name, market, currency) in channels {
+    for crate::catalog::ChannelRow { id, kind, name, market, currency, .. } in channels {
         let m = mercator_pricing::presets::market(&kind, &name, &market, &currency);
         sqlx::query(
             "INSERT INTO pricing_policies (id, channel_id, effective_from, body, updated_at) VALUES (?, ?, ?, ?, ?)",
@@ -619,11 +639,11 @@ impl Store {
         };
         let wh = conds.join(" AND ");
         let count_sql = format!("SELECT count(*) FROM variants v WHERE {wh}");
-        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for b in &binds {
             count = count.bind(b);
         }
-        let (total,) = count.fetch_one(self.pool()).await?;
+        let total = count.fetch_one(self.pool()).await?;
         let sql = format!(
             "SELECT v.id AS variant_id, v.sku, {title} AS title FROM variants v JOIN products p ON p.id = v.product_id {join} \
              WHERE {wh} ORDER BY {order} LIMIT ? OFFSET ?",

@@ -97,7 +97,7 @@ impl Total {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromRow)]
 pub struct CatalogCounts {
     pub products: i64,
     pub variants: i64,
@@ -232,11 +232,11 @@ impl Store {
             Some(c) => format!("SELECT count(*) FROM (SELECT 1 FROM ({sql}) LIMIT {})", c.max(0) + 1),
             None => format!("SELECT count(*) FROM ({sql})"),
         };
-        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for b in binds {
             count = count.bind(b);
         }
-        let (n,) = count.fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+        let n = count.fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
         Ok(match cap {
             Some(c) if n > c => Total { count: c, exact: false },
             _ => Total::exact(n),
@@ -256,12 +256,12 @@ impl Store {
     }
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+        let row: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
             .bind(key)
             .fetch_optional(self.pool())
             .await
             .map_err(|e| q(self, e))?;
-        Ok(row.map(|(v,)| v))
+        Ok(row)
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -279,12 +279,12 @@ impl Store {
     }
 
     pub async fn catalog_counts(&self) -> Result<CatalogCounts, StoreError> {
-        let (products, variants): (i64, i64) =
-            sqlx::query_as("SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM variants)")
-                .fetch_one(self.pool())
-                .await
-                .map_err(|e| q(self, e))?;
-        Ok(CatalogCounts { products, variants })
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM products) AS products, (SELECT count(*) FROM variants) AS variants",
+        )
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| q(self, e))
     }
 
     /// A page of products, optionally only those matching `query` (see
@@ -378,16 +378,16 @@ impl Store {
     pub async fn catalog_ids(&self, filter: &CatalogFilter) -> Result<Vec<String>, StoreError> {
         let (wh, binds) = filter.where_clause();
         let sql = format!("SELECT p.id FROM products p WHERE {wh} ORDER BY p.id");
-        let mut qry = sqlx::query_as::<_, (String,)>(&sql);
+        let mut qry = sqlx::query_scalar::<_, String>(&sql);
         for b in &binds {
             qry = qry.bind(b);
         }
-        Ok(qry.fetch_all(self.pool()).await.map_err(|e| q(self, e))?.into_iter().map(|r| r.0).collect())
+        qry.fetch_all(self.pool()).await.map_err(|e| q(self, e))
     }
 
     pub async fn listings_count(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT count(*) FROM listings").fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM listings").fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
         Ok(n)
     }
 
@@ -405,8 +405,8 @@ impl Store {
     }
 
     pub async fn orders_count(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT count(*) FROM orders").fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM orders").fetch_one(self.pool()).await.map_err(|e| q(self, e))?;
         Ok(n)
     }
 
@@ -463,7 +463,7 @@ impl Store {
     }
 
     pub async fn orders_to_ship(&self) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM orders WHERE status = 'unshipped'")
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE status = 'unshipped'")
             .fetch_one(self.pool())
             .await
             .map_err(|e| q(self, e))?;
@@ -487,12 +487,19 @@ impl Store {
             return Err(StoreError::Invalid { field: "price".into(), detail: "must not be negative".into() });
         }
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let row: Option<(i64, String, String, String)> =
+        #[derive(FromRow)]
+        struct PriceOf {
+            revision: i64,
+            channel_id: String,
+            status: String,
+            price_currency: String,
+        }
+        let row: Option<PriceOf> =
             sqlx::query_as("SELECT revision, channel_id, status, price_currency FROM listings WHERE id = ?")
                 .bind(listing_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let Some((revision, channel_id, status, currency)) = row else {
+        let Some(PriceOf { revision, channel_id, status, price_currency: currency }) = row else {
             return Err(StoreError::NotFound { what: format!("listing {listing_id}") });
         };
         if revision != expected_revision {

@@ -16,7 +16,6 @@ const CHUNK: usize = 500;
 
 /// (category, GTIN exempt, images)
 type ProductFacts<'a> = (&'a str, bool, Vec<ImageRef>);
-type TextFacts = (String, String, String, String, String); // product, lang, title, bullets, keywords
 
 /// Whether a rule reads `entity`.`field` (what [`refresh_chunk`] selects:
 /// keep the two together). A write of any other field leaves every rule
@@ -40,10 +39,46 @@ pub async fn refresh(conn: &mut SqliteConnection, product_ids: &[String]) -> Res
     Ok(())
 }
 
+/// What the rules read of a product, a text, a variant and a listing.
+#[derive(sqlx::FromRow)]
+struct ProductRow {
+    id: String,
+    category: String,
+    gtin_exempt: i64,
+    images: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct TextFacts {
+    product_id: String,
+    lang: String,
+    title: String,
+    bullets: String,
+    keywords: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct VariantRow {
+    id: String,
+    gtin: Option<String>,
+    certifications: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ListingRow {
+    id: String,
+    product_id: String,
+    variant_id: String,
+    kind: String,
+    market: String,
+    overrides: String,
+    issues: String,
+}
+
 async fn refresh_chunk(conn: &mut SqliteConnection, ids: &[String], today: &str) -> Result<(), StoreError> {
     let ids_json = serde_json::to_string(ids).unwrap_or_default();
     const IN: &str = "IN (SELECT value FROM json_each(?))";
-    let products: Vec<(String, String, i64, String)> =
+    let products: Vec<ProductRow> =
         sqlx::query_as(&format!("SELECT id, category, gtin_exempt, images FROM products WHERE id {IN}"))
             .bind(&ids_json)
             .fetch_all(&mut *conn)
@@ -54,12 +89,12 @@ async fn refresh_chunk(conn: &mut SqliteConnection, ids: &[String], today: &str)
     .bind(&ids_json)
     .fetch_all(&mut *conn)
     .await?;
-    let variants: Vec<(String, Option<String>, String)> =
+    let variants: Vec<VariantRow> =
         sqlx::query_as(&format!("SELECT id, gtin, certifications FROM variants WHERE product_id {IN}"))
             .bind(&ids_json)
             .fetch_all(&mut *conn)
             .await?;
-    let listings: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(&format!(
+    let listings: Vec<ListingRow> = sqlx::query_as(&format!(
         "SELECT l.id, v.product_id, l.variant_id, c.kind, c.market, l.overrides, l.issues \
          FROM listings l JOIN variants v ON v.id = l.variant_id JOIN channels c ON c.id = l.channel_id \
          WHERE v.product_id {IN}"
@@ -70,38 +105,43 @@ async fn refresh_chunk(conn: &mut SqliteConnection, ids: &[String], today: &str)
 
     let mut texts_of: HashMap<&str, Vec<&TextFacts>> = HashMap::new();
     for t in &texts {
-        texts_of.entry(t.0.as_str()).or_default().push(t);
+        texts_of.entry(t.product_id.as_str()).or_default().push(t);
     }
     let variant_of: HashMap<&str, (bool, Vec<Certification>)> = variants
         .iter()
-        .map(|(id, gtin, certs)| {
+        .map(|v| {
             (
-                id.as_str(),
-                (gtin.as_deref().is_some_and(|g| !g.is_empty()), serde_json::from_str(certs).unwrap_or_default()),
+                v.id.as_str(),
+                (
+                    v.gtin.as_deref().is_some_and(|g| !g.is_empty()),
+                    serde_json::from_str(&v.certifications).unwrap_or_default(),
+                ),
             )
         })
         .collect();
     let product_of: HashMap<&str, ProductFacts<'_>> = products
         .iter()
-        .map(|(id, category, exempt, images)| {
-            let imgs: Vec<ImageRef> = serde_json::from_str(images).unwrap_or_default();
-            (id.as_str(), (category.as_str(), *exempt != 0, imgs))
+        .map(|p| {
+            let imgs: Vec<ImageRef> = serde_json::from_str(&p.images).unwrap_or_default();
+            (p.id.as_str(), (p.category.as_str(), p.gtin_exempt != 0, imgs))
         })
         .collect();
 
     let mut counts: HashMap<&str, i64> = ids.iter().map(|id| (id.as_str(), 0)).collect();
-    for (listing_id, product_id, variant_id, kind, market, overrides, old_issues) in &listings {
+    for ListingRow { id: listing_id, product_id, variant_id, kind, market, overrides, issues: old_issues } in &listings
+    {
         let Some((category, exempt, images)) = product_of.get(product_id.as_str()) else { continue };
         let Some((has_gtin, certs)) = variant_of.get(variant_id.as_str()) else { continue };
-        let text =
-            texts_of.get(product_id.as_str()).and_then(|ts| ts.iter().find(|t| serves_market(&t.1, market)).copied());
+        let text = texts_of
+            .get(product_id.as_str())
+            .and_then(|ts| ts.iter().find(|t| serves_market(&t.lang, market)).copied());
         let ov: Value = serde_json::from_str(overrides).unwrap_or(Value::Null);
-        let title = ov.get("title").and_then(Value::as_str).or(text.map(|t| t.2.as_str()));
+        let title = ov.get("title").and_then(Value::as_str).or(text.map(|t| t.title.as_str()));
         let bullets = match ov.get("bullets").and_then(Value::as_array) {
             Some(b) => b.len(),
-            None => text.map_or(0, |t| serde_json::from_str::<Vec<String>>(&t.3).unwrap_or_default().len()),
+            None => text.map_or(0, |t| serde_json::from_str::<Vec<String>>(&t.bullets).unwrap_or_default().len()),
         };
-        let keywords = ov.get("keywords").and_then(Value::as_str).or(text.map(|t| t.4.as_str())).unwrap_or("");
+        let keywords = ov.get("keywords").and_then(Value::as_str).or(text.map(|t| t.keywords.as_str())).unwrap_or("");
         let issues = check_listing(&ListingFacts {
             channel_kind: kind,
             market,
@@ -166,14 +206,13 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let ids: Vec<(String,)> = if current {
-            sqlx::query_as("SELECT DISTINCT product_id FROM variants WHERE certifications LIKE '%\"expires\":\"%'")
+        let ids: Vec<String> = if current {
+            sqlx::query_scalar("SELECT DISTINCT product_id FROM variants WHERE certifications LIKE '%\"expires\":\"%'")
                 .fetch_all(&mut *tx)
                 .await?
         } else {
-            sqlx::query_as("SELECT id FROM products").fetch_all(&mut *tx).await?
+            sqlx::query_scalar("SELECT id FROM products").fetch_all(&mut *tx).await?
         };
-        let ids: Vec<String> = ids.into_iter().map(|r| r.0).collect();
         refresh(&mut tx, &ids).await?;
         mark_checked(&mut tx).await?;
         tx.commit().await?;

@@ -117,8 +117,7 @@ pub async fn defer(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
 /// re-enables per-row maintenance. Cheaper than [`rebuild`] when a large
 /// catalog only gained new products.
 pub async fn index_new(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    let (before,): (i64,) =
-        sqlx::query_as("SELECT COALESCE(max(seq), 0) FROM search_keys").fetch_one(&mut *conn).await?;
+    let before: i64 = sqlx::query_scalar("SELECT COALESCE(max(seq), 0) FROM search_keys").fetch_one(&mut *conn).await?;
     sqlx::query(
         "INSERT INTO search_keys (product_id) SELECT id FROM products p \
          WHERE NOT EXISTS (SELECT 1 FROM search_keys k WHERE k.product_id = p.id) ORDER BY id",

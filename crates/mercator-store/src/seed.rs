@@ -224,7 +224,7 @@ async fn insert_orders_and_inbox(
 
 impl Store {
     pub async fn has_shop(&self) -> Result<bool, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM shop").fetch_one(self.pool()).await?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM shop").fetch_one(self.pool()).await?;
         Ok(n > 0)
     }
 
@@ -258,7 +258,7 @@ impl Store {
     /// Generates a shop of `variants` SKUs (titles in zh/en/de, one listing per
     /// channel) for benchmarks. One transaction.
     pub async fn seed_generated(&self, variants: usize, name: &str) -> Result<SeedStats, StoreError> {
-        let (products,): (i64,) = sqlx::query_as("SELECT count(*) FROM products").fetch_one(self.pool()).await?;
+        let products: i64 = sqlx::query_scalar("SELECT count(*) FROM products").fetch_one(self.pool()).await?;
         if products > 0 {
             return Err(StoreError::Invalid { field: "data-dir".into(), detail: "already holds a catalog".into() });
         }
@@ -427,7 +427,13 @@ async fn enrich_catalog(conn: &mut SqliteConnection, demo: bool) -> Result<(), S
     if demo {
         // Amazon's catalog team shortened one live German title: the listing
         // was synced with our title (base) and Amazon now shows another.
-        let row: Option<(String, String, String)> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct Shortened {
+            id: String,
+            title: String,
+            bullets: String,
+        }
+        let row: Option<Shortened> = sqlx::query_as(
             "SELECT l.id, t.title, t.bullets FROM listings l JOIN variants v ON v.id = l.variant_id \
              JOIN channels c ON c.id = l.channel_id JOIN product_texts t ON t.product_id = v.product_id AND t.lang = 'de-DE' \
              JOIN products p ON p.id = v.product_id \
@@ -436,7 +442,7 @@ async fn enrich_catalog(conn: &mut SqliteConnection, demo: bool) -> Result<(), S
         )
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some((listing, title, bullets)) = row {
+        if let Some(Shortened { id: listing, title, bullets }) = row {
             let base = serde_json::json!({ "title": title, "bullets": serde_json::from_str::<serde_json::Value>(&bullets).unwrap_or_default() });
             let short: String = title.split(',').next().unwrap_or(&title).to_string();
             let theirs = serde_json::json!({ "title": format!("{short} – Hearthly"), "bullets": base["bullets"] });
@@ -449,8 +455,8 @@ async fn enrich_catalog(conn: &mut SqliteConnection, demo: bool) -> Result<(), S
                 .await?;
         }
     }
-    let ids: Vec<(String,)> = sqlx::query_as("SELECT id FROM products").fetch_all(&mut *conn).await?;
-    crate::rules::refresh(conn, &ids.into_iter().map(|r| r.0).collect::<Vec<_>>()).await?;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM products").fetch_all(&mut *conn).await?;
+    crate::rules::refresh(conn, &ids).await?;
     crate::rules::mark_checked(conn).await?;
     Ok(())
 }

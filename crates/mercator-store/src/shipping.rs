@@ -113,12 +113,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if moved.rows_affected() == 0 {
-                let (number, status): (String, String) =
+                #[derive(sqlx::FromRow)]
+                struct Blocked {
+                    order_number: String,
+                    status: String,
+                }
+                let Blocked { order_number: number, status } =
                     sqlx::query_as("SELECT order_number, status FROM orders WHERE id = ?")
                         .bind(&s.order_id)
                         .fetch_optional(&mut *tx)
                         .await?
-                        .unwrap_or_else(|| (s.order_id.clone(), "missing".into()));
+                        .unwrap_or_else(|| Blocked { order_number: s.order_id.clone(), status: "missing".into() });
                 return Err(StoreError::Rejected(
                     ErrorPayload::new(ErrorCode::OrderNotShippable).arg("order", number).arg("status", status),
                 ));
@@ -181,8 +186,14 @@ impl Store {
             .fetch_optional(self.pool())
             .await?
             .ok_or_else(|| StoreError::NotFound { what: format!("shipment {shipment_id}") })?;
-        let (external_id, order_number): (String, String) = sqlx::query_as(
-            "SELECT external_id, CASE WHEN order_number != '' THEN order_number ELSE external_id END FROM orders WHERE id = ?",
+        #[derive(sqlx::FromRow)]
+        struct Numbers {
+            external_id: String,
+            order_number: String,
+        }
+        let Numbers { external_id, order_number } = sqlx::query_as(
+            "SELECT external_id, CASE WHEN order_number != '' THEN order_number ELSE external_id END AS order_number \
+             FROM orders WHERE id = ?",
         )
         .bind(&shipment.order_id)
         .fetch_one(self.pool())
@@ -193,7 +204,7 @@ impl Store {
         .bind(&shipment.order_id)
         .fetch_all(self.pool())
         .await?;
-        let (package_index,): (i64,) = sqlx::query_as("SELECT count(*) FROM shipments WHERE order_id = ? AND id <= ?")
+        let package_index: i64 = sqlx::query_scalar("SELECT count(*) FROM shipments WHERE order_id = ? AND id <= ?")
             .bind(&shipment.order_id)
             .bind(&shipment.id)
             .fetch_one(self.pool())

@@ -300,7 +300,13 @@ impl Store {
                 )
             })
             .collect();
-        let written: Vec<(String, String, i64)> = sqlx::query_as(
+        #[derive(FromRow)]
+        struct Written {
+            id: String,
+            external_id: String,
+            revision: i64,
+        }
+        let written: Vec<Written> = sqlx::query_as(
             "INSERT INTO orders (id, channel_id, external_id, status, raw_status, buyer_name, ship_country, ship_to, \
                 subtotal_minor, tax_minor, shipping_minor, total_minor, currency, ordered_at, ordered_offset, \
                 channel_updated_at, shipped_at, raw, updated_at, order_number) \
@@ -332,9 +338,9 @@ impl Store {
         .await?;
         // a page may hold the same order twice (duplicates): the later copy counts once
         let mut seen = std::collections::HashSet::new();
-        for (_, ext, revision) in &written {
-            if seen.insert(ext.as_str()) {
-                if *revision == 1 {
+        for w in &written {
+            if seen.insert(w.external_id.as_str()) {
+                if w.revision == 1 {
                     out.created += 1;
                 } else {
                     out.updated += 1;
@@ -343,8 +349,8 @@ impl Store {
         }
         out.unchanged = orders.len() as i64 - out.created - out.updated;
         let by_ext: std::collections::HashMap<&str, &str> =
-            written.iter().map(|(id, ext, _)| (ext.as_str(), id.as_str())).collect();
-        let changed: Vec<&str> = written.iter().filter(|w| w.2 > 1).map(|w| w.0.as_str()).collect();
+            written.iter().map(|w| (w.external_id.as_str(), w.id.as_str())).collect();
+        let changed: Vec<&str> = written.iter().filter(|w| w.revision > 1).map(|w| w.id.as_str()).collect();
         if !changed.is_empty() {
             sqlx::query("DELETE FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?))")
                 .bind(serde_json::to_string(&changed).unwrap_or_default())
@@ -478,7 +484,7 @@ impl Store {
         self.ensure_state(&mut tx, channel_id).await?;
         let e = serde_json::to_string(error).unwrap_or_default();
         // one more failure in a row, and the wait before the next try grows
-        let (failures,): (i64,) = sqlx::query_as(
+        let failures: i64 = sqlx::query_scalar(
             "UPDATE sync_state SET last_error = ?2, updated_at = ?3, failures = failures + 1 WHERE channel_id = ?1 \
              RETURNING failures",
         )
@@ -580,7 +586,7 @@ impl Store {
     }
 
     pub async fn order_count(&self, channel_id: &str) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM orders WHERE channel_id = ?")
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE channel_id = ?")
             .bind(channel_id)
             .fetch_one(self.pool())
             .await?;
@@ -590,7 +596,7 @@ impl Store {
     /// How many external ids of a channel are stored more than once (0: the
     /// unique key holds; for checks).
     pub async fn duplicate_orders(&self, channel_id: &str) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as(
+        let n: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM (SELECT external_id FROM orders WHERE channel_id = ? GROUP BY external_id HAVING count(*) > 1)",
         )
         .bind(channel_id)
@@ -730,11 +736,11 @@ impl Store {
             Some(_) => format!("SELECT count(*) FROM orders o {join} WHERE {wh} AND {by_sku_index}"),
             None => format!("SELECT count(*) FROM orders o {join} WHERE {wh}"),
         };
-        let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for b in binds.iter().chain(sku.iter()) {
             count = count.bind(b);
         }
-        let (total,) = count.fetch_one(self.pool()).await?;
+        let total = count.fetch_one(self.pool()).await?;
         // the page: few matches are found through the index and sorted; many
         // are met soonest walking the orders newest first
         let wh = match sku {
@@ -835,33 +841,24 @@ pub struct ListingText {
 
 impl Store {
     pub async fn listing_text(&self, listing_id: &str) -> Result<ListingText, StoreError> {
-        let row: Option<(String, String, String, String)> = sqlx::query_as(
-            "SELECT l.overrides, c.language, c.market, v.product_id FROM listings l JOIN channels c ON c.id = l.channel_id \
-             JOIN variants v ON v.id = l.variant_id WHERE l.id = ?",
-        )
-        .bind(listing_id)
-        .fetch_optional(self.pool())
-        .await?;
-        let (overrides, language, market, product_id) =
+        let row: Option<crate::catalog::ListingPlace> =
+            sqlx::query_as(crate::catalog::LISTING_PLACE).bind(listing_id).fetch_optional(self.pool()).await?;
+        let crate::catalog::ListingPlace { overrides, language, market, product_id } =
             row.ok_or_else(|| StoreError::NotFound { what: format!("listing {listing_id}") })?;
-        let texts: Vec<(String, String, String, String, String)> = sqlx::query_as(
-            "SELECT lang, title, description, bullets, keywords FROM product_texts WHERE product_id = ? ORDER BY lang",
-        )
-        .bind(&product_id)
-        .fetch_all(self.pool())
-        .await?;
+        let texts: Vec<crate::catalog::TextRow> =
+            sqlx::query_as(crate::catalog::PRODUCT_TEXTS).bind(&product_id).fetch_all(self.pool()).await?;
         let chosen = texts
             .iter()
-            .find(|t| t.0 == language)
-            .or_else(|| texts.iter().find(|t| mercator_core::rules::serves_market(&t.0, &market)))
+            .find(|t| t.lang == language)
+            .or_else(|| texts.iter().find(|t| mercator_core::rules::serves_market(&t.lang, &market)))
             .or_else(|| texts.first());
         let mut out = match chosen {
-            Some((lang, title, description, bullets, keywords)) => ListingText {
-                lang: lang.clone(),
-                title: title.clone(),
-                bullets: serde_json::from_str(bullets).unwrap_or_default(),
-                description: description.clone(),
-                keywords: keywords.clone(),
+            Some(t) => ListingText {
+                lang: t.lang.clone(),
+                title: t.title.clone(),
+                bullets: serde_json::from_str(&t.bullets).unwrap_or_default(),
+                description: t.description.clone(),
+                keywords: t.keywords.clone(),
             },
             None => ListingText { lang: language.clone(), ..Default::default() },
         };

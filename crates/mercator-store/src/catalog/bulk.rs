@@ -155,14 +155,14 @@ impl Store {
                     })
                     .collect(),
                 BulkOp::ReplaceInTitles { lang, find, replace } => {
-                    let title: Option<(String,)> =
-                        sqlx::query_as("SELECT title FROM product_texts WHERE product_id = ? AND lang = ?")
+                    let title: Option<String> =
+                        sqlx::query_scalar("SELECT title FROM product_texts WHERE product_id = ? AND lang = ?")
                             .bind(pid)
                             .bind(lang)
                             .fetch_optional(&mut *tx)
                             .await?;
                     match title {
-                        Some((t,)) if t.contains(find.as_str()) => {
+                        Some(t) if t.contains(find.as_str()) => {
                             vec![Edit::Title { lang: lang.clone(), value: t.replace(find.as_str(), replace) }]
                         }
                         _ => vec![],
@@ -179,7 +179,7 @@ impl Store {
                     .map(|variant_id| Edit::Attribute { variant_id, name: name.clone(), value: None })
                     .collect(),
                 BulkOp::ListingStatus { channel_id, value } => {
-                    let ids: Vec<(String,)> = sqlx::query_as(
+                    let ids: Vec<String> = sqlx::query_scalar(
                         "SELECT l.id FROM listings l JOIN variants v ON v.id = l.variant_id \
                          WHERE v.product_id = ? AND (? IS NULL OR l.channel_id = ?)",
                     )
@@ -188,9 +188,7 @@ impl Store {
                     .bind(channel_id)
                     .fetch_all(&mut *tx)
                     .await?;
-                    ids.into_iter()
-                        .map(|(listing_id,)| Edit::ListingStatus { listing_id, value: value.clone() })
-                        .collect()
+                    ids.into_iter().map(|listing_id| Edit::ListingStatus { listing_id, value: value.clone() }).collect()
                 }
             };
             for e in &edits {

@@ -14,14 +14,22 @@ impl Store {
     ) -> Result<String, StoreError> {
         use mercator_core::catalog::Keep;
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let row: Option<(String, Option<String>, Option<String>, String)> = sqlx::query_as(
+        #[derive(FromRow)]
+        struct Copies {
+            product_id: String,
+            synced_base: Option<String>,
+            remote_copy: Option<String>,
+            channel_id: String,
+        }
+        let row: Option<Copies> = sqlx::query_as(
             "SELECT v.product_id, l.synced_base, l.remote_copy, l.channel_id FROM listings l \
              JOIN variants v ON v.id = l.variant_id WHERE l.id = ?",
         )
         .bind(listing_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (product_id, base, remote, channel_id) = row.ok_or_else(|| not_found("listing", listing_id))?;
+        let Copies { product_id, synced_base: base, remote_copy: remote, channel_id } =
+            row.ok_or_else(|| not_found("listing", listing_id))?;
         let Some(remote) = remote else { return Err(invalid(ErrorPayload::new(ErrorCode::NoConflict))) };
         let mut theirs: serde_json::Map<String, Value> = serde_json::from_str(&remote).unwrap_or_default();
         let mut base: serde_json::Map<String, Value> =
@@ -78,11 +86,11 @@ impl Store {
     /// content; never applied silently.
     pub async fn record_channel_copy(&self, listing_id: &str, copy: &Value) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let base: Option<(Option<String>,)> = sqlx::query_as("SELECT synced_base FROM listings WHERE id = ?")
+        let base: Option<Option<String>> = sqlx::query_scalar("SELECT synced_base FROM listings WHERE id = ?")
             .bind(listing_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let (base,) = base.ok_or_else(|| not_found("listing", listing_id))?;
+        let base = base.ok_or_else(|| not_found("listing", listing_id))?;
         let base: Value = base.as_deref().and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
         let differs = copy.as_object().is_some_and(|c| c.iter().any(|(k, v)| base.get(k) != Some(v)));
         sqlx::query("UPDATE listings SET remote_copy = ?, remote_seen_at = ? WHERE id = ?")
@@ -103,30 +111,20 @@ pub(super) async fn effective_field(
     listing_id: &str,
     field: &str,
 ) -> Result<Value, StoreError> {
-    let (overrides, market, product_id): (String, String, String) = sqlx::query_as(
-        "SELECT l.overrides, c.market, v.product_id FROM listings l JOIN channels c ON c.id = l.channel_id \
-         JOIN variants v ON v.id = l.variant_id WHERE l.id = ?",
-    )
-    .bind(listing_id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let ListingPlace { overrides, market, product_id, .. } =
+        sqlx::query_as(LISTING_PLACE).bind(listing_id).fetch_one(&mut *conn).await?;
     let ov: Value = serde_json::from_str(&overrides).unwrap_or(Value::Null);
     if let Some(v) = ov.get(field) {
         return Ok(v.clone());
     }
-    let texts: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT lang, title, description, bullets, keywords FROM product_texts WHERE product_id = ? ORDER BY lang",
-    )
-    .bind(&product_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let Some(t) = texts.iter().find(|t| mercator_core::rules::serves_market(&t.0, &market)) else {
+    let texts: Vec<TextRow> = sqlx::query_as(PRODUCT_TEXTS).bind(&product_id).fetch_all(&mut *conn).await?;
+    let Some(t) = texts.iter().find(|t| mercator_core::rules::serves_market(&t.lang, &market)) else {
         return Ok(Value::Null);
     };
     Ok(match field {
-        "title" => json!(t.1),
-        "description" => json!(t.2),
-        "bullets" => serde_json::from_str(&t.3).unwrap_or(json!([])),
-        _ => json!(t.4),
+        "title" => json!(t.title),
+        "description" => json!(t.description),
+        "bullets" => serde_json::from_str(&t.bullets).unwrap_or(json!([])),
+        _ => json!(t.keywords),
     })
 }

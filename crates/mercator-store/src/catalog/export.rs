@@ -5,11 +5,11 @@ use super::*;
 impl Store {
     /// The column mapping the user chose for a file layout, if any.
     pub async fn import_layout(&self, key: &str) -> Result<Option<Vec<Option<String>>>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT mapping FROM import_layouts WHERE layout_key = ?")
+        let row: Option<String> = sqlx::query_scalar("SELECT mapping FROM import_layouts WHERE layout_key = ?")
             .bind(key)
             .fetch_optional(self.pool())
             .await?;
-        Ok(row.and_then(|(m,)| serde_json::from_str(&m).ok()))
+        Ok(row.and_then(|m| serde_json::from_str(&m).ok()))
     }
 
     pub async fn save_import_layout(
@@ -40,7 +40,7 @@ impl Store {
         product_ids: Option<&[String]>,
     ) -> Result<(Vec<ExportVariant>, Vec<TextExport>), StoreError> {
         let ids = product_ids.map(|i| serde_json::to_string(i).unwrap_or_default());
-        let (variants,): (String,) = sqlx::query_as(
+        let variants: String = sqlx::query_scalar(
             "SELECT json_group_array(json_object('product_id', product_id, 'brand', brand, 'category', category, \
                     'variant', json_object('id', id, 'sku', sku, 'gtin', gtin, 'attributes', attributes, 'cost_minor', cost_minor, \
                     'cost_currency', cost_currency, 'stock', stock, 'weight_g', weight_g, 'length_mm', length_mm, \
@@ -52,7 +52,7 @@ impl Store {
         .bind(&ids)
         .fetch_one(self.pool())
         .await?;
-        let (texts,): (String,) = sqlx::query_as(
+        let texts: String = sqlx::query_scalar(
             "SELECT json_group_array(json_object('product_id', product_id, 'lang', lang, 'title', title, \
                     'description', description, 'bullets', bullets, 'keywords', keywords)) \
              FROM product_texts WHERE ?1 IS NULL OR product_id IN (SELECT value FROM json_each(?1))",

@@ -5,9 +5,10 @@ use super::*;
 impl Store {
     /// Products that have no image yet, oldest first.
     pub async fn products_without_images(&self) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT id FROM products WHERE images = '[]' ORDER BY id").fetch_all(self.pool()).await?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
+        let rows: Vec<String> = sqlx::query_scalar("SELECT id FROM products WHERE images = '[]' ORDER BY id")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows)
     }
 
     /// Sets a product's images without a history entry (demo seeding only:

@@ -6,8 +6,8 @@ use super::*;
 impl Store {
     /// Every SKU in the catalog (for import validation).
     pub async fn all_skus(&self) -> Result<std::collections::HashSet<String>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT sku FROM variants").fetch_all(self.pool()).await?;
-        Ok(rows.into_iter().map(|(s,)| s).collect())
+        let rows: Vec<String> = sqlx::query_scalar("SELECT sku FROM variants").fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Imports rows, all in one transaction (a failure or a cancel leaves the
@@ -157,11 +157,12 @@ async fn update_from_row(
         brand,
         category,
     ) = cur;
-    let texts: Vec<(String, String, String, String, String)> =
-        sqlx::query_as("SELECT lang, title, description, bullets, keywords FROM product_texts WHERE product_id = ?")
-            .bind(&product_id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let texts: Vec<TextRow> = sqlx::query_as(
+        "SELECT lang, title, description, bullets, keywords, revision FROM product_texts WHERE product_id = ?",
+    )
+    .bind(&product_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let filled = |k: &str| r.filled.iter().any(|f| f == k);
     let mut writes = vec![];
     let mut set = |entity: &'static str, id: &str, field: &'static str, differs: bool, value: Value| {
@@ -189,24 +190,24 @@ async fn update_from_row(
     }
     set("product", &product_id, "brand", filled("brand") && brand != r.brand, json!(r.brand));
     set("product", &product_id, "category", filled("category") && category != r.category, json!(r.category));
-    let text = |lang: &str| texts.iter().find(|t| t.0 == lang);
+    let text = |lang: &str| texts.iter().find(|t| t.lang == lang);
     for (lang, title) in &r.titles {
-        if text(lang).is_none_or(|t| &t.1 != title) {
+        if text(lang).is_none_or(|t| &t.title != title) {
             writes.push(FieldWrite::text(&product_id, lang, "title", json!(title))?);
         }
     }
     for (lang, d) in &r.descriptions {
-        if text(lang).is_none_or(|t| &t.2 != d) {
+        if text(lang).is_none_or(|t| &t.description != d) {
             writes.push(FieldWrite::text(&product_id, lang, "description", json!(d))?);
         }
     }
     for (lang, b) in &r.bullets {
-        if text(lang).is_none_or(|t| serde_json::from_str::<Vec<String>>(&t.3).ok().as_ref() != Some(b)) {
+        if text(lang).is_none_or(|t| serde_json::from_str::<Vec<String>>(&t.bullets).ok().as_ref() != Some(b)) {
             writes.push(FieldWrite::text(&product_id, lang, "bullets", json!(b))?);
         }
     }
     for (lang, k) in &r.keywords {
-        if text(lang).is_none_or(|t| &t.4 != k) {
+        if text(lang).is_none_or(|t| &t.keywords != k) {
             writes.push(FieldWrite::text(&product_id, lang, "keywords", json!(k))?);
         }
     }
@@ -234,13 +235,19 @@ async fn insert_new_rows<S: RowSource + ?Sized>(
         let known: HashMap<String, String> = if parents.is_empty() {
             HashMap::new()
         } else {
-            sqlx::query_as::<_, (String, String)>(
+            #[derive(FromRow)]
+            struct Known {
+                sku: String,
+                product_id: String,
+            }
+            sqlx::query_as::<_, Known>(
                 "SELECT sku, product_id FROM variants WHERE sku IN (SELECT value FROM json_each(?))",
             )
             .bind(json_rows(&parents))
             .fetch_all(&mut *tx)
             .await?
             .into_iter()
+            .map(|k| (k.sku, k.product_id))
             .collect()
         };
         // Each chunk of rows crosses into SQLite as one JSON array, unpacked
@@ -385,7 +392,7 @@ async fn insert_new_rows<S: RowSource + ?Sized>(
                             if taken.is_some() {
                                 break;
                             }
-                            let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM variants WHERE sku = ?")
+                            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM variants WHERE sku = ?")
                                 .bind(&r.sku)
                                 .fetch_one(&mut *tx)
                                 .await?;
