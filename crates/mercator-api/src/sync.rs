@@ -81,7 +81,7 @@ pub fn incoming(o: &RemoteOrder) -> IncomingOrder {
     IncomingOrder {
         external_id: o.external_id.clone(),
         order_number: if o.number.is_empty() { o.external_id.clone() } else { o.number.clone() },
-        status: o.state.as_str().to_string(),
+        status: o.state,
         raw_status: o.raw_status.clone(),
         buyer_name: o.buyer_name.clone(),
         ship_country: o.ship_to.as_ref().map(|a| a.country.clone()).unwrap_or_default(),

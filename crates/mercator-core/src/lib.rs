@@ -11,6 +11,7 @@ pub mod error;
 pub mod id;
 pub mod import;
 pub mod money;
+pub mod order;
 pub mod rng;
 pub mod rules;
 pub mod shipping;

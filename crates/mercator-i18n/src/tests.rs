@@ -36,7 +36,7 @@ fn every_error_code_has_a_message() {
 /// Ids the UI composes from backend enums (order status, channel kind...).
 fn composed_ids() -> Vec<String> {
     let mut ids = vec![];
-    for s in mercator_core::demo::OrderStatus::ALL {
+    for s in mercator_core::order::OrderState::ALL {
         ids.push(format!("order-status-{}", s.as_str()));
     }
     for k in ["amazon", "shopify", "woocommerce", "shopee", "tiktok", "ebay"] {

@@ -42,7 +42,7 @@ pub struct IncomingOrder {
     pub external_id: String,
     /// What people call the order (`#1004`); empty: the external id.
     pub order_number: String,
-    pub status: String,
+    pub status: mercator_core::order::OrderState,
     pub raw_status: String,
     pub buyer_name: String,
     pub ship_country: String,
