@@ -9,9 +9,9 @@ use mercator_channels::http::RetryPolicy;
 use mercator_channels::shopee::{Shopee, ShopeeAccount, ShopeeSecrets, TokenSink};
 use mercator_channels::shopify::{Shopify, ShopifyAccount, ShopifySecrets};
 use mercator_channels::woocommerce::{WooAccount, WooCommerce, WooSecrets};
-use mercator_channels::{fmt_time, parse_time, ChannelError, OrdersPage, RemoteOrder, Window};
+use mercator_channels::{fmt_time, parse_time, ChannelError, OrdersPage, Window};
 use mercator_core::{ErrorCode, ErrorPayload};
-use mercator_store::sync::{IncomingLine, IncomingOrder, Position};
+use mercator_store::sync::Position;
 use mercator_store::Store;
 use mercator_vault::{Secret, Vault};
 use serde::Serialize;
@@ -76,40 +76,6 @@ impl Connector {
 
 /// The first run of an account reaches this far back.
 pub const FIRST_RUN_DAYS: i64 = 30;
-
-pub fn incoming(o: &RemoteOrder) -> IncomingOrder {
-    IncomingOrder {
-        external_id: o.external_id.clone(),
-        order_number: if o.number.is_empty() { o.external_id.clone() } else { o.number.clone() },
-        status: o.state,
-        raw_status: o.raw_status.clone(),
-        buyer_name: o.buyer_name.clone(),
-        ship_country: o.ship_to.as_ref().map(|a| a.country.clone()).unwrap_or_default(),
-        ship_to: o.ship_to.as_ref().map(|a| serde_json::to_string(a).unwrap_or_default()),
-        subtotal_minor: o.subtotal_minor,
-        tax_minor: o.tax_minor,
-        shipping_minor: o.shipping_minor,
-        total_minor: o.total_minor,
-        currency: o.currency.code().to_string(),
-        ordered_at: fmt_time(o.ordered_at),
-        ordered_offset: o.ordered_offset.clone(),
-        channel_updated_at: fmt_time(o.updated_at),
-        raw: o.raw.to_string(),
-        lines: o
-            .lines
-            .iter()
-            .map(|l| IncomingLine {
-                external_id: l.external_id.clone(),
-                sku: l.sku.clone(),
-                title: l.title.clone(),
-                quantity: l.quantity,
-                quantity_shipped: l.quantity_shipped,
-                unit_price_minor: l.unit_price_minor,
-                tax_minor: l.tax_minor,
-            })
-            .collect(),
-    }
-}
 
 /// What a run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
@@ -218,17 +184,17 @@ pub async fn pull_with_budget(
                 return Err(channel_err(&e));
             }
         };
-        let orders: Vec<IncomingOrder> = page.orders.iter().map(incoming).collect();
         // an order that cannot be read is set aside with why; the rest of the page goes on
         let position = match page.next.as_deref() {
             Some(t) => Position::Next(t),
             None => Position::End,
         };
-        let outcome =
-            store.apply_page_with(channel_id, &orders, &set_aside(&page), position, page.rate_limit.as_deref()).await?;
+        let outcome = store
+            .apply_page_with(channel_id, &page.orders, &set_aside(&page), position, page.rate_limit.as_deref())
+            .await?;
         report.unreadable += page.unreadable.len() as i64;
         report.pages += 1;
-        report.fetched += orders.len() as i64;
+        report.fetched += page.orders.len() as i64;
         report.created += outcome.created;
         report.updated += outcome.updated;
         report.unchanged += outcome.unchanged;
@@ -273,9 +239,8 @@ async fn retry_unreadable(
             break;
         }
         let Ok(Ok(page)) = tokio::time::timeout(left, c.refetch(&u.external_id)).await else { continue };
-        let orders: Vec<IncomingOrder> = page.orders.iter().map(incoming).collect();
-        store.apply_page_with(channel_id, &orders, &set_aside(&page), Position::Keep, None).await?;
-        report.recovered += orders.len() as i64;
+        store.apply_page_with(channel_id, &page.orders, &set_aside(&page), Position::Keep, None).await?;
+        report.recovered += page.orders.len() as i64;
     }
     Ok(())
 }

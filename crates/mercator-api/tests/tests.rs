@@ -1118,7 +1118,7 @@ mod order_sync {
         .unwrap();
         old.external_id = id.clone();
         old.raw_status = "PENDING".into();
-        let out = store.apply_page(&ch, &[mercator_api::sync::incoming(&old)], Some("x"), None).await.unwrap();
+        let out = store.apply_page(&ch, std::slice::from_ref(&old), Some("x"), None).await.unwrap();
         assert_eq!(out.unchanged, 1);
         let (st,): (String,) = sqlx::query_as("SELECT raw_status FROM orders WHERE channel_id = ? AND external_id = ?")
             .bind(&ch)

@@ -522,7 +522,7 @@ fn text(v: &Value, p: &str) -> String {
 }
 
 /// Maps an Orders 2026-01-01 `Order`.
-pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelError> {
+pub fn map_order(o: &Value, fallback: Currency) -> Result<Order, ChannelError> {
     let id = o
         .get("orderId")
         .and_then(Value::as_str)
@@ -558,7 +558,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         if quantity <= 0 {
             return Err(ChannelError::BadResponse(format!("{id}: an item without quantity")));
         }
-        lines.push(RemoteLine {
+        lines.push(OrderLine {
             external_id: text(it, "/orderItemId"),
             sku: text(it, "/product/sellerSku"),
             title: text(it, "/product/title"),
@@ -588,7 +588,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         .into_iter()
         .find(|s| !s.is_empty())
         .unwrap_or_default();
-    Ok(RemoteOrder {
+    Ok(Order {
         external_id: id.to_string(),
         number: id.to_string(),
         raw_status,

@@ -1,6 +1,6 @@
 //! Channel connectors: one client per marketplace, each speaking that
 //! marketplace's real protocol (authentication, paging, rate limits), all
-//! mapping orders to one model ([`model::RemoteOrder`]) with one canonical
+//! mapping orders to one model ([`model::Order`]) with one canonical
 //! state machine. No storage here: the sync (in `mercator-api`) decides what
 //! to fetch and stores what comes back, page by page.
 //!

@@ -4,35 +4,7 @@ use mercator_core::{Currency, ErrorCode, ErrorPayload, Money};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-pub use mercator_core::order::OrderState;
-
-/// Where an order goes. Buyer personal data: stored only as needed for
-/// fulfilment and purged on a schedule after shipment.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Address {
-    pub name: String,
-    pub line1: String,
-    pub line2: String,
-    pub city: String,
-    pub region: String,
-    pub postal_code: String,
-    /// ISO 3166-1 alpha-2.
-    pub country: String,
-    pub phone: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RemoteLine {
-    /// The channel's id of the line.
-    pub external_id: String,
-    pub sku: String,
-    pub title: String,
-    pub quantity: i64,
-    pub quantity_shipped: i64,
-    /// Price of one unit, in the order's currency, minor units.
-    pub unit_price_minor: i64,
-    pub tax_minor: i64,
-}
+pub use mercator_core::order::{Address, Order, OrderLine, OrderState};
 
 /// What a listing shows buyers, in one language: sent whole (a replace),
 /// so sending the same content twice is sending it once.
@@ -85,36 +57,6 @@ impl ListingContent {
     }
 }
 
-/// An order as a channel reports it, mapped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RemoteOrder {
-    pub external_id: String,
-    /// What the seller and the buyer call it (Shopify's `#1004`); the
-    /// external id where the channel has no other.
-    #[serde(default)]
-    pub number: String,
-    pub raw_status: String,
-    pub state: OrderState,
-    /// When it was placed (UTC) and the marketplace's UTC offset then (`+09:00`).
-    #[serde(with = "time::serde::rfc3339")]
-    pub ordered_at: OffsetDateTime,
-    pub ordered_offset: String,
-    /// The channel's last-updated time: newer copies replace older ones,
-    /// never the reverse.
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-    pub currency: Currency,
-    pub subtotal_minor: i64,
-    pub tax_minor: i64,
-    pub shipping_minor: i64,
-    pub total_minor: i64,
-    pub lines: Vec<RemoteLine>,
-    pub buyer_name: String,
-    pub ship_to: Option<Address>,
-    /// The channel's payload as received, for support.
-    pub raw: serde_json::Value,
-}
-
 /// A listing as the channel has it, to link with the catalog by SKU.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteListing {
@@ -136,7 +78,7 @@ pub struct ListingsPage {
 /// A page of orders and where the next one starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrdersPage {
-    pub orders: Vec<RemoteOrder>,
+    pub orders: Vec<Order>,
     /// Orders of this page that could not be read (a bad amount or time):
     /// set aside with the reason, the rest of the page goes on.
     pub unreadable: Vec<Unreadable>,
@@ -163,8 +105,8 @@ pub struct Unreadable {
 pub fn map_each(
     items: &[serde_json::Value],
     id_key: &str,
-    map: impl Fn(&serde_json::Value) -> Result<RemoteOrder, ChannelError>,
-) -> (Vec<RemoteOrder>, Vec<Unreadable>) {
+    map: impl Fn(&serde_json::Value) -> Result<Order, ChannelError>,
+) -> (Vec<Order>, Vec<Unreadable>) {
     let (mut ok, mut bad) = (vec![], vec![]);
     for o in items {
         match map(o) {
@@ -314,10 +256,7 @@ pub fn parse_time(s: &str) -> Result<OffsetDateTime, ChannelError> {
         .map_err(|_| ChannelError::BadResponse(format!("time {s:?}")))
 }
 
-pub fn fmt_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
+pub use mercator_core::order::fmt_utc as fmt_time;
 
 /// `+09:00` for an offset.
 pub fn fmt_offset(o: time::UtcOffset) -> String {

@@ -453,7 +453,7 @@ impl Shopee {
 
     /// The detail of these orders; those left out (a `warning`) are asked
     /// for once more, and still missing fail the call.
-    async fn details(&self, sns: &[String]) -> Result<(Vec<RemoteOrder>, Vec<crate::Unreadable>), ChannelError> {
+    async fn details(&self, sns: &[String]) -> Result<(Vec<Order>, Vec<crate::Unreadable>), ChannelError> {
         let fallback: Currency = self.account.currency.parse().unwrap_or(Currency::SGD);
         let (mut out, mut bad) = (vec![], vec![]);
         let mut missing: Vec<String> = sns.to_vec();
@@ -648,7 +648,7 @@ impl Shopee {
 }
 
 /// Maps a `get_order_detail` order.
-pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelError> {
+pub fn map_order(o: &Value, fallback: Currency) -> Result<Order, ChannelError> {
     let sn = o
         .get("order_sn")
         .and_then(Value::as_str)
@@ -679,7 +679,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         let unit = crate::required_minor(it, "/model_discounted_price", currency)?;
         lines_total += unit * quantity;
         let sku = [s(it, "/model_sku"), s(it, "/item_sku")].into_iter().find(|x| !x.is_empty()).unwrap_or_default();
-        lines.push(RemoteLine {
+        lines.push(OrderLine {
             external_id: format!("{}:{}", number_text(it.get("item_id")), number_text(it.get("model_id"))),
             sku,
             title: s(it, "/item_name"),
@@ -702,7 +702,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         phone: s(a, "/phone"),
     });
     let region = s(o, "/region");
-    Ok(RemoteOrder {
+    Ok(Order {
         external_id: sn.to_string(),
         number: sn.to_string(),
         raw_status,

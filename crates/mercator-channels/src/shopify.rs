@@ -490,7 +490,7 @@ fn s(v: &Value, p: &str) -> String {
 }
 
 /// Maps a Shopify `Order` node.
-pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelError> {
+pub fn map_order(o: &Value, fallback: Currency) -> Result<Order, ChannelError> {
     let id = o.get("id").and_then(Value::as_str).ok_or_else(|| ChannelError::BadResponse("order without id".into()))?;
     let currency: Currency =
         o.get("currencyCode").and_then(Value::as_str).and_then(|c| c.parse().ok()).unwrap_or(fallback);
@@ -528,7 +528,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
                 tax += minor_of(a, currency)?;
             }
         }
-        lines.push(RemoteLine {
+        lines.push(OrderLine {
             external_id: s(l, "/id"),
             sku: s(l, "/sku"),
             title: s(l, "/name"),
@@ -548,7 +548,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
         country: s(a, "/countryCodeV2"),
         phone: s(a, "/phone"),
     });
-    Ok(RemoteOrder {
+    Ok(Order {
         external_id: id.to_string(),
         number: o.get("name").and_then(Value::as_str).unwrap_or(id).to_string(),
         raw_status: format!("{financial}/{fulfillment}"),

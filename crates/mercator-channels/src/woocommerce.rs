@@ -85,7 +85,7 @@ impl WooCommerce {
         &self,
         window: &Window,
         page: u32,
-    ) -> Result<((Vec<RemoteOrder>, Vec<crate::Unreadable>), u32), ChannelError> {
+    ) -> Result<((Vec<Order>, Vec<crate::Unreadable>), u32), ChannelError> {
         let (after, before) = (woo_time(window.after), woo_time(window.before));
         let page_s = page.to_string();
         let url = self.url("/orders");
@@ -315,7 +315,7 @@ fn s(v: &Value, p: &str) -> String {
 }
 
 /// Maps a WooCommerce order (REST v3 `Order`).
-pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelError> {
+pub fn map_order(o: &Value, fallback: Currency) -> Result<Order, ChannelError> {
     let id = match o.get("id") {
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::String(s)) => s.clone(),
@@ -344,7 +344,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
     let mut lines = vec![];
     for it in o.get("line_items").and_then(Value::as_array).into_iter().flatten() {
         let quantity = it.get("quantity").and_then(Value::as_i64).unwrap_or(0);
-        lines.push(RemoteLine {
+        lines.push(OrderLine {
             external_id: amount_text(it.get("id")),
             sku: s(it, "/sku"),
             title: s(it, "/name"),
@@ -373,7 +373,7 @@ pub fn map_order(o: &Value, fallback: Currency) -> Result<RemoteOrder, ChannelEr
     let total = crate::required_minor(o, "/total", currency)?;
     let tax = crate::required_minor(o, "/total_tax", currency)?;
     let shipping = crate::required_minor(o, "/shipping_total", currency)?;
-    Ok(RemoteOrder {
+    Ok(Order {
         number: match o.get("number") {
             Some(Value::String(n)) if !n.is_empty() => n.clone(),
             _ => id.clone(),

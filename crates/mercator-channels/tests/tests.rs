@@ -25,7 +25,7 @@ fn month() -> Window {
     Window { after: now - time::Duration::days(31), before: now }
 }
 
-async fn pull_all(a: &Amazon, w: &Window) -> Result<Vec<mercator_channels::RemoteOrder>, ChannelError> {
+async fn pull_all(a: &Amazon, w: &Window) -> Result<Vec<mercator_channels::Order>, ChannelError> {
     let mut out = vec![];
     let mut token: Option<String> = None;
     loop {
@@ -262,7 +262,7 @@ fn shopify(fake: &ShopifyFake, token: &str) -> Shopify {
     .unwrap()
 }
 
-async fn shopify_all(s: &Shopify, w: &Window) -> Result<Vec<mercator_channels::RemoteOrder>, ChannelError> {
+async fn shopify_all(s: &Shopify, w: &Window) -> Result<Vec<mercator_channels::Order>, ChannelError> {
     let mut out = vec![];
     let mut cursor: Option<String> = None;
     loop {
@@ -559,7 +559,7 @@ mod woo {
         .unwrap()
     }
 
-    async fn all(w: &WooCommerce, win: &Window) -> (Vec<mercator_channels::RemoteOrder>, usize) {
+    async fn all(w: &WooCommerce, win: &Window) -> (Vec<mercator_channels::Order>, usize) {
         let mut out = vec![];
         let mut token: Option<String> = None;
         let mut requests = 0;
@@ -881,7 +881,7 @@ mod shopee {
         assert_eq!(fake.stats().refreshes, 1);
     }
 
-    async fn all(s: &Shopee, w: &Window) -> Result<Vec<mercator_channels::RemoteOrder>, ChannelError> {
+    async fn all(s: &Shopee, w: &Window) -> Result<Vec<mercator_channels::Order>, ChannelError> {
         let mut out = vec![];
         let mut token: Option<String> = None;
         loop {

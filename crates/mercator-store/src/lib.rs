@@ -38,7 +38,4 @@ pub fn now_utc() -> String {
     fmt_ts(time::OffsetDateTime::now_utc())
 }
 
-pub fn fmt_ts(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
+pub use mercator_core::order::fmt_utc as fmt_ts;

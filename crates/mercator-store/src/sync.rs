@@ -5,6 +5,7 @@
 //! a copy older than the one stored never replaces it).
 
 use crate::{now_utc, Store, StoreError};
+use mercator_core::order::{fmt_utc, Order};
 use mercator_core::{new_id, ErrorPayload};
 use serde_json::json;
 use sqlx::FromRow;
@@ -34,41 +35,6 @@ pub struct SyncState {
 /// minute, doubling, at most an hour.
 pub fn backoff_after(failures: i64) -> time::Duration {
     time::Duration::seconds((60i64 << (failures - 1).clamp(0, 6)).min(3600))
-}
-
-/// An order as a channel reported it, ready to store.
-#[derive(Debug, Clone)]
-pub struct IncomingOrder {
-    pub external_id: String,
-    /// What people call the order (`#1004`); empty: the external id.
-    pub order_number: String,
-    pub status: mercator_core::order::OrderState,
-    pub raw_status: String,
-    pub buyer_name: String,
-    pub ship_country: String,
-    /// JSON address; None when the channel sent none.
-    pub ship_to: Option<String>,
-    pub subtotal_minor: i64,
-    pub tax_minor: i64,
-    pub shipping_minor: i64,
-    pub total_minor: i64,
-    pub currency: String,
-    pub ordered_at: String,
-    pub ordered_offset: String,
-    pub channel_updated_at: String,
-    pub raw: String,
-    pub lines: Vec<IncomingLine>,
-}
-
-#[derive(Debug, Clone)]
-pub struct IncomingLine {
-    pub external_id: String,
-    pub sku: String,
-    pub title: String,
-    pub quantity: i64,
-    pub quantity_shipped: i64,
-    pub unit_price_minor: i64,
-    pub tax_minor: i64,
 }
 
 /// What applying a page did.
@@ -216,7 +182,7 @@ impl Store {
     pub async fn apply_page(
         &self,
         channel_id: &str,
-        orders: &[IncomingOrder],
+        orders: &[Order],
         next: Option<&str>,
         rate_limit: Option<&str>,
     ) -> Result<PageOutcome, StoreError> {
@@ -234,7 +200,7 @@ impl Store {
     pub async fn apply_page_with(
         &self,
         channel_id: &str,
-        orders: &[IncomingOrder],
+        orders: &[Order],
         unreadable: &[(String, String)],
         position: Position<'_>,
         rate_limit: Option<&str>,
@@ -261,6 +227,8 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         // the whole page in a few statements: rows cross as one JSON array
+        // (the order's text columns as the store keeps them: times in UTC
+        // seconds, the address and the payload as JSON)
         type OrderJson<'a> = (
             String,
             &'a str,
@@ -268,14 +236,14 @@ impl Store {
             &'a str,
             &'a str,
             &'a str,
-            Option<&'a str>,
+            Option<String>,
             [i64; 4],
             &'a str,
+            String,
             &'a str,
-            &'a str,
-            &'a str,
+            String,
             bool,
-            &'a str,
+            String,
             &'a str,
         );
         let rows: Vec<OrderJson> = orders
@@ -284,19 +252,22 @@ impl Store {
                 (
                     new_id(),
                     o.external_id.as_str(),
-                    o.status.as_str(),
+                    o.state.as_str(),
                     o.raw_status.as_str(),
                     o.buyer_name.as_str(),
-                    o.ship_country.as_str(),
-                    o.ship_to.as_deref(),
+                    o.ship_country(),
+                    o.ship_to.as_ref().map(|a| serde_json::to_string(a).unwrap_or_default()),
                     [o.subtotal_minor, o.tax_minor, o.shipping_minor, o.total_minor],
-                    o.currency.as_str(),
-                    o.ordered_at.as_str(),
+                    o.currency.code(),
+                    fmt_utc(o.ordered_at),
                     o.ordered_offset.as_str(),
-                    o.channel_updated_at.as_str(),
-                    matches!(o.status.as_str(), "shipped" | "delivered"),
-                    o.raw.as_str(),
-                    o.order_number.as_str(),
+                    fmt_utc(o.updated_at),
+                    matches!(
+                        o.state,
+                        mercator_core::order::OrderState::Shipped | mercator_core::order::OrderState::Delivered
+                    ),
+                    o.raw.to_string(),
+                    o.number_or_id(),
                 )
             })
             .collect();
@@ -373,7 +344,7 @@ impl Store {
                         l.sku.as_str(),
                         l.title.as_str(),
                         [l.quantity, l.quantity_shipped, l.unit_price_minor, l.tax_minor],
-                        o.currency.as_str(),
+                        o.currency.code(),
                     )
                 })
             })
