@@ -66,7 +66,7 @@ pub fn export_rows(
             let carries_texts = first == v.sku;
             let ts: &[&mercator_store::catalog::TextExport] =
                 if carries_texts { by.get(e.product_id.as_str()).map_or(&[], Vec::as_slice) } else { &[] };
-            let currency = v.cost_currency.parse().unwrap_or(mercator_core::Currency::CNY);
+            let currency = v.cost_currency;
             let attrs: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&v.attributes).unwrap_or_default();
             ImportRow {

@@ -93,7 +93,7 @@ pub fn detail_dto(d: ProductDetail, images_dir: &Path) -> ProductDetailDto {
             channel_kind: l.channel_kind.clone(),
             market: l.market.clone(),
             market_language: market_language(&l.market).to_string(),
-            price: MoneyDto::new(l.price_minor, &l.price_currency),
+            price: MoneyDto::of(l.price()),
             status: l.status.clone(),
             seller_sku: l.seller_sku.clone(),
             external_id: l.external_id.clone(),
@@ -146,7 +146,7 @@ pub fn detail_dto(d: ProductDetail, images_dir: &Path) -> ProductDetailDto {
             .variants
             .into_iter()
             .map(|v| {
-                let cost = MoneyDto::new(v.cost_minor, &v.cost_currency);
+                let cost = MoneyDto::of(v.cost());
                 let attributes = serde_json::from_str::<serde_json::Map<String, Value>>(&v.attributes)
                     .map(|m| m.into_iter().map(|(k, val)| (k, val.as_str().unwrap_or_default().to_string())).collect())
                     .unwrap_or_default();

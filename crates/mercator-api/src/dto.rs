@@ -28,14 +28,6 @@ impl MoneyDto {
             amount: m.to_decimal().to_string(),
         }
     }
-
-    pub fn new(minor: i64, currency: &str) -> Self {
-        match currency.parse::<mercator_core::Currency>() {
-            Ok(c) => Self::of(mercator_core::Money::from_minor(minor, c)),
-            // not a currency of the table: shown as stored, in whole units
-            Err(_) => Self { minor, currency: currency.to_string(), exponent: 0, amount: minor.to_string() },
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -66,6 +66,7 @@ pub async fn products(
     let items = rows
         .into_iter()
         .map(|r| ProductDto {
+            cost: MoneyDto::of(r.cost()),
             id: r.id,
             title: r.title,
             brand: r.brand,
@@ -74,7 +75,6 @@ pub async fn products(
             variant_count: r.variant_count,
             first_sku: r.first_sku,
             stock: r.stock,
-            cost: MoneyDto::new(r.cost_minor, &r.cost_currency),
             issue_count: r.issue_count,
         })
         .collect();
@@ -197,8 +197,8 @@ pub async fn list_selected_on_channel(store: &Store, product_ids: &[String], cha
 pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDto>> {
     let rows = store.history(product_id, 200).await?;
     let detail = store.product_detail(product_id).await?;
-    let variants: std::collections::HashMap<String, (String, String)> =
-        detail.variants.iter().map(|v| (v.id.clone(), (v.sku.clone(), v.cost_currency.clone()))).collect();
+    let variants: std::collections::HashMap<String, (String, mercator_core::Currency)> =
+        detail.variants.iter().map(|v| (v.id.clone(), (v.sku.clone(), v.cost_currency))).collect();
     let listings: std::collections::HashMap<String, String> = detail
         .listings
         .iter()
@@ -223,10 +223,10 @@ pub async fn history(store: &Store, product_id: &str) -> ApiResult<Vec<HistoryDt
         .into_iter()
         .map(|r| {
             // costs are stored in minor units: show them as "18.50 CNY"
-            let currency = (r.field == "cost_minor").then(|| variants.get(&r.entity_id).map(|v| v.1.clone())).flatten();
-            let money = |v: Option<String>| match &currency {
+            let currency = (r.field == "cost_minor").then(|| variants.get(&r.entity_id).map(|v| v.1)).flatten();
+            let money = |v: Option<String>| match currency {
                 Some(cur) => v.and_then(|s| s.parse::<i64>().ok()).map(|m| {
-                    let dto = MoneyDto::new(m, cur);
+                    let dto = MoneyDto::of(mercator_core::Money::from_minor(m, cur));
                     format!("{} {}", decimal_text(dto.minor, dto.exponent), dto.currency)
                 }),
                 None => v,

@@ -47,7 +47,7 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
             let t = store.listing_target(&e.aggregate_id).await.map_err(|x| ErrorPayload::from(&x))?;
             // the listing's price now, not the one queued: a late send sends the newest
             let minor = t.price_minor;
-            let currency: mercator_core::Currency = t.price_currency.parse().unwrap_or(mercator_core::Currency::EUR);
+            let currency = t.price_currency;
             let price = crate::ops::decimal_text(minor, currency.exponent());
             let sku = t.channel_sku().to_string();
             let r = match c {

@@ -333,11 +333,11 @@ pub async fn matrix(
                 .map(|ch| {
                     by.remove(&(r.variant_id.clone(), ch.clone())).map(|p| MatrixCellDto {
                         channel_id: ch.clone(),
-                        price: p.price_minor.map(|m| MoneyDto::new(m, &p.currency)),
-                        profit: p.profit_minor.map(|m| MoneyDto::new(m, &p.currency)),
+                        price: p.price().map(MoneyDto::of),
+                        profit: p.profit().map(MoneyDto::of),
                         margin_bp: p.margin_bp,
                         problem: p.problem.as_deref().and_then(|s| serde_json::from_str(s).ok()),
-                        current: p.current_minor.map(|m| MoneyDto::new(m, &p.currency)),
+                        current: p.current().map(MoneyDto::of),
                     })
                 })
                 .collect();
@@ -483,8 +483,8 @@ pub async fn price_changes(
         .await?
         .into_iter()
         .map(|r| PriceChangeDto {
-            current: MoneyDto::new(r.current_minor, &r.currency),
-            proposed: MoneyDto::new(r.proposed_minor, &r.currency),
+            current: MoneyDto::of(r.current()),
+            proposed: MoneyDto::of(r.proposed()),
             listing_id: r.listing_id,
             sku: r.sku,
             channel_name: r.channel_name,

@@ -794,6 +794,7 @@ pub async fn orders(
     let items = rows
         .into_iter()
         .map(|r| crate::OrderDto {
+            total: crate::MoneyDto::of(r.total()),
             id: r.id,
             external_id: r.external_id,
             order_number: r.order_number,
@@ -802,7 +803,6 @@ pub async fn orders(
             status: r.status,
             buyer_name: r.buyer_name,
             ship_country: r.ship_country,
-            total: crate::MoneyDto::new(r.total_minor, &r.currency),
             ordered_at: r.ordered_at,
             items: r.items,
         })
@@ -813,7 +813,7 @@ pub async fn orders(
 pub async fn order_detail(store: &Store, order_id: &str) -> ApiResult<OrderDetailDto> {
     let (o, lines) = store.order_detail(order_id).await?;
     let shipments = crate::shipping::shipments(store, order_id).await?;
-    let m = |minor: i64| crate::MoneyDto::new(minor, &o.currency);
+    let m = |minor: i64| crate::MoneyDto::of(mercator_core::Money::from_minor(minor, o.currency));
     Ok(OrderDetailDto {
         ship_to: o.ship_to.as_deref().and_then(|s| serde_json::from_str::<mercator_channels::Address>(s).ok()).map(
             |a| AddressDto {

@@ -113,6 +113,15 @@ impl Currency {
     }
 }
 
+/// A currency code read back from storage (sqlx `try_from`): an unknown code
+/// is an error, never a silent default.
+impl TryFrom<String> for Currency {
+    type Error = MoneyError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 impl FromStr for Currency {
     type Err = MoneyError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

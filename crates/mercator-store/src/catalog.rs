@@ -90,7 +90,8 @@ pub struct VariantRow {
     pub gtin: Option<String>,
     pub attributes: String,
     pub cost_minor: i64,
-    pub cost_currency: String,
+    #[sqlx(try_from = "String")]
+    pub cost_currency: mercator_core::Currency,
     pub stock: i64,
     pub weight_g: i64,
     pub length_mm: i64,
@@ -100,6 +101,13 @@ pub struct VariantRow {
     pub origin: String,
     pub certifications: String,
     pub revision: i64,
+}
+
+impl VariantRow {
+    /// What one unit costs the seller.
+    pub fn cost(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.cost_minor, self.cost_currency)
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -112,7 +120,8 @@ pub struct ListingDetailRow {
     pub market: String,
     pub channel_language: String,
     pub price_minor: i64,
-    pub price_currency: String,
+    #[sqlx(try_from = "String")]
+    pub price_currency: mercator_core::Currency,
     pub status: String,
     pub seller_sku: String,
     pub external_id: String,
@@ -124,6 +133,13 @@ pub struct ListingDetailRow {
     pub remote_copy: Option<String>,
     pub remote_seen_at: Option<String>,
     pub revision: i64,
+}
+
+impl ListingDetailRow {
+    /// The listing's price.
+    pub fn price(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.price_minor, self.price_currency)
+    }
 }
 
 #[derive(Debug, Clone)]

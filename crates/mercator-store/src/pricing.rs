@@ -47,7 +47,8 @@ pub struct PolicyRow {
 pub struct ProposalRow {
     pub variant_id: String,
     pub channel_id: String,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub currency: mercator_core::Currency,
     pub price_minor: Option<i64>,
     pub profit_minor: Option<i64>,
     pub margin_bp: Option<i64>,
@@ -55,6 +56,21 @@ pub struct ProposalRow {
     /// The listing's current price, when the variant is listed on the channel.
     pub listing_id: Option<String>,
     pub current_minor: Option<i64>,
+}
+
+impl ProposalRow {
+    /// The proposed price (None: cannot be priced).
+    pub fn price(&self) -> Option<mercator_core::Money> {
+        self.price_minor.map(|m| mercator_core::Money::from_minor(m, self.currency))
+    }
+    /// Profit at the proposed price.
+    pub fn profit(&self) -> Option<mercator_core::Money> {
+        self.profit_minor.map(|m| mercator_core::Money::from_minor(m, self.currency))
+    }
+    /// The listing's current price.
+    pub fn current(&self) -> Option<mercator_core::Money> {
+        self.current_minor.map(|m| mercator_core::Money::from_minor(m, self.currency))
+    }
 }
 
 /// What a reprice run computed for one variant on one channel.
@@ -516,12 +532,24 @@ pub struct PriceChangeRow {
     pub listing_id: String,
     pub sku: String,
     pub channel_name: String,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub currency: mercator_core::Currency,
     pub current_minor: i64,
     pub proposed_minor: i64,
     pub margin_bp: Option<i64>,
     pub current_margin_bp: Option<i64>,
     pub status: String,
+}
+
+impl PriceChangeRow {
+    /// The listing's current price.
+    pub fn current(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.current_minor, self.currency)
+    }
+    /// The proposed price.
+    pub fn proposed(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.proposed_minor, self.currency)
+    }
 }
 
 impl Store {

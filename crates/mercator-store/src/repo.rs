@@ -24,8 +24,16 @@ pub struct ProductRow {
     pub first_sku: String,
     pub stock: i64,
     pub cost_minor: i64,
-    pub cost_currency: String,
+    #[sqlx(try_from = "String")]
+    pub cost_currency: mercator_core::Currency,
     pub issue_count: i64,
+}
+
+impl ProductRow {
+    /// The first variant's cost.
+    pub fn cost(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.cost_minor, self.cost_currency)
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -37,9 +45,17 @@ pub struct ListingRow {
     pub channel_kind: String,
     pub market: String,
     pub price_minor: i64,
-    pub price_currency: String,
+    #[sqlx(try_from = "String")]
+    pub price_currency: mercator_core::Currency,
     pub status: String,
     pub revision: i64,
+}
+
+impl ListingRow {
+    /// The listing's price.
+    pub fn price(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.price_minor, self.price_currency)
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -53,9 +69,17 @@ pub struct OrderRow {
     pub buyer_name: String,
     pub ship_country: String,
     pub total_minor: i64,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub currency: mercator_core::Currency,
     pub ordered_at: String,
     pub items: i64,
+}
+
+impl OrderRow {
+    /// What the buyer paid.
+    pub fn total(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.total_minor, self.currency)
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -631,13 +631,33 @@ pub struct OrderDetailRow {
     pub tax_minor: i64,
     pub shipping_minor: i64,
     pub total_minor: i64,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub currency: mercator_core::Currency,
     pub ordered_at: String,
     pub ordered_offset: String,
     pub channel_updated_at: Option<String>,
     pub shipped_at: Option<String>,
     pub raw: Option<String>,
     pub updated_at: String,
+}
+
+impl OrderDetailRow {
+    /// Items before tax and shipping.
+    pub fn subtotal(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.subtotal_minor, self.currency)
+    }
+    /// Tax.
+    pub fn tax(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.tax_minor, self.currency)
+    }
+    /// Shipping charged.
+    pub fn shipping(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.shipping_minor, self.currency)
+    }
+    /// What the buyer paid.
+    pub fn total(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.total_minor, self.currency)
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -770,8 +790,16 @@ pub struct ListingTarget {
     pub seller_sku: String,
     pub external_id: String,
     pub price_minor: i64,
-    pub price_currency: String,
+    #[sqlx(try_from = "String")]
+    pub price_currency: mercator_core::Currency,
     pub stock: i64,
+}
+
+impl ListingTarget {
+    /// The listing's price now.
+    pub fn price(&self) -> mercator_core::Money {
+        mercator_core::Money::from_minor(self.price_minor, self.price_currency)
+    }
 }
 
 impl ListingTarget {

@@ -68,12 +68,12 @@ async fn pages_localise_titles_and_carry_money_with_currency() {
     let listings = store.listings_page("en-US", 0, 1000).await.unwrap();
     assert_eq!(listings.len() as i64, store.listings_count().await.unwrap());
     assert_eq!(listings.len(), 450);
-    let jpy: Vec<_> = listings.iter().filter(|l| l.price_currency == "JPY").collect();
+    let jpy: Vec<_> = listings.iter().filter(|l| l.price_currency == mercator_core::Currency::JPY).collect();
     assert!(!jpy.is_empty() && jpy.iter().all(|l| l.price_minor % 100 == 80));
 
     let orders = store.orders_page(0, 100).await.unwrap();
     assert_eq!(orders.len(), 36);
-    let currencies: std::collections::HashSet<_> = orders.iter().map(|o| o.currency.as_str()).collect();
+    let currencies: std::collections::HashSet<_> = orders.iter().map(|o| o.currency.code()).collect();
     assert_eq!(currencies.len(), 3);
     assert!(orders.windows(2).all(|w| w[0].ordered_at >= w[1].ordered_at), "newest first");
     assert!(orders.iter().all(|o| o.items > 0));
@@ -732,7 +732,7 @@ async fn import_updates_known_skus_in_the_cells_it_fills_and_adds_variants_to_kn
     assert_eq!((outcome.created, outcome.updated, outcome.unchanged), (1, 1, 1));
     let after = store.product_detail(&pid).await.unwrap();
     let v1 = after.variants.iter().find(|v| v.sku == sku).unwrap();
-    assert_eq!((v1.cost_minor, v1.cost_currency.as_str(), v1.stock), (1234, "USD", 77));
+    assert_eq!((v1.cost_minor, v1.cost_currency.code(), v1.stock), (1234, "USD", 77));
     assert_eq!(after.texts.iter().find(|t| t.lang == "en-US").unwrap().title, "Renamed In Excel");
     assert_eq!(after.head.brand, brand, "an empty cell keeps what the catalog holds");
     assert_eq!(after.texts.len(), before.texts.len(), "other languages untouched");
