@@ -186,11 +186,12 @@ impl AppState {
             (inner.store.take(), inner.engine.take())
         };
         if let Some(store) = store {
-            // a Shopee pair being rotated right now must reach the keyring first
-            mercator_api::sync::settle_token_refreshes(&store, std::time::Duration::from_secs(10)).await;
+            // no new run or send starts; then a Shopee pair being rotated right
+            // now must reach the keyring before the process goes
             if let Some(engine) = engine {
                 engine.stop().await;
             }
+            mercator_api::sync::settle_token_refreshes(&store, std::time::Duration::from_secs(10)).await;
             match Arc::try_unwrap(store) {
                 Ok(store) => store.close().await,
                 Err(shared) => shared.pool().close().await,

@@ -209,6 +209,8 @@ struct Shared {
     edits_pending: AtomicBool,
     /// Accounts with a run started by the sync loop still going.
     running: Mutex<HashSet<String>>,
+    /// Accounts whose last run could not reach their host at all.
+    unreachable: Mutex<HashSet<String>>,
     /// Runs the sync loop started, per account (diagnostics and tests).
     started: Mutex<HashMap<String, u64>>,
     tasks: Mutex<JoinSet<()>>,
@@ -245,6 +247,7 @@ impl Engine {
             wake_outbox: Notify::new(),
             edits_pending: AtomicBool::new(false),
             running: Mutex::new(HashSet::new()),
+            unreachable: Mutex::new(HashSet::new()),
             started: Mutex::new(HashMap::new()),
             tasks: Mutex::new(JoinSet::new()),
             stop: watch::channel(false).0,
@@ -287,8 +290,13 @@ impl Engine {
             return; // a round is already coming
         }
         let shared = s.clone();
-        lock(&s.tasks).spawn(async move {
-            let mut stop = shared.stop.subscribe();
+        let mut stop = s.stop.subscribe();
+        if *stop.borrow_and_update() {
+            return; // stopping: the next start sends it
+        }
+        let mut tasks = lock(&s.tasks);
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(async move {
             tokio::select! {
                 () = shared.clock.sleep(shared.timings.edits_delay) => {}
                 _ = stop.changed() => return,
@@ -314,11 +322,13 @@ impl Engine {
     }
 
     /// Stops every loop and waits for them; runs and sends still going are
-    /// cut off (each is crash-safe: what it did not finish is done again).
+    /// cut off where they are (each is crash-safe: what it did not finish is
+    /// done again at the next start), so closing never waits for a channel.
     pub async fn stop(&self) {
         let _ = self.shared.stop.send(true);
         let loops: Vec<JoinHandle<()>> = std::mem::take(&mut *lock(&self.loops));
         for l in loops {
+            l.abort();
             let _ = l.await;
         }
         let mut tasks = std::mem::take(&mut *lock(&self.shared.tasks));
@@ -361,7 +371,10 @@ impl Shared {
         if changed {
             tracing::info!(offline, "connectivity changed");
             if !offline {
-                // back online: what waited goes out now
+                // back online: what waited goes out now, not after its short wait
+                if let Err(e) = mercator_store::outbox::due_again(self.store.pool(), now).await {
+                    tracing::warn!(error = %e, "waiting changes not made due");
+                }
                 self.wake_outbox.notify_one();
             }
             self.host.connectivity(&self.connectivity().await);
@@ -383,12 +396,45 @@ impl Shared {
             Ok(rep) => (*rep, None),
             Err(e) => (RunReport::default(), Some(e.0.clone())),
         };
-        // a run that reached its channel says we are online; one that could
-        // not reach the host at all says we are not
-        let unreachable = error.as_ref().is_some_and(|e| e.code == ErrorCode::ChannelOffline.as_str());
-        self.set_offline(unreachable).await;
+        self.reached(channel_id, error.as_ref()).await;
         self.host.sync_event(&SyncEvent { channel_id: channel_id.into(), report, running: false, error });
         r
+    }
+
+    /// Books what a run of `channel_id` says about the network. A run that
+    /// reached its channel (an answer of any kind) clears it; one that could
+    /// not reach the host at all marks it; an error before any request (the
+    /// keyring, the settings) says nothing. The profile is offline while
+    /// every connected account is unreachable: one shop that is down does not
+    /// take the others off their schedule.
+    async fn reached(&self, channel_id: &str, error: Option<&ErrorPayload>) {
+        let code = error.map(|e| e.code.as_str());
+        let offline_code = ErrorCode::ChannelOffline.as_str();
+        let answered = match code {
+            None => Some(true),
+            Some(c) if c == offline_code => Some(false),
+            Some(c) if c.starts_with("channel-") && c != ErrorCode::ChannelConfig.as_str() => Some(true),
+            Some(_) => None,
+        };
+        match answered {
+            Some(true) => {
+                lock(&self.unreachable).remove(channel_id);
+            }
+            Some(false) => {
+                lock(&self.unreachable).insert(channel_id.to_string());
+            }
+            None => {}
+        }
+        let connected: Vec<String> = match sync::accounts(&self.store).await {
+            Ok(a) => a.into_iter().filter(|a| a.connected && !a.paused).map(|a| a.channel_id).collect(),
+            Err(_) => return,
+        };
+        let all_unreachable = {
+            let mut u = lock(&self.unreachable);
+            u.retain(|id| connected.contains(id));
+            !connected.is_empty() && connected.iter().all(|id| u.contains(id))
+        };
+        self.set_offline(all_unreachable).await;
     }
 
     /// Waits for the loop's next look: its tick (online or offline pace,
@@ -417,6 +463,15 @@ impl Shared {
     }
 }
 
+/// Takes an account off the running set when dropped.
+struct Running<'a>(&'a Shared, &'a str);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        lock(&self.0.running).remove(self.1);
+    }
+}
+
 async fn sync_loop(s: Arc<Shared>) {
     let mut stop = s.stop.subscribe();
     while s.wait_tick(&s.wake_sync, &mut stop).await {
@@ -435,6 +490,10 @@ async fn sync_loop(s: Arc<Shared>) {
                 continue;
             }
         };
+        if s.offline() && due.is_empty() {
+            // no connected account left to be offline from (paused, removed)
+            s.set_offline(false).await;
+        }
         for id in due {
             if !lock(&s.running).insert(id.clone()) {
                 continue; // its last run is still going
@@ -444,12 +503,13 @@ async fn sync_loop(s: Arc<Shared>) {
             let mut tasks = lock(&s.tasks);
             while tasks.try_join_next().is_some() {}
             tasks.spawn(async move {
+                // the account is free for the next look however this run ends (a panic included)
+                let _free = Running(&shared, &id);
                 match shared.run(&id).await {
                     Err(e) if e.0.code == ErrorCode::SyncRunning.as_str() => {}
                     Err(e) => tracing::warn!(channel = %id, error = %e, "sync stopped"),
                     Ok(_) => {}
                 }
-                lock(&shared.running).remove(&id);
             });
         }
     }
@@ -480,10 +540,13 @@ async fn purge_loop(s: Arc<Shared>) {
         let now = s.clock.now();
         if last != Some(now.date()) {
             match sync::purge_buyer_data_at(&s.store, now).await {
-                Ok(n) => s.host.purged(n),
+                Ok(n) => {
+                    s.host.purged(n);
+                    last = Some(now.date());
+                }
+                // tried again at the next look
                 Err(e) => tracing::warn!(error = %e, "purge failed"),
             }
-            last = Some(now.date());
         }
         let midnight = now.date().next_day().map(|d| d.midnight().assume_utc());
         let to_midnight = midnight

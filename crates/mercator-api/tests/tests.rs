@@ -2894,7 +2894,7 @@ mod engine {
             sqlx::query_scalar("SELECT id FROM outbox WHERE status = 'pending'").fetch_all(store.pool()).await.unwrap();
         assert_eq!(waited.len() as i64, waiting);
 
-        // offline, both loops look every 15 s; an hour of it parks nothing and sends nothing
+        // offline, both loops look every 15 s; a minute of it parks nothing and sends nothing
         for _ in 0..4 {
             let from = host.len();
             clock.advance(Duration::from_secs(15));
@@ -2906,14 +2906,14 @@ mod engine {
         assert!(fake.stats().stock_sets.is_empty());
         assert!(host.since(0).iter().filter(|e| matches!(e, Ev::Conn(_))).count() == 1, "offline said once");
 
-        // the network is back: the next look reaches the shop, and what waited goes out at once
+        // the network is back: a run that reaches the shop (here the user's "sync now", with
+        // the clock standing still, so no tick can help) puts the profile online, and what
+        // waited goes out at once, not after its short wait
         let online_cfg = serde_json::json!({ "shop_url": fake.url(), "currency": "JPY" });
         store.set_channel_config(&ch, &online_cfg).await.unwrap();
         let from = host.len();
-        clock.advance(Duration::from_secs(15));
-        let Ev::Sync(end) = host.wait(from, "the run back online", ended(&ch)).await else { unreachable!() };
-        assert_eq!(end.error, None);
-        assert_eq!(end.report.created, 25);
+        let r = engine.sync_now(&ch).await.unwrap();
+        assert_eq!(r.created, 25);
         host.wait(from, "online", |e| matches!(e, Ev::Conn(c) if !c.offline)).await;
         let Ev::Delivered(r) =
             host.wait(from, "the delivery after resuming", |e| matches!(e, Ev::Delivered(r) if r.sent > 0)).await
@@ -2972,6 +2972,45 @@ mod engine {
             fake.stats().stock_sets.iter().map(|v| v["referenceDocumentUri"].to_string()).collect();
         assert_eq!(refs.len(), fake.stats().stock_sets.len(), "no change was sent twice");
         assert_eq!(scalar(&store, "SELECT count(*) FROM outbox WHERE status != 'sent'").await, 0, "nothing left");
+        engine.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn one_shop_that_is_down_takes_neither_the_profile_offline_nor_the_others_off_schedule() {
+        let (_tmp, store) = shop().await;
+        let vault = Vault::in_memory();
+        let up = ShopifyFake::start(10, 505).await;
+        let live = shopify_account(&store, &vault, &up, "Up").await;
+        let gone = ShopifyFake::start(0, 506).await;
+        let down = shopify_account(&store, &vault, &gone, "Down").await;
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let cfg = serde_json::json!({ "shop_url": format!("http://127.0.0.1:{dead}"), "currency": "JPY" });
+        store.set_channel_config(&down, &cfg).await.unwrap();
+        let clock = ManualClock::new(OffsetDateTime::now_utc());
+        let host = Arc::new(Recorder::default());
+        let engine = Engine::start(store.clone(), vault, host.clone(), Arc::new(clock.clone()), Timings::default());
+        clock.until_sleeping(LOOPS).await;
+        clock.advance(Duration::from_secs(60));
+        let Ev::Sync(end) = host.wait(0, "the unreachable shop's run", ended(&down)).await else { unreachable!() };
+        assert_eq!(end.error.unwrap().code, "channel-offline");
+        let Ev::Sync(end) = host.wait(0, "the other shop's run", ended(&live)).await else { unreachable!() };
+        assert_eq!(end.error, None);
+        clock.until_sleeping(LOOPS).await;
+        let went_offline = |h: &Recorder| h.since(0).iter().any(|e| matches!(e, Ev::Conn(c) if c.offline));
+        assert!(!went_offline(&host) && !engine.connectivity().await.offline, "one shop down is not offline");
+        // the profile keeps the online pace: a minute of 15 s steps runs nobody again
+        for _ in 0..3 {
+            clock.advance(Duration::from_secs(15));
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            clock.until_sleeping(LOOPS).await;
+        }
+        assert_eq!(engine.runs_started().get(&live), Some(&1), "the healthy shop keeps its interval");
+        assert_eq!(engine.runs_started().get(&down), Some(&1));
+        // with the healthy shop paused, the one left cannot be reached: now the profile is offline
+        store.set_sync_paused(&live, true).await.unwrap();
+        let from = host.len();
+        clock.advance(Duration::from_secs(60));
+        host.wait(from, "offline", |e| matches!(e, Ev::Conn(c) if c.offline)).await;
         engine.stop().await;
     }
 

@@ -159,6 +159,20 @@ pub async fn release_orphans(pool: &SqlitePool) -> Result<u64, sqlx::Error> {
     Ok(r.rows_affected())
 }
 
+/// The channels answer again: entries that were set back to wait (found a
+/// channel unreachable, or left unclaimed when a round stopped) are due at
+/// `now` instead of their short wait. Failed entries keep their back-off.
+pub async fn due_again(pool: &SqlitePool, now: OffsetDateTime) -> Result<u64, sqlx::Error> {
+    let now = crate::fmt_ts(now);
+    let r = sqlx::query(
+        "UPDATE outbox SET next_attempt_at = ?1 WHERE status = 'pending' AND attempts = 0 AND next_attempt_at > ?1",
+    )
+    .bind(&now)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 /// Extends this claim's lease to `until`, just before the entry is sent:
 /// true if the claim is still ours (nobody re-claimed it after a lease ran
 /// out). A sender sends only after this says yes, and a send never lasts
