@@ -673,3 +673,15 @@ date-invalid = Not a date: type it as { $pattern }
 date-year = yyyy
 date-month = mm
 date-day = dd
+
+## Inbox: reply clocks and what a reply to a marketplace buyer must not carry
+reply-state-closed = No reply needed
+reply-state-answered = Answered
+reply-state-waiting = Awaiting reply
+reply-state-due = Reply by { $time }
+reply-state-due-soon = Reply soon: by { $time }
+reply-state-overdue = Overdue since { $time }
+reply-lint-link = Remove the link “{ $text }”: marketplaces do not allow links to buyers.
+reply-lint-email = Remove the e-mail address “{ $text }”: marketplace buyers are answered through the marketplace.
+reply-lint-phone = Remove the phone number “{ $text }”: marketplaces do not allow contact details.
+reply-lint-marketing = Remove “{ $text }”: offers and review requests are not allowed in replies.

@@ -638,3 +638,15 @@ date-invalid = 不是有效日期：请按 { $pattern } 的格式输入
 date-year = 年
 date-month = 月
 date-day = 日
+
+## 消息：回复时限，以及回复平台买家时不能包含的内容
+reply-state-closed = 无需回复
+reply-state-answered = 已回复
+reply-state-waiting = 待回复
+reply-state-due = 请在 { $time } 前回复
+reply-state-due-soon = 即将超时：请在 { $time } 前回复
+reply-state-overdue = 已超时（截止 { $time }）
+reply-lint-link = 请删除链接“{ $text }”：平台不允许向买家发送链接。
+reply-lint-email = 请删除邮箱地址“{ $text }”：平台买家须通过平台沟通。
+reply-lint-phone = 请删除电话号码“{ $text }”：平台不允许发送联系方式。
+reply-lint-marketing = 请删除“{ $text }”：回复中不允许推广或索要评价。

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod id;
 pub mod import;
+pub mod inbox;
 pub mod money;
 pub mod order;
 pub mod rng;

@@ -1,0 +1,381 @@
+//! The support inbox's rules, pure: which order a buyer's message is
+//! about, how mail threads hang together, when a reply is due, and what a
+//! reply to a marketplace buyer must not contain. Connectors, the store and
+//! the engine's mail and chat loops build on these.
+
+use regex::Regex;
+use std::sync::LazyLock;
+use time::{Duration, OffsetDateTime};
+
+/// An order number found in a message, by the shape the channel gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OrderRef {
+    /// Amazon's 3-7-7 digits (`303-1234567-7654321`).
+    Amazon(String),
+    /// Shopify's `#1001` (the number without `#`).
+    Shopify(String),
+    /// A store's plain order number after a word for "order" (WooCommerce
+    /// `Order #123`, `Bestellung 123`, `订单号：123`).
+    Number(String),
+}
+
+impl OrderRef {
+    /// The number as the channel writes it (Shopify's with its `#`).
+    pub fn text(&self) -> String {
+        match self {
+            OrderRef::Amazon(n) | OrderRef::Number(n) => n.clone(),
+            OrderRef::Shopify(n) => format!("#{n}"),
+        }
+    }
+}
+
+static AMAZON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^0-9-])(\d{3}-\d{7}-\d{7})(?:$|[^0-9-])").unwrap());
+static SHOPIFY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:^|[^&\w])#(\d{3,10})(?:$|\D)").unwrap());
+static NUMBERED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:order|bestellung|commande|pedido|ordine|zamówienie|订单|訂單|注文)\s*(?:no\.?|nr\.?|number|nummer|num[eé]ro|n[º°o]\.?|编号|号|番号)?\s*[:：]?\s*#?\s*(\d{2,12})(?:$|\D)",
+    )
+    .unwrap()
+});
+
+/// Order numbers in `text` (a subject or a body), in the order they appear,
+/// each once. A 3-7-7 number is Amazon's, `#1001` Shopify's, a number after
+/// a word for "order" a store's.
+pub fn order_refs(text: &str) -> Vec<OrderRef> {
+    let mut found: Vec<(usize, OrderRef)> = vec![];
+    for c in AMAZON.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            found.push((m.start(), OrderRef::Amazon(m.as_str().to_string())));
+        }
+    }
+    for c in SHOPIFY.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            found.push((m.start(), OrderRef::Shopify(m.as_str().to_string())));
+        }
+    }
+    for c in NUMBERED.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            let n = m.as_str().to_string();
+            // `Order #1001` is Shopify's shape already found; a 3-7-7's first group is not a number
+            let taken = found.iter().any(|(at, r)| match r {
+                OrderRef::Shopify(s) => *s == n,
+                OrderRef::Amazon(a) => m.start() >= *at && m.start() < at + a.len(),
+                OrderRef::Number(_) => false,
+            });
+            if !taken {
+                found.push((m.start(), OrderRef::Number(n)));
+            }
+        }
+    }
+    found.sort_by_key(|(at, _)| *at);
+    let mut out: Vec<OrderRef> = vec![];
+    for (_, r) in found {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The message ids in a `Message-ID`, `In-Reply-To` or `References` header
+/// (`<a@b> <c@d>`), in header order, each without its angle brackets.
+pub fn message_ids(header: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut rest = header;
+    while let Some(open) = rest.find('<') {
+        let Some(len) = rest[open + 1..].find('>') else { break };
+        let id = rest[open + 1..open + 1 + len].trim();
+        if !id.is_empty() && !id.contains(char::is_whitespace) && !out.iter().any(|o| o == id) {
+            out.push(id.to_string());
+        }
+        rest = &rest[open + 1 + len + 1..];
+    }
+    out
+}
+
+/// The messages a mail answers, nearest first: `In-Reply-To`, then
+/// `References` from the last (the parent) to the first (the thread's root).
+/// The thread is the first of these already known.
+pub fn parents(in_reply_to: &str, references: &str) -> Vec<String> {
+    let mut out = message_ids(in_reply_to);
+    for id in message_ids(references).into_iter().rev() {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+static REPLY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:re|fw|fwd|aw|wg|sv|vs|antw|rif|tr|回复|回覆|答复|转发|轉寄|转寄|返信|転送)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*")
+        .unwrap()
+});
+
+/// A subject without its reply and forward prefixes, in the languages
+/// buyers write (`Re: AW: 回复：Where is my order?` -> `Where is my order?`),
+/// whitespace collapsed: threads mail whose client dropped the headers.
+pub fn thread_subject(subject: &str) -> String {
+    let mut s = subject.trim();
+    // bounded: a hostile subject of a million prefixes is cut after 100
+    for _ in 0..100 {
+        match REPLY_PREFIX.find(s) {
+            Some(m) if m.start() == 0 && m.end() > 0 => s = &s[m.end()..],
+            _ => break,
+        }
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// How long a channel gives a seller to answer a buyer, or `None` where it
+/// sets no clock: Amazon 24 h and Shopee 12 h on the calendar clock
+/// (weekends and holidays included), TikTok Shop 24 h in the US and 12 h
+/// elsewhere, eBay none for messages; the seller's own setting for an own
+/// store or mailbox (`own_hours`).
+pub fn reply_window(channel_kind: &str, market: &str, own_hours: Option<i64>) -> Option<Duration> {
+    match channel_kind {
+        "amazon" => Some(Duration::hours(24)),
+        "shopee" => Some(Duration::hours(12)),
+        "tiktok" if market.eq_ignore_ascii_case("US") => Some(Duration::hours(24)),
+        "tiktok" => Some(Duration::hours(12)),
+        "ebay" => None,
+        _ => own_hours.filter(|h| *h > 0).map(Duration::hours),
+    }
+}
+
+/// Where a conversation stands against its reply clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyState {
+    /// Closed by the seller without an answer ("no reply needed").
+    Closed,
+    /// The last buyer message has been answered.
+    Answered,
+    /// Waiting for a reply, on a channel without a clock.
+    Waiting,
+    /// Waiting; due at this time.
+    Due(OffsetDateTime),
+    /// Waiting; due within the last quarter of the window.
+    DueSoon(OffsetDateTime),
+    /// Not answered in time; it was due at this time.
+    Overdue(OffsetDateTime),
+}
+
+impl ReplyState {
+    /// The state's name for the UI (`reply-state-<code>`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReplyState::Closed => "closed",
+            ReplyState::Answered => "answered",
+            ReplyState::Waiting => "waiting",
+            ReplyState::Due(_) => "due",
+            ReplyState::DueSoon(_) => "due-soon",
+            ReplyState::Overdue(_) => "overdue",
+        }
+    }
+
+    /// Needs the seller: waiting, due, due soon or overdue.
+    pub fn needs_reply(&self) -> bool {
+        !matches!(self, ReplyState::Closed | ReplyState::Answered)
+    }
+}
+
+/// The reply clock of a conversation at `now`. `last_buyer_at` is the
+/// buyer's latest message, `last_reply_at` the seller's latest real reply
+/// (an auto-reply does not stop a marketplace's clock: pass only replies a
+/// person sent), `closed_at` when the seller marked it "no reply needed".
+pub fn reply_state(
+    last_buyer_at: OffsetDateTime,
+    last_reply_at: Option<OffsetDateTime>,
+    closed_at: Option<OffsetDateTime>,
+    window: Option<Duration>,
+    now: OffsetDateTime,
+) -> ReplyState {
+    if last_reply_at.is_some_and(|r| r >= last_buyer_at) {
+        return ReplyState::Answered;
+    }
+    if closed_at.is_some_and(|c| c >= last_buyer_at) {
+        return ReplyState::Closed;
+    }
+    let Some(window) = window else { return ReplyState::Waiting };
+    let due = last_buyer_at + window;
+    if now >= due {
+        ReplyState::Overdue(due)
+    } else if due - now <= window / 4 {
+        ReplyState::DueSoon(due)
+    } else {
+        ReplyState::Due(due)
+    }
+}
+
+/// Something a reply to a marketplace buyer must not carry (the channels
+/// penalise it): the text found and the rule (`reply-lint-<code>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintIssue {
+    pub code: &'static str,
+    pub text: String,
+}
+
+static LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:https?://|www\.)[^\s<>()]+|\b[a-z0-9][a-z0-9-]{0,62}\.(?:com|net|org|shop|store|io|co|de|uk|fr|jp|cn|com\.cn|co\.jp|co\.uk|me|link|ly)\b(?:/[^\s<>()]*)?").unwrap()
+});
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}\b").unwrap());
+static PHONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\+?\(?\d[\d\s().-]{6,22}\d").unwrap());
+static MARKETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)coupon|discount code|promo code|special offer|visit our (?:store|shop|website)|our website|positive review|5[- ]star review|leave (?:us )?a review|gutschein|rabattcode|bewertung|code promo|avis positif|优惠券|折扣码|好评|五星|返现|クーポン|高評価",
+    )
+    .unwrap()
+});
+
+/// What in `text` a marketplace would not accept in a reply to its buyer:
+/// links and web addresses, e-mail addresses, phone numbers, and marketing
+/// or review requests. Order numbers and tracking numbers are not phone
+/// numbers. Each finding once, in the order found.
+pub fn lint_reply(text: &str) -> Vec<LintIssue> {
+    let mut out: Vec<LintIssue> = vec![];
+    let mut push = |code: &'static str, t: &str| {
+        let t = t.trim().to_string();
+        if !out.iter().any(|i| i.code == code && i.text == t) {
+            out.push(LintIssue { code, text: t });
+        }
+    };
+    let emails: Vec<(usize, usize)> = EMAIL.find_iter(text).map(|m| (m.start(), m.end())).collect();
+    for m in EMAIL.find_iter(text) {
+        push("email", m.as_str());
+    }
+    for m in LINK.find_iter(text) {
+        // the domain of an e-mail address is not a link of its own
+        if !emails.iter().any(|(a, b)| m.start() >= *a && m.end() <= *b) {
+            push("link", m.as_str());
+        }
+    }
+    let orders: Vec<String> = order_refs(text).iter().map(OrderRef::text).collect();
+    for m in PHONE.find_iter(text) {
+        let digits = m.as_str().chars().filter(char::is_ascii_digit).count();
+        let is_order = orders.iter().any(|o| m.as_str().contains(o.trim_start_matches('#')));
+        let inside_email = emails.iter().any(|(a, b)| m.start() >= *a && m.end() <= *b);
+        // part of a longer token (a tracking number such as 1Z999AA10123456784) is not a phone
+        let glued = text[..m.start()].chars().next_back().is_some_and(char::is_alphanumeric)
+            || text[m.end()..].chars().next().is_some_and(char::is_alphanumeric);
+        if (8..=15).contains(&digits) && !is_order && !inside_email && !glued {
+            push("phone", m.as_str());
+        }
+    }
+    for m in MARKETING.find_iter(text) {
+        push("marketing", m.as_str());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    /// Every state and lint code has its message in both locales (ids `reply-state-<code>`, `reply-lint-<code>`).
+    #[test]
+    fn every_code_has_a_message_in_both_locales() {
+        let states = [
+            ReplyState::Closed,
+            ReplyState::Answered,
+            ReplyState::Waiting,
+            ReplyState::Due(OffsetDateTime::UNIX_EPOCH),
+            ReplyState::DueSoon(OffsetDateTime::UNIX_EPOCH),
+            ReplyState::Overdue(OffsetDateTime::UNIX_EPOCH),
+        ];
+        let lints = ["link", "email", "phone", "marketing"];
+        for locale in ["en-US", "zh-CN"] {
+            let path = format!("{}/../../locales/{locale}/app.ftl", env!("CARGO_MANIFEST_DIR"));
+            let ftl = std::fs::read_to_string(path).unwrap();
+            for s in &states {
+                assert!(ftl.contains(&format!("\nreply-state-{} =", s.code())), "{locale}: {}", s.code());
+            }
+            for l in lints {
+                assert!(ftl.contains(&format!("\nreply-lint-{l} =")), "{locale}: {l}");
+            }
+        }
+        // and lint_reply uses only these codes
+        let all = lint_reply("x https://a.example a@b.example +49 30 12345678 coupon");
+        assert!(all.iter().all(|i| lints.contains(&i.code)), "{all:?}");
+        assert_eq!(all.len(), 4);
+    }
+
+    #[test]
+    fn order_numbers_of_every_shape_once_in_order() {
+        let r = order_refs("Re: Your Amazon.de order 303-1234567-7654321 / #1004 and Bestellung Nr. 4711");
+        assert_eq!(
+            r,
+            [
+                OrderRef::Amazon("303-1234567-7654321".into()),
+                OrderRef::Shopify("1004".into()),
+                OrderRef::Number("4711".into())
+            ]
+        );
+        assert_eq!(order_refs("订单号：20231105 还没到"), [OrderRef::Number("20231105".into())]);
+        assert_eq!(order_refs("注文番号: 12345"), [OrderRef::Number("12345".into())]);
+        assert_eq!(order_refs("Order #1001"), [OrderRef::Shopify("1001".into())], "once, as Shopify's");
+        // not an order: longer digit runs, HTML entities, phone-like groups
+        assert!(order_refs("1303-1234567-76543210 &#1234; call 555-1234567-12345678").is_empty());
+        assert_eq!(order_refs("303-1234567-7654321 again 303-1234567-7654321").len(), 1);
+    }
+
+    #[test]
+    fn threads_follow_headers_nearest_first_and_subjects_lose_their_prefixes() {
+        assert_eq!(
+            message_ids(" <a@x.example>\r\n\t<b@y.example> <a@x.example> <broken"),
+            ["a@x.example", "b@y.example"]
+        );
+        assert_eq!(parents("<p@x>", "<root@x> <mid@x> <p@x>"), ["p@x", "mid@x", "root@x"]);
+        assert!(parents("", "").is_empty());
+        assert_eq!(thread_subject("Re: AW: 回复：RE[2]: Where   is my order?"), "Where is my order?");
+        assert_eq!(thread_subject("Fwd: 転送: 返信：注文について"), "注文について");
+        assert_eq!(thread_subject("Renewal of my order"), "Renewal of my order", "only whole prefixes");
+        let hostile = "Re: ".repeat(200_000) + "x";
+        assert!(thread_subject(&hostile).starts_with("Re:"), "bounded, not a million passes");
+    }
+
+    #[test]
+    fn reply_clocks_per_channel_with_weekends_counted() {
+        assert_eq!(reply_window("amazon", "DE", None), Some(Duration::hours(24)));
+        assert_eq!(reply_window("shopee", "ID", Some(48)), Some(Duration::hours(12)), "the channel's rule wins");
+        assert_eq!(reply_window("tiktok", "us", None), Some(Duration::hours(24)));
+        assert_eq!(reply_window("tiktok", "TH", None), Some(Duration::hours(12)));
+        assert_eq!(reply_window("ebay", "US", Some(24)), None);
+        assert_eq!(reply_window("email", "", Some(36)), Some(Duration::hours(36)));
+        assert_eq!(reply_window("woocommerce", "DE", None), None);
+        // a Friday evening message on Amazon is due Saturday evening, not Monday
+        let friday = datetime!(2026-12-04 18:00 UTC);
+        let w = reply_window("amazon", "DE", None);
+        assert_eq!(reply_state(friday, None, None, w, friday), ReplyState::Due(datetime!(2026-12-05 18:00 UTC)));
+        assert!(matches!(reply_state(friday, None, None, w, datetime!(2026-12-05 13:00 UTC)), ReplyState::DueSoon(_)));
+        assert_eq!(
+            reply_state(friday, None, None, w, datetime!(2026-12-07 09:00 UTC)),
+            ReplyState::Overdue(datetime!(2026-12-05 18:00 UTC))
+        );
+        // answered, or closed, after the buyer's latest message; a newer buyer message reopens it
+        let later = datetime!(2026-12-04 19:00 UTC);
+        assert_eq!(reply_state(friday, Some(later), None, w, later), ReplyState::Answered);
+        assert_eq!(reply_state(friday, None, Some(later), w, later), ReplyState::Closed);
+        assert!(reply_state(later, Some(friday), Some(friday), w, later).needs_reply());
+        assert_eq!(reply_state(friday, None, None, None, later), ReplyState::Waiting);
+    }
+
+    #[test]
+    fn replies_to_marketplace_buyers_carry_no_links_addresses_phones_or_marketing() {
+        let codes = |t: &str| lint_reply(t).into_iter().map(|i| i.code).collect::<Vec<_>>();
+        assert!(codes("Your order 303-1234567-7654321 ships today; tracking 1Z999AA10123456784.").is_empty());
+        assert!(codes("Tracking: 9400 1000 0000 0000 0000 00 (USPS)").is_empty(), "22 digits are not a phone");
+        assert!(codes("您的订单 #1004 已发货，感谢您的耐心。").is_empty());
+        assert_eq!(codes("See https://shop.example/help or www.example.com"), ["link", "link"]);
+        assert_eq!(codes("visit example.de/faq"), ["link"]);
+        assert_eq!(codes("write to help@shop.example.com"), ["email"]);
+        assert_eq!(codes("Call +49 (30) 1234-5678"), ["phone"]);
+        assert_eq!(codes("请给我们五星好评，送您优惠券"), ["marketing", "marketing", "marketing"]);
+        assert_eq!(codes("Here is a coupon for your next order"), ["marketing"]);
+        let i = lint_reply("mail me: a.b@c.io, a.b@c.io");
+        assert_eq!(i.len(), 1, "each finding once: {i:?}");
+        // hostile size: a megabyte of digits and dots is linted in linear time
+        let big = "1.".repeat(500_000);
+        let _ = lint_reply(&big);
+    }
+}
