@@ -14,6 +14,7 @@
 
 pub mod amazon;
 pub mod http;
+pub mod mail;
 pub mod model;
 pub mod redact;
 pub mod shopee;

@@ -1309,3 +1309,150 @@ mod exact_amounts {
         assert!(mercator_channels::shopee::map_order(&missing, Currency::SGD).is_err());
     }
 }
+
+/// Buyer mail in the charsets and shapes real buyers send, and hostile mail.
+mod mail {
+    use mercator_channels::mail::{parse_mail, MailError, MAX_MAIL_BYTES};
+    use mercator_core::inbox::OrderRef;
+
+    fn b64(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for c in bytes.chunks(3) {
+            let n = (u32::from(c[0]) << 16)
+                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*c.get(2).unwrap_or(&0));
+            for i in 0..4 {
+                if i <= c.len() {
+                    out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    /// A single-part mail whose subject and body are `text` in `charset`.
+    fn mail_in(charset: &str, text: &str, transfer: &str) -> Vec<u8> {
+        let enc = encoding_rs::Encoding::for_label(charset.as_bytes()).unwrap();
+        let (bytes, _, bad) = enc.encode(text);
+        assert!(!bad, "{charset} can write {text}");
+        let subject = format!("=?{charset}?B?{}?=", b64(&bytes));
+        let body = match transfer {
+            "base64" => b64(&bytes),
+            _ => bytes
+                .iter()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || *b == b' ' {
+                        (*b as char).to_string()
+                    } else {
+                        format!("={b:02X}")
+                    }
+                })
+                .collect(),
+        };
+        format!(
+            "From: =?{charset}?B?{}?= <buyer@marketplace.amazon.de>\r\nTo: seller@example.com\r\nSubject: {subject}\r\n\
+             Message-ID: <m1@mail.example>\r\nDate: Fri, 4 Dec 2026 18:00:00 +0800\r\nMIME-Version: 1.0\r\n\
+             Content-Type: text/plain; charset={charset}\r\nContent-Transfer-Encoding: {transfer}\r\n\r\n{body}\r\n",
+            b64(&enc.encode("买家").0),
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn every_charset_buyers_write_is_read_as_their_text() {
+        for (charset, text) in [
+            ("utf-8", "Wo bleibt meine Bestellung 303-1234567-7654321? Grüße"),
+            ("gb2312", "我的订单 303-1234567-7654321 还没到，请帮忙查一下"),
+            ("gbk", "请问订单号：4711 什么时候发货"),
+            ("gb18030", "订单 #1004 的包裹破损了"),
+            ("big5", "請問訂單 303-1234567-7654321 何時出貨"),
+            ("shift_jis", "注文番号: 12345 の商品がまだ届きません"),
+            ("iso-2022-jp", "注文 303-1234567-7654321 について質問があります"),
+            ("euc-kr", "주문 303-1234567-7654321 배송 문의드립니다"),
+            ("windows-1252", "Où est ma commande n° 4711 ? Merci"),
+        ] {
+            for transfer in ["base64", "quoted-printable"] {
+                let m = parse_mail(&mail_in(charset, text, transfer)).unwrap();
+                assert_eq!(m.subject, text, "{charset} {transfer} subject");
+                assert_eq!(m.text, text, "{charset} {transfer} body");
+                assert!(!m.orders.is_empty(), "{charset}: the order number is found");
+                assert_eq!(m.message_id.as_deref(), Some("m1@mail.example"));
+                assert_eq!(m.from[0].address, "buyer@marketplace.amazon.de");
+                assert_eq!(m.date.unwrap().unix_timestamp(), 1_796_378_400, "18:00 +08:00 is 10:00 UTC");
+            }
+        }
+    }
+
+    #[test]
+    fn threads_html_only_mail_and_attachments() {
+        let raw = "From: Buyer <b@example.org>\r\nTo: s@example.com\r\nSubject: Re: AW: Order #1001\r\n\
+                   Message-ID: <r2@example.org>\r\nIn-Reply-To: <r1@example.com>\r\nReferences: <r0@example.com> <r1@example.com>\r\n\
+                   MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+                   --b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hello, the <b>item</b> arrived broken.</p>\r\n\
+                   --b1\r\nContent-Type: image/jpeg; name=\"photo.jpg\"\r\nContent-Disposition: attachment; filename=\"photo.jpg\"\r\n\
+                   Content-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRgABAQAAAQABAAD/\r\n--b1--\r\n";
+        let m = parse_mail(raw.as_bytes()).unwrap();
+        assert_eq!(m.in_reply_to, ["r1@example.com"]);
+        assert_eq!(m.references, ["r0@example.com", "r1@example.com"]);
+        assert!(m.text.contains("the item arrived broken"), "text made from the HTML: {:?}", m.text);
+        assert!(m.html.as_deref().unwrap().contains("<b>item</b>"));
+        assert_eq!(m.orders, [OrderRef::Shopify("1001".into())]);
+        assert_eq!(m.attachments.len(), 1);
+        assert_eq!(
+            (m.attachments[0].name.as_str(), m.attachments[0].content_type.as_str()),
+            ("photo.jpg", "image/jpeg")
+        );
+    }
+
+    #[test]
+    fn hostile_mail_is_cleaned_bounded_and_never_trusted() {
+        let html = "<div onclick=\"steal()\">Hi<script>alert(1)</script><style>*{background:url(https://t.example/p)}</style>\
+                    <img src=\"https://tracker.example/pixel.gif\"><img src=\"data:image/png;base64,AAAA\">\
+                    <a href=\"javascript:alert(2)\">x</a><a href=\"https://ok.example/\">ok</a>\
+                    <form action=\"https://evil.example\"><input name=p></form><iframe src=\"https://evil.example\"></iframe></div>";
+        let raw =
+            format!("From: x@evil.example\r\nSubject: hi\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n");
+        let m = parse_mail(raw.as_bytes()).unwrap();
+        let h = m.html.unwrap();
+        for bad in [
+            "<script",
+            "onclick",
+            "<style",
+            "<img",
+            "javascript:",
+            "data:",
+            "<form",
+            "<input",
+            "<iframe",
+            "tracker.example",
+            "t.example",
+        ] {
+            assert!(!h.to_ascii_lowercase().contains(bad), "{bad} survived: {h}");
+        }
+        assert!(h.contains("href=\"https://ok.example/\"") && h.contains("noopener noreferrer"), "{h}");
+        assert_eq!(m.blocked_images, 2);
+        // an unknown charset label is read, not refused; malformed MIME is not a crash
+        let odd =
+            b"Subject: =?x-unknown-42?B?SGVsbG8=?=\r\nContent-Type: text/plain; charset=x-unknown-42\r\n\r\nHello\r\n";
+        assert_eq!(parse_mail(odd).unwrap().text, "Hello");
+        let broken = b"Content-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nunterminated";
+        assert!(parse_mail(broken).unwrap().text.contains("unterminated"));
+        assert_eq!(parse_mail(b"").unwrap_err(), MailError::NotMail);
+        // a message over the size limit is refused before it is parsed
+        let huge = vec![b'a'; MAX_MAIL_BYTES + 1];
+        assert!(matches!(parse_mail(&huge), Err(MailError::TooLarge { .. })));
+        // a 20 MB attachment is described, with its size
+        let big = "QUFB".repeat(5 << 20);
+        let raw = format!(
+            "Subject: big\r\nContent-Type: multipart/mixed; boundary=\"q\"\r\n\r\n--q\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+             --q\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"invoice.pdf\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{big}\r\n--q--\r\n"
+        );
+        let m = parse_mail(raw.as_bytes()).unwrap();
+        assert_eq!(m.attachments[0].size, 15 << 20);
+        assert_eq!(m.text, "see attached");
+    }
+}

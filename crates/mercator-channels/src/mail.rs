@@ -1,0 +1,189 @@
+//! Buyer mail as it arrives (Amazon's relayed buyer messages, store
+//! contact forms): MIME in every charset buyers write, read into one
+//! [`Mail`] whose texts are safe to show. Hostile input by design: the size
+//! is checked before parsing, HTML is cleaned to a short list of harmless
+//! tags (no script, style, event handler, form, `javascript:` or `data:`
+//! URL, and no image at all: remote images are counted for a "blocked
+//! images" notice, never loaded), attachments are described, not opened.
+
+use mail_parser::{MessageParser, MimeHeaders};
+use mercator_core::inbox::{message_ids, order_refs, OrderRef};
+use time::OffsetDateTime;
+
+/// The largest message read (the rest is refused with a clear error).
+pub const MAX_MAIL_BYTES: usize = 30 << 20;
+
+/// One address of a header.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mailbox {
+    pub name: String,
+    pub address: String,
+}
+
+/// An attachment as the message describes it (kept with the message,
+/// opened by the OS only on the user's request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    pub name: String,
+    pub content_type: String,
+    pub size: usize,
+}
+
+/// A parsed buyer mail.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mail {
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub from: Vec<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub subject: String,
+    pub date: Option<OffsetDateTime>,
+    /// The message as plain text (from its HTML when it has no text part).
+    pub text: String,
+    /// Its HTML, cleaned (see the module docs); `None` for text-only mail.
+    pub html: Option<String>,
+    /// Images the HTML wanted to load (none is loaded).
+    pub blocked_images: usize,
+    pub attachments: Vec<AttachmentInfo>,
+    /// Order numbers found in the subject and the text, subject first.
+    pub orders: Vec<OrderRef>,
+}
+
+/// Why a message could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    #[error("message of {size} bytes is larger than {max}")]
+    TooLarge { size: usize, max: usize },
+    #[error("not a mail message")]
+    NotMail,
+}
+
+fn mailboxes(a: Option<&mail_parser::Address<'_>>) -> Vec<Mailbox> {
+    a.map(|a| {
+        a.iter()
+            .map(|m| Mailbox {
+                name: m.name.as_deref().unwrap_or_default().trim().to_string(),
+                address: m.address.as_deref().unwrap_or_default().trim().to_string(),
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn ids(v: &mail_parser::HeaderValue<'_>) -> Vec<String> {
+    // the parser gives the ids without brackets; rebuild the header form for the one id reader
+    let list: Vec<String> = match (v.as_text_list(), v.as_text()) {
+        (Some(l), _) => l.iter().map(|s| format!("<{s}>")).collect(),
+        (None, Some(t)) => vec![format!("<{t}>")],
+        _ => vec![],
+    };
+    message_ids(&list.join(" "))
+}
+
+/// Cleans a message's HTML for display: a short allow-list of text tags,
+/// links only to `https` and `mailto` (with `rel="noopener noreferrer"`),
+/// no images. Returns the HTML and how many images it asked for.
+pub fn clean_html(html: &str) -> (String, usize) {
+    let lower = html.to_ascii_lowercase();
+    let images = lower.matches("<img").count() + lower.matches("background=").count();
+    let tags: std::collections::HashSet<&str> = [
+        "a",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "div",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "hr",
+        "i",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    ]
+    .into_iter()
+    .collect();
+    let cleaned = ammonia::Builder::default()
+        .tags(tags)
+        .generic_attributes(std::collections::HashSet::new())
+        .url_schemes(["https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .clean(html)
+        .to_string();
+    (cleaned, images)
+}
+
+/// Reads one raw message (RFC 5322, any MIME structure and charset).
+pub fn parse_mail(raw: &[u8]) -> Result<Mail, MailError> {
+    if raw.len() > MAX_MAIL_BYTES {
+        return Err(MailError::TooLarge { size: raw.len(), max: MAX_MAIL_BYTES });
+    }
+    let m = MessageParser::default().parse(raw).ok_or(MailError::NotMail)?;
+    let subject = m.subject().unwrap_or_default().trim().to_string();
+    let text = m.body_text(0).map(|t| t.trim().to_string()).unwrap_or_default();
+    let html = m.html_bodies().next().and_then(|p| p.text_contents()).map(clean_html);
+    let (html, blocked_images) = match html {
+        Some((h, n)) => (Some(h), n),
+        None => (None, 0),
+    };
+    // MIME too broken to find a body in: the raw body as text, so the buyer is still read
+    let text = if text.is_empty() && html.is_none() {
+        let at = raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(0, |i| i + 4);
+        let body = &raw[at.min(raw.len())..];
+        String::from_utf8_lossy(&body[..body.len().min(1 << 20)]).trim().to_string()
+    } else {
+        text
+    };
+    let attachments = m
+        .attachments()
+        .map(|a| AttachmentInfo {
+            name: a.attachment_name().unwrap_or("attachment").to_string(),
+            content_type: a.content_type().map_or_else(
+                || "application/octet-stream".into(),
+                |c| match c.subtype() {
+                    Some(s) => format!("{}/{s}", c.ctype()),
+                    None => c.ctype().to_string(),
+                },
+            ),
+            size: a.len(),
+        })
+        .collect();
+    let mut orders = order_refs(&subject);
+    for r in order_refs(&text) {
+        if !orders.contains(&r) {
+            orders.push(r);
+        }
+    }
+    Ok(Mail {
+        message_id: m.message_id().map(str::to_string),
+        in_reply_to: ids(m.in_reply_to()),
+        references: ids(m.references()),
+        from: mailboxes(m.from()),
+        to: mailboxes(m.to()),
+        subject,
+        date: m.date().and_then(|d| OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok()),
+        text,
+        html,
+        blocked_images,
+        attachments,
+        orders,
+    })
+}
