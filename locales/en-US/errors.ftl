@@ -141,3 +141,6 @@ error-order-ambiguous = Order { $order } exists on more than one channel; mark i
 error-order-not-shippable = Order { $order } is { $status } and cannot be shipped.
 error-order-already-shipped = Order { $order } is already shipped (tracking { $tracking }).
 error-order-listed-twice = Order { $order } is listed twice; give each order one tracking number.
+error-template-unknown-variable = The template uses “{ $name }”, which is not a variable. Use one of: { $known }.
+error-template-missing-value = This reply needs { $name }, which this conversation does not have. Fill it in or remove it from the text.
+error-template-unclosed = A “{"{"}” in the template is not closed (at character { $at }). Close it with “{"}"}” or write “{"{{"}” for a brace.

@@ -141,3 +141,6 @@ error-order-ambiguous = 订单 { $order } 在多个渠道都存在，请在该�
 error-order-not-shippable = 订单 { $order } 状态为 { $status }，不能发货。
 error-order-already-shipped = 订单 { $order } 已发货（运单号 { $tracking }）。
 error-order-listed-twice = 订单 { $order } 出现了两次；每个订单填一个运单号。
+error-template-unknown-variable = 模板中的“{ $name }”不是可用变量。可用变量：{ $known }。
+error-template-missing-value = 此回复需要 { $name }，但该会话没有这项信息。请手动填写，或从文本中删除。
+error-template-unclosed = 模板中的“{"{"}”没有闭合（第 { $at } 个字符）。请用“{"}"}”闭合，或写“{"{{"}”表示花括号本身。

@@ -267,6 +267,134 @@ pub fn lint_reply(text: &str) -> Vec<LintIssue> {
     out
 }
 
+/// The variables a reply template may use (`{buyer_name}` ...).
+pub const TEMPLATE_VARIABLES: &[&str] = &[
+    "buyer_name",
+    "order_number",
+    "items",
+    "tracking_number",
+    "carrier",
+    "tracking_link",
+    "estimated_delivery",
+    "return_address",
+];
+
+/// A canned reply in one language.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Template {
+    pub name: String,
+    /// BCP 47 (`de-DE`).
+    pub lang: String,
+    pub body: String,
+}
+
+/// The template to answer in `lang`: the same tag, else the same language
+/// (`de-AT` for `de-DE`), else English, else the first.
+pub fn pick_template<'a>(templates: &'a [Template], lang: &str) -> Option<&'a Template> {
+    let primary = |t: &str| t.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    templates
+        .iter()
+        .find(|t| t.lang.eq_ignore_ascii_case(lang))
+        .or_else(|| templates.iter().find(|t| primary(&t.lang) == primary(lang)))
+        .or_else(|| templates.iter().find(|t| primary(&t.lang) == "en"))
+        .or_else(|| templates.first())
+}
+
+/// Fills a template's `{variable}`s from `values` (`{{` and `}}` are
+/// braces). An unknown variable, a value this conversation lacks, or an
+/// unclosed brace is an error naming it: a reply never goes out with a hole.
+pub fn render_template(
+    body: &str,
+    values: &std::collections::BTreeMap<&str, String>,
+) -> Result<String, crate::ErrorPayload> {
+    use crate::{ErrorCode, ErrorPayload};
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '{' if chars.peek().is_some_and(|(_, n)| *n == '{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek().is_some_and(|(_, n)| *n == '}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let rest = &body[at + 1..];
+                let Some(end) = rest.find('}') else {
+                    return Err(
+                        ErrorPayload::new(ErrorCode::TemplateUnclosed).arg("at", body[..at].chars().count() + 1)
+                    );
+                };
+                let name = rest[..end].trim();
+                if !TEMPLATE_VARIABLES.contains(&name) {
+                    return Err(ErrorPayload::new(ErrorCode::TemplateUnknownVariable)
+                        .arg("name", name)
+                        .arg("known", TEMPLATE_VARIABLES.join(", ")));
+                }
+                match values.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                    Some(v) => out.push_str(v),
+                    None => return Err(ErrorPayload::new(ErrorCode::TemplateMissingValue).arg("name", name)),
+                }
+                // skip to the closing brace
+                while let Some((i, _)) = chars.peek() {
+                    if *i > at + end + 1 {
+                        break;
+                    }
+                    chars.next();
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// The language to answer a buyer in: the language detected in what they
+/// wrote when the text says so reliably, else the market's (`market_lang`,
+/// e.g. `de-DE`): short texts ("Hello") are not evidence.
+pub fn reply_language(text: &str, market_lang: &str) -> String {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let cjk = text.chars().any(|c| matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF));
+    if letters < if cjk { 4 } else { 20 } {
+        return market_lang.to_string();
+    }
+    let Some(info) = whatlang::detect(text) else { return market_lang.to_string() };
+    if !info.is_reliable() {
+        return market_lang.to_string();
+    }
+    let primary = |t: &str| t.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    let tag = match info.lang().code() {
+        "cmn" => "zh-CN",
+        "jpn" => "ja-JP",
+        "kor" => "ko-KR",
+        "eng" => "en-US",
+        "deu" => "de-DE",
+        "fra" => "fr-FR",
+        "spa" => "es-ES",
+        "ita" => "it-IT",
+        "por" => "pt-BR",
+        "nld" => "nl-NL",
+        "pol" => "pl-PL",
+        "swe" => "sv-SE",
+        "tur" => "tr-TR",
+        "rus" => "ru-RU",
+        "tha" => "th-TH",
+        "vie" => "vi-VN",
+        "ind" => "id-ID",
+        "msa" | "zlm" => "ms-MY",
+        "ara" => "ar-SA",
+        _ => return market_lang.to_string(),
+    };
+    // the market's own tag when it is the same language (de-AT stays de-AT)
+    if primary(tag) == primary(market_lang) {
+        market_lang.to_string()
+    } else {
+        tag.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +426,60 @@ mod tests {
         let all = lint_reply("x https://a.example a@b.example +49 30 12345678 coupon");
         assert!(all.iter().all(|i| lints.contains(&i.code)), "{all:?}");
         assert_eq!(all.len(), 4);
+    }
+
+    #[test]
+    fn templates_fill_every_variable_or_say_which_is_missing() {
+        use std::collections::BTreeMap;
+        let mut v = BTreeMap::new();
+        v.insert("buyer_name", "Anna".to_string());
+        v.insert("order_number", "303-1234567-7654321".to_string());
+        v.insert("tracking_number", "1Z999AA10123456784".to_string());
+        let t = "Hallo {buyer_name}, Ihre Bestellung {order_number} ist unterwegs ({ tracking_number }). {{Danke}}";
+        assert_eq!(
+            render_template(t, &v).unwrap(),
+            "Hallo Anna, Ihre Bestellung 303-1234567-7654321 ist unterwegs (1Z999AA10123456784). {Danke}"
+        );
+        let e = render_template("{estimated_delivery}", &v).unwrap_err();
+        assert_eq!((e.code.as_str(), e.args["name"].as_str()), ("template-missing-value", "estimated_delivery"));
+        v.insert("carrier", "  ".into());
+        assert_eq!(render_template("{carrier}", &v).unwrap_err().code, "template-missing-value", "blank is missing");
+        let e = render_template("Hi {coupon_code}", &v).unwrap_err();
+        assert_eq!((e.code.as_str(), e.args["name"].as_str()), ("template-unknown-variable", "coupon_code"));
+        let e = render_template("你好 {buyer_name", &v).unwrap_err();
+        assert_eq!((e.code.as_str(), e.args["at"].as_str()), ("template-unclosed", "4"));
+        assert_eq!(render_template("您好 {buyer_name}，谢谢", &v).unwrap(), "您好 Anna，谢谢");
+        // a value is text, not a template: braces in it are kept as they are
+        v.insert("items", "Mug {blue}".into());
+        assert_eq!(render_template("{items}", &v).unwrap(), "Mug {blue}");
+        let ts = [
+            Template { name: "shipped".into(), lang: "en-US".into(), body: "Shipped".into() },
+            Template { name: "shipped".into(), lang: "de-AT".into(), body: "Versandt".into() },
+            Template { name: "shipped".into(), lang: "zh-CN".into(), body: "已发货".into() },
+        ];
+        assert_eq!(pick_template(&ts, "de-DE").unwrap().body, "Versandt");
+        assert_eq!(pick_template(&ts, "zh-CN").unwrap().body, "已发货");
+        assert_eq!(pick_template(&ts, "ja-JP").unwrap().body, "Shipped");
+        assert!(pick_template(&[], "ja-JP").is_none());
+    }
+
+    #[test]
+    fn the_reply_language_is_the_buyers_when_the_text_says_so_else_the_markets() {
+        assert_eq!(reply_language("Hello", "de-DE"), "de-DE", "too short to tell");
+        assert_eq!(reply_language("", "ja-JP"), "ja-JP");
+        assert_eq!(
+            reply_language("Wo bleibt meine Bestellung? Ich warte schon seit zwei Wochen darauf.", "en-US"),
+            "de-DE"
+        );
+        assert_eq!(
+            reply_language("Wo bleibt meine Bestellung? Ich warte schon seit zwei Wochen darauf.", "de-AT"),
+            "de-AT"
+        );
+        assert_eq!(reply_language("我的订单还没有到，请帮忙查一下物流信息", "en-US"), "zh-CN");
+        assert_eq!(reply_language("注文した商品がまだ届いていません。確認してください。", "en-US"), "ja-JP");
+        let english = "Hello, where is my order? I have been waiting for two weeks now and the tracking \
+                       page has not changed since it left the warehouse. Could you please check it for me?";
+        assert_eq!(reply_language(english, "de-DE"), "en-US");
     }
 
     #[test]
