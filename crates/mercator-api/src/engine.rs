@@ -408,12 +408,21 @@ impl Shared {
     /// every connected account is unreachable: one shop that is down does not
     /// take the others off their schedule.
     async fn reached(&self, channel_id: &str, error: Option<&ErrorPayload>) {
-        let code = error.map(|e| e.code.as_str());
-        let offline_code = ErrorCode::ChannelOffline.as_str();
-        let answered = match code {
+        // the errors that come from a channel's answer (or its silence after the request went out)
+        const ANSWERS: [ErrorCode; 7] = [
+            ErrorCode::ChannelMissing,
+            ErrorCode::ChannelAuth,
+            ErrorCode::ChannelRateLimited,
+            ErrorCode::ChannelUnavailable,
+            ErrorCode::ChannelBadResponse,
+            ErrorCode::ChannelRejected,
+            ErrorCode::ChannelNoAnswer,
+        ];
+        let answered = match error.map(|e| e.code.as_str()) {
             None => Some(true),
-            Some(c) if c == offline_code => Some(false),
-            Some(c) if c.starts_with("channel-") && c != ErrorCode::ChannelConfig.as_str() => Some(true),
+            Some(c) if c == ErrorCode::ChannelOffline.as_str() => Some(false),
+            Some(c) if ANSWERS.iter().any(|a| a.as_str() == c) => Some(true),
+            // settings, keyring, an insecure address, the store: no request was made
             Some(_) => None,
         };
         match answered {
@@ -425,10 +434,7 @@ impl Shared {
             }
             None => {}
         }
-        let connected: Vec<String> = match sync::accounts(&self.store).await {
-            Ok(a) => a.into_iter().filter(|a| a.connected && !a.paused).map(|a| a.channel_id).collect(),
-            Err(_) => return,
-        };
+        let Ok(connected) = self.store.active_channels().await else { return };
         let all_unreachable = {
             let mut u = lock(&self.unreachable);
             u.retain(|id| connected.contains(id));
@@ -477,9 +483,7 @@ async fn sync_loop(s: Arc<Shared>) {
     while s.wait_tick(&s.wake_sync, &mut stop).await {
         let due = if s.offline() {
             // every connected account is due once the network is back
-            sync::accounts(&s.store)
-                .await
-                .map(|a| a.into_iter().filter(|a| a.connected && !a.paused).map(|a| a.channel_id).collect())
+            s.store.active_channels().await.map_err(crate::ApiError::from)
         } else {
             sync::due_accounts(&s.store, s.clock.now()).await
         };

@@ -363,9 +363,9 @@ pub async fn deliver_due(store: &Store, vault: &Vault) -> ApiResult<DeliveryRepo
 /// [`deliver_due`] as of `now` (the engine's clock).
 pub async fn deliver_due_at(store: &Store, vault: &Vault, now: OffsetDateTime) -> ApiResult<DeliveryReport> {
     let mut connectors = HashMap::new();
-    for a in crate::sync::accounts(store).await?.into_iter().filter(|a| a.connected && !a.paused) {
-        if let Ok(c) = crate::sync::connector_for(store, vault, &a.channel_id).await {
-            connectors.insert(a.channel_id, c);
+    for id in store.active_channels().await? {
+        if let Ok(c) = crate::sync::connector_for(store, vault, &id).await {
+            connectors.insert(id, c);
         }
     }
     if connectors.is_empty() {

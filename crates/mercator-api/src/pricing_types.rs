@@ -320,25 +320,6 @@ pub struct Quote {
     pub steps: Vec<Step>,
 }
 
-/// A promotion on a listing.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
-#[serde(rename_all = "camelCase", tag = "kind")]
-pub enum Promotion {
-    PercentOff {
-        #[ts(type = "string")]
-        rate: Decimal,
-    },
-    AmountOff {
-        #[ts(type = "Money")]
-        amount: Money,
-    },
-    /// Shipping is free for the buyer when the price reaches `threshold`.
-    FreeShippingOver {
-        #[ts(type = "Money")]
-        threshold: Money,
-    },
-}
-
 /// A promotion's effect: the quote at the promotional price, compared with
 /// the regular one, and warnings (below floor, margin below the limit, loss).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -699,30 +680,6 @@ impl From<mercator_pricing::engine::Quote> for Quote {
             margin: x.margin,
             warnings: x.warnings,
             steps: x.steps.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-impl From<mercator_pricing::engine::Promotion> for Promotion {
-    fn from(x: mercator_pricing::engine::Promotion) -> Self {
-        match x {
-            mercator_pricing::engine::Promotion::PercentOff { rate } => Promotion::PercentOff { rate },
-            mercator_pricing::engine::Promotion::AmountOff { amount } => Promotion::AmountOff { amount },
-            mercator_pricing::engine::Promotion::FreeShippingOver { threshold } => {
-                Promotion::FreeShippingOver { threshold }
-            }
-        }
-    }
-}
-
-impl From<Promotion> for mercator_pricing::engine::Promotion {
-    fn from(x: self::Promotion) -> Self {
-        match x {
-            Promotion::PercentOff { rate } => mercator_pricing::engine::Promotion::PercentOff { rate },
-            Promotion::AmountOff { amount } => mercator_pricing::engine::Promotion::AmountOff { amount },
-            Promotion::FreeShippingOver { threshold } => {
-                mercator_pricing::engine::Promotion::FreeShippingOver { threshold }
-            }
         }
     }
 }

@@ -2796,6 +2796,16 @@ mod engine {
         let due = shopify_account(&store, &vault, &a, "Due").await;
         let paused = shopify_account(&store, &vault, &b, "Paused").await;
         store.set_sync_paused(&paused, true).await.unwrap();
+        // the loops' one-query list of accounts to talk to is the accounts screen's "connected, not paused"
+        let shown: Vec<String> = mercator_api::sync::accounts(&store)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.connected && !a.paused)
+            .map(|a| a.channel_id)
+            .collect();
+        assert_eq!(store.active_channels().await.unwrap(), shown);
+        assert_eq!(shown, std::slice::from_ref(&due), "the demo channels have no settings; the paused one is out");
         let clock = ManualClock::new(OffsetDateTime::now_utc());
         let host = Arc::new(Recorder::default());
         let engine = Engine::start(store.clone(), vault, host.clone(), Arc::new(clock.clone()), Timings::default());

@@ -108,4 +108,17 @@ impl Store {
             .await?
             .ok_or_else(|| not_found("channel", channel_id))
     }
+
+    /// The accounts the background work talks to: connected (settings that
+    /// are a non-empty object) and not paused. One query, for the loops that
+    /// ask after every run.
+    pub async fn active_channels(&self) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT c.id FROM channels c LEFT JOIN sync_state s ON s.channel_id = c.id \
+             WHERE json_valid(c.config) AND json_type(c.config) = 'object' \
+               AND EXISTS (SELECT 1 FROM json_each(c.config)) AND COALESCE(s.paused, 0) = 0 ORDER BY c.name",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
 }
