@@ -574,6 +574,7 @@ outbox-kind-order-tracking = Tracking upload
 outbox-kind-listing-price = Price
 outbox-kind-listing-update = Listing content
 outbox-kind-listing-status = Listing status
+outbox-kind-message-reply = Reply to a buyer
 outbox-dead = stopped after { $attempts } attempts
 outbox-next = next attempt { $at }
 outbox-retry = Retry now

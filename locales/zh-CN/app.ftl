@@ -554,6 +554,7 @@ outbox-kind-order-tracking = 物流单号上传
 outbox-kind-listing-price = 价格
 outbox-kind-listing-update = 刊登内容
 outbox-kind-listing-status = 刊登状态
+outbox-kind-message-reply = 回复买家
 outbox-dead = 已尝试 { $attempts } 次后停止
 outbox-next = 下次尝试 { $at }
 outbox-retry = 立即重试

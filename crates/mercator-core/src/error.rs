@@ -151,6 +151,17 @@ error_codes! {
     OrderNotShippable => "order-not-shippable",
     OrderAlreadyShipped => "order-already-shipped",
     OrderListedTwice => "order-listed-twice",
+    ReplyEmpty => "reply-empty",
+    ReplyTooLong => "reply-too-long",
+    MailInsecure => "mail-insecure",
+    MailboxMissing => "mailbox-missing",
+    MailPasswordMissing => "mail-password-missing",
+    MailAuth => "mail-auth",
+    MailConnect => "mail-connect",
+    MailRejected => "mail-rejected",
+    MailProtocol => "mail-protocol",
+    MailNoRecipient => "mail-no-recipient",
+    MailFolderMissing => "mail-folder-missing",
     Internal => "internal",
 }
 

@@ -351,6 +351,13 @@ pub fn render_template(
     Ok(out)
 }
 
+/// Checks a template's syntax without a conversation: every `{variable}`
+/// known and every brace closed (the values come when it is used).
+pub fn check_template(body: &str) -> Result<(), crate::ErrorPayload> {
+    let all = TEMPLATE_VARIABLES.iter().map(|v| (*v, "x".to_string())).collect();
+    render_template(body, &all).map(|_| ())
+}
+
 /// The language to answer a buyer in: the language detected in what they
 /// wrote when the text says so reliably, else the market's (`market_lang`,
 /// e.g. `de-DE`): short texts ("Hello") are not evidence.

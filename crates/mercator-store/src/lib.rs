@@ -11,6 +11,7 @@
 pub mod catalog;
 mod channels;
 mod error;
+pub mod inbox;
 pub mod inventory;
 mod listings;
 mod open;

@@ -18,7 +18,11 @@ use time::{Duration, OffsetDateTime};
 
 /// Every kind of entry (each is a message `outbox-kind-<kind with - for .>`
 /// in every locale; a test of this crate finds every kind the code enqueues).
-pub const KINDS: &[&str] = &["listing.price", "listing.update", "listing.stock", "order.tracking"];
+pub const KINDS: &[&str] = &["listing.price", "listing.update", "listing.stock", "order.tracking", "message.reply"];
+
+/// Kinds sent by mail, not through the channel's connector (claimed by
+/// [`claim_due_mail`], skipped by [`claim_due_for`]).
+pub const MAIL_KINDS: &[&str] = &["message.reply"];
 
 /// Attempts after which an entry is parked as `dead` for the user to look at.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -272,6 +276,7 @@ pub async fn claim_due_for(
         "SELECT id, channel_id, kind, aggregate_id, payload, idempotency_key, status, attempts, lease_until FROM outbox o \
          WHERE ((status = 'pending' AND next_attempt_at <= ?1) OR (status = 'in_flight' AND lease_until <= ?1)) \
            AND attempts < ?3 AND channel_id IN (SELECT value FROM json_each(?2)) \
+           AND kind NOT IN (SELECT value FROM json_each(?5)) \
            AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = o.aggregate_id AND e.kind = o.kind \
                            AND e.status IN ('pending', 'in_flight') AND (e.created_at < o.created_at \
                            OR (e.created_at = o.created_at AND e.id < o.id))) \
@@ -281,26 +286,66 @@ pub async fn claim_due_for(
     .bind(&ids)
     .bind(MAX_ATTEMPTS)
     .bind(limit)
+    .bind(serde_json::to_string(MAIL_KINDS).unwrap_or_default())
     .fetch_all(&mut *tx)
     .await?;
+    let taken = take(&mut tx, entries, &now_s, &lease_s).await?;
+    tx.commit().await?;
+    Ok(taken)
+}
+
+/// Marks claimed entries in flight under the lease (the caller commits).
+async fn take(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    entries: Vec<OutboxEntry>,
+    now_s: &str,
+    lease_s: &str,
+) -> Result<Vec<OutboxEntry>, sqlx::Error> {
     for e in &entries {
         sqlx::query("UPDATE outbox SET status = 'in_flight', attempts = attempts + 1, lease_until = ?, updated_at = ? WHERE id = ?")
-            .bind(&lease_s)
-            .bind(&now_s)
+            .bind(lease_s)
+            .bind(now_s)
             .bind(&e.id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
-    tx.commit().await?;
     Ok(entries
         .into_iter()
         .map(|mut e| {
             e.status = "in_flight".into();
             e.attempts += 1;
-            e.lease_until = Some(lease_s.clone());
+            e.lease_until = Some(lease_s.to_string());
             e
         })
         .collect())
+}
+
+/// Like [`claim_due_for`], for the entries sent by mail ([`MAIL_KINDS`]) of
+/// any account, oldest first.
+pub async fn claim_due_mail(
+    pool: &SqlitePool,
+    now: OffsetDateTime,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<OutboxEntry>, sqlx::Error> {
+    let now_s = fmt_ts(now);
+    let lease_s = fmt_ts(now + lease);
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let entries: Vec<OutboxEntry> = sqlx::query_as(
+        "SELECT id, channel_id, kind, aggregate_id, payload, idempotency_key, status, attempts, lease_until FROM outbox \
+         WHERE ((status = 'pending' AND next_attempt_at <= ?1) OR (status = 'in_flight' AND lease_until <= ?1)) \
+           AND attempts < ?2 AND kind IN (SELECT value FROM json_each(?3)) \
+         ORDER BY created_at, id LIMIT ?4",
+    )
+    .bind(&now_s)
+    .bind(MAX_ATTEMPTS)
+    .bind(serde_json::to_string(MAIL_KINDS).unwrap_or_default())
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    let taken = take(&mut tx, entries, &now_s, &lease_s).await?;
+    tx.commit().await?;
+    Ok(taken)
 }
 
 /// An entry that failed at least once, for the user to look at.

@@ -83,19 +83,6 @@ impl OrderRow {
 }
 
 #[derive(Debug, Clone, FromRow)]
-pub struct ConversationRow {
-    pub id: String,
-    pub channel_name: String,
-    pub buyer_name: String,
-    pub buyer_lang: String,
-    pub subject: String,
-    pub last_message: String,
-    pub last_message_at: String,
-    pub last_inbound: bool,
-    pub reply_by: Option<String>,
-}
-
-#[derive(Debug, Clone, FromRow)]
 pub struct PickRow {
     pub sku: String,
     pub title: String,
@@ -444,20 +431,6 @@ impl Store {
         )
         .bind(limit)
         .bind(offset)
-        .fetch_all(self.pool())
-        .await
-        .map_err(|e| q(self, e))
-    }
-
-    pub async fn conversations(&self) -> Result<Vec<ConversationRow>, StoreError> {
-        sqlx::query_as(
-            "SELECT cv.id, c.name AS channel_name, cv.buyer_name, cv.buyer_lang, cv.subject, \
-                    m.body AS last_message, cv.last_message_at, (m.direction = 'in') AS last_inbound, cv.reply_by \
-             FROM conversations cv \
-             JOIN channels c ON c.id = cv.channel_id \
-             JOIN messages m ON m.id = (SELECT id FROM messages WHERE conversation_id = cv.id ORDER BY sent_at DESC, id DESC LIMIT 1) \
-             ORDER BY cv.last_message_at DESC",
-        )
         .fetch_all(self.pool())
         .await
         .map_err(|e| q(self, e))

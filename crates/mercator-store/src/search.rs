@@ -29,6 +29,25 @@ pub struct Term {
     pub pair: Option<(String, String)>,
 }
 
+/// Which trigram index a search reads: its FTS5 table, vocabulary, and the
+/// key table mapping index rows (`seq`) to record ids.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchIndex {
+    pub fts: &'static str,
+    pub vocab: &'static str,
+    pub keys: &'static str,
+    pub id: &'static str,
+}
+
+impl SearchIndex {
+    /// Products: SKUs, GTINs, titles.
+    pub const CATALOG: SearchIndex =
+        SearchIndex { fts: "catalog_fts", vocab: "catalog_vocab", keys: "search_keys", id: "product_id" };
+    /// Inbox messages: subject, sender, text.
+    pub const INBOX: SearchIndex =
+        SearchIndex { fts: "inbox_fts", vocab: "inbox_vocab", keys: "message_search_keys", id: "message_id" };
+}
+
 /// A parsed search: its terms, all of which must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchQuery {
@@ -75,31 +94,38 @@ impl SearchQuery {
     /// SQL selecting matching product ids (`id`) in index order (`seq`), and
     /// its bind values in order.
     pub fn hits_sql(&self) -> (String, Vec<String>) {
+        self.hits_sql_in(&SearchIndex::CATALOG)
+    }
+
+    /// SQL selecting the ids (`id`) of `index`'s records that match, in index
+    /// order (`seq`), and its bind values in order.
+    pub fn hits_sql_in(&self, index: &SearchIndex) -> (String, Vec<String>) {
+        let SearchIndex { fts, vocab, keys, id } = *index;
         let mut conds = vec![];
         let mut binds = vec![];
         for t in &self.terms {
             if let Some((lo, hi)) = &t.pair {
                 // No such trigram: a phrase of non-characters, which matches
                 // nothing (and the exact check would catch it if it did).
-                conds.push(
-                    "catalog_fts MATCH COALESCE((SELECT group_concat('\"' || replace(term, '\"', '\"\"') || '\"', ' OR ') \
-                     FROM catalog_vocab WHERE term >= ? AND term < ?), '\"' || char(64976, 64976, 64976) || '\"')",
-                );
+                conds.push(format!(
+                    "{fts} MATCH COALESCE((SELECT group_concat('\"' || replace(term, '\"', '\"\"') || '\"', ' OR ') \
+                     FROM {vocab} WHERE term >= ? AND term < ?), '\"' || char(64976, 64976, 64976) || '\"')",
+                ));
                 binds.extend([lo.clone(), hi.clone()]);
             }
             if let Some(p) = &t.indexed {
-                conds.push("catalog_fts.body LIKE ?");
+                conds.push(format!("{fts}.body LIKE ?"));
                 binds.push(p.clone());
             }
             if let Some(p) = &t.exact {
                 // An expression, not the bare column: SQLite evaluates it
                 // itself instead of handing it to FTS5.
-                conds.push("(catalog_fts.body || '') LIKE ? ESCAPE '\\'");
+                conds.push(format!("({fts}.body || '') LIKE ? ESCAPE '\\'"));
                 binds.push(p.clone());
             }
         }
         let sql = format!(
-            "SELECT k.product_id AS id, k.seq AS seq FROM catalog_fts JOIN search_keys k ON k.seq = catalog_fts.rowid WHERE {}",
+            "SELECT k.{id} AS id, k.seq AS seq FROM {fts} JOIN {keys} k ON k.seq = {fts}.rowid WHERE {}",
             conds.join(" AND ")
         );
         (sql, binds)

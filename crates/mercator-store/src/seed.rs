@@ -146,7 +146,7 @@ async fn insert_orders_and_inbox(
     stats: &mut SeedStats,
 ) -> Result<(), StoreError> {
     let now = now_utc();
-    let mut order_ids: HashMap<(usize, String), String> = HashMap::new();
+
     for o in &shop.orders {
         let oid = new_id();
         sqlx::query(
@@ -184,39 +184,38 @@ async fn insert_orders_and_inbox(
             .execute(&mut *conn)
             .await?;
         }
-        order_ids.insert((o.channel, o.external_id.clone()), oid);
         stats.orders += 1;
     }
-    for c in &shop.conversations {
-        let cid = new_id();
-        let last = c.messages.iter().map(|m| m.at).max().unwrap_or(c.reply_by);
-        let order_id = c.order_external_id.as_ref().and_then(|e| order_ids.get(&(c.channel, e.clone())));
-        sqlx::query(
-            "INSERT INTO conversations (id, channel_id, order_id, buyer_name, buyer_lang, subject, reply_by, last_message_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&cid)
-        .bind(&channel_ids[c.channel])
-        .bind(order_id)
-        .bind(&c.buyer_name)
-        .bind(&c.buyer_lang)
-        .bind(&c.subject)
-        .bind(fmt_ts(c.reply_by))
-        .bind(fmt_ts(last))
-        .bind(&now)
-        .execute(&mut *conn)
-        .await?;
-        for m in &c.messages {
-            sqlx::query("INSERT INTO messages (id, conversation_id, direction, body, sent_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-                .bind(new_id())
-                .bind(&cid)
-                .bind(if m.inbound { "in" } else { "out" })
-                .bind(&m.body)
-                .bind(fmt_ts(m.at))
-                .bind(&now)
-                .execute(&mut *conn)
-                .await?;
-        }
+    // conversations go in as the mail and chat loops store them: threaded,
+    // linked to their order, with their reply clocks
+    for (i, c) in shop.conversations.iter().enumerate() {
+        let order_refs: Vec<String> = c.order_external_id.iter().cloned().collect();
+        let msgs: Vec<crate::inbox::NewMessage> = c
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(j, m)| crate::inbox::NewMessage {
+                channel_id: channel_ids[c.channel].clone(),
+                mailbox_id: None,
+                external_id: format!("demo-{i}-{j}@demo.mercator.invalid"),
+                thread: Some(format!("demo-{i}")),
+                parents: vec![],
+                direction: if m.inbound { crate::inbox::Direction::In } else { crate::inbox::Direction::Out },
+                subject: c.subject.clone(),
+                from_name: if m.inbound { c.buyer_name.clone() } else { String::new() },
+                from_address: String::new(),
+                reply_to: String::new(),
+                body: m.body.clone(),
+                html: None,
+                blocked_images: 0,
+                attachments: "[]".into(),
+                sent_at: m.at,
+                order_refs: order_refs.clone(),
+                lang: Some(c.buyer_lang.clone()),
+                auto: false,
+            })
+            .collect();
+        crate::inbox::ingest_in(&mut *conn, &msgs).await?;
         stats.conversations += 1;
     }
     Ok(())

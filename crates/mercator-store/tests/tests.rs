@@ -78,7 +78,10 @@ async fn pages_localise_titles_and_carry_money_with_currency() {
     assert!(orders.windows(2).all(|w| w[0].ordered_at >= w[1].ordered_at), "newest first");
     assert!(orders.iter().all(|o| o.items > 0));
 
-    let conv = store.conversations().await.unwrap();
+    let conv = store
+        .conversations_where(&Default::default(), time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
     assert_eq!(conv.len(), 6);
     assert!(conv.iter().any(|c| c.last_message.contains("<script>")), "stored verbatim; the UI escapes it");
 
@@ -1316,5 +1319,319 @@ async fn short_terms_find_exactly_the_products_holding_them() {
         .unwrap();
         let (_, got) = store.products_page("en-US", Some(&term), 0, 10, None).await.unwrap();
         assert_eq!(got.count, want, "term {term:?}");
+    }
+}
+
+mod inbox {
+    use super::*;
+    use mercator_store::inbox::{ConversationFilter, Direction, MailPosition, MailboxSettings, NewMessage, REPLY_KIND};
+
+    fn t0() -> OffsetDateTime {
+        time::macros::datetime!(2026-12-05 08:00 UTC)
+    }
+
+    fn mail(channel: &str, id: &str, parents: &[&str], subject: &str, body: &str, at: OffsetDateTime) -> NewMessage {
+        NewMessage {
+            channel_id: channel.into(),
+            mailbox_id: None,
+            external_id: id.into(),
+            thread: None,
+            parents: parents.iter().map(|p| (*p).to_string()).collect(),
+            direction: Direction::In,
+            subject: subject.into(),
+            from_name: "Jonas Becker".into(),
+            from_address: "abc123xyz@marketplace.amazon.de".into(),
+            reply_to: "abc123xyz@marketplace.amazon.de".into(),
+            body: body.into(),
+            html: None,
+            blocked_images: 0,
+            attachments: "[]".into(),
+            sent_at: at,
+            order_refs: mercator_core::inbox::order_refs(&format!("{subject}\n{body}")).iter().map(|r| r.text()).collect(),
+            lang: None,
+            auto: false,
+        }
+    }
+
+    async fn shop(dir: &Path) -> (Store, String) {
+        let (store, _) = Store::open(dir, &no_demo()).await.unwrap();
+        let ch = store.add_channel("amazon", "Amazon DE", "DE", "EUR", "de-DE").await.unwrap();
+        sqlx::query(
+            "INSERT INTO orders (id, channel_id, external_id, order_number, status, raw_status, buyer_name, ship_country, \
+             total_minor, currency, ordered_at, updated_at) \
+             VALUES ('o1', ?, '302-1234567-7654321', '302-1234567-7654321', 'unshipped', 'Unshipped', 'Jonas', 'DE', 1999, 'EUR', \
+             '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z')",
+        )
+        .bind(&ch)
+        .execute(store.pool())
+        .await
+        .unwrap();
+        (store, ch)
+    }
+
+    fn all() -> ConversationFilter {
+        ConversationFilter::default()
+    }
+
+    #[tokio::test]
+    async fn mail_is_threaded_linked_to_its_order_and_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(dir.path()).await;
+        let first = mail(&ch, "m1@amazon", &[], "Bestellung 302-1234567-7654321: Lieferung?", "Wo bleibt mein Paket?", t0());
+        let r = store.ingest(&[first.clone()], None).await.unwrap();
+        assert_eq!(r.stored.len(), 1);
+        // the buyer answers our reply (which we never stored): References names the root
+        let second = mail(&ch, "m3@amazon", &["m2@seller", "m1@amazon"], "AW: Bestellung", "Danke, und die Rechnung?", t0() + Duration::hours(2));
+        // an unrelated mail from someone else
+        let mut other = mail(&ch, "x1@amazon", &[], "Frage zum Artikel", "Ist das Kabel 2 m lang?", t0() + Duration::hours(3));
+        other.reply_to = "zzz@marketplace.amazon.de".into();
+        other.order_refs.clear();
+        // read again (a crash before the position was stored): nothing doubles
+        let r = store.ingest(&[first.clone(), second, other, first], None).await.unwrap();
+        assert_eq!((r.stored.len(), r.duplicates), (2, 2));
+        let list = store.conversations_where(&all(), t0()).await.unwrap();
+        assert_eq!(list.len(), 2);
+        let thread = list.iter().find(|c| c.order_id.is_some()).unwrap();
+        assert_eq!(thread.order_id.as_deref(), Some("o1"));
+        assert_eq!(thread.order_number.as_deref(), Some("302-1234567-7654321"));
+        assert_eq!(thread.message_count, 2);
+        assert_eq!(thread.unread, 2);
+        assert_eq!(thread.buyer_lang, "de-DE");
+        assert_eq!(thread.subject, "Bestellung 302-1234567-7654321: Lieferung?");
+        let msgs = store.thread(&thread.id).await.unwrap();
+        assert_eq!(msgs.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["Wo bleibt mein Paket?", "Danke, und die Rechnung?"]);
+        // a same-buyer mail about the same order without headers joins it too
+        let loose = mail(&ch, "m9@amazon", &[], "Noch eine Frage zu 302-1234567-7654321", "Hallo?", t0() + Duration::hours(4));
+        let r = store.ingest(&[loose], None).await.unwrap();
+        assert_eq!(r.stored[0].0, thread.id);
+        let only = store.conversations_where(&ConversationFilter { has_order: true, ..all() }, t0()).await.unwrap();
+        assert_eq!(only.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_same_message_read_by_two_loops_at_once_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(dir.path()).await;
+        let batch: Vec<NewMessage> =
+            (0..50).map(|i| mail(&ch, &format!("r{i}@a"), &[], "Frage", &format!("Text {i}"), t0())).collect();
+        let (a, b) = tokio::join!(store.ingest(&batch, None), store.ingest(&batch, None));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.stored.len() + b.stored.len(), 50);
+        assert_eq!(a.duplicates + b.duplicates, 50);
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(n, 50);
+    }
+
+    #[tokio::test]
+    async fn the_batch_and_the_mailbox_position_commit_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(dir.path()).await;
+        let mb = store.add_mailbox(&ch, &settings("seller@shop.test")).await.unwrap();
+        let pos = MailPosition { mailbox_id: &mb, uid_validity: 77, last_uid: 12 };
+        store.ingest(&[mail(&ch, "p1@a", &[], "s", "b", t0())], Some(pos)).await.unwrap();
+        let m = store.mailbox(&mb).await.unwrap();
+        assert_eq!((m.uid_validity, m.last_uid), (Some(77), 12));
+        // a failing batch (a foreign key broken on purpose) stores neither messages nor position
+        let mut broken = mail(&ch, "p2@a", &[], "s", "b", t0());
+        broken.channel_id = "no-such-channel".into();
+        let pos = MailPosition { mailbox_id: &mb, uid_validity: 77, last_uid: 20 };
+        assert!(store.ingest(&[mail(&ch, "p3@a", &[], "s", "b", t0()), broken], Some(pos)).await.is_err());
+        assert_eq!(store.mailbox(&mb).await.unwrap().last_uid, 12);
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(n, 1);
+    }
+
+    fn settings(address: &str) -> MailboxSettings {
+        MailboxSettings {
+            address: address.into(),
+            username: String::new(),
+            imap_host: "127.0.0.1".into(),
+            imap_port: 10143,
+            imap_security: "none".into(),
+            smtp_host: "localhost".into(),
+            smtp_port: 10025,
+            smtp_security: "none".into(),
+            inbox_folder: String::new(),
+            sent_folder: String::new(),
+            reply_hours: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn mailbox_settings_are_checked_and_plain_text_only_to_this_computer() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(dir.path()).await;
+        let code = |e: StoreError| match e {
+            StoreError::Rejected(p) => format!("{} {}", p.code, p.args.values().cloned().collect::<Vec<_>>().join(",")),
+            e => panic!("{e:?}"),
+        };
+        let mut s = settings("seller@shop.test");
+        s.imap_host = "imap.example.com".into();
+        assert_eq!(code(store.add_mailbox(&ch, &s).await.unwrap_err()), "mail-insecure imap.example.com");
+        s.imap_security = "tls".into();
+        s.smtp_host = "smtp.example.com".into();
+        s.smtp_security = "starttls".into();
+        let id = store.add_mailbox(&ch, &s).await.unwrap();
+        let m = store.mailbox(&id).await.unwrap();
+        assert_eq!((m.username.as_str(), m.inbox_folder.as_str(), m.sent_folder.as_str()), ("seller@shop.test", "INBOX", "Sent"));
+        assert_eq!(code(store.add_mailbox(&ch, &s).await.unwrap_err()), "invalid-argument duplicate,address");
+        for bad in ["no-at", "a@b@c", "@x", "sp ace@x.y"] {
+            assert!(code(store.add_mailbox(&ch, &settings(bad)).await.unwrap_err()).contains("address"), "{bad}");
+        }
+        let mut p = settings("x@y.z");
+        p.imap_port = 70000;
+        assert!(code(store.add_mailbox(&ch, &p).await.unwrap_err()).contains("port"));
+        let mut h = settings("x@y.z");
+        h.reply_hours = Some(0);
+        assert!(code(store.add_mailbox(&ch, &h).await.unwrap_err()).contains("replyHours"));
+    }
+
+    #[tokio::test]
+    async fn reply_clocks_follow_the_channel_rule_and_the_seller() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(dir.path()).await;
+        let shopee = store.add_channel("shopee", "Shopee MY", "MY", "MYR", "en-MY").await.unwrap();
+        store.ingest(&[mail(&ch, "c1@a", &[], "Frage", "Wann kommt es?", t0())], None).await.unwrap();
+        let mut chat = mail(&shopee, "9001", &[], "", "When ship?", t0());
+        chat.thread = Some("conv-1".into());
+        store.ingest(&[chat], None).await.unwrap();
+        let list = store.conversations_where(&all(), t0()).await.unwrap();
+        let amazon = list.iter().find(|c| c.channel_id == ch).unwrap().clone();
+        let shopee_c = list.iter().find(|c| c.channel_id == shopee).unwrap().clone();
+        assert_eq!(amazon.reply_by.as_deref(), Some("2026-12-06T08:00:00Z"), "Amazon: 24 h, weekend included");
+        assert_eq!(shopee_c.reply_by.as_deref(), Some("2026-12-05T20:00:00Z"), "Shopee: 12 h");
+        use mercator_core::inbox::ReplyState;
+        assert!(matches!(amazon.reply_state(t0() + Duration::hours(1)), ReplyState::Due(_)));
+        assert!(matches!(amazon.reply_state(t0() + Duration::hours(19)), ReplyState::DueSoon(_)));
+        assert!(matches!(amazon.reply_state(t0() + Duration::hours(25)), ReplyState::Overdue(_)));
+        let c = store.inbox_counts(t0() + Duration::hours(13)).await.unwrap();
+        assert_eq!((c.unread, c.needs_reply, c.due_soon, c.overdue), (2, 2, 0, 1));
+        let c = store.inbox_counts(t0() + Duration::hours(19)).await.unwrap();
+        assert_eq!((c.due_soon, c.overdue), (1, 1));
+        let overdue = ConversationFilter { overdue: true, ..all() };
+        assert_eq!(store.conversations_where(&overdue, t0() + Duration::hours(13)).await.unwrap().len(), 1);
+
+        // "no reply needed" stops the clock; the buyer writing again starts it anew
+        store.close_conversation(&shopee_c.id, t0() + Duration::hours(1)).await.unwrap();
+        let c = store.inbox_counts(t0() + Duration::hours(13)).await.unwrap();
+        assert_eq!((c.needs_reply, c.overdue), (1, 0));
+        let mut again = mail(&shopee, "9002", &[], "", "Hello??", t0() + Duration::hours(2));
+        again.thread = Some("conv-1".into());
+        store.ingest(&[again], None).await.unwrap();
+        let c = store.conversation(&shopee_c.id, t0()).await.unwrap();
+        assert_eq!(c.reply_by.as_deref(), Some("2026-12-05T22:00:00Z"));
+
+        // an auto-reply does not stop it; a queued reply does not either, until it is sent
+        let mut auto = mail(&shopee, "9003", &[], "", "Thanks for your message, we reply soon", t0() + Duration::hours(3));
+        auto.thread = Some("conv-1".into());
+        auto.direction = Direction::Out;
+        auto.auto = true;
+        store.ingest(&[auto], None).await.unwrap();
+        let reply = store.queue_reply(&shopee_c.id, "Shipped today!", "en-MY", None, t0() + Duration::hours(4)).await.unwrap();
+        assert!(store.conversation(&shopee_c.id, t0()).await.unwrap().reply_by.is_some());
+        store.reply_sent(&reply, t0() + Duration::hours(5)).await.unwrap();
+        let c = store.conversation(&shopee_c.id, t0()).await.unwrap();
+        assert_eq!((c.reply_by.as_deref(), c.last_reply_at.as_deref()), (None, Some("2026-12-05T13:00:00Z")));
+        assert!(matches!(c.reply_state(t0() + Duration::days(3)), ReplyState::Answered));
+
+        // a mailbox's own clock for an own store
+        let shop_ch = store.add_channel("shopify", "Own store", "US", "USD", "en-US").await.unwrap();
+        let mut s = settings("help@shop.test");
+        s.reply_hours = Some(48);
+        let mb = store.add_mailbox(&shop_ch, &s).await.unwrap();
+        let mut own = mail(&shop_ch, "s1@x", &[], "Contact form", "Do you ship to Canada?", t0());
+        own.mailbox_id = Some(mb);
+        store.ingest(&[own], None).await.unwrap();
+        let f = ConversationFilter { channel_id: Some(shop_ch), ..all() };
+        assert_eq!(store.conversations_where(&f, t0()).await.unwrap()[0].reply_by.as_deref(), Some("2026-12-07T08:00:00Z"));
+    }
+
+    #[tokio::test]
+    async fn search_finds_every_language_and_short_chinese_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(dir.path()).await;
+        let texts = [
+            ("Rückgabe", "Ich möchte den Wasserkocher zurückgeben."),
+            ("退货", "我想退货，耳机坏了"),
+            ("返品について", "イヤホンが届きません"),
+            ("50% off?", "Is there a 50%_discount code"),
+        ];
+        let batch: Vec<NewMessage> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, (s, b))| mail(&ch, &format!("s{i}@a"), &[], s, b, t0() + Duration::minutes(i as i64)))
+            .collect();
+        store.ingest(&batch, None).await.unwrap();
+        let find = |q: &str| {
+            let f = ConversationFilter { search: Some(q.into()), ..all() };
+            let store = &store;
+            async move { store.conversations_where(&f, t0()).await.unwrap().into_iter().map(|c| c.subject).collect::<Vec<_>>() }
+        };
+        assert_eq!(find("wasserkocher").await, ["Rückgabe"]);
+        assert_eq!(find("耳机").await, ["退货"], "two characters, no spaces");
+        assert_eq!(find("退货 耳机").await, ["退货"]);
+        assert_eq!(find("イヤホン").await, ["返品について"]);
+        assert_eq!(find("50%_").await, ["50% off?"], "wildcards are literal");
+        assert_eq!(find("%").await, ["50% off?"], "a lone % is a percent sign");
+        assert!(find("Jonas Becker Rückgabe").await == ["Rückgabe"], "the sender is searchable");
+        assert!(find("nothing-like-this").await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_reply_and_its_outbox_entry_are_one_and_name_the_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(dir.path()).await;
+        let mb = store.add_mailbox(&ch, &settings("seller@shop.test")).await.unwrap();
+        let mut first = mail(&ch, "root@amazon", &[], "Frage", "Hallo", t0());
+        first.mailbox_id = Some(mb);
+        let second = mail(&ch, "next@amazon", &["root@amazon"], "AW: Frage", "Noch da?", t0() + Duration::hours(1));
+        let r = store.ingest(&[first, second], None).await.unwrap();
+        let conv = r.stored[0].0.clone();
+        let empty = store.queue_reply(&conv, "  \n ", "de-DE", None, t0()).await.unwrap_err();
+        assert!(matches!(empty, StoreError::Rejected(p) if p.code == "reply-empty"));
+        let id = store.queue_reply(&conv, "Guten Tag!", "de-DE", Some("你好！"), t0() + Duration::hours(2)).await.unwrap();
+        let job = store.reply_job(&id).await.unwrap();
+        assert!(job.external_id.ends_with("@shop.test"), "{}", job.external_id);
+        assert_eq!(job.to_address.as_deref(), Some("abc123xyz@marketplace.amazon.de"));
+        assert_eq!((job.status.as_str(), job.subject.as_str()), ("waiting", "Re: Frage"));
+        assert_eq!(store.reply_parents(&id).await.unwrap(), ["next@amazon", "root@amazon"]);
+        let entries: Vec<(String, String)> = sqlx::query_as("SELECT kind, aggregate_id FROM outbox")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(entries, [(REPLY_KIND.to_string(), id.clone())]);
+        let msgs = store.thread(&conv).await.unwrap();
+        let last = msgs.last().unwrap();
+        assert_eq!((last.status.as_str(), last.original.as_deref()), ("waiting", Some("你好！")));
+        // refused for good: failed with the reason, retry puts it back
+        store.reply_problem(&id, "550 mailbox unavailable", true).await.unwrap();
+        let c = store.conversation(&conv, t0()).await.unwrap();
+        assert_eq!((c.waiting_replies, c.failed_replies), (0, 1));
+        store.retry_reply(&id).await.unwrap();
+        assert_eq!(store.reply_job(&id).await.unwrap().status, "waiting");
+    }
+
+    #[tokio::test]
+    async fn templates_are_checked_when_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = shop(dir.path()).await;
+        let id = store.save_template("Versand", "de-DE", "Hallo {buyer_name}, Ihre Bestellung {order_number} ist unterwegs.").await.unwrap();
+        let again = store.save_template("Versand", "de-DE", "Hallo {buyer_name}!").await.unwrap();
+        assert_eq!(id, again, "same name and language: replaced");
+        let e = store.save_template("Bad", "en-US", "Hi {buyer}").await.unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(p) if p.code == "template-unknown-variable"));
+        let e = store.save_template("Bad", "en-US", "Hi {buyer_name").await.unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(p) if p.code == "template-unclosed"));
+        assert_eq!(store.templates().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_demo_shop_has_threaded_conversations_with_clocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path()).await;
+        let list = store.conversations_where(&all(), OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!(list.len(), 6);
+        assert!(list.iter().any(|c| c.order_id.is_some()));
+        assert!(list.iter().any(|c| c.reply_by.is_some()));
     }
 }
