@@ -15,6 +15,7 @@
 pub mod amazon;
 pub mod http;
 pub mod mail;
+pub mod mailbox;
 pub mod model;
 pub mod redact;
 pub mod shopee;

@@ -1456,3 +1456,164 @@ mod mail {
         assert_eq!(m.text, "see attached");
     }
 }
+
+/// The mailbox client against a real Dovecot and a real SMTP receiver.
+mod mailbox {
+    use super::*;
+    use mercator_channels::mailbox::{send, Account, Imap, MailboxError, Outgoing, Security, Server, Waited};
+    use mercator_testkit::mailserver::{MailServer, PASSWORD, USER};
+
+    fn account(m: &MailServer, password: &str) -> Account {
+        Account {
+            address: USER.into(),
+            username: USER.into(),
+            password: Secret::new(password),
+            imap: Server { host: "127.0.0.1".into(), port: m.imap_port, security: Security::None },
+            smtp: Server { host: "127.0.0.1".into(), port: m.smtp_port, security: Security::None },
+        }
+    }
+
+    fn buyer_mail(id: &str, subject: &str, body: &str) -> Vec<u8> {
+        format!(
+            "From: Jonas <abc@marketplace.amazon.de>\r\nTo: {USER}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
+             Date: Sat, 05 Dec 2026 08:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+        )
+        .into_bytes()
+    }
+
+    #[tokio::test]
+    async fn reads_new_mail_by_uid_in_its_charset_and_waits_for_more() {
+        let m = MailServer::start().unwrap();
+        m.deliver(&buyer_mail("a1@x", "Bestellung 302-1234567-7654321", "Wo ist mein Paket?\r\n.dot line")).await.unwrap();
+        // GB2312 subject and body, base64
+        let gb = encoding_rs::GB18030.encode("我想退货，耳机坏了").0.into_owned();
+        let mut raw = b"From: buyer@example.cn\r\nTo: seller@shop.test\r\nSubject: =?gb2312?B?".to_vec();
+        raw.extend(base64(&encoding_rs::GB18030.encode("退货").0));
+        raw.extend(b"?=\r\nMessage-ID: <a2@x>\r\nContent-Type: text/plain; charset=gb2312\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+        raw.extend(base64(&gb));
+        raw.extend(b"\r\n");
+        m.deliver(&raw).await.unwrap();
+
+        let mut imap = Imap::connect(&account(&m, PASSWORD)).await.unwrap();
+        assert!(imap.has_idle());
+        let f = imap.select("INBOX").await.unwrap();
+        assert_eq!(f.exists, 2);
+        let new = imap.new_since(0).await.unwrap();
+        assert_eq!(new.len(), 2);
+        let bodies = imap.fetch(&new.iter().map(|(u, _)| *u).collect::<Vec<_>>(), false).await.unwrap();
+        let mails: Vec<_> = bodies.iter().map(|(_, raw)| mercator_channels::mail::parse_mail(raw).unwrap()).collect();
+        assert!(mails[0].text.contains("Wo ist mein Paket?") && mails[0].text.contains(".dot line"), "dot-stuffing undone");
+        assert_eq!(mails[1].subject, "退货");
+        assert!(mails[1].text.contains("耳机坏了"));
+        // after the last UID: nothing (even though `N:*` names the last message)
+        let last = new.last().unwrap().0;
+        assert!(imap.new_since(last).await.unwrap().is_empty());
+
+        // IDLE: a delivery wakes the wait
+        let deliver = async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            m.deliver(&buyer_mail("a3@x", "Noch da?", "Hallo")).await.unwrap();
+        };
+        let (waited, ()) = tokio::join!(imap.wait(Duration::from_secs(20)), deliver);
+        let (mut imap, w) = waited.unwrap();
+        assert_eq!(w, Waited::Changed);
+        assert_eq!(imap.new_since(last).await.unwrap().len(), 1, "the connection is usable after IDLE");
+        let (imap, w) = imap.wait(Duration::from_millis(300)).await.unwrap();
+        assert_eq!(w, Waited::Quiet);
+        imap.logout().await;
+    }
+
+    fn base64(b: &[u8]) -> Vec<u8> {
+        const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = vec![];
+        for c in b.chunks(3) {
+            let n = (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+            for i in 0..4 {
+                out.push(if i <= c.len() { T[((n >> (18 - 6 * i)) & 63) as usize] } else { b'=' });
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn a_reply_is_sent_filed_in_sent_and_found_there_by_its_message_id() {
+        let m = MailServer::start().unwrap();
+        let acc = account(&m, PASSWORD);
+        let out = Outgoing {
+            from_name: "Hearthly".into(),
+            from: USER.into(),
+            to_name: "Jonas Becker".into(),
+            to: "abc@marketplace.amazon.de".into(),
+            subject: "Re: Bestellung\r\nBcc: evil@x".into(),
+            message_id: "r1@shop.test".into(),
+            parents: vec!["p2@x".into(), "root@x".into()],
+            body: "Guten Tag, Ihr Paket ist unterwegs. 您好".into(),
+        };
+        let mail = out.build().unwrap();
+        send(&acc, &mail).await.unwrap();
+        let got = m.received();
+        assert_eq!(got.len(), 1);
+        let parsed = mercator_channels::mail::parse_mail(&got[0]).unwrap();
+        assert_eq!(parsed.message_id.as_deref(), Some("r1@shop.test"));
+        assert_eq!(parsed.in_reply_to, ["p2@x"]);
+        assert_eq!(parsed.references, ["root@x", "p2@x"]);
+        assert!(parsed.text.contains("您好"));
+        assert!(!String::from_utf8_lossy(&got[0]).lines().any(|l| l.starts_with("Bcc:")), "no header injection");
+
+        let mut imap = Imap::connect(&acc).await.unwrap();
+        assert!(!imap.has_message_id("Sent", "r1@shop.test").await.unwrap());
+        imap.append("Sent", &mail.formatted()).await.unwrap();
+        assert!(imap.has_message_id("Sent", "r1@shop.test").await.unwrap());
+        assert!(!imap.has_message_id("Sent", "r1@shop.tes").await.unwrap(), "the whole id, not a part");
+        assert!(!imap.has_message_id("Sent", "x\" OR ALL \"").await.unwrap(), "quoted, not a search of everything");
+        assert!(matches!(imap.append("NoSuchFolder", b"x").await, Err(MailboxError::Folder { .. })));
+    }
+
+    #[tokio::test]
+    async fn wrong_passwords_refusals_and_a_server_gone_are_told_apart() {
+        let mut m = MailServer::start().unwrap();
+        let wrong = account(&m, "not-the-password");
+        assert!(matches!(Imap::connect(&wrong).await, Err(MailboxError::Auth { .. })));
+        let out = Outgoing {
+            from_name: String::new(),
+            from: USER.into(),
+            to_name: String::new(),
+            to: "b@x.test".into(),
+            subject: "Re".into(),
+            message_id: "e1@shop.test".into(),
+            parents: vec![],
+            body: "Hi".into(),
+        }
+        .build()
+        .unwrap();
+        let e = send(&wrong, &out).await.unwrap_err();
+        assert!(matches!(e, MailboxError::Auth { .. }), "{e:?}");
+        let acc = account(&m, PASSWORD);
+        m.smtp_refuse(Some("550 5.1.1 mailbox unavailable"));
+        let e = send(&acc, &out).await.unwrap_err();
+        assert!(matches!(&e, MailboxError::Rejected { reason } if reason.contains("mailbox unavailable")), "{e:?}");
+        assert!(!e.is_transient());
+        m.smtp_refuse(Some("451 4.3.0 try again later"));
+        let e = send(&acc, &out).await.unwrap_err();
+        assert!(matches!(e, MailboxError::Later { .. }) && e.is_transient(), "{e:?}");
+        m.smtp_refuse(None);
+        assert!(m.received().is_empty(), "nothing accepted while refusing");
+
+        // the server goes away under an open connection, then entirely
+        let mut imap = Imap::connect(&acc).await.unwrap();
+        imap.select("INBOX").await.unwrap();
+        m.stop_imap();
+        let e = imap.new_since(0).await.unwrap_err();
+        assert!(e.is_transient(), "{e:?}");
+        let e = Imap::connect(&acc).await.unwrap_err();
+        assert!(e.is_unreachable(), "{e:?}");
+        // plain text to another computer is refused before connecting
+        let mut far = account(&m, PASSWORD);
+        far.imap.host = "imap.example.com".into();
+        assert!(matches!(Imap::connect(&far).await, Err(MailboxError::Insecure { .. })));
+        far.smtp.host = "smtp.example.com".into();
+        assert!(matches!(send(&far, &out).await, Err(MailboxError::Insecure { .. })));
+        let text = format!("{:?}", Imap::connect(&wrong).await.unwrap_err());
+        assert!(!text.contains("not-the-password"));
+    }
+}
