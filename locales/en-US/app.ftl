@@ -686,3 +686,7 @@ reply-lint-link = Remove the link “{ $text }”: marketplaces do not allow lin
 reply-lint-email = Remove the e-mail address “{ $text }”: marketplace buyers are answered through the marketplace.
 reply-lint-phone = Remove the phone number “{ $text }”: marketplaces do not allow contact details.
 reply-lint-marketing = Remove “{ $text }”: offers and review requests are not allowed in replies.
+notify-new-message = { $count ->
+    [one] New buyer message
+   *[other] { $count } new buyer messages
+}

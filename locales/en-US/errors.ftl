@@ -155,3 +155,4 @@ error-mail-rejected = The mail server refused the message: { $reason }
 error-mail-protocol = The mail server { $host } answered something Mercator could not understand: { $detail }
 error-mail-no-recipient = There is no address to answer this conversation to.
 error-mail-folder-missing = The folder “{ $folder }” does not exist on the mail server. Check the folder names of the mailbox.
+error-reply-lint = Marketplaces penalise replies that contain this: “{ $text }”. Remove it, or send anyway if you are sure.

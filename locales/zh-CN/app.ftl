@@ -651,3 +651,4 @@ reply-lint-link = 请删除链接“{ $text }”：平台不允许向买家发�
 reply-lint-email = 请删除邮箱地址“{ $text }”：平台买家须通过平台沟通。
 reply-lint-phone = 请删除电话号码“{ $text }”：平台不允许发送联系方式。
 reply-lint-marketing = 请删除“{ $text }”：回复中不允许推广或索要评价。
+notify-new-message = { $count } 条新的买家消息

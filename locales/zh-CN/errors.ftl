@@ -155,3 +155,4 @@ error-mail-rejected = 邮件服务器拒收了这封邮件：{ $reason }
 error-mail-protocol = 邮件服务器 { $host } 的应答无法识别：{ $detail }
 error-mail-no-recipient = 此会话没有可回复的地址。
 error-mail-folder-missing = 邮件服务器上没有文件夹“{ $folder }”。请检查邮箱的文件夹名称。
+error-reply-lint = 平台会处罚包含此内容的回复：“{ $text }”。请删除，或确认无误后仍然发送。

@@ -4,7 +4,7 @@
 use crate::state::AppState;
 use mercator_api::CatalogFilter;
 use mercator_api::{
-    catalog, ops, ApiError, ApiResult, AppInfo, BulkResult, CatalogSummary, ChannelDto, ConversationDto, ExportResult,
+    catalog, ops, ApiError, ApiResult, AppInfo, BulkResult, CatalogSummary, ChannelDto, ExportResult,
     HistoryDto, NewProductRequest, Page, PickListDto, ProductDetailDto, ProductDto, SyncStatus, VaultStatus,
 };
 use mercator_core::ErrorCode;
@@ -51,11 +51,6 @@ pub async fn list_products(
 #[tauri::command]
 pub async fn catalog_count(state: S<'_>, filter: CatalogFilter) -> ApiResult<i64> {
     ops::catalog_count(state.store().await?.as_ref(), &filter.into()).await
-}
-
-#[tauri::command]
-pub async fn list_conversations(state: S<'_>) -> ApiResult<Vec<ConversationDto>> {
-    ops::conversations(state.store().await?.as_ref()).await
 }
 
 #[tauri::command]

@@ -2,6 +2,7 @@
 //! transport-free crates. Only this crate knows about IPC.
 
 mod commands;
+mod inbox_commands;
 mod host;
 mod logging;
 mod pricing_commands;
@@ -26,6 +27,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
         }))
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let paths = state::resolve_paths(app.handle(), &launch)?;
             logging::init(&paths.log_dir);
@@ -53,7 +55,22 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             commands::catalog_summary,
             commands::list_products,
             commands::catalog_count,
-            commands::list_conversations,
+            inbox_commands::list_conversations,
+            inbox_commands::inbox_counts,
+            inbox_commands::open_conversation,
+            inbox_commands::close_conversation,
+            inbox_commands::lint_reply,
+            inbox_commands::draft_reply,
+            inbox_commands::send_reply,
+            inbox_commands::retry_reply,
+            inbox_commands::list_templates,
+            inbox_commands::save_template,
+            inbox_commands::delete_template,
+            inbox_commands::list_mailboxes,
+            inbox_commands::add_mailbox,
+            inbox_commands::check_mailbox,
+            inbox_commands::remove_mailbox,
+            inbox_commands::check_mail,
             commands::pick_list,
             commands::sync_status,
             commands::vault_status,

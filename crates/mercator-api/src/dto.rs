@@ -84,21 +84,6 @@ pub struct OrderDto {
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct ConversationDto {
-    pub id: String,
-    pub channel_name: String,
-    pub buyer_name: String,
-    pub buyer_lang: String,
-    pub subject: String,
-    /// Untrusted buyer text: shown as text, never as HTML.
-    pub last_message: String,
-    pub last_message_at: String,
-    pub awaiting_reply: bool,
-    pub reply_by: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
 pub struct PickLineDto {
     pub sku: String,
     pub title: String,

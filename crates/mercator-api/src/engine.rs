@@ -49,6 +49,20 @@ pub trait Host: Send + Sync + 'static {
     fn delivered(&self, _report: &DeliveryReport) {}
     /// The daily purge removed the buyer data of this many orders.
     fn purged(&self, _orders: i64) {}
+    /// New buyer messages were stored (the window refreshes and notifies).
+    fn inbox(&self, _event: &InboxEvent) {}
+}
+
+/// New mail in a mailbox (the window's `inbox` event and the OS notification).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxEvent {
+    pub mailbox_id: String,
+    pub stored: usize,
+    pub conversations: Vec<String>,
+    /// The first new conversation's buyer and subject, for the notification.
+    pub buyer: String,
+    pub subject: String,
 }
 
 /// Sent while an account syncs and when it stops (the window's `sync` event).
@@ -182,6 +196,8 @@ pub struct Timings {
     pub edits_delay: Duration,
     /// The purge loop checks for a new day at least this often.
     pub purge_check: Duration,
+    /// A mailbox's IDLE is renewed this often (servers drop it after 30 min).
+    pub mail_idle: Duration,
 }
 
 impl Default for Timings {
@@ -191,6 +207,7 @@ impl Default for Timings {
             offline_tick: Duration::from_secs(15),
             edits_delay: Duration::from_secs(2),
             purge_check: Duration::from_secs(3600),
+            mail_idle: Duration::from_secs(10 * 60),
         }
     }
 }
@@ -206,6 +223,10 @@ struct Shared {
     offline_since: watch::Sender<Option<OffsetDateTime>>,
     wake_sync: Notify,
     wake_outbox: Notify,
+    /// Wakes every mailbox watcher to read now.
+    wake_mail: Notify,
+    /// Mailboxes with a watcher running.
+    watching: Mutex<HashSet<String>>,
     edits_pending: AtomicBool,
     /// Accounts with a run started by the sync loop still going.
     running: Mutex<HashSet<String>>,
@@ -245,6 +266,8 @@ impl Engine {
             offline_since: watch::channel(None).0,
             wake_sync: Notify::new(),
             wake_outbox: Notify::new(),
+            wake_mail: Notify::new(),
+            watching: Mutex::new(HashSet::new()),
             edits_pending: AtomicBool::new(false),
             running: Mutex::new(HashSet::new()),
             unreachable: Mutex::new(HashSet::new()),
@@ -256,6 +279,7 @@ impl Engine {
             tokio::spawn(sync_loop(shared.clone())),
             tokio::spawn(outbox_loop(shared.clone())),
             tokio::spawn(purge_loop(shared.clone())),
+            tokio::spawn(mail_loop(shared.clone())),
         ];
         Engine { shared, loops: Mutex::new(loops) }
     }
@@ -274,6 +298,17 @@ impl Engine {
     pub fn resume(&self) {
         self.shared.wake_sync.notify_one();
         self.shared.wake_outbox.notify_one();
+        self.shared.wake_mail.notify_waiters();
+    }
+
+    /// Reads every mailbox now (the user asked, or a mailbox was added).
+    pub fn check_mail(&self) {
+        self.shared.wake_mail.notify_waiters();
+    }
+
+    /// Mailboxes being watched now.
+    pub fn watching(&self) -> usize {
+        lock(&self.shared.watching).len()
     }
 
     /// Sends what the outbox holds now, in the background (after shipments
@@ -308,8 +343,7 @@ impl Engine {
 
     /// Sends what is due now and waits for it (the user's "retry").
     pub async fn deliver_now(&self) -> ApiResult<DeliveryReport> {
-        let s = &self.shared;
-        crate::outbox::deliver_due_at(&s.store, &s.vault, s.clock.now()).await
+        self.shared.deliver().await
     }
 
     pub async fn connectivity(&self) -> ConnectivityDto {
@@ -379,6 +413,16 @@ impl Shared {
             }
             self.host.connectivity(&self.connectivity().await);
         }
+    }
+
+    /// One outbox round: channel changes, then replies by mail.
+    async fn deliver(&self) -> ApiResult<DeliveryReport> {
+        let now = self.clock.now();
+        let mut r = crate::outbox::deliver_due_at(&self.store, &self.vault, now).await?;
+        let replies = crate::inbox::deliver_replies_at(&self.store, &self.vault, now).await?;
+        r.sent += replies.sent + replies.found_sent;
+        r.failed += replies.failed;
+        Ok(r)
     }
 
     async fn run(&self, channel_id: &str) -> ApiResult<RunReport> {
@@ -522,7 +566,7 @@ async fn sync_loop(s: Arc<Shared>) {
 async fn outbox_loop(s: Arc<Shared>) {
     let mut stop = s.stop.subscribe();
     while s.wait_tick(&s.wake_outbox, &mut stop).await {
-        match crate::outbox::deliver_due_at(&s.store, &s.vault, s.clock.now()).await {
+        match s.deliver().await {
             Ok(r) => {
                 if r.sent + r.failed > 0 {
                     tracing::info!(sent = r.sent, failed = r.failed, "outbox delivered");
@@ -530,6 +574,86 @@ async fn outbox_loop(s: Arc<Shared>) {
                 s.host.delivered(&r);
             }
             Err(e) => tracing::warn!(error = %e, "outbox delivery failed"),
+        }
+    }
+}
+
+/// Starts a watcher for every mailbox that has none, at start and at each
+/// tick (a mailbox added meanwhile is picked up; one removed ends its own).
+async fn mail_loop(s: Arc<Shared>) {
+    let mut stop = s.stop.subscribe();
+    loop {
+        match s.store.mailboxes().await {
+            Ok(list) => {
+                for m in list {
+                    if !lock(&s.watching).insert(m.id.clone()) {
+                        continue;
+                    }
+                    let shared = s.clone();
+                    let mut tasks = lock(&s.tasks);
+                    while tasks.try_join_next().is_some() {}
+                    tasks.spawn(async move {
+                        let id = m.id;
+                        watch_mailbox(&shared, &id).await;
+                        lock(&shared.watching).remove(&id);
+                    });
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "mailboxes not read"),
+        }
+        tokio::select! {
+            () = s.clock.sleep(s.timings.tick) => {}
+            () = s.wake_mail.notified() => {}
+            _ = stop.changed() => {}
+        }
+        if s.stopped() {
+            return;
+        }
+    }
+}
+
+/// Reads one mailbox, then waits on its open connection (IDLE) for more,
+/// until the mailbox is removed or the engine stops. A failed read is tried
+/// again at the offline pace with a new connection.
+async fn watch_mailbox(s: &Shared, id: &str) {
+    let mut stop = s.stop.subscribe();
+    let mut conn: Option<mercator_channels::mailbox::Imap> = None;
+    loop {
+        if s.stopped() || s.store.mailbox(id).await.is_err() {
+            return;
+        }
+        let read = tokio::select! {
+            r = crate::inbox::read_mailbox(&s.store, &s.vault, id, conn.take()) => r,
+            _ = stop.changed() => return,
+        };
+        match read {
+            Ok((imap, report)) => {
+                if report.stored > 0 {
+                    let first = report.conversations.first().cloned().unwrap_or_default();
+                    let c = s.store.conversation(&first, s.clock.now()).await.ok();
+                    s.host.inbox(&InboxEvent {
+                        mailbox_id: id.to_string(),
+                        stored: report.stored,
+                        buyer: c.as_ref().map(|c| c.buyer_name.clone()).unwrap_or_default(),
+                        subject: c.map(|c| c.subject).unwrap_or_default(),
+                        conversations: report.conversations,
+                    });
+                }
+                let limit = if imap.has_idle() { s.timings.mail_idle } else { s.tick() };
+                tokio::select! {
+                    r = imap.wait(limit) => conn = r.ok().map(|(c, _)| c),
+                    () = s.wake_mail.notified() => {}
+                    _ = stop.changed() => return,
+                }
+            }
+            Err(e) => {
+                tracing::warn!(mailbox = %id, error = %e, "mailbox not read");
+                tokio::select! {
+                    () = s.clock.sleep(s.timings.offline_tick) => {}
+                    () = s.wake_mail.notified() => {}
+                    _ = stop.changed() => return,
+                }
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod detail;
 pub mod dto;
 pub mod engine;
 pub mod images;
+pub mod inbox;
 pub mod import;
 pub mod inventory;
 pub mod launch;

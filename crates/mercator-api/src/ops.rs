@@ -86,25 +86,6 @@ pub async fn catalog_count(store: &Store, filter: &CatalogFilter) -> ApiResult<i
     Ok(store.catalog_count(&filter.normalised()).await?)
 }
 
-pub async fn conversations(store: &Store) -> ApiResult<Vec<ConversationDto>> {
-    Ok(store
-        .conversations()
-        .await?
-        .into_iter()
-        .map(|r| ConversationDto {
-            id: r.id,
-            channel_name: r.channel_name,
-            buyer_name: r.buyer_name,
-            buyer_lang: r.buyer_lang,
-            subject: r.subject,
-            last_message: r.last_message,
-            last_message_at: r.last_message_at,
-            awaiting_reply: r.last_inbound,
-            reply_by: r.reply_by,
-        })
-        .collect())
-}
-
 pub async fn pick_list(store: &Store, lang: &str) -> ApiResult<PickListDto> {
     let lines = store
         .pick_list(lang)

@@ -37,6 +37,8 @@ pub struct Mail {
     pub references: Vec<String>,
     pub from: Vec<Mailbox>,
     pub to: Vec<Mailbox>,
+    /// Where answers go when not to the sender.
+    pub reply_to: Vec<Mailbox>,
     pub subject: String,
     pub date: Option<OffsetDateTime>,
     /// The message as plain text (from its HTML when it has no text part).
@@ -48,6 +50,9 @@ pub struct Mail {
     pub attachments: Vec<AttachmentInfo>,
     /// Order numbers found in the subject and the text, subject first.
     pub orders: Vec<OrderRef>,
+    /// Sent by a program (`Auto-Submitted` other than `no`, RFC 3834): an
+    /// auto-reply starts or stops no clock.
+    pub auto: bool,
 }
 
 /// Why a message could not be read.
@@ -178,6 +183,7 @@ pub fn parse_mail(raw: &[u8]) -> Result<Mail, MailError> {
         references: ids(m.references()),
         from: mailboxes(m.from()),
         to: mailboxes(m.to()),
+        reply_to: mailboxes(m.reply_to()),
         subject,
         date: m.date().and_then(|d| OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok()),
         text,
@@ -185,5 +191,9 @@ pub fn parse_mail(raw: &[u8]) -> Result<Mail, MailError> {
         blocked_images,
         attachments,
         orders,
+        auto: m
+            .header("Auto-Submitted")
+            .and_then(|h| h.as_text())
+            .is_some_and(|v| !v.trim().eq_ignore_ascii_case("no")),
     })
 }

@@ -153,6 +153,7 @@ error_codes! {
     OrderListedTwice => "order-listed-twice",
     ReplyEmpty => "reply-empty",
     ReplyTooLong => "reply-too-long",
+    ReplyLint => "reply-lint",
     MailInsecure => "mail-insecure",
     MailboxMissing => "mailbox-missing",
     MailPasswordMissing => "mail-password-missing",

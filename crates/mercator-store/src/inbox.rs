@@ -724,6 +724,19 @@ impl Store {
         .await?)
     }
 
+    /// The mailbox a conversation is answered from (its own, else the
+    /// account's first).
+    pub async fn conversation_mailbox(&self, conversation_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(cv.mailbox_id, (SELECT id FROM mailboxes m WHERE m.channel_id = cv.channel_id ORDER BY m.address LIMIT 1)) \
+             FROM conversations cv WHERE cv.id = ?",
+        )
+        .bind(conversation_id)
+        .fetch_optional(self.pool())
+        .await?
+        .flatten())
+    }
+
     /// Marks a conversation read.
     pub async fn mark_read(&self, conversation_id: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE conversations SET unread = 0 WHERE id = ?").bind(conversation_id).execute(self.pool()).await?;
@@ -788,7 +801,9 @@ impl Store {
         }
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let t: Target = sqlx::query_as(
-            "SELECT cv.channel_id, cv.subject, m.address FROM conversations cv LEFT JOIN mailboxes m ON m.id = cv.mailbox_id \
+            "SELECT cv.channel_id, cv.subject, m.address FROM conversations cv \
+             LEFT JOIN mailboxes m ON m.id = COALESCE(cv.mailbox_id, \
+                 (SELECT id FROM mailboxes mb WHERE mb.channel_id = cv.channel_id ORDER BY mb.address LIMIT 1)) \
              WHERE cv.id = ?",
         )
         .bind(conversation_id)
@@ -830,7 +845,9 @@ impl Store {
     pub async fn reply_job(&self, message_id: &str) -> Result<ReplyJob, StoreError> {
         sqlx::query_as(
             "SELECT m.id AS message_id, m.external_id, m.status, m.body, m.subject, m.submitted_at, m.conversation_id, \
-                    cv.mailbox_id, cv.buyer_address AS to_address, cv.buyer_name \
+                    COALESCE(cv.mailbox_id, (SELECT id FROM mailboxes mb WHERE mb.channel_id = cv.channel_id \
+                                             ORDER BY mb.address LIMIT 1)) AS mailbox_id, \
+                    cv.buyer_address AS to_address, cv.buyer_name \
              FROM messages m JOIN conversations cv ON cv.id = m.conversation_id WHERE m.id = ? AND m.direction = 'out'",
         )
         .bind(message_id)

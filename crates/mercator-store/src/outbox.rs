@@ -348,6 +348,25 @@ pub async fn claim_due_mail(
     Ok(taken)
 }
 
+/// The error type of this module's functions.
+pub type Error = sqlx::Error;
+
+/// Parks a claimed entry at once (`dead`): no retry can help without the
+/// user (a message refused for good, settings to fix). False if the claim was lost.
+pub async fn park(pool: &SqlitePool, entry: &OutboxEntry, error: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE outbox SET status = 'dead', lease_until = NULL, last_error = ?, updated_at = ? \
+         WHERE id = ? AND status = 'in_flight' AND lease_until = ?",
+    )
+    .bind(error)
+    .bind(now_utc())
+    .bind(&entry.id)
+    .bind(&entry.lease_until)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// An entry that failed at least once, for the user to look at.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct Problem {

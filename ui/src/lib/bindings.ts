@@ -39,12 +39,6 @@ orderNumber: string, channelName: string, channelKind: string, status: string, b
  */
 orderedAt: string, items: number, };
 
-export type ConversationDto = { id: string, channelName: string, buyerName: string, buyerLang: string, subject: string, 
-/**
- * Untrusted buyer text: shown as text, never as HTML.
- */
-lastMessage: string, lastMessageAt: string, awaitingReply: boolean, replyBy: string | null, };
-
 export type PickLineDto = { sku: string, title: string, quantity: number, orders: number, };
 
 export type PickListDto = { lines: Array<PickLineDto>, 
@@ -760,6 +754,101 @@ export type ShipProblem = {
  * 1-based: the line of a pasted list, or the row of a selection.
  */
 line: number, reference: string, error: ErrorPayload, };
+
+export type MailboxDto = { id: string, channelId: string, channelName: string, address: string, username: string, imapHost: string, imapPort: number, imapSecurity: string, smtpHost: string, smtpPort: number, smtpSecurity: string, inboxFolder: string, sentFolder: string, replyHours: number | null, 
+/**
+ * `new`, `ok`, or the error code of the last check.
+ */
+status: string, checkedAt: string | null, };
+
+export type MailboxInput = { channelId: string, address: string, username: string, password: string, imapHost: string, imapPort: number, imapSecurity: string, smtpHost: string, smtpPort: number, smtpSecurity: string, inboxFolder: string, sentFolder: string, replyHours: number | null, };
+
+export type MailReport = { 
+/**
+ * Messages stored (new).
+ */
+stored: number, 
+/**
+ * Mail already stored (read again).
+ */
+duplicates: number, 
+/**
+ * Conversations that got a buyer message.
+ */
+conversations: Array<string>, };
+
+export type InboxFilter = { channelId: string | null, mailboxId: string | null, needsReply: boolean, overdue: boolean, hasOrder: boolean, unread: boolean, search: string | null, };
+
+export type ConversationDto = { id: string, channelId: string, channelName: string, channelKind: string, market: string, buyerName: string, buyerLang: string, subject: string, 
+/**
+ * Untrusted buyer text: shown as text, never as HTML.
+ */
+lastMessage: string, lastMessageAt: string, 
+/**
+ * `closed`, `answered`, `waiting`, `due`, `due-soon`, `overdue` (`reply-state-<state>`).
+ */
+replyState: string, replyBy: string | null, unread: number, orderId: string | null, orderNumber: string | null, waitingReplies: number, failedReplies: number, messageCount: number, };
+
+export type InboxCountsDto = { unread: number, needsReply: number, dueSoon: number, overdue: number, };
+
+export type AttachmentDto = { name: string, contentType: string, size: number, };
+
+export type MessageDto = { id: string, 
+/**
+ * `in` (buyer) or `out` (seller).
+ */
+direction: string, subject: string, fromName: string, fromAddress: string, 
+/**
+ * Untrusted: shown as text.
+ */
+body: string, 
+/**
+ * Sanitised HTML (no script, style, event handler, remote image or
+ * unsafe URL), shown in a sandboxed frame; None for plain mail.
+ */
+html: string | null, blockedImages: number, attachments: Array<AttachmentDto>, 
+/**
+ * `received`, or a reply's `waiting`, `sent`, `failed`.
+ */
+status: string, error: ErrorPayload | null, auto: boolean, 
+/**
+ * The reply's language, and the seller's own text when it was translated.
+ */
+lang: string | null, original: string | null, sentAt: string, };
+
+export type ThreadDto = { conversation: ConversationDto, messages: Array<MessageDto>, order: OrderDetailDto | null, 
+/**
+ * The language to answer in (the buyer's, detected or the market's).
+ */
+replyLang: string, 
+/**
+ * The buyer's address replies go to (none: the conversation cannot be answered by mail).
+ */
+replyTo: string | null, 
+/**
+ * The account has a mailbox to answer from.
+ */
+canReply: boolean, 
+/**
+ * The reply goes to a marketplace buyer: the policy lint applies.
+ */
+marketplace: boolean, };
+
+export type TemplateDto = { id: string, name: string, lang: string, body: string, };
+
+export type LintIssueDto = { code: string, text: string, };
+
+export type DraftDto = { templateId: string, lang: string, body: string, lint: Array<LintIssueDto>, };
+
+export type ReplyInput = { conversationId: string, body: string, lang: string, 
+/**
+ * The seller's own text when `body` is its translation.
+ */
+original: string | null, 
+/**
+ * Send although the lint found something (the seller looked at it).
+ */
+overrideLint: boolean, };
 
 export type ShipReport = { 
 /**

@@ -1,7 +1,7 @@
 // Generated from src-tauri's #[tauri::command] functions by `cargo xtask bindings`.
 // Do not edit: `cargo xtask test` fails when this file is stale.
 import { invoke } from '@tauri-apps/api/core';
-import type { AccountDto, AppInfo, ApplyPricesResult, BulkOp, BulkResult, CarrierDto, CatalogFilter, CatalogSummary, ChannelDto, ConnectivityDto, ConversationDto, DeliveryReport, EcbImportResult, Edit, ExportResult, Globals, HistoryDto, ImportPreview, ImportResult, Keep, LinkReportDto, Market, MatrixFilter, MatrixRowDto, NewProductRequest, OrderDetailDto, OrderDto, OrderFilter, OutboxProblemDto, Page, PickListDto, PriceChangeDto, PricingOverview, ProductDetailDto, ProductDto, PromoQuote, PromotionInput, Quote, RepriceResult, RunReport, ShipReport, ShipRequest, StockFilter, StockRowDto, SyncLogDto, SyncStatus, UnreadableOrderDto, VaultStatus, WarehouseDto } from './bindings';
+import type { AccountDto, AppInfo, ApplyPricesResult, BulkOp, BulkResult, CarrierDto, CatalogFilter, CatalogSummary, ChannelDto, ConnectivityDto, DeliveryReport, EcbImportResult, Edit, ExportResult, Globals, HistoryDto, ImportPreview, ImportResult, Keep, LinkReportDto, Market, MatrixFilter, MatrixRowDto, NewProductRequest, OrderDetailDto, OrderDto, OrderFilter, OutboxProblemDto, Page, PickListDto, PriceChangeDto, PricingOverview, ProductDetailDto, ProductDto, PromoQuote, PromotionInput, Quote, RepriceResult, RunReport, ShipReport, ShipRequest, StockFilter, StockRowDto, SyncLogDto, SyncStatus, UnreadableOrderDto, VaultStatus, WarehouseDto } from './bindings';
 
 /** Every command of the shell, by its Rust name in camelCase. */
 export const commands = {
@@ -27,7 +27,6 @@ export const commands = {
   linkListings: (channelId: string) => invoke<LinkReportDto>('link_listings', { channelId }),
   listAccounts: () => invoke<AccountDto[]>('list_accounts'),
   listChannels: () => invoke<ChannelDto[]>('list_channels'),
-  listConversations: () => invoke<ConversationDto[]>('list_conversations'),
   listOnChannel: (productId: string, channelId: string) => invoke<ProductDetailDto>('list_on_channel', { productId, channelId }),
   listOrdersFiltered: (filter: OrderFilter, offset: number, limit: number) => invoke<Page<OrderDto>>('list_orders_filtered', { filter, offset, limit }),
   listProducts: (lang: string, filter: CatalogFilter, offset: number, limit: number) => invoke<Page<ProductDto>>('list_products', { lang, filter, offset, limit }),

@@ -1,0 +1,112 @@
+//! The support inbox: mailboxes, conversations, templates, replies. Replies
+//! go to the outbox and the engine sends them; new mail comes from the
+//! engine's mailbox watchers (window event `inbox`).
+
+use crate::state::AppState;
+use mercator_api::inbox::{
+    self, ConversationDto, DraftDto, InboxCountsDto, InboxFilter, LintIssueDto, MailboxDto, MailboxInput, ReplyInput,
+    TemplateDto, ThreadDto,
+};
+use mercator_api::ApiResult;
+use tauri::State;
+
+type S<'a> = State<'a, AppState>;
+
+#[tauri::command]
+pub async fn list_conversations(
+    state: S<'_>,
+    filter: InboxFilter,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Vec<ConversationDto>> {
+    inbox::conversations(state.store().await?.as_ref(), &filter, offset, limit).await
+}
+
+#[tauri::command]
+pub async fn inbox_counts(state: S<'_>) -> ApiResult<InboxCountsDto> {
+    inbox::counts(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
+pub async fn open_conversation(state: S<'_>, conversation_id: String) -> ApiResult<ThreadDto> {
+    inbox::thread(state.store().await?.as_ref(), &conversation_id).await
+}
+
+#[tauri::command]
+pub async fn close_conversation(state: S<'_>, conversation_id: String) -> ApiResult<()> {
+    inbox::close(state.store().await?.as_ref(), &conversation_id).await
+}
+
+#[tauri::command]
+pub async fn lint_reply(state: S<'_>, conversation_id: String, text: String) -> ApiResult<Vec<LintIssueDto>> {
+    inbox::lint(state.store().await?.as_ref(), &conversation_id, &text).await
+}
+
+#[tauri::command]
+pub async fn draft_reply(state: S<'_>, conversation_id: String, template_id: Option<String>) -> ApiResult<DraftDto> {
+    inbox::draft(state.store().await?.as_ref(), &conversation_id, template_id.as_deref()).await
+}
+
+#[tauri::command]
+pub async fn send_reply(state: S<'_>, reply: ReplyInput) -> ApiResult<String> {
+    let engine = state.engine().await?;
+    let id = inbox::reply(engine.store(), &reply).await?;
+    engine.send_soon();
+    Ok(id)
+}
+
+#[tauri::command]
+pub async fn retry_reply(state: S<'_>, message_id: String) -> ApiResult<()> {
+    let engine = state.engine().await?;
+    inbox::retry_reply(engine.store(), &message_id).await?;
+    engine.send_soon();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn list_templates(state: S<'_>) -> ApiResult<Vec<TemplateDto>> {
+    inbox::templates(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
+pub async fn save_template(state: S<'_>, name: String, lang: String, body: String) -> ApiResult<String> {
+    inbox::save_template(state.store().await?.as_ref(), &name, &lang, &body).await
+}
+
+#[tauri::command]
+pub async fn delete_template(state: S<'_>, template_id: String) -> ApiResult<()> {
+    inbox::delete_template(state.store().await?.as_ref(), &template_id).await
+}
+
+#[tauri::command]
+pub async fn list_mailboxes(state: S<'_>) -> ApiResult<Vec<MailboxDto>> {
+    inbox::mailboxes(state.store().await?.as_ref()).await
+}
+
+#[tauri::command]
+pub async fn add_mailbox(state: S<'_>, mailbox: MailboxInput) -> ApiResult<MailboxDto> {
+    let engine = state.engine().await?;
+    let m = inbox::add_mailbox(engine.store(), &state.vault, &mailbox).await?;
+    engine.check_mail();
+    Ok(m)
+}
+
+#[tauri::command]
+pub async fn check_mailbox(state: S<'_>, mailbox_id: String) -> ApiResult<MailboxDto> {
+    let engine = state.engine().await?;
+    let m = inbox::check_mailbox(engine.store(), &state.vault, &mailbox_id).await?;
+    engine.check_mail();
+    Ok(m)
+}
+
+#[tauri::command]
+pub async fn remove_mailbox(state: S<'_>, mailbox_id: String) -> ApiResult<()> {
+    inbox::remove_mailbox(state.store().await?.as_ref(), &state.vault, &mailbox_id).await
+}
+
+/// Reads every mailbox now.
+#[tauri::command]
+pub async fn check_mail(state: S<'_>) -> ApiResult<()> {
+    state.engine().await?.check_mail();
+    Ok(())
+}
