@@ -690,3 +690,72 @@ notify-new-message = { $count ->
     [one] New buyer message
    *[other] { $count } new buyer messages
 }
+
+## the support inbox
+inbox-check-mail = Check mail
+inbox-mailboxes = Mailboxes
+inbox-search = Search every message…
+inbox-channel = Channel
+inbox-all-channels = All channels
+inbox-filter-needs-reply = Needs reply
+inbox-filter-overdue = Overdue
+inbox-filter-has-order = Has order
+inbox-filter-unread = Unread
+inbox-unread = { $count } unread
+inbox-replies-waiting = { $count ->
+    [one] 1 reply waiting to send
+   *[other] { $count } replies waiting to send
+}
+inbox-replies-failed = { $count ->
+    [one] 1 reply not sent
+   *[other] { $count } replies not sent
+}
+inbox-choose = Choose a conversation on the left.
+inbox-no-reply-needed = No reply needed
+inbox-you = You
+inbox-message-received = Received
+inbox-message-waiting = Waiting to send
+inbox-message-sent = Sent
+inbox-message-failed = Not sent
+inbox-auto = Automatic
+inbox-original-text = What you wrote
+inbox-show-formatted = Show formatted
+inbox-show-text = Show as text
+inbox-images-blocked = { $count ->
+    [one] 1 remote image blocked
+   *[other] { $count } remote images blocked
+}
+inbox-attachment = attachment
+inbox-retry = Retry
+inbox-order = Order { $number }
+inbox-ship-to = Ships to { $country }
+inbox-buyer-time = Buyer's time now: { $time }
+inbox-template = Template
+inbox-template-auto = Template for { $lang }
+inbox-use-template = Use template
+inbox-reply-in = Reply in { $lang }
+inbox-reply-placeholder = Write your reply…
+inbox-send-anyway = I checked it: send anyway
+inbox-send = Send
+nav-badge-overdue = { $count } overdue
+nav-badge-needs-reply = { $count } to answer
+close = Close
+mailbox-title = Mailboxes
+mailbox-intro = Amazon relays buyer messages to your mailbox, and your own store's contact form writes there too. Mercator reads new mail as it arrives and sends your replies from this address.
+mailbox-account = Channel account
+mailbox-address = E-mail address
+mailbox-username = User name
+mailbox-password = Password
+mailbox-imap-host = Incoming mail (IMAP) server
+mailbox-smtp-host = Outgoing mail (SMTP) server
+mailbox-port = Port
+mailbox-security = Encryption
+mailbox-security-none = None (this computer only)
+mailbox-sent-folder = Sent folder
+mailbox-reply-hours = Reply within (hours)
+mailbox-add = Add mailbox
+mailbox-check = Check
+mailbox-remove = Remove
+mailbox-check-ok = Logged in: both folders found.
+mailbox-status-ok = Connected
+mailbox-status-new = Not checked yet

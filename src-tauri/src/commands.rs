@@ -4,8 +4,8 @@
 use crate::state::AppState;
 use mercator_api::CatalogFilter;
 use mercator_api::{
-    catalog, ops, ApiError, ApiResult, AppInfo, BulkResult, CatalogSummary, ChannelDto, ExportResult,
-    HistoryDto, NewProductRequest, Page, PickListDto, ProductDetailDto, ProductDto, SyncStatus, VaultStatus,
+    catalog, ops, ApiError, ApiResult, AppInfo, BulkResult, CatalogSummary, ChannelDto, ExportResult, HistoryDto,
+    NewProductRequest, Page, PickListDto, ProductDetailDto, ProductDto, SyncStatus, VaultStatus,
 };
 use mercator_core::ErrorCode;
 use mercator_store::catalog::Progress;

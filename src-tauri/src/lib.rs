@@ -2,8 +2,8 @@
 //! transport-free crates. Only this crate knows about IPC.
 
 mod commands;
-mod inbox_commands;
 mod host;
+mod inbox_commands;
 mod logging;
 mod pricing_commands;
 mod state;

@@ -1037,3 +1037,153 @@ test('Shopee: connect, sync through access-token expiry and a restart, link and 
     if (net) await net.close();
   }
 });
+
+test('inbox: buyer mail arrives live through a real mail server, threaded with its order, answered from a German template once; hostile mail runs and loads nothing; in both languages', async () => {
+  const xtask = process.env.MERCATOR_XTASK;
+  assert.ok(xtask && existsSync(xtask), 'the xtask binary runs the mail server');
+  const { spawn } = await import('node:child_process');
+  const http = await import('node:http');
+  // anything the webview fetches because of a mail lands here (it must stay at zero)
+  let fetched = 0;
+  const spy = http.createServer((req, res) => {
+    fetched++;
+    res.end('x');
+  });
+  await new Promise((r) => spy.listen(0, '127.0.0.1', r));
+  const spyUrl = `http://127.0.0.1:${spy.address().port}`;
+  const server = spawn(xtask, ['fake-mail'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = [];
+  let waiting = null;
+  let buf = '';
+  server.stdout.on('data', (d) => {
+    buf += String(d);
+    const parts = buf.split('\n');
+    buf = parts.pop();
+    for (const l of parts) {
+      lines.push(l);
+      if (waiting) {
+        const w = waiting;
+        waiting = null;
+        w(lines.shift());
+      }
+    }
+  });
+  const next = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((ok) => (waiting = ok)));
+  const ask = async (cmd) => {
+    server.stdin.write(cmd + '\n');
+    return next();
+  };
+  try {
+    const ports = JSON.parse(await next());
+    const dataDir = join(root, 'inbox');
+    const s = await launch(APP, env(dataDir));
+    try {
+      await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+      // an order of the demo Amazon.de account, as Amazon's relay would name it
+      const db = join(dataDir, 'mercator.db');
+      const order = execFileSync('sqlite3', [db, "SELECT o.order_number FROM orders o JOIN channels c ON c.id = o.channel_id WHERE c.name = 'Amazon.de' ORDER BY o.order_number LIMIT 1"], { encoding: 'utf8' }).trim();
+      assert.match(order, /^\d{3}-\d{7}-\d{7}$/);
+
+      await s.click('[data-nav="inbox"]');
+      // demo conversations past their clock are counted in the navigation
+      await s.waitText('[data-testid="nav-inbox-overdue"]', (t) => Number(t) > 0);
+      await s.click('[data-testid="inbox-mailboxes"]');
+      await setValue(s, '[data-testid="mailbox-channel"]', execFileSync('sqlite3', [db, "SELECT id FROM channels WHERE name = 'Amazon.de'"], { encoding: 'utf8' }).trim(), 'change');
+      await s.type('[data-testid="mailbox-address"]', ports.user);
+      await s.type('[data-testid="mailbox-password"]', ports.password);
+      await s.type('[data-testid="mailbox-imap-host"]', '127.0.0.1');
+      await setValue(s, '[data-testid="mailbox-imap-security"]', 'none', 'change');
+      await setValue(s, '[data-testid="mailbox-imap-port"]', String(ports.imap));
+      await s.type('[data-testid="mailbox-smtp-host"]', '127.0.0.1');
+      await setValue(s, '[data-testid="mailbox-smtp-security"]', 'none', 'change');
+      await setValue(s, '[data-testid="mailbox-smtp-port"]', String(ports.smtp));
+      await s.click('[data-testid="mailbox-save"]');
+      await s.waitText('[data-testid="mailbox-notice"]', (t) => t.includes('both folders found'), 20000);
+      // the password is in the keyring, not in the database
+      const dump = execFileSync('sqlite3', [db, '.dump'], { encoding: 'utf8' });
+      assert.ok(!dump.includes(ports.password), 'no mailbox password in SQLite');
+      await s.screenshot(join(SHOTS, 'inbox-mailboxes-en.png'));
+      await s.click('[data-testid="inbox-mailboxes"]');
+
+      // a buyer writes while the window is open: it appears without a click (IDLE -> engine -> event)
+      const mail = join(root, 'buyer.eml');
+      const now = new Date().toUTCString().replace('GMT', '+0000');
+      writeFileSync(mail, `From: Jonas Becker <kx8pz3v2rq1m9t@marketplace.amazon.de>\r\nTo: ${ports.user}\r\nSubject: Frage zur Bestellung ${order}\r\nMessage-ID: <buyer-e2e-1@marketplace.amazon.de>\r\nDate: ${now}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nHallo, wann kommt mein Paket? Ich habe es vor einer Woche bestellt und warte noch.\r\n`);
+      assert.equal(await ask(`deliver ${mail}`), 'ok');
+      await s.waitText('[data-testid="inbox-list"]', (t) => t.includes(`Frage zur Bestellung ${order}`), 15000);
+      await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('Frage zur Bestellung')).click()`);
+      await s.screenshot(join(SHOTS, 'inbox-live-en.png'));
+      await s.waitText('[data-testid="thread-subject"]', (t) => t.includes(order));
+      await s.waitText('[data-testid="order-card"]', (t) => t.includes(order));
+      assert.match(await s.text('[data-testid="buyer-time"]'), /Buyer's time now/);
+      assert.equal(await s.exec(`return document.querySelector('[data-testid="thread-state"]').dataset.state`), 'due');
+      // the German template, filled for this buyer and order, edited, linted, sent
+      const tpl = await s.exec(`return [...document.querySelectorAll('[data-testid="reply-template"] option')].find((o) => o.textContent.includes('Thanks, we are on it') && o.textContent.includes('German'))?.value`);
+      assert.ok(tpl, 'a German template is offered');
+      await setValue(s, '[data-testid="reply-template"]', tpl, 'change');
+      await s.click('[data-testid="reply-use-template"]');
+      let text = '';
+      for (let k = 0; k < 100 && !text; k++) {
+        text = await s.exec(`return document.querySelector('[data-testid="reply-text"]').value`);
+        if (!text) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(text.includes('Hallo Jonas Becker') && text.includes(order), text);
+      // a link is refused before sending, until it is removed
+      await s.type('[data-testid="reply-text"]', ' Mehr unter https://hearthly.example/track');
+      await s.waitText('[data-testid="reply-lint"]', (t) => t.includes('https://hearthly.example/track'));
+      assert.equal(await s.exec(`return document.querySelector('[data-testid="reply-send"]').disabled`), true);
+      await setValue(s, '[data-testid="reply-text"]', text);
+      await s.exec(`return new Promise((r) => setTimeout(r, 600))`);
+      assert.equal(await s.count('[data-testid="reply-lint"]'), 0);
+      await s.screenshot(join(SHOTS, 'inbox-reply-en.png'));
+      await s.click('[data-testid="reply-send"]');
+      await s.waitText('[data-testid="messages"] [data-testid="message"]:last-child [data-testid="message-status"]', (t) => t === 'Sent', 20000);
+      await s.waitText('[data-testid="thread-state"]', (t) => t.includes('Answered'));
+      const got = JSON.parse(await ask('received'));
+      assert.equal(got.length, 1, 'the reply reached the SMTP receiver once');
+      assert.equal(got[0].to, 'kx8pz3v2rq1m9t@marketplace.amazon.de');
+      assert.deepEqual(got[0].inReplyTo, ['buyer-e2e-1@marketplace.amazon.de']);
+      assert.ok(got[0].text.includes(order));
+      await s.screenshot(join(SHOTS, 'inbox-thread-en.png'));
+
+      // hostile mail: scripts, handlers, remote images and styles, a javascript: link
+      const evil = join(root, 'evil.eml');
+      writeFileSync(evil, `From: Mallory <mallory@example.test>\r\nTo: ${ports.user}\r\nSubject: Invoice please\r\nMessage-ID: <evil-1@example.test>\r\nDate: ${now}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><head><link rel="stylesheet" href="${spyUrl}/s.css"><style>@import url(${spyUrl}/i.css); body{background:url(${spyUrl}/bg.png)}</style></head><body onload="window.__pwned=1"><p>Need an invoice <img src="${spyUrl}/pixel.png" onerror="window.__pwned=2"></p><script>window.__pwned=3;fetch('${spyUrl}/x')</script><a href="javascript:window.__pwned=4">click</a><iframe src="${spyUrl}/f"></iframe><svg onload="window.__pwned=5"></svg></body></html>\r\n`);
+      assert.equal(await ask(`deliver ${evil}`), 'ok');
+      await s.waitText('[data-testid="inbox-list"]', (t) => t.includes('Invoice please'), 15000);
+      await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('Invoice please')).click()`);
+      await s.waitText('[data-testid="thread-subject"]', (t) => t.includes('Invoice please'));
+      await s.waitText('[data-testid="blocked-images"]', (t) => t.includes('1 remote image blocked'));
+      await s.exec(`[...document.querySelectorAll('[data-testid="message"] button.link')].at(-1).click()`);
+      await s.exec(`return new Promise((r) => setTimeout(r, 1500))`);
+      assert.equal(await s.exec('return window.__pwned ?? null'), null, 'nothing from the mail ran');
+      assert.equal(await s.exec(`return document.querySelector('iframe.mail-html').getAttribute('sandbox')`), '');
+      const srcdoc = await s.exec(`return document.querySelector('iframe.mail-html').getAttribute('srcdoc')`);
+      for (const bad of ['<script', 'onload', 'onerror', 'javascript:', spyUrl, '<style', '<link']) assert.ok(!srcdoc.includes(bad), `${bad} in the shown mail`);
+      assert.equal(fetched, 0, 'no request left the app because of a mail');
+      await s.screenshot(join(SHOTS, 'inbox-hostile-en.png'));
+
+      // Chinese
+      await s.click('[data-nav="settings"]');
+      await s.click('[data-testid="language-select"]');
+      await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+      await s.waitText('[data-nav="inbox"]', (t) => t.includes('消息'));
+      await s.click('[data-nav="inbox"]');
+      await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('${order}')).click()`);
+      await s.waitText('[data-testid="thread-state"]', (t) => t.includes('已回复'));
+      await s.waitText('[data-testid="message-status"]', (t) => t === '已发送');
+      // search over every message: two CJK characters, no spaces
+      await setValue(s, '[data-testid="inbox-search"]', '配送');
+      await s.waitText('[data-testid="inbox-list"]', (t) => t.includes('配送について') && !t.includes(order));
+      assert.equal(await s.count('[data-testid="conversation"]'), 1);
+      await s.screenshot(join(SHOTS, 'inbox-thread-zh.png'));
+      assert.equal(fetched, 0);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    server.stdin.end();
+    server.kill();
+    spy.close();
+  }
+});

@@ -8,8 +8,12 @@
 use crate::util::root;
 use std::collections::BTreeSet;
 
-const SOURCES: &[&str] =
-    &["src-tauri/src/commands.rs", "src-tauri/src/pricing_commands.rs", "src-tauri/src/sync_commands.rs"];
+const SOURCES: &[&str] = &[
+    "src-tauri/src/commands.rs",
+    "src-tauri/src/pricing_commands.rs",
+    "src-tauri/src/sync_commands.rs",
+    "src-tauri/src/inbox_commands.rs",
+];
 const OUT: &str = "ui/src/lib/commands.ts";
 
 /// Parameters the shell's runtime fills in, not the UI.

@@ -20,10 +20,12 @@
 //!                                      memory while browsing (100k SKUs, 100k orders)
 //!   modules [--verbose]                no import circle between the modules of any crate
 //!   fake-shopee [--orders N] [--access-life S]  serve a fake Shopee shop on loopback (manual tests, e2e)
+//!   fake-mail                          a real IMAP (Dovecot) and SMTP receiver on loopback, driven over stdin (e2e)
 
 mod bench;
 mod commands_ts;
 mod conformance;
+mod mail;
 mod modules;
 mod sync;
 mod util;
@@ -55,6 +57,7 @@ fn main() {
         "import-child" => bench::import_child(&rest),
         "fake-amazon" => sync::fake_amazon(&rest),
         "fake-shopee" => sync::fake_shopee(&rest),
+        "fake-mail" => mail::fake_mail(&rest),
         "bench-ui" => deps().and_then(|()| bench_ui()),
         _ => {
             eprintln!(

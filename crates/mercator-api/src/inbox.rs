@@ -16,7 +16,9 @@ use crate::{ApiError, ApiResult};
 use mercator_channels::mail::{parse_mail, MAX_MAIL_BYTES};
 use mercator_channels::mailbox::{self, Account, Imap, MailboxError, Outgoing, Security, Server};
 use mercator_core::{ErrorCode, ErrorPayload};
-use mercator_store::inbox::{self as store_inbox, ConversationFilter, Direction, MailPosition, MailboxSettings, NewMessage};
+use mercator_store::inbox::{
+    self as store_inbox, ConversationFilter, Direction, MailPosition, MailboxSettings, NewMessage,
+};
 use mercator_store::outbox;
 use mercator_store::Store;
 use mercator_vault::{Secret, Vault};
@@ -131,9 +133,11 @@ pub async fn add_mailbox(store: &Store, vault: &Vault, input: &MailboxInput) -> 
         smtp_security: input.smtp_security.clone(),
         inbox_folder: input.inbox_folder.clone(),
         sent_folder: input.sent_folder.clone(),
-        reply_hours: input.reply_hours,
     };
     let id = store.add_mailbox(&input.channel_id, &settings).await?;
+    if input.reply_hours.is_some() {
+        store.set_reply_hours(&input.channel_id, input.reply_hours).await?;
+    }
     if let Err(e) = vault_set(vault, vault_account(&id), Secret::new(input.password.clone())).await {
         store.remove_mailbox(&id).await?;
         return Err(e);
@@ -150,7 +154,11 @@ pub async fn remove_mailbox(store: &Store, vault: &Vault, id: &str) -> ApiResult
 }
 
 /// The mailbox's account for the mail client, its password from the keyring.
-pub async fn account_of(store: &Store, vault: &Vault, mailbox_id: &str) -> ApiResult<(store_inbox::MailboxRow, Account)> {
+pub async fn account_of(
+    store: &Store,
+    vault: &Vault,
+    mailbox_id: &str,
+) -> ApiResult<(store_inbox::MailboxRow, Account)> {
     let m = store.mailbox(mailbox_id).await?;
     let password = vault_get(vault, vault_account(mailbox_id))
         .await
@@ -228,8 +236,7 @@ fn message_of(
     };
     let from = mail.from.first().cloned().unwrap_or_default();
     let own = from.address.eq_ignore_ascii_case(&mailbox.address);
-    let external_id =
-        mail.message_id.clone().unwrap_or_else(|| format!("uid-{uid_validity}-{uid}@{}", mailbox.id));
+    let external_id = mail.message_id.clone().unwrap_or_else(|| format!("uid-{uid_validity}-{uid}@{}", mailbox.id));
     let mut parents = mail.in_reply_to.clone();
     for r in mail.references.iter().rev() {
         if !parents.contains(r) {
@@ -329,8 +336,9 @@ async fn read_with(
             end += 1;
         }
         let batch = &new[i..end];
-        let (big, small): (Vec<(u32, u32)>, Vec<(u32, u32)>) =
-            batch.iter().partition(|(_, size)| *size as usize > MAX_MAIL_BYTES);
+        // (uid, size): mail too large to read whole gets its header only
+        type Sized = Vec<(u32, u32)>;
+        let (big, small): (Sized, Sized) = batch.iter().partition(|(_, size)| *size as usize > MAX_MAIL_BYTES);
         let mut raws = imap.fetch(&small.iter().map(|(u, _)| *u).collect::<Vec<_>>(), false).await?;
         let heads = imap.fetch(&big.iter().map(|(u, _)| *u).collect::<Vec<_>>(), true).await?;
         let mut messages = vec![];
@@ -345,7 +353,11 @@ async fn read_with(
             }
         }
         let reached = batch.last().map_or(last_uid, |(u, _)| *u);
-        let pos = MailPosition { mailbox_id: &m.id, uid_validity: i64::from(folder.uid_validity), last_uid: i64::from(reached) };
+        let pos = MailPosition {
+            mailbox_id: &m.id,
+            uid_validity: i64::from(folder.uid_validity),
+            last_uid: i64::from(reached),
+        };
         let stored = store.ingest(&messages, Some(pos)).await.map_err(|e| store_err(&e))?;
         report.duplicates += stored.duplicates;
         report.stored += stored.stored.len();
@@ -419,10 +431,12 @@ pub async fn deliver_replies_with(
             }
             let outcome = match tokio::time::timeout(budget, send_reply(store, vault, &job, e.attempts)).await {
                 Ok(r) => r,
-                Err(_) => Err(Failure::Later(ErrorPayload::new(ErrorCode::MailConnect)
-                    .arg("host", "")
-                    .arg("port", "")
-                    .arg("detail", "no answer"))),
+                Err(_) => Err(Failure::Later(
+                    ErrorPayload::new(ErrorCode::MailConnect)
+                        .arg("host", "")
+                        .arg("port", "")
+                        .arg("detail", "no answer"),
+                )),
             };
             let text = |p: &ErrorPayload| serde_json::to_string(p).unwrap_or_default();
             match outcome {
@@ -441,12 +455,16 @@ pub async fn deliver_replies_with(
                         unreachable.push(m.clone());
                     }
                     store.reply_problem(&job.message_id, &text(&p), false).await?;
-                    outbox::release(store.pool(), &e, &text(&p), clock + Duration::seconds(15)).await.map_err(internal)?;
+                    outbox::release(store.pool(), &e, &text(&p), clock + Duration::seconds(15))
+                        .await
+                        .map_err(internal)?;
                     report.failed += 1;
                 }
                 Err(Failure::Later(p)) => {
                     store.reply_problem(&job.message_id, &text(&p), e.attempts >= outbox::MAX_ATTEMPTS).await?;
-                    outbox::mark_failed(store.pool(), &e, &text(&p), OffsetDateTime::now_utc()).await.map_err(internal)?;
+                    outbox::mark_failed(store.pool(), &e, &text(&p), OffsetDateTime::now_utc())
+                        .await
+                        .map_err(internal)?;
                     report.failed += 1;
                 }
                 Err(Failure::Final(p)) => {
@@ -503,11 +521,9 @@ async fn send_reply(store: &Store, vault: &Vault, job: &store_inbox::ReplyJob, a
     let mail = out.build()?;
     let mut imap = Imap::connect(&account).await?;
     // a retry, or a reply the server took already: look in Sent first
-    if attempt > 1 || job.submitted_at.is_some() {
-        if imap.has_message_id(&m.sent_folder, &job.external_id).await? {
-            imap.logout().await;
-            return Ok(true);
-        }
+    if (attempt > 1 || job.submitted_at.is_some()) && imap.has_message_id(&m.sent_folder, &job.external_id).await? {
+        imap.logout().await;
+        return Ok(true);
     }
     if job.submitted_at.is_none() {
         mailbox::send(&account, &mail).await?;
@@ -522,6 +538,7 @@ async fn send_reply(store: &Store, vault: &Vault, job: &store_inbox::ReplyJob, a
 
 /// What the inbox list is narrowed to (the UI's filters).
 #[derive(Debug, Clone, Default, Deserialize, TS)]
+#[allow(clippy::struct_excessive_bools)]
 #[serde(rename_all = "camelCase", default)]
 pub struct InboxFilter {
     pub channel_id: Option<String>,
@@ -582,7 +599,12 @@ fn conversation_dto(r: store_inbox::ConversationRow, now: OffsetDateTime) -> Con
     }
 }
 
-pub async fn conversations(store: &Store, filter: &InboxFilter, offset: i64, limit: i64) -> ApiResult<Vec<ConversationDto>> {
+pub async fn conversations(
+    store: &Store,
+    filter: &InboxFilter,
+    offset: i64,
+    limit: i64,
+) -> ApiResult<Vec<ConversationDto>> {
     let now = OffsetDateTime::now_utc();
     let f = ConversationFilter {
         channel_id: filter.channel_id.clone().filter(|c| !c.is_empty()),
@@ -794,7 +816,11 @@ pub async fn draft(store: &Store, conversation_id: &str, template_id: Option<&st
         None => {
             let ts: Vec<mercator_core::inbox::Template> = all
                 .iter()
-                .map(|t| mercator_core::inbox::Template { name: t.name.clone(), lang: t.lang.clone(), body: t.body.clone() })
+                .map(|t| mercator_core::inbox::Template {
+                    name: t.name.clone(),
+                    lang: t.lang.clone(),
+                    body: t.body.clone(),
+                })
                 .collect();
             mercator_core::inbox::pick_template(&ts, &c.buyer_lang)
                 .and_then(|p| all.iter().find(|t| t.name == p.name && t.lang == p.lang))

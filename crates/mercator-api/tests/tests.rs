@@ -113,7 +113,17 @@ async fn list_commands_page_and_carry_currency_exponents() {
         .count();
     assert_eq!(picks.orders as usize, to_ship);
     let c = mercator_api::inbox::conversations(&store, &Default::default(), 0, 100).await.unwrap();
-    assert!(c.iter().any(|c| c.reply_state == "overdue" || c.reply_state == "due") && c.iter().any(|c| c.reply_state == "answered"));
+    for conv in &c {
+        let t = mercator_api::inbox::thread(&store, &conv.id).await.unwrap();
+        assert!(!t.messages.is_empty());
+        assert!(!t.can_reply, "the demo has no mailbox");
+    }
+    let json = serde_json::to_value(mercator_api::inbox::thread(&store, &c[0].id).await.unwrap()).unwrap();
+    assert!(json["order"].is_object() || json["order"].is_null());
+    assert!(
+        c.iter().any(|c| c.reply_state == "overdue" || c.reply_state == "due")
+            && c.iter().any(|c| c.reply_state == "answered")
+    );
     assert_eq!(ops::sync_status(&store).await.unwrap().pending, 0);
 }
 
@@ -3091,7 +3101,8 @@ mod inbox_mail {
 
     async fn shop(m: &MailServer) -> (tempfile::TempDir, Store, Vault, String, String) {
         let tmp = tempfile::tempdir().unwrap();
-        let (store, _) = Store::open(tmp.path(), &OpenOptions { seed_demo: false, ..Default::default() }).await.unwrap();
+        let (store, _) =
+            Store::open(tmp.path(), &OpenOptions { seed_demo: false, ..Default::default() }).await.unwrap();
         let vault = Vault::in_memory();
         let ch = store.add_channel("amazon", "Amazon DE", "DE", "EUR", "de-DE").await.unwrap();
         sqlx::query(
@@ -3151,7 +3162,8 @@ mod inbox_mail {
         imap.logout().await;
         let (_, r) = inbox::read_mailbox(&store, &vault, &mb, None).await.unwrap();
         assert_eq!((r.stored, r.duplicates), (0, 0));
-        let list = inbox::conversations(&store, &InboxFilter { has_order: true, ..Default::default() }, 0, 50).await.unwrap();
+        let list =
+            inbox::conversations(&store, &InboxFilter { has_order: true, ..Default::default() }, 0, 50).await.unwrap();
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].message_count, 2);
         assert_eq!(list[0].reply_state, "overdue", "24 h after 5 December 08:00 is long past");
@@ -3190,19 +3202,25 @@ mod inbox_mail {
     }
 
     async fn queue(store: &Store, conv: &str, body: &str) -> String {
-        inbox::reply(store, &ReplyInput {
-            conversation_id: conv.into(),
-            body: body.into(),
-            lang: "de-DE".into(),
-            original: None,
-            override_lint: false,
-        })
+        inbox::reply(
+            store,
+            &ReplyInput {
+                conversation_id: conv.into(),
+                body: body.into(),
+                lang: "de-DE".into(),
+                original: None,
+                override_lint: false,
+            },
+        )
         .await
         .unwrap()
     }
 
     fn sent_ids(m: &MailServer) -> Vec<String> {
-        m.received().iter().map(|r| mercator_channels::mail::parse_mail(r).unwrap().message_id.unwrap_or_default()).collect()
+        m.received()
+            .iter()
+            .map(|r| mercator_channels::mail::parse_mail(r).unwrap().message_id.unwrap_or_default())
+            .collect()
     }
 
     #[tokio::test]
@@ -3213,20 +3231,26 @@ mod inbox_mail {
         inbox::read_mailbox(&store, &vault, &mb, None).await.unwrap();
         let conv = conversation(&store).await;
         // the lint stops a marketplace reply with a link or an address
-        let e = inbox::reply(&store, &ReplyInput {
-            conversation_id: conv.clone(),
-            body: "Schreiben Sie an info@shop.test".into(),
-            lang: "de-DE".into(),
-            original: None,
-            override_lint: false,
-        })
+        let e = inbox::reply(
+            &store,
+            &ReplyInput {
+                conversation_id: conv.clone(),
+                body: "Schreiben Sie an info@shop.test".into(),
+                lang: "de-DE".into(),
+                original: None,
+                override_lint: false,
+            },
+        )
         .await
         .unwrap_err();
         assert_eq!(e.0.code, "reply-lint");
         let id = queue(&store, &conv, "Guten Tag, Ihr Paket ist unterwegs.").await;
         // two senders at once: one mail
         let now = OffsetDateTime::now_utc();
-        let (a, b) = tokio::join!(inbox::deliver_replies_at(&store, &vault, now), inbox::deliver_replies_at(&store, &vault, now));
+        let (a, b) = tokio::join!(
+            inbox::deliver_replies_at(&store, &vault, now),
+            inbox::deliver_replies_at(&store, &vault, now)
+        );
         assert_eq!(a.unwrap().sent + b.unwrap().sent, 1);
         let got = m.received();
         assert_eq!(got.len(), 1);
@@ -3261,7 +3285,9 @@ mod inbox_mail {
         for point in ["after-smtp", "after-record", "after-sent-copy"] {
             let id = queue(&store, &conv, &format!("Antwort {point}")).await;
             // the dying sender: claims, does part of the send, never acknowledges
-            let claimed = mercator_store::outbox::claim_due_mail(store.pool(), OffsetDateTime::now_utc(), lease, 10).await.unwrap();
+            let claimed = mercator_store::outbox::claim_due_mail(store.pool(), OffsetDateTime::now_utc(), lease, 10)
+                .await
+                .unwrap();
             assert_eq!(claimed.len(), 1);
             let job = store.reply_job(&id).await.unwrap();
             let mail = mercator_channels::mailbox::Outgoing {
@@ -3318,7 +3344,11 @@ mod inbox_mail {
         assert_eq!(err.code, "mail-rejected");
         assert!(err.args["reason"].contains("recipient rejected"));
         m.smtp_refuse(None);
-        assert_eq!(inbox::deliver_replies_at(&store, &vault, OffsetDateTime::now_utc()).await.unwrap().sent, 0, "parked");
+        assert_eq!(
+            inbox::deliver_replies_at(&store, &vault, OffsetDateTime::now_utc()).await.unwrap().sent,
+            0,
+            "parked"
+        );
         inbox::retry_reply(&store, &id).await.unwrap();
         assert_eq!(inbox::deliver_replies_at(&store, &vault, OffsetDateTime::now_utc()).await.unwrap().sent, 1);
         assert_eq!(m.received().len(), 1);
@@ -3336,7 +3366,8 @@ mod inbox_mail {
             .unwrap();
         assert_eq!(attempts, 0, "offline costs no attempt");
         m.start_imap().unwrap();
-        let r = inbox::deliver_replies_at(&store, &vault, OffsetDateTime::now_utc() + Duration::seconds(16)).await.unwrap();
+        let r =
+            inbox::deliver_replies_at(&store, &vault, OffsetDateTime::now_utc() + Duration::seconds(16)).await.unwrap();
         assert_eq!(r.sent, 1);
         assert_eq!(m.received().len(), 2);
 
@@ -3346,7 +3377,8 @@ mod inbox_mail {
         inbox::deliver_replies_at(&store, &vault, OffsetDateTime::now_utc()).await.unwrap();
         assert_eq!(store.reply_job(&id3).await.unwrap().status, "waiting");
         m.smtp_refuse(None);
-        let r = inbox::deliver_replies_at(&store, &vault, OffsetDateTime::now_utc() + Duration::hours(1)).await.unwrap();
+        let r =
+            inbox::deliver_replies_at(&store, &vault, OffsetDateTime::now_utc() + Duration::hours(1)).await.unwrap();
         assert_eq!(r.sent, 1);
 
         // a send slower than its lease: the budget cuts it off inside the lease; the next round finds or sends it once
@@ -3357,7 +3389,9 @@ mod inbox_mail {
         assert_eq!(r.failed, 1, "cut off at half the lease");
         m.smtp_stall(None);
         tokio::time::sleep(std::time::Duration::from_secs(4)).await;
-        inbox::deliver_replies_with(&store, &vault, OffsetDateTime::now_utc() + Duration::hours(1), lease).await.unwrap();
+        inbox::deliver_replies_with(&store, &vault, OffsetDateTime::now_utc() + Duration::hours(1), lease)
+            .await
+            .unwrap();
         let job = store.reply_job(&id4).await.unwrap();
         assert_eq!(job.status, "sent");
         // SMTP's one ambiguity: a server that took the mail after we stopped waiting keeps that copy too

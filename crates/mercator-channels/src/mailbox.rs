@@ -197,7 +197,9 @@ impl std::fmt::Debug for Imap {
 
 fn imap_err(host: &str, e: async_imap::error::Error) -> MailboxError {
     match e {
-        async_imap::error::Error::Io(e) => MailboxError::Connect { host: host.to_string(), port: 0, detail: e.to_string() },
+        async_imap::error::Error::Io(e) => {
+            MailboxError::Connect { host: host.to_string(), port: 0, detail: e.to_string() }
+        }
         async_imap::error::Error::ConnectionLost => {
             MailboxError::Connect { host: host.to_string(), port: 0, detail: "connection lost".into() }
         }
@@ -251,7 +253,8 @@ impl Imap {
                 Err(_) => return Err(connect_err(s, "no greeting")),
             }
         }
-        let login = tokio::time::timeout(CONNECT_TIMEOUT, client.login(&account.username, account.password.expose())).await;
+        let login =
+            tokio::time::timeout(CONNECT_TIMEOUT, client.login(&account.username, account.password.expose())).await;
         let mut session = match login {
             Ok(Ok(session)) => session,
             Ok(Err((async_imap::error::Error::No(_) | async_imap::error::Error::Bad(_), _))) => {
@@ -276,7 +279,9 @@ impl Imap {
         let host = self.host.clone();
         let m = match tokio::time::timeout(COMMAND_TIMEOUT, self.session.select(folder)).await {
             Ok(Ok(m)) => m,
-            Ok(Err(async_imap::error::Error::No(_))) => return Err(MailboxError::Folder { folder: folder.to_string() }),
+            Ok(Err(async_imap::error::Error::No(_))) => {
+                return Err(MailboxError::Folder { folder: folder.to_string() })
+            }
             Ok(Err(e)) => return Err(imap_err(&host, e)),
             Err(_) => return Err(imap_err(&host, async_imap::error::Error::ConnectionLost)),
         };
@@ -445,7 +450,8 @@ pub async fn send(account: &Account, mail: &lettre::Message) -> Result<(), Mailb
         .tls(tls)
         .timeout(Some(CONNECT_TIMEOUT));
     if !account.username.is_empty() {
-        transport = transport.credentials(Credentials::new(account.username.clone(), account.password.expose().to_string()));
+        transport =
+            transport.credentials(Credentials::new(account.username.clone(), account.password.expose().to_string()));
     }
     let transport = transport.build();
     match tokio::time::timeout(COMMAND_TIMEOUT, transport.send(mail.clone())).await {
@@ -494,9 +500,12 @@ pub async fn lmtp_deliver(addr: (&str, u16), from: &str, to: &str, raw: &[u8]) -
     }
     let expect = |got: &str, code: &str| if got.starts_with(code) { Ok(()) } else { Err(bad(got.to_string())) };
     expect(&reply(&mut r).await?, "220")?;
-    for (cmd, code) in
-        [("LHLO mercator.test".to_string(), "250"), (format!("MAIL FROM:<{from}>"), "250"), (format!("RCPT TO:<{to}>"), "250"), ("DATA".into(), "354")]
-    {
+    for (cmd, code) in [
+        ("LHLO mercator.test".to_string(), "250"),
+        (format!("MAIL FROM:<{from}>"), "250"),
+        (format!("RCPT TO:<{to}>"), "250"),
+        ("DATA".into(), "354"),
+    ] {
         r.get_mut().write_all(format!("{cmd}\r\n").as_bytes()).await?;
         expect(&reply(&mut r).await?, code)?;
     }

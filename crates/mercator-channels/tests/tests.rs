@@ -1484,7 +1484,9 @@ mod mailbox {
     #[tokio::test]
     async fn reads_new_mail_by_uid_in_its_charset_and_waits_for_more() {
         let m = MailServer::start().unwrap();
-        m.deliver(&buyer_mail("a1@x", "Bestellung 302-1234567-7654321", "Wo ist mein Paket?\r\n.dot line")).await.unwrap();
+        m.deliver(&buyer_mail("a1@x", "Bestellung 302-1234567-7654321", "Wo ist mein Paket?\r\n.dot line"))
+            .await
+            .unwrap();
         // GB2312 subject and body, base64
         let gb = encoding_rs::GB18030.encode("我想退货，耳机坏了").0.into_owned();
         let mut raw = b"From: buyer@example.cn\r\nTo: seller@shop.test\r\nSubject: =?gb2312?B?".to_vec();
@@ -1502,7 +1504,10 @@ mod mailbox {
         assert_eq!(new.len(), 2);
         let bodies = imap.fetch(&new.iter().map(|(u, _)| *u).collect::<Vec<_>>(), false).await.unwrap();
         let mails: Vec<_> = bodies.iter().map(|(_, raw)| mercator_channels::mail::parse_mail(raw).unwrap()).collect();
-        assert!(mails[0].text.contains("Wo ist mein Paket?") && mails[0].text.contains(".dot line"), "dot-stuffing undone");
+        assert!(
+            mails[0].text.contains("Wo ist mein Paket?") && mails[0].text.contains(".dot line"),
+            "dot-stuffing undone"
+        );
         assert_eq!(mails[1].subject, "退货");
         assert!(mails[1].text.contains("耳机坏了"));
         // after the last UID: nothing (even though `N:*` names the last message)
@@ -1527,7 +1532,9 @@ mod mailbox {
         const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut out = vec![];
         for c in b.chunks(3) {
-            let n = (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+            let n = (u32::from(c[0]) << 16)
+                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*c.get(2).unwrap_or(&0));
             for i in 0..4 {
                 out.push(if i <= c.len() { T[((n >> (18 - 6 * i)) & 63) as usize] } else { b'=' });
             }

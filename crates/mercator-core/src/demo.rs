@@ -852,9 +852,10 @@ pub fn demo_shop(now: OffsetDateTime) -> DemoShop {
         .map(|(i, (lang, subject, body))| {
             let channel = channels.iter().position(|c| c.language == *lang).unwrap_or(0);
             let order = orders.iter().filter(|o| o.channel == channel).nth(i % 2);
-            let at = now - Duration::hours((i as i64) * 5 + 1);
+            // spread over the last day and a half: some answered, one due soon, one past its clock
+            let at = now - Duration::hours((i as i64) * 6 + 1);
             let mut messages = vec![DemoMessage { inbound: true, body: body.to_string(), at }];
-            if i % 3 == 2 {
+            if i % 3 == 1 {
                 messages.push(DemoMessage {
                     inbound: false,
                     body: "Thank you for your message, we are checking this for you.".into(),
@@ -915,6 +916,24 @@ pub fn generated_products(variant_count: usize) -> impl Iterator<Item = DemoProd
 /// The channels of a generated shop (same as the demo's).
 pub fn generated_channels() -> Vec<DemoChannel> {
     demo_channels()
+}
+
+/// The demo shop's reply templates: a shipping update in the shop's buyers'
+/// languages (name, language, text with template variables).
+pub fn demo_templates() -> Vec<crate::inbox::Template> {
+    let t = |name: &str, lang: &str, body: &str| crate::inbox::Template {
+        name: name.into(),
+        lang: lang.into(),
+        body: body.into(),
+    };
+    vec![
+        t("Shipping update", "en-US", "Hello {buyer_name},\n\nthank you for your message. Your order {order_number} ({items}) is on its way with {carrier}, tracking number {tracking_number}.\n\nKind regards,\nHearthly"),
+        t("Shipping update", "de-DE", "Hallo {buyer_name},\n\nvielen Dank für Ihre Nachricht. Ihre Bestellung {order_number} ({items}) ist mit {carrier} unterwegs, Sendungsnummer {tracking_number}.\n\nFreundliche Grüße\nHearthly"),
+        t("Shipping update", "ja-JP", "{buyer_name} 様\n\nお問い合わせありがとうございます。ご注文 {order_number}（{items}）は {carrier} にて発送済みです。追跡番号：{tracking_number}\n\nHearthly"),
+        t("Shipping update", "zh-CN", "{buyer_name} 您好：\n\n感谢您的留言。您的订单 {order_number}（{items}）已由 {carrier} 发出，运单号 {tracking_number}。\n\nHearthly"),
+        t("Thanks, we are on it", "en-US", "Hello {buyer_name},\n\nthank you for your message about order {order_number}. We are checking it and will get back to you within a day.\n\nKind regards,\nHearthly"),
+        t("Thanks, we are on it", "de-DE", "Hallo {buyer_name},\n\nvielen Dank für Ihre Nachricht zur Bestellung {order_number}. Wir prüfen das und melden uns innerhalb eines Tages.\n\nFreundliche Grüße\nHearthly"),
+    ]
 }
 
 #[cfg(test)]

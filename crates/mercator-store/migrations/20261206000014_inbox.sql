@@ -16,8 +16,6 @@ CREATE TABLE mailboxes (
     smtp_security  TEXT NOT NULL CHECK (smtp_security IN ('tls','starttls','none')),
     inbox_folder   TEXT NOT NULL DEFAULT 'INBOX',
     sent_folder    TEXT NOT NULL DEFAULT 'Sent',
-    -- the seller's own reply clock for buyers of this mailbox (hours; NULL: none)
-    reply_hours    INTEGER CHECK (reply_hours IS NULL OR reply_hours BETWEEN 1 AND 720),
     -- where reading stopped: the folder's UIDVALIDITY and the last UID stored
     uid_validity   INTEGER,
     last_uid       INTEGER NOT NULL DEFAULT 0,
@@ -28,6 +26,10 @@ CREATE TABLE mailboxes (
     updated_at     TEXT NOT NULL
 ) STRICT;
 CREATE UNIQUE INDEX mailboxes_address ON mailboxes(channel_id, address);
+
+-- The seller's own reply clock for an account whose channel sets none (own
+-- stores; hours, NULL: no clock). Marketplaces' rules are in the code.
+ALTER TABLE channels ADD COLUMN reply_hours INTEGER CHECK (reply_hours IS NULL OR reply_hours BETWEEN 1 AND 720);
 
 -- thread_key: the root Message-ID of a mail thread, or the channel's
 -- conversation id of a chat. Times are UTC text (fmt_utc).

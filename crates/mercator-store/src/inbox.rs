@@ -42,7 +42,6 @@ pub struct MailboxSettings {
     pub smtp_security: String,
     pub inbox_folder: String,
     pub sent_folder: String,
-    pub reply_hours: Option<i64>,
 }
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
@@ -60,6 +59,7 @@ pub struct MailboxRow {
     pub smtp_security: String,
     pub inbox_folder: String,
     pub sent_folder: String,
+    /// The account's own reply clock (hours), where its channel sets none.
     pub reply_hours: Option<i64>,
     pub uid_validity: Option<i64>,
     pub last_uid: i64,
@@ -67,8 +67,9 @@ pub struct MailboxRow {
     pub checked_at: Option<String>,
 }
 
-const MAILBOX_COLUMNS: &str = "m.id, m.channel_id, c.name AS channel_name, m.address, m.username, m.imap_host, m.imap_port, \
-     m.imap_security, m.smtp_host, m.smtp_port, m.smtp_security, m.inbox_folder, m.sent_folder, m.reply_hours, \
+const MAILBOX_COLUMNS: &str =
+    "m.id, m.channel_id, c.name AS channel_name, m.address, m.username, m.imap_host, m.imap_port, \
+     m.imap_security, m.smtp_host, m.smtp_port, m.smtp_security, m.inbox_folder, m.sent_folder, c.reply_hours, \
      m.uid_validity, m.last_uid, m.status, m.checked_at";
 
 fn is_loopback(host: &str) -> bool {
@@ -85,15 +86,22 @@ fn bad(field: &str, detail: &str) -> StoreError {
 /// anything but this machine (passwords would travel in the clear).
 pub fn validate_mailbox(s: &MailboxSettings) -> Result<MailboxSettings, StoreError> {
     let mut s = s.clone();
-    for v in [&mut s.address, &mut s.username, &mut s.imap_host, &mut s.smtp_host, &mut s.inbox_folder, &mut s.sent_folder] {
+    for v in
+        [&mut s.address, &mut s.username, &mut s.imap_host, &mut s.smtp_host, &mut s.inbox_folder, &mut s.sent_folder]
+    {
         *v = v.trim().to_string();
     }
     let at = s.address.split('@').collect::<Vec<_>>();
-    if at.len() != 2 || at[0].is_empty() || at[1].is_empty() || s.address.contains(char::is_whitespace) || s.address.len() > 254 {
+    if at.len() != 2
+        || at[0].is_empty()
+        || at[1].is_empty()
+        || s.address.contains(char::is_whitespace)
+        || s.address.len() > 254
+    {
         return Err(bad("address", "email"));
     }
     if s.username.is_empty() {
-        s.username = s.address.clone();
+        s.username.clone_from(&s.address);
     }
     for (field, host, port, security) in [
         ("imapHost", &s.imap_host, s.imap_port, &s.imap_security),
@@ -117,9 +125,6 @@ pub fn validate_mailbox(s: &MailboxSettings) -> Result<MailboxSettings, StoreErr
     }
     if s.sent_folder.is_empty() {
         s.sent_folder = "Sent".into();
-    }
-    if s.reply_hours.is_some_and(|h| !(1..=720).contains(&h)) {
-        return Err(bad("replyHours", "range"));
     }
     Ok(s)
 }
@@ -188,12 +193,12 @@ struct ChannelRule {
     kind: String,
     market: String,
     language: String,
+    reply_hours: Option<i64>,
 }
 
 #[derive(Debug, Clone, FromRow)]
 struct ConvClock {
     channel_id: String,
-    mailbox_id: Option<String>,
     last_buyer_at: Option<String>,
     last_reply_at: Option<String>,
     closed_at: Option<String>,
@@ -206,25 +211,16 @@ fn parse_ts(s: &str) -> Option<OffsetDateTime> {
 /// Sets a conversation's reply clock (`reply_by`, `due_soon_at`) from its
 /// times and its channel's rule.
 async fn update_clock(conn: &mut SqliteConnection, conversation_id: &str) -> Result<(), sqlx::Error> {
-    let c: ConvClock = sqlx::query_as(
-        "SELECT channel_id, mailbox_id, last_buyer_at, last_reply_at, closed_at FROM conversations WHERE id = ?",
-    )
-    .bind(conversation_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let rule: ChannelRule = sqlx::query_as("SELECT kind, market, language FROM channels WHERE id = ?")
+    let c: ConvClock =
+        sqlx::query_as("SELECT channel_id, last_buyer_at, last_reply_at, closed_at FROM conversations WHERE id = ?")
+            .bind(conversation_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let rule: ChannelRule = sqlx::query_as("SELECT kind, market, language, reply_hours FROM channels WHERE id = ?")
         .bind(&c.channel_id)
         .fetch_one(&mut *conn)
         .await?;
-    let own: Option<i64> = match &c.mailbox_id {
-        Some(m) => sqlx::query_scalar("SELECT reply_hours FROM mailboxes WHERE id = ?")
-            .bind(m)
-            .fetch_optional(&mut *conn)
-            .await?
-            .flatten(),
-        None => None,
-    };
-    let window = reply_window(&rule.kind, &rule.market, own);
+    let window = reply_window(&rule.kind, &rule.market, rule.reply_hours);
     let (due, soon) = match (c.last_buyer_at.as_deref().and_then(parse_ts), window) {
         (Some(buyer), Some(w)) => {
             // the state at the buyer's own time tells whether anything is waiting
@@ -256,11 +252,12 @@ async fn update_clock(conn: &mut SqliteConnection, conversation_id: &str) -> Res
 pub async fn ingest_in(conn: &mut SqliteConnection, messages: &[NewMessage]) -> Result<IngestReport, sqlx::Error> {
     let mut report = IngestReport::default();
     for m in messages {
-        let seen: Option<String> = sqlx::query_scalar("SELECT id FROM messages WHERE channel_id = ? AND external_id = ?")
-            .bind(&m.channel_id)
-            .bind(&m.external_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let seen: Option<String> =
+            sqlx::query_scalar("SELECT id FROM messages WHERE channel_id = ? AND external_id = ?")
+                .bind(&m.channel_id)
+                .bind(&m.external_id)
+                .fetch_optional(&mut *conn)
+                .await?;
         if seen.is_some() {
             report.duplicates += 1;
             continue;
@@ -288,15 +285,15 @@ pub async fn ingest_in(conn: &mut SqliteConnection, messages: &[NewMessage]) -> 
                 continue;
             }
             None => {
-                let rule: ChannelRule = sqlx::query_as("SELECT kind, market, language FROM channels WHERE id = ?")
-                    .bind(&m.channel_id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                let lang = m
-                    .lang
-                    .clone()
-                    .unwrap_or_else(|| mercator_core::inbox::reply_language(&m.body, &rule.language));
-                let key = m.thread.clone().or_else(|| m.parents.last().cloned()).unwrap_or_else(|| m.external_id.clone());
+                let rule: ChannelRule =
+                    sqlx::query_as("SELECT kind, market, language, reply_hours FROM channels WHERE id = ?")
+                        .bind(&m.channel_id)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                let lang =
+                    m.lang.clone().unwrap_or_else(|| mercator_core::inbox::reply_language(&m.body, &rule.language));
+                let key =
+                    m.thread.clone().or_else(|| m.parents.last().cloned()).unwrap_or_else(|| m.external_id.clone());
                 let id = new_id();
                 sqlx::query(
                     "INSERT INTO conversations (id, channel_id, mailbox_id, order_id, thread_key, buyer_name, buyer_address, \
@@ -352,7 +349,7 @@ pub async fn ingest_in(conn: &mut SqliteConnection, messages: &[NewMessage]) -> 
                last_message_at = max(last_message_at, ?2), \
                last_buyer_at = CASE WHEN ?3 IS NULL THEN last_buyer_at ELSE max(COALESCE(last_buyer_at, ''), ?3) END, \
                last_reply_at = CASE WHEN ?4 IS NULL THEN last_reply_at ELSE max(COALESCE(last_reply_at, ''), ?4) END, \
-               unread = unread + ?5, \
+               unread = CASE WHEN ?4 IS NOT NULL THEN 0 ELSE unread + ?5 END, \
                order_id = COALESCE(order_id, ?6), \
                buyer_address = CASE WHEN COALESCE(buyer_address, '') = '' THEN ?7 ELSE buyer_address END, \
                mailbox_id = COALESCE(mailbox_id, ?8), \
@@ -422,8 +419,9 @@ async fn find_conversation(
     }
 }
 
-/// Which conversations to list.
+/// Which conversations to list (each flag narrows the list; they combine).
 #[derive(Debug, Clone, Default)]
+#[allow(clippy::struct_excessive_bools)]
 pub struct ConversationFilter {
     pub channel_id: Option<String>,
     pub mailbox_id: Option<String>,
@@ -548,8 +546,8 @@ impl Store {
         let id = new_id();
         let r = sqlx::query(
             "INSERT INTO mailboxes (id, channel_id, address, username, imap_host, imap_port, imap_security, smtp_host, \
-             smtp_port, smtp_security, inbox_folder, sent_folder, reply_hours, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             smtp_port, smtp_security, inbox_folder, sent_folder, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(channel_id)
@@ -563,7 +561,6 @@ impl Store {
         .bind(&s.smtp_security)
         .bind(&s.inbox_folder)
         .bind(&s.sent_folder)
-        .bind(s.reply_hours)
         .bind(crate::now_utc())
         .execute(self.pool())
         .await;
@@ -585,11 +582,41 @@ impl Store {
 
     /// One mailbox.
     pub async fn mailbox(&self, id: &str) -> Result<MailboxRow, StoreError> {
-        sqlx::query_as(&format!("SELECT {MAILBOX_COLUMNS} FROM mailboxes m JOIN channels c ON c.id = m.channel_id WHERE m.id = ?"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| not_found("mailbox", id))
+        sqlx::query_as(&format!(
+            "SELECT {MAILBOX_COLUMNS} FROM mailboxes m JOIN channels c ON c.id = m.channel_id WHERE m.id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| not_found("mailbox", id))
+    }
+
+    /// Sets an account's own reply clock (hours; None: no clock) and
+    /// re-times its open conversations. Marketplaces keep their own rule.
+    pub async fn set_reply_hours(&self, channel_id: &str, hours: Option<i64>) -> Result<(), StoreError> {
+        if hours.is_some_and(|h| !(1..=720).contains(&h)) {
+            return Err(bad("replyHours", "range"));
+        }
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let r = sqlx::query("UPDATE channels SET reply_hours = ?, revision = revision + 1 WHERE id = ?")
+            .bind(hours)
+            .bind(channel_id)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(not_found("channel", channel_id));
+        }
+        let ids: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT cv.id FROM conversations cv WHERE cv.channel_id = ? AND {NEEDS_REPLY}"
+        ))
+        .bind(channel_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in ids {
+            update_clock(&mut tx, &id).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Removes a mailbox; its conversations stay (without a mailbox to answer from).
@@ -623,7 +650,11 @@ impl Store {
 
     /// Stores a batch of messages and, for mail, the position it reached, in
     /// one transaction.
-    pub async fn ingest(&self, messages: &[NewMessage], position: Option<MailPosition<'_>>) -> Result<IngestReport, StoreError> {
+    pub async fn ingest(
+        &self,
+        messages: &[NewMessage],
+        position: Option<MailPosition<'_>>,
+    ) -> Result<IngestReport, StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let report = ingest_in(&mut tx, messages).await?;
         if let Some(p) = position {
@@ -669,7 +700,9 @@ impl Store {
         }
         if let Some(q) = f.search.as_deref().and_then(SearchQuery::parse) {
             let (hits, hit_binds) = q.hits_sql_in(&SearchIndex::INBOX);
-            conds.push(format!("cv.id IN (SELECT mm.conversation_id FROM messages mm WHERE mm.id IN (SELECT id FROM ({hits})))"));
+            conds.push(format!(
+                "cv.id IN (SELECT mm.conversation_id FROM messages mm WHERE mm.id IN (SELECT id FROM ({hits})))"
+            ));
             binds.extend(hit_binds);
         }
         let sql = format!(
@@ -739,7 +772,10 @@ impl Store {
 
     /// Marks a conversation read.
     pub async fn mark_read(&self, conversation_id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE conversations SET unread = 0 WHERE id = ?").bind(conversation_id).execute(self.pool()).await?;
+        sqlx::query("UPDATE conversations SET unread = 0 WHERE id = ?")
+            .bind(conversation_id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 

@@ -186,6 +186,10 @@ async fn insert_orders_and_inbox(
         }
         stats.orders += 1;
     }
+    // own stores answer within a day (the marketplaces set their own clocks)
+    sqlx::query("UPDATE channels SET reply_hours = 24 WHERE kind IN ('shopify', 'woocommerce')")
+        .execute(&mut *conn)
+        .await?;
     // conversations go in as the mail and chat loops store them: threaded,
     // linked to their order, with their reply clocks
     for (i, c) in shop.conversations.iter().enumerate() {
@@ -217,6 +221,16 @@ async fn insert_orders_and_inbox(
             .collect();
         crate::inbox::ingest_in(&mut *conn, &msgs).await?;
         stats.conversations += 1;
+    }
+    for tpl in demo::demo_templates() {
+        sqlx::query("INSERT INTO reply_templates (id, name, lang, body, updated_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(new_id())
+            .bind(&tpl.name)
+            .bind(&tpl.lang)
+            .bind(&tpl.body)
+            .bind(now_utc())
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

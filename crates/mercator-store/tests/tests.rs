@@ -78,10 +78,7 @@ async fn pages_localise_titles_and_carry_money_with_currency() {
     assert!(orders.windows(2).all(|w| w[0].ordered_at >= w[1].ordered_at), "newest first");
     assert!(orders.iter().all(|o| o.items > 0));
 
-    let conv = store
-        .conversations_where(&Default::default(), time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    let conv = store.conversations_where(&Default::default(), time::OffsetDateTime::now_utc()).await.unwrap();
     assert_eq!(conv.len(), 6);
     assert!(conv.iter().any(|c| c.last_message.contains("<script>")), "stored verbatim; the UI escapes it");
 
@@ -1347,7 +1344,10 @@ mod inbox {
             blocked_images: 0,
             attachments: "[]".into(),
             sent_at: at,
-            order_refs: mercator_core::inbox::order_refs(&format!("{subject}\n{body}")).iter().map(|r| r.text()).collect(),
+            order_refs: mercator_core::inbox::order_refs(&format!("{subject}\n{body}"))
+                .iter()
+                .map(mercator_core::inbox::OrderRef::text)
+                .collect(),
             lang: None,
             auto: false,
         }
@@ -1377,13 +1377,22 @@ mod inbox {
     async fn mail_is_threaded_linked_to_its_order_and_stored_once() {
         let dir = tempfile::tempdir().unwrap();
         let (store, ch) = shop(dir.path()).await;
-        let first = mail(&ch, "m1@amazon", &[], "Bestellung 302-1234567-7654321: Lieferung?", "Wo bleibt mein Paket?", t0());
-        let r = store.ingest(&[first.clone()], None).await.unwrap();
+        let first =
+            mail(&ch, "m1@amazon", &[], "Bestellung 302-1234567-7654321: Lieferung?", "Wo bleibt mein Paket?", t0());
+        let r = store.ingest(std::slice::from_ref(&first), None).await.unwrap();
         assert_eq!(r.stored.len(), 1);
         // the buyer answers our reply (which we never stored): References names the root
-        let second = mail(&ch, "m3@amazon", &["m2@seller", "m1@amazon"], "AW: Bestellung", "Danke, und die Rechnung?", t0() + Duration::hours(2));
+        let second = mail(
+            &ch,
+            "m3@amazon",
+            &["m2@seller", "m1@amazon"],
+            "AW: Bestellung",
+            "Danke, und die Rechnung?",
+            t0() + Duration::hours(2),
+        );
         // an unrelated mail from someone else
-        let mut other = mail(&ch, "x1@amazon", &[], "Frage zum Artikel", "Ist das Kabel 2 m lang?", t0() + Duration::hours(3));
+        let mut other =
+            mail(&ch, "x1@amazon", &[], "Frage zum Artikel", "Ist das Kabel 2 m lang?", t0() + Duration::hours(3));
         other.reply_to = "zzz@marketplace.amazon.de".into();
         other.order_refs.clear();
         // read again (a crash before the position was stored): nothing doubles
@@ -1399,9 +1408,13 @@ mod inbox {
         assert_eq!(thread.buyer_lang, "de-DE");
         assert_eq!(thread.subject, "Bestellung 302-1234567-7654321: Lieferung?");
         let msgs = store.thread(&thread.id).await.unwrap();
-        assert_eq!(msgs.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["Wo bleibt mein Paket?", "Danke, und die Rechnung?"]);
+        assert_eq!(
+            msgs.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+            ["Wo bleibt mein Paket?", "Danke, und die Rechnung?"]
+        );
         // a same-buyer mail about the same order without headers joins it too
-        let loose = mail(&ch, "m9@amazon", &[], "Noch eine Frage zu 302-1234567-7654321", "Hallo?", t0() + Duration::hours(4));
+        let loose =
+            mail(&ch, "m9@amazon", &[], "Noch eine Frage zu 302-1234567-7654321", "Hallo?", t0() + Duration::hours(4));
         let r = store.ingest(&[loose], None).await.unwrap();
         assert_eq!(r.stored[0].0, thread.id);
         let only = store.conversations_where(&ConversationFilter { has_order: true, ..all() }, t0()).await.unwrap();
@@ -1453,7 +1466,6 @@ mod inbox {
             smtp_security: "none".into(),
             inbox_folder: String::new(),
             sent_folder: String::new(),
-            reply_hours: None,
         }
     }
 
@@ -1473,7 +1485,10 @@ mod inbox {
         s.smtp_security = "starttls".into();
         let id = store.add_mailbox(&ch, &s).await.unwrap();
         let m = store.mailbox(&id).await.unwrap();
-        assert_eq!((m.username.as_str(), m.inbox_folder.as_str(), m.sent_folder.as_str()), ("seller@shop.test", "INBOX", "Sent"));
+        assert_eq!(
+            (m.username.as_str(), m.inbox_folder.as_str(), m.sent_folder.as_str()),
+            ("seller@shop.test", "INBOX", "Sent")
+        );
         assert_eq!(code(store.add_mailbox(&ch, &s).await.unwrap_err()), "invalid-argument duplicate,address");
         for bad in ["no-at", "a@b@c", "@x", "sp ace@x.y"] {
             assert!(code(store.add_mailbox(&ch, &settings(bad)).await.unwrap_err()).contains("address"), "{bad}");
@@ -1481,9 +1496,7 @@ mod inbox {
         let mut p = settings("x@y.z");
         p.imap_port = 70000;
         assert!(code(store.add_mailbox(&ch, &p).await.unwrap_err()).contains("port"));
-        let mut h = settings("x@y.z");
-        h.reply_hours = Some(0);
-        assert!(code(store.add_mailbox(&ch, &h).await.unwrap_err()).contains("replyHours"));
+        assert!(code(store.set_reply_hours(&ch, Some(0)).await.unwrap_err()).contains("replyHours"));
     }
 
     #[tokio::test]
@@ -1522,12 +1535,14 @@ mod inbox {
         assert_eq!(c.reply_by.as_deref(), Some("2026-12-05T22:00:00Z"));
 
         // an auto-reply does not stop it; a queued reply does not either, until it is sent
-        let mut auto = mail(&shopee, "9003", &[], "", "Thanks for your message, we reply soon", t0() + Duration::hours(3));
+        let mut auto =
+            mail(&shopee, "9003", &[], "", "Thanks for your message, we reply soon", t0() + Duration::hours(3));
         auto.thread = Some("conv-1".into());
         auto.direction = Direction::Out;
         auto.auto = true;
         store.ingest(&[auto], None).await.unwrap();
-        let reply = store.queue_reply(&shopee_c.id, "Shipped today!", "en-MY", None, t0() + Duration::hours(4)).await.unwrap();
+        let reply =
+            store.queue_reply(&shopee_c.id, "Shipped today!", "en-MY", None, t0() + Duration::hours(4)).await.unwrap();
         assert!(store.conversation(&shopee_c.id, t0()).await.unwrap().reply_by.is_some());
         store.reply_sent(&reply, t0() + Duration::hours(5)).await.unwrap();
         let c = store.conversation(&shopee_c.id, t0()).await.unwrap();
@@ -1536,14 +1551,21 @@ mod inbox {
 
         // a mailbox's own clock for an own store
         let shop_ch = store.add_channel("shopify", "Own store", "US", "USD", "en-US").await.unwrap();
-        let mut s = settings("help@shop.test");
-        s.reply_hours = Some(48);
-        let mb = store.add_mailbox(&shop_ch, &s).await.unwrap();
+        let mb = store.add_mailbox(&shop_ch, &settings("help@shop.test")).await.unwrap();
         let mut own = mail(&shop_ch, "s1@x", &[], "Contact form", "Do you ship to Canada?", t0());
         own.mailbox_id = Some(mb);
         store.ingest(&[own], None).await.unwrap();
-        let f = ConversationFilter { channel_id: Some(shop_ch), ..all() };
-        assert_eq!(store.conversations_where(&f, t0()).await.unwrap()[0].reply_by.as_deref(), Some("2026-12-07T08:00:00Z"));
+        let f = ConversationFilter { channel_id: Some(shop_ch.clone()), ..all() };
+        assert_eq!(
+            store.conversations_where(&f, t0()).await.unwrap()[0].reply_by,
+            None,
+            "no clock until the seller sets one"
+        );
+        store.set_reply_hours(&shop_ch, Some(48)).await.unwrap();
+        assert_eq!(
+            store.conversations_where(&f, t0()).await.unwrap()[0].reply_by.as_deref(),
+            Some("2026-12-07T08:00:00Z")
+        );
     }
 
     #[tokio::test]
@@ -1565,7 +1587,9 @@ mod inbox {
         let find = |q: &str| {
             let f = ConversationFilter { search: Some(q.into()), ..all() };
             let store = &store;
-            async move { store.conversations_where(&f, t0()).await.unwrap().into_iter().map(|c| c.subject).collect::<Vec<_>>() }
+            async move {
+                store.conversations_where(&f, t0()).await.unwrap().into_iter().map(|c| c.subject).collect::<Vec<_>>()
+            }
         };
         assert_eq!(find("wasserkocher").await, ["Rückgabe"]);
         assert_eq!(find("耳机").await, ["退货"], "two characters, no spaces");
@@ -1589,16 +1613,15 @@ mod inbox {
         let conv = r.stored[0].0.clone();
         let empty = store.queue_reply(&conv, "  \n ", "de-DE", None, t0()).await.unwrap_err();
         assert!(matches!(empty, StoreError::Rejected(p) if p.code == "reply-empty"));
-        let id = store.queue_reply(&conv, "Guten Tag!", "de-DE", Some("你好！"), t0() + Duration::hours(2)).await.unwrap();
+        let id =
+            store.queue_reply(&conv, "Guten Tag!", "de-DE", Some("你好！"), t0() + Duration::hours(2)).await.unwrap();
         let job = store.reply_job(&id).await.unwrap();
         assert!(job.external_id.ends_with("@shop.test"), "{}", job.external_id);
         assert_eq!(job.to_address.as_deref(), Some("abc123xyz@marketplace.amazon.de"));
         assert_eq!((job.status.as_str(), job.subject.as_str()), ("waiting", "Re: Frage"));
         assert_eq!(store.reply_parents(&id).await.unwrap(), ["next@amazon", "root@amazon"]);
-        let entries: Vec<(String, String)> = sqlx::query_as("SELECT kind, aggregate_id FROM outbox")
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
+        let entries: Vec<(String, String)> =
+            sqlx::query_as("SELECT kind, aggregate_id FROM outbox").fetch_all(store.pool()).await.unwrap();
         assert_eq!(entries, [(REPLY_KIND.to_string(), id.clone())]);
         let msgs = store.thread(&conv).await.unwrap();
         let last = msgs.last().unwrap();
@@ -1615,7 +1638,10 @@ mod inbox {
     async fn templates_are_checked_when_saved() {
         let dir = tempfile::tempdir().unwrap();
         let (store, _) = shop(dir.path()).await;
-        let id = store.save_template("Versand", "de-DE", "Hallo {buyer_name}, Ihre Bestellung {order_number} ist unterwegs.").await.unwrap();
+        let id = store
+            .save_template("Versand", "de-DE", "Hallo {buyer_name}, Ihre Bestellung {order_number} ist unterwegs.")
+            .await
+            .unwrap();
         let again = store.save_template("Versand", "de-DE", "Hallo {buyer_name}!").await.unwrap();
         assert_eq!(id, again, "same name and language: replaced");
         let e = store.save_template("Bad", "en-US", "Hi {buyer}").await.unwrap_err();
@@ -1633,5 +1659,12 @@ mod inbox {
         assert_eq!(list.len(), 6);
         assert!(list.iter().any(|c| c.order_id.is_some()));
         assert!(list.iter().any(|c| c.reply_by.is_some()));
+        let c = store.inbox_counts(OffsetDateTime::now_utc()).await.unwrap();
+        assert!(
+            c.overdue >= 1 && c.due_soon >= 1 && c.needs_reply > c.overdue,
+            "{c:?} {:#?}",
+            list.iter().map(|c| (&c.channel_kind, &c.last_buyer_at, &c.last_reply_at, &c.reply_by)).collect::<Vec<_>>()
+        );
+        assert_eq!(store.templates().await.unwrap().len(), 6);
     }
 }

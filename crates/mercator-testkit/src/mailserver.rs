@@ -86,7 +86,8 @@ impl MailServer {
         if !Path::new("/usr/sbin/dovecot").exists() {
             return Err(io::Error::other("dovecot is not installed: run `cargo xtask deps`"));
         }
-        let dir = std::env::temp_dir().join(format!("mercator-mail-{}-{}", std::process::id(), mercator_core::new_id()));
+        let dir =
+            std::env::temp_dir().join(format!("mercator-mail-{}-{}", std::process::id(), mercator_core::new_id()));
         std::fs::create_dir_all(dir.join("mail"))?;
         std::fs::create_dir_all(dir.join("smtp"))?;
         let (imap_port, lmtp_port, smtp_port) = (free_port()?, free_port()?, free_port()?);
@@ -145,7 +146,11 @@ impl MailServer {
     /// Stops Dovecot at once: connections drop mid-command.
     pub fn stop_imap(&mut self) {
         if let Some(mut c) = self.dovecot.take() {
-            let _ = Command::new("kill").args(["-s", "KILL", "--"]).arg(format!("-{}", c.id())).stderr(Stdio::null()).status();
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--"])
+                .arg(format!("-{}", c.id()))
+                .stderr(Stdio::null())
+                .status();
             let _ = c.kill();
             let _ = c.wait();
         }
@@ -166,7 +171,11 @@ impl MailServer {
     /// Every mail the SMTP receiver accepted, in order.
     pub fn received(&self) -> Vec<Vec<u8>> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.join("smtp"))
-            .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect())
+            .map(|r| {
+                r.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
             .unwrap_or_default();
         names.sort();
         names.iter().filter_map(|p| std::fs::read(p).ok()).collect()

@@ -151,3 +151,38 @@ export function parseDateText(text: string, locale: string): string | null {
   const dt = new Date(`${out}T00:00:00Z`);
   return Number.isNaN(dt.getTime()) || dt.toISOString().slice(0, 10) !== out ? null : out;
 }
+
+// The main time zone of a buyer's country (display only: "the buyer's time
+// now"); countries spanning several zones use their most populous one.
+const COUNTRY_ZONES: Record<string, string> = {
+  US: 'America/New_York', CA: 'America/Toronto', MX: 'America/Mexico_City', BR: 'America/Sao_Paulo',
+  GB: 'Europe/London', IE: 'Europe/Dublin', DE: 'Europe/Berlin', AT: 'Europe/Vienna', CH: 'Europe/Zurich',
+  FR: 'Europe/Paris', IT: 'Europe/Rome', ES: 'Europe/Madrid', NL: 'Europe/Amsterdam', BE: 'Europe/Brussels',
+  PL: 'Europe/Warsaw', SE: 'Europe/Stockholm', TR: 'Europe/Istanbul', AE: 'Asia/Dubai', SA: 'Asia/Riyadh',
+  IN: 'Asia/Kolkata', CN: 'Asia/Shanghai', HK: 'Asia/Hong_Kong', TW: 'Asia/Taipei', JP: 'Asia/Tokyo',
+  KR: 'Asia/Seoul', SG: 'Asia/Singapore', MY: 'Asia/Kuala_Lumpur', TH: 'Asia/Bangkok', VN: 'Asia/Ho_Chi_Minh',
+  PH: 'Asia/Manila', ID: 'Asia/Jakarta', AU: 'Australia/Sydney', NZ: 'Pacific/Auckland', KW: 'Asia/Kuwait',
+};
+
+/** The time now in a buyer's country ("Tue 14:05"), or null when the country is unknown. */
+export function buyerLocalTime(country: string, locale: string, now: Date = new Date()): string | null {
+  const zone = COUNTRY_ZONES[country.toUpperCase()];
+  if (!zone) return null;
+  try {
+    return new Intl.DateTimeFormat(locale, { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone }).format(now);
+  } catch {
+    return null;
+  }
+}
+
+/** "in 3 h" / "5 h ago" style distance to a time, for reply clocks. */
+export function relativeTime(iso: string, locale: string, now: number = Date.now()): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const minutes = Math.round((t - now) / 60000);
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  if (Math.abs(minutes) < 60) return rtf.format(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 48) return rtf.format(hours, 'hour');
+  return rtf.format(Math.round(hours / 24), 'day');
+}
