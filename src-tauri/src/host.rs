@@ -5,26 +5,31 @@ use mercator_api::engine::{Host, InboxEvent, SyncEvent};
 use mercator_api::outbox::{ConnectivityDto, DeliveryReport};
 use tauri::Emitter;
 
-pub struct WindowHost(pub tauri::AppHandle);
+pub struct WindowHost {
+    pub app: tauri::AppHandle,
+    /// where the user's language is read for notifications
+    pub store: std::sync::Arc<mercator_store::Store>,
+    pub system_locale: String,
+}
 
 impl Host for WindowHost {
     fn sync_event(&self, event: &SyncEvent) {
-        let _ = self.0.emit("sync", event);
+        let _ = self.app.emit("sync", event);
     }
     fn connectivity(&self, now: &ConnectivityDto) {
-        let _ = self.0.emit("connectivity", now);
+        let _ = self.app.emit("connectivity", now);
     }
     fn inbox(&self, event: &InboxEvent) {
-        let _ = self.0.emit("inbox", event);
+        let _ = self.app.emit("inbox", event);
         // an OS notification in the user's language, naming the buyer and subject as plain text
-        let app = self.0.clone();
+        let app = self.app.clone();
+        let (store, system_locale) = (self.store.clone(), self.system_locale.clone());
         let (count, line) = (event.stored, format!("{}: {}", event.buyer, event.subject));
         tauri::async_runtime::spawn(async move {
-            use tauri::Manager;
             use tauri_plugin_notification::NotificationExt;
-            let lang = match app.state::<crate::state::AppState>().info().await {
-                Ok(i) => i.settings.language,
-                Err(_) => "en-US".to_string(),
+            let lang = match mercator_api::ops::ui_settings(store.as_ref(), &system_locale).await {
+                Ok(s) => s.language,
+                Err(_) => mercator_i18n::negotiate(&system_locale).to_string(),
             };
             let title = mercator_i18n::message(&lang, "notify-new-message", &[("count", count.to_string())]);
             let body: String = line.chars().filter(|c| !c.is_control()).take(200).collect();
@@ -35,7 +40,7 @@ impl Host for WindowHost {
     }
     fn delivered(&self, report: &DeliveryReport) {
         if report.sent + report.failed > 0 {
-            let _ = self.0.emit("outbox", report);
+            let _ = self.app.emit("outbox", report);
         }
     }
 }

@@ -104,7 +104,11 @@ impl AppState {
                         }
                     });
                 }
-                let host = Arc::new(crate::host::WindowHost(app.clone()));
+                let host = Arc::new(crate::host::WindowHost {
+                    app: app.clone(),
+                    store: store.clone(),
+                    system_locale: self.system_locale.clone(),
+                });
                 let engine =
                     Engine::start(store.clone(), self.vault.clone(), host, Arc::new(SystemClock), Timings::default());
                 inner.engine = Some(Arc::new(engine));

@@ -20,9 +20,11 @@
 //!                                      memory while browsing (100k SKUs, 100k orders)
 //!   modules [--verbose]                no import circle between the modules of any crate
 //!   fake-shopee [--orders N] [--access-life S]  serve a fake Shopee shop on loopback (manual tests, e2e)
+//!   bench-inbox [--messages N]        ingest N mails from a local Dovecot, search p99, a 200-message thread, LMTP to event
 //!   fake-mail                          a real IMAP (Dovecot) and SMTP receiver on loopback, driven over stdin (e2e)
 
 mod bench;
+mod bench_inbox;
 mod commands_ts;
 mod conformance;
 mod mail;
@@ -52,6 +54,7 @@ fn main() {
         "conformance" => conformance::conformance(),
         "modules" => modules::check(&rest),
         "bench-sync" => sync::bench_sync(&rest),
+        "bench-inbox" => bench_inbox::bench_inbox(&rest),
         "crash-test" => sync::crash_test(&rest),
         "sync-child" => sync::sync_child(&rest),
         "import-child" => bench::import_child(&rest),

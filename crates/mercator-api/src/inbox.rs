@@ -293,12 +293,22 @@ pub async fn read_mailbox(
     imap: Option<Imap>,
 ) -> ApiResult<(Imap, MailReport)> {
     let (m, account) = account_of(store, vault, mailbox_id).await?;
-    let r = read_with(store, &m, &account, imap).await;
+    read_mailbox_with(store, &m, &account, imap).await
+}
+
+/// [`read_mailbox`] with the account given (benchmarks build it themselves).
+pub async fn read_mailbox_with(
+    store: &Store,
+    m: &store_inbox::MailboxRow,
+    account: &Account,
+    imap: Option<Imap>,
+) -> ApiResult<(Imap, MailReport)> {
+    let r = read_with(store, m, account, imap).await;
     let status = match &r {
         Ok(_) => "ok".to_string(),
         Err(e) => ErrorPayload::from(e).code,
     };
-    store.set_mailbox_status(mailbox_id, &status, OffsetDateTime::now_utc()).await?;
+    store.set_mailbox_status(&m.id, &status, OffsetDateTime::now_utc()).await?;
     r.map_err(|e| mail_err(&e))
 }
 
@@ -312,7 +322,7 @@ async fn read_with(
         Some(i) => i,
         None => Imap::connect(account).await?,
     };
-    let folder = imap.select(&m.inbox_folder).await?;
+    let folder = imap.ensure_selected(&m.inbox_folder).await?;
     let mut last_uid = u32::try_from(m.last_uid).unwrap_or(0);
     if m.uid_validity.is_some_and(|v| v != i64::from(folder.uid_validity)) {
         // the folder was recreated: its UIDs mean other mail now; read it all again

@@ -187,6 +187,8 @@ pub struct Imap {
     session: async_imap::Session<Stream>,
     host: String,
     idle: bool,
+    /// The folder selected now, and its state when it was selected.
+    selected: Option<(String, FolderState)>,
 }
 
 impl std::fmt::Debug for Imap {
@@ -265,7 +267,7 @@ impl Imap {
         };
         let caps = within(&s.host, COMMAND_TIMEOUT, session.capabilities()).await?;
         let idle = caps.has_str("IDLE");
-        Ok(Imap { session, host: s.host.clone(), idle })
+        Ok(Imap { session, host: s.host.clone(), idle, selected: None })
     }
 
     /// Whether the server pushes new mail (IDLE).
@@ -277,6 +279,7 @@ impl Imap {
     /// bodies are fetched with PEEK).
     pub async fn select(&mut self, folder: &str) -> Result<FolderState, MailboxError> {
         let host = self.host.clone();
+        self.selected = None;
         let m = match tokio::time::timeout(COMMAND_TIMEOUT, self.session.select(folder)).await {
             Ok(Ok(m)) => m,
             Ok(Err(async_imap::error::Error::No(_))) => {
@@ -285,24 +288,48 @@ impl Imap {
             Ok(Err(e)) => return Err(imap_err(&host, e)),
             Err(_) => return Err(imap_err(&host, async_imap::error::Error::ConnectionLost)),
         };
-        Ok(FolderState { uid_validity: m.uid_validity.unwrap_or(0), uid_next: m.uid_next, exists: m.exists })
+        let state = FolderState { uid_validity: m.uid_validity.unwrap_or(0), uid_next: m.uid_next, exists: m.exists };
+        self.selected = Some((folder.to_string(), state));
+        Ok(state)
     }
 
-    /// UIDs and sizes of the selected folder's mail after `last_uid`, oldest first.
+    /// The folder's state, selecting it only when another folder (or none)
+    /// is selected: a connection kept open through IDLE does not pay for a
+    /// new SELECT (which takes Dovecot about 1 ms per 70 mails) at each read.
+    pub async fn ensure_selected(&mut self, folder: &str) -> Result<FolderState, MailboxError> {
+        match &self.selected {
+            Some((f, state)) if f == folder => Ok(*state),
+            _ => self.select(folder).await,
+        }
+    }
+
+    /// UIDs and sizes of the selected folder's mail after `last_uid`, oldest
+    /// first. The UIDs come from one search, their sizes in chunks, so a
+    /// mailbox of 50,000 mails is not one huge answer held in memory.
     pub async fn new_since(&mut self, last_uid: u32) -> Result<Vec<(u32, u32)>, MailboxError> {
         use futures_util::TryStreamExt;
         let host = self.host.clone();
-        let range = format!("{}:*", last_uid.saturating_add(1));
-        let mut out: Vec<(u32, u32)> = within(&host, COMMAND_TIMEOUT, async {
-            let stream = self.session.uid_fetch(&range, "(UID RFC822.SIZE)").await?;
-            let fetched: Vec<_> = stream.try_collect().await?;
-            // a fetch cut off by a dropped connection ends like an empty one: ask once more
-            self.session.noop().await?;
-            Ok(fetched.iter().filter_map(|f| Some((f.uid?, f.size.unwrap_or(0)))).collect())
-        })
-        .await?;
-        // `N:*` names the last message even when its UID is below N
-        out.retain(|(uid, _)| *uid > last_uid);
+        let query = format!("UID {}:*", last_uid.saturating_add(1));
+        let mut uids: Vec<u32> = within(&host, COMMAND_TIMEOUT, self.session.uid_search(&query))
+            .await?
+            .into_iter()
+            // `N:*` names the last message even when its UID is below N
+            .filter(|u| *u > last_uid)
+            .collect();
+        uids.sort_unstable();
+        let mut out = Vec::with_capacity(uids.len());
+        for chunk in uids.chunks(1000) {
+            let set = chunk.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+            let sizes: Vec<(u32, u32)> = within(&host, COMMAND_TIMEOUT, async {
+                let stream = self.session.uid_fetch(&set, "(UID RFC822.SIZE)").await?;
+                let fetched: Vec<_> = stream.try_collect().await?;
+                // a fetch cut off by a dropped connection ends like an empty one: ask once more
+                self.session.noop().await?;
+                Ok(fetched.iter().filter_map(|f| Some((f.uid?, f.size.unwrap_or(0)))).collect())
+            })
+            .await?;
+            out.extend(sizes);
+        }
         out.sort_unstable();
         out.dedup();
         Ok(out)
@@ -365,7 +392,7 @@ impl Imap {
             tokio::time::sleep(limit).await;
             return Ok((self, Waited::Quiet));
         }
-        let Imap { session, host, idle } = self;
+        let Imap { session, host, idle, selected } = self;
         let mut handle = session.idle();
         within(&host, COMMAND_TIMEOUT, handle.init()).await?;
         let (fut, _stop) = handle.wait_with_timeout(limit);
@@ -375,7 +402,7 @@ impl Imap {
             async_imap::extensions::idle::IdleResponse::NewData(_) => Waited::Changed,
             _ => Waited::Quiet,
         };
-        Ok((Imap { session, host, idle }, waited))
+        Ok((Imap { session, host, idle, selected }, waited))
     }
 
     /// Logs out (best effort).

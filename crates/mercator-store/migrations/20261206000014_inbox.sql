@@ -45,6 +45,9 @@ ALTER TABLE conversations ADD COLUMN closed_at TEXT;
 ALTER TABLE conversations ADD COLUMN due_soon_at TEXT;
 CREATE UNIQUE INDEX conversations_thread ON conversations(channel_id, thread_key);
 CREATE INDEX conversations_order ON conversations(order_id);
+-- the list's order (newest first, ties by id) without sorting
+DROP INDEX conversations_last;
+CREATE INDEX conversations_recent ON conversations(last_message_at DESC, id DESC);
 
 -- external_id: the Message-ID (mail) or the channel's message id (chat),
 -- unique per channel account so a message read twice is stored once.

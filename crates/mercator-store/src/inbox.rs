@@ -485,6 +485,19 @@ impl ConversationRow {
 const NEEDS_REPLY: &str = "(cv.last_buyer_at IS NOT NULL AND cv.last_buyer_at > COALESCE(cv.last_reply_at, '') \
      AND cv.last_buyer_at > COALESCE(cv.closed_at, ''))";
 
+/// The list's row of a conversation (one shape for the list and the thread).
+const CONVERSATION_SELECT: &str =
+    "SELECT cv.id, cv.channel_id, c.name AS channel_name, c.kind AS channel_kind, c.market, \
+        cv.buyer_name, cv.buyer_lang, cv.buyer_address, cv.subject, \
+        COALESCE((SELECT substr(body, 1, 240) FROM messages WHERE conversation_id = cv.id \
+                  ORDER BY sent_at DESC, id DESC LIMIT 1), '') AS last_message, \
+        cv.last_message_at, cv.last_buyer_at, cv.last_reply_at, cv.closed_at, cv.reply_by, cv.due_soon_at, cv.unread, \
+        cv.order_id, o.order_number, \
+        (SELECT count(*) FROM messages WHERE conversation_id = cv.id AND status = 'waiting') AS waiting_replies, \
+        (SELECT count(*) FROM messages WHERE conversation_id = cv.id AND status = 'failed') AS failed_replies, \
+        (SELECT count(*) FROM messages WHERE conversation_id = cv.id) AS message_count \
+     FROM conversations cv JOIN channels c ON c.id = cv.channel_id LEFT JOIN orders o ON o.id = cv.order_id";
+
 /// The inbox's figures for the navigation.
 #[derive(Debug, Clone, Copy, Default, FromRow, PartialEq, Eq)]
 pub struct InboxCounts {
@@ -669,14 +682,84 @@ impl Store {
         Ok(report)
     }
 
-    /// Conversations, newest first, as the filter asks.
+    /// Conversations as the filter asks: newest first; with a search, the
+    /// conversations whose newest matching message is newest come first.
     pub async fn conversations_where(
         &self,
         f: &ConversationFilter,
         now: OffsetDateTime,
     ) -> Result<Vec<ConversationRow>, StoreError> {
+        let limit = if f.limit <= 0 { 200 } else { f.limit.min(1000) };
+        let offset = f.offset.max(0);
+        let Some(q) = f.search.as_deref().and_then(SearchQuery::parse) else {
+            return self.conversation_rows(f, None, now, limit, offset).await;
+        };
+        // Walk the matches newest first (the index's rowids grow with
+        // arrival), a page at a time, until enough conversations pass the
+        // other filters: a word in every message costs one page, not a sort
+        // of all of them.
+        let want = usize::try_from(offset + limit).unwrap_or(usize::MAX);
+        let idx = SearchIndex::INBOX;
+        let (conds, binds) = q.conditions(&idx);
+        let sql = format!(
+            "SELECT rowid FROM {fts} WHERE {} AND rowid < ? ORDER BY rowid DESC LIMIT ?",
+            conds.join(" AND "),
+            fts = idx.fts
+        );
+        let mut seen = std::collections::HashSet::new();
+        let mut found: Vec<ConversationRow> = vec![];
+        let mut below = i64::MAX;
+        // pages grow: a page a little larger than what is missing, doubling
+        let mut page = i64::try_from(want).unwrap_or(i64::MAX).saturating_mul(2).clamp(20, 2000);
+        while found.len() < want {
+            let mut query = sqlx::query_scalar::<_, i64>(&sql);
+            for b in &binds {
+                query = query.bind(b);
+            }
+            let seqs: Vec<i64> = query.bind(below).bind(page).fetch_all(self.pool()).await?;
+            page = (page * 2).min(4000);
+            let Some(last) = seqs.last().copied() else { break };
+            below = last;
+            let convs: Vec<String> = sqlx::query_scalar(
+                "SELECT m.conversation_id FROM json_each(?) j JOIN message_search_keys k ON k.seq = j.value \
+                 JOIN messages m ON m.id = k.message_id ORDER BY j.key",
+            )
+            .bind(serde_json::to_string(&seqs).unwrap_or_default())
+            .fetch_all(self.pool())
+            .await?;
+            let fresh: Vec<String> = convs.into_iter().filter(|c| seen.insert(c.clone())).collect();
+            if fresh.is_empty() {
+                continue;
+            }
+            let rows = self.conversation_rows(f, Some(&fresh), now, i64::MAX, 0).await?;
+            // in match order
+            let mut by_id: std::collections::HashMap<String, ConversationRow> =
+                rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+            found.extend(fresh.iter().filter_map(|id| by_id.remove(id)));
+        }
+        Ok(found
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(0))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .collect())
+    }
+
+    /// The list's rows under the filter's conditions (not its search), of
+    /// `only` these conversations when given.
+    async fn conversation_rows(
+        &self,
+        f: &ConversationFilter,
+        only: Option<&[String]>,
+        now: OffsetDateTime,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ConversationRow>, StoreError> {
         let mut conds: Vec<String> = vec![];
         let mut binds: Vec<String> = vec![];
+        if let Some(ids) = only {
+            conds.push("cv.id IN (SELECT value FROM json_each(?))".into());
+            binds.push(serde_json::to_string(ids).unwrap_or_default());
+        }
         if let Some(c) = &f.channel_id {
             conds.push("cv.channel_id = ?".into());
             binds.push(c.clone());
@@ -698,51 +781,24 @@ impl Store {
         if f.unread {
             conds.push("cv.unread > 0".into());
         }
-        if let Some(q) = f.search.as_deref().and_then(SearchQuery::parse) {
-            let (hits, hit_binds) = q.hits_sql_in(&SearchIndex::INBOX);
-            conds.push(format!(
-                "cv.id IN (SELECT mm.conversation_id FROM messages mm WHERE mm.id IN (SELECT id FROM ({hits})))"
-            ));
-            binds.extend(hit_binds);
-        }
         let sql = format!(
-            "SELECT cv.id, cv.channel_id, c.name AS channel_name, c.kind AS channel_kind, c.market, cv.buyer_name, cv.buyer_lang, \
-                    cv.buyer_address, cv.subject, \
-                    COALESCE((SELECT substr(body, 1, 240) FROM messages WHERE conversation_id = cv.id \
-                              ORDER BY sent_at DESC, id DESC LIMIT 1), '') AS last_message, \
-                    cv.last_message_at, cv.last_buyer_at, cv.last_reply_at, cv.closed_at, cv.reply_by, cv.due_soon_at, cv.unread, \
-                    cv.order_id, o.order_number, \
-                    (SELECT count(*) FROM messages WHERE conversation_id = cv.id AND status = 'waiting') AS waiting_replies, \
-                    (SELECT count(*) FROM messages WHERE conversation_id = cv.id AND status = 'failed') AS failed_replies, \
-                    (SELECT count(*) FROM messages WHERE conversation_id = cv.id) AS message_count \
-             FROM conversations cv JOIN channels c ON c.id = cv.channel_id LEFT JOIN orders o ON o.id = cv.order_id \
-             {} ORDER BY cv.last_message_at DESC, cv.id DESC LIMIT ? OFFSET ?",
+            "{CONVERSATION_SELECT} {} ORDER BY cv.last_message_at DESC, cv.id DESC LIMIT ? OFFSET ?",
             if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) }
         );
         let mut q = sqlx::query_as::<_, ConversationRow>(&sql);
         for b in &binds {
             q = q.bind(b);
         }
-        let limit = if f.limit <= 0 { 200 } else { f.limit.min(1000) };
-        Ok(q.bind(limit).bind(f.offset.max(0)).fetch_all(self.pool()).await?)
+        Ok(q.bind(limit).bind(offset).fetch_all(self.pool()).await?)
     }
 
     /// One conversation.
-    pub async fn conversation(&self, id: &str, now: OffsetDateTime) -> Result<ConversationRow, StoreError> {
-        // the list's row, by id (one query shape for both)
-        let sql = "SELECT cv.id, cv.channel_id, c.name AS channel_name, c.kind AS channel_kind, c.market, cv.buyer_name, \
-                cv.buyer_lang, cv.buyer_address, cv.subject, \
-                COALESCE((SELECT substr(body, 1, 240) FROM messages WHERE conversation_id = cv.id \
-                          ORDER BY sent_at DESC, id DESC LIMIT 1), '') AS last_message, \
-                cv.last_message_at, cv.last_buyer_at, cv.last_reply_at, cv.closed_at, cv.reply_by, cv.due_soon_at, cv.unread, \
-                cv.order_id, o.order_number, \
-                (SELECT count(*) FROM messages WHERE conversation_id = cv.id AND status = 'waiting') AS waiting_replies, \
-                (SELECT count(*) FROM messages WHERE conversation_id = cv.id AND status = 'failed') AS failed_replies, \
-                (SELECT count(*) FROM messages WHERE conversation_id = cv.id) AS message_count \
-             FROM conversations cv JOIN channels c ON c.id = cv.channel_id LEFT JOIN orders o ON o.id = cv.order_id \
-             WHERE cv.id = ?";
-        let _ = now;
-        sqlx::query_as(sql).bind(id).fetch_optional(self.pool()).await?.ok_or_else(|| not_found("conversation", id))
+    pub async fn conversation(&self, id: &str, _now: OffsetDateTime) -> Result<ConversationRow, StoreError> {
+        sqlx::query_as(&format!("{CONVERSATION_SELECT} WHERE cv.id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| not_found("conversation", id))
     }
 
     /// A conversation's messages, oldest first.

@@ -100,7 +100,20 @@ impl SearchQuery {
     /// SQL selecting the ids (`id`) of `index`'s records that match, in index
     /// order (`seq`), and its bind values in order.
     pub fn hits_sql_in(&self, index: &SearchIndex) -> (String, Vec<String>) {
-        let SearchIndex { fts, vocab, keys, id } = *index;
+        let SearchIndex { fts, keys, id, .. } = *index;
+        let (conds, binds) = self.conditions(index);
+        let sql = format!(
+            "SELECT k.{id} AS id, k.seq AS seq FROM {fts} JOIN {keys} k ON k.seq = {fts}.rowid WHERE {}",
+            conds.join(" AND ")
+        );
+        (sql, binds)
+    }
+
+    /// The conditions on `index`'s FTS table (by its name) every match
+    /// meets, and their bind values in order: for queries that read the
+    /// FTS table itself (e.g. newest rowid first, a page at a time).
+    pub fn conditions(&self, index: &SearchIndex) -> (Vec<String>, Vec<String>) {
+        let SearchIndex { fts, vocab, .. } = *index;
         let mut conds = vec![];
         let mut binds = vec![];
         for t in &self.terms {
@@ -124,11 +137,7 @@ impl SearchQuery {
                 binds.push(p.clone());
             }
         }
-        let sql = format!(
-            "SELECT k.{id} AS id, k.seq AS seq FROM {fts} JOIN {keys} k ON k.seq = {fts}.rowid WHERE {}",
-            conds.join(" AND ")
-        );
-        (sql, binds)
+        (conds, binds)
     }
 }
 

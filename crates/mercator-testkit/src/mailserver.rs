@@ -94,7 +94,7 @@ impl MailServer {
         let d = dir.display();
         let conf = format!(
             "protocols = imap lmtp\nlisten = 127.0.0.1\nbase_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
-             ssl = no\nauth_mechanisms = plain login\ndisable_plaintext_auth = no\nmail_location = maildir:{d}/mail/%u\n\
+             ssl = no\nmaildir_very_dirty_syncs = yes\nauth_mechanisms = plain login\ndisable_plaintext_auth = no\nmail_location = maildir:{d}/mail/%u\n\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
              userdb {{\n  driver = static\n  args = uid=nobody gid=nogroup home={d}/mail/%u\n}}\n\
              namespace inbox {{\n  inbox = yes\n  mailbox Sent {{\n    auto = create\n    special_use = \\Sent\n  }}\n}}\n\
@@ -166,6 +166,30 @@ impl MailServer {
     /// Delivers a raw mail to the seller's INBOX over LMTP.
     pub async fn deliver(&self, raw: &[u8]) -> io::Result<()> {
         mercator_channels::mailbox::lmtp_deliver(("127.0.0.1", self.lmtp_port), "buyer@example.test", USER, raw).await
+    }
+
+    /// Drops raw mails straight into the seller's Maildir (`new/`), as a
+    /// delivery agent would: how benchmarks fill the mailbox with tens of
+    /// thousands of mails quickly. The folder exists after one [`Self::deliver`].
+    pub fn drop_into_maildir(&self, mails: impl IntoIterator<Item = Vec<u8>>) -> io::Result<usize> {
+        let new = self.dir.join("mail").join(USER).join("new");
+        std::fs::create_dir_all(&new)?;
+        let mut n = 0;
+        for raw in mails {
+            std::fs::write(new.join(format!("{}.M{n}P1.bench", 1_700_000_000 + n)), raw)?;
+            n += 1;
+        }
+        let _ = Command::new("chown").args(["-R", "nobody:nogroup"]).arg(self.dir.join("mail")).status();
+        // Dovecot trusts that only it changes the Maildir (maildir_very_dirty_syncs):
+        // have it look at the folder once
+        let _ = Command::new("/usr/bin/doveadm")
+            .arg("-c")
+            .arg(self.dir.join("dovecot.conf"))
+            .args(["force-resync", "-u", USER, "INBOX"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        Ok(n)
     }
 
     /// Every mail the SMTP receiver accepted, in order.
