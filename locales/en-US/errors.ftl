@@ -120,6 +120,7 @@ error-channel-missing = { $what ->
     [account-ids] The account lacks its ids (endpoint, marketplace and app client id; or partner and shop id). Connect it again.
     [listing-title] The listing { $subject } has no title in the channel's language: add one before it is sent.
     [shopee-item-id] The listing { $subject } needs its Shopee item id (item:model) in the editor's market tab.
+    [message-kind] Amazon does not offer the message “{ $subject }” for this order, or it needs a document Mercator cannot attach yet.
    *[other] The order id “{ $subject }” is not one this channel uses.
 }
 error-channel-not-sent-yet = Mercator does not send this change ({ $field }) to the channel yet: make it in the channel's seller centre.
@@ -155,4 +156,6 @@ error-mail-rejected = The mail server refused the message: { $reason }
 error-mail-protocol = The mail server { $host } answered something Mercator could not understand: { $detail }
 error-mail-no-recipient = There is no address to answer this conversation to.
 error-mail-folder-missing = The folder “{ $folder }” does not exist on the mail server. Check the folder names of the mailbox.
+error-amazon-message-no-order = This conversation is not linked to an Amazon order: Amazon's messages are always about one order.
+error-amazon-message-maybe-sent = The connection broke while Amazon was receiving this message, so it may have arrived. Look in Seller Central under Messages › Sent messages, and send it again only if it is not there.
 error-reply-lint = Marketplaces penalise replies that contain this: “{ $text }”. Remove it, or send anyway if you are sure.

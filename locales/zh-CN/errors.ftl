@@ -120,6 +120,7 @@ error-channel-missing = { $what ->
     [account-ids] 该账户缺少标识（接口地址、站点和应用客户端 ID；或合作伙伴 ID 和店铺 ID）。请重新连接。
     [listing-title] 商品 { $subject } 没有该渠道语言的标题：发送前请先添加。
     [shopee-item-id] 商品 { $subject } 需要填写 Shopee 商品 ID（item:model），请在编辑器的市场页签中填写。
+    [message-kind] 亚马逊不为此订单提供“{ $subject }”这种消息，或该消息需要 Mercator 暂不能附加的文件。
    *[other] 订单号“{ $subject }”不是该渠道使用的格式。
 }
 error-channel-not-sent-yet = Mercator 目前还不会把此项修改（{ $field }）发送到渠道：请在渠道的卖家后台修改。
@@ -155,4 +156,6 @@ error-mail-rejected = 邮件服务器拒收了这封邮件：{ $reason }
 error-mail-protocol = 邮件服务器 { $host } 的应答无法识别：{ $detail }
 error-mail-no-recipient = 此会话没有可回复的地址。
 error-mail-folder-missing = 邮件服务器上没有文件夹“{ $folder }”。请检查邮箱的文件夹名称。
+error-amazon-message-no-order = 此会话未关联亚马逊订单：亚马逊消息必须针对某一订单发送。
+error-amazon-message-maybe-sent = 亚马逊接收此消息时连接中断，消息可能已送达。请在卖家平台“消息 › 已发送消息”中查看，只有找不到时才重新发送。
 error-reply-lint = 平台会处罚包含此内容的回复：“{ $text }”。请删除，或确认无误后仍然发送。

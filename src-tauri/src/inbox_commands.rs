@@ -4,8 +4,8 @@
 
 use crate::state::AppState;
 use mercator_api::inbox::{
-    self, ConversationDto, DraftDto, InboxCountsDto, InboxFilter, LintIssueDto, MailboxDto, MailboxInput, ReplyInput,
-    TemplateDto, ThreadDto,
+    self, AmazonActionsDto, AmazonMessageInput, ConversationDto, DraftDto, InboxCountsDto, InboxFilter, LintIssueDto,
+    MailboxDto, MailboxInput, ReplyInput, TemplateDto, ThreadDto,
 };
 use mercator_api::ApiResult;
 use tauri::State;
@@ -61,6 +61,20 @@ pub async fn retry_reply(state: S<'_>, message_id: String) -> ApiResult<()> {
     inbox::retry_reply(engine.store(), &message_id).await?;
     engine.send_soon();
     Ok(())
+}
+
+/// What Amazon's Messaging API allows for the conversation's order (asks Amazon).
+#[tauri::command]
+pub async fn amazon_message_kinds(state: S<'_>, conversation_id: String) -> ApiResult<AmazonActionsDto> {
+    inbox::amazon_actions(state.store().await?.as_ref(), &state.vault, &conversation_id).await
+}
+
+#[tauri::command]
+pub async fn send_amazon_message(state: S<'_>, message: AmazonMessageInput) -> ApiResult<String> {
+    let engine = state.engine().await?;
+    let id = inbox::send_amazon_message(engine.store(), &message).await?;
+    engine.send_soon();
+    Ok(id)
 }
 
 #[tauri::command]

@@ -62,6 +62,8 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             inbox_commands::lint_reply,
             inbox_commands::draft_reply,
             inbox_commands::send_reply,
+            inbox_commands::amazon_message_kinds,
+            inbox_commands::send_amazon_message,
             inbox_commands::retry_reply,
             inbox_commands::list_templates,
             inbox_commands::save_template,

@@ -110,12 +110,71 @@ impl Host for Events {
 pub fn bench_inbox(args: &[String]) -> Result<(), String> {
     let [n] = crate::util::count_options(args, [("--messages", 50_000)])?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    // MERCATOR_BENCH_REUSE=DIR: only the search, over a shop kept before
+    if let Some(dir) = std::env::var_os("MERCATOR_BENCH_REUSE") {
+        return rt.block_on(async {
+            let (store, _) =
+                Store::open(std::path::Path::new(&dir), &OpenOptions { seed_demo: false, ..Default::default() })
+                    .await
+                    .map_err(|x| x.to_string())?;
+            search_bench(&store).await
+        });
+    }
     let server = MailServer::start().map_err(|e| e.to_string())?;
     let tmp = std::env::temp_dir().join(format!("mercator-bench-inbox-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let r = rt.block_on(run(&server, &tmp, n));
-    let _ = std::fs::remove_dir_all(&tmp);
+    // MERCATOR_BENCH_KEEP=1 keeps the shop for a look at its queries
+    if std::env::var_os("MERCATOR_BENCH_KEEP").is_some() {
+        println!("bench-inbox: the shop is kept in {}", tmp.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
     r
+}
+
+/// p50/p99 of the backend's search for 200 terms.
+async fn search_bench(store: &Store) -> Result<(), String> {
+    let e = |x: &dyn std::fmt::Display| x.to_string();
+    let mut terms: Vec<String> = vec![];
+    for w in ["paket", "kettle", "rechnung", "laptop", "österreich", "invoice", "lorem", "nummer 4711"] {
+        terms.push(w.into());
+    }
+    for w in ["耳机", "退货", "配送", "発行", "换货", "发票", "李娜"] {
+        terms.push(w.into());
+    }
+    for i in 0..150 {
+        terms.push(format!("302-{:07}", 1_000_000 + i * 331));
+    }
+    for nm in NAMES {
+        terms.push((*nm).to_string());
+    }
+    while terms.len() < 200 {
+        terms.push(format!("Nummer {}", terms.len() * 97));
+    }
+    let mut times = vec![];
+    let mut slow = vec![];
+    let mut hits = 0usize;
+    for q in &terms {
+        let f = InboxFilter { search: Some(q.clone()), ..Default::default() };
+        let t = Instant::now();
+        let r = inbox::conversations(store, &f, 0, 50).await.map_err(|x| e(&x))?;
+        times.push(t.elapsed());
+        hits += r.len();
+        slow.push((t.elapsed(), q.clone()));
+    }
+    slow.sort();
+    let slowest: Vec<String> = slow.iter().rev().take(4).map(|(d, q)| format!("{q:?} {} ms", ms(*d))).collect();
+    println!("search: slowest {}", slowest.join(", "));
+    times.sort();
+    println!(
+        "search: {} queries (first page of 50), p50 {} ms, p99 {} ms, max {} ms, {hits} conversations found",
+        times.len(),
+        ms(pct(&times, 50)),
+        ms(pct(&times, 99)),
+        ms(times.last().copied().unwrap_or_default())
+    );
+    Ok(())
 }
 
 async fn run(server: &MailServer, dir: &std::path::Path, n: usize) -> Result<(), String> {
@@ -234,45 +293,7 @@ async fn run(server: &MailServer, dir: &std::path::Path, n: usize) -> Result<(),
     }
     imap.logout().await;
 
-    // search
-    let mut terms: Vec<String> = vec![];
-    for w in ["paket", "kettle", "rechnung", "laptop", "österreich", "invoice", "lorem", "nummer 4711"] {
-        terms.push(w.into());
-    }
-    for w in ["耳机", "退货", "配送", "発行", "换货", "发票", "李娜"] {
-        terms.push(w.into());
-    }
-    for i in 0..150 {
-        terms.push(format!("302-{:07}", 1_000_000 + i * 331));
-    }
-    for nm in NAMES {
-        terms.push((*nm).to_string());
-    }
-    while terms.len() < 200 {
-        terms.push(format!("Nummer {}", terms.len() * 97));
-    }
-    let mut times = vec![];
-    let mut slow = vec![];
-    let mut hits = 0usize;
-    for q in &terms {
-        let f = InboxFilter { search: Some(q.clone()), ..Default::default() };
-        let t = Instant::now();
-        let r = inbox::conversations(&store, &f, 0, 50).await.map_err(|x| e(&x))?;
-        times.push(t.elapsed());
-        hits += r.len();
-        slow.push((t.elapsed(), q.clone()));
-    }
-    slow.sort();
-    let slowest: Vec<String> = slow.iter().rev().take(4).map(|(d, q)| format!("{q:?} {} ms", ms(*d))).collect();
-    println!("search: slowest {}", slowest.join(", "));
-    times.sort();
-    println!(
-        "search: {} queries (first page of 50), p50 {} ms, p99 {} ms, max {} ms, {hits} conversations found",
-        times.len(),
-        ms(pct(&times, 50)),
-        ms(pct(&times, 99)),
-        ms(times.last().copied().unwrap_or_default())
-    );
+    search_bench(&store).await?;
     let mut list = vec![];
     let t = Instant::now();
     for _ in 0..20 {

@@ -1,7 +1,7 @@
 //! `cargo xtask conformance`: the connectors' requests against the
 //! marketplaces' own published contracts, served by validating mocks:
 //! Stoplight Prism for Amazon's SP-API models (Orders 2026-01-01, Orders v0,
-//! Listings Items 2021-08-01) and a GraphQL endpoint built from Shopify's
+//! Listings Items 2021-08-01, FBA Inventory, Messaging v1) and a GraphQL endpoint built from Shopify's
 //! published 2026-07 Admin schema. Requests that break a contract are
 //! refused by the mock and fail the test; the contracts' example answers
 //! must parse.
@@ -88,6 +88,7 @@ pub fn conformance() -> Result<(), String> {
         ("PRISM_ORDERS_V0", "ordersV0.json"),
         ("PRISM_LISTINGS", "listingsItems_2021-08-01.json"),
         ("PRISM_FBA", "fbaInventory.json"),
+        ("PRISM_MESSAGING", "messaging.json"),
     ] {
         let port = free_port()?;
         let mut child = Command::new(&prism)

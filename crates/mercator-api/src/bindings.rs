@@ -125,6 +125,9 @@ pub fn typescript_bindings() -> String {
         crate::inbox::LintIssueDto::decl(&cfg),
         crate::inbox::DraftDto::decl(&cfg),
         crate::inbox::ReplyInput::decl(&cfg),
+        crate::inbox::AmazonMessageKindDto::decl(&cfg),
+        crate::inbox::AmazonActionsDto::decl(&cfg),
+        crate::inbox::AmazonMessageInput::decl(&cfg),
         crate::shipping::ShipReport::decl(&cfg),
         crate::shipping::ShipmentDto::decl(&cfg),
     ];

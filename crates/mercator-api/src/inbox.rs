@@ -676,6 +676,8 @@ pub struct MessageDto {
     /// The reply's language, and the seller's own text when it was translated.
     pub lang: Option<String>,
     pub original: Option<String>,
+    /// Sent through Amazon's Messaging API as this kind (None: mail or chat).
+    pub action: Option<String>,
     pub sent_at: String,
 }
 
@@ -705,6 +707,7 @@ fn message_dto(m: store_inbox::MessageRow) -> MessageDto {
         auto: m.auto,
         lang: m.lang,
         original: m.original,
+        action: m.action,
         sent_at: m.sent_at,
     }
 }
@@ -723,6 +726,8 @@ pub struct ThreadDto {
     pub can_reply: bool,
     /// The reply goes to a marketplace buyer: the policy lint applies.
     pub marketplace: bool,
+    /// The order is Amazon's: its Messaging API messages can be sent.
+    pub amazon_messages: bool,
 }
 
 /// A conversation with its messages and order; opening it marks it read.
@@ -741,7 +746,9 @@ pub async fn thread(store: &Store, conversation_id: &str) -> ApiResult<ThreadDto
     };
     let marketplace = !matches!(c.channel_kind.as_str(), "shopify" | "woocommerce");
     let reply_to = c.buyer_address.clone().filter(|a| !a.is_empty());
+    let amazon_messages = store.conversation_amazon_order(conversation_id).await?.is_some();
     Ok(ThreadDto {
+        amazon_messages,
         reply_lang: c.buyer_lang.clone(),
         reply_to,
         can_reply,
@@ -896,4 +903,110 @@ pub async fn reply(store: &Store, input: &ReplyInput) -> ApiResult<String> {
 /// Puts a failed reply back in line.
 pub async fn retry_reply(store: &Store, message_id: &str) -> ApiResult<()> {
     Ok(store.retry_reply(message_id).await?)
+}
+
+// ---- Amazon's Messaging API ----
+
+/// One kind of message Amazon allows about an order.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AmazonMessageKindDto {
+    /// Amazon's name (`confirmDeliveryDetails` ...); the UI names it `amazon-kind-<name>`.
+    pub name: String,
+    /// The longest text Amazon takes (characters).
+    pub max_text: i64,
+    /// Mercator can send it (false: it needs a document or dates not offered yet).
+    pub offered: bool,
+}
+
+/// What Amazon allows for a conversation's order now.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AmazonActionsDto {
+    pub kinds: Vec<AmazonMessageKindDto>,
+    /// The buyer's language as Amazon knows it (e.g. `de-DE`).
+    pub buyer_locale: Option<String>,
+    /// Why Amazon could not be asked (offline, credentials): the list is empty then.
+    #[ts(type = "ErrorPayload | null")]
+    pub problem: Option<ErrorPayload>,
+}
+
+/// Asks Amazon which messages the conversation's order allows (a live
+/// call: offline, the answer carries the problem and no kinds).
+pub async fn amazon_actions(store: &Store, vault: &Vault, conversation_id: &str) -> ApiResult<AmazonActionsDto> {
+    let Some(order) = store.conversation_amazon_order(conversation_id).await? else {
+        return Err(ApiError::new(ErrorCode::AmazonMessageNoOrder));
+    };
+    match crate::sync::connector_for(store, vault, &order.channel_id).await {
+        Ok(crate::sync::Connector::Amazon(a)) => amazon_actions_with(store, &a, conversation_id).await,
+        Ok(_) => Err(ApiError::new(ErrorCode::AmazonMessageNoOrder)),
+        Err(e) => Ok(AmazonActionsDto { kinds: vec![], buyer_locale: None, problem: Some(e.0) }),
+    }
+}
+
+/// [`amazon_actions`] through this connector.
+pub async fn amazon_actions_with(
+    store: &Store,
+    a: &mercator_channels::amazon::Amazon,
+    conversation_id: &str,
+) -> ApiResult<AmazonActionsDto> {
+    let Some(order) = store.conversation_amazon_order(conversation_id).await? else {
+        return Err(ApiError::new(ErrorCode::AmazonMessageNoOrder));
+    };
+    let empty = |p: ErrorPayload| AmazonActionsDto { kinds: vec![], buyer_locale: None, problem: Some(p) };
+    let names = match a.messaging_actions(&order.external_id).await {
+        Ok(n) => n,
+        Err(e) => return Ok(empty(ErrorPayload::from(&e))),
+    };
+    let buyer_locale = a.buyer_locale(&order.external_id).await.ok().flatten();
+    let kinds = names
+        .iter()
+        .filter_map(|n| mercator_channels::amazon::messaging::kind(n))
+        .map(|k| AmazonMessageKindDto {
+            name: k.name.to_string(),
+            max_text: i64::try_from(k.max_text).unwrap_or(0),
+            offered: k.max_text > 0 && !k.needs_document,
+        })
+        .collect();
+    Ok(AmazonActionsDto { kinds, buyer_locale, problem: None })
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AmazonMessageInput {
+    pub conversation_id: String,
+    /// The kind, as [`amazon_actions`] named it.
+    pub action: String,
+    pub body: String,
+    /// The language it is written in.
+    pub lang: String,
+    /// Send although the policy lint found something.
+    pub override_lint: bool,
+}
+
+/// Queues a message of Amazon's Messaging API; the channel's delivery sends
+/// it once (an interrupted send is never repeated on its own).
+pub async fn send_amazon_message(store: &Store, input: &AmazonMessageInput) -> ApiResult<String> {
+    let kind = mercator_channels::amazon::messaging::kind(&input.action)
+        .filter(|k| k.max_text > 0 && !k.needs_document)
+        .ok_or_else(|| {
+            ApiError(ErrorPayload::from(&mercator_channels::ChannelError::Missing {
+                what: "message-kind",
+                subject: input.action.chars().take(40).collect(),
+            }))
+        })?;
+    let text = input.body.trim();
+    if text.is_empty() {
+        return Err(ApiError::new(ErrorCode::ReplyEmpty));
+    }
+    if text.chars().count() > kind.max_text {
+        return Err(ApiError::new(ErrorCode::ReplyTooLong).arg("max", kind.max_text.to_string()));
+    }
+    if !input.override_lint {
+        if let Some(first) = lint_of(text).first() {
+            return Err(ApiError::new(ErrorCode::ReplyLint).arg("rule", &first.code).arg("text", &first.text));
+        }
+    }
+    let lang = mercator_core::catalog::validate_language(&input.lang).map_err(ApiError)?;
+    Ok(store.queue_amazon_message(&input.conversation_id, kind.name, text, &lang, OffsetDateTime::now_utc()).await?)
 }

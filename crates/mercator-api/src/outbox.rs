@@ -93,6 +93,7 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
             Ok(())
         }
         (_, "order.tracking") => deliver_tracking(store, c, &e.aggregate_id).await,
+        (Connector::Amazon(a), mercator_store::inbox::AMAZON_MESSAGE_KIND) => deliver_amazon_message(store, a, e).await,
         // taken off sale: the channel offers 0 (per variant on every channel,
         // and reversible); live again: the stock push offers what is available
         (_, "listing.update") if payload.get("field").and_then(serde_json::Value::as_str) == Some("status") => {
@@ -137,6 +138,46 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
         (_, kind) => {
             let field = payload.get("field").and_then(serde_json::Value::as_str).unwrap_or_default();
             Err(ErrorPayload::new(ErrorCode::ChannelNotSentYet).arg("kind", kind).arg("field", field))
+        }
+    }
+}
+
+/// Sends one message of Amazon's Messaging API. Amazon offers no way to
+/// read back what was sent, so a send that began and whose outcome is not
+/// known (no answer, a 5xx, the process killed, the send cut off at its
+/// budget) is never repeated on its own: it is parked with
+/// `amazon-message-maybe-sent` for the seller to look in Seller Central and
+/// retry. Only an answer that certainly refused it lets the next attempt go.
+async fn deliver_amazon_message(
+    store: &Store,
+    a: &mercator_channels::amazon::Amazon,
+    e: &OutboxEntry,
+) -> Result<(), ErrorPayload> {
+    let st = |x: mercator_store::StoreError| ErrorPayload::from(&x);
+    let job = store.amazon_message_job(&e.aggregate_id).await.map_err(st)?;
+    if job.status == "sent" {
+        return Ok(());
+    }
+    let now = OffsetDateTime::now_utc();
+    let maybe_sent = || async {
+        let p = ErrorPayload::new(ErrorCode::AmazonMessageMaybeSent);
+        store.reply_problem(&e.aggregate_id, &describe(&p), true).await.map_err(st)?;
+        Err(p)
+    };
+    if job.submitted_at.is_some() || !store.amazon_message_begin(&job.message_id, now).await.map_err(st)? {
+        return maybe_sent().await;
+    }
+    let send = mercator_channels::amazon::messaging::MessagingSend { text: job.body.clone(), coverage: None };
+    match a.send_messaging(&job.order_external_id, &job.action, &send).await {
+        Ok(()) => store.reply_sent(&job.message_id, OffsetDateTime::now_utc()).await.map_err(st),
+        Err(mercator_channels::ChannelError::Uncertain(_)) => maybe_sent().await,
+        Err(x) => {
+            let p = ErrorPayload::from(&x);
+            store.amazon_message_not_sent(&job.message_id, &describe(&p)).await.map_err(st)?;
+            if e.attempts >= outbox::MAX_ATTEMPTS {
+                store.reply_problem(&job.message_id, &describe(&p), true).await.map_err(st)?;
+            }
+            Err(p)
         }
     }
 }
@@ -337,6 +378,11 @@ async fn channel_round(
                 Ok(()) => {
                     outbox::mark_sent(store.pool(), &e).await.map_err(internal)?;
                     report.sent += 1;
+                }
+                // no retry can know more than the seller can see in the seller centre
+                Err(p) if code(&p, ErrorCode::AmazonMessageMaybeSent) => {
+                    outbox::park(store.pool(), &e, &describe(&p)).await.map_err(internal)?;
+                    report.failed += 1;
                 }
                 Err(p) => {
                     outbox::mark_failed(store.pool(), &e, &describe(&p), OffsetDateTime::now_utc())

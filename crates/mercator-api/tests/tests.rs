@@ -3399,3 +3399,278 @@ mod inbox_mail {
         assert!((1..=2).contains(&copies), "{copies}");
     }
 }
+
+mod amazon_messages {
+    use mercator_api::inbox::{self, AmazonMessageInput};
+    use mercator_api::sync::{pull_with, Connector};
+    use mercator_store::inbox::{Direction, NewMessage};
+    use mercator_store::{OpenOptions, Store};
+    use mercator_testkit::{AmazonFake, Fault};
+    use std::collections::HashMap;
+    use std::time::Duration;
+    use time::OffsetDateTime;
+
+    /// A shop with the fake's orders and a buyer's mail about the first one:
+    /// (store, account, conversation, Amazon order id).
+    async fn shop(fake: &AmazonFake) -> (tempfile::TempDir, Store, String, String, String) {
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, _) =
+            Store::open(tmp.path(), &OpenOptions { seed_demo: false, ..Default::default() }).await.unwrap();
+        let ch = store.add_channel("amazon", "Amazon.de (API)", "DE", "EUR", "de-DE").await.unwrap();
+        store.set_channel_config(&ch, &serde_json::json!({ "endpoint": fake.url() })).await.unwrap();
+        pull_with(&store, &ch, &super::order_sync::amazon(fake), OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        let order = fake.order_id(0);
+        let m = NewMessage {
+            channel_id: ch.clone(),
+            mailbox_id: None,
+            external_id: "q1@marketplace.amazon.de".into(),
+            thread: None,
+            parents: vec![],
+            direction: Direction::In,
+            subject: format!("Lieferung {order}"),
+            from_name: "Jonas".into(),
+            from_address: "abc@marketplace.amazon.de".into(),
+            reply_to: "abc@marketplace.amazon.de".into(),
+            body: "Wann kommt mein Paket?".into(),
+            html: None,
+            blocked_images: 0,
+            attachments: "[]".into(),
+            sent_at: OffsetDateTime::now_utc(),
+            order_refs: vec![order.clone()],
+            lang: None,
+            auto: false,
+        };
+        let conv = store.ingest(&[m], None).await.unwrap().stored[0].0.clone();
+        (tmp, store, ch, conv, order)
+    }
+
+    fn input(conv: &str, action: &str, body: &str) -> AmazonMessageInput {
+        AmazonMessageInput {
+            conversation_id: conv.into(),
+            action: action.into(),
+            body: body.into(),
+            lang: "de-DE".into(),
+            override_lint: false,
+        }
+    }
+
+    async fn deliver(store: &Store, ch: &str, fake: &AmazonFake) -> mercator_api::outbox::DeliveryReport {
+        let connectors: HashMap<String, Connector> = [(ch.to_string(), super::order_sync::amazon(fake))].into();
+        mercator_api::outbox::deliver_with(store, &connectors, OffsetDateTime::now_utc()).await.unwrap()
+    }
+
+    async fn state(store: &Store, id: &str) -> (String, Option<String>, String) {
+        #[derive(sqlx::FromRow)]
+        struct S {
+            status: String,
+            error: Option<String>,
+            outbox: String,
+        }
+        let s: S = sqlx::query_as(
+            "SELECT m.status, m.error, o.status AS outbox FROM messages m JOIN outbox o ON o.aggregate_id = m.id WHERE m.id = ?",
+        )
+        .bind(id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        let code = s
+            .error
+            .and_then(|e| serde_json::from_str::<serde_json::Value>(&e).ok())
+            .and_then(|v| v["code"].as_str().map(str::to_string));
+        (s.status, code, s.outbox)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_order_s_allowed_messages_are_offered_and_checked_before_queueing() {
+        let fake = AmazonFake::start(3, 71).await;
+        let (_tmp, store, _ch, conv, _order) = shop(&fake).await;
+        let Connector::Amazon(a) = super::order_sync::amazon(&fake) else { unreachable!() };
+        let actions = inbox::amazon_actions_with(&store, &a, &conv).await.unwrap();
+        assert!(actions.problem.is_none());
+        assert_eq!(actions.buyer_locale.as_deref(), Some("de-DE"));
+        let names: Vec<(&str, bool)> = actions.kinds.iter().map(|k| (k.name.as_str(), k.offered)).collect();
+        assert!(names.contains(&("confirmDeliveryDetails", true)));
+        assert!(names.contains(&("invoice", false)), "needs a document: shown, not offered");
+        assert!(!names.iter().any(|(n, _)| *n == "negativeFeedbackRemoval" || *n == "amazonMotors"), "removed kinds");
+        // checked before anything is queued
+        let e = inbox::send_amazon_message(
+            &store,
+            &input(&conv, "confirmDeliveryDetails", "Schreiben Sie an jonas@example.com"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.0.code, "reply-lint");
+        let e =
+            inbox::send_amazon_message(&store, &input(&conv, "digitalAccessKey", &"x".repeat(401))).await.unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["max"].as_str()), ("reply-too-long", "400"));
+        let e = inbox::send_amazon_message(&store, &input(&conv, "invoice", "Rechnung")).await.unwrap_err();
+        assert_eq!(e.0.code, "channel-missing");
+        let e = inbox::send_amazon_message(&store, &input(&conv, "../../orders", "x")).await.unwrap_err();
+        assert_eq!(e.0.code, "channel-missing");
+        let e = inbox::send_amazon_message(&store, &input(&conv, "unexpectedProblem", "  ")).await.unwrap_err();
+        assert_eq!(e.0.code, "reply-empty");
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(n, 0);
+        // a conversation without an Amazon order cannot send one
+        let other = store
+            .ingest(
+                &[NewMessage {
+                    external_id: "lonely@x".into(),
+                    order_refs: vec![],
+                    subject: "Hallo".into(),
+                    ..lonely(&store).await
+                }],
+                None,
+            )
+            .await
+            .unwrap()
+            .stored[0]
+            .0
+            .clone();
+        let e = inbox::send_amazon_message(&store, &input(&other, "unexpectedProblem", "Leider verspätet"))
+            .await
+            .unwrap_err();
+        assert_eq!(e.0.code, "amazon-message-no-order");
+        assert_eq!(inbox::amazon_actions_with(&store, &a, &other).await.unwrap_err().0.code, "amazon-message-no-order");
+        // offline: the problem, no kinds
+        let Connector::Amazon(off) =
+            Connector::Amazon(mercator_testkit::amazon_connector("http://127.0.0.1:9", "http://127.0.0.1:9").unwrap())
+        else {
+            unreachable!()
+        };
+        let offline = inbox::amazon_actions_with(&store, &off, &conv).await.unwrap();
+        assert!(offline.kinds.is_empty());
+        assert_eq!(offline.problem.map(|p| p.code).as_deref(), Some("channel-offline"));
+    }
+
+    async fn lonely(store: &Store) -> NewMessage {
+        let ch: String = sqlx::query_scalar("SELECT id FROM channels LIMIT 1").fetch_one(store.pool()).await.unwrap();
+        NewMessage {
+            channel_id: ch,
+            mailbox_id: None,
+            external_id: String::new(),
+            thread: None,
+            parents: vec![],
+            direction: Direction::In,
+            subject: String::new(),
+            from_name: "Anna".into(),
+            from_address: "anna@marketplace.amazon.de".into(),
+            reply_to: "anna@marketplace.amazon.de".into(),
+            body: "Hallo".into(),
+            html: None,
+            blocked_images: 0,
+            attachments: "[]".into(),
+            sent_at: OffsetDateTime::now_utc(),
+            order_refs: vec![],
+            lang: None,
+            auto: false,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_message_reaches_amazon_once_and_an_unknown_outcome_is_never_resent_on_its_own() {
+        let fake = AmazonFake::start(3, 72).await;
+        let (_tmp, store, ch, conv, order) = shop(&fake).await;
+        let clock_before = store.conversation(&conv, OffsetDateTime::now_utc()).await.unwrap().reply_by;
+        assert!(clock_before.is_some());
+
+        // sent once
+        let id =
+            inbox::send_amazon_message(&store, &input(&conv, "confirmDeliveryDetails", "Ihr Paket kommt am Freitag."))
+                .await
+                .unwrap();
+        assert_eq!(state(&store, &id).await.0, "waiting");
+        assert_eq!(deliver(&store, &ch, &fake).await.sent, 1);
+        let sent = fake.messages();
+        assert_eq!(sent.len(), 1);
+        assert_eq!((sent[0].0.as_str(), sent[0].1.as_str()), (order.as_str(), "confirmDeliveryDetails"));
+        assert_eq!(sent[0].2["text"], "Ihr Paket kommt am Freitag.");
+        assert_eq!(state(&store, &id).await, ("sent".into(), None, "sent".into()));
+        assert_eq!(deliver(&store, &ch, &fake).await.sent, 0, "nothing left");
+        let c = store.conversation(&conv, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!(c.reply_by, clock_before, "not an answer to the buyer's mail: the clock runs on");
+        let thread = inbox::thread(&store, &conv).await.unwrap();
+        assert_eq!(thread.messages.last().and_then(|m| m.action.as_deref()), Some("confirmDeliveryDetails"));
+
+        // Amazon takes it but the answer comes after the client gave up: parked, not resent
+        fake.script([Fault::ApplyThenDelay(Duration::from_millis(2500))]);
+        let id2 =
+            inbox::send_amazon_message(&store, &input(&conv, "unexpectedProblem", "Leider verspätet sich Ihr Paket."))
+                .await
+                .unwrap();
+        assert_eq!(deliver(&store, &ch, &fake).await.failed, 1);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(fake.messages().len(), 2, "it arrived");
+        assert_eq!(
+            state(&store, &id2).await,
+            ("failed".into(), Some("amazon-message-maybe-sent".into()), "dead".into())
+        );
+        sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z'").execute(store.pool()).await.unwrap();
+        deliver(&store, &ch, &fake).await;
+        assert_eq!(fake.messages().len(), 2, "never sent again on its own");
+
+        // a 500 leaves it open too (it may have been applied): parked the same way
+        fake.script([Fault::ServerError]);
+        let id3 = inbox::send_amazon_message(&store, &input(&conv, "confirmOrderDetails", "Bestellung bestätigt."))
+            .await
+            .unwrap();
+        deliver(&store, &ch, &fake).await;
+        assert_eq!(state(&store, &id3).await.1.as_deref(), Some("amazon-message-maybe-sent"));
+        // the seller looked in Seller Central, it is not there, and retries: it goes once
+        inbox::retry_reply(&store, &id3).await.unwrap();
+        assert_eq!(deliver(&store, &ch, &fake).await.sent, 1);
+        let kinds: Vec<String> = fake.messages().into_iter().map(|m| m.1).collect();
+        assert_eq!(kinds, ["confirmDeliveryDetails", "unexpectedProblem", "confirmOrderDetails"]);
+
+        // killed after the send began (its mark committed, no answer stored): parked without a request
+        let id4 = inbox::send_amazon_message(&store, &input(&conv, "confirmOrderDetails", "Noch eine.")).await.unwrap();
+        assert!(store.amazon_message_begin(&id4, OffsetDateTime::now_utc()).await.unwrap());
+        deliver(&store, &ch, &fake).await;
+        assert_eq!(fake.messages().len(), 3);
+        assert_eq!(state(&store, &id4).await.1.as_deref(), Some("amazon-message-maybe-sent"));
+
+        // refused for certain (the buyer's text broke Amazon's rules): may go again after an edit
+        let id5 = inbox::send_amazon_message(
+            &store,
+            &AmazonMessageInput {
+                override_lint: true,
+                ..input(&conv, "confirmOrderDetails", "Fragen? <b>shop@example.com</b>")
+            },
+        )
+        .await
+        .unwrap();
+        deliver(&store, &ch, &fake).await;
+        let (status, code, outbox) = state(&store, &id5).await;
+        assert_eq!(
+            (status.as_str(), code.as_deref(), outbox.as_str()),
+            ("waiting", Some("channel-rejected"), "pending")
+        );
+        let begun: Option<String> = sqlx::query_scalar("SELECT submitted_at FROM messages WHERE id = ?")
+            .bind(&id5)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(begun, None, "certainly not taken: the next attempt may go");
+        assert_eq!(fake.messages().len(), 3);
+
+        // offline: nothing is lost, nothing counted as begun
+        let id6 = inbox::send_amazon_message(&store, &input(&conv, "confirmOrderDetails", "Offline geschrieben."))
+            .await
+            .unwrap();
+        let connectors: HashMap<String, Connector> = [(
+            ch.clone(),
+            Connector::Amazon(mercator_testkit::amazon_connector("http://127.0.0.1:9", "http://127.0.0.1:9").unwrap()),
+        )]
+        .into();
+        mercator_api::outbox::deliver_with(&store, &connectors, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!(state(&store, &id6).await.0, "waiting");
+        sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE aggregate_id = ?")
+            .bind(&id6)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        deliver(&store, &ch, &fake).await;
+        assert_eq!(state(&store, &id6).await.0, "sent");
+        assert_eq!(fake.messages().len(), 4);
+    }
+}

@@ -7,8 +7,11 @@
 //!   (`lastUpdatedAfter`/`lastUpdatedBefore`), 100 per page, following
 //!   `pagination.nextToken` with `paginationToken`; `x-amz-access-token`.
 //! - Orders v0 where 2026-01-01 has nothing: `confirmShipment`.
+//! - Messaging v1 (`messaging`): the messages Amazon allows about an order.
 //! - Rate limits: 429 answers are retried by [`crate::http`], waiting for the
 //!   bucket named by `x-amzn-RateLimit-Limit`.
+
+pub mod messaging;
 
 use crate::http::{Answer, Http, RetryPolicy};
 use crate::model::*;

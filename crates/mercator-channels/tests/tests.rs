@@ -466,6 +466,49 @@ mod conformance {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs Prism serving Amazon's models: cargo xtask conformance"]
+    async fn amazon_messaging_requests_pass_the_published_model() {
+        let tokens = AmazonFake::start(0, 1).await;
+        let m = amazon_at(mock("PRISM_MESSAGING"), &tokens);
+        // getMessagingActionsForOrder: our request passes; the model's example
+        // answer parses, and its one action (negativeFeedbackRemoval) is a kind
+        // Amazon removed from the model, so none is offered
+        let kinds = m.messaging_actions("123-1234567-1234567").await.unwrap();
+        assert!(kinds.is_empty(), "{kinds:?}");
+        m.buyer_locale("123-1234567-1234567").await.unwrap();
+        // every text kind's send passes its request schema (minLength/maxLength, marketplaceIds)
+        for k in mercator_channels::amazon::messaging::KINDS.iter().filter(|k| k.max_text > 0) {
+            let text = "Ihr Paket ist unterwegs: Zustellung am Freitag. 您的包裹已发出。".repeat(k.max_text / 60);
+            let send = mercator_channels::amazon::messaging::MessagingSend { text, coverage: None };
+            m.send_messaging("123-1234567-1234567", k.name, &send).await.unwrap_or_else(|e| panic!("{}: {e}", k.name));
+        }
+        let warranty = mercator_channels::amazon::messaging::MessagingSend {
+            text: String::new(),
+            coverage: Some(("2026-12-01T00:00:00Z".into(), "2028-12-01T00:00:00Z".into())),
+        };
+        m.send_messaging("123-1234567-1234567", "warranty", &warranty).await.unwrap();
+        // the mock does validate: no marketplace, or a text over the limit, is refused
+        let url = format!(
+            "{}/messaging/v1/orders/123-1234567-1234567/messages/confirmDeliveryDetails",
+            mock("PRISM_MESSAGING")
+        );
+        let c = reqwest::Client::new();
+        let bad = c.post(&url).json(&json!({ "text": "x" })).send().await.unwrap();
+        assert!(bad.status().is_client_error(), "no marketplaceIds: {}", bad.status());
+        let bad = c
+            .post(format!("{url}?marketplaceIds={}", mercator_testkit::MARKETPLACE))
+            .json(&json!({ "text": "x".repeat(2001) }))
+            .send()
+            .await
+            .unwrap();
+        assert!(bad.status().is_client_error(), "2,001 characters: {}", bad.status());
+        // and ours refuses both before any request
+        let long = mercator_channels::amazon::messaging::MessagingSend { text: "x".repeat(2001), coverage: None };
+        assert!(m.send_messaging("123-1234567-1234567", "confirmDeliveryDetails", &long).await.is_err());
+        assert!(m.send_messaging("../../x", "confirmDeliveryDetails", &warranty).await.is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     #[ignore = "needs the Shopify schema mock: cargo xtask conformance"]
     async fn shopify_operations_pass_the_published_schema() {
         use mercator_channels::shopify::*;

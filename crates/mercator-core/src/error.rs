@@ -163,6 +163,8 @@ error_codes! {
     MailProtocol => "mail-protocol",
     MailNoRecipient => "mail-no-recipient",
     MailFolderMissing => "mail-folder-missing",
+    AmazonMessageNoOrder => "amazon-message-no-order",
+    AmazonMessageMaybeSent => "amazon-message-maybe-sent",
     Internal => "internal",
 }
 

@@ -102,6 +102,9 @@ fn composed_ids() -> Vec<String> {
     for c in mercator_channels::Capability::ALL {
         ids.push(format!("capability-{}", c.as_str()));
     }
+    for k in mercator_channels::amazon::messaging::KINDS {
+        ids.push(format!("amazon-kind-{}", k.name));
+    }
     for k in mercator_store::inventory::WAREHOUSE_KINDS {
         ids.push(format!("stock-kind-{k}"));
     }

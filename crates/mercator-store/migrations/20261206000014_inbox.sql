@@ -70,7 +70,14 @@ ALTER TABLE messages ADD COLUMN submitted_at TEXT;
 -- was translated before sending
 ALTER TABLE messages ADD COLUMN lang TEXT;
 ALTER TABLE messages ADD COLUMN original TEXT;
+-- a message sent through Amazon's Messaging API: its kind (confirmDeliveryDetails ...)
+ALTER TABLE messages ADD COLUMN action TEXT;
 CREATE UNIQUE INDEX messages_external ON messages(channel_id, external_id);
+-- a conversation's newest message and its counts by state read from indexes
+-- alone, however long the thread
+DROP INDEX messages_conversation;
+CREATE INDEX messages_conversation ON messages(conversation_id, sent_at, id);
+CREATE INDEX messages_state ON messages(conversation_id, status);
 
 UPDATE messages SET channel_id = (SELECT channel_id FROM conversations c WHERE c.id = messages.conversation_id),
                     subject = (SELECT subject FROM conversations c WHERE c.id = messages.conversation_id),

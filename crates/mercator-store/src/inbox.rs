@@ -15,7 +15,6 @@
 //! marks it `sent` or `failed` with the server's reason.
 
 use crate::catalog::{invalid, not_found};
-use crate::search::{SearchIndex, SearchQuery};
 use crate::{fmt_ts, outbox, Store, StoreError};
 use mercator_core::inbox::{reply_window, ReplyState};
 use mercator_core::{new_id, ErrorCode, ErrorPayload};
@@ -25,6 +24,9 @@ use time::OffsetDateTime;
 
 /// The outbox kind of a reply sent by mail.
 pub const REPLY_KIND: &str = "message.reply";
+/// The outbox kind of a message sent through Amazon's Messaging API (sent
+/// by the channel's delivery, not the mail loop).
+pub const AMAZON_MESSAGE_KIND: &str = "message.amazon";
 
 /// How a mail connection is protected.
 pub const SECURITY: &[&str] = &["tls", "starttls", "none"];
@@ -524,7 +526,29 @@ pub struct MessageRow {
     pub auto: bool,
     pub lang: Option<String>,
     pub original: Option<String>,
+    /// The Amazon Messaging API kind this message went out as (None: mail or chat).
+    pub action: Option<String>,
     pub sent_at: String,
+}
+
+/// An Amazon order by its account and Amazon's id.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct AmazonOrderRef {
+    pub channel_id: String,
+    pub external_id: String,
+}
+
+/// Everything delivery needs to send one message through Amazon's Messaging API.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct AmazonMessageJob {
+    pub message_id: String,
+    pub status: String,
+    pub action: String,
+    pub body: String,
+    /// The Amazon order id the message is about.
+    pub order_external_id: String,
+    /// Set when a send began; still set: its outcome is not known.
+    pub submitted_at: Option<String>,
 }
 
 /// Everything delivery needs to send one reply by mail.
@@ -691,35 +715,61 @@ impl Store {
     ) -> Result<Vec<ConversationRow>, StoreError> {
         let limit = if f.limit <= 0 { 200 } else { f.limit.min(1000) };
         let offset = f.offset.max(0);
-        let Some(q) = f.search.as_deref().and_then(SearchQuery::parse) else {
+        let Some(terms) = f.search.as_deref().map(search_terms).filter(|t| !t.is_empty()) else {
             return self.conversation_rows(f, None, now, limit, offset).await;
         };
-        // Walk the matches newest first (the index's rowids grow with
-        // arrival), a page at a time, until enough conversations pass the
-        // other filters: a word in every message costs one page, not a sort
-        // of all of them.
+        // One term finds the candidates through the trigram index: the one
+        // with the fewest (a rare order number, not a word in every mail);
+        // each candidate's text is then checked for every term, case-folded
+        // in every script. Candidates come newest first (the index's rowids
+        // grow with arrival), a page at a time, until enough conversations
+        // pass the other filters: a word in every message costs one page.
         let want = usize::try_from(offset + limit).unwrap_or(usize::MAX);
-        let idx = SearchIndex::INBOX;
-        let (conds, binds) = q.conditions(&idx);
-        let sql = format!(
-            "SELECT rowid FROM {fts} WHERE {} AND rowid < ? ORDER BY rowid DESC LIMIT ?",
-            conds.join(" AND "),
-            fts = idx.fts
-        );
+        let drive = self.search_driver(&terms).await?;
+        let sql = match &drive {
+            Some(Driver::Like(_)) => {
+                "SELECT rowid AS seq, body FROM inbox_fts WHERE inbox_fts.body LIKE ? AND rowid < ? \
+                 ORDER BY rowid DESC LIMIT ?"
+            }
+            Some(Driver::Match(_)) => {
+                "SELECT rowid AS seq, body FROM inbox_fts WHERE inbox_fts MATCH ? AND rowid < ? \
+                 ORDER BY rowid DESC LIMIT ?"
+            }
+            // one-character terms only: the texts themselves, newest first
+            None => {
+                "SELECT rowid AS seq, body FROM inbox_fts WHERE ? IS NULL AND rowid < ? ORDER BY rowid DESC LIMIT ?"
+            }
+        };
+        let drive_text = drive.as_ref().map(|d| match d {
+            Driver::Like(p) | Driver::Match(p) => p.clone(),
+        });
+        #[derive(FromRow)]
+        struct Candidate {
+            seq: i64,
+            body: String,
+        }
         let mut seen = std::collections::HashSet::new();
         let mut found: Vec<ConversationRow> = vec![];
         let mut below = i64::MAX;
         // pages grow: a page a little larger than what is missing, doubling
         let mut page = i64::try_from(want).unwrap_or(i64::MAX).saturating_mul(2).clamp(20, 2000);
         while found.len() < want {
-            let mut query = sqlx::query_scalar::<_, i64>(&sql);
-            for b in &binds {
-                query = query.bind(b);
-            }
-            let seqs: Vec<i64> = query.bind(below).bind(page).fetch_all(self.pool()).await?;
+            let candidates: Vec<Candidate> =
+                sqlx::query_as(sql).bind(drive_text.as_deref()).bind(below).bind(page).fetch_all(self.pool()).await?;
             page = (page * 2).min(4000);
-            let Some(last) = seqs.last().copied() else { break };
+            let Some(last) = candidates.last().map(|c| c.seq) else { break };
             below = last;
+            let seqs: Vec<i64> = candidates
+                .iter()
+                .filter(|c| {
+                    let text = c.body.to_lowercase();
+                    terms.iter().all(|t| text.contains(t.as_str()))
+                })
+                .map(|c| c.seq)
+                .collect();
+            if seqs.is_empty() {
+                continue;
+            }
             let convs: Vec<String> = sqlx::query_scalar(
                 "SELECT m.conversation_id FROM json_each(?) j JOIN message_search_keys k ON k.seq = j.value \
                  JOIN messages m ON m.id = k.message_id ORDER BY j.key",
@@ -742,6 +792,63 @@ impl Store {
             .skip(usize::try_from(offset).unwrap_or(0))
             .take(usize::try_from(limit).unwrap_or(0))
             .collect())
+    }
+
+    /// How the candidates of a search are found: through its rarest term
+    /// (counted up to a cap); for a two-character term, any trigram starting
+    /// with it. None: no term can use the index.
+    async fn search_driver(&self, terms: &[String]) -> Result<Option<Driver>, StoreError> {
+        let mut options: Vec<Driver> = vec![];
+        for t in terms {
+            let chars: Vec<char> = t.chars().collect();
+            if chars.len() >= 3 {
+                if t.is_ascii() && !t.contains(['%', '_', '\\']) {
+                    // the index checks ASCII text itself (LIKE folds ASCII case),
+                    // so near misses never leave SQLite
+                    options.push(Driver::Like(format!("%{t}%")));
+                } else {
+                    let grams: Vec<String> =
+                        chars.windows(3).map(|w| fts_string(&w.iter().collect::<String>())).collect();
+                    options.push(Driver::Match(grams.join(" AND ")));
+                }
+            } else if chars.len() == 2 {
+                let lo: String = chars.iter().collect();
+                let next = (chars[1] as u32 + 1..=0x10FFFF).find_map(char::from_u32);
+                let hi: String = [Some(chars[0]), next].into_iter().flatten().collect();
+                let grams: Vec<String> =
+                    sqlx::query_scalar("SELECT term FROM inbox_vocab WHERE term >= ? AND term < ? LIMIT 501")
+                        .bind(&lo)
+                        .bind(&hi)
+                        .fetch_all(self.pool())
+                        .await?;
+                if grams.is_empty() {
+                    // no text holds it: nothing can match
+                    return Ok(Some(Driver::Match(fts_string("\u{fdd0}\u{fdd0}\u{fdd0}"))));
+                }
+                // a pair in too many trigrams finds too much: it is only checked
+                if grams.len() <= 500 {
+                    options.push(Driver::Match(grams.iter().map(|g| fts_string(g)).collect::<Vec<_>>().join(" OR ")));
+                }
+            }
+        }
+        if options.len() <= 1 {
+            return Ok(options.pop());
+        }
+        let mut best: Option<(i64, Driver)> = None;
+        for o in options {
+            let sql = match &o {
+                Driver::Like(_) => {
+                    "SELECT count(*) FROM (SELECT 1 FROM inbox_fts WHERE inbox_fts.body LIKE ? LIMIT 200)"
+                }
+                Driver::Match(_) => "SELECT count(*) FROM (SELECT 1 FROM inbox_fts WHERE inbox_fts MATCH ? LIMIT 200)",
+            };
+            let (Driver::Like(p) | Driver::Match(p)) = &o;
+            let n: i64 = sqlx::query_scalar(sql).bind(p).fetch_one(self.pool()).await?;
+            if best.as_ref().is_none_or(|(b, _)| n < *b) {
+                best = Some((n, o));
+            }
+        }
+        Ok(best.map(|(_, o)| o))
     }
 
     /// The list's rows under the filter's conditions (not its search), of
@@ -805,7 +912,7 @@ impl Store {
     pub async fn thread(&self, conversation_id: &str) -> Result<Vec<MessageRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, external_id, direction, subject, from_name, from_address, body, html, blocked_images, attachments, \
-                    status, error, auto, lang, original, sent_at \
+                    status, error, auto, lang, original, action, sent_at \
              FROM messages WHERE conversation_id = ? ORDER BY sent_at, id",
         )
         .bind(conversation_id)
@@ -975,20 +1082,28 @@ impl Store {
     /// The reply went out: it stops the conversation's clock.
     pub async fn reply_sent(&self, message_id: &str, at: OffsetDateTime) -> Result<(), StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let conversation: Option<String> = sqlx::query_scalar(
+        #[derive(FromRow)]
+        struct Sent {
+            conversation_id: String,
+            amazon: bool,
+        }
+        let sent: Option<Sent> = sqlx::query_as(
             "UPDATE messages SET status = 'sent', error = NULL, sent_at = ?, updated_at = ? WHERE id = ? AND direction = 'out' \
-             RETURNING conversation_id",
+             RETURNING conversation_id, action IS NOT NULL AS amazon",
         )
         .bind(fmt_ts(at))
         .bind(crate::now_utc())
         .bind(message_id)
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(c) = conversation {
+        if let Some(Sent { conversation_id: c, amazon }) = sent {
+            // an Amazon message is not an answer to the buyer's mail: the clock runs on
             sqlx::query(
-                "UPDATE conversations SET last_reply_at = max(COALESCE(last_reply_at, ''), ?), \
+                "UPDATE conversations SET last_reply_at = CASE WHEN ? THEN last_reply_at \
+                 ELSE max(COALESCE(last_reply_at, ''), ?) END, \
                  last_message_at = max(last_message_at, ?), revision = revision + 1 WHERE id = ?",
             )
+            .bind(amazon)
             .bind(fmt_ts(at))
             .bind(fmt_ts(at))
             .bind(&c)
@@ -1020,20 +1135,152 @@ impl Store {
     /// A failed reply goes back to waiting, and its outbox entry is due now.
     pub async fn retry_reply(&self, message_id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("UPDATE messages SET status = 'waiting', error = NULL WHERE id = ? AND status = 'failed'")
-            .bind(message_id)
-            .execute(&mut *tx)
-            .await?;
+        // an Amazon message whose outcome was unknown: the user looked and it is not there
+        sqlx::query(
+            "UPDATE messages SET status = 'waiting', error = NULL, \
+             submitted_at = CASE WHEN action IS NULL THEN submitted_at END WHERE id = ? AND status = 'failed'",
+        )
+        .bind(message_id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL \
-             WHERE kind = ? AND aggregate_id = ? AND status IN ('dead', 'pending')",
+             WHERE kind IN (?, ?) AND aggregate_id = ? AND status IN ('dead', 'pending')",
         )
         .bind(crate::now_utc())
         .bind(REPLY_KIND)
+        .bind(AMAZON_MESSAGE_KIND)
         .bind(message_id)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Queues a message of Amazon's Messaging API (`action`, e.g.
+    /// `confirmDeliveryDetails`) about the conversation's order: the
+    /// message (waiting) and its outbox entry for the order's account in one
+    /// transaction. It does not answer the buyer's mail (Amazon counts only
+    /// replies to the buyer's message), so the reply clock is left alone.
+    pub async fn queue_amazon_message(
+        &self,
+        conversation_id: &str,
+        action: &str,
+        body: &str,
+        lang: &str,
+        at: OffsetDateTime,
+    ) -> Result<String, StoreError> {
+        #[derive(FromRow)]
+        struct Target {
+            channel_id: String,
+            kind: String,
+        }
+        let body = body.trim();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let t: Option<Target> = sqlx::query_as(
+            "SELECT o.channel_id, c.kind FROM conversations cv JOIN orders o ON o.id = cv.order_id \
+             JOIN channels c ON c.id = o.channel_id WHERE cv.id = ?",
+        )
+        .bind(conversation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let t = match t {
+            Some(t) if t.kind == "amazon" => t,
+            _ => {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = ?")
+                    .bind(conversation_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(match exists {
+                    None => not_found("conversation", conversation_id),
+                    Some(_) => invalid(ErrorPayload::new(ErrorCode::AmazonMessageNoOrder)),
+                });
+            }
+        };
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, subject, body, status, lang, action, \
+             sent_at, updated_at) VALUES (?, ?, ?, ?, 'out', '', ?, 'waiting', ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(conversation_id)
+        .bind(&t.channel_id)
+        .bind(format!("amazon-message:{id}"))
+        .bind(body)
+        .bind(lang)
+        .bind(action)
+        .bind(fmt_ts(at))
+        .bind(crate::now_utc())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE conversations SET last_message_at = max(last_message_at, ?), revision = revision + 1 WHERE id = ?",
+        )
+        .bind(fmt_ts(at))
+        .bind(conversation_id)
+        .execute(&mut *tx)
+        .await?;
+        outbox::enqueue(
+            &mut tx,
+            &t.channel_id,
+            AMAZON_MESSAGE_KIND,
+            &id,
+            &serde_json::json!({ "action": action }),
+            &id,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The Amazon order a conversation is about: (its account, Amazon's order
+    /// id); None when it has no order or the order is not Amazon's.
+    pub async fn conversation_amazon_order(&self, conversation_id: &str) -> Result<Option<AmazonOrderRef>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT o.channel_id, o.external_id FROM conversations cv JOIN orders o ON o.id = cv.order_id \
+             JOIN channels c ON c.id = o.channel_id WHERE cv.id = ? AND c.kind = 'amazon'",
+        )
+        .bind(conversation_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// What delivery needs for one queued Amazon message.
+    pub async fn amazon_message_job(&self, message_id: &str) -> Result<AmazonMessageJob, StoreError> {
+        sqlx::query_as(
+            "SELECT m.id AS message_id, m.status, m.action, m.body, o.external_id AS order_external_id, m.submitted_at \
+             FROM messages m JOIN conversations cv ON cv.id = m.conversation_id JOIN orders o ON o.id = cv.order_id \
+             WHERE m.id = ? AND m.action IS NOT NULL",
+        )
+        .bind(message_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| not_found("message", message_id))
+    }
+
+    /// A send of an Amazon message begins (committed before the request):
+    /// found still set later, its outcome is unknown and it is not sent again
+    /// on its own. False when a send had begun already.
+    pub async fn amazon_message_begin(&self, message_id: &str, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let r = sqlx::query("UPDATE messages SET submitted_at = ? WHERE id = ? AND submitted_at IS NULL")
+            .bind(fmt_ts(at))
+            .bind(message_id)
+            .execute(self.pool())
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Amazon certainly did not take the message (refused, unreachable):
+    /// the next send may go.
+    pub async fn amazon_message_not_sent(&self, message_id: &str, error: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE messages SET submitted_at = NULL, error = ?, updated_at = ? WHERE id = ? AND status != 'sent'",
+        )
+        .bind(error)
+        .bind(crate::now_utc())
+        .bind(message_id)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -1075,4 +1322,22 @@ impl Store {
         sqlx::query("DELETE FROM reply_templates WHERE id = ?").bind(id).execute(self.pool()).await?;
         Ok(())
     }
+}
+
+/// How a search's candidates are read from the trigram index.
+enum Driver {
+    /// `body LIKE` this pattern (an ASCII term without wildcards).
+    Like(String),
+    /// This FTS5 query (trigrams of the term, each a string).
+    Match(String),
+}
+
+/// A search's terms, case-folded (every script), at most 16.
+fn search_terms(input: &str) -> Vec<String> {
+    input.split_whitespace().take(16).map(str::to_lowercase).collect()
+}
+
+/// `s` as one FTS5 string (the tokenizer folds it as it folds the texts).
+fn fts_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
 }

@@ -12,6 +12,10 @@
 //! terms are checked by scanning the stored text. `%` and `_` typed by the user are
 //! matched literally (an escaped LIKE confirms what the index found). User
 //! text is always bound as a parameter, never spliced into SQL.
+//!
+//! The inbox's search (`inbox::Store::conversations_where`) reads its own
+//! index (`inbox_fts`) differently: its rarest term finds candidates and
+//! every term is checked case-folded in every script, in Rust.
 
 use sqlx::SqliteConnection;
 
@@ -43,9 +47,6 @@ impl SearchIndex {
     /// Products: SKUs, GTINs, titles.
     pub const CATALOG: SearchIndex =
         SearchIndex { fts: "catalog_fts", vocab: "catalog_vocab", keys: "search_keys", id: "product_id" };
-    /// Inbox messages: subject, sender, text.
-    pub const INBOX: SearchIndex =
-        SearchIndex { fts: "inbox_fts", vocab: "inbox_vocab", keys: "message_search_keys", id: "message_id" };
 }
 
 /// A parsed search: its terms, all of which must match.

@@ -1599,6 +1599,48 @@ mod inbox {
         assert_eq!(find("%").await, ["50% off?"], "a lone % is a percent sign");
         assert!(find("Jonas Becker Rückgabe").await == ["Rückgabe"], "the sender is searchable");
         assert!(find("nothing-like-this").await.is_empty());
+        // case folded in every script, not only ASCII
+        assert_eq!(find("RÜCKGABE").await, ["Rückgabe"]);
+        assert_eq!(find("wasserKOCHER ZURÜCKGEBEN").await, ["Rückgabe"]);
+        // the query language of the index is text here, never syntax
+        for hostile in ["\"", "\"\"\"", "NEAR(a b)", "a OR b", "*", "body:x", "^ab", "(((", "') OR 1=1 --"] {
+            assert!(find(hostile).await.is_empty(), "{hostile}");
+        }
+    }
+
+    #[tokio::test]
+    async fn search_of_a_rare_term_beside_a_word_in_every_mail_and_past_many_near_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(dir.path()).await;
+        // 3,000 mails share "Nummer" and the trigrams of "302-1000000"'s
+        // pieces; one holds the whole number, and it is the oldest
+        let batch: Vec<NewMessage> = (0..3000)
+            .map(|i| {
+                let body = format!("Nachricht Nummer {i}, Bestellung 302-{:07}-0000000", 1_000_001 + i);
+                let subject = if i == 0 { "Gesucht".to_string() } else { format!("Frage {i}") };
+                let body = if i == 0 { "Nachricht Nummer 0, Bestellung 302-1000000-0000000".to_string() } else { body };
+                mail(&ch, &format!("n{i}@a"), &[], &subject, &body, t0() + Duration::seconds(i64::from(i)))
+            })
+            .collect();
+        store.ingest(&batch, None).await.unwrap();
+        let find = |q: &str, limit: i64| {
+            let f = ConversationFilter { search: Some(q.into()), limit, ..all() };
+            let store = &store;
+            async move {
+                store.conversations_where(&f, t0()).await.unwrap().into_iter().map(|c| c.subject).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(find("nummer 302-1000000", 50).await, ["Gesucht"], "found behind 2,999 near misses");
+        assert_eq!(find("302-1000000 NUMMER", 50).await, ["Gesucht"]);
+        assert_eq!(find("1000000 fehlt", 50).await, Vec::<String>::new(), "every term must match");
+        let page = find("nummer", 30).await;
+        assert_eq!(page.len(), 30);
+        assert_eq!(page[0], "Frage 2999", "newest first");
+        let f = ConversationFilter { search: Some("nummer".into()), limit: 30, offset: 2990, ..all() };
+        let tail: Vec<String> =
+            store.conversations_where(&f, t0()).await.unwrap().into_iter().map(|c| c.subject).collect();
+        assert_eq!(tail.len(), 10);
+        assert_eq!(tail.last().map(String::as_str), Some("Gesucht"));
     }
 
     #[tokio::test]

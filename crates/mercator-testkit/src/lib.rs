@@ -240,6 +240,8 @@ struct Stats {
     shipments: Vec<(String, Value)>,
     /// (seller id, sku, body) of every listings PATCH.
     patches: Vec<(String, String, Value)>,
+    /// (order id, message kind, body) of every Messaging API send.
+    messages: Vec<(String, String, Value)>,
 }
 
 struct Inner {
@@ -362,6 +364,9 @@ impl AmazonFake {
             .route("/listings/2021-08-01/items/{seller}/{sku}", axum::routing::patch(patch_listing))
             .route("/fba/inventory/v1/summaries", get(fba_summaries))
             .route("/listings/2021-08-01/items/{seller}", get(search_listings))
+            .route("/messaging/v1/orders/{id}", get(messaging_actions))
+            .route("/messaging/v1/orders/{id}/attributes", get(messaging_attributes))
+            .route("/messaging/v1/orders/{id}/messages/{kind}", post(messaging_send))
             // not Amazon's: what this fake received, for end-to-end tests to read
             .route("/_fake/patches", get(patch_log))
             .with_state(inner.clone());
@@ -433,6 +438,16 @@ impl AmazonFake {
 
     pub fn patches(&self) -> Vec<(String, String, Value)> {
         self.with(|i| i.stats.patches.clone())
+    }
+
+    /// Messaging API sends received: (order id, kind, body).
+    pub fn messages(&self) -> Vec<(String, String, Value)> {
+        self.with(|i| i.stats.messages.clone())
+    }
+
+    /// The id of the `n`-th order.
+    pub fn order_id(&self, n: usize) -> String {
+        self.with(|i| i.orders[n]["orderId"].as_str().unwrap_or_default().to_string())
     }
 }
 
@@ -866,4 +881,117 @@ fn denied(i: &Inner, headers: &HeaderMap) -> Option<Response> {
         let e = json!({"errors": [{"code": "Unauthorized", "message": "Access to requested resource is denied."}]});
         (StatusCode::FORBIDDEN, axum::Json(e)).into_response()
     })
+}
+
+// ---- Messaging v1: which messages an order allows, the buyer's locale, sends ----
+
+/// The kinds this fake allows for every order it has (the Amazon sandbox's
+/// list, with the removed `negativeFeedbackRemoval` and `amazonMotors`).
+const MESSAGING_KINDS: &[&str] = &[
+    "confirmCustomizationDetails",
+    "confirmDeliveryDetails",
+    "legalDisclosure",
+    "negativeFeedbackRemoval",
+    "confirmOrderDetails",
+    "confirmServiceDetails",
+    "amazonMotors",
+    "digitalAccessKey",
+    "unexpectedProblem",
+    "warranty",
+    "invoice",
+];
+
+fn messaging_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, axum::Json(json!({"errors": [{"code": code, "message": message}]}))).into_response()
+}
+
+/// The refusal of a messaging request without the marketplace or for an unknown order.
+fn messaging_refusal(i: &Inner, id: &str, q: &HashMap<String, String>) -> Option<Response> {
+    if q.get("marketplaceIds").map(String::as_str) != Some(MARKETPLACE) {
+        return Some(messaging_error(StatusCode::BAD_REQUEST, "InvalidInput", "marketplaceIds is required"));
+    }
+    if !i.orders.iter().any(|o| o["orderId"] == json!(id)) {
+        return Some(messaging_error(StatusCode::NOT_FOUND, "NotFound", "order not found"));
+    }
+    None
+}
+
+async fn messaging_actions(
+    State(s): State<Arc<Mutex<Inner>>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(denied) = denied(&i, &headers) {
+        return denied;
+    }
+    if let Some(r) = messaging_refusal(&i, &id, &q) {
+        return r;
+    }
+    // a cancelled order allows nothing but the unexpected-problem message
+    let cancelled = i
+        .orders
+        .iter()
+        .any(|o| o["orderId"] == json!(id) && o.pointer("/fulfillment/fulfillmentStatus") == Some(&json!("CANCELLED")));
+    let link = |k: &str| json!({"href": format!("/messaging/v1/orders/{id}/messages/{k}?marketplaceIds={MARKETPLACE}"), "name": k});
+    let mut actions: Vec<Value> =
+        MESSAGING_KINDS.iter().filter(|k| !cancelled || **k == "unexpectedProblem").map(|k| link(k)).collect();
+    actions.push(json!({"href": format!("/messaging/v1/orders/{id}/attributes?marketplaceIds={MARKETPLACE}"), "name": "attributes"}));
+    (
+        StatusCode::OK,
+        [("content-type", "application/hal+json")],
+        axum::Json(json!({"_links": {"actions": actions, "self": {"href": format!("/messaging/v1/orders/{id}?marketplaceIds={MARKETPLACE}")}}})),
+    )
+        .into_response()
+}
+
+async fn messaging_attributes(
+    State(s): State<Arc<Mutex<Inner>>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(denied) = denied(&i, &headers) {
+        return denied;
+    }
+    messaging_refusal(&i, &id, &q).unwrap_or_else(|| axum::Json(json!({"buyer": {"locale": "de-DE"}})).into_response())
+}
+
+async fn messaging_send(
+    State(s): State<Arc<Mutex<Inner>>>,
+    Path((id, kind)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    axum::Json(body): axum::Json<Value>,
+) -> Response {
+    let fault = write_fault(&mut s.lock().unwrap_or_else(std::sync::PoisonError::into_inner).faults);
+    with_write_fault(s, fault, move |i| {
+        if let Some(denied) = denied(i, &headers) {
+            return denied;
+        }
+        if let Some(r) = messaging_refusal(i, &id, &q) {
+            return r;
+        }
+        if !MESSAGING_KINDS.contains(&kind.as_str()) {
+            return messaging_error(StatusCode::NOT_FOUND, "NotFound", "no such message kind");
+        }
+        let text = body.get("text").and_then(Value::as_str);
+        if text.is_some_and(|t| t.is_empty() || t.chars().count() > 2000 || t.contains('<') || t.contains('@')) {
+            return messaging_error(StatusCode::BAD_REQUEST, "InvalidInput", "The text is not allowed.");
+        }
+        if let Some(Fault::ServerError) = i.faults.script.front() {
+            i.faults.script.pop_front();
+            i.stats.faults_served += 1;
+            return messaging_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalFailure",
+                "We encountered an internal error.",
+            );
+        }
+        i.stats.messages.push((id, kind, body));
+        (StatusCode::CREATED, axum::Json(json!({}))).into_response()
+    })
+    .await
 }

@@ -814,7 +814,11 @@ status: string, error: ErrorPayload | null, auto: boolean,
 /**
  * The reply's language, and the seller's own text when it was translated.
  */
-lang: string | null, original: string | null, sentAt: string, };
+lang: string | null, original: string | null, 
+/**
+ * Sent through Amazon's Messaging API as this kind (None: mail or chat).
+ */
+action: string | null, sentAt: string, };
 
 export type ThreadDto = { conversation: ConversationDto, messages: Array<MessageDto>, order: OrderDetailDto | null, 
 /**
@@ -832,7 +836,11 @@ canReply: boolean,
 /**
  * The reply goes to a marketplace buyer: the policy lint applies.
  */
-marketplace: boolean, };
+marketplace: boolean, 
+/**
+ * The order is Amazon's: its Messaging API messages can be sent.
+ */
+amazonMessages: boolean, };
 
 export type TemplateDto = { id: string, name: string, lang: string, body: string, };
 
@@ -847,6 +855,44 @@ export type ReplyInput = { conversationId: string, body: string, lang: string,
 original: string | null, 
 /**
  * Send although the lint found something (the seller looked at it).
+ */
+overrideLint: boolean, };
+
+export type AmazonMessageKindDto = { 
+/**
+ * Amazon's name (`confirmDeliveryDetails` ...); the UI names it `amazon-kind-<name>`.
+ */
+name: string, 
+/**
+ * The longest text Amazon takes (characters).
+ */
+maxText: number, 
+/**
+ * Mercator can send it (false: it needs a document or dates not offered yet).
+ */
+offered: boolean, };
+
+export type AmazonActionsDto = { kinds: Array<AmazonMessageKindDto>, 
+/**
+ * The buyer's language as Amazon knows it (e.g. `de-DE`).
+ */
+buyerLocale: string | null, 
+/**
+ * Why Amazon could not be asked (offline, credentials): the list is empty then.
+ */
+problem: ErrorPayload | null, };
+
+export type AmazonMessageInput = { conversationId: string, 
+/**
+ * The kind, as [`amazon_actions`] named it.
+ */
+action: string, body: string, 
+/**
+ * The language it is written in.
+ */
+lang: string, 
+/**
+ * Send although the policy lint found something.
  */
 overrideLint: boolean, };
 

@@ -1,7 +1,7 @@
 // Generated from src-tauri's #[tauri::command] functions by `cargo xtask bindings`.
 // Do not edit: `cargo xtask test` fails when this file is stale.
 import { invoke } from '@tauri-apps/api/core';
-import type { AccountDto, AppInfo, ApplyPricesResult, BulkOp, BulkResult, CarrierDto, CatalogFilter, CatalogSummary, ChannelDto, ConnectivityDto, ConversationDto, DeliveryReport, DraftDto, EcbImportResult, Edit, ExportResult, Globals, HistoryDto, ImportPreview, ImportResult, InboxCountsDto, InboxFilter, Keep, LinkReportDto, LintIssueDto, MailboxDto, MailboxInput, Market, MatrixFilter, MatrixRowDto, NewProductRequest, OrderDetailDto, OrderDto, OrderFilter, OutboxProblemDto, Page, PickListDto, PriceChangeDto, PricingOverview, ProductDetailDto, ProductDto, PromoQuote, PromotionInput, Quote, ReplyInput, RepriceResult, RunReport, ShipReport, ShipRequest, StockFilter, StockRowDto, SyncLogDto, SyncStatus, TemplateDto, ThreadDto, UnreadableOrderDto, VaultStatus, WarehouseDto } from './bindings';
+import type { AccountDto, AmazonActionsDto, AmazonMessageInput, AppInfo, ApplyPricesResult, BulkOp, BulkResult, CarrierDto, CatalogFilter, CatalogSummary, ChannelDto, ConnectivityDto, ConversationDto, DeliveryReport, DraftDto, EcbImportResult, Edit, ExportResult, Globals, HistoryDto, ImportPreview, ImportResult, InboxCountsDto, InboxFilter, Keep, LinkReportDto, LintIssueDto, MailboxDto, MailboxInput, Market, MatrixFilter, MatrixRowDto, NewProductRequest, OrderDetailDto, OrderDto, OrderFilter, OutboxProblemDto, Page, PickListDto, PriceChangeDto, PricingOverview, ProductDetailDto, ProductDto, PromoQuote, PromotionInput, Quote, ReplyInput, RepriceResult, RunReport, ShipReport, ShipRequest, StockFilter, StockRowDto, SyncLogDto, SyncStatus, TemplateDto, ThreadDto, UnreadableOrderDto, VaultStatus, WarehouseDto } from './bindings';
 
 /** Every command of the shell, by its Rust name in camelCase. */
 export const commands = {
@@ -9,6 +9,7 @@ export const commands = {
   addAccount: (kind: string, name: string, market: string, currency: string, language: string, config: unknown, secrets: Record<string, string>) => invoke<string>('add_account', { kind, name, market, currency, language, config, secrets }),
   addMailbox: (mailbox: MailboxInput) => invoke<MailboxDto>('add_mailbox', { mailbox }),
   addWarehouse: (name: string, kind: string, country: string) => invoke<string>('add_warehouse', { name, kind, country }),
+  amazonMessageKinds: (conversationId: string) => invoke<AmazonActionsDto>('amazon_message_kinds', { conversationId }),
   appInfo: () => invoke<AppInfo>('app_info'),
   applyEdit: (productId: string, edit: Edit, expectedRevision: number) => invoke<ProductDetailDto>('apply_edit', { productId, edit, expectedRevision }),
   applyPrices: (channelId: string | null) => invoke<ApplyPricesResult>('apply_prices', { channelId }),
@@ -71,6 +72,7 @@ export const commands = {
   savePolicy: (channelId: string, effectiveFrom: string, market: unknown, expectedRevision: number) => invoke<number>('save_policy', { channelId, effectiveFrom, market, expectedRevision }),
   savePricingGlobals: (globals: Globals) => invoke<void>('save_pricing_globals', { globals }),
   saveTemplate: (name: string, lang: string, body: string) => invoke<string>('save_template', { name, lang, body }),
+  sendAmazonMessage: (message: AmazonMessageInput) => invoke<string>('send_amazon_message', { message }),
   sendReply: (reply: ReplyInput) => invoke<string>('send_reply', { reply }),
   setFxRate: (currency: string, perEur: string, asOf: string) => invoke<void>('set_fx_rate', { currency, perEur, asOf }),
   setLanguage: (language: string) => invoke<void>('set_language', { language }),

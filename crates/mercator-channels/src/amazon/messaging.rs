@@ -1,0 +1,163 @@
+//! Amazon Messaging API v1: the messages Amazon lets a seller send about an
+//! order (`getMessagingActionsForOrder` says which), the buyer's language
+//! (`GetAttributes`) and the sends themselves. Amazon does not allow free
+//! replies here: those go by email (the relay address).
+//!
+//! Each send is a write without an idempotency key and without any way to
+//! read back what was sent: it goes out once ([`Amazon::call_once`]); an
+//! answer that leaves open whether Amazon took it is
+//! [`ChannelError::Uncertain`], and the caller must not send it again on its
+//! own.
+
+use super::{percent, Amazon};
+use crate::model::ChannelError;
+use serde_json::Value;
+
+/// A message kind of the Messaging API, by the name Amazon gives its action
+/// (the last path segment of its `href`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessagingKind {
+    pub name: &'static str,
+    /// The longest text Amazon accepts (characters); 0: the kind carries no text.
+    pub max_text: usize,
+    /// Needs a document uploaded through the Uploads API first (not offered yet).
+    pub needs_document: bool,
+}
+
+/// Every kind the 2026-08 model has, in the order a seller is shown them.
+pub const KINDS: &[MessagingKind] = &[
+    MessagingKind { name: "confirmDeliveryDetails", max_text: 2000, needs_document: false },
+    MessagingKind { name: "unexpectedProblem", max_text: 2000, needs_document: false },
+    MessagingKind { name: "confirmOrderDetails", max_text: 2000, needs_document: false },
+    MessagingKind { name: "confirmCustomizationDetails", max_text: 800, needs_document: false },
+    MessagingKind { name: "confirmServiceDetails", max_text: 2000, needs_document: false },
+    MessagingKind { name: "digitalAccessKey", max_text: 400, needs_document: false },
+    MessagingKind { name: "warranty", max_text: 0, needs_document: false },
+    MessagingKind { name: "invoice", max_text: 0, needs_document: true },
+    MessagingKind { name: "legalDisclosure", max_text: 0, needs_document: true },
+];
+
+/// The kind named `name`, when the model has it.
+pub fn kind(name: &str) -> Option<&'static MessagingKind> {
+    KINDS.iter().find(|k| k.name == name)
+}
+
+/// What a send carries: a text for the text kinds, the coverage for a warranty.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessagingSend {
+    pub text: String,
+    /// Warranty coverage (RFC 3339), both or neither.
+    pub coverage: Option<(String, String)>,
+}
+
+/// The action names of a `getMessagingActionsForOrder` answer that this
+/// model knows (Amazon lists `attributes` and removed kinds too), in
+/// [`KINDS`] order.
+pub fn actions_of(body: &Value) -> Vec<&'static str> {
+    let listed: Vec<String> = body
+        .pointer("/_links/actions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|a| {
+            a.get("name").and_then(Value::as_str).map(str::to_string).or_else(|| {
+                // a link without a name: its last path segment
+                let href = a.get("href").and_then(Value::as_str)?;
+                let path = href.split('?').next()?;
+                path.rsplit('/').next().map(str::to_string)
+            })
+        })
+        .collect();
+    KINDS.iter().filter(|k| listed.iter().any(|l| l == k.name)).map(|k| k.name).collect()
+}
+
+/// An Amazon order id as the Messaging API takes it (3-7-7 digits); anything
+/// else is refused before a request is made.
+fn order_id_ok(order_id: &str) -> bool {
+    let parts: Vec<&str> = order_id.split('-').collect();
+    parts.len() == 3
+        && [3, 7, 7].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+impl Amazon {
+    fn messaging_url(&self, order_id: &str, tail: &str) -> Result<String, ChannelError> {
+        if !order_id_ok(order_id) {
+            return Err(ChannelError::Missing { what: "order-id", subject: order_id.chars().take(40).collect() });
+        }
+        Ok(format!("{}/messaging/v1/orders/{}{tail}", self.account.endpoint.trim_end_matches('/'), percent(order_id)))
+    }
+
+    /// The message kinds Amazon allows for this order now.
+    pub async fn messaging_actions(&self, order_id: &str) -> Result<Vec<&'static str>, ChannelError> {
+        let url = self.messaging_url(order_id, "")?;
+        let mp = self.account.marketplace_id.as_str();
+        let a = self.call(|c, _| c.get(&url).query(&[("marketplaceIds", mp)])).await?;
+        Ok(actions_of(&a.json::<Value>()?))
+    }
+
+    /// The buyer's preferred language (e.g. `de-DE`), when Amazon says.
+    pub async fn buyer_locale(&self, order_id: &str) -> Result<Option<String>, ChannelError> {
+        let url = self.messaging_url(order_id, "/attributes")?;
+        let mp = self.account.marketplace_id.as_str();
+        let a = self.call(|c, _| c.get(&url).query(&[("marketplaceIds", mp)])).await?;
+        let body: Value = a.json()?;
+        Ok(body.pointer("/buyer/locale").and_then(Value::as_str).filter(|l| !l.is_empty()).map(str::to_string))
+    }
+
+    /// Sends one message of `kind` about the order, once.
+    pub async fn send_messaging(&self, order_id: &str, kind_name: &str, m: &MessagingSend) -> Result<(), ChannelError> {
+        let k = kind(kind_name)
+            .filter(|k| !k.needs_document)
+            .ok_or(ChannelError::Missing { what: "message-kind", subject: kind_name.chars().take(40).collect() })?;
+        let body = if k.max_text > 0 {
+            let n = m.text.chars().count();
+            if n == 0 || n > k.max_text {
+                return Err(ChannelError::Rejected(format!(
+                    "text of {n} characters; {} allows 1 to {}",
+                    k.name, k.max_text
+                )));
+            }
+            serde_json::json!({ "text": m.text })
+        } else {
+            match &m.coverage {
+                Some((from, to)) => serde_json::json!({ "coverageStartDate": from, "coverageEndDate": to }),
+                None => serde_json::json!({}),
+            }
+        };
+        let url = self.messaging_url(order_id, &format!("/messages/{}", k.name))?;
+        let mp = self.account.marketplace_id.as_str();
+        self.call_once(|c, _| c.post(&url).query(&[("marketplaceIds", mp)]).json(&body)).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_known_to_the_model_in_display_order() {
+        let body = serde_json::json!({"_links": {"actions": [
+            {"href": "/messaging/v1/orders/1/messages/warranty?marketplaceIds=X", "name": "warranty"},
+            {"href": "/messaging/v1/orders/1/messages/negativeFeedbackRemoval?marketplaceIds=X", "name": "negativeFeedbackRemoval"},
+            {"href": "/messaging/v1/orders/1/attributes?marketplaceIds=X", "name": "attributes"},
+            {"href": "/messaging/v1/orders/1/messages/confirmDeliveryDetails?marketplaceIds=X"}
+        ], "self": {"href": "/x"}}});
+        assert_eq!(actions_of(&body), vec!["confirmDeliveryDetails", "warranty"]);
+        assert!(actions_of(&serde_json::json!({})).is_empty());
+    }
+
+    #[test]
+    fn order_ids_other_than_3_7_7_digits_are_refused() {
+        assert!(order_id_ok("302-1234567-7654321"));
+        for bad in [
+            "302-1234567-765432",
+            "302-1234567-7654321/../x",
+            "../../x",
+            "",
+            "abc-defghij-klmnopq",
+            "302-1234567-７654321",
+        ] {
+            assert!(!order_id_ok(bad), "{bad}");
+        }
+    }
+}
