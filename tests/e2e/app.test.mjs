@@ -579,8 +579,7 @@ test('connect an Amazon account (secrets in the keyring), sync its orders, read 
       const row = '[data-testid="accounts-table"] tr[data-account="Amazon.de API"]';
       await s.waitText(`${row} [data-testid="account-status"]`, (t) => t.includes('not synced yet'));
       const caps = await s.text(`${row} [data-testid="account-capabilities"]`);
-      assert.match(caps, /Orders\s*Stock\s*Prices & texts\s*Tracking/);
-      assert.doesNotMatch(caps, /Messages/);
+      assert.match(caps, /Orders\s*Stock\s*Prices & texts\s*Tracking\s*Messages/);
       await s.click(`${row} [data-testid="account-test"]`);
       await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('the connection works'));
       await s.click(`${row} [data-testid="account-sync"]`);
@@ -1185,5 +1184,159 @@ test('inbox: buyer mail arrives live through a real mail server, threaded with i
     server.stdin.end();
     server.kill();
     spy.close();
+  }
+});
+
+/** The test mail server (`xtask fake-mail`): its ports, and a line protocol on stdin/stdout. */
+async function startMail(xtask) {
+  const { spawn } = await import('node:child_process');
+  const server = spawn(xtask, ['fake-mail'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = [];
+  let waiting = null;
+  let buf = '';
+  server.stdout.on('data', (d) => {
+    buf += String(d);
+    const parts = buf.split('\n');
+    buf = parts.pop();
+    for (const l of parts) {
+      lines.push(l);
+      if (waiting) {
+        const w = waiting;
+        waiting = null;
+        w(lines.shift());
+      }
+    }
+  });
+  const next = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise((ok) => (waiting = ok)));
+  const ports = JSON.parse(await next());
+  return {
+    ports,
+    ask: async (cmd) => {
+      server.stdin.write(cmd + '\n');
+      return next();
+    },
+    stop: () => {
+      server.stdin.end();
+      server.kill();
+    },
+  };
+}
+
+/** Adds the test mail server as the mailbox of the account `channelId` (Inbox > Mailboxes). */
+async function addMailbox(s, channelId, ports) {
+  await s.click('[data-testid="inbox-mailboxes"]');
+  await setValue(s, '[data-testid="mailbox-channel"]', channelId, 'change');
+  await s.type('[data-testid="mailbox-address"]', ports.user);
+  await s.type('[data-testid="mailbox-password"]', ports.password);
+  await s.type('[data-testid="mailbox-imap-host"]', '127.0.0.1');
+  await setValue(s, '[data-testid="mailbox-imap-security"]', 'none', 'change');
+  await setValue(s, '[data-testid="mailbox-imap-port"]', String(ports.imap));
+  await s.type('[data-testid="mailbox-smtp-host"]', '127.0.0.1');
+  await setValue(s, '[data-testid="mailbox-smtp-security"]', 'none', 'change');
+  await setValue(s, '[data-testid="mailbox-smtp-port"]', String(ports.smtp));
+  await s.click('[data-testid="mailbox-save"]');
+  await s.waitText('[data-testid="mailbox-notice"]', (t) => t.includes('both folders found'), 20000);
+  await s.click('[data-testid="inbox-mailboxes"]');
+}
+
+test("amazon messages: what Amazon allows for the buyer's order, sent through Amazon once, shown in the thread, in both languages", async () => {
+  const xtask = process.env.MERCATOR_XTASK;
+  assert.ok(xtask && existsSync(xtask), 'the xtask binary serves the fakes');
+  const { spawn } = await import('node:child_process');
+  const amazon = spawn(xtask, ['fake-amazon', '--orders', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const mail = await startMail(xtask);
+  try {
+    const url = await new Promise((ok, fail) => {
+      amazon.stdout.once('data', (d) => ok(String(d).trim().split('\n')[0]));
+      amazon.once('exit', (c) => fail(new Error(`fake server exited ${c}`)));
+    });
+    const dataDir = join(root, 'amazon-messages');
+    const s = await launch(APP, env(dataDir));
+    try {
+      await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
+      await s.click('[data-nav="settings"]');
+      await s.click('[data-testid="account-add"]');
+      await s.type('[data-testid="account-name"]', 'Amazon.de Messaging');
+      await s.type('[data-testid="account-client-id"]', 'amzn1.application-oa2-client.test');
+      await s.type('[data-testid="account-seller-id"]', 'A2SELLERTEST');
+      await s.type('[data-testid="account-client-secret"]', 'test-client-secret');
+      await s.type('[data-testid="account-refresh-token"]', 'Atzr|test-refresh-token');
+      await s.click('[data-testid="account-form"] details summary');
+      await s.exec(`for (const [id, v] of [['account-endpoint', ${JSON.stringify(url)}], ['account-token-url', ${JSON.stringify(url + '/auth/o2/token')}]]) { const el = document.querySelector('[data-testid="' + id + '"]'); el.value = v; el.dispatchEvent(new Event('input', { bubbles: true })); }`);
+      await s.click('[data-testid="account-save"]');
+      await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('is connected'));
+      const row = '[data-testid="accounts-table"] tr[data-account="Amazon.de Messaging"]';
+      await s.click(`${row} [data-testid="account-sync"]`);
+      await s.waitText('[data-testid="accounts-notice"]', (t) => t.includes('20 orders fetched'), 20000);
+      const db = join(dataDir, 'mercator.db');
+      const channel = execFileSync('sqlite3', [db, "SELECT id FROM channels WHERE name = 'Amazon.de Messaging'"], { encoding: 'utf8' }).trim();
+      const order = execFileSync('sqlite3', [db, `SELECT order_number FROM orders WHERE channel_id = '${channel}' AND status = 'unshipped' ORDER BY order_number LIMIT 1`], { encoding: 'utf8' }).trim();
+      assert.match(order, /^\d{3}-\d{7}-\d{7}$/);
+
+      // the buyer writes through Amazon's relay about that order
+      await s.click('[data-nav="inbox"]');
+      await addMailbox(s, channel, mail.ports);
+      const eml = join(root, 'amazon-buyer.eml');
+      writeFileSync(eml, `From: Anna Schmidt <qz7w2k9x4m1p8r@marketplace.amazon.de>\r\nTo: ${mail.ports.user}\r\nSubject: Lieferadresse ${order}\r\nMessage-ID: <amazon-e2e-1@marketplace.amazon.de>\r\nDate: ${new Date().toUTCString().replace('GMT', '+0000')}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nKommt das Paket noch diese Woche?\r\n`);
+      assert.equal(await mail.ask(`deliver ${eml}`), 'ok');
+      await s.waitText('[data-testid="inbox-list"]', (t) => t.includes(`Lieferadresse ${order}`), 15000);
+      await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('Lieferadresse')).click()`);
+      await s.waitText('[data-testid="order-card"]', (t) => t.includes(order));
+
+      // ask Amazon: the kinds it allows now, the ones needing a document shown but not offered
+      await s.click('[data-testid="amazon-messages-open"]');
+      const options = `return [...document.querySelectorAll('[data-testid="amazon-kind"] option')].map((o) => [o.value, o.disabled, o.textContent])`;
+      let kinds = [];
+      for (let k = 0; k < 100 && kinds.length === 0; k++) {
+        kinds = await s.exec(options);
+        if (kinds.length === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(kinds.some(([, , text]) => text === 'Confirm delivery details'), JSON.stringify(kinds));
+      assert.ok(kinds.some(([v, d]) => v === 'confirmDeliveryDetails' && !d));
+      assert.ok(kinds.some(([v, d]) => v === 'invoice' && d), 'an invoice needs a document: not offered');
+      assert.ok(!kinds.some(([v]) => v === 'negativeFeedbackRemoval'), 'kinds Amazon removed are not offered');
+      // a text with an e-mail address is refused before it is queued, with the reason
+      await setValue(s, '[data-testid="amazon-kind"]', 'confirmDeliveryDetails', 'change');
+      await setValue(s, '[data-testid="amazon-text"]', 'Fragen? Schreiben Sie an service@hearthly.example');
+      await s.click('[data-testid="amazon-send"]');
+      await s.waitText('[data-testid="amazon-error"]', (t) => t.includes('service@hearthly.example'));
+      await setValue(s, '[data-testid="amazon-text"]', 'Ihr Paket wird am Donnerstag zugestellt.');
+      await s.screenshot(join(SHOTS, 'inbox-amazon-messages-en.png'));
+      await s.click('[data-testid="amazon-send"]');
+      await s.waitText('[data-testid="messages"] [data-testid="message"]:last-child [data-testid="message-status"]', (t) => t === 'Sent', 20000);
+      assert.match(await s.text('[data-testid="messages"] [data-testid="message"]:last-child [data-testid="message-action"]'), /Amazon: Confirm delivery details/);
+      // not an answer to the buyer's mail: the clock still runs
+      assert.notEqual(await s.exec(`return document.querySelector('[data-testid="thread-state"]').dataset.state`), 'answered');
+      let sent = [];
+      for (let k = 0; k < 40 && sent.length === 0; k++) {
+        sent = await (await fetch(`${url}/_fake/messages`)).json();
+        if (sent.length === 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(sent.length, 1, 'Amazon received it once');
+      assert.equal(sent[0].order, order);
+      assert.equal(sent[0].kind, 'confirmDeliveryDetails');
+      assert.equal(sent[0].body.text, 'Ihr Paket wird am Donnerstag zugestellt.');
+      await s.screenshot(join(SHOTS, 'inbox-amazon-sent-en.png'));
+
+      // Chinese
+      await s.click('[data-nav="settings"]');
+      await s.click('[data-testid="language-select"]');
+      await s.click('[data-testid="language-select"] option[value="zh-CN"]');
+      await s.waitText('[data-nav="inbox"]', (t) => t.includes('消息'));
+      await s.click('[data-nav="inbox"]');
+      await s.waitText('[data-testid="inbox-list"]', (t) => t.includes('Lieferadresse'));
+      await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('Lieferadresse')).click()`);
+      await s.waitText('[data-testid="message-action"]', (t) => t.includes('亚马逊：确认配送详情'));
+      await s.click('[data-testid="amazon-messages-open"]');
+      for (let k = 0; k < 100 && !(await s.exec(options)).some(([, , text]) => text === '意外问题'); k++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok((await s.exec(options)).some(([, , text]) => text === '意外问题'));
+      await s.screenshot(join(SHOTS, 'inbox-amazon-messages-zh.png'));
+      assert.equal((await (await fetch(`${url}/_fake/messages`)).json()).length, 1, 'still once');
+    } finally {
+      await s.close();
+    }
+  } finally {
+    amazon.kill();
+    mail.stop();
   }
 });

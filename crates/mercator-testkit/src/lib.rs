@@ -369,6 +369,7 @@ impl AmazonFake {
             .route("/messaging/v1/orders/{id}/messages/{kind}", post(messaging_send))
             // not Amazon's: what this fake received, for end-to-end tests to read
             .route("/_fake/patches", get(patch_log))
+            .route("/_fake/messages", get(message_log))
             .with_state(inner.clone());
         let addr = crate::serve(app).await;
         AmazonFake { addr, inner }
@@ -831,6 +832,17 @@ async fn patch_log(State(s): State<Arc<Mutex<Inner>>>) -> Response {
         .patches
         .iter()
         .map(|(seller, sku, body)| json!({ "seller": seller, "sku": sku, "body": body }))
+        .collect();
+    axum::Json(Value::Array(list)).into_response()
+}
+
+async fn message_log(State(s): State<Arc<Mutex<Inner>>>) -> Response {
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let list: Vec<Value> = i
+        .stats
+        .messages
+        .iter()
+        .map(|(order, kind, body)| json!({ "order": order, "kind": kind, "body": body }))
         .collect();
     axum::Json(Value::Array(list)).into_response()
 }
