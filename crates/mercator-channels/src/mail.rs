@@ -144,7 +144,8 @@ pub fn parse_mail(raw: &[u8]) -> Result<Mail, MailError> {
     let m = MessageParser::default().parse(raw).ok_or(MailError::NotMail)?;
     let subject = m.subject().unwrap_or_default().trim().to_string();
     let text = m.body_text(0).map(|t| t.trim().to_string()).unwrap_or_default();
-    let html = m.html_bodies().next().and_then(|p| p.text_contents()).map(clean_html);
+    // a plain-text mail is also listed as its own HTML body: only real HTML is kept as such
+    let html = m.html_bodies().find(|p| p.is_text_html()).and_then(|p| p.text_contents()).map(clean_html);
     let (html, blocked_images) = match html {
         Some((h, n)) => (Some(h), n),
         None => (None, 0),

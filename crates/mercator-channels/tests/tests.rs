@@ -1421,6 +1421,7 @@ mod mail {
                 let m = parse_mail(&mail_in(charset, text, transfer)).unwrap();
                 assert_eq!(m.subject, text, "{charset} {transfer} subject");
                 assert_eq!(m.text, text, "{charset} {transfer} body");
+                assert_eq!(m.html, None, "a plain-text mail has no formatted version");
                 assert!(!m.orders.is_empty(), "{charset}: the order number is found");
                 assert_eq!(m.message_id.as_deref(), Some("m1@mail.example"));
                 assert_eq!(m.from[0].address, "buyer@marketplace.amazon.de");
