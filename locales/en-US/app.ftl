@@ -738,6 +738,7 @@ inbox-reply-in = Reply in { $lang }
 inbox-reply-placeholder = Write your reply…
 inbox-send-anyway = I checked it: send anyway
 inbox-send = Send
+inbox-message-purged = The buyer's data in this message was deleted (30 days after shipment, as the marketplaces require).
 nav-badge-overdue = { $count } overdue
 nav-badge-needs-reply = { $count } to answer
 close = Close

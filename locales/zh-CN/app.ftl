@@ -691,6 +691,7 @@ inbox-reply-in = 用{ $lang }回复
 inbox-reply-placeholder = 输入回复…
 inbox-send-anyway = 我已检查：仍然发送
 inbox-send = 发送
+inbox-message-purged = 此消息中的买家数据已删除（按平台要求，发货 30 天后删除）。
 nav-badge-overdue = { $count } 个已超时
 nav-badge-needs-reply = { $count } 个待回复
 close = 关闭

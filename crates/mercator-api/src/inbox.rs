@@ -678,6 +678,8 @@ pub struct MessageDto {
     pub original: Option<String>,
     /// Sent through Amazon's Messaging API as this kind (None: mail or chat).
     pub action: Option<String>,
+    /// Its buyer data was deleted (30 days after shipment): the text is gone.
+    pub purged: bool,
     pub sent_at: String,
 }
 
@@ -708,6 +710,7 @@ fn message_dto(m: store_inbox::MessageRow) -> MessageDto {
         lang: m.lang,
         original: m.original,
         action: m.action,
+        purged: m.purged_at.is_some(),
         sent_at: m.sent_at,
     }
 }

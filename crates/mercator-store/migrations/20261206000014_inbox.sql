@@ -72,6 +72,8 @@ ALTER TABLE messages ADD COLUMN lang TEXT;
 ALTER TABLE messages ADD COLUMN original TEXT;
 -- a message sent through Amazon's Messaging API: its kind (confirmDeliveryDetails ...)
 ALTER TABLE messages ADD COLUMN action TEXT;
+-- the buyer data of the message was deleted (its text, sender, attachments)
+ALTER TABLE messages ADD COLUMN purged_at TEXT;
 CREATE UNIQUE INDEX messages_external ON messages(channel_id, external_id);
 -- a conversation's newest message and its counts by state read from indexes
 -- alone, however long the thread

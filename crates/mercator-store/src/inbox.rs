@@ -528,6 +528,8 @@ pub struct MessageRow {
     pub original: Option<String>,
     /// The Amazon Messaging API kind this message went out as (None: mail or chat).
     pub action: Option<String>,
+    /// When its buyer data was deleted (its text is gone).
+    pub purged_at: Option<String>,
     pub sent_at: String,
 }
 
@@ -912,7 +914,7 @@ impl Store {
     pub async fn thread(&self, conversation_id: &str) -> Result<Vec<MessageRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, external_id, direction, subject, from_name, from_address, body, html, blocked_images, attachments, \
-                    status, error, auto, lang, original, action, sent_at \
+                    status, error, auto, lang, original, action, purged_at, sent_at \
              FROM messages WHERE conversation_id = ? ORDER BY sent_at, id",
         )
         .bind(conversation_id)

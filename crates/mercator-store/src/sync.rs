@@ -85,10 +85,33 @@ pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, no
     .bind(&old)
     .execute(&mut *conn)
     .await?;
+    // Messages hold buyer data too (names, addresses, what the buyer wrote):
+    // those past the cutoff whose order's buyer data is gone, and any past
+    // the half year, lose their text, sender and attachments (and so their
+    // search index rows); replies still waiting to go are left alone. A
+    // conversation with nothing of the buyer left loses the buyer's name and
+    // address (the next mail from the buyer brings them back).
     sqlx::query(
-        "UPDATE conversations SET buyer_name = '' WHERE order_id IN (SELECT id FROM orders WHERE pii_purged_at = ?)",
+        "UPDATE messages SET body = '', html = NULL, original = NULL, attachments = '[]', from_name = '', \
+         from_address = '', blocked_images = 0, purged_at = ?1, updated_at = ?1 \
+         WHERE purged_at IS NULL AND status != 'waiting' AND sent_at < ?2 \
+           AND (sent_at < ?3 OR conversation_id IN (SELECT cv.id FROM conversations cv JOIN orders o ON o.id = cv.order_id \
+                                                  WHERE o.pii_purged_at IS NOT NULL))",
     )
     .bind(now)
+    .bind(cutoff)
+    .bind(&old)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE conversations SET buyer_name = '', buyer_address = NULL, updated_at = ?1, revision = revision + 1 \
+         WHERE (buyer_name != '' OR buyer_address IS NOT NULL) \
+           AND (order_id IN (SELECT id FROM orders WHERE pii_purged_at IS NOT NULL) OR last_message_at < ?2) \
+           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.purged_at IS NULL \
+                           AND m.direction = 'in')",
+    )
+    .bind(now)
+    .bind(&old)
     .execute(&mut *conn)
     .await?;
     // sync log and outbox lines past the window: their texts may quote a

@@ -1609,6 +1609,79 @@ mod inbox {
     }
 
     #[tokio::test]
+    async fn buyer_data_in_messages_leaves_with_the_order_s_and_after_half_a_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(dir.path()).await;
+        // o1 shipped on 2026-11-01; a buyer's mail about it before and after the cutoff
+        sqlx::query("UPDATE orders SET status = 'shipped', shipped_at = '2026-11-01T00:00:00Z' WHERE id = 'o1'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let old = mail(
+            &ch,
+            "p1@amazon",
+            &[],
+            "Bestellung 302-1234567-7654321",
+            "Meine Adresse: Hauptstraße 5, 10115 Berlin",
+            t0() - Duration::days(40),
+        );
+        let new = mail(&ch, "p2@amazon", &["p1@amazon"], "Re: Bestellung", "Noch eine Frage zur Rücksendung", t0());
+        let conv = store.ingest(&[old], None).await.unwrap().stored[0].0.clone();
+        store.ingest(&[new], None).await.unwrap();
+        let waiting =
+            store.queue_reply(&conv, "Wir melden uns.", "de-DE", None, t0() - Duration::days(35)).await.unwrap();
+        // a conversation without an order, from last spring
+        let lonely = mail(
+            &ch,
+            "p3@amazon",
+            &[],
+            "Frage",
+            "Ich heiße Anna Schmidt, Telefon 030 1234567",
+            t0() - Duration::days(200),
+        );
+        let spring = store.ingest(&[lonely], None).await.unwrap().stored[0].0.clone();
+
+        let cutoff = mercator_store::fmt_ts(t0() - Duration::days(30));
+        assert_eq!(store.purge_buyer_data(&cutoff).await.unwrap(), 1, "the order");
+        let thread = store.thread(&conv).await.unwrap();
+        let by_id = |ext: &str| thread.iter().find(|m| m.external_id.as_deref() == Some(ext)).unwrap().clone();
+        let gone = by_id("p1@amazon");
+        assert_eq!((gone.body.as_str(), gone.from_name.as_str(), gone.from_address.as_str()), ("", "", ""));
+        assert!(gone.purged_at.is_some() && gone.html.is_none());
+        assert_eq!(by_id("p2@amazon").body, "Noch eine Frage zur Rücksendung", "newer than the cutoff: kept");
+        assert_eq!(
+            thread.iter().find(|m| m.id == waiting).unwrap().body,
+            "Wir melden uns.",
+            "a waiting reply is not the buyer's"
+        );
+        // the buyer still has a message there: the conversation keeps who to answer
+        assert_eq!(
+            store.conversation(&conv, t0()).await.unwrap().buyer_address.as_deref(),
+            Some("abc123xyz@marketplace.amazon.de")
+        );
+        // half a year old without an order: gone too, and the conversation forgets the buyer
+        let s = store.thread(&spring).await.unwrap();
+        assert_eq!(s[0].body, "");
+        let c = store.conversation(&spring, t0()).await.unwrap();
+        assert_eq!((c.buyer_name.as_str(), c.buyer_address.as_deref()), ("", None));
+        // nothing of it is found by search any more
+        for q in ["hauptstraße", "10115", "anna schmidt", "1234567 telefon"] {
+            let f = ConversationFilter { search: Some(q.into()), ..all() };
+            assert!(store.conversations_where(&f, t0()).await.unwrap().is_empty(), "{q}");
+        }
+        let f = ConversationFilter { search: Some("rücksendung".into()), ..all() };
+        assert_eq!(store.conversations_where(&f, t0()).await.unwrap().len(), 1);
+        // and not in the file: secure_delete and the WAL checkpoint
+        let db = std::fs::read(dir.path().join("mercator.db")).unwrap();
+        let wal = std::fs::read(dir.path().join("mercator.db-wal")).unwrap_or_default();
+        for secret in ["Hauptstraße 5", "030 1234567"] {
+            let needle = secret.as_bytes();
+            assert!(!db.windows(needle.len()).any(|w| w == needle), "{secret} in the database file");
+            assert!(!wal.windows(needle.len()).any(|w| w == needle), "{secret} in the WAL");
+        }
+    }
+
+    #[tokio::test]
     async fn search_of_a_rare_term_beside_a_word_in_every_mail_and_past_many_near_misses() {
         let dir = tempfile::tempdir().unwrap();
         let (store, ch) = shop(dir.path()).await;

@@ -818,7 +818,11 @@ lang: string | null, original: string | null,
 /**
  * Sent through Amazon's Messaging API as this kind (None: mail or chat).
  */
-action: string | null, sentAt: string, };
+action: string | null, 
+/**
+ * Its buyer data was deleted (30 days after shipment): the text is gone.
+ */
+purged: boolean, sentAt: string, };
 
 export type ThreadDto = { conversation: ConversationDto, messages: Array<MessageDto>, order: OrderDetailDto | null, 
 /**
