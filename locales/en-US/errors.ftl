@@ -121,6 +121,7 @@ error-channel-missing = { $what ->
     [listing-title] The listing { $subject } has no title in the channel's language: add one before it is sent.
     [shopee-item-id] The listing { $subject } needs its Shopee item id (item:model) in the editor's market tab.
     [message-kind] Amazon does not offer the message “{ $subject }” for this order, or it needs a document Mercator cannot attach yet.
+    [chat-permission] Shopee has not enabled chat for this app: buyers' chat messages cannot be read or answered here. Ask Shopee to grant the app the seller chat module, or answer in Seller Centre.
    *[other] The order id “{ $subject }” is not one this channel uses.
 }
 error-channel-not-sent-yet = Mercator does not send this change ({ $field }) to the channel yet: make it in the channel's seller centre.

@@ -121,6 +121,7 @@ error-channel-missing = { $what ->
     [listing-title] 商品 { $subject } 没有该渠道语言的标题：发送前请先添加。
     [shopee-item-id] 商品 { $subject } 需要填写 Shopee 商品 ID（item:model），请在编辑器的市场页签中填写。
     [message-kind] 亚马逊不为此订单提供“{ $subject }”这种消息，或该消息需要 Mercator 暂不能附加的文件。
+    [chat-permission] Shopee 尚未为此应用开通聊天功能：无法在这里读取或回复买家的聊天消息。请向 Shopee 申请为应用开通卖家聊天模块，或在卖家中心回复。
    *[other] 订单号“{ $subject }”不是该渠道使用的格式。
 }
 error-channel-not-sent-yet = Mercator 目前还不会把此项修改（{ $field }）发送到渠道：请在渠道的卖家后台修改。

@@ -731,6 +731,9 @@ pub struct ThreadDto {
     pub marketplace: bool,
     /// The order is Amazon's: its Messaging API messages can be sent.
     pub amazon_messages: bool,
+    /// A chat conversation (Shopee): the account's chat state (`ok`, `new`,
+    /// `not-enabled` when the app lacks the chat module, or an error code).
+    pub chat: Option<String>,
 }
 
 /// A conversation with its messages and order; opening it marks it read.
@@ -743,15 +746,18 @@ pub async fn thread(store: &Store, conversation_id: &str) -> ApiResult<ThreadDto
         Some(o) => Some(crate::sync::order_detail(store, o).await?),
         None => None,
     };
-    let can_reply = match store.conversation_mailbox(conversation_id).await? {
-        Some(m) => store.mailbox(&m).await.is_ok(),
-        None => false,
+    let chat = if c.channel_kind == "shopee" { Some(store.chat_position(&c.channel_id).await?.status) } else { None };
+    let can_reply = match (&chat, store.conversation_mailbox(conversation_id).await?) {
+        (Some(state), _) => state != "not-enabled" && c.buyer_address.as_deref().is_some_and(|a| !a.is_empty()),
+        (None, Some(m)) => store.mailbox(&m).await.is_ok(),
+        (None, None) => false,
     };
     let marketplace = !matches!(c.channel_kind.as_str(), "shopify" | "woocommerce");
     let reply_to = c.buyer_address.clone().filter(|a| !a.is_empty());
     let amazon_messages = store.conversation_amazon_order(conversation_id).await?.is_some();
     Ok(ThreadDto {
         amazon_messages,
+        chat,
         reply_lang: c.buyer_lang.clone(),
         reply_to,
         can_reply,

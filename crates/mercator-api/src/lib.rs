@@ -5,6 +5,7 @@
 mod bindings;
 pub mod catalog;
 pub mod catalog_types;
+pub mod chat;
 pub mod detail;
 pub mod dto;
 pub mod engine;

@@ -94,6 +94,9 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
         }
         (_, "order.tracking") => deliver_tracking(store, c, &e.aggregate_id).await,
         (Connector::Amazon(a), mercator_store::inbox::AMAZON_MESSAGE_KIND) => deliver_amazon_message(store, a, e).await,
+        (Connector::Shopee(sp), mercator_store::inbox::CHAT_KIND) => {
+            crate::chat::deliver_chat_reply(store, sp, e).await
+        }
         // taken off sale: the channel offers 0 (per variant on every channel,
         // and reversible); live again: the stock push offers what is available
         (_, "listing.update") if payload.get("field").and_then(serde_json::Value::as_str) == Some("status") => {

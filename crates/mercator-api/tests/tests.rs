@@ -3674,3 +3674,127 @@ mod amazon_messages {
         assert_eq!(fake.messages().len(), 4);
     }
 }
+
+mod shopee_chat {
+    use mercator_api::chat::{chat_due, sync_chat};
+    use mercator_api::inbox::{self, ReplyInput};
+    use mercator_api::sync::{pull_with, Connector};
+    use mercator_channels::http::RetryPolicy;
+    use mercator_store::{OpenOptions, Store};
+    use mercator_testkit::shopee::{CHAT_BUYER_ID, PARTNER_ID, PARTNER_KEY, REFRESH_TOKEN, SHOP_ID};
+    use mercator_testkit::{Fault, ShopeeFake};
+    use std::collections::{BTreeMap, HashMap};
+    use std::time::Duration;
+    use time::OffsetDateTime;
+
+    fn connector(fake: &ShopeeFake) -> Connector {
+        let config =
+            serde_json::json!({ "host": fake.url(), "partner_id": PARTNER_ID, "shop_id": SHOP_ID, "currency": "MYR" });
+        let secrets: BTreeMap<String, String> = [
+            ("partner_key".to_string(), PARTNER_KEY.to_string()),
+            ("refresh_token".to_string(), REFRESH_TOKEN.to_string()),
+        ]
+        .into();
+        mercator_api::sync::connector_from("shopee", &config, &secrets, RetryPolicy::fast()).unwrap()
+    }
+
+    async fn deliver(store: &Store, connectors: &HashMap<String, Connector>) -> mercator_api::outbox::DeliveryReport {
+        mercator_api::outbox::deliver_with(store, connectors, OffsetDateTime::now_utc()).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn chat_is_read_once_answered_once_and_a_missing_module_is_a_state_not_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, _) =
+            Store::open(tmp.path(), &OpenOptions { seed_demo: false, ..Default::default() }).await.unwrap();
+        let fake = ShopeeFake::start(5, 91).await;
+        let ch = store.add_channel("shopee", "Shopee MY (API)", "MY", "MYR", "en-MY").await.unwrap();
+        // one connector throughout: Shopee's refresh tokens are single use
+        let connectors: HashMap<String, Connector> = [(ch.clone(), connector(&fake))].into();
+        let c = &connectors[&ch];
+        pull_with(&store, &ch, c, OffsetDateTime::now_utc(), &|_| {}).await.unwrap();
+        let order: String =
+            sqlx::query_scalar("SELECT order_number FROM orders WHERE channel_id = ? ORDER BY order_number LIMIT 1")
+                .bind(&ch)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        let Connector::Shopee(sp) = c else { unreachable!() };
+
+        // a buyer writes from an order's page
+        fake.buyer_writes(CHAT_BUYER_ID, "lim_88", "Hi, when will my parcel ship? 什么时候发货", Some(&order));
+        let now = OffsetDateTime::now_utc();
+        let r = sync_chat(&store, sp, &ch, now).await.unwrap();
+        assert_eq!((r.stored, r.buyer.as_str(), r.not_enabled), (1, "lim_88", false));
+        let conv = r.conversations[0].clone();
+        let t = inbox::thread(&store, &conv).await.unwrap();
+        assert_eq!(t.order.as_ref().map(|o| o.order_number.as_str()), Some(order.as_str()), "linked to its order");
+        assert_eq!(t.chat.as_deref(), Some("ok"));
+        assert!(t.can_reply);
+        assert_eq!(t.reply_to.as_deref(), Some(CHAT_BUYER_ID), "the buyer id above 2^53 kept exactly");
+        assert!(t.conversation.reply_by.is_some(), "Shopee's 12-hour clock runs");
+        assert_eq!(sync_chat(&store, sp, &ch, now).await.unwrap().stored, 0, "read once");
+
+        // answered through the chat, once; reading again does not store our reply twice
+        let reply = |body: &str| ReplyInput {
+            conversation_id: conv.clone(),
+            body: body.into(),
+            lang: "en-MY".into(),
+            original: None,
+            override_lint: false,
+        };
+        inbox::reply(&store, &reply("It ships today, thank you!")).await.unwrap();
+        assert_eq!(deliver(&store, &connectors).await.sent, 1);
+        assert_eq!(fake.chat_sent().len(), 1);
+        assert_eq!(fake.chat_sent()[0].1, "It ships today, thank you!");
+        sync_chat(&store, sp, &ch, OffsetDateTime::now_utc()).await.unwrap();
+        let t = inbox::thread(&store, &conv).await.unwrap();
+        assert_eq!(t.messages.len(), 2, "{:?}", t.messages.iter().map(|m| &m.body).collect::<Vec<_>>());
+        assert_eq!(t.messages[1].status, "sent");
+        assert!(t.conversation.reply_by.is_none(), "answered: the clock stops");
+
+        // the answer to a send is lost: the next attempt finds it in the chat and does not send again
+        fake.buyer_writes(CHAT_BUYER_ID, "lim_88", "And the tracking number?", None);
+        sync_chat(&store, sp, &ch, OffsetDateTime::now_utc()).await.unwrap();
+        let id = inbox::reply(&store, &reply("Tracking: SPXMY04512345678")).await.unwrap();
+        fake.script([Fault::ApplyThenDelay(Duration::from_millis(2500))]);
+        let r = deliver(&store, &connectors).await;
+        assert_eq!(r.failed, 1);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        sqlx::query("UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00Z' WHERE aggregate_id = ?")
+            .bind(&id)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(deliver(&store, &connectors).await.sent, 1);
+        assert_eq!(fake.chat_sent().len(), 2, "sent once in effect");
+        sync_chat(&store, sp, &ch, OffsetDateTime::now_utc()).await.unwrap();
+        assert_eq!(inbox::thread(&store, &conv).await.unwrap().messages.len(), 4);
+
+        // too long for Shopee: refused before a request, failed with the reason
+        let long = inbox::reply(&store, &reply(&"x".repeat(601))).await.unwrap();
+        deliver(&store, &connectors).await;
+        let t = inbox::thread(&store, &conv).await.unwrap();
+        let m = t.messages.iter().find(|m| m.id == long).unwrap();
+        assert_eq!(
+            (m.status.as_str(), m.error.as_ref().map(|e| e.code.as_str())),
+            ("failed", Some("channel-rejected"))
+        );
+        assert_eq!(fake.chat_sent().len(), 2);
+
+        // the app loses the chat module: a state, shown, looked at again in six hours, the token untouched
+        fake.deny_chat(true);
+        let later = OffsetDateTime::now_utc();
+        let r = sync_chat(&store, sp, &ch, later).await.unwrap();
+        assert!(r.not_enabled);
+        assert!(!chat_due(&store, &ch, later + time::Duration::hours(1)).await.unwrap());
+        assert!(chat_due(&store, &ch, later + time::Duration::hours(7)).await.unwrap());
+        let t = inbox::thread(&store, &conv).await.unwrap();
+        assert_eq!(t.chat.as_deref(), Some("not-enabled"));
+        assert!(!t.can_reply);
+        assert_eq!(sp.token_problem().await, None, "not taken for a broken token");
+        let refreshes = fake.stats().refreshes;
+        sync_chat(&store, sp, &ch, later).await.unwrap();
+        assert_eq!(fake.stats().refreshes, refreshes, "no token refresh for a missing module");
+    }
+}

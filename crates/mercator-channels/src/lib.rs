@@ -99,13 +99,13 @@ impl Capability {
 
 /// The capabilities of a channel kind's connector (`amazon`, `shopify`,
 /// `woocommerce`, `shopee`); none for a kind without one. Amazon's messages
-/// are the Messaging API's kinds about an order; buyer mail of every
-/// account comes through its mailbox, not the connector.
+/// are the Messaging API's kinds about an order, Shopee's its seller chat;
+/// buyer mail of every account comes through its mailbox, not the connector.
 pub fn capabilities(kind: &str) -> &'static [Capability] {
     use Capability::{Inventory, Listings, Messages, Orders, Tracking};
     match kind {
-        "amazon" => &[Orders, Inventory, Listings, Tracking, Messages],
-        "shopify" | "woocommerce" | "shopee" => &[Orders, Inventory, Listings, Tracking],
+        "amazon" | "shopee" => &[Orders, Inventory, Listings, Tracking, Messages],
+        "shopify" | "woocommerce" => &[Orders, Inventory, Listings, Tracking],
         _ => &[],
     }
 }

@@ -90,8 +90,16 @@ pub struct OrdersPage {
 
 /// What [`ChannelError::Missing`] can name; each is a case of the message
 /// `error-channel-missing` in every locale.
-pub const MISSING: &[&str] =
-    &["seller-id", "account-ids", "listing-title", "shopee-item-id", "order-id", "price", "message-kind"];
+pub const MISSING: &[&str] = &[
+    "seller-id",
+    "account-ids",
+    "listing-title",
+    "shopee-item-id",
+    "order-id",
+    "price",
+    "message-kind",
+    "chat-permission",
+];
 
 /// An order a connector could not map, with why.
 #[derive(Debug, Clone, PartialEq, Eq)]

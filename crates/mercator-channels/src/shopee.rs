@@ -23,6 +23,8 @@
 //!   with variations; each model is one listing `item_id:model_id` (model 0
 //!   for an item without variations) with its SKU and original price.
 
+pub mod chat;
+
 use crate::http::{Http, RetryPolicy};
 use crate::model::*;
 use hmac::{Hmac, Mac};
@@ -373,6 +375,13 @@ impl Shopee {
                 return Ok(v);
             }
             let msg = format!("{err}: {}", s(&v, "/message"));
+            // the chat module withheld from this app: a state, not a token to refresh
+            if path.starts_with(chat::PREFIX)
+                && (err.ends_with("error_permission")
+                    || (err.ends_with("error_auth") && msg.to_ascii_lowercase().contains("permission")))
+            {
+                return Err(ChannelError::Missing { what: "chat-permission", subject: String::new() });
+            }
             if err.ends_with("error_auth") || err.contains("invalid_access_token") {
                 if refused.is_some() {
                     return Err(ChannelError::Auth(msg));

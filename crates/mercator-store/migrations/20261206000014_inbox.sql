@@ -135,3 +135,13 @@ CREATE TABLE reply_templates (
     updated_at  TEXT NOT NULL
 ) STRICT;
 CREATE UNIQUE INDEX reply_templates_name ON reply_templates(name, lang);
+
+-- Where reading a channel's chat (Shopee seller chat) stopped: the newest
+-- conversation time seen (nanoseconds), and the last look's state: ok,
+-- not-enabled (the app lacks the chat module), or the error code.
+CREATE TABLE chat_positions (
+    channel_id  TEXT PRIMARY KEY NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+    last_nanos  INTEGER NOT NULL DEFAULT 0,
+    status      TEXT NOT NULL DEFAULT 'new',
+    checked_at  TEXT
+) STRICT;

@@ -27,6 +27,19 @@ pub const REPLY_KIND: &str = "message.reply";
 /// The outbox kind of a message sent through Amazon's Messaging API (sent
 /// by the channel's delivery, not the mail loop).
 pub const AMAZON_MESSAGE_KIND: &str = "message.amazon";
+/// The outbox kind of a reply in a channel's chat (Shopee seller chat), sent
+/// by the channel's delivery.
+pub const CHAT_KIND: &str = "message.chat";
+
+/// Where reading an account's chat stopped, and how the last look went.
+#[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
+pub struct ChatPosition {
+    /// The newest conversation time read (nanoseconds since 1970).
+    pub last_nanos: i64,
+    /// `new`, `ok`, `not-enabled` (the app lacks the chat module) or an error code.
+    pub status: String,
+    pub checked_at: Option<String>,
+}
 
 /// How a mail connection is protected.
 pub const SECURITY: &[&str] = &["tls", "starttls", "none"];
@@ -990,6 +1003,7 @@ impl Store {
         #[derive(FromRow)]
         struct Target {
             channel_id: String,
+            kind: String,
             subject: String,
             address: Option<String>,
         }
@@ -1002,7 +1016,7 @@ impl Store {
         }
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let t: Target = sqlx::query_as(
-            "SELECT cv.channel_id, cv.subject, m.address FROM conversations cv \
+            "SELECT cv.channel_id, c.kind, cv.subject, m.address FROM conversations cv JOIN channels c ON c.id = cv.channel_id \
              LEFT JOIN mailboxes m ON m.id = COALESCE(cv.mailbox_id, \
                  (SELECT id FROM mailboxes mb WHERE mb.channel_id = cv.channel_id ORDER BY mb.address LIMIT 1)) \
              WHERE cv.id = ?",
@@ -1036,8 +1050,9 @@ impl Store {
             .bind(conversation_id)
             .execute(&mut *tx)
             .await?;
-        outbox::enqueue(&mut tx, &t.channel_id, REPLY_KIND, &id, &serde_json::json!({ "messageId": external }), &id)
-            .await?;
+        // a chat account's conversations are answered in its chat, by its connector
+        let kind = if t.kind == "shopee" { CHAT_KIND } else { REPLY_KIND };
+        outbox::enqueue(&mut tx, &t.channel_id, kind, &id, &serde_json::json!({ "messageId": external }), &id).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -1147,11 +1162,12 @@ impl Store {
         .await?;
         sqlx::query(
             "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL \
-             WHERE kind IN (?, ?) AND aggregate_id = ? AND status IN ('dead', 'pending')",
+             WHERE kind IN (?, ?, ?) AND aggregate_id = ? AND status IN ('dead', 'pending')",
         )
         .bind(crate::now_utc())
         .bind(REPLY_KIND)
         .bind(AMAZON_MESSAGE_KIND)
+        .bind(CHAT_KIND)
         .bind(message_id)
         .execute(&mut *tx)
         .await?;
@@ -1245,6 +1261,76 @@ impl Store {
         .bind(conversation_id)
         .fetch_optional(self.pool())
         .await?)
+    }
+
+    /// Where reading the account's chat stopped (default: never read).
+    pub async fn chat_position(&self, channel_id: &str) -> Result<ChatPosition, StoreError> {
+        Ok(sqlx::query_as("SELECT last_nanos, status, checked_at FROM chat_positions WHERE channel_id = ?")
+            .bind(channel_id)
+            .fetch_optional(self.pool())
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Records a look at the account's chat: its state, and (when given)
+    /// the newest conversation time read, which never moves back.
+    pub async fn set_chat_position(
+        &self,
+        channel_id: &str,
+        last_nanos: Option<i64>,
+        status: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO chat_positions (channel_id, last_nanos, status, checked_at) VALUES (?1, COALESCE(?2, 0), ?3, ?4) \
+             ON CONFLICT (channel_id) DO UPDATE SET last_nanos = max(last_nanos, COALESCE(?2, last_nanos)), \
+             status = ?3, checked_at = ?4",
+        )
+        .bind(channel_id)
+        .bind(last_nanos)
+        .bind(status)
+        .bind(fmt_ts(at))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The channel's own key of a conversation (the chat's conversation id).
+    pub async fn conversation_thread_key(&self, conversation_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT thread_key FROM conversations WHERE id = ?")
+            .bind(conversation_id)
+            .fetch_optional(self.pool())
+            .await?
+            .flatten())
+    }
+
+    /// A chat reply went out as the channel's message `channel_message_id`:
+    /// it takes that id (so reading the chat again finds it stored, and a
+    /// copy read meanwhile is dropped), and stops the clock like any reply.
+    pub async fn chat_reply_sent(
+        &self,
+        message_id: &str,
+        channel_message_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        if !channel_message_id.is_empty() {
+            let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+            sqlx::query(
+                "DELETE FROM messages WHERE external_id = ?1 AND id != ?2 \
+                 AND channel_id = (SELECT channel_id FROM messages WHERE id = ?2) AND direction = 'out'",
+            )
+            .bind(channel_message_id)
+            .bind(message_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE messages SET external_id = ? WHERE id = ?")
+                .bind(channel_message_id)
+                .bind(message_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        }
+        self.reply_sent(message_id, at).await
     }
 
     /// What delivery needs for one queued Amazon message.

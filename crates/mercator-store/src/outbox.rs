@@ -18,8 +18,15 @@ use time::{Duration, OffsetDateTime};
 
 /// Every kind of entry (each is a message `outbox-kind-<kind with - for .>`
 /// in every locale; a test of this crate finds every kind the code enqueues).
-pub const KINDS: &[&str] =
-    &["listing.price", "listing.update", "listing.stock", "order.tracking", "message.reply", "message.amazon"];
+pub const KINDS: &[&str] = &[
+    "listing.price",
+    "listing.update",
+    "listing.stock",
+    "order.tracking",
+    "message.reply",
+    "message.amazon",
+    "message.chat",
+];
 
 /// Kinds sent by mail, not through the channel's connector (claimed by
 /// [`claim_due_mail`], skipped by [`claim_due_for`]).

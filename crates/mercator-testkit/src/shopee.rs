@@ -64,7 +64,30 @@ struct Inner {
     items: Vec<ShopItem>,
     /// `get_item_list` answers "more" with a `next_offset` that does not move.
     stuck_item_pages: bool,
+    chat: Chat,
 }
+
+/// The shop's seller chat: conversations with their messages (newest last).
+#[derive(Default)]
+struct Chat {
+    /// The app has not been granted the chat module: every call is refused.
+    denied: bool,
+    conversations: Vec<ChatConversation>,
+    next_id: u64,
+    /// Texts the seller sent: (conversation id, text).
+    sent: Vec<(String, String)>,
+}
+
+struct ChatConversation {
+    id: String,
+    buyer_id: String,
+    buyer_name: String,
+    unread: i64,
+    messages: Vec<Value>,
+}
+
+/// A buyer id above 2^53, as Shopee's are: it must survive as text.
+pub const CHAT_BUYER_ID: &str = "4224948255757271305";
 
 /// One of the fake shop's items, as `get_item_base_info` and
 /// `get_model_list` show it.
@@ -200,6 +223,7 @@ impl ShopeeFake {
             last_page: None,
             items: shop_items(),
             stuck_item_pages: false,
+            chat: Chat::default(),
         }));
         let app = Router::new()
             .route("/api/v2/auth/access_token/get", post(refresh))
@@ -213,6 +237,10 @@ impl ShopeeFake {
             .route("/api/v2/product/get_item_list", get(item_list))
             .route("/api/v2/product/get_item_base_info", get(item_base_info))
             .route("/api/v2/product/get_model_list", get(model_list))
+            .route("/api/v2/sellerchat/get_conversation_list", get(chat_conversations))
+            .route("/api/v2/sellerchat/get_message", get(chat_messages))
+            .route("/api/v2/sellerchat/send_message", post(chat_send))
+            .route("/api/v2/sellerchat/read_conversation", post(chat_read))
             .with_state(inner.clone());
         let addr = crate::serve(app).await;
         ShopeeFake { addr, inner }
@@ -282,6 +310,22 @@ impl ShopeeFake {
     /// Sets the original price of the item at `k` (decimal text).
     pub fn set_item_price(&self, k: usize, price: &str) {
         self.with(|i| i.items[k].price = price.to_string());
+    }
+
+    /// A buyer writes in the chat (a new conversation for a new buyer id);
+    /// `order_sn` links the message to an order as Shopee's order cards do.
+    pub fn buyer_writes(&self, buyer_id: &str, buyer_name: &str, text: &str, order_sn: Option<&str>) {
+        self.with(|i| chat_add(i, buyer_id, buyer_name, text, order_sn, false));
+    }
+
+    /// Withholds (or grants) the chat module, as for an app Shopee has not approved.
+    pub fn deny_chat(&self, denied: bool) {
+        self.with(|i| i.chat.denied = denied);
+    }
+
+    /// What the seller sent through the chat: (conversation id, text).
+    pub fn chat_sent(&self) -> Vec<(String, String)> {
+        self.with(|i| i.chat.sent.clone())
     }
 
     pub fn stats(&self) -> ShopeeStats {
@@ -806,4 +850,215 @@ async fn update_item(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, bod
     }
     i.stats.item_updates.push(b.clone());
     ok(json!({ "item_id": item }), Some(json!("")))
+}
+
+// ---- seller chat (sellerchat.*) ----
+
+/// Nanoseconds now, strictly increasing within the fake (Shopee's conversation times are nanoseconds).
+fn chat_nanos(i: &mut Inner) -> i64 {
+    i.chat.next_id += 1;
+    OffsetDateTime::now_utc().unix_timestamp() * 1_000_000_000
+        + i64::try_from(i.chat.next_id % 1_000_000).unwrap_or(0) * 1000
+}
+
+fn chat_add(
+    i: &mut Inner,
+    buyer_id: &str,
+    buyer_name: &str,
+    text: &str,
+    order_sn: Option<&str>,
+    from_shop: bool,
+) -> Value {
+    let nanos = chat_nanos(i);
+    let id = format!("{}", 7_000_000_000_000_000_000u64 + i.chat.next_id);
+    let k = match i.chat.conversations.iter().position(|c| c.buyer_id == buyer_id) {
+        Some(k) => k,
+        None => {
+            i.chat.conversations.push(ChatConversation {
+                id: format!("{}", 160_000_000_000_000_000u64 + i.chat.next_id),
+                buyer_id: buyer_id.to_string(),
+                buyer_name: buyer_name.to_string(),
+                unread: 0,
+                messages: vec![],
+            });
+            i.chat.conversations.len() - 1
+        }
+    };
+    let c = &mut i.chat.conversations[k];
+    let (from, to) = if from_shop {
+        (SHOP_ID.to_string(), buyer_id.to_string())
+    } else {
+        (buyer_id.to_string(), SHOP_ID.to_string())
+    };
+    let m = json!({
+        "message_id": id,
+        "message_type": "text",
+        "from_id": from.parse::<u64>().unwrap_or(0),
+        "from_shop_id": if from_shop { SHOP_ID } else { 0 },
+        "to_id": to.parse::<u64>().unwrap_or(0),
+        "to_shop_id": if from_shop { 0 } else { SHOP_ID },
+        "conversation_id": c.id,
+        "created_timestamp": nanos / 1_000_000_000,
+        "region": "MY",
+        "status": "normal",
+        "content": { "text": text },
+        "source_content": { "order_sn": order_sn.unwrap_or_default() },
+        "_nanos": nanos,
+    });
+    if !from_shop {
+        c.unread += 1;
+    }
+    c.messages.push(m.clone());
+    m
+}
+
+fn chat_denied(i: &Inner) -> Option<Response> {
+    i.chat.denied.then(|| envelope_error(StatusCode::FORBIDDEN, "error_auth", "No permission to current api."))
+}
+
+fn chat_conversation_json(c: &ChatConversation) -> Value {
+    let last = c.messages.last().cloned().unwrap_or(Value::Null);
+    json!({
+        "conversation_id": c.id,
+        "to_id": c.buyer_id.parse::<u64>().unwrap_or(0),
+        "to_name": c.buyer_name,
+        "to_avatar": "",
+        "shop_id": SHOP_ID,
+        "unread_count": c.unread,
+        "pinned": false,
+        "latest_message_id": last["message_id"],
+        "latest_message_type": "text",
+        "latest_message_content": last["content"],
+        "latest_message_from_id": last["from_id"],
+        "last_message_timestamp": last["_nanos"],
+    })
+}
+
+/// Newest first, 25 a page; `next_timestamp_nano` continues below a time.
+async fn chat_conversations(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Err(r) = verify(&i, &q, "/api/v2/sellerchat/get_conversation_list", true) {
+        return *r;
+    }
+    if let Some(r) = chat_denied(&i) {
+        return r;
+    }
+    if !matches!(q.get("direction").map(String::as_str), Some("latest" | "older"))
+        || !matches!(q.get("type").map(String::as_str), Some("all" | "pinned" | "unread"))
+    {
+        return envelope_error(StatusCode::BAD_REQUEST, "error_param", "direction and type are required");
+    }
+    let size = q.get("page_size").and_then(|p| p.parse::<usize>().ok()).unwrap_or(25).clamp(1, 60);
+    let below = q.get("next_timestamp_nano").and_then(|t| t.parse::<i64>().ok()).unwrap_or(i64::MAX);
+    let mut list: Vec<&ChatConversation> = i
+        .chat
+        .conversations
+        .iter()
+        .filter(|c| c.messages.last().and_then(|m| m["_nanos"].as_i64()).is_some_and(|n| n < below))
+        .collect();
+    list.sort_by_key(|c| std::cmp::Reverse(c.messages.last().and_then(|m| m["_nanos"].as_i64())));
+    let more = list.len() > size;
+    list.truncate(size);
+    let next = list.last().and_then(|c| c.messages.last()).map(|m| m["_nanos"].to_string()).unwrap_or_default();
+    ok(
+        json!({
+            "conversations": list.iter().map(|c| chat_conversation_json(c)).collect::<Vec<_>>(),
+            "page_result": { "page_size": size, "more": more, "next_cursor": { "next_message_time_nano": next, "conversation_id": "" } }
+        }),
+        None,
+    )
+}
+
+/// Newest first, 25 a page; `offset` is the position as text.
+async fn chat_messages(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>) -> Response {
+    let i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Err(r) = verify(&i, &q, "/api/v2/sellerchat/get_message", true) {
+        return *r;
+    }
+    if let Some(r) = chat_denied(&i) {
+        return r;
+    }
+    let id = q.get("conversation_id").cloned().unwrap_or_default();
+    let Some(c) = i.chat.conversations.iter().find(|c| c.id == id) else {
+        return envelope_error(StatusCode::BAD_REQUEST, "error_param", "conversation not found");
+    };
+    let size = q.get("page_size").and_then(|p| p.parse::<usize>().ok()).unwrap_or(25).clamp(1, 60);
+    let from = q.get("offset").and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
+    let newest_first: Vec<Value> = c.messages.iter().rev().skip(from).take(size).cloned().collect();
+    let next = if from + size < c.messages.len() { (from + size).to_string() } else { String::new() };
+    ok(json!({ "messages": newest_first, "page_result": { "next_offset": next, "page_size": size } }), None)
+}
+
+async fn chat_send(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
+    let fault = crate::write_fault(&mut s.lock().unwrap_or_else(std::sync::PoisonError::into_inner).faults);
+    let delay = match fault {
+        Some(Fault::ApplyThenDelay(d)) => Some(d),
+        _ => None,
+    };
+    let answer = {
+        let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Err(r) = verify(&i, &q, "/api/v2/sellerchat/send_message", true) {
+            return *r;
+        }
+        if let Some(r) = chat_denied(&i) {
+            return r;
+        }
+        let Ok(b) = serde_json::from_str::<Value>(&body) else {
+            return envelope_error(StatusCode::BAD_REQUEST, "error_param", "body is not JSON");
+        };
+        let to = match &b["to_id"] {
+            Value::Number(n) => n.to_string(),
+            Value::String(t) => t.clone(),
+            _ => String::new(),
+        };
+        let text = b.pointer("/content/text").and_then(Value::as_str).unwrap_or_default().to_string();
+        if b["message_type"] != json!("text") || text.is_empty() {
+            return envelope_error(StatusCode::BAD_REQUEST, "error_param", "message_type text needs content.text");
+        }
+        if text.chars().count() > 600 {
+            return envelope_error(StatusCode::BAD_REQUEST, "sellerchat.message_too_long", "The message is too long.");
+        }
+        let Some(c) = i.chat.conversations.iter().find(|c| c.buyer_id == to) else {
+            return envelope_error(
+                StatusCode::BAD_REQUEST,
+                "sellerchat.user_is_forbidden",
+                "You can not chat with this user.",
+            );
+        };
+        let (conv, name) = (c.id.clone(), c.buyer_name.clone());
+        let m = chat_add(&mut i, &to, &name, &text, None, true);
+        i.chat.sent.push((conv, text));
+        json!({
+            "message_id": m["message_id"], "to_id": m["to_id"], "message_type": "text", "content": m["content"],
+            "conversation_id": m["conversation_id"].as_str().and_then(|c| c.parse::<u64>().ok()),
+            "created_timestamp": m["created_timestamp"],
+        })
+    };
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    ok(answer, None)
+}
+
+async fn chat_read(State(s): State<Arc<Mutex<Inner>>>, Query(q): Query<Q>, body: String) -> Response {
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Err(r) = verify(&i, &q, "/api/v2/sellerchat/read_conversation", true) {
+        return *r;
+    }
+    if let Some(r) = chat_denied(&i) {
+        return r;
+    }
+    let b: Value = serde_json::from_str(&body).unwrap_or_default();
+    let id = match &b["conversation_id"] {
+        Value::Number(n) => n.to_string(),
+        Value::String(t) => t.clone(),
+        _ => String::new(),
+    };
+    match i.chat.conversations.iter_mut().find(|c| c.id == id) {
+        Some(c) => {
+            c.unread = 0;
+            ok(json!({}), None)
+        }
+        None => envelope_error(StatusCode::BAD_REQUEST, "error_param", "conversation not found"),
+    }
 }

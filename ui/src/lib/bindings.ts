@@ -844,7 +844,12 @@ marketplace: boolean,
 /**
  * The order is Amazon's: its Messaging API messages can be sent.
  */
-amazonMessages: boolean, };
+amazonMessages: boolean, 
+/**
+ * A chat conversation (Shopee): the account's chat state (`ok`, `new`,
+ * `not-enabled` when the app lacks the chat module, or an error code).
+ */
+chat: string | null, };
 
 export type TemplateDto = { id: string, name: string, lang: string, body: string, };
 
