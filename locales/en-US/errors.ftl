@@ -122,6 +122,9 @@ error-channel-missing = { $what ->
     [shopee-item-id] The listing { $subject } needs its Shopee item id (item:model) in the editor's market tab.
     [message-kind] Amazon does not offer the message “{ $subject }” for this order, or it needs a document Mercator cannot attach yet.
     [chat-permission] Shopee has not enabled chat for this app: buyers' chat messages cannot be read or answered here. Ask Shopee to grant the app the seller chat module, or answer in Seller Centre.
+    [translation-key] No translation key is set: add a DeepL key under Settings › Translation. The inbox works untranslated meanwhile.
+    [translation-quota] The DeepL key has used up this month's characters: translations resume next month or with a larger plan.
+    [translation-language] DeepL does not translate into or from { $subject }: read and answer it as it is.
    *[other] The order id “{ $subject }” is not one this channel uses.
 }
 error-channel-not-sent-yet = Mercator does not send this change ({ $field }) to the channel yet: make it in the channel's seller centre.

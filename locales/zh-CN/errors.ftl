@@ -122,6 +122,9 @@ error-channel-missing = { $what ->
     [shopee-item-id] 商品 { $subject } 需要填写 Shopee 商品 ID（item:model），请在编辑器的市场页签中填写。
     [message-kind] 亚马逊不为此订单提供“{ $subject }”这种消息，或该消息需要 Mercator 暂不能附加的文件。
     [chat-permission] Shopee 尚未为此应用开通聊天功能：无法在这里读取或回复买家的聊天消息。请向 Shopee 申请为应用开通卖家聊天模块，或在卖家中心回复。
+    [translation-key] 尚未设置翻译密钥：请在“设置 › 翻译”中添加 DeepL 密钥。在此之前收件箱照常工作，只是不翻译。
+    [translation-quota] 该 DeepL 密钥本月字符额度已用完：下月或升级套餐后恢复翻译。
+    [translation-language] DeepL 不支持 { $subject } 的翻译：请直接阅读和回复原文。
    *[other] 订单号“{ $subject }”不是该渠道使用的格式。
 }
 error-channel-not-sent-yet = Mercator 目前还不会把此项修改（{ $field }）发送到渠道：请在渠道的卖家后台修改。

@@ -7,6 +7,7 @@ use mercator_api::inbox::{
     self, AmazonActionsDto, AmazonMessageInput, ConversationDto, DraftDto, InboxCountsDto, InboxFilter, LintIssueDto,
     MailboxDto, MailboxInput, ReplyInput, TemplateDto, ThreadDto,
 };
+use mercator_api::translation::{self, TranslatedDto, TranslationStatusDto};
 use mercator_api::ApiResult;
 use tauri::State;
 
@@ -75,6 +76,39 @@ pub async fn send_amazon_message(state: S<'_>, message: AmazonMessageInput) -> A
     let id = inbox::send_amazon_message(engine.store(), &message).await?;
     engine.send_soon();
     Ok(id)
+}
+
+/// The translation provider's state (a key in the keyring or not).
+#[tauri::command]
+pub async fn translation_status(state: S<'_>) -> ApiResult<TranslationStatusDto> {
+    translation::status(state.store().await?.as_ref(), &state.vault).await
+}
+
+/// Checks a DeepL key with DeepL, then keeps it in the keyring.
+#[tauri::command]
+pub async fn set_translation_key(
+    state: S<'_>,
+    key: String,
+    endpoint: Option<String>,
+) -> ApiResult<TranslationStatusDto> {
+    translation::set_key(state.store().await?.as_ref(), &state.vault, &key, endpoint.as_deref()).await
+}
+
+#[tauri::command]
+pub async fn remove_translation_key(state: S<'_>) -> ApiResult<()> {
+    translation::remove_key(state.store().await?.as_ref(), &state.vault).await
+}
+
+/// A buyer's message in the seller's language (kept with it).
+#[tauri::command]
+pub async fn translate_message(state: S<'_>, message_id: String, lang: String) -> ApiResult<TranslatedDto> {
+    translation::translate_message(state.store().await?.as_ref(), &state.vault, &message_id, &lang).await
+}
+
+/// A reply draft in the buyer's language.
+#[tauri::command]
+pub async fn translate_draft(state: S<'_>, text: String, to: String, from: Option<String>) -> ApiResult<TranslatedDto> {
+    translation::translate_draft(state.store().await?.as_ref(), &state.vault, &text, &to, from.as_deref()).await
 }
 
 #[tauri::command]

@@ -1239,22 +1239,38 @@ async function addMailbox(s, channelId, ports) {
   await s.click('[data-testid="inbox-mailboxes"]');
 }
 
-test("amazon messages: what Amazon allows for the buyer's order, sent through Amazon once, shown in the thread, in both languages", async () => {
+test("amazon messages and translation: what Amazon allows for the buyer's order, sent through Amazon once; the buyer's German translated, a Chinese reply sent in German with its original; in both languages", async () => {
   const xtask = process.env.MERCATOR_XTASK;
   assert.ok(xtask && existsSync(xtask), 'the xtask binary serves the fakes');
   const { spawn } = await import('node:child_process');
   const amazon = spawn(xtask, ['fake-amazon', '--orders', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const deepl = spawn(xtask, ['fake-deepl'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const mail = await startMail(xtask);
   try {
     const url = await new Promise((ok, fail) => {
       amazon.stdout.once('data', (d) => ok(String(d).trim().split('\n')[0]));
       amazon.once('exit', (c) => fail(new Error(`fake server exited ${c}`)));
     });
+    const [deeplUrl, deeplKey] = await new Promise((ok, fail) => {
+      deepl.stdout.once('data', (d) => ok(String(d).trim().split('\n')[0].split(' ')));
+      deepl.once('exit', (c) => fail(new Error(`fake DeepL exited ${c}`)));
+    });
     const dataDir = join(root, 'amazon-messages');
     const s = await launch(APP, env(dataDir));
     try {
       await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
       await s.click('[data-nav="settings"]');
+      // translation: a wrong DeepL key is refused and not kept; the right one is checked and kept in the keyring
+      await s.click('[data-testid="translation-settings"] details summary');
+      await setValue(s, '[data-testid="deepl-endpoint"]', deeplUrl);
+      await setValue(s, '[data-testid="deepl-key"]', 'wrong-key:fx');
+      await s.click('[data-testid="deepl-save"]');
+      await s.waitText('[data-testid="translation-error"]', (t) => t.length > 0);
+      assert.match(await s.text('[data-testid="translation-status"]'), /No translation key/);
+      await setValue(s, '[data-testid="deepl-key"]', deeplKey);
+      await s.click('[data-testid="deepl-save"]');
+      await s.waitText('[data-testid="translation-notice"]', (t) => t.includes('The key works'));
+      await s.screenshot(join(SHOTS, 'settings-translation-en.png'));
       await s.click('[data-testid="account-add"]');
       await s.type('[data-testid="account-name"]', 'Amazon.de Messaging');
       await s.type('[data-testid="account-client-id"]', 'amzn1.application-oa2-client.test');
@@ -1282,6 +1298,9 @@ test("amazon messages: what Amazon allows for the buyer's order, sent through Am
       await s.waitText('[data-testid="inbox-list"]', (t) => t.includes(`Lieferadresse ${order}`), 15000);
       await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('Lieferadresse')).click()`);
       await s.waitText('[data-testid="order-card"]', (t) => t.includes(order));
+      // the buyer's German translated beside the original
+      await s.click('[data-testid="message-translate"]');
+      await s.waitText('[data-testid="message-translation"]', (t) => t.includes('[EN-US] Kommt das Paket noch diese Woche?'));
 
       // ask Amazon: the kinds it allows now, the ones needing a document shown but not offered
       await s.click('[data-testid="amazon-messages-open"]');
@@ -1332,11 +1351,36 @@ test("amazon messages: what Amazon allows for the buyer's order, sent through Am
       assert.ok((await s.exec(options)).some(([, , text]) => text === '意外问题'));
       await s.screenshot(join(SHOTS, 'inbox-amazon-messages-zh.png'));
       assert.equal((await (await fetch(`${url}/_fake/messages`)).json()).length, 1, 'still once');
+      // a reply written in Chinese, turned into the buyer's German before sending; both texts shown
+      await setValue(s, '[data-testid="reply-text"]', '您好，包裹本周四送达。');
+      await s.click('[data-testid="reply-translate"]');
+      await s.waitText('[data-testid="reply-original"]', (t) => t.includes('您好，包裹本周四送达。'));
+      let translated = '';
+      for (let k = 0; k < 50 && !translated.startsWith('[DE]'); k++) {
+        translated = await s.exec(`return document.querySelector('[data-testid="reply-text"]').value`);
+        if (!translated.startsWith('[DE]')) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(translated, '[DE] 您好，包裹本周四送达。');
+      await s.exec(`return new Promise((r) => setTimeout(r, 600))`);
+      await s.screenshot(join(SHOTS, 'inbox-translate-reply-zh.png'));
+      await s.click('[data-testid="reply-send"]');
+      await s.waitText('[data-testid="messages"]', (t) => t.includes('[DE] 您好，包裹本周四送达。'));
+      await s.waitText('[data-testid="messages"] [data-testid="message"]:last-child [data-testid="message-status"]', (t) => t === '已发送', 20000);
+      let got = [];
+      for (let k = 0; k < 40 && got.length === 0; k++) {
+        got = JSON.parse(await mail.ask('received'));
+        if (got.length === 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(got.length, 1, 'the reply reached the SMTP receiver once');
+      assert.ok(got[0].text.includes('[DE] 您好，包裹本周四送达。'), got[0].text);
+      const kept = execFileSync('sqlite3', [db, "SELECT original FROM messages WHERE original IS NOT NULL"], { encoding: 'utf8' }).trim();
+      assert.equal(kept, '您好，包裹本周四送达。', 'the seller\'s own text is kept with the reply');
     } finally {
       await s.close();
     }
   } finally {
     amazon.kill();
+    deepl.kill();
     mail.stop();
   }
 });

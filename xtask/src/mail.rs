@@ -50,3 +50,17 @@ pub fn fake_mail(_args: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// `fake-deepl`: the DeepL API fake on loopback for the end-to-end tests;
+/// prints its URL and the key it takes, then serves until killed.
+pub fn fake_deepl(_args: &[String]) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let fake = mercator_testkit::deepl::DeepLFake::start().await;
+        println!("{} {}", fake.url(), mercator_testkit::deepl::KEY);
+        let _ = std::io::stdout().flush();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    })
+}

@@ -61,6 +61,7 @@ fn main() {
         "fake-amazon" => sync::fake_amazon(&rest),
         "fake-shopee" => sync::fake_shopee(&rest),
         "fake-mail" => mail::fake_mail(&rest),
+        "fake-deepl" => mail::fake_deepl(&rest),
         "bench-ui" => deps().and_then(|()| bench_ui()),
         _ => {
             eprintln!(

@@ -128,6 +128,8 @@ pub fn typescript_bindings() -> String {
         crate::inbox::AmazonMessageKindDto::decl(&cfg),
         crate::inbox::AmazonActionsDto::decl(&cfg),
         crate::inbox::AmazonMessageInput::decl(&cfg),
+        crate::translation::TranslationStatusDto::decl(&cfg),
+        crate::translation::TranslatedDto::decl(&cfg),
         crate::shipping::ShipReport::decl(&cfg),
         crate::shipping::ShipmentDto::decl(&cfg),
     ];

@@ -680,6 +680,9 @@ pub struct MessageDto {
     pub action: Option<String>,
     /// Its buyer data was deleted (30 days after shipment): the text is gone.
     pub purged: bool,
+    /// Its translation for the seller (kept), and into which language.
+    pub translation: Option<String>,
+    pub translation_lang: Option<String>,
     pub sent_at: String,
 }
 
@@ -711,6 +714,8 @@ fn message_dto(m: store_inbox::MessageRow) -> MessageDto {
         original: m.original,
         action: m.action,
         purged: m.purged_at.is_some(),
+        translation: m.translation,
+        translation_lang: m.translation_lang,
         sent_at: m.sent_at,
     }
 }

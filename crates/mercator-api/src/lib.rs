@@ -20,6 +20,7 @@ pub mod pricing;
 pub mod pricing_types;
 pub mod shipping;
 pub mod sync;
+pub mod translation;
 
 pub use bindings::{typescript_bindings, CORE_WIRE_TYPES};
 pub use catalog_types::{BulkOp, CatalogFilter, Certification, Edit, ImageRef, Keep, RuleIssue, Severity};

@@ -3798,3 +3798,105 @@ mod shopee_chat {
         assert_eq!(fake.stats().refreshes, refreshes, "no token refresh for a missing module");
     }
 }
+
+mod translation {
+    use mercator_api::translation::{self, translate_draft_with, translate_message_with};
+    use mercator_channels::http::RetryPolicy;
+    use mercator_channels::translate::{DeepL, Translator};
+    use mercator_store::inbox::{Direction, NewMessage};
+    use mercator_store::{OpenOptions, Store};
+    use mercator_testkit::deepl::{DeepLFake, KEY};
+    use mercator_vault::{Secret, Vault};
+    use time::OffsetDateTime;
+
+    fn deepl(fake: &DeepLFake, key: &str) -> DeepL {
+        DeepL::new(Secret::new(key), Some(&fake.url()), RetryPolicy::fast()).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn messages_and_replies_are_translated_and_every_failure_says_what_to_do() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, _) =
+            Store::open(tmp.path(), &OpenOptions { seed_demo: false, ..Default::default() }).await.unwrap();
+        let ch = store.add_channel("amazon", "Amazon DE", "DE", "EUR", "de-DE").await.unwrap();
+        let m = NewMessage {
+            channel_id: ch.clone(),
+            mailbox_id: None,
+            external_id: "t1@x".into(),
+            thread: None,
+            parents: vec![],
+            direction: Direction::In,
+            subject: "Rückgabe".into(),
+            from_name: "Jonas".into(),
+            from_address: "j@marketplace.amazon.de".into(),
+            reply_to: "j@marketplace.amazon.de".into(),
+            body: "Der Wasserkocher ist kaputt, ich möchte ihn zurückgeben.".into(),
+            html: None,
+            blocked_images: 0,
+            attachments: "[]".into(),
+            sent_at: OffsetDateTime::now_utc(),
+            order_refs: vec![],
+            lang: None,
+            auto: false,
+        };
+        let r = store.ingest(&[m], None).await.unwrap();
+        let (conv, msg) = r.stored[0].clone();
+        let fake = DeepLFake::start().await;
+        let d = deepl(&fake, KEY);
+
+        // the buyer's German, for a seller reading Chinese; kept with the message
+        let t = translate_message_with(&store, &d, &msg, "zh-CN").await.unwrap();
+        assert_eq!(t.text, "[ZH-HANS] Der Wasserkocher ist kaputt, ich möchte ihn zurückgeben.");
+        assert_eq!(t.detected, "de");
+        let asked = fake.requests();
+        translate_message_with(&store, &d, &msg, "zh-CN").await.unwrap();
+        assert_eq!(fake.requests(), asked, "the second look reads the kept translation");
+        let thread = mercator_api::inbox::thread(&store, &conv).await.unwrap();
+        assert_eq!(thread.messages[0].translation.as_deref(), Some(t.text.as_str()));
+
+        // a reply written in Chinese, turned into German; both are sent to the outbox record
+        let reply = translate_draft_with(&d, "您好，请把水壶寄回，我们会退款。", "de-DE", Some("zh-CN")).await.unwrap();
+        assert_eq!(reply.text, "[DE] 您好，请把水壶寄回，我们会退款。");
+
+        // busy: retried; unknown language: refused before any request; offline; wrong key; quota
+        fake.busy(2);
+        assert!(translate_draft_with(&d, "谢谢", "ja-JP", None).await.is_ok(), "429 retried");
+        let before = fake.requests();
+        let e = translate_draft_with(&d, "谢谢", "ms-MY", None).await.unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["what"].as_str()), ("channel-missing", "translation-language"));
+        assert_eq!(fake.requests(), before);
+        let off = DeepL::new(Secret::new(KEY), Some("http://127.0.0.1:9"), RetryPolicy::fast()).unwrap();
+        assert_eq!(translate_draft_with(&off, "谢谢", "de-DE", None).await.unwrap_err().0.code, "channel-offline");
+        let wrong = deepl(&fake, "not-the-key:fx");
+        let e = translate_draft_with(&wrong, "谢谢", "de-DE", None).await.unwrap_err();
+        assert_eq!(e.0.code, "channel-auth");
+        assert!(!serde_json::to_string(&e.0).unwrap().contains("not-the-key"), "the key is in no error");
+        fake.set_remaining(3);
+        let e = translate_draft_with(&d, "Vielen Dank", "en-US", None).await.unwrap_err();
+        assert_eq!((e.0.code.as_str(), e.0.args["what"].as_str()), ("channel-missing", "translation-quota"));
+        fake.set_remaining(1_000_000);
+
+        // more than 50 texts go in several requests, in order
+        let many: Vec<String> = (0..120).map(|i| format!("Satz {i}")).collect();
+        let before = fake.requests();
+        let got = d.translate(&many, "en-GB", Some("de")).await.unwrap();
+        assert_eq!(fake.requests() - before, 3);
+        assert_eq!(got[119].text, "[EN-GB] Satz 119");
+
+        // the key: checked, into the keyring, never into SQLite; without it, a clear error
+        let vault = Vault::in_memory();
+        let e = translation::translate_message(&store, &vault, &msg, "en-US").await.unwrap_err();
+        assert_eq!(e.0.args["what"], "translation-key");
+        assert!(translation::set_key(&store, &vault, "wrong", Some(&fake.url())).await.is_err());
+        assert!(!translation::status(&store, &vault).await.unwrap().configured, "a refused key is not kept");
+        let st = translation::set_key(&store, &vault, KEY, Some(&fake.url())).await.unwrap();
+        assert!(st.configured && st.used.is_some());
+        let t = translation::translate_message(&store, &vault, &msg, "en-US").await.unwrap();
+        assert!(t.text.starts_with("[EN-US] "));
+        let dump: Vec<String> = sqlx::query_scalar("SELECT value FROM settings").fetch_all(store.pool()).await.unwrap();
+        assert!(dump.iter().any(|v| v.contains("127.0.0.1")), "the endpoint is a setting");
+        assert!(!dump.iter().any(|v| v.contains(KEY)), "the key is not in the settings");
+        translation::remove_key(&store, &vault).await.unwrap();
+        assert!(!translation::status(&store, &vault).await.unwrap().configured);
+    }
+}

@@ -20,6 +20,7 @@ pub mod model;
 pub mod redact;
 pub mod shopee;
 pub mod shopify;
+pub mod translate;
 pub mod woocommerce;
 
 pub use model::*;

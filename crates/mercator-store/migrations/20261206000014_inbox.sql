@@ -74,6 +74,9 @@ ALTER TABLE messages ADD COLUMN original TEXT;
 ALTER TABLE messages ADD COLUMN action TEXT;
 -- the buyer data of the message was deleted (its text, sender, attachments)
 ALTER TABLE messages ADD COLUMN purged_at TEXT;
+-- the message translated for the seller (cached; cleared with its buyer data)
+ALTER TABLE messages ADD COLUMN translation TEXT;
+ALTER TABLE messages ADD COLUMN translation_lang TEXT;
 CREATE UNIQUE INDEX messages_external ON messages(channel_id, external_id);
 -- a conversation's newest message and its counts by state read from indexes
 -- alone, however long the thread

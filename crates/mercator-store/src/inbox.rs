@@ -543,6 +543,9 @@ pub struct MessageRow {
     pub action: Option<String>,
     /// When its buyer data was deleted (its text is gone).
     pub purged_at: Option<String>,
+    /// Its translation for the seller, and into which language.
+    pub translation: Option<String>,
+    pub translation_lang: Option<String>,
     pub sent_at: String,
 }
 
@@ -927,7 +930,7 @@ impl Store {
     pub async fn thread(&self, conversation_id: &str) -> Result<Vec<MessageRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, external_id, direction, subject, from_name, from_address, body, html, blocked_images, attachments, \
-                    status, error, auto, lang, original, action, purged_at, sent_at \
+                    status, error, auto, lang, original, action, purged_at, translation, translation_lang, sent_at \
              FROM messages WHERE conversation_id = ? ORDER BY sent_at, id",
         )
         .bind(conversation_id)
@@ -1331,6 +1334,30 @@ impl Store {
             tx.commit().await?;
         }
         self.reply_sent(message_id, at).await
+    }
+
+    /// A message's text and its cached translation, for translating it.
+    pub async fn message_text(&self, message_id: &str) -> Result<MessageRow, StoreError> {
+        sqlx::query_as(
+            "SELECT id, external_id, direction, subject, from_name, from_address, body, html, blocked_images, attachments, \
+                    status, error, auto, lang, original, action, purged_at, translation, translation_lang, sent_at \
+             FROM messages WHERE id = ?",
+        )
+        .bind(message_id)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| not_found("message", message_id))
+    }
+
+    /// Keeps a message's translation (not for a message whose buyer data is gone).
+    pub async fn set_translation(&self, message_id: &str, text: &str, lang: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE messages SET translation = ?, translation_lang = ? WHERE id = ? AND purged_at IS NULL")
+            .bind(text)
+            .bind(lang)
+            .bind(message_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// What delivery needs for one queued Amazon message.

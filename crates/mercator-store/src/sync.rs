@@ -92,7 +92,7 @@ pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, no
     // conversation with nothing of the buyer left loses the buyer's name and
     // address (the next mail from the buyer brings them back).
     sqlx::query(
-        "UPDATE messages SET body = '', html = NULL, original = NULL, attachments = '[]', from_name = '', \
+        "UPDATE messages SET body = '', html = NULL, original = NULL, translation = NULL, attachments = '[]', from_name = '', \
          from_address = '', blocked_images = 0, purged_at = ?1, updated_at = ?1 \
          WHERE purged_at IS NULL AND status != 'waiting' AND sent_at < ?2 \
            AND (sent_at < ?3 OR conversation_id IN (SELECT cv.id FROM conversations cv JOIN orders o ON o.id = cv.order_id \

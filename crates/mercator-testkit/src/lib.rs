@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
+pub mod deepl;
 pub mod mailserver;
 pub mod shopee;
 pub mod shopify;

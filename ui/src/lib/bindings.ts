@@ -822,7 +822,11 @@ action: string | null,
 /**
  * Its buyer data was deleted (30 days after shipment): the text is gone.
  */
-purged: boolean, sentAt: string, };
+purged: boolean, 
+/**
+ * Its translation for the seller (kept), and into which language.
+ */
+translation: string | null, translationLang: string | null, sentAt: string, };
 
 export type ThreadDto = { conversation: ConversationDto, messages: Array<MessageDto>, order: OrderDetailDto | null, 
 /**
@@ -904,6 +908,26 @@ lang: string,
  * Send although the policy lint found something.
  */
 overrideLint: boolean, };
+
+export type TranslationStatusDto = { 
+/**
+ * A key is in the keyring.
+ */
+configured: boolean, provider: string, endpoint: string | null, 
+/**
+ * Characters used and allowed this period, when asked and reachable.
+ */
+used: number | null, limit: number | null, };
+
+export type TranslatedDto = { text: string, 
+/**
+ * The language it is in now (BCP 47).
+ */
+lang: string, 
+/**
+ * The language the provider found the source in (base code).
+ */
+detected: string, };
 
 export type ShipReport = { 
 /**

@@ -1,7 +1,7 @@
 // Generated from src-tauri's #[tauri::command] functions by `cargo xtask bindings`.
 // Do not edit: `cargo xtask test` fails when this file is stale.
 import { invoke } from '@tauri-apps/api/core';
-import type { AccountDto, AmazonActionsDto, AmazonMessageInput, AppInfo, ApplyPricesResult, BulkOp, BulkResult, CarrierDto, CatalogFilter, CatalogSummary, ChannelDto, ConnectivityDto, ConversationDto, DeliveryReport, DraftDto, EcbImportResult, Edit, ExportResult, Globals, HistoryDto, ImportPreview, ImportResult, InboxCountsDto, InboxFilter, Keep, LinkReportDto, LintIssueDto, MailboxDto, MailboxInput, Market, MatrixFilter, MatrixRowDto, NewProductRequest, OrderDetailDto, OrderDto, OrderFilter, OutboxProblemDto, Page, PickListDto, PriceChangeDto, PricingOverview, ProductDetailDto, ProductDto, PromoQuote, PromotionInput, Quote, ReplyInput, RepriceResult, RunReport, ShipReport, ShipRequest, StockFilter, StockRowDto, SyncLogDto, SyncStatus, TemplateDto, ThreadDto, UnreadableOrderDto, VaultStatus, WarehouseDto } from './bindings';
+import type { AccountDto, AmazonActionsDto, AmazonMessageInput, AppInfo, ApplyPricesResult, BulkOp, BulkResult, CarrierDto, CatalogFilter, CatalogSummary, ChannelDto, ConnectivityDto, ConversationDto, DeliveryReport, DraftDto, EcbImportResult, Edit, ExportResult, Globals, HistoryDto, ImportPreview, ImportResult, InboxCountsDto, InboxFilter, Keep, LinkReportDto, LintIssueDto, MailboxDto, MailboxInput, Market, MatrixFilter, MatrixRowDto, NewProductRequest, OrderDetailDto, OrderDto, OrderFilter, OutboxProblemDto, Page, PickListDto, PriceChangeDto, PricingOverview, ProductDetailDto, ProductDto, PromoQuote, PromotionInput, Quote, ReplyInput, RepriceResult, RunReport, ShipReport, ShipRequest, StockFilter, StockRowDto, SyncLogDto, SyncStatus, TemplateDto, ThreadDto, TranslatedDto, TranslationStatusDto, UnreadableOrderDto, VaultStatus, WarehouseDto } from './bindings';
 
 /** Every command of the shell, by its Rust name in camelCase. */
 export const commands = {
@@ -61,6 +61,7 @@ export const commands = {
   productHistory: (productId: string) => invoke<HistoryDto[]>('product_history', { productId }),
   quitApp: () => invoke<void>('quit_app'),
   removeMailbox: (mailboxId: string) => invoke<void>('remove_mailbox', { mailboxId }),
+  removeTranslationKey: () => invoke<void>('remove_translation_key'),
   reprice: () => invoke<RepriceResult>('reprice'),
   resolveConflict: (productId: string, listingId: string, choices: [string, Keep][]) => invoke<ProductDetailDto>('resolve_conflict', { productId, listingId, choices }),
   resumeSync: () => invoke<void>('resume_sync'),
@@ -79,11 +80,15 @@ export const commands = {
   setStockLevel: (warehouseId: string, variantId: string, onHand: number) => invoke<number>('set_stock_level', { warehouseId, variantId, onHand }),
   setSyncPaused: (channelId: string, paused: boolean) => invoke<void>('set_sync_paused', { channelId, paused }),
   setTheme: (theme: string) => invoke<void>('set_theme', { theme }),
+  setTranslationKey: (key: string, endpoint: string | null) => invoke<TranslationStatusDto>('set_translation_key', { key, endpoint }),
   simulatePromotion: (variantId: string, channelId: string, price: string, promotion: PromotionInput) => invoke<PromoQuote>('simulate_promotion', { variantId, channelId, price, promotion }),
   stockPage: (filter: StockFilter, lang: string, offset: number, limit: number) => invoke<Page<StockRowDto>>('stock_page', { filter, lang, offset, limit }),
   syncAccount: (channelId: string) => invoke<RunReport>('sync_account', { channelId }),
   syncStatus: () => invoke<SyncStatus>('sync_status'),
   testAccount: (channelId: string) => invoke<void>('test_account', { channelId }),
+  translateDraft: (text: string, to: string, from: string | null) => invoke<TranslatedDto>('translate_draft', { text, to, from }),
+  translateMessage: (messageId: string, lang: string) => invoke<TranslatedDto>('translate_message', { messageId, lang }),
+  translationStatus: () => invoke<TranslationStatusDto>('translation_status'),
   uiReady: (pageMs: number) => invoke<void>('ui_ready', { pageMs }),
   undoChange: (opId: string) => invoke<void>('undo_change', { opId }),
   unreadableOrders: () => invoke<UnreadableOrderDto[]>('unreadable_orders'),
