@@ -24,7 +24,9 @@ impl Host for WindowHost {
         // an OS notification in the user's language, naming the buyer and subject as plain text
         let app = self.app.clone();
         let (store, system_locale) = (self.store.clone(), self.system_locale.clone());
-        let (count, line) = (event.stored, format!("{}: {}", event.buyer, event.subject));
+        let line =
+            if event.subject.is_empty() { event.buyer.clone() } else { format!("{}: {}", event.buyer, event.subject) };
+        let count = event.stored;
         tauri::async_runtime::spawn(async move {
             use tauri_plugin_notification::NotificationExt;
             let lang = match mercator_api::ops::ui_settings(store.as_ref(), &system_locale).await {

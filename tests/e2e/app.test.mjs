@@ -1168,6 +1168,7 @@ test('inbox: buyer mail arrives live through a real mail server, threaded with i
       await s.click('[data-testid="language-select"] option[value="zh-CN"]');
       await s.waitText('[data-nav="inbox"]', (t) => t.includes('消息'));
       await s.click('[data-nav="inbox"]');
+      await s.waitText('[data-testid="inbox-list"]', (t) => t.includes(order));
       await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('${order}')).click()`);
       await s.waitText('[data-testid="thread-state"]', (t) => t.includes('已回复'));
       await s.waitText('[data-testid="message-status"]', (t) => t === '已发送');

@@ -442,33 +442,16 @@ impl Shared {
         };
         self.reached(channel_id, error.as_ref()).await;
         self.host.sync_event(&SyncEvent { channel_id: channel_id.into(), report, running: false, error });
-        if r.is_ok() {
-            self.read_chat(channel_id).await;
+        if report.chat_messages > 0 {
+            self.host.inbox(&InboxEvent {
+                mailbox_id: String::new(),
+                stored: usize::try_from(report.chat_messages).unwrap_or(0),
+                conversations: vec![],
+                buyer: String::new(),
+                subject: String::new(),
+            });
         }
         r
-    }
-
-    /// After an account's orders: what is new in its chat (Shopee seller
-    /// chat), reported like new mail.
-    async fn read_chat(&self, channel_id: &str) {
-        let now = self.clock.now();
-        let Ok(sync::Connector::Shopee(sp)) = sync::connector_for(&self.store, &self.vault, channel_id).await else {
-            return;
-        };
-        if !crate::chat::chat_due(&self.store, channel_id, now).await.unwrap_or(true) {
-            return;
-        }
-        match crate::chat::sync_chat(&self.store, &sp, channel_id, now).await {
-            Ok(r) if r.stored > 0 => self.host.inbox(&InboxEvent {
-                mailbox_id: String::new(),
-                stored: r.stored,
-                conversations: r.conversations,
-                buyer: r.buyer,
-                subject: String::new(),
-            }),
-            Ok(_) => {}
-            Err(e) => tracing::info!(channel = %channel_id, error = %e, "chat not read"),
-        }
     }
 
     /// Books what a run of `channel_id` says about the network. A run that

@@ -92,6 +92,9 @@ pub struct RunReport {
     pub recovered: i64,
     /// The run finished its window (false: it stopped and will continue).
     pub complete: bool,
+    /// Chat messages stored by the run (Shopee seller chat, read with the
+    /// same connection and token after the orders).
+    pub chat_messages: i64,
 }
 
 fn channel_err(e: &ChannelError) -> ApiError {
@@ -549,11 +552,24 @@ pub async fn sync_now_at(
 ) -> ApiResult<RunReport> {
     let c = connector_for(store, vault, channel_id).await?;
     let report = pull_with(store, channel_id, &c, now, progress).await;
-    report_token_problem(store, channel_id, &c).await?;
-    let report = report?;
+    if report.is_err() {
+        report_token_problem(store, channel_id, &c).await?;
+    }
+    let mut report = report?;
     if let (Connector::Amazon(a), true) = (&c, report.complete) {
         fba_stock(store, channel_id, a).await;
     }
+    // the chat with this connector: Shopee's refresh tokens are single use, a
+    // second connection refreshing at the same time would spend the other's
+    if let Connector::Shopee(sp) = &c {
+        if crate::chat::chat_due(store, channel_id, now).await.unwrap_or(true) {
+            match crate::chat::sync_chat(store, sp, channel_id, now).await {
+                Ok(r) => report.chat_messages = i64::try_from(r.stored).unwrap_or(i64::MAX),
+                Err(e) => tracing::info!(channel = %channel_id, error = %e, "chat not read"),
+            }
+        }
+    }
+    report_token_problem(store, channel_id, &c).await?;
     Ok(report)
 }
 

@@ -573,7 +573,12 @@ recovered: number,
 /**
  * The run finished its window (false: it stopped and will continue).
  */
-complete: boolean, };
+complete: boolean, 
+/**
+ * Chat messages stored by the run (Shopee seller chat, read with the
+ * same connection and token after the orders).
+ */
+chatMessages: number, };
 
 export type UnreadableOrderDto = { channelId: string, channelName: string, 
 /**
