@@ -200,11 +200,18 @@ impl Store {
                 std::fs::create_dir_all(parent)
                     .map_err(|e| StoreError::BackupFailed { path: db_path.clone(), detail: e.to_string() })?;
             }
-            // SQLite's online backup: a consistent copy of the live database.
+            // SQLite's online backup: a consistent copy of the live database,
+            // written under a temporary name and renamed when complete, so a
+            // process killed while copying leaves no half backup and no name
+            // that stops the next start
+            let partial = backup.with_extension("partial");
+            let _ = std::fs::remove_file(&partial);
             sqlx::query("VACUUM INTO ?")
-                .bind(backup.display().to_string())
+                .bind(partial.display().to_string())
                 .execute(&mut conn)
                 .await
+                .map_err(|e| StoreError::BackupFailed { path: db_path.clone(), detail: e.to_string() })?;
+            std::fs::rename(&partial, &backup)
                 .map_err(|e| StoreError::BackupFailed { path: db_path.clone(), detail: e.to_string() })?;
             tracing::info!(backup = %backup.display(), "database backed up before migration");
             report.backup = Some(backup);
@@ -335,6 +342,12 @@ impl Store {
         let mut backups: Vec<PathBuf> = std::fs::read_dir(self.data_dir.join("backups"))
             .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "bak")).collect())
             .unwrap_or_default();
+        // a backup cut off by a crash is never a backup to keep (buyer data in it)
+        for p in std::fs::read_dir(self.data_dir.join("backups")).into_iter().flatten().flatten() {
+            if p.path().extension().is_some_and(|x| x == "partial") {
+                std::fs::remove_file(p.path()).map_err(StoreError::Io)?;
+            }
+        }
         backups.sort_by_key(|p| std::cmp::Reverse(mtime(p)));
         for (i, b) in backups.iter().enumerate() {
             let keep = i < BACKUPS_KEPT
@@ -390,5 +403,27 @@ async fn purge_file(path: &Path, cutoff: &str) -> Result<i64, sqlx::Error> {
 
 fn backup_path(data_dir: &Path, from_version: i64) -> PathBuf {
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-    data_dir.join("backups").join(format!("{DB_FILE_NAME}.v{from_version}.{stamp}.bak"))
+    let dir = data_dir.join("backups");
+    // a start in the same second as the last one (after a crash) keeps both backups
+    (0u32..)
+        .map(|n| {
+            let extra = if n == 0 { String::new() } else { format!("-{n}") };
+            dir.join(format!("{DB_FILE_NAME}.v{from_version}.{stamp}{extra}.bak"))
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(format!("{DB_FILE_NAME}.v{from_version}.{stamp}.bak")))
+}
+
+#[cfg(test)]
+mod backup_name_tests {
+    #[test]
+    fn a_start_in_the_same_second_keeps_both_backups() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("backups")).unwrap();
+        let first = super::backup_path(dir.path(), 13);
+        std::fs::write(&first, b"x").unwrap();
+        let second = super::backup_path(dir.path(), 13);
+        assert_ne!(first, second);
+        assert_eq!(second.extension().and_then(|e| e.to_str()), Some("bak"));
+    }
 }
