@@ -405,7 +405,7 @@ fn backup_path(data_dir: &Path, from_version: i64) -> PathBuf {
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
     let dir = data_dir.join("backups");
     // a start in the same second as the last one (after a crash) keeps both backups
-    (0u32..)
+    (0u32..10_000)
         .map(|n| {
             let extra = if n == 0 { String::new() } else { format!("-{n}") };
             dir.join(format!("{DB_FILE_NAME}.v{from_version}.{stamp}{extra}.bak"))
