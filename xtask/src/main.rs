@@ -13,8 +13,9 @@
 //!   bench-import [--rows N]            catalog import/export/update/bulk-edit times vs the sqlite3 CLI's .import
 //!   bench-pricing                      reprice 100k variants x 10 markets, persist, "why this price" latency
 //!   bench-sync [--orders N]            full and incremental order sync from a local SP-API, orders/s, peak memory
-//!   crash-test [--channel amazon|shopify|woocommerce|all] [--trials N] [--orders M]
-//!                                      kill the syncing process at random points; the final orders must equal the server's
+//!   crash-test [--channel amazon|shopify|woocommerce|mail|all] [--trials N] [--orders M]
+//!                                      kill the syncing process (or the mail work) at random points; the final orders must
+//!                                      equal the server's, every reply sent and filed once
 //!   conformance                        connector requests against the marketplaces' published specs (Prism, Shopify schema)
 //!   bench-ui                           search keystroke-to-screen latency, orders list first screen and filters,
 //!                                      memory while browsing (100k SKUs, 100k orders)
@@ -28,6 +29,7 @@ mod bench_inbox;
 mod commands_ts;
 mod conformance;
 mod mail;
+mod mail_crash;
 mod modules;
 mod sync;
 mod util;
@@ -57,6 +59,7 @@ fn main() {
         "bench-inbox" => bench_inbox::bench_inbox(&rest),
         "crash-test" => sync::crash_test(&rest),
         "sync-child" => sync::sync_child(&rest),
+        "mail-crash-child" => mail_crash::mail_crash_child(&rest),
         "import-child" => bench::import_child(&rest),
         "fake-amazon" => sync::fake_amazon(&rest),
         "fake-shopee" => sync::fake_shopee(&rest),
@@ -229,7 +232,7 @@ fn test_all(args: &[String]) -> R {
     }
     section("connectors against the marketplaces' published specs (validating mocks)");
     conformance::conformance()?;
-    section("crash test: the syncing process killed at random points, restarted; orders must equal the server's");
+    section("crash test: the syncing process and the mail work killed at random points, restarted; orders equal the server's, replies sent once");
     sync::crash_test(&["--channel".into(), "all".into(), "--trials".into(), "2".into()])?;
     section("UI typecheck and unit tests");
     cmd("npm", &["run", "check"]).dir(root().join("ui")).run()?;

@@ -284,15 +284,21 @@ pub fn crash_test(args: &[String]) -> Result<(), String> {
     while let Some(a) = it.next() {
         if a == "--channel" {
             kinds = match it.next().map(String::as_str) {
-                Some("all") => vec!["amazon".into(), "shopify".into(), "woocommerce".into()],
-                Some(k @ ("amazon" | "shopify" | "woocommerce")) => vec![k.to_string()],
-                other => return Err(format!("--channel amazon|shopify|woocommerce|all, not {other:?}")),
+                Some("all") => vec!["amazon".into(), "shopify".into(), "woocommerce".into(), "mail".into()],
+                Some(k @ ("amazon" | "shopify" | "woocommerce" | "mail")) => vec![k.to_string()],
+                other => return Err(format!("--channel amazon|shopify|woocommerce|mail|all, not {other:?}")),
             };
         } else {
             rest.push(a.clone());
         }
     }
     for kind in &kinds {
+        if kind == "mail" {
+            // the mail test has its own sizes: a few dozen mails per trial
+            let trials: Vec<String> = rest.iter().take_while(|a| *a != "--orders").cloned().collect();
+            crate::mail_crash::crash_test_mail(&trials)?;
+            continue;
+        }
         crash_test_of(kind, &rest)?;
     }
     Ok(())

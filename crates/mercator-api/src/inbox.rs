@@ -9,8 +9,12 @@
 //! it; found means sent. The SMTP server's acceptance is recorded before
 //! the copy is filed in Sent, so a crash between the two files the copy
 //! instead of sending again. What remains is the moment between the SMTP
-//! server's "250" and that record: a kill there sends the reply twice (SMTP
-//! has no idempotency key); it is milliseconds wide.
+//! server taking the mail and that record (written on its "250", before the
+//! goodbye): a kill there sends the reply again under the same Message-ID,
+//! which mail clients fold into one (SMTP has no idempotency key). Replies
+//! are claimed one at a time, so a kill costs no attempt to the others.
+//! `cargo xtask crash-test --channel mail` kills the mail work at random
+//! against Dovecot and an SMTP receiver and checks all of this.
 
 use crate::{ApiError, ApiResult};
 use mercator_channels::mail::{parse_mail, MAX_MAIL_BYTES};
@@ -413,13 +417,18 @@ pub async fn deliver_replies_with(
     let mut report = RepliesReport::default();
     // the send is cut off well inside the lease, so no second sender can take a reply over mid-send
     let budget = std::time::Duration::try_from(lease / 2).unwrap_or(std::time::Duration::from_secs(60));
+    // mailboxes found unreachable in this round: their other replies wait too
+    let mut unreachable: Vec<String> = vec![];
     loop {
         let clock = now.max(OffsetDateTime::now_utc());
-        let batch = outbox::claim_due_mail(store.pool(), clock, lease, 10).await.map_err(internal)?;
+        // one reply at a time: the claim (and its counted attempt) is taken
+        // just before that reply's send, so a sender killed mid-round costs
+        // no attempt to the replies it had not reached, and the lease covers
+        // one send only
+        let batch = outbox::claim_due_mail(store.pool(), clock, lease, 1).await.map_err(internal)?;
         if batch.is_empty() {
             return Ok(report);
         }
-        let mut unreachable: Vec<String> = vec![];
         for e in batch {
             let job = store.reply_job(&e.aggregate_id).await;
             let job = match job {
@@ -536,8 +545,11 @@ async fn send_reply(store: &Store, vault: &Vault, job: &store_inbox::ReplyJob, a
         return Ok(true);
     }
     if job.submitted_at.is_none() {
-        mailbox::send(&account, &mail).await?;
+        let mut smtp = mailbox::Smtp::connect(&account).await?;
+        smtp.submit(&mail).await?;
+        // recorded before the goodbye: a crash from here on files the copy instead of sending again
         store.reply_submitted(&job.message_id, OffsetDateTime::now_utc()).await.map_err(|e| api(e.into()))?;
+        smtp.quit().await;
     }
     imap.append(&m.sent_folder, &mail.formatted()).await?;
     imap.logout().await;

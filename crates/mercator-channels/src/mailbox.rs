@@ -144,7 +144,12 @@ async fn open(s: &Server) -> Result<TcpStream, MailboxError> {
         return Err(MailboxError::Insecure { host: s.host.clone() });
     }
     match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((s.host.as_str(), s.port))).await {
-        Ok(Ok(t)) => Ok(t),
+        Ok(Ok(t)) => {
+            // commands are small writes answered at once: no waiting for more to send
+            // (Nagle with delayed ACKs holds SMTP's closing dot ~40 ms)
+            let _ = t.set_nodelay(true);
+            Ok(t)
+        }
         Ok(Err(e)) => Err(connect_err(s, e)),
         Err(_) => Err(connect_err(s, "no answer")),
     }
@@ -456,45 +461,134 @@ impl Outgoing {
     }
 }
 
-/// Submits a mail over SMTP. A 5xx answer is [`MailboxError::Rejected`]; a
-/// 4xx, a dropped connection or no answer may be retried.
-pub async fn send(account: &Account, mail: &lettre::Message) -> Result<(), MailboxError> {
-    use lettre::transport::smtp::authentication::Credentials;
-    use lettre::transport::smtp::client::{Tls, TlsParameters};
-    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-    let s = &account.smtp;
-    if s.security == Security::None && !is_loopback(&s.host) {
-        return Err(MailboxError::Insecure { host: s.host.clone() });
+/// An SMTP submission session: connected, encrypted as the account says
+/// and logged in. [`Smtp::submit`] returns as soon as the server has
+/// taken the mail (its `250`), before the goodbye, so the caller can record
+/// the submission at once: the moment in which a crash leaves it unknown
+/// whether the server took the mail is as short as it can be.
+pub struct Smtp {
+    conn: lettre::transport::smtp::client::AsyncSmtpConnection,
+    address: String,
+    server: Server,
+}
+
+impl Smtp {
+    /// Connects and logs in. Refuses an unencrypted connection to anything
+    /// but this machine.
+    pub async fn connect(account: &Account) -> Result<Smtp, MailboxError> {
+        use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+        use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+        use lettre::transport::smtp::extension::ClientId;
+        let s = &account.smtp;
+        if s.security == Security::None && !is_loopback(&s.host) {
+            return Err(MailboxError::Insecure { host: s.host.clone() });
+        }
+        let params = || TlsParameters::new(s.host.clone()).map_err(|e| connect_err(s, e));
+        let hello = ClientId::default();
+        let open = async {
+            let tcp = open(s).await?;
+            let stream: Box<dyn lettre::transport::smtp::client::AsyncTokioStream> = match s.security {
+                Security::Tls => Box::new(SmtpTls(tls(s, tcp).await?)),
+                Security::None | Security::StartTls => Box::new(tcp),
+            };
+            let mut conn = AsyncSmtpConnection::connect_with_transport(stream, &hello)
+                .await
+                .map_err(|e| smtp_err(&account.address, s, &e))?;
+            if s.security == Security::StartTls {
+                if !conn.can_starttls() {
+                    return Err(connect_err(s, "the server offers no STARTTLS"));
+                }
+                conn.starttls(params()?, &hello).await.map_err(|e| smtp_err(&account.address, s, &e))?;
+            }
+            if !account.username.is_empty() {
+                let credentials = Credentials::new(account.username.clone(), account.password.expose().to_string());
+                conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
+                    .await
+                    .map_err(|e| smtp_err(&account.address, s, &e))?;
+            }
+            Ok(conn)
+        };
+        match tokio::time::timeout(COMMAND_TIMEOUT, open).await {
+            Ok(Ok(conn)) => Ok(Smtp { conn, address: account.address.clone(), server: s.clone() }),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(connect_err(s, "no answer")),
+        }
     }
-    let params = || TlsParameters::new(s.host.clone()).map_err(|e| connect_err(s, e));
-    let tls = match s.security {
-        Security::Tls => Tls::Wrapper(params()?),
-        Security::StartTls => Tls::Required(params()?),
-        Security::None => Tls::None,
-    };
-    let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
-        .port(s.port)
-        .tls(tls)
-        .timeout(Some(CONNECT_TIMEOUT));
-    if !account.username.is_empty() {
-        transport =
-            transport.credentials(Credentials::new(account.username.clone(), account.password.expose().to_string()));
+
+    /// Submits one mail; Ok once the server has taken it. A 5xx answer is
+    /// [`MailboxError::Rejected`]; a 4xx, a dropped connection or no answer
+    /// may be retried.
+    pub async fn submit(&mut self, mail: &lettre::Message) -> Result<(), MailboxError> {
+        let raw = mail.formatted();
+        match tokio::time::timeout(COMMAND_TIMEOUT, self.conn.send(mail.envelope(), &raw)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(smtp_err(&self.address, &self.server, &e)),
+            Err(_) => Err(connect_err(&self.server, "no answer")),
+        }
     }
-    let transport = transport.build();
-    match tokio::time::timeout(COMMAND_TIMEOUT, transport.send(mail.clone())).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(smtp_err(account, &e)),
-        Err(_) => Err(connect_err(s, "no answer")),
+
+    /// Says goodbye (best effort: the mail is the server's already).
+    pub async fn quit(mut self) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.conn.quit()).await;
     }
 }
 
-fn smtp_err(account: &Account, e: &lettre::transport::smtp::Error) -> MailboxError {
-    let s = &account.smtp;
+/// Implicit TLS under lettre's SMTP client.
+#[derive(Debug)]
+struct SmtpTls(tokio_native_tls::TlsStream<TcpStream>);
+
+impl lettre::transport::smtp::client::AsyncTokioStream for SmtpTls {
+    fn peer_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.0.get_ref().get_ref().get_ref().peer_addr()
+    }
+}
+
+impl AsyncRead for SmtpTls {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for SmtpTls {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+/// Submits a mail over SMTP in a session of its own (see [`Smtp`]).
+pub async fn send(account: &Account, mail: &lettre::Message) -> Result<(), MailboxError> {
+    let mut smtp = Smtp::connect(account).await?;
+    smtp.submit(mail).await?;
+    smtp.quit().await;
+    Ok(())
+}
+
+fn smtp_err(address: &str, s: &Server, e: &lettre::transport::smtp::Error) -> MailboxError {
     let reason: String = e.to_string().chars().take(300).collect();
     if let Some(code) = e.status() {
         let auth = matches!(code.to_string().as_str(), "535" | "534" | "530" | "454");
         if auth {
-            return MailboxError::Auth { address: account.address.clone() };
+            return MailboxError::Auth { address: address.to_string() };
         }
     }
     if e.is_permanent() {
