@@ -728,6 +728,13 @@ inbox-images-blocked = { $count ->
    *[other] { $count } remote images blocked
 }
 inbox-attachment = attachment
+inbox-attachment-not-kept = not kept
+inbox-attachment-opened = Opened { $name } with its program.
+inbox-attachment-runs-code = { $name } could run a program, so Mercator does not open it. It was saved to { $path } and is shown in its folder; open it only if you trust the sender.
+inbox-link-goes-to = This link goes to { $host }:
+inbox-link-mismatch = The message shows { $shown }, but the link goes to { $host }. The sender may not be who they claim to be.
+inbox-link-open = Open in browser
+inbox-link-cancel = Cancel
 inbox-retry = Retry
 inbox-order = Order { $number }
 inbox-ship-to = Ships to { $country }

@@ -163,3 +163,6 @@ error-mail-folder-missing = The folder “{ $folder }” does not exist on the m
 error-amazon-message-no-order = This conversation is not linked to an Amazon order: Amazon's messages are always about one order.
 error-amazon-message-maybe-sent = The connection broke while Amazon was receiving this message, so it may have arrived. Look in Seller Central under Messages › Sent messages, and send it again only if it is not there.
 error-reply-lint = Marketplaces penalise replies that contain this: “{ $text }”. Remove it, or send anyway if you are sure.
+error-attachment-unavailable = This attachment is not kept (the mail was too large to read, or its buyer data was deleted).
+error-attachment-save-failed = Could not write the attachment to { $path } ({ $detail }). Check that the profile folder can be written.
+error-link-unavailable = This link is no longer in the message.

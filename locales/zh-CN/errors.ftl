@@ -163,3 +163,6 @@ error-mail-folder-missing = 邮件服务器上没有文件夹“{ $folder }”�
 error-amazon-message-no-order = 此会话未关联亚马逊订单：亚马逊消息必须针对某一订单发送。
 error-amazon-message-maybe-sent = 亚马逊接收此消息时连接中断，消息可能已送达。请在卖家平台“消息 › 已发送消息”中查看，只有找不到时才重新发送。
 error-reply-lint = 平台会处罚包含此内容的回复：“{ $text }”。请删除，或确认无误后仍然发送。
+error-attachment-unavailable = 此附件未保存（邮件过大无法读取，或买家数据已删除）。
+error-attachment-save-failed = 无法将附件写入 { $path }（{ $detail }）。请检查配置文件夹是否可写。
+error-link-unavailable = 此链接已不在消息中。

@@ -5,11 +5,13 @@
 use crate::state::AppState;
 use mercator_api::inbox::{
     self, AmazonActionsDto, AmazonMessageInput, ConversationDto, DraftDto, InboxCountsDto, InboxFilter, LintIssueDto,
-    MailboxDto, MailboxInput, ReplyInput, TemplateDto, ThreadDto,
+    MailboxDto, MailboxInput, ReplyInput, SavedAttachmentDto, TemplateDto, ThreadDto,
 };
 use mercator_api::translation::{self, TranslatedDto, TranslationStatusDto};
-use mercator_api::ApiResult;
+use mercator_api::{ApiError, ApiResult};
+use mercator_core::ErrorCode;
 use tauri::State;
+use tauri_plugin_opener::OpenerExt;
 
 type S<'a> = State<'a, AppState>;
 
@@ -97,6 +99,44 @@ pub async fn set_translation_key(
 #[tauri::command]
 pub async fn remove_translation_key(state: S<'_>) -> ApiResult<()> {
     translation::remove_key(state.store().await?.as_ref(), &state.vault).await
+}
+
+/// Opens a buyer's attachment on the seller's request: written to the
+/// profile, then handed to the OS, except a file that could run code,
+/// which is only shown in its folder. Mercator itself never runs it.
+#[tauri::command]
+pub async fn open_attachment(
+    app: tauri::AppHandle,
+    state: S<'_>,
+    message_id: String,
+    index: i64,
+) -> ApiResult<SavedAttachmentDto> {
+    let dir = inbox::attachments_dir(&state.paths.data_dir);
+    let saved = inbox::save_attachment(state.store().await?.as_ref(), &dir, &message_id, index).await?;
+    if saved.runs_code {
+        // shown in the file manager, or else its folder opened; the UI names the path either way
+        if app.opener().reveal_item_in_dir(&saved.path).is_err() {
+            if let Some(folder) = std::path::Path::new(&saved.path).parent() {
+                let _ = app.opener().open_path(folder.display().to_string(), None::<&str>);
+            }
+        }
+        return Ok(saved);
+    }
+    app.opener()
+        .open_path(saved.path.clone(), None::<&str>)
+        .map_err(|e| ApiError::new(ErrorCode::OpenFolderFailed).arg("path", &saved.path).arg("detail", e))?;
+    Ok(saved)
+}
+
+/// Opens a message's link in the system browser; the UI calls it only
+/// after the seller saw the real target. The target comes from the stored
+/// message, never from the webview.
+#[tauri::command]
+pub async fn open_message_link(app: tauri::AppHandle, state: S<'_>, message_id: String, index: i64) -> ApiResult<()> {
+    let url = inbox::message_link(state.store().await?.as_ref(), &message_id, index).await?;
+    app.opener()
+        .open_url(url.clone(), None::<&str>)
+        .map_err(|e| ApiError::new(ErrorCode::OpenFolderFailed).arg("path", &url).arg("detail", e))
 }
 
 /// A buyer's message in the seller's language (kept with it).

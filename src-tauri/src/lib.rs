@@ -32,6 +32,8 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             let paths = state::resolve_paths(app.handle(), &launch)?;
             logging::init(&paths.log_dir);
             tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir.display(), "starting");
+            // attachments written for opening in an earlier run (their bytes stay in the database)
+            mercator_api::inbox::clear_saved_attachments(&paths.data_dir);
             let state = AppState::new(launch.clone(), paths, system_locale.clone(), started);
             tauri::async_runtime::block_on(state.open_store(app.handle()));
             // The window is created here (not from config) so that its first
@@ -68,6 +70,8 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             inbox_commands::set_translation_key,
             inbox_commands::remove_translation_key,
             inbox_commands::translate_message,
+            inbox_commands::open_attachment,
+            inbox_commands::open_message_link,
             inbox_commands::translate_draft,
             inbox_commands::retry_reply,
             inbox_commands::list_templates,

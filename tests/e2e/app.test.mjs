@@ -1075,7 +1075,13 @@ test('inbox: buyer mail arrives live through a real mail server, threaded with i
   try {
     const ports = JSON.parse(await next());
     const dataDir = join(root, 'inbox');
-    const s = await launch(APP, env(dataDir));
+    // the system's opener (xdg-open), replaced by one that writes down what it was asked to open
+    const bin = join(root, 'inbox-bin');
+    const opened = join(root, 'inbox-opened.log');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${opened}'\n`, { mode: 0o755 });
+    const openedNow = () => (existsSync(opened) ? readFileSync(opened, 'utf8').split('\n').filter(Boolean) : []);
+    const s = await launch(APP, { ...env(dataDir), PATH: `${bin}:${process.env.PATH}` });
     try {
       await s.waitText('[data-testid="catalog-summary"]', (t) => t.includes('50 products'));
       // an order of the demo Amazon.de account, as Amazon's relay would name it
@@ -1147,20 +1153,46 @@ test('inbox: buyer mail arrives live through a real mail server, threaded with i
 
       // hostile mail: scripts, handlers, remote images and styles, a javascript: link
       const evil = join(root, 'evil.eml');
-      writeFileSync(evil, `From: Mallory <mallory@example.test>\r\nTo: ${ports.user}\r\nSubject: Invoice please\r\nMessage-ID: <evil-1@example.test>\r\nDate: ${now}\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><head><link rel="stylesheet" href="${spyUrl}/s.css"><style>@import url(${spyUrl}/i.css); body{background:url(${spyUrl}/bg.png)}</style></head><body onload="window.__pwned=1"><p>Need an invoice <img src="${spyUrl}/pixel.png" onerror="window.__pwned=2"></p><script>window.__pwned=3;fetch('${spyUrl}/x')</script><a href="javascript:window.__pwned=4">click</a><iframe src="${spyUrl}/f"></iframe><svg onload="window.__pwned=5"></svg></body></html>\r\n`);
+      const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+      writeFileSync(evil, `From: Mallory <mallory@example.test>\r\nTo: ${ports.user}\r\nSubject: Invoice please\r\nMessage-ID: <evil-1@example.test>\r\nDate: ${now}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="zz"\r\n\r\n--zz\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename="photo.png"\r\nContent-Transfer-Encoding: base64\r\n\r\n${png.toString('base64')}\r\n--zz\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n--zz\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><head><link rel="stylesheet" href="${spyUrl}/s.css"><style>@import url(${spyUrl}/i.css); body{background:url(${spyUrl}/bg.png)}</style></head><body onload="window.__pwned=1"><p>Need an invoice <img src="${spyUrl}/pixel.png" onerror="window.__pwned=2"></p><script>window.__pwned=3;fetch('${spyUrl}/x')</script><a href="javascript:window.__pwned=4">click</a> <a href="https://evil.example/login?next=orders">https://sellercentral.amazon.de/</a><iframe src="${spyUrl}/f"></iframe><svg onload="window.__pwned=5"></svg></body></html>\r\n--zz--\r\n`);
       assert.equal(await ask(`deliver ${evil}`), 'ok');
       await s.waitText('[data-testid="inbox-list"]', (t) => t.includes('Invoice please'), 15000);
       await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('Invoice please')).click()`);
       await s.waitText('[data-testid="thread-subject"]', (t) => t.includes('Invoice please'));
       await s.waitText('[data-testid="blocked-images"]', (t) => t.includes('1 remote image blocked'));
-      await s.exec(`[...document.querySelectorAll('[data-testid="message"] button.link')].at(-1).click()`);
+      await s.exec(`[...document.querySelectorAll('[data-testid="message-formatted"]')].at(-1).click()`);
       await s.exec(`return new Promise((r) => setTimeout(r, 1500))`);
       assert.equal(await s.exec('return window.__pwned ?? null'), null, 'nothing from the mail ran');
       assert.equal(await s.exec(`return document.querySelector('iframe.mail-html').getAttribute('sandbox')`), '');
       const srcdoc = await s.exec(`return document.querySelector('iframe.mail-html').getAttribute('srcdoc')`);
       for (const bad of ['<script', 'onload', 'onerror', 'javascript:', spyUrl, '<style', '<link']) assert.ok(!srcdoc.includes(bad), `${bad} in the shown mail`);
       assert.equal(fetched, 0, 'no request left the app because of a mail');
-      await s.screenshot(join(SHOTS, 'inbox-hostile-en.png'));
+      // the link: nothing to click in the mail; beside it, its real target first, then the system browser
+      assert.ok(!srcdoc.includes('evil.example') && !srcdoc.includes('href'), 'no link to click in the shown mail');
+      const last = '[data-testid="messages"] [data-testid="message"]:last-child';
+      assert.equal(await s.count(`${last} [data-testid="message-link"]`), 1);
+      await s.click(`${last} [data-testid="message-link"]`);
+      await s.waitText('[data-testid="link-url"]', (t) => t === 'https://evil.example/login?next=orders');
+      await s.waitText('[data-testid="link-mismatch"]', (t) => t.includes('sellercentral.amazon.de') && t.includes('evil.example'));
+      assert.deepEqual(openedNow(), [], 'nothing opened before the seller chose to');
+      await s.screenshot(join(SHOTS, 'inbox-link-en.png'));
+      await s.click('[data-testid="link-open"]');
+      for (let k = 0; k < 50 && !openedNow().length; k++) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(openedNow(), ['https://evil.example/login?next=orders'], 'the real target, in the system browser');
+      // the attachments: a picture opened by the OS from the profile; a disguised program only shown in its folder
+      const files = await s.exec(`return [...document.querySelectorAll('${last} [data-testid="message-attachment"]')].map((b) => [b.textContent.trim(), b.dataset.runsCode])`);
+      assert.equal(files.length, 2, JSON.stringify(files));
+      assert.ok(files[0][0].startsWith('photo.png') && files[0][1] === 'false', JSON.stringify(files));
+      assert.ok(files[1][0].startsWith('invoicefdp.exe') && files[1][1] === 'true', 'the right-to-left trick is undone: ' + JSON.stringify(files));
+      await s.exec(`document.querySelectorAll('${last} [data-testid="message-attachment"]')[0].click()`);
+      await s.waitText('[data-testid="file-notice"]', (t) => t.includes('Opened photo.png'));
+      const pic = openedNow()[1];
+      assert.ok(pic && pic.startsWith(join(dataDir, 'attachments')) && pic.endsWith('photo.png'), pic);
+      assert.ok(readFileSync(pic).equals(png), 'the picture is byte for byte the buyer\'s');
+      await s.exec(`document.querySelectorAll('${last} [data-testid="message-attachment"]')[1].click()`);
+      await s.waitText('[data-testid="file-notice"]', (t) => t.includes('could run a program'));
+      assert.ok(!openedNow().some((l) => l.endsWith('.exe')), 'the program was never handed to the OS to open: ' + openedNow().join(' | '));
+      assert.equal(fetched, 0);
 
       // Chinese
       await s.click('[data-nav="settings"]');
@@ -1177,6 +1209,16 @@ test('inbox: buyer mail arrives live through a real mail server, threaded with i
       await s.waitText('[data-testid="inbox-list"]', (t) => t.includes('配送について') && !t.includes(order));
       assert.equal(await s.count('[data-testid="conversation"]'), 1);
       await s.screenshot(join(SHOTS, 'inbox-thread-zh.png'));
+      // the hostile mail's link check in Chinese
+      await setValue(s, '[data-testid="inbox-search"]', '');
+      await s.waitText('[data-testid="inbox-list"]', (t) => t.includes('Invoice please'));
+      await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('Invoice please')).click()`);
+      await s.waitText('[data-testid="thread-subject"]', (t) => t.includes('Invoice please'));
+      await s.click('[data-testid="message-link"]');
+      await s.waitText('[data-testid="link-mismatch"]', (t) => t.includes('实际指向 evil.example'));
+      await s.exec(`document.querySelectorAll('[data-testid="message-attachment"]')[1].click()`);
+      await s.waitText('[data-testid="file-notice"]', (t) => t.includes('可能会运行程序'));
+      await s.screenshot(join(SHOTS, 'inbox-link-zh.png'));
       assert.equal(fetched, 0);
     } finally {
       await s.close();

@@ -119,6 +119,8 @@ pub fn typescript_bindings() -> String {
         crate::inbox::ConversationDto::decl(&cfg),
         crate::inbox::InboxCountsDto::decl(&cfg),
         crate::inbox::AttachmentDto::decl(&cfg),
+        crate::inbox::LinkDto::decl(&cfg),
+        crate::inbox::SavedAttachmentDto::decl(&cfg),
         crate::inbox::MessageDto::decl(&cfg),
         crate::inbox::ThreadDto::decl(&cfg),
         crate::inbox::TemplateDto::decl(&cfg),

@@ -223,14 +223,8 @@ const FETCH_BATCH_BYTES: u64 = 48 << 20;
 const FETCH_BATCH_COUNT: usize = 200;
 
 /// The message a mail becomes (its Message-ID, or one made from the
-/// mailbox, folder identity and UID when the mail has none).
-fn message_of(
-    channel_id: &str,
-    mailbox: &store_inbox::MailboxRow,
-    uid_validity: u32,
-    uid: u32,
-    raw: &[u8],
-) -> Option<NewMessage> {
+/// mailbox and the mail's contents when it has none).
+fn message_of(channel_id: &str, mailbox: &store_inbox::MailboxRow, uid: u32, raw: &[u8]) -> Option<NewMessage> {
     let mail = match parse_mail(raw) {
         Ok(m) => m,
         Err(e) => {
@@ -240,7 +234,14 @@ fn message_of(
     };
     let from = mail.from.first().cloned().unwrap_or_default();
     let own = from.address.eq_ignore_ascii_case(&mailbox.address);
-    let external_id = mail.message_id.clone().unwrap_or_else(|| format!("uid-{uid_validity}-{uid}@{}", mailbox.id));
+    // a mail without a Message-ID is named by its contents, not its UID: the
+    // same mail read again after the folder got a new UIDVALIDITY is the same message
+    let external_id = mail.message_id.clone().unwrap_or_else(|| {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(raw);
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        format!("sha256-{hex}@{}", mailbox.id)
+    });
     let mut parents = mail.in_reply_to.clone();
     for r in mail.references.iter().rev() {
         if !parents.contains(r) {
@@ -271,6 +272,8 @@ fn message_of(
         html: mail.html.clone(),
         blocked_images: i64::try_from(mail.blocked_images).unwrap_or(i64::MAX),
         attachments,
+        files: mail.attachments.iter().map(|a| a.contents.clone()).collect(),
+        links: serde_json::to_string(&mail.links).unwrap_or_else(|_| "[]".into()),
         sent_at: mail.date.unwrap_or_else(OffsetDateTime::now_utc),
         order_refs: mail.orders.iter().map(mercator_core::inbox::OrderRef::text).collect(),
         lang: None,
@@ -284,6 +287,8 @@ fn too_large(mut m: NewMessage, size: u32) -> NewMessage {
     m.body = format!("[{} MB]", u64::from(size) >> 20);
     m.html = None;
     m.attachments = serde_json::json!([{ "name": "", "type": "message/too-large", "size": size }]).to_string();
+    m.files = vec![];
+    m.links = "[]".into();
     m
 }
 
@@ -359,7 +364,7 @@ async fn read_with(
         raws.extend(heads.iter().cloned());
         raws.sort_by_key(|(u, _)| *u);
         for (uid, raw) in &raws {
-            if let Some(mut msg) = message_of(&m.channel_id, m, folder.uid_validity, *uid, raw) {
+            if let Some(mut msg) = message_of(&m.channel_id, m, *uid, raw) {
                 if let Some((_, size)) = big.iter().find(|(u, _)| u == uid) {
                     msg = too_large(msg, *size);
                 }
@@ -659,9 +664,43 @@ pub async fn counts(store: &Store) -> ApiResult<InboxCountsDto> {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AttachmentDto {
+    /// Its place in the message (what [`save_attachment`] takes).
+    pub index: i64,
+    /// The buyer's file name made safe (no folders, no hidden characters).
     pub name: String,
     pub content_type: String,
     pub size: i64,
+    /// Its bytes are kept (false for mail too large to read, or stored before attachments were kept).
+    pub stored: bool,
+    /// Opening it could run code: Mercator only shows it in its folder.
+    pub runs_code: bool,
+}
+
+/// A link in a message, with where it really goes.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkDto {
+    /// The real target (`http`/`https` only).
+    pub url: String,
+    pub host: String,
+    /// What the message shows for it.
+    pub text: String,
+    /// The other host the text names, when the text looks like an address
+    /// of another site than the target (a phishing link).
+    pub text_host: Option<String>,
+}
+
+fn link_dtos(links: &str) -> Vec<LinkDto> {
+    let links: Vec<mercator_channels::mail::Link> = serde_json::from_str(links).unwrap_or_default();
+    links
+        .into_iter()
+        .filter_map(|l| {
+            let host = url::Url::parse(&l.url).ok()?.host_str()?.to_ascii_lowercase();
+            let text_host = mercator_core::inbox::host_named_by(&l.text)
+                .filter(|h| h.trim_start_matches("www.") != host.trim_start_matches("www."));
+            Some(LinkDto { url: l.url, host, text: l.text, text_host })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -680,6 +719,9 @@ pub struct MessageDto {
     pub html: Option<String>,
     pub blocked_images: i64,
     pub attachments: Vec<AttachmentDto>,
+    /// Its links (none is clickable in the shown mail): opened in the
+    /// system browser only after the real target was shown.
+    pub links: Vec<LinkDto>,
     /// `received`, or a reply's `waiting`, `sent`, `failed`.
     pub status: String,
     #[ts(type = "ErrorPayload | null")]
@@ -700,6 +742,7 @@ pub struct MessageDto {
 
 fn message_dto(m: store_inbox::MessageRow) -> MessageDto {
     let attachments: Vec<serde_json::Value> = serde_json::from_str(&m.attachments).unwrap_or_default();
+    let files: Vec<i64> = serde_json::from_str(&m.files).unwrap_or_default();
     MessageDto {
         id: m.id,
         direction: m.direction,
@@ -711,12 +754,22 @@ fn message_dto(m: store_inbox::MessageRow) -> MessageDto {
         blocked_images: m.blocked_images,
         attachments: attachments
             .iter()
-            .map(|a| AttachmentDto {
-                name: a["name"].as_str().unwrap_or_default().to_string(),
-                content_type: a["type"].as_str().unwrap_or_default().to_string(),
-                size: a["size"].as_i64().unwrap_or(0),
+            .enumerate()
+            .map(|(i, a)| {
+                let raw = a["name"].as_str().unwrap_or_default();
+                let content_type = a["type"].as_str().unwrap_or_default().to_string();
+                let index = i64::try_from(i).unwrap_or(i64::MAX);
+                AttachmentDto {
+                    index,
+                    name: if raw.is_empty() { String::new() } else { mercator_core::inbox::safe_file_name(raw) },
+                    runs_code: mercator_core::inbox::runs_code(raw, &content_type),
+                    content_type,
+                    size: a["size"].as_i64().unwrap_or(0),
+                    stored: files.contains(&index),
+                }
             })
             .collect(),
+        links: link_dtos(&m.links),
         status: m.status,
         error: m.error.as_deref().map(|e| {
             serde_json::from_str(e).unwrap_or_else(|_| ErrorPayload::new(ErrorCode::MailRejected).arg("reason", e))
@@ -924,6 +977,88 @@ pub async fn reply(store: &Store, input: &ReplyInput) -> ApiResult<String> {
     Ok(store
         .queue_reply(&input.conversation_id, &input.body, &lang, input.original.as_deref(), OffsetDateTime::now_utc())
         .await?)
+}
+
+/// An attachment written to the profile to be opened.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedAttachmentDto {
+    /// Where it was written.
+    pub path: String,
+    /// Opening it could run code: the shell shows it in its folder instead.
+    pub runs_code: bool,
+}
+
+/// The folder attachments are written to when the seller opens them (in
+/// the profile; emptied at each start: the bytes stay in the database).
+pub fn attachments_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
+    data_dir.join("attachments")
+}
+
+/// Writes a stored attachment under `dir` (`<message>/<safe name>`,
+/// complete or not at all) for the OS to open on the seller's request.
+pub async fn save_attachment(
+    store: &Store,
+    dir: &std::path::Path,
+    message_id: &str,
+    index: i64,
+) -> ApiResult<SavedAttachmentDto> {
+    let unavailable = || ApiError::new(ErrorCode::AttachmentUnavailable);
+    // the id names a folder: only an id as Mercator makes them
+    if message_id.is_empty() || !message_id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(unavailable());
+    }
+    let file = match store.message_file(message_id, index).await {
+        Ok(f) => f,
+        Err(mercator_store::StoreError::NotFound { .. }) => return Err(unavailable()),
+        Err(e) => return Err(e.into()),
+    };
+    let list: Vec<serde_json::Value> = serde_json::from_str(&file.attachments).unwrap_or_default();
+    let entry = usize::try_from(index).ok().and_then(|i| list.get(i)).ok_or_else(unavailable)?;
+    let raw = entry["name"].as_str().unwrap_or_default();
+    let content_type = entry["type"].as_str().unwrap_or_default();
+    let name = mercator_core::inbox::safe_file_name(raw);
+    let folder = dir.join(message_id).join(index.to_string());
+    let path = folder.join(&name);
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(&folder)?;
+        let partial = folder.join(format!(".{name}.partial"));
+        std::fs::write(&partial, &file.data)?;
+        std::fs::rename(&partial, &path)
+    };
+    write().map_err(|e| {
+        ApiError::new(ErrorCode::AttachmentSaveFailed).arg("path", path.display()).arg("detail", e.to_string())
+    })?;
+    Ok(SavedAttachmentDto {
+        path: path.display().to_string(),
+        runs_code: mercator_core::inbox::runs_code(raw, content_type),
+    })
+}
+
+/// Deletes the attachments written for opening in an earlier run.
+pub fn clear_saved_attachments(data_dir: &std::path::Path) {
+    let dir = attachments_dir(data_dir);
+    if dir.exists() {
+        if let Err(e) = std::fs::remove_dir_all(&dir) {
+            tracing::warn!(error = %e, "opened attachments not deleted");
+        }
+    }
+}
+
+/// The real target of a message's link `index` (`http`/`https` only), for
+/// the shell to open in the system browser after the seller saw it.
+pub async fn message_link(store: &Store, message_id: &str, index: i64) -> ApiResult<String> {
+    let m = match store.message_text(message_id).await {
+        Ok(m) => m,
+        Err(mercator_store::StoreError::NotFound { .. }) => return Err(ApiError::new(ErrorCode::LinkUnavailable)),
+        Err(e) => return Err(e.into()),
+    };
+    let links = link_dtos(&m.links);
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| links.get(i))
+        .map(|l| l.url.clone())
+        .ok_or_else(|| ApiError::new(ErrorCode::LinkUnavailable))
 }
 
 /// Puts a failed reply back in line.

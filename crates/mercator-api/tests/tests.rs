@@ -3272,6 +3272,84 @@ mod inbox_mail {
         assert!(imap.has_message_id("Sent", &job.external_id).await.unwrap());
     }
 
+    /// Attachments (one of 20 MB, one disguised program), a phishing link and
+    /// a mail without a Message-ID, through Dovecot; then the folder gets a
+    /// new UIDVALIDITY and is read again.
+    #[tokio::test]
+    async fn attachments_are_kept_and_saved_on_request_links_listed_and_a_renumbered_folder_read_once() {
+        use base64::Engine as _;
+        let m = MailServer::start().unwrap();
+        let (tmp, store, vault, _ch, mb) = shop(&m).await;
+        let png: Vec<u8> = (0..3000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let pdf: Vec<u8> = (0..(20u32 << 20)).map(|i| (i % 253) as u8).collect();
+        let b64 = |b: &[u8]| {
+            let s = base64::engine::general_purpose::STANDARD.encode(b);
+            s.as_bytes().chunks(76).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("\r\n")
+        };
+        let raw = format!(
+            "From: Mallory <m@marketplace.amazon.de>\r\nTo: {USER}\r\nSubject: Rechnung 302-1234567-7654321\r\n\
+             Message-ID: <att-1@example.test>\r\nDate: Sat, 05 Dec 2026 08:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+             --b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Bitte <a href=\"https://evil.example/login\">https://sellercentral.amazon.de/</a></p>\r\n\
+             --b\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"photo.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n\
+             --b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA\r\n\
+             --b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"../../big.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n\
+             --b--\r\n",
+            b64(&png),
+            b64(&pdf)
+        );
+        m.deliver(raw.as_bytes()).await.unwrap();
+        let anonymous = format!("From: buyer@shop.example\r\nTo: {USER}\r\nSubject: no id\r\n\r\nwhere is it?\r\n");
+        m.deliver(anonymous.as_bytes()).await.unwrap();
+        let (imap, r) = inbox::read_mailbox(&store, &vault, &mb, None).await.unwrap();
+        imap.logout().await;
+        assert_eq!((r.stored, r.duplicates), (2, 0));
+
+        let list = inbox::conversations(&store, &InboxFilter::default(), 0, 10).await.unwrap();
+        let conv = list.iter().find(|c| c.subject.starts_with("Rechnung")).unwrap();
+        let t = inbox::thread(&store, &conv.id).await.unwrap();
+        let msg = &t.messages[0];
+        let names: Vec<(&str, bool, bool)> =
+            msg.attachments.iter().map(|a| (a.name.as_str(), a.stored, a.runs_code)).collect();
+        assert_eq!(names, [("photo.png", true, false), ("invoicefdp.exe", true, true), ("big.pdf", true, false)]);
+        assert_eq!(msg.links.len(), 1);
+        assert_eq!(msg.links[0].url, "https://evil.example/login");
+        assert_eq!(msg.links[0].host, "evil.example");
+        assert_eq!(msg.links[0].text_host.as_deref(), Some("sellercentral.amazon.de"));
+        assert!(!msg.html.as_deref().unwrap().contains("evil.example"), "nothing to click in the shown mail");
+        assert_eq!(inbox::message_link(&store, &msg.id, 0).await.unwrap(), "https://evil.example/login");
+        assert_eq!(inbox::message_link(&store, &msg.id, 1).await.unwrap_err().0.code, "link-unavailable");
+
+        // saved on request, whole and under the profile, never beside it
+        let dir = inbox::attachments_dir(tmp.path());
+        let saved = inbox::save_attachment(&store, &dir, &msg.id, 0).await.unwrap();
+        assert!(!saved.runs_code);
+        assert!(std::path::Path::new(&saved.path).starts_with(&dir));
+        assert_eq!(std::fs::read(&saved.path).unwrap(), png);
+        let big = inbox::save_attachment(&store, &dir, &msg.id, 2).await.unwrap();
+        assert!(std::path::Path::new(&big.path).starts_with(&dir) && big.path.ends_with("big.pdf"), "{}", big.path);
+        assert!(std::fs::read(&big.path).unwrap() == pdf, "the 20 MB attachment is byte for byte the buyer's");
+        let exe = inbox::save_attachment(&store, &dir, &msg.id, 1).await.unwrap();
+        assert!(exe.runs_code, "the disguised program is told as such");
+        for (id, index) in [("../../etc", 0), (msg.id.as_str(), 3), (msg.id.as_str(), -1), ("0190-none", 0)] {
+            let e = inbox::save_attachment(&store, &dir, id, index).await.unwrap_err();
+            assert_eq!(e.0.code, "attachment-unavailable", "{id} {index}");
+        }
+        inbox::clear_saved_attachments(tmp.path());
+        assert!(!dir.exists());
+
+        // the folder is renumbered (restored, recreated): read again, nothing stored twice
+        m.renumber_inbox(4242).unwrap();
+        let (imap, r) = inbox::read_mailbox(&store, &vault, &mb, None).await.unwrap();
+        imap.logout().await;
+        assert_eq!((r.stored, r.duplicates), (0, 2), "the mail without a Message-ID is known by its contents");
+        assert_eq!(store.mailbox(&mb).await.unwrap().uid_validity, Some(4242));
+        // and a new mail after it is read
+        m.deliver(&buyer("after@amazon", "", "Noch eine Frage", "Hallo")).await.unwrap();
+        let (_, r) = inbox::read_mailbox(&store, &vault, &mb, None).await.unwrap();
+        assert_eq!((r.stored, r.duplicates), (1, 0));
+    }
+
     /// A sender that died at each point of a send, and the next sender.
     #[tokio::test]
     async fn a_sender_killed_at_any_point_of_a_send_leaves_one_mail() {
@@ -3435,6 +3513,8 @@ mod amazon_messages {
             html: None,
             blocked_images: 0,
             attachments: "[]".into(),
+            files: vec![],
+            links: "[]".into(),
             sent_at: OffsetDateTime::now_utc(),
             order_refs: vec![order.clone()],
             lang: None,
@@ -3560,6 +3640,8 @@ mod amazon_messages {
             html: None,
             blocked_images: 0,
             attachments: "[]".into(),
+            files: vec![],
+            links: "[]".into(),
             sent_at: OffsetDateTime::now_utc(),
             order_refs: vec![],
             lang: None,
@@ -3834,6 +3916,8 @@ mod translation {
             html: None,
             blocked_images: 0,
             attachments: "[]".into(),
+            files: vec![],
+            links: "[]".into(),
             sent_at: OffsetDateTime::now_utc(),
             order_refs: vec![],
             lang: None,

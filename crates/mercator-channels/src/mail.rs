@@ -4,7 +4,9 @@
 //! is checked before parsing, HTML is cleaned to a short list of harmless
 //! tags (no script, style, event handler, form, `javascript:` or `data:`
 //! URL, and no image at all: remote images are counted for a "blocked
-//! images" notice, never loaded), attachments are described, not opened.
+//! images" notice, never loaded), links are taken out of the HTML (the
+//! shown mail has none to click) and listed with their real targets,
+//! attachments are kept as bytes, never opened here.
 
 use mail_parser::{MessageParser, MimeHeaders};
 use mercator_core::inbox::{message_ids, order_refs, OrderRef};
@@ -20,14 +22,29 @@ pub struct Mailbox {
     pub address: String,
 }
 
-/// An attachment as the message describes it (kept with the message,
-/// opened by the OS only on the user's request).
+/// An attachment as the message describes it, with its contents (kept
+/// with the message, opened by the OS only on the user's request).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentInfo {
     pub name: String,
     pub content_type: String,
     pub size: usize,
+    /// The decoded bytes (`size` of them).
+    pub contents: Vec<u8>,
 }
+
+/// A link in a message: where it really goes, and what the message shows
+/// for it (the two differ in a phishing mail).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Link {
+    /// The target, `http(s)` only (parsed and normalised).
+    pub url: String,
+    /// The text the message shows for it (the URL itself in plain text).
+    pub text: String,
+}
+
+/// The most links listed per message (a mail of a thousand links lists the first ones).
+pub const MAX_LINKS: usize = 50;
 
 /// A parsed buyer mail.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -48,6 +65,8 @@ pub struct Mail {
     /// Images the HTML wanted to load (none is loaded).
     pub blocked_images: usize,
     pub attachments: Vec<AttachmentInfo>,
+    /// Links, in the order they appear (HTML links, else URLs in the text).
+    pub links: Vec<Link>,
     /// Order numbers found in the subject and the text, subject first.
     pub orders: Vec<OrderRef>,
     /// Sent by a program (`Auto-Submitted` other than `no`, RFC 3834): an
@@ -90,6 +109,14 @@ fn ids(v: &mail_parser::HeaderValue<'_>) -> Vec<String> {
 /// links only to `https` and `mailto` (with `rel="noopener noreferrer"`),
 /// no images. Returns the HTML and how many images it asked for.
 pub fn clean_html(html: &str) -> (String, usize) {
+    let (cleaned, images, _) = clean_html_links(html);
+    (cleaned, images)
+}
+
+/// [`clean_html`], and the links it took out: every `<a>` of the result
+/// has no `href` (a click in the shown mail goes nowhere); the targets come
+/// back beside it, with the text each link shows.
+pub fn clean_html_links(html: &str) -> (String, usize, Vec<Link>) {
     let lower = html.to_ascii_lowercase();
     let images = lower.matches("<img").count() + lower.matches("background=").count();
     let tags: std::collections::HashSet<&str> = [
@@ -126,14 +153,96 @@ pub fn clean_html(html: &str) -> (String, usize) {
     ]
     .into_iter()
     .collect();
+    // each <a> keeps a numbered title in place of its href; the targets are collected in order
+    let targets = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Option<String>>::new()));
+    let collect = targets.clone();
     let cleaned = ammonia::Builder::default()
         .tags(tags)
         .generic_attributes(std::collections::HashSet::new())
-        .url_schemes(["https", "mailto"].into_iter().collect())
-        .link_rel(Some("noopener noreferrer"))
+        .tag_attributes([("a", ["href"].into_iter().collect())].into_iter().collect())
+        .url_schemes(["https", "http", "mailto"].into_iter().collect())
+        .link_rel(None)
+        .attribute_filter(move |element, attribute, value| {
+            if element == "a" && attribute == "href" {
+                let mut t = collect.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                t.push(web_url(value));
+                return Some(format!("#{}", t.len() - 1).into());
+            }
+            Some(value.into())
+        })
         .clean(html)
         .to_string();
-    (cleaned, images)
+    let targets = targets.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    // the serialised result names each kept link `href="#N"`: its text follows, up to `</a>`
+    let mut links: Vec<Link> = vec![];
+    let mut out = String::with_capacity(cleaned.len());
+    let mut rest = cleaned.as_str();
+    while let Some(at) = rest.find("<a href=\"#") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "<a href=\"#".len()..];
+        let Some(q) = after.find('"') else { break };
+        let n: Option<usize> = after[..q].parse().ok();
+        let tail = &after[q + 1..];
+        let Some(gt) = tail.find('>') else { break };
+        let body = &tail[gt + 1..];
+        let end = body.find("</a>").unwrap_or(body.len());
+        if let Some(url) = n.and_then(|n| targets.get(n).cloned().flatten()) {
+            if links.len() < MAX_LINKS && !links.iter().any(|l| l.url == url) {
+                links.push(Link { url, text: text_of(&body[..end]) });
+            }
+        }
+        out.push_str("<a>");
+        rest = &tail[gt + 1..];
+    }
+    out.push_str(rest);
+    (out, images, links)
+}
+
+/// A link target as a normalised `http(s)` URL (None for anything else).
+fn web_url(raw: &str) -> Option<String> {
+    let u = url::Url::parse(raw.trim()).ok()?;
+    matches!(u.scheme(), "http" | "https").then(|| u.to_string())
+}
+
+/// The visible text of an HTML fragment (tags dropped, entities read).
+fn text_of(fragment: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in fragment.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let text = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect()
+}
+
+/// The `http(s)` URLs written in a plain text.
+pub fn text_links(text: &str) -> Vec<Link> {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    let mut links: Vec<Link> = vec![];
+    for l in finder.links(text) {
+        // Chinese and Japanese run on after a URL without a space ("…?x=1，或者"):
+        // the address ends at its first character beyond ASCII
+        let raw = l.as_str();
+        let raw = raw[..raw.find(|c: char| !c.is_ascii()).unwrap_or(raw.len())]
+            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+        if let Some(url) = web_url(raw) {
+            if links.len() < MAX_LINKS && !links.iter().any(|k| k.url == url) {
+                links.push(Link { url, text: raw.to_string() });
+            }
+        }
+    }
+    links
 }
 
 /// Reads one raw message (RFC 5322, any MIME structure and charset).
@@ -145,10 +254,10 @@ pub fn parse_mail(raw: &[u8]) -> Result<Mail, MailError> {
     let subject = m.subject().unwrap_or_default().trim().to_string();
     let text = m.body_text(0).map(|t| t.trim().to_string()).unwrap_or_default();
     // a plain-text mail is also listed as its own HTML body: only real HTML is kept as such
-    let html = m.html_bodies().find(|p| p.is_text_html()).and_then(|p| p.text_contents()).map(clean_html);
-    let (html, blocked_images) = match html {
-        Some((h, n)) => (Some(h), n),
-        None => (None, 0),
+    let html = m.html_bodies().find(|p| p.is_text_html()).and_then(|p| p.text_contents()).map(clean_html_links);
+    let (html, blocked_images, links) = match html {
+        Some((h, n, links)) => (Some(h), n, links),
+        None => (None, 0, vec![]),
     };
     // MIME too broken to find a body in: the raw body as text, so the buyer is still read
     let text = if text.is_empty() && html.is_none() {
@@ -170,8 +279,10 @@ pub fn parse_mail(raw: &[u8]) -> Result<Mail, MailError> {
                 },
             ),
             size: a.len(),
+            contents: a.contents().to_vec(),
         })
         .collect();
+    let links = if links.is_empty() { text_links(&text) } else { links };
     let mut orders = order_refs(&subject);
     for r in order_refs(&text) {
         if !orders.contains(&r) {
@@ -191,6 +302,7 @@ pub fn parse_mail(raw: &[u8]) -> Result<Mail, MailError> {
         html,
         blocked_images,
         attachments,
+        links,
         orders,
         auto: m
             .header("Auto-Submitted")

@@ -1355,7 +1355,7 @@ mod exact_amounts {
 
 /// Buyer mail in the charsets and shapes real buyers send, and hostile mail.
 mod mail {
-    use mercator_channels::mail::{parse_mail, MailError, MAX_MAIL_BYTES};
+    use mercator_channels::mail::{parse_mail, Link, MailError, MAX_LINKS, MAX_MAIL_BYTES};
     use mercator_core::inbox::OrderRef;
 
     fn b64(bytes: &[u8]) -> String {
@@ -1476,7 +1476,10 @@ mod mail {
         ] {
             assert!(!h.to_ascii_lowercase().contains(bad), "{bad} survived: {h}");
         }
-        assert!(h.contains("href=\"https://ok.example/\"") && h.contains("noopener noreferrer"), "{h}");
+        // no link is left to click in the shown mail: the targets are listed beside it
+        assert!(!h.contains("href"), "{h}");
+        assert!(h.contains("<a>ok</a>"), "{h}");
+        assert_eq!(m.links, [Link { url: "https://ok.example/".into(), text: "ok".into() }]);
         assert_eq!(m.blocked_images, 2);
         // an unknown charset label is read, not refused; malformed MIME is not a crash
         let odd =
@@ -1497,7 +1500,45 @@ mod mail {
         );
         let m = parse_mail(raw.as_bytes()).unwrap();
         assert_eq!(m.attachments[0].size, 15 << 20);
+        assert_eq!(m.attachments[0].contents.len(), 15 << 20);
+        assert!(m.attachments[0].contents.iter().all(|b| *b == b'A'));
         assert_eq!(m.text, "see attached");
+    }
+
+    #[test]
+    fn links_are_listed_with_their_real_targets() {
+        // the text names Amazon, the link goes elsewhere; entities and nested tags in the text
+        let html = "<p>Log in at <a href=\"https://evil.example/login?next=a&amp;b=1\"><b>https://sellercentral.amazon.de/</b></a>, \
+                    read <a href='HTTPS://Shop.Example/Returns'>our &lt;returns&gt; page</a>, \
+                    <a href=\"mailto:x@y.example\">mail</a> <a href=\"file:///etc/passwd\">f</a> <a href=\"#top\">top</a> \
+                    <a href=\"https://evil.example/login?next=a&amp;b=1\">again</a> <a>no target</a></p>";
+        let raw = format!("Subject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n");
+        let m = parse_mail(raw.as_bytes()).unwrap();
+        assert_eq!(
+            m.links,
+            [
+                Link {
+                    url: "https://evil.example/login?next=a&b=1".into(),
+                    text: "https://sellercentral.amazon.de/".into()
+                },
+                Link { url: "https://shop.example/Returns".into(), text: "our <returns> page".into() },
+            ]
+        );
+        let h = m.html.unwrap();
+        assert!(!h.contains("href") && !h.contains("evil.example"), "{h}");
+        // plain text: the URLs written in it, and nothing that is not http(s)
+        let raw =
+            "Subject: x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n请看 https://shop.example/p/1?x=1，或者 \
+                   ftp://files.example/a 和 javascript:alert(1) www.no-scheme.example\r\n";
+        let m = parse_mail(raw.as_bytes()).unwrap();
+        assert_eq!(
+            m.links,
+            [Link { url: "https://shop.example/p/1?x=1".into(), text: "https://shop.example/p/1?x=1".into() }]
+        );
+        // a thousand links list the first fifty
+        let many: String = (0..1000).map(|i| format!("<a href=\"https://l{i}.example/\">{i}</a>")).collect();
+        let raw = format!("Subject: x\r\nContent-Type: text/html\r\n\r\n{many}\r\n");
+        assert_eq!(parse_mail(raw.as_bytes()).unwrap().links.len(), MAX_LINKS);
     }
 }
 

@@ -402,6 +402,180 @@ pub fn reply_language(text: &str, market_lang: &str) -> String {
     }
 }
 
+// ---- attachments and links: untrusted names and targets ----
+
+/// A buyer's file name made safe to write in the profile and to show: no
+/// folder parts, no control or bidirectional-override characters (which
+/// make `invoice\u{202e}fdp.exe` look like `invoiceexe.pdf`), no name
+/// Windows reserves, not hidden, at most 120 characters, its extension kept.
+pub fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let mut clean: String = base
+        .chars()
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(*c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        })
+        .map(|c| if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') { '_' } else { c })
+        .collect();
+    clean = clean.trim().trim_start_matches('.').trim_end_matches(['.', ' ']).to_string();
+    let stem = clean.split('.').next().unwrap_or_default().to_ascii_uppercase();
+    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if reserved {
+        clean = format!("_{clean}");
+    }
+    if clean.is_empty() {
+        clean = "attachment".into();
+    }
+    if clean.chars().count() > 120 {
+        let ext: String = clean.rsplit_once('.').map(|(_, e)| e.chars().take(10).collect()).unwrap_or_default();
+        let keep: String = clean.chars().take(108).collect();
+        clean = if ext.is_empty() { keep } else { format!("{keep}.{ext}") };
+    }
+    clean
+}
+
+/// Whether opening a file of this name or type could run code (programs,
+/// scripts, installers, shortcuts, macro documents, web pages): Mercator
+/// never hands such a file to the OS to open, it only shows it in its folder.
+pub fn runs_code(name: &str, content_type: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "exe",
+        "msi",
+        "msp",
+        "bat",
+        "cmd",
+        "com",
+        "scr",
+        "pif",
+        "cpl",
+        "vb",
+        "vbs",
+        "vbe",
+        "js",
+        "jse",
+        "mjs",
+        "wsf",
+        "wsh",
+        "ps1",
+        "psm1",
+        "psd1",
+        "hta",
+        "jar",
+        "lnk",
+        "reg",
+        "inf",
+        "msc",
+        "gadget",
+        "scf",
+        "url",
+        "website",
+        "appref-ms",
+        "library-ms",
+        "settingcontent-ms",
+        "app",
+        "command",
+        "tool",
+        "workflow",
+        "pkg",
+        "mpkg",
+        "dmg",
+        "webloc",
+        "sh",
+        "bash",
+        "zsh",
+        "csh",
+        "ksh",
+        "run",
+        "bin",
+        "desktop",
+        "appimage",
+        "deb",
+        "rpm",
+        "apk",
+        "py",
+        "pyw",
+        "pl",
+        "rb",
+        "php",
+        "dll",
+        "so",
+        "dylib",
+        "sys",
+        "drv",
+        "ocx",
+        "iso",
+        "img",
+        "vhd",
+        "vhdx",
+        "html",
+        "htm",
+        "xhtml",
+        "shtml",
+        "mht",
+        "mhtml",
+        "svg",
+        "svgz",
+        "xml",
+        "xsl",
+        "docm",
+        "dotm",
+        "xlsm",
+        "xltm",
+        "xlam",
+        "pptm",
+        "potm",
+        "ppam",
+        "ppsm",
+        "sldm",
+        "one",
+        "chm",
+        "application",
+        "xbap",
+        "jnlp",
+    ];
+    const TYPES: &[&str] = &[
+        "application/x-msdownload",
+        "application/x-msdos-program",
+        "application/x-ms-installer",
+        "application/x-msi",
+        "application/x-executable",
+        "application/x-sh",
+        "application/x-shellscript",
+        "application/javascript",
+        "text/javascript",
+        "application/java-archive",
+        "application/hta",
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "application/x-apple-diskimage",
+        "application/vnd.microsoft.portable-executable",
+    ];
+    let name = safe_file_name(name).to_ascii_lowercase();
+    let ext = name.rsplit_once('.').map(|(_, e)| e.trim()).unwrap_or_default();
+    let ctype = content_type.trim().to_ascii_lowercase();
+    EXTENSIONS.contains(&ext) || TYPES.iter().any(|t| ctype.starts_with(t))
+}
+
+/// The host a link's text names, where the text looks like an address
+/// (`https://sellercentral.amazon.de/`, `www.amazon.de`): a link whose text
+/// names another host than its target is told as such.
+pub fn host_named_by(text: &str) -> Option<String> {
+    let t = text.trim().trim_end_matches(['/', '.', ',', ')']);
+    let rest = t.split_once("://").map_or(t, |(_, r)| r);
+    let host = rest.split(['/', '?', '#', ' ']).next().unwrap_or_default().to_ascii_lowercase();
+    let host = host.rsplit('@').next().unwrap_or_default().split(':').next().unwrap_or_default().to_string();
+    let labels: Vec<&str> = host.split('.').collect();
+    let looks = labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && labels.last().is_some_and(|l| l.chars().all(char::is_alphabetic) && l.len() >= 2);
+    looks.then_some(host)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,5 +746,46 @@ mod tests {
             "a few distinct findings: {}",
             found.len()
         );
+    }
+
+    #[test]
+    fn file_names_from_buyers_are_made_safe() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("C:\\Windows\\evil.dll"), "evil.dll");
+        // a right-to-left override hides ".exe": removed, the real extension shows
+        assert_eq!(safe_file_name("invoice\u{202e}fdp.exe"), "invoicefdp.exe");
+        assert!(runs_code("invoice\u{202e}fdp.exe", "application/pdf"));
+        assert_eq!(safe_file_name("CON.txt"), "_CON.txt");
+        assert_eq!(safe_file_name("com1"), "_com1");
+        assert_eq!(safe_file_name(".bashrc"), "bashrc");
+        assert_eq!(safe_file_name("a\u{0}b\r\n.pdf"), "ab.pdf");
+        assert_eq!(safe_file_name("   "), "attachment");
+        assert_eq!(safe_file_name("report. "), "report");
+        assert_eq!(safe_file_name("照片 1.jpg"), "照片 1.jpg");
+        let long = format!("{}.pdf", "长".repeat(300));
+        let safe = safe_file_name(&long);
+        assert_eq!(safe.chars().count(), 112);
+        assert_eq!(safe.rsplit_once('.').map(|(_, e)| e), Some("pdf"));
+    }
+
+    #[test]
+    fn files_that_run_code_are_told_by_name_and_type() {
+        for n in ["setup.EXE", "x.js", "a.lnk", "b.desktop", "c.AppImage", "d.html", "e.svg", "f.xlsm", "g.sh", "h.scr"]
+        {
+            assert!(runs_code(n, "application/octet-stream"), "{n}");
+        }
+        assert!(runs_code("photo.png", "text/html; charset=utf-8"), "an HTML part named like an image");
+        for n in ["photo.jpg", "invoice.pdf", "label.zpl", "list.xlsx", "notes.txt", "archive.zip", "无扩展名"] {
+            assert!(!runs_code(n, "application/pdf"), "{n}");
+        }
+    }
+
+    #[test]
+    fn the_host_a_link_text_names() {
+        assert_eq!(host_named_by("https://sellercentral.amazon.de/orders").as_deref(), Some("sellercentral.amazon.de"));
+        assert_eq!(host_named_by("www.Amazon.de").as_deref(), Some("www.amazon.de"));
+        assert_eq!(host_named_by("https://user@evil.test:8080/x").as_deref(), Some("evil.test"));
+        assert_eq!(host_named_by("Click here"), None);
+        assert_eq!(host_named_by("Version 1.2"), None);
     }
 }

@@ -175,8 +175,13 @@ pub struct NewMessage {
     /// Sanitised HTML, never raw.
     pub html: Option<String>,
     pub blocked_images: i64,
-    /// The attachments as JSON (name, type, size).
+    /// The attachments as JSON (name, type, size), in the order of `files`.
     pub attachments: String,
+    /// The attachments' bytes, stored with the message (same transaction),
+    /// one per entry of `attachments` (none for a mail too large to read).
+    pub files: Vec<Vec<u8>>,
+    /// The message's links as JSON (`[{url, text}]`, `http(s)` only).
+    pub links: String,
     pub sent_at: OffsetDateTime,
     /// Order numbers the message mentions, as the channel writes them.
     pub order_refs: Vec<String>,
@@ -333,8 +338,8 @@ pub async fn ingest_in(conn: &mut SqliteConnection, messages: &[NewMessage]) -> 
         let message_id = new_id();
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, subject, from_name, from_address, \
-             body, html, blocked_images, attachments, status, auto, sent_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             body, html, blocked_images, attachments, links, status, auto, sent_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&message_id)
         .bind(&conversation_id)
@@ -348,12 +353,21 @@ pub async fn ingest_in(conn: &mut SqliteConnection, messages: &[NewMessage]) -> 
         .bind(&m.html)
         .bind(m.blocked_images)
         .bind(&m.attachments)
+        .bind(&m.links)
         .bind(if m.direction == Direction::In { "received" } else { "sent" })
         .bind(m.auto)
         .bind(&sent_at)
         .bind(&now)
         .execute(&mut *conn)
         .await?;
+        for (idx, data) in m.files.iter().enumerate() {
+            sqlx::query("INSERT INTO message_files (message_id, idx, data) VALUES (?, ?, ?)")
+                .bind(&message_id)
+                .bind(i64::try_from(idx).unwrap_or(i64::MAX))
+                .bind(data.as_slice())
+                .execute(&mut *conn)
+                .await?;
+        }
         let (buyer, reply) = match (m.direction, m.auto) {
             (_, true) => (None, None),
             (Direction::In, false) => (Some(&sent_at), None),
@@ -522,6 +536,14 @@ pub struct InboxCounts {
     pub overdue: i64,
 }
 
+/// An attachment as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct MessageFile {
+    /// The message's attachments as JSON (name, type, size), this one at its index.
+    pub attachments: String,
+    pub data: Vec<u8>,
+}
+
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct MessageRow {
     pub id: String,
@@ -534,6 +556,9 @@ pub struct MessageRow {
     pub html: Option<String>,
     pub blocked_images: i64,
     pub attachments: String,
+    pub links: String,
+    /// The indexes of the attachments whose bytes are stored (JSON array).
+    pub files: String,
     pub status: String,
     pub error: Option<String>,
     pub auto: bool,
@@ -929,7 +954,8 @@ impl Store {
     /// A conversation's messages, oldest first.
     pub async fn thread(&self, conversation_id: &str) -> Result<Vec<MessageRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT id, external_id, direction, subject, from_name, from_address, body, html, blocked_images, attachments, \
+            "SELECT id, external_id, direction, subject, from_name, from_address, body, html, blocked_images, attachments, links, \
+                    (SELECT json_group_array(f.idx) FROM message_files f WHERE f.message_id = messages.id) AS files, \
                     status, error, auto, lang, original, action, purged_at, translation, translation_lang, sent_at \
              FROM messages WHERE conversation_id = ? ORDER BY sent_at, id",
         )
@@ -1336,11 +1362,24 @@ impl Store {
         self.reply_sent(message_id, at).await
     }
 
+    /// An attachment's bytes and its message's list of attachments.
+    pub async fn message_file(&self, message_id: &str, idx: i64) -> Result<MessageFile, StoreError> {
+        sqlx::query_as(
+            "SELECT m.attachments, f.data FROM message_files f JOIN messages m ON m.id = f.message_id \
+             WHERE f.message_id = ? AND f.idx = ? AND m.purged_at IS NULL",
+        )
+        .bind(message_id)
+        .bind(idx)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| not_found("attachment", message_id))
+    }
+
     /// A message's text and its cached translation, for translating it.
     pub async fn message_text(&self, message_id: &str) -> Result<MessageRow, StoreError> {
         sqlx::query_as(
-            "SELECT id, external_id, direction, subject, from_name, from_address, body, html, blocked_images, attachments, \
-                    status, error, auto, lang, original, action, purged_at, translation, translation_lang, sent_at \
+            "SELECT id, external_id, direction, subject, from_name, from_address, body, html, blocked_images, attachments, links, \
+                    '[]' AS files, status, error, auto, lang, original, action, purged_at, translation, translation_lang, sent_at \
              FROM messages WHERE id = ?",
         )
         .bind(message_id)

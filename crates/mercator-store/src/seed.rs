@@ -213,6 +213,8 @@ async fn insert_orders_and_inbox(
                 html: None,
                 blocked_images: 0,
                 attachments: "[]".into(),
+                files: vec![],
+                links: "[]".into(),
                 sent_at: m.at,
                 order_refs: order_refs.clone(),
                 lang: Some(c.buyer_lang.clone()),

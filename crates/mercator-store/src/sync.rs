@@ -92,8 +92,8 @@ pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, no
     // conversation with nothing of the buyer left loses the buyer's name and
     // address (the next mail from the buyer brings them back).
     sqlx::query(
-        "UPDATE messages SET body = '', html = NULL, original = NULL, translation = NULL, attachments = '[]', from_name = '', \
-         from_address = '', blocked_images = 0, purged_at = ?1, updated_at = ?1 \
+        "UPDATE messages SET body = '', html = NULL, original = NULL, translation = NULL, attachments = '[]', links = '[]', \
+         from_name = '', from_address = '', blocked_images = 0, purged_at = ?1, updated_at = ?1 \
          WHERE purged_at IS NULL AND status != 'waiting' AND sent_at < ?2 \
            AND (sent_at < ?3 OR conversation_id IN (SELECT cv.id FROM conversations cv JOIN orders o ON o.id = cv.order_id \
                                                   WHERE o.pii_purged_at IS NOT NULL))",
@@ -103,6 +103,10 @@ pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, no
     .bind(&old)
     .execute(&mut *conn)
     .await?;
+    // and the attachments' bytes go with them
+    sqlx::query("DELETE FROM message_files WHERE message_id IN (SELECT id FROM messages WHERE purged_at IS NOT NULL)")
+        .execute(&mut *conn)
+        .await?;
     sqlx::query(
         "UPDATE conversations SET buyer_name = '', buyer_address = NULL, updated_at = ?1, revision = revision + 1 \
          WHERE (buyer_name != '' OR buyer_address IS NOT NULL) \

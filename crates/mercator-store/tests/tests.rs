@@ -1343,6 +1343,8 @@ mod inbox {
             html: None,
             blocked_images: 0,
             attachments: "[]".into(),
+            files: vec![],
+            links: "[]".into(),
             sent_at: at,
             order_refs: mercator_core::inbox::order_refs(&format!("{subject}\n{body}"))
                 .iter()

@@ -163,6 +163,21 @@ impl MailServer {
         }
     }
 
+    /// Gives the INBOX a new UIDVALIDITY, as a server does when a folder is
+    /// recreated or restored from a backup: a client's stored UIDs mean
+    /// nothing any more and it must read the folder again.
+    pub fn renumber_inbox(&self, uid_validity: u32) -> io::Result<()> {
+        let out = Command::new("/usr/bin/doveadm")
+            .arg("-c")
+            .arg(self.dir.join("dovecot.conf"))
+            .args(["mailbox", "update", "-u", USER, "--uid-validity", &uid_validity.to_string(), "INBOX"])
+            .output()?;
+        if !out.status.success() {
+            return Err(io::Error::other(format!("doveadm mailbox update: {}", String::from_utf8_lossy(&out.stderr))));
+        }
+        Ok(())
+    }
+
     /// Delivers a raw mail to the seller's INBOX over LMTP.
     pub async fn deliver(&self, raw: &[u8]) -> io::Result<()> {
         mercator_channels::mailbox::lmtp_deliver(("127.0.0.1", self.lmtp_port), "buyer@example.test", USER, raw).await

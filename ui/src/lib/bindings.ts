@@ -796,7 +796,48 @@ replyState: string, replyBy: string | null, unread: number, orderId: string | nu
 
 export type InboxCountsDto = { unread: number, needsReply: number, dueSoon: number, overdue: number, };
 
-export type AttachmentDto = { name: string, contentType: string, size: number, };
+export type AttachmentDto = { 
+/**
+ * Its place in the message (what [`save_attachment`] takes).
+ */
+index: number, 
+/**
+ * The buyer's file name made safe (no folders, no hidden characters).
+ */
+name: string, contentType: string, size: number, 
+/**
+ * Its bytes are kept (false for mail too large to read, or stored before attachments were kept).
+ */
+stored: boolean, 
+/**
+ * Opening it could run code: Mercator only shows it in its folder.
+ */
+runsCode: boolean, };
+
+export type LinkDto = { 
+/**
+ * The real target (`http`/`https` only).
+ */
+url: string, host: string, 
+/**
+ * What the message shows for it.
+ */
+text: string, 
+/**
+ * The other host the text names, when the text looks like an address
+ * of another site than the target (a phishing link).
+ */
+textHost: string | null, };
+
+export type SavedAttachmentDto = { 
+/**
+ * Where it was written.
+ */
+path: string, 
+/**
+ * Opening it could run code: the shell shows it in its folder instead.
+ */
+runsCode: boolean, };
 
 export type MessageDto = { id: string, 
 /**
@@ -812,6 +853,11 @@ body: string,
  * unsafe URL), shown in a sandboxed frame; None for plain mail.
  */
 html: string | null, blockedImages: number, attachments: Array<AttachmentDto>, 
+/**
+ * Its links (none is clickable in the shown mail): opened in the
+ * system browser only after the real target was shown.
+ */
+links: Array<LinkDto>, 
 /**
  * `received`, or a reply's `waiting`, `sent`, `failed`.
  */

@@ -1,7 +1,7 @@
 // Generated from src-tauri's #[tauri::command] functions by `cargo xtask bindings`.
 // Do not edit: `cargo xtask test` fails when this file is stale.
 import { invoke } from '@tauri-apps/api/core';
-import type { AccountDto, AmazonActionsDto, AmazonMessageInput, AppInfo, ApplyPricesResult, BulkOp, BulkResult, CarrierDto, CatalogFilter, CatalogSummary, ChannelDto, ConnectivityDto, ConversationDto, DeliveryReport, DraftDto, EcbImportResult, Edit, ExportResult, Globals, HistoryDto, ImportPreview, ImportResult, InboxCountsDto, InboxFilter, Keep, LinkReportDto, LintIssueDto, MailboxDto, MailboxInput, Market, MatrixFilter, MatrixRowDto, NewProductRequest, OrderDetailDto, OrderDto, OrderFilter, OutboxProblemDto, Page, PickListDto, PriceChangeDto, PricingOverview, ProductDetailDto, ProductDto, PromoQuote, PromotionInput, Quote, ReplyInput, RepriceResult, RunReport, ShipReport, ShipRequest, StockFilter, StockRowDto, SyncLogDto, SyncStatus, TemplateDto, ThreadDto, TranslatedDto, TranslationStatusDto, UnreadableOrderDto, VaultStatus, WarehouseDto } from './bindings';
+import type { AccountDto, AmazonActionsDto, AmazonMessageInput, AppInfo, ApplyPricesResult, BulkOp, BulkResult, CarrierDto, CatalogFilter, CatalogSummary, ChannelDto, ConnectivityDto, ConversationDto, DeliveryReport, DraftDto, EcbImportResult, Edit, ExportResult, Globals, HistoryDto, ImportPreview, ImportResult, InboxCountsDto, InboxFilter, Keep, LinkReportDto, LintIssueDto, MailboxDto, MailboxInput, Market, MatrixFilter, MatrixRowDto, NewProductRequest, OrderDetailDto, OrderDto, OrderFilter, OutboxProblemDto, Page, PickListDto, PriceChangeDto, PricingOverview, ProductDetailDto, ProductDto, PromoQuote, PromotionInput, Quote, ReplyInput, RepriceResult, RunReport, SavedAttachmentDto, ShipReport, ShipRequest, StockFilter, StockRowDto, SyncLogDto, SyncStatus, TemplateDto, ThreadDto, TranslatedDto, TranslationStatusDto, UnreadableOrderDto, VaultStatus, WarehouseDto } from './bindings';
 
 /** Every command of the shell, by its Rust name in camelCase. */
 export const commands = {
@@ -46,8 +46,10 @@ export const commands = {
   markShipped: (request: ShipRequest) => invoke<ShipReport>('mark_shipped', { request }),
   markShippedList: (carrier: string, shippedOn: string, notify: boolean, text: string) => invoke<ShipReport>('mark_shipped_list', { carrier, shippedOn, notify, text }),
   moveDbAside: () => invoke<AppInfo>('move_db_aside'),
+  openAttachment: (messageId: string, index: number) => invoke<SavedAttachmentDto>('open_attachment', { messageId, index }),
   openConversation: (conversationId: string) => invoke<ThreadDto>('open_conversation', { conversationId }),
   openLogFolder: () => invoke<void>('open_log_folder'),
+  openMessageLink: (messageId: string, index: number) => invoke<void>('open_message_link', { messageId, index }),
   orderDetail: (orderId: string) => invoke<OrderDetailDto>('order_detail', { orderId }),
   outboxProblems: () => invoke<OutboxProblemDto[]>('outbox_problems'),
   oversoldCount: () => invoke<number>('oversold_count'),
