@@ -876,7 +876,7 @@ async function relay(target) {
   return { url: await up(), up, down, close };
 }
 
-test('Shopee: connect, sync through access-token expiry and a restart, link and price in rupiah, go offline and come back, in both languages', async () => {
+test('Shopee: connect, sync through access-token expiry and a restart, a buyer\'s chat read and answered, link and price in rupiah, go offline and come back, in both languages', async () => {
   const xtask = process.env.MERCATOR_XTASK;
   assert.ok(xtask && existsSync(xtask), 'the xtask binary serves the fake Shopee shop');
   const { spawn } = await import('node:child_process');
@@ -983,6 +983,25 @@ test('Shopee: connect, sync through access-token expiry and a restart, link and 
       // the other live listing too (the unlisted one is not sent), then nothing waits: the
       // session ends with no call, hence no refresh of the single-use token, in flight
       for (let k = 0; k < 150 && !said.some((l) => l.startsWith('price 880000:990000 ')); k++) await new Promise((r) => setTimeout(r, 200));
+      // the seller chat was read in the sync: the buyer's question, with its order, answered through Shopee once
+      await s.click('[data-nav="inbox"]');
+      await s.waitText('[data-testid="inbox-list"]', (t) => t.includes('kapan pesanan'), 15000);
+      await s.exec(`[...document.querySelectorAll('[data-testid="conversation"]')].find((b) => b.textContent.includes('kapan pesanan')).click()`);
+      await s.waitText('[data-testid="thread-subject"]', (t) => t.includes('Shopee ID'));
+      await s.waitText('[data-testid="order-card"]', (t) => t.includes('241201000000SG'));
+      await s.waitText('[data-testid="reply-lang"]', (t) => t.includes('Indonesian'));
+      await setValue(s, '[data-testid="reply-text"]', 'Halo kak, pesanan Anda sudah kami kirim hari ini. Terima kasih!');
+      await s.exec(`return new Promise((r) => setTimeout(r, 600))`);
+      await s.screenshot(join(SHOTS, 'inbox-shopee-chat-en.png'));
+      await s.click('[data-testid="reply-send"]');
+      await s.waitText('[data-testid="messages"] [data-testid="message"]:last-child [data-testid="message-status"]', (t) => t === 'Sent', 30000);
+      // the fake tells what it received every 200 ms
+      for (let k = 0; k < 50 && !said.some((l) => l.startsWith('chat ')); k++) await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 500));
+      const chats = said.filter((l) => l.startsWith('chat '));
+      assert.equal(chats.length, 1, `one chat message reached Shopee: ${chats.join(' | ')}`);
+      assert.ok(chats[0].endsWith(' Halo kak, pesanan Anda sudah kami kirim hari ini. Terima kasih!'), chats[0]);
+      await s.click('[data-nav="settings"]');
       await s.waitText('[data-testid="sync-status"]', (t) => t.includes('All changes saved locally'), 30000);
       assert.deepEqual([...new Set(said.filter((l) => l.startsWith('price ')).map((l) => l.split(' ')[1]))].sort(), ['880000:990000', '880001:990001']);
     } finally {

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-const LEASE_S: i64 = 2;
+const LEASE_S: i64 = 10;
 /// The keyring service the test's mailbox passwords are kept under (never the app's).
 const SERVICE: &str = "mercator-crash-test";
 

@@ -412,12 +412,20 @@ pub fn fake_shopee(args: &[String]) -> Result<(), String> {
             let n: serde_json::Number = total.parse().map_err(|_| "amount")?;
             fake.set_order_field(k, "/total_amount", serde_json::Value::Number(n));
         }
+        // a buyer in Indonesia asks about the first order in the seller chat
+        fake.buyer_writes(
+            mercator_testkit::shopee::CHAT_BUYER_ID,
+            "budi_santoso",
+            "Halo kak, kapan pesanan 241201000000SG saya dikirim?",
+            Some("241201000000SG"),
+        );
         println!("{}", fake.url());
         use std::io::Write;
         let _ = std::io::stdout().flush();
         // every price the shop accepts, a line each ("price <item>:<model> <text>"),
-        // so the end-to-end test sees what was sent back
-        let mut told = 0;
+        // and every chat message the seller sends ("chat <conversation> <text>"),
+        // so the end-to-end test sees what was sent
+        let (mut told, mut chats) = (0, 0);
         loop {
             tokio::time::sleep(Duration::from_millis(200)).await;
             let updates = fake.stats().price_updates;
@@ -425,6 +433,11 @@ pub fn fake_shopee(args: &[String]) -> Result<(), String> {
                 println!("price {item}:{model} {text}");
             }
             told = updates.len();
+            let sent = fake.chat_sent();
+            for (conversation, text) in sent.iter().skip(chats) {
+                println!("chat {conversation} {}", text.replace('\n', " "));
+            }
+            chats = sent.len();
             let _ = std::io::stdout().flush();
         }
     })

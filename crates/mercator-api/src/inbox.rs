@@ -225,7 +225,7 @@ const FETCH_BATCH_COUNT: usize = 200;
 /// The message a mail becomes (its Message-ID, or one made from the
 /// mailbox and the mail's contents when it has none).
 fn message_of(channel_id: &str, mailbox: &store_inbox::MailboxRow, uid: u32, raw: &[u8]) -> Option<NewMessage> {
-    let mail = match parse_mail(raw) {
+    let mut mail = match parse_mail(raw) {
         Ok(m) => m,
         Err(e) => {
             tracing::warn!(mailbox = %mailbox.id, uid, error = %e, "mail not readable");
@@ -272,7 +272,7 @@ fn message_of(channel_id: &str, mailbox: &store_inbox::MailboxRow, uid: u32, raw
         html: mail.html.clone(),
         blocked_images: i64::try_from(mail.blocked_images).unwrap_or(i64::MAX),
         attachments,
-        files: mail.attachments.iter().map(|a| a.contents.clone()).collect(),
+        files: mail.attachments.iter_mut().map(|a| std::mem::take(&mut a.contents)).collect(),
         links: serde_json::to_string(&mail.links).unwrap_or_else(|_| "[]".into()),
         sent_at: mail.date.unwrap_or_else(OffsetDateTime::now_utc),
         order_refs: mail.orders.iter().map(mercator_core::inbox::OrderRef::text).collect(),
@@ -553,7 +553,11 @@ async fn send_reply(store: &Store, vault: &Vault, job: &store_inbox::ReplyJob, a
         let mut smtp = mailbox::Smtp::connect(&account).await?;
         smtp.submit(&mail).await?;
         // recorded before the goodbye: a crash from here on files the copy instead of sending again
-        store.reply_submitted(&job.message_id, OffsetDateTime::now_utc()).await.map_err(|e| api(e.into()))?;
+        if let Err(e) = store.reply_submitted(&job.message_id, OffsetDateTime::now_utc()).await {
+            // the mail is the server's: never "failed" (a retry would send it again);
+            // the copy filed in Sent below is what the next round finds
+            tracing::warn!(error = %e, "a sent reply's submission was not recorded");
+        }
         smtp.quit().await;
     }
     imap.append(&m.sent_folder, &mail.formatted()).await?;
@@ -992,7 +996,7 @@ pub struct SavedAttachmentDto {
 /// The folder attachments are written to when the seller opens them (in
 /// the profile; emptied at each start: the bytes stay in the database).
 pub fn attachments_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
-    data_dir.join("attachments")
+    data_dir.join(mercator_store::ATTACHMENTS_DIR)
 }
 
 /// Writes a stored attachment under `dir` (`<message>/<safe name>`,
@@ -1024,6 +1028,7 @@ pub async fn save_attachment(
         std::fs::create_dir_all(&folder)?;
         let partial = folder.join(format!(".{name}.partial"));
         std::fs::write(&partial, &file.data)?;
+        mark_from_internet(&partial);
         std::fs::rename(&partial, &path)
     };
     write().map_err(|e| {
@@ -1033,6 +1038,28 @@ pub async fn save_attachment(
         path: path.display().to_string(),
         runs_code: mercator_core::inbox::runs_code(raw, content_type),
     })
+}
+
+/// Marks a written attachment as come from the internet, as a browser
+/// does, so the OS's own checks apply when it is opened (Windows: the
+/// `Zone.Identifier` stream that SmartScreen and Office's macro block read;
+/// macOS: the quarantine attribute Gatekeeper reads). Best effort.
+#[allow(unused_variables)]
+fn mark_from_internet(path: &std::path::Path) {
+    #[cfg(windows)]
+    {
+        let mut stream = path.as_os_str().to_owned();
+        stream.push(":Zone.Identifier");
+        let _ = std::fs::write(std::path::PathBuf::from(stream), "[ZoneTransfer]\r\nZoneId=3\r\n");
+    }
+    #[cfg(target_os = "macos")]
+    {
+        let stamp = OffsetDateTime::now_utc().unix_timestamp();
+        let _ = std::process::Command::new("/usr/bin/xattr")
+            .args(["-w", "com.apple.quarantine", &format!("0081;{stamp:x};Mercator;")])
+            .arg(path)
+            .status();
+    }
 }
 
 /// Deletes the attachments written for opening in an earlier run.

@@ -187,8 +187,10 @@ pub fn clean_html_links(html: &str) -> (String, usize, Vec<Link>) {
         let body = &tail[gt + 1..];
         let end = body.find("</a>").unwrap_or(body.len());
         if let Some(url) = n.and_then(|n| targets.get(n).cloned().flatten()) {
-            if links.len() < MAX_LINKS && !links.iter().any(|l| l.url == url) {
-                links.push(Link { url, text: text_of(&body[..end]) });
+            // one entry per target and text: the same target under a misleading text is listed again
+            let text = text_of(&body[..end]);
+            if links.len() < MAX_LINKS && !links.iter().any(|l| l.url == url && l.text == text) {
+                links.push(Link { url, text });
             }
         }
         out.push_str("<a>");
@@ -232,10 +234,17 @@ pub fn text_links(text: &str) -> Vec<Link> {
     let mut links: Vec<Link> = vec![];
     for l in finder.links(text) {
         // Chinese and Japanese run on after a URL without a space ("…?x=1，或者"):
-        // the address ends at its first character beyond ASCII
+        // the path ends at its first character beyond ASCII, the host at its first
+        // CJK character or punctuation (a host of other letters, bücher.de, is kept)
         let raw = l.as_str();
-        let raw = raw[..raw.find(|c: char| !c.is_ascii()).unwrap_or(raw.len())]
-            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+        let host_at = raw.find("://").map_or(0, |i| i + 3);
+        let host_end = raw[host_at..].find(['/', '?', '#']).map_or(raw.len(), |i| host_at + i);
+        let cjk = |c: char| matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF);
+        let end = match raw[host_at..host_end].find(cjk) {
+            Some(i) => host_at + i,
+            None => raw[host_end..].find(|c: char| !c.is_ascii()).map_or(raw.len(), |i| host_end + i),
+        };
+        let raw = raw[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
         if let Some(url) = web_url(raw) {
             if links.len() < MAX_LINKS && !links.iter().any(|k| k.url == url) {
                 links.push(Link { url, text: raw.to_string() });

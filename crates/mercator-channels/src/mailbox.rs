@@ -520,10 +520,15 @@ impl Smtp {
     /// may be retried.
     pub async fn submit(&mut self, mail: &lettre::Message) -> Result<(), MailboxError> {
         let raw = mail.formatted();
+        // once connected, a send cut off without the server's answer may have
+        // reached it: a counted attempt (retried with back-off, looked up in
+        // Sent first), never "offline", which would retry it uncounted forever
+        let cut_off = |detail: String| MailboxError::Later { reason: detail.chars().take(300).collect() };
         match tokio::time::timeout(COMMAND_TIMEOUT, self.conn.send(mail.envelope(), &raw)).await {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(smtp_err(&self.address, &self.server, &e)),
-            Err(_) => Err(connect_err(&self.server, "no answer")),
+            Ok(Err(e)) if e.status().is_some() => Err(smtp_err(&self.address, &self.server, &e)),
+            Ok(Err(e)) => Err(cut_off(e.to_string())),
+            Err(_) => Err(cut_off(format!("{}: no answer", self.server.host))),
         }
     }
 

@@ -1522,6 +1522,7 @@ mod mail {
                     text: "https://sellercentral.amazon.de/".into()
                 },
                 Link { url: "https://shop.example/Returns".into(), text: "our <returns> page".into() },
+                Link { url: "https://evil.example/login?next=a&b=1".into(), text: "again".into() },
             ]
         );
         let h = m.html.unwrap();
@@ -1535,6 +1536,16 @@ mod mail {
             m.links,
             [Link { url: "https://shop.example/p/1?x=1".into(), text: "https://shop.example/p/1?x=1".into() }]
         );
+        // an address of other letters keeps its host (shown and opened as punycode); CJK ends it
+        let raw = "Subject: x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nsiehe https://bücher.example/x und \
+                   https://shop.example这是 \r\n";
+        let urls: Vec<String> = parse_mail(raw.as_bytes()).unwrap().links.into_iter().map(|l| l.url).collect();
+        assert_eq!(urls, ["https://xn--bcher-kva.example/x", "https://shop.example/"]);
+        // the same target under a second, misleading text is listed again (the warning needs that text)
+        let html = "<a href=\"https://evil.example/\">evil.example</a> <a href=\"https://evil.example/\">https://sellercentral.amazon.de/</a>";
+        let raw = format!("Subject: x\r\nContent-Type: text/html\r\n\r\n{html}\r\n");
+        let texts: Vec<String> = parse_mail(raw.as_bytes()).unwrap().links.into_iter().map(|l| l.text).collect();
+        assert_eq!(texts, ["evil.example", "https://sellercentral.amazon.de/"]);
         // a thousand links list the first fifty
         let many: String = (0..1000).map(|i| format!("<a href=\"https://l{i}.example/\">{i}</a>")).collect();
         let raw = format!("Subject: x\r\nContent-Type: text/html\r\n\r\n{many}\r\n");

@@ -394,8 +394,10 @@ pub fn reply_language(text: &str, market_lang: &str) -> String {
         "ara" => "ar-SA",
         _ => return market_lang.to_string(),
     };
-    // the market's own tag when it is the same language (de-AT stays de-AT)
-    if primary(tag) == primary(market_lang) {
+    // the market's own tag when it is the same language (de-AT stays de-AT), or
+    // one a detector cannot tell from it on a short text (Indonesian and Malay)
+    let close = |a: &str, b: &str| matches!((a, b), ("id", "ms") | ("ms", "id"));
+    if primary(tag) == primary(market_lang) || close(&primary(tag), &primary(market_lang)) {
         market_lang.to_string()
     } else {
         tag.to_string()
@@ -419,11 +421,14 @@ pub fn safe_file_name(name: &str) -> String {
         .map(|c| if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') { '_' } else { c })
         .collect();
     clean = clean.trim().trim_start_matches('.').trim_end_matches(['.', ' ']).to_string();
-    let stem = clean.split('.').next().unwrap_or_default().to_ascii_uppercase();
-    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || (stem.len() == 4
-            && (stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.as_bytes()[3].is_ascii_digit());
+    let stem = clean.split('.').next().unwrap_or_default().trim_end().to_uppercase();
+    let device = |p: &str| {
+        stem.strip_prefix(p).is_some_and(|n| {
+            n.chars().count() == 1 && n.chars().all(|c| c.is_ascii_digit() || matches!(c, '¹' | '²' | '³'))
+        })
+    };
+    let reserved =
+        matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$") || device("COM") || device("LPT");
     if reserved {
         clean = format!("_{clean}");
     }
@@ -438,127 +443,38 @@ pub fn safe_file_name(name: &str) -> String {
     clean
 }
 
-/// Whether opening a file of this name or type could run code (programs,
-/// scripts, installers, shortcuts, macro documents, web pages): Mercator
-/// never hands such a file to the OS to open, it only shows it in its folder.
+/// Whether a file of this name and type could run code when opened:
+/// anything but a picture, a sound or video, or a common document known
+/// not to carry macros (an allow-list: archives, installers, scripts,
+/// shortcuts, macro and legacy Office files, web pages, unknown types all
+/// count). Mercator hands only the others to the OS to open; these it only
+/// shows in their folder.
 pub fn runs_code(name: &str, content_type: &str) -> bool {
-    const EXTENSIONS: &[&str] = &[
-        "exe",
-        "msi",
-        "msp",
-        "bat",
-        "cmd",
-        "com",
-        "scr",
-        "pif",
-        "cpl",
-        "vb",
-        "vbs",
-        "vbe",
-        "js",
-        "jse",
-        "mjs",
-        "wsf",
-        "wsh",
-        "ps1",
-        "psm1",
-        "psd1",
-        "hta",
-        "jar",
-        "lnk",
-        "reg",
-        "inf",
-        "msc",
-        "gadget",
-        "scf",
-        "url",
-        "website",
-        "appref-ms",
-        "library-ms",
-        "settingcontent-ms",
-        "app",
-        "command",
-        "tool",
-        "workflow",
-        "pkg",
-        "mpkg",
-        "dmg",
-        "webloc",
-        "sh",
-        "bash",
-        "zsh",
-        "csh",
-        "ksh",
-        "run",
-        "bin",
-        "desktop",
-        "appimage",
-        "deb",
-        "rpm",
-        "apk",
-        "py",
-        "pyw",
-        "pl",
-        "rb",
-        "php",
-        "dll",
-        "so",
-        "dylib",
-        "sys",
-        "drv",
-        "ocx",
-        "iso",
-        "img",
-        "vhd",
-        "vhdx",
-        "html",
-        "htm",
-        "xhtml",
-        "shtml",
-        "mht",
-        "mhtml",
-        "svg",
-        "svgz",
-        "xml",
-        "xsl",
-        "docm",
-        "dotm",
-        "xlsm",
-        "xltm",
-        "xlam",
-        "pptm",
-        "potm",
-        "ppam",
-        "ppsm",
-        "sldm",
-        "one",
-        "chm",
-        "application",
-        "xbap",
-        "jnlp",
+    const HARMLESS: &[&str] = &[
+        "pdf", "png", "jpg", "jpeg", "gif", "webp", "bmp", "heic", "heif", "tif", "tiff", "avif", "txt", "csv", "tsv",
+        "docx", "xlsx", "pptx", "odt", "ods", "odp", "mp4", "mov", "webm", "m4v", "mp3", "m4a", "wav", "ogg",
     ];
-    const TYPES: &[&str] = &[
-        "application/x-msdownload",
-        "application/x-msdos-program",
-        "application/x-ms-installer",
-        "application/x-msi",
-        "application/x-executable",
-        "application/x-sh",
-        "application/x-shellscript",
+    // a type that says code, whatever the name says
+    const CODE_TYPES: &[&str] = &[
+        "application/x-",
         "application/javascript",
         "text/javascript",
-        "application/java-archive",
+        "application/java",
         "application/hta",
         "text/html",
-        "application/xhtml+xml",
-        "image/svg+xml",
-        "application/x-apple-diskimage",
+        "application/xhtml",
+        "image/svg",
         "application/vnd.microsoft.portable-executable",
+        "text/x-",
+        "application/vnd.ms-office.",
+        "application/vnd.ms-excel.sheet.macro",
+        "application/vnd.ms-word.document.macro",
+        "application/vnd.ms-powerpoint.presentation.macro",
     ];
     let name = safe_file_name(name).to_ascii_lowercase();
     let ext = name.rsplit_once('.').map(|(_, e)| e.trim()).unwrap_or_default();
     let ctype = content_type.trim().to_ascii_lowercase();
-    EXTENSIONS.contains(&ext) || TYPES.iter().any(|t| ctype.starts_with(t))
+    !HARMLESS.contains(&ext) || CODE_TYPES.iter().any(|t| ctype.starts_with(t))
 }
 
 /// The host a link's text names, where the text looks like an address
@@ -749,6 +665,16 @@ mod tests {
     }
 
     #[test]
+    fn an_indonesian_buyer_is_answered_in_indonesian_whatever_the_detector_says() {
+        for text in
+            ["Halo kak, kapan pesanan 241201000000SG saya dikirim?", "Terima kasih, barang sudah sampai dengan selamat"]
+        {
+            assert_eq!(reply_language(text, "id-ID"), "id-ID", "{text}");
+        }
+        assert_eq!(reply_language("Terima kasih, barang sudah sampai dengan selamat", "ms-MY"), "ms-MY");
+    }
+
+    #[test]
     fn file_names_from_buyers_are_made_safe() {
         assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
         assert_eq!(safe_file_name("C:\\Windows\\evil.dll"), "evil.dll");
@@ -757,6 +683,10 @@ mod tests {
         assert!(runs_code("invoice\u{202e}fdp.exe", "application/pdf"));
         assert_eq!(safe_file_name("CON.txt"), "_CON.txt");
         assert_eq!(safe_file_name("com1"), "_com1");
+        assert_eq!(safe_file_name("NUL .txt"), "_NUL .txt");
+        assert_eq!(safe_file_name("conout$"), "_conout$");
+        assert_eq!(safe_file_name("LPT¹.log"), "_LPT¹.log");
+        assert_eq!(safe_file_name("COM10.txt"), "COM10.txt");
         assert_eq!(safe_file_name(".bashrc"), "bashrc");
         assert_eq!(safe_file_name("a\u{0}b\r\n.pdf"), "ab.pdf");
         assert_eq!(safe_file_name("   "), "attachment");
@@ -770,12 +700,33 @@ mod tests {
 
     #[test]
     fn files_that_run_code_are_told_by_name_and_type() {
-        for n in ["setup.EXE", "x.js", "a.lnk", "b.desktop", "c.AppImage", "d.html", "e.svg", "f.xlsm", "g.sh", "h.scr"]
-        {
+        for n in [
+            "setup.EXE",
+            "x.js",
+            "a.lnk",
+            "b.desktop",
+            "c.AppImage",
+            "d.html",
+            "e.svg",
+            "f.xlsm",
+            "g.sh",
+            "h.scr",
+            "archive.zip",
+            "a.terminal",
+            "b.doc",
+            "c.iqy",
+            "d.fileloc",
+            "e.mobileconfig",
+            "无扩展名",
+            "label.zpl",
+            "report.pdf.exe",
+            "x.pdf .exe",
+        ] {
             assert!(runs_code(n, "application/octet-stream"), "{n}");
         }
         assert!(runs_code("photo.png", "text/html; charset=utf-8"), "an HTML part named like an image");
-        for n in ["photo.jpg", "invoice.pdf", "label.zpl", "list.xlsx", "notes.txt", "archive.zip", "无扩展名"] {
+        assert!(runs_code("data.xlsx", "application/vnd.ms-excel.sheet.macroEnabled.12"), "a macro workbook renamed");
+        for n in ["photo.JPG", "invoice.pdf", "list.xlsx", "notes.txt", "照片.png", "clip.mp4", "report.pdf."] {
             assert!(!runs_code(n, "application/pdf"), "{n}");
         }
     }

@@ -25,6 +25,9 @@ pub mod shipping;
 pub mod sync;
 
 pub use error::StoreError;
+
+/// The profile folder attachments are written to when the seller opens them.
+pub const ATTACHMENTS_DIR: &str = "attachments";
 pub use open::{
     known_schema_version, CopiesPurged, OpenOptions, OpenReport, Store, BACKUPS_KEPT, DB_FILE_NAME, LOCK_FILE_NAME,
 };

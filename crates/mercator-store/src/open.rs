@@ -42,7 +42,7 @@ pub struct OpenReport {
 /// An open shop profile: the pool and the lock that keeps other processes out.
 pub struct Store {
     pool: SqlitePool,
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     db_path: PathBuf,
     _lock: File,
     delivery: Delivery,

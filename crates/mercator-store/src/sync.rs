@@ -87,37 +87,58 @@ pub(crate) async fn purge_in(conn: &mut sqlx::SqliteConnection, cutoff: &str, no
     .await?;
     // Messages hold buyer data too (names, addresses, what the buyer wrote):
     // those past the cutoff whose order's buyer data is gone, and any past
-    // the half year, lose their text, sender and attachments (and so their
-    // search index rows); replies still waiting to go are left alone. A
+    // the half year, lose their text, sender, links and attachments (and so
+    // their search index rows); replies still waiting to go are left alone. A
     // conversation with nothing of the buyer left loses the buyer's name and
-    // address (the next mail from the buyer brings them back).
-    sqlx::query(
-        "UPDATE messages SET body = '', html = NULL, original = NULL, translation = NULL, attachments = '[]', links = '[]', \
-         from_name = '', from_address = '', blocked_images = 0, purged_at = ?1, updated_at = ?1 \
-         WHERE purged_at IS NULL AND status != 'waiting' AND sent_at < ?2 \
-           AND (sent_at < ?3 OR conversation_id IN (SELECT cv.id FROM conversations cv JOIN orders o ON o.id = cv.order_id \
-                                                  WHERE o.pii_purged_at IS NOT NULL))",
-    )
-    .bind(now)
-    .bind(cutoff)
-    .bind(&old)
-    .execute(&mut *conn)
-    .await?;
-    // and the attachments' bytes go with them
-    sqlx::query("DELETE FROM message_files WHERE message_id IN (SELECT id FROM messages WHERE purged_at IS NOT NULL)")
+    // address (the next mail from the buyer brings them back). A backup made
+    // by an earlier version has fewer of these tables and columns: what it
+    // has is purged, nothing it lacks is asked for.
+    let exists = |n: Option<i64>| n.is_some();
+    let messages = exists(
+        sqlx::query_scalar("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'purged_at'")
+            .fetch_optional(&mut *conn)
+            .await?,
+    );
+    let links = exists(
+        sqlx::query_scalar("SELECT 1 FROM pragma_table_info('messages') WHERE name = 'links'")
+            .fetch_optional(&mut *conn)
+            .await?,
+    );
+    let files = exists(
+        sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'message_files'")
+            .fetch_optional(&mut *conn)
+            .await?,
+    );
+    if messages {
+        let sql = format!(
+            "UPDATE messages SET body = '', html = NULL, original = NULL, translation = NULL, attachments = '[]', {} \
+             from_name = '', from_address = '', blocked_images = 0, purged_at = ?1, updated_at = ?1 \
+             WHERE purged_at IS NULL AND status != 'waiting' AND sent_at < ?2 \
+               AND (sent_at < ?3 OR conversation_id IN (SELECT cv.id FROM conversations cv JOIN orders o ON o.id = cv.order_id \
+                                                      WHERE o.pii_purged_at IS NOT NULL))",
+            if links { "links = '[]'," } else { "" }
+        );
+        sqlx::query(&sql).bind(now).bind(cutoff).bind(&old).execute(&mut *conn).await?;
+        if files {
+            // and the attachments' bytes go with them
+            sqlx::query(
+                "DELETE FROM message_files WHERE message_id IN (SELECT id FROM messages WHERE purged_at IS NOT NULL)",
+            )
+            .execute(&mut *conn)
+            .await?;
+        }
+        sqlx::query(
+            "UPDATE conversations SET buyer_name = '', buyer_address = NULL, updated_at = ?1, revision = revision + 1 \
+             WHERE (buyer_name != '' OR buyer_address IS NOT NULL) \
+               AND (order_id IN (SELECT id FROM orders WHERE pii_purged_at IS NOT NULL) OR last_message_at < ?2) \
+               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.purged_at IS NULL \
+                               AND m.direction = 'in')",
+        )
+        .bind(now)
+        .bind(&old)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "UPDATE conversations SET buyer_name = '', buyer_address = NULL, updated_at = ?1, revision = revision + 1 \
-         WHERE (buyer_name != '' OR buyer_address IS NOT NULL) \
-           AND (order_id IN (SELECT id FROM orders WHERE pii_purged_at IS NOT NULL) OR last_message_at < ?2) \
-           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND m.purged_at IS NULL \
-                           AND m.direction = 'in')",
-    )
-    .bind(now)
-    .bind(&old)
-    .execute(&mut *conn)
-    .await?;
+    }
     // sync log and outbox lines past the window: their texts may quote a
     // channel's answer about an order
     sqlx::query("DELETE FROM sync_log WHERE at < ?").bind(cutoff).execute(&mut *conn).await?;
@@ -578,6 +599,21 @@ impl Store {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let n = purge_in(&mut tx, cutoff, &now_utc()).await?;
         tx.commit().await?;
+        // attachments written out for opening whose message lost its buyer data (or is gone)
+        if let Ok(entries) = std::fs::read_dir(self.data_dir.join(crate::ATTACHMENTS_DIR)) {
+            for e in entries.flatten() {
+                let id = e.file_name().to_string_lossy().to_string();
+                let kept: Option<i64> = sqlx::query_scalar("SELECT 1 FROM messages WHERE id = ? AND purged_at IS NULL")
+                    .bind(&id)
+                    .fetch_optional(self.pool())
+                    .await?;
+                if kept.is_none() {
+                    if let Err(err) = std::fs::remove_dir_all(e.path()) {
+                        tracing::warn!(error = %err, "an opened attachment of a purged message was not deleted");
+                    }
+                }
+            }
+        }
         // old page versions leave the WAL too (secure_delete zeroes the pages)
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(self.pool()).await?;
         Ok(n)

@@ -1355,6 +1355,53 @@ mod inbox {
         }
     }
 
+    /// A backup made by an earlier version (no links column, no attachment
+    /// table) is purged of what it has and kept, not deleted for lacking them;
+    /// the live database loses the attachment bytes and the opened copies.
+    #[tokio::test]
+    async fn the_purge_keeps_a_backup_of_an_earlier_schema_and_takes_attachments_and_their_copies() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (store, ch) = shop(tmp.path()).await;
+        let old = t0() - Duration::days(200);
+        let mut m = mail(&ch, "old@x", &[], "Alt", "Meine Adresse ist Hauptstr. 1", old);
+        m.attachments = r#"[{"name":"a.pdf","type":"application/pdf","size":3}]"#.into();
+        m.files = vec![b"PDF".to_vec()];
+        m.links = r#"[{"url":"https://x.example/","text":"x"}]"#.into();
+        let r = store.ingest(&[m], None).await.unwrap();
+        let message_id = r.stored[0].1.clone();
+        let opened = tmp.path().join(mercator_store::ATTACHMENTS_DIR).join(&message_id).join("0");
+        std::fs::create_dir_all(&opened).unwrap();
+        std::fs::write(opened.join("a.pdf"), b"PDF").unwrap();
+        // the backup, as an earlier schema had it
+        let backups = tmp.path().join("backups");
+        std::fs::create_dir_all(&backups).unwrap();
+        let bak = backups.join(format!("{DB_FILE_NAME}.v14.1796000000.bak"));
+        sqlx::query(&format!("VACUUM INTO '{}'", bak.display())).execute(store.pool()).await.unwrap();
+        {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", bak.display())).await.unwrap();
+            sqlx::query("DROP TABLE message_files").execute(&mut c).await.unwrap();
+            sqlx::query("ALTER TABLE messages DROP COLUMN links").execute(&mut c).await.unwrap();
+            c.close().await.unwrap();
+        }
+        let cutoff = mercator_store::fmt_ts(OffsetDateTime::now_utc() - Duration::days(30));
+        let done = store.purge_copies(&cutoff).await.unwrap();
+        assert_eq!(done.backups_deleted, 0, "the earlier backup is kept");
+        {
+            use sqlx::Connection;
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", bak.display())).await.unwrap();
+            let body: String = sqlx::query_scalar("SELECT body FROM messages").fetch_one(&mut c).await.unwrap();
+            assert_eq!(body, "", "and purged of the buyer's text");
+        }
+        store.purge_buyer_data(&cutoff).await.unwrap();
+        let files: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM message_files").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(files, 0, "the attachment bytes go with the text");
+        let links: String = sqlx::query_scalar("SELECT links FROM messages").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(links, "[]");
+        assert!(!opened.exists(), "the copy written for opening goes too");
+    }
+
     async fn shop(dir: &Path) -> (Store, String) {
         let (store, _) = Store::open(dir, &no_demo()).await.unwrap();
         let ch = store.add_channel("amazon", "Amazon DE", "DE", "EUR", "de-DE").await.unwrap();
