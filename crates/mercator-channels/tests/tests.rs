@@ -1638,6 +1638,83 @@ mod mailbox {
         out
     }
 
+    fn tls_account(imaps: u16, smtp: u16) -> Account {
+        Account {
+            address: USER.into(),
+            username: USER.into(),
+            password: Secret::new(PASSWORD),
+            imap: Server { host: "localhost".into(), port: imaps, security: Security::Tls },
+            smtp: Server { host: "localhost".into(), port: smtp, security: Security::StartTls },
+        }
+    }
+
+    fn tls_reply() -> lettre::Message {
+        Outgoing {
+            from_name: "Hearthly".into(),
+            from: USER.into(),
+            to_name: String::new(),
+            to: "abc@marketplace.amazon.de".into(),
+            subject: "Re: Bestellung".into(),
+            message_id: "tls-1@shop.test".into(),
+            parents: vec![],
+            body: "Guten Tag".into(),
+        }
+        .build()
+        .unwrap()
+    }
+
+    /// As real providers run them: IMAP over TLS from the first byte and
+    /// with STARTTLS, SMTP submission with STARTTLS and a login. A server
+    /// whose certificate is not trusted is refused with a clear error; the
+    /// trusted case runs in a process of its own that trusts the test
+    /// certificate (`SSL_CERT_FILE`), leaving this process's trust alone.
+    #[tokio::test]
+    async fn tls_mailboxes_as_real_providers_run_them() {
+        let m = MailServer::start_tls().unwrap();
+        let acc = tls_account(m.imaps_port, m.smtp_port);
+        let e = Imap::connect(&acc).await.unwrap_err();
+        assert!(matches!(e, MailboxError::Connect { .. }), "{e:?}");
+        let e2 = send(&acc, &tls_reply()).await.unwrap_err();
+        assert!(matches!(e2, MailboxError::Connect { .. }), "{e2:?}");
+        for e in [e, e2] {
+            assert!(!format!("{e:?} {e}").contains(PASSWORD), "no password in {e}");
+        }
+        assert!(m.received().is_empty());
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "mailbox::tls_trusted_child", "--ignored", "--test-threads", "1"])
+            .env("SSL_CERT_FILE", m.cert.as_ref().unwrap())
+            .env("MERCATOR_TLS_PORTS", format!("{} {} {}", m.imaps_port, m.imap_port, m.smtp_port))
+            .status()
+            .unwrap();
+        assert!(status.success(), "the trusted run failed");
+        let got = m.received();
+        assert_eq!(got.len(), 1, "one mail through STARTTLS and a login");
+        assert_eq!(
+            mercator_channels::mail::parse_mail(&got[0]).unwrap().message_id.as_deref(),
+            Some("tls-1@shop.test")
+        );
+    }
+
+    #[tokio::test]
+    #[ignore = "run by tls_mailboxes_as_real_providers_run_them, in a process that trusts the test certificate"]
+    async fn tls_trusted_child() {
+        let ports: Vec<u16> =
+            std::env::var("MERCATOR_TLS_PORTS").unwrap().split(' ').map(|p| p.parse().unwrap()).collect();
+        let acc = tls_account(ports[0], ports[2]);
+        let mut imap = Imap::connect(&acc).await.unwrap();
+        assert!(imap.has_idle());
+        imap.select("INBOX").await.unwrap();
+        // the same server with STARTTLS on the plain port
+        let mut starttls = tls_account(ports[1], ports[2]);
+        starttls.imap.security = Security::StartTls;
+        Imap::connect(&starttls).await.unwrap().logout().await;
+        let mail = tls_reply();
+        send(&acc, &mail).await.unwrap();
+        imap.append("Sent", &mail.formatted()).await.unwrap();
+        assert!(imap.has_message_id("Sent", "tls-1@shop.test").await.unwrap());
+        imap.logout().await;
+    }
+
     #[tokio::test]
     async fn a_reply_is_sent_filed_in_sent_and_found_there_by_its_message_id() {
         let m = MailServer::start().unwrap();

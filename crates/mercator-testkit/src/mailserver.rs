@@ -21,6 +21,8 @@ import sys, os, asyncio, time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 port, folder, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+cert = sys.argv[5] if len(sys.argv) > 6 else None
+key = sys.argv[6] if len(sys.argv) > 6 else None
 class Handler:
     async def handle_DATA(self, server, session, envelope):
         refuse = os.path.join(folder, "refuse")
@@ -38,7 +40,15 @@ class Handler:
 def auth(server, session, envelope, mechanism, data):
     ok = isinstance(data, LoginPassword) and data.login.decode() == user and data.password.decode() == password
     return AuthResult(success=ok, handled=False)
-c = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=auth, auth_require_tls=False)
+if cert:
+    # submission as on port 587: STARTTLS first, then the login
+    import ssl
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    c = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=auth, auth_required=True,
+                   auth_require_tls=True, require_starttls=True, tls_context=ctx)
+else:
+    c = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=auth, auth_require_tls=False)
 c.start()
 open(os.path.join(folder, "ready"), "w").close()
 while True:
@@ -54,8 +64,13 @@ pub struct MailServer {
     dir: PathBuf,
     _temp: TempDir,
     pub imap_port: u16,
+    /// IMAP over TLS from the first byte (as on port 993); 0 without TLS.
+    pub imaps_port: u16,
     pub lmtp_port: u16,
     pub smtp_port: u16,
+    /// The self-signed certificate (PEM) of a server started with TLS, for
+    /// a client to trust (e.g. through `SSL_CERT_FILE`).
+    pub cert: Option<PathBuf>,
     dovecot: Option<Child>,
     smtp: Child,
 }
@@ -83,6 +98,18 @@ impl MailServer {
     /// Starts both servers (Debian packages dovecot-imapd, dovecot-lmtpd and
     /// python3-aiosmtpd, installed by `cargo xtask deps`).
     pub fn start() -> io::Result<MailServer> {
+        Self::start_with(false)
+    }
+
+    /// Both servers as a real provider runs them: IMAP over TLS (and
+    /// STARTTLS) with plaintext logins refused, SMTP submission that
+    /// requires STARTTLS and a login; a certificate for `localhost` made
+    /// here, self-signed ([`MailServer::cert`]).
+    pub fn start_tls() -> io::Result<MailServer> {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> io::Result<MailServer> {
         if !Path::new("/usr/sbin/dovecot").exists() {
             return Err(io::Error::other("dovecot is not installed: run `cargo xtask deps`"));
         }
@@ -91,15 +118,41 @@ impl MailServer {
         std::fs::create_dir_all(dir.join("mail"))?;
         std::fs::create_dir_all(dir.join("smtp"))?;
         let (imap_port, lmtp_port, smtp_port) = (free_port()?, free_port()?, free_port()?);
+        let imaps_port = if tls { free_port()? } else { 0 };
+        let cert = if tls {
+            let out = Command::new("openssl")
+                .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"])
+                .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout"])
+                .arg(dir.join("key.pem"))
+                .arg("-out")
+                .arg(dir.join("cert.pem"))
+                .output()?;
+            if !out.status.success() {
+                return Err(io::Error::other(format!("openssl: {}", String::from_utf8_lossy(&out.stderr))));
+            }
+            Some(dir.join("cert.pem"))
+        } else {
+            None
+        };
         let d = dir.display();
+        let ssl = if tls {
+            format!("ssl = yes\nssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\ndisable_plaintext_auth = yes\n")
+        } else {
+            "ssl = no\ndisable_plaintext_auth = no\n".to_string()
+        };
+        let imaps = if tls {
+            format!("address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes")
+        } else {
+            "port = 0".into()
+        };
         let conf = format!(
             "protocols = imap lmtp\nlisten = 127.0.0.1\nbase_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
-             ssl = no\nmaildir_very_dirty_syncs = yes\nauth_mechanisms = plain login\ndisable_plaintext_auth = no\nmail_location = maildir:{d}/mail/%u\n\
+             {ssl}maildir_very_dirty_syncs = yes\nauth_mechanisms = plain login\nmail_location = maildir:{d}/mail/%u\n\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/users\n}}\n\
              userdb {{\n  driver = static\n  args = uid=nobody gid=nogroup home={d}/mail/%u\n}}\n\
              namespace inbox {{\n  inbox = yes\n  mailbox Sent {{\n    auto = create\n    special_use = \\Sent\n  }}\n}}\n\
              service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n  \
-             inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             inet_listener imaps {{\n    {imaps}\n  }}\n}}\n\
              service lmtp {{\n  inet_listener lmtp {{\n    address = 127.0.0.1\n    port = {lmtp_port}\n  }}\n  \
              unix_listener lmtp {{\n    mode = 0600\n  }}\n}}\n\
              protocol lmtp {{\n  postmaster_address = postmaster@shop.test\n}}\n"
@@ -108,15 +161,23 @@ impl MailServer {
         std::fs::write(dir.join("users"), format!("{USER}:{{PLAIN}}{PASSWORD}\n"))?;
         // Dovecot delivers as nobody
         let _ = Command::new("chown").args(["-R", "nobody:nogroup"]).arg(dir.join("mail")).status();
-        let smtp = Command::new("/usr/bin/python3")
-            .args(["-c", SMTP_SCRIPT, &smtp_port.to_string()])
-            .arg(dir.join("smtp"))
-            .args([USER, PASSWORD])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let mut server =
-            MailServer { _temp: TempDir(dir.clone()), dir, imap_port, lmtp_port, smtp_port, dovecot: None, smtp };
+        let mut smtp = Command::new("/usr/bin/python3");
+        smtp.args(["-c", SMTP_SCRIPT, &smtp_port.to_string()]).arg(dir.join("smtp")).args([USER, PASSWORD]);
+        if tls {
+            smtp.arg(dir.join("cert.pem")).arg(dir.join("key.pem"));
+        }
+        let smtp = smtp.stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+        let mut server = MailServer {
+            _temp: TempDir(dir.clone()),
+            dir,
+            imap_port,
+            imaps_port,
+            lmtp_port,
+            smtp_port,
+            cert,
+            dovecot: None,
+            smtp,
+        };
         server.start_imap()?;
         wait_port(smtp_port, "aiosmtpd")?;
         Ok(server)
