@@ -166,3 +166,4 @@ error-reply-lint = Marketplaces penalise replies that contain this: “{ $text }
 error-attachment-unavailable = This attachment is not kept (the mail was too large to read, or its buyer data was deleted).
 error-attachment-save-failed = Could not write the attachment to { $path } ({ $detail }). Check that the profile folder can be written.
 error-link-unavailable = This link is no longer in the message.
+error-warranty-dates = Give the warranty's first and last day covered (the first not after the last, at most 10 years).

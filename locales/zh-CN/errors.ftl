@@ -166,3 +166,4 @@ error-reply-lint = 平台会处罚包含此内容的回复：“{ $text }”。�
 error-attachment-unavailable = 此附件未保存（邮件过大无法读取，或买家数据已删除）。
 error-attachment-save-failed = 无法将附件写入 { $path }（{ $detail }）。请检查配置文件夹是否可写。
 error-link-unavailable = 此链接已不在消息中。
+error-warranty-dates = 请填写保修的起止日期（开始日期不晚于结束日期，最长 10 年）。

@@ -1413,6 +1413,21 @@ test("amazon messages and translation: what Amazon allows for the buyer's order,
       assert.ok((await s.exec(options)).some(([, , text]) => text === '意外问题'));
       await s.screenshot(join(SHOTS, 'inbox-amazon-messages-zh.png'));
       assert.equal((await (await fetch(`${url}/_fake/messages`)).json()).length, 1, 'still once');
+      // a warranty, chosen in Chinese: its first and last day, sent through Amazon once
+      await setValue(s, '[data-testid="amazon-kind"]', 'warranty', 'change');
+      await setValue(s, '[data-testid="warranty-from"]', '2026-12-08');
+      await setValue(s, '[data-testid="warranty-to"]', '2027-12-07');
+      await s.screenshot(join(SHOTS, 'inbox-amazon-warranty-zh.png'));
+      await s.click('[data-testid="amazon-send"]');
+      await s.waitText('[data-testid="messages"] [data-testid="message"]:last-child [data-testid="message-body"]', (t) => t.includes('2026-12-08 – 2027-12-07'), 20000);
+      await s.waitText('[data-testid="messages"] [data-testid="message"]:last-child [data-testid="message-status"]', (t) => t === '已发送', 20000);
+      for (let k = 0; k < 40 && sent.length < 2; k++) {
+        sent = await (await fetch(`${url}/_fake/messages`)).json();
+        if (sent.length < 2) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(sent.length, 2, 'the warranty reached Amazon once');
+      assert.equal(sent[1].kind, 'warranty');
+      assert.deepEqual(sent[1].body, { coverageStartDate: '2026-12-08T00:00:00Z', coverageEndDate: '2027-12-07T23:59:59Z' });
       // a reply written in Chinese, turned into the buyer's German before sending; both texts shown
       await setValue(s, '[data-testid="reply-text"]', '您好，包裹本周四送达。');
       await s.click('[data-testid="reply-translate"]');

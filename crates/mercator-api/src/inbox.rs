@@ -1153,7 +1153,7 @@ pub async fn amazon_actions_with(
         .map(|k| AmazonMessageKindDto {
             name: k.name.to_string(),
             max_text: i64::try_from(k.max_text).unwrap_or(0),
-            offered: k.max_text > 0 && !k.needs_document,
+            offered: offered(k),
         })
         .collect();
     Ok(AmazonActionsDto { kinds, buyer_locale, problem: None })
@@ -1170,19 +1170,58 @@ pub struct AmazonMessageInput {
     pub lang: String,
     /// Send although the policy lint found something.
     pub override_lint: bool,
+    /// A warranty's first and last day covered (`YYYY-MM-DD`); other kinds take none.
+    #[ts(optional)]
+    pub coverage_start: Option<String>,
+    #[ts(optional)]
+    pub coverage_end: Option<String>,
+}
+
+/// A warranty's coverage as Amazon takes it (RFC 3339, the first day's
+/// start to the last day's end, UTC): both days, the first not after the
+/// last, at most 10 years.
+fn warranty_coverage(start: Option<&str>, end: Option<&str>) -> ApiResult<(String, String)> {
+    let bad = || ApiError::new(ErrorCode::WarrantyDates);
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = |d: Option<&str>| d.map(str::trim).and_then(|d| time::Date::parse(d, &format).ok()).ok_or_else(bad);
+    let (from, to) = (day(start)?, day(end)?);
+    if from > to || to - from > Duration::days(3653) {
+        return Err(bad());
+    }
+    Ok((format!("{from}T00:00:00Z"), format!("{to}T23:59:59Z")))
+}
+
+/// The kinds Mercator sends: the text kinds and the warranty (not those
+/// that need a document uploaded first).
+fn offered(k: &mercator_channels::amazon::messaging::MessagingKind) -> bool {
+    !k.needs_document && (k.max_text > 0 || k.name == "warranty")
 }
 
 /// Queues a message of Amazon's Messaging API; the channel's delivery sends
 /// it once (an interrupted send is never repeated on its own).
 pub async fn send_amazon_message(store: &Store, input: &AmazonMessageInput) -> ApiResult<String> {
-    let kind = mercator_channels::amazon::messaging::kind(&input.action)
-        .filter(|k| k.max_text > 0 && !k.needs_document)
-        .ok_or_else(|| {
-            ApiError(ErrorPayload::from(&mercator_channels::ChannelError::Missing {
-                what: "message-kind",
-                subject: input.action.chars().take(40).collect(),
-            }))
-        })?;
+    let kind = mercator_channels::amazon::messaging::kind(&input.action).filter(|k| offered(k)).ok_or_else(|| {
+        ApiError(ErrorPayload::from(&mercator_channels::ChannelError::Missing {
+            what: "message-kind",
+            subject: input.action.chars().take(40).collect(),
+        }))
+    })?;
+    let lang = mercator_core::catalog::validate_language(&input.lang).map_err(ApiError)?;
+    if kind.max_text == 0 {
+        // a warranty: its coverage, shown in the thread as its two days
+        let (from, to) = warranty_coverage(input.coverage_start.as_deref(), input.coverage_end.as_deref())?;
+        let shown = format!("{} – {}", &from[..10], &to[..10]);
+        return Ok(store
+            .queue_amazon_message(
+                &input.conversation_id,
+                kind.name,
+                &shown,
+                &lang,
+                Some((&from, &to)),
+                OffsetDateTime::now_utc(),
+            )
+            .await?);
+    }
     let text = input.body.trim();
     if text.is_empty() {
         return Err(ApiError::new(ErrorCode::ReplyEmpty));
@@ -1195,6 +1234,7 @@ pub async fn send_amazon_message(store: &Store, input: &AmazonMessageInput) -> A
             return Err(ApiError::new(ErrorCode::ReplyLint).arg("rule", &first.code).arg("text", &first.text));
         }
     }
-    let lang = mercator_core::catalog::validate_language(&input.lang).map_err(ApiError)?;
-    Ok(store.queue_amazon_message(&input.conversation_id, kind.name, text, &lang, OffsetDateTime::now_utc()).await?)
+    Ok(store
+        .queue_amazon_message(&input.conversation_id, kind.name, text, &lang, None, OffsetDateTime::now_utc())
+        .await?)
 }

@@ -170,7 +170,13 @@ async fn deliver_amazon_message(
     if job.submitted_at.is_some() || !store.amazon_message_begin(&job.message_id, now).await.map_err(st)? {
         return maybe_sent().await;
     }
-    let send = mercator_channels::amazon::messaging::MessagingSend { text: job.body.clone(), coverage: None };
+    // a warranty's coverage rides in the entry, its two days in the message
+    let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+    let coverage = payload["coverage"]
+        .as_array()
+        .and_then(|c| Some((c.first()?.as_str()?.to_string(), c.get(1)?.as_str()?.to_string())));
+    let text = if coverage.is_some() { String::new() } else { job.body.clone() };
+    let send = mercator_channels::amazon::messaging::MessagingSend { text, coverage };
     match a.send_messaging(&job.order_external_id, &job.action, &send).await {
         Ok(()) => store.reply_sent(&job.message_id, OffsetDateTime::now_utc()).await.map_err(st),
         Err(mercator_channels::ChannelError::Uncertain(_)) => maybe_sent().await,

@@ -3531,7 +3531,50 @@ mod amazon_messages {
             body: body.into(),
             lang: "de-DE".into(),
             override_lint: false,
+            coverage_start: None,
+            coverage_end: None,
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_warranty_goes_with_its_coverage_days_once() {
+        let fake = AmazonFake::start(3, 72).await;
+        let (_tmp, store, ch, conv, order) = shop(&fake).await;
+        let Connector::Amazon(a) = super::order_sync::amazon(&fake) else { unreachable!() };
+        let actions = inbox::amazon_actions_with(&store, &a, &conv).await.unwrap();
+        assert!(actions.kinds.iter().any(|k| k.name == "warranty" && k.offered), "a warranty is offered");
+        let warranty = |from: Option<&str>, to: Option<&str>| AmazonMessageInput {
+            coverage_start: from.map(str::to_string),
+            coverage_end: to.map(str::to_string),
+            ..input(&conv, "warranty", "")
+        };
+        for (from, to) in [
+            (None, Some("2027-12-07")),
+            (Some("2027-12-08"), Some("2026-12-08")),
+            (Some("2026-13-01"), Some("2027-01-01")),
+            (Some("2026-12-08"), Some("2040-01-01")),
+            (Some("8.12.2026"), Some("7.12.2027")),
+        ] {
+            let e = inbox::send_amazon_message(&store, &warranty(from, to)).await.unwrap_err();
+            assert_eq!(e.0.code, "warranty-dates", "{from:?} {to:?}");
+        }
+        let id = inbox::send_amazon_message(&store, &warranty(Some("2026-12-08"), Some("2027-12-07"))).await.unwrap();
+        let r = deliver(&store, &ch, &fake).await;
+        assert_eq!(r.sent, 1, "{r:?}");
+        deliver(&store, &ch, &fake).await;
+        let sent = fake.messages();
+        assert_eq!(sent.len(), 1, "once");
+        assert_eq!((sent[0].0.as_str(), sent[0].1.as_str()), (order.as_str(), "warranty"));
+        assert_eq!(
+            sent[0].2,
+            serde_json::json!({ "coverageStartDate": "2026-12-08T00:00:00Z", "coverageEndDate": "2027-12-07T23:59:59Z" })
+        );
+        let t = inbox::thread(&store, &conv).await.unwrap();
+        let m = t.messages.iter().find(|m| m.id == id).unwrap();
+        assert_eq!(
+            (m.status.as_str(), m.action.as_deref(), m.body.as_str()),
+            ("sent", Some("warranty"), "2026-12-08 – 2027-12-07")
+        );
     }
 
     async fn deliver(store: &Store, ch: &str, fake: &AmazonFake) -> mercator_api::outbox::DeliveryReport {

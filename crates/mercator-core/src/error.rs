@@ -165,6 +165,7 @@ error_codes! {
     AttachmentUnavailable => "attachment-unavailable",
     AttachmentSaveFailed => "attachment-save-failed",
     LinkUnavailable => "link-unavailable",
+    WarrantyDates => "warranty-dates",
     MailFolderMissing => "mail-folder-missing",
     AmazonMessageNoOrder => "amazon-message-no-order",
     AmazonMessageMaybeSent => "amazon-message-maybe-sent",

@@ -1215,6 +1215,7 @@ impl Store {
         action: &str,
         body: &str,
         lang: &str,
+        coverage: Option<(&str, &str)>,
         at: OffsetDateTime,
     ) -> Result<String, StoreError> {
         #[derive(FromRow)]
@@ -1272,7 +1273,10 @@ impl Store {
             &t.channel_id,
             AMAZON_MESSAGE_KIND,
             &id,
-            &serde_json::json!({ "action": action }),
+            &match coverage {
+                Some((from, to)) => serde_json::json!({ "action": action, "coverage": [from, to] }),
+                None => serde_json::json!({ "action": action }),
+            },
             &id,
         )
         .await?;

@@ -958,7 +958,11 @@ lang: string,
 /**
  * Send although the policy lint found something.
  */
-overrideLint: boolean, };
+overrideLint: boolean, 
+/**
+ * A warranty's first and last day covered (`YYYY-MM-DD`); other kinds take none.
+ */
+coverageStart?: string, coverageEnd?: string, };
 
 export type TranslationStatusDto = { 
 /**
