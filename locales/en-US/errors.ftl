@@ -167,3 +167,5 @@ error-attachment-unavailable = This attachment is not kept (the mail was too lar
 error-attachment-save-failed = Could not write the attachment to { $path } ({ $detail }). Check that the profile folder can be written.
 error-link-unavailable = This link is no longer in the message.
 error-warranty-dates = Give the warranty's first and last day covered (the first not after the last, at most 10 years).
+error-amazon-document-not-pdf = { $name } is not a PDF. Amazon takes invoices and legal disclosures as PDF files.
+error-amazon-document-too-large = { $name } is larger than { $max } MB. Send a smaller PDF.

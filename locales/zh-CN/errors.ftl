@@ -167,3 +167,5 @@ error-attachment-unavailable = 此附件未保存（邮件过大无法读取，�
 error-attachment-save-failed = 无法将附件写入 { $path }（{ $detail }）。请检查配置文件夹是否可写。
 error-link-unavailable = 此链接已不在消息中。
 error-warranty-dates = 请填写保修的起止日期（开始日期不晚于结束日期，最长 10 年）。
+error-amazon-document-not-pdf = { $name } 不是 PDF 文件。亚马逊只接受 PDF 格式的发票和法律声明。
+error-amazon-document-too-large = { $name } 超过 { $max } MB，请发送更小的 PDF。

@@ -139,6 +139,46 @@ pub async fn open_message_link(app: tauri::AppHandle, state: S<'_>, message_id: 
         .map_err(|e| ApiError::new(ErrorCode::OpenFolderFailed).arg("path", &url).arg("detail", e))
 }
 
+/// An invoice or a legal disclosure for an Amazon order: the seller picks
+/// the PDF in the system's file dialog; the backend reads it from its path
+/// (its bytes never cross IPC) and queues the message with it. `None` when
+/// the seller cancels.
+#[tauri::command]
+pub async fn choose_amazon_document(
+    app: tauri::AppHandle,
+    state: S<'_>,
+    conversation_id: String,
+    action: String,
+    lang: String,
+    title: String,
+) -> ApiResult<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title(title).add_filter("PDF", &["pdf", "PDF"]).pick_file(move |picked| {
+        let _ = tx.send(picked);
+    });
+    let Some(picked) = rx.await.ok().flatten() else { return Ok(None) };
+    let path = picked.into_path().map_err(|_| ApiError::new(ErrorCode::AttachmentUnavailable))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let too_large = || {
+        ApiError::new(ErrorCode::AmazonDocumentTooLarge)
+            .arg("name", &name)
+            .arg("max", (inbox::MAX_AMAZON_DOCUMENT >> 20).to_string())
+    };
+    // measured before it is read: a huge file is refused, not loaded
+    let len = std::fs::metadata(&path).map_or(0, |m| m.len());
+    if usize::try_from(len).map_or(true, |l| l > inbox::MAX_AMAZON_DOCUMENT) {
+        return Err(too_large());
+    }
+    let bytes = std::fs::read(&path).map_err(|e| {
+        ApiError::new(ErrorCode::AttachmentSaveFailed).arg("path", path.display()).arg("detail", e.to_string())
+    })?;
+    let engine = state.engine().await?;
+    let id = inbox::send_amazon_document(engine.store(), &conversation_id, &action, &lang, &name, &bytes).await?;
+    engine.send_soon();
+    Ok(Some(id))
+}
+
 /// A buyer's message in the seller's language (kept with it).
 #[tauri::command]
 pub async fn translate_message(state: S<'_>, message_id: String, lang: String) -> ApiResult<TranslatedDto> {

@@ -71,6 +71,7 @@ pub fn run(launch: LaunchConfig, system_locale: String, started: Instant) {
             inbox_commands::remove_translation_key,
             inbox_commands::translate_message,
             inbox_commands::open_attachment,
+            inbox_commands::choose_amazon_document,
             inbox_commands::open_message_link,
             inbox_commands::translate_draft,
             inbox_commands::retry_reply,

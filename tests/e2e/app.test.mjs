@@ -1374,7 +1374,7 @@ test("amazon messages and translation: what Amazon allows for the buyer's order,
       }
       assert.ok(kinds.some(([, , text]) => text === 'Confirm delivery details'), JSON.stringify(kinds));
       assert.ok(kinds.some(([v, d]) => v === 'confirmDeliveryDetails' && !d));
-      assert.ok(kinds.some(([v, d]) => v === 'invoice' && d), 'an invoice needs a document: not offered');
+      assert.ok(kinds.some(([v, d]) => v === 'invoice' && !d), 'an invoice is offered, with its PDF');
       assert.ok(!kinds.some(([v]) => v === 'negativeFeedbackRemoval'), 'kinds Amazon removed are not offered');
       // a text with an e-mail address is refused before it is queued, with the reason
       await setValue(s, '[data-testid="amazon-kind"]', 'confirmDeliveryDetails', 'change');
@@ -1428,6 +1428,22 @@ test("amazon messages and translation: what Amazon allows for the buyer's order,
       assert.equal(sent.length, 2, 'the warranty reached Amazon once');
       assert.equal(sent[1].kind, 'warranty');
       assert.deepEqual(sent[1].body, { coverageStartDate: '2026-12-08T00:00:00Z', coverageEndDate: '2027-12-07T23:59:59Z' });
+      // an invoice: the PDF chosen in the system's file dialog, uploaded, then sent once
+      const invoice = join(root, 'Rechnung-1001.pdf');
+      writeFileSync(invoice, '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+      await setValue(s, '[data-testid="amazon-kind"]', 'invoice', 'change');
+      await s.exec(`document.querySelector('[data-testid="amazon-send-document"]').scrollIntoView(); document.querySelector('[data-testid="amazon-send-document"]').click()`);
+      pickFile('选择 PDF 并发送', invoice);
+      await s.waitText('[data-testid="messages"] [data-testid="message"]:last-child [data-testid="message-attachment"]', (t) => t.includes('Rechnung-1001.pdf'), 20000);
+      await s.waitText('[data-testid="messages"] [data-testid="message"]:last-child [data-testid="message-status"]', (t) => t === '已发送', 20000);
+      for (let k = 0; k < 40 && sent.length < 3; k++) {
+        sent = await (await fetch(`${url}/_fake/messages`)).json();
+        if (sent.length < 3) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(sent.length, 3, 'the invoice reached Amazon once');
+      assert.equal(sent[2].kind, 'invoice');
+      assert.equal(sent[2].body.attachments[0].fileName, 'Rechnung-1001.pdf');
+      await s.screenshot(join(SHOTS, 'inbox-amazon-invoice-zh.png'));
       // a reply written in Chinese, turned into the buyer's German before sending; both texts shown
       await setValue(s, '[data-testid="reply-text"]', '您好，包裹本周四送达。');
       await s.click('[data-testid="reply-translate"]');

@@ -21,7 +21,7 @@ use mercator_channels::mail::{parse_mail, MAX_MAIL_BYTES};
 use mercator_channels::mailbox::{self, Account, Imap, MailboxError, Outgoing, Security, Server};
 use mercator_core::{ErrorCode, ErrorPayload};
 use mercator_store::inbox::{
-    self as store_inbox, ConversationFilter, Direction, MailPosition, MailboxSettings, NewMessage,
+    self as store_inbox, AmazonMessageContent, ConversationFilter, Direction, MailPosition, MailboxSettings, NewMessage,
 };
 use mercator_store::outbox;
 use mercator_store::Store;
@@ -1191,36 +1191,77 @@ fn warranty_coverage(start: Option<&str>, end: Option<&str>) -> ApiResult<(Strin
     Ok((format!("{from}T00:00:00Z"), format!("{to}T23:59:59Z")))
 }
 
-/// The kinds Mercator sends: the text kinds and the warranty (not those
-/// that need a document uploaded first).
+/// The kinds Mercator sends: all of this model's (text kinds, the
+/// warranty, and the document kinds through [`send_amazon_document`]).
 fn offered(k: &mercator_channels::amazon::messaging::MessagingKind) -> bool {
-    !k.needs_document && (k.max_text > 0 || k.name == "warranty")
+    k.needs_document || k.max_text > 0 || k.name == "warranty"
+}
+
+/// The largest document sent with an Amazon message.
+pub const MAX_AMAZON_DOCUMENT: usize = 10 << 20;
+
+/// Queues an invoice or a legal disclosure: a PDF the seller chose, kept
+/// with the message; delivery uploads it (Uploads API) and sends the
+/// message naming it, once.
+pub async fn send_amazon_document(
+    store: &Store,
+    conversation_id: &str,
+    action: &str,
+    lang: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> ApiResult<String> {
+    let kind = mercator_channels::amazon::messaging::kind(action).filter(|k| k.needs_document).ok_or_else(|| {
+        ApiError(ErrorPayload::from(&mercator_channels::ChannelError::Missing {
+            what: "message-kind",
+            subject: action.chars().take(40).collect(),
+        }))
+    })?;
+    let name = mercator_core::inbox::safe_file_name(file_name);
+    if !bytes.starts_with(b"%PDF-") || !name.to_ascii_lowercase().ends_with(".pdf") {
+        return Err(ApiError::new(ErrorCode::AmazonDocumentNotPdf).arg("name", &name));
+    }
+    if bytes.len() > MAX_AMAZON_DOCUMENT {
+        return Err(ApiError::new(ErrorCode::AmazonDocumentTooLarge)
+            .arg("name", &name)
+            .arg("max", (MAX_AMAZON_DOCUMENT >> 20).to_string()));
+    }
+    let lang = mercator_core::catalog::validate_language(lang).map_err(ApiError)?;
+    let content = AmazonMessageContent {
+        action: kind.name,
+        body: &name,
+        lang: &lang,
+        coverage: None,
+        document: Some((&name, "application/pdf", bytes)),
+    };
+    Ok(store.queue_amazon_message(conversation_id, &content, OffsetDateTime::now_utc()).await?)
 }
 
 /// Queues a message of Amazon's Messaging API; the channel's delivery sends
 /// it once (an interrupted send is never repeated on its own).
 pub async fn send_amazon_message(store: &Store, input: &AmazonMessageInput) -> ApiResult<String> {
-    let kind = mercator_channels::amazon::messaging::kind(&input.action).filter(|k| offered(k)).ok_or_else(|| {
-        ApiError(ErrorPayload::from(&mercator_channels::ChannelError::Missing {
-            what: "message-kind",
-            subject: input.action.chars().take(40).collect(),
-        }))
-    })?;
+    // a document kind goes through send_amazon_document
+    let kind = mercator_channels::amazon::messaging::kind(&input.action)
+        .filter(|k| offered(k) && !k.needs_document)
+        .ok_or_else(|| {
+            ApiError(ErrorPayload::from(&mercator_channels::ChannelError::Missing {
+                what: "message-kind",
+                subject: input.action.chars().take(40).collect(),
+            }))
+        })?;
     let lang = mercator_core::catalog::validate_language(&input.lang).map_err(ApiError)?;
     if kind.max_text == 0 {
         // a warranty: its coverage, shown in the thread as its two days
         let (from, to) = warranty_coverage(input.coverage_start.as_deref(), input.coverage_end.as_deref())?;
         let shown = format!("{} – {}", &from[..10], &to[..10]);
-        return Ok(store
-            .queue_amazon_message(
-                &input.conversation_id,
-                kind.name,
-                &shown,
-                &lang,
-                Some((&from, &to)),
-                OffsetDateTime::now_utc(),
-            )
-            .await?);
+        let content = AmazonMessageContent {
+            action: kind.name,
+            body: &shown,
+            lang: &lang,
+            coverage: Some((&from, &to)),
+            document: None,
+        };
+        return Ok(store.queue_amazon_message(&input.conversation_id, &content, OffsetDateTime::now_utc()).await?);
     }
     let text = input.body.trim();
     if text.is_empty() {
@@ -1234,7 +1275,6 @@ pub async fn send_amazon_message(store: &Store, input: &AmazonMessageInput) -> A
             return Err(ApiError::new(ErrorCode::ReplyLint).arg("rule", &first.code).arg("text", &first.text));
         }
     }
-    Ok(store
-        .queue_amazon_message(&input.conversation_id, kind.name, text, &lang, None, OffsetDateTime::now_utc())
-        .await?)
+    let content = AmazonMessageContent { action: kind.name, body: text, lang: &lang, coverage: None, document: None };
+    Ok(store.queue_amazon_message(&input.conversation_id, &content, OffsetDateTime::now_utc()).await?)
 }

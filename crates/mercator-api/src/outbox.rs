@@ -175,8 +175,21 @@ async fn deliver_amazon_message(
     let coverage = payload["coverage"]
         .as_array()
         .and_then(|c| Some((c.first()?.as_str()?.to_string(), c.get(1)?.as_str()?.to_string())));
-    let text = if coverage.is_some() { String::new() } else { job.body.clone() };
-    let send = mercator_channels::amazon::messaging::MessagingSend { text, coverage };
+    let needs_document = mercator_channels::amazon::messaging::kind(&job.action).is_some_and(|k| k.needs_document);
+    // an invoice's document, kept with the message
+    let document = if needs_document {
+        let f = store.message_file(&job.message_id, 0).await.map_err(st)?;
+        let list: Vec<serde_json::Value> = serde_json::from_str(&f.attachments).unwrap_or_default();
+        Some(mercator_channels::amazon::messaging::MessagingDocument {
+            file_name: list.first().and_then(|a| a["name"].as_str()).unwrap_or("document.pdf").to_string(),
+            content_type: list.first().and_then(|a| a["type"].as_str()).unwrap_or("application/pdf").to_string(),
+            bytes: f.data,
+        })
+    } else {
+        None
+    };
+    let text = if coverage.is_some() || needs_document { String::new() } else { job.body.clone() };
+    let send = mercator_channels::amazon::messaging::MessagingSend { text, coverage, document };
     match a.send_messaging(&job.order_external_id, &job.action, &send).await {
         Ok(()) => store.reply_sent(&job.message_id, OffsetDateTime::now_utc()).await.map_err(st),
         Err(mercator_channels::ChannelError::Uncertain(_)) => maybe_sent().await,

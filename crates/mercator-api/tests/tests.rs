@@ -3577,6 +3577,40 @@ mod amazon_messages {
         );
     }
 
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_invoice_is_uploaded_then_sent_once_and_no_credential_reaches_the_storage() {
+        let fake = AmazonFake::start(3, 73).await;
+        let (_tmp, store, ch, conv, order) = shop(&fake).await;
+        let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+        for (name, bytes, code) in [
+            ("rechnung.pdf", b"<html>not a pdf</html>".to_vec(), "amazon-document-not-pdf"),
+            ("rechnung.exe", pdf.clone(), "amazon-document-not-pdf"),
+            ("big.pdf", [b"%PDF-".as_slice(), &vec![b'0'; 10 << 20]].concat(), "amazon-document-too-large"),
+        ] {
+            let e = inbox::send_amazon_document(&store, &conv, "invoice", "de-DE", name, &bytes).await.unwrap_err();
+            assert_eq!(e.0.code, code, "{name}");
+        }
+        let e = inbox::send_amazon_document(&store, &conv, "confirmDeliveryDetails", "de-DE", "a.pdf", &pdf)
+            .await
+            .unwrap_err();
+        assert_eq!(e.0.code, "channel-missing");
+        let id =
+            inbox::send_amazon_document(&store, &conv, "invoice", "de-DE", "../Rechnung 1001.pdf", &pdf).await.unwrap();
+        let r = deliver(&store, &ch, &fake).await;
+        assert_eq!(r.sent, 1, "{r:?}");
+        deliver(&store, &ch, &fake).await;
+        assert_eq!(fake.uploads(), [(format!("messaging/v1/orders/{order}/messages/invoice"), pdf.clone())]);
+        assert_eq!(fake.credential_leaks(), 0, "the storage URL never gets the access token");
+        let sent = fake.messages();
+        assert_eq!(sent.len(), 1, "once");
+        assert_eq!(sent[0].1, "invoice");
+        assert_eq!(sent[0].2["attachments"][0]["fileName"], "Rechnung 1001.pdf");
+        let t = inbox::thread(&store, &conv).await.unwrap();
+        let m = t.messages.iter().find(|m| m.id == id).unwrap();
+        assert_eq!((m.status.as_str(), m.attachments.len()), ("sent", 1));
+        assert!(m.attachments[0].stored && !m.attachments[0].runs_code);
+    }
+
     async fn deliver(store: &Store, ch: &str, fake: &AmazonFake) -> mercator_api::outbox::DeliveryReport {
         let connectors: HashMap<String, Connector> = [(ch.to_string(), super::order_sync::amazon(fake))].into();
         mercator_api::outbox::deliver_with(store, &connectors, OffsetDateTime::now_utc()).await.unwrap()
@@ -3613,7 +3647,7 @@ mod amazon_messages {
         assert_eq!(actions.buyer_locale.as_deref(), Some("de-DE"));
         let names: Vec<(&str, bool)> = actions.kinds.iter().map(|k| (k.name.as_str(), k.offered)).collect();
         assert!(names.contains(&("confirmDeliveryDetails", true)));
-        assert!(names.contains(&("invoice", false)), "needs a document: shown, not offered");
+        assert!(names.contains(&("invoice", true)), "sent with its document");
         assert!(!names.iter().any(|(n, _)| *n == "negativeFeedbackRemoval" || *n == "amazonMotors"), "removed kinds");
         // checked before anything is queued
         let e = inbox::send_amazon_message(
@@ -3627,7 +3661,7 @@ mod amazon_messages {
             inbox::send_amazon_message(&store, &input(&conv, "digitalAccessKey", &"x".repeat(401))).await.unwrap_err();
         assert_eq!((e.0.code.as_str(), e.0.args["max"].as_str()), ("reply-too-long", "400"));
         let e = inbox::send_amazon_message(&store, &input(&conv, "invoice", "Rechnung")).await.unwrap_err();
-        assert_eq!(e.0.code, "channel-missing");
+        assert_eq!(e.0.code, "channel-missing", "an invoice needs its document");
         let e = inbox::send_amazon_message(&store, &input(&conv, "../../orders", "x")).await.unwrap_err();
         assert_eq!(e.0.code, "channel-missing");
         let e = inbox::send_amazon_message(&store, &input(&conv, "unexpectedProblem", "  ")).await.unwrap_err();

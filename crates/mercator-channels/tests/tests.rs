@@ -479,12 +479,13 @@ mod conformance {
         // every text kind's send passes its request schema (minLength/maxLength, marketplaceIds)
         for k in mercator_channels::amazon::messaging::KINDS.iter().filter(|k| k.max_text > 0) {
             let text = "Ihr Paket ist unterwegs: Zustellung am Freitag. 您的包裹已发出。".repeat(k.max_text / 60);
-            let send = mercator_channels::amazon::messaging::MessagingSend { text, coverage: None };
+            let send = mercator_channels::amazon::messaging::MessagingSend { text, ..Default::default() };
             m.send_messaging("123-1234567-1234567", k.name, &send).await.unwrap_or_else(|e| panic!("{}: {e}", k.name));
         }
         let warranty = mercator_channels::amazon::messaging::MessagingSend {
             text: String::new(),
             coverage: Some(("2026-12-01T00:00:00Z".into(), "2028-12-01T00:00:00Z".into())),
+            ..Default::default()
         };
         m.send_messaging("123-1234567-1234567", "warranty", &warranty).await.unwrap();
         // the mock does validate: no marketplace, or a text over the limit, is refused
@@ -503,7 +504,7 @@ mod conformance {
             .unwrap();
         assert!(bad.status().is_client_error(), "2,001 characters: {}", bad.status());
         // and ours refuses both before any request
-        let long = mercator_channels::amazon::messaging::MessagingSend { text: "x".repeat(2001), coverage: None };
+        let long = mercator_channels::amazon::messaging::MessagingSend { text: "x".repeat(2001), ..Default::default() };
         assert!(m.send_messaging("123-1234567-1234567", "confirmDeliveryDetails", &long).await.is_err());
         assert!(m.send_messaging("../../x", "confirmDeliveryDetails", &warranty).await.is_err());
     }

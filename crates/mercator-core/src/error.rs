@@ -166,6 +166,8 @@ error_codes! {
     AttachmentSaveFailed => "attachment-save-failed",
     LinkUnavailable => "link-unavailable",
     WarrantyDates => "warranty-dates",
+    AmazonDocumentNotPdf => "amazon-document-not-pdf",
+    AmazonDocumentTooLarge => "amazon-document-too-large",
     MailFolderMissing => "mail-folder-missing",
     AmazonMessageNoOrder => "amazon-message-no-order",
     AmazonMessageMaybeSent => "amazon-message-maybe-sent",

@@ -536,6 +536,20 @@ pub struct InboxCounts {
     pub overdue: i64,
 }
 
+/// What an Amazon Messaging API message carries, as queued.
+#[derive(Debug, Clone, Copy)]
+pub struct AmazonMessageContent<'a> {
+    /// The Messaging API kind.
+    pub action: &'a str,
+    /// What the thread shows (the text; a warranty's days; a document's name).
+    pub body: &'a str,
+    pub lang: &'a str,
+    /// A warranty's coverage (RFC 3339), sent from the outbox entry.
+    pub coverage: Option<(&'a str, &'a str)>,
+    /// An invoice's or disclosure's document: (file name, content type, bytes).
+    pub document: Option<(&'a str, &'a str, &'a [u8])>,
+}
+
 /// An attachment as stored.
 #[derive(Debug, Clone, FromRow)]
 pub struct MessageFile {
@@ -1212,12 +1226,10 @@ impl Store {
     pub async fn queue_amazon_message(
         &self,
         conversation_id: &str,
-        action: &str,
-        body: &str,
-        lang: &str,
-        coverage: Option<(&str, &str)>,
+        m: &AmazonMessageContent<'_>,
         at: OffsetDateTime,
     ) -> Result<String, StoreError> {
+        let AmazonMessageContent { action, body, lang, coverage, document } = *m;
         #[derive(FromRow)]
         struct Target {
             channel_id: String,
@@ -1248,7 +1260,7 @@ impl Store {
         let id = new_id();
         sqlx::query(
             "INSERT INTO messages (id, conversation_id, channel_id, external_id, direction, subject, body, status, lang, action, \
-             sent_at, updated_at) VALUES (?, ?, ?, ?, 'out', '', ?, 'waiting', ?, ?, ?, ?)",
+             attachments, sent_at, updated_at) VALUES (?, ?, ?, ?, 'out', '', ?, 'waiting', ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(conversation_id)
@@ -1257,10 +1269,24 @@ impl Store {
         .bind(body)
         .bind(lang)
         .bind(action)
+        .bind(match document {
+            Some((name, ctype, bytes)) => {
+                serde_json::json!([{ "name": name, "type": ctype, "size": bytes.len() }]).to_string()
+            }
+            None => "[]".into(),
+        })
         .bind(fmt_ts(at))
         .bind(crate::now_utc())
         .execute(&mut *tx)
         .await?;
+        // the document goes with the message, in the same transaction
+        if let Some((_, _, bytes)) = document {
+            sqlx::query("INSERT INTO message_files (message_id, idx, data) VALUES (?, 0, ?)")
+                .bind(&id)
+                .bind(bytes)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
             "UPDATE conversations SET last_message_at = max(last_message_at, ?), revision = revision + 1 WHERE id = ?",
         )

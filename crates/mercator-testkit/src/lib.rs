@@ -243,6 +243,18 @@ struct Stats {
     patches: Vec<(String, String, Value)>,
     /// (order id, message kind, body) of every Messaging API send.
     messages: Vec<(String, String, Value)>,
+    /// Upload destinations made (Uploads API), by id.
+    uploads: HashMap<String, Upload>,
+    /// Requests to the storage URL that carried an SP-API credential.
+    credential_leaks: u64,
+}
+
+/// An upload destination and what was stored there.
+#[derive(Clone, Default)]
+struct Upload {
+    resource: String,
+    md5: String,
+    bytes: Option<Vec<u8>>,
 }
 
 struct Inner {
@@ -368,6 +380,9 @@ impl AmazonFake {
             .route("/messaging/v1/orders/{id}", get(messaging_actions))
             .route("/messaging/v1/orders/{id}/attributes", get(messaging_attributes))
             .route("/messaging/v1/orders/{id}/messages/{kind}", post(messaging_send))
+            .route("/uploads/2020-11-01/uploadDestinations/{*resource}", post(upload_destination))
+            // the storage the destination's URL names (S3 on Amazon)
+            .route("/_s3/{id}", axum::routing::put(upload_put))
             // not Amazon's: what this fake received, for end-to-end tests to read
             .route("/_fake/patches", get(patch_log))
             .route("/_fake/messages", get(message_log))
@@ -445,6 +460,21 @@ impl AmazonFake {
     /// Messaging API sends received: (order id, kind, body).
     pub fn messages(&self) -> Vec<(String, String, Value)> {
         self.with(|i| i.stats.messages.clone())
+    }
+
+    /// What was uploaded through the Uploads API: (resource, bytes).
+    pub fn uploads(&self) -> Vec<(String, Vec<u8>)> {
+        self.with(|i| {
+            let mut v: Vec<(String, Vec<u8>)> =
+                i.stats.uploads.values().filter_map(|u| Some((u.resource.clone(), u.bytes.clone()?))).collect();
+            v.sort();
+            v
+        })
+    }
+
+    /// Requests to the storage URL that carried an SP-API credential (must stay 0).
+    pub fn credential_leaks(&self) -> u64 {
+        self.with(|i| i.stats.credential_leaks)
     }
 
     /// The id of the `n`-th order.
@@ -972,6 +1002,55 @@ async fn messaging_attributes(
     messaging_refusal(&i, &id, &q).unwrap_or_else(|| axum::Json(json!({"buyer": {"locale": "de-DE"}})).into_response())
 }
 
+/// Uploads API: a destination for a file that a message will name.
+async fn upload_destination(
+    State(s): State<Arc<Mutex<Inner>>>,
+    Path(resource): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(denied) = denied(&i, &headers) {
+        return denied;
+    }
+    let (Some(_), Some(md5)) = (q.get("marketplaceIds"), q.get("contentMD5")) else {
+        return messaging_error(StatusCode::BAD_REQUEST, "InvalidInput", "marketplaceIds and contentMD5 are required");
+    };
+    let id = format!("upl-{:04}", i.stats.uploads.len() + 1);
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string();
+    let upload = Upload { resource: resource.trim_start_matches('/').to_string(), md5: md5.clone(), bytes: None };
+    i.stats.uploads.insert(id.clone(), upload);
+    let url = format!("http://{host}/_s3/{id}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=fake");
+    let payload = json!({"uploadDestinationId": id, "url": url, "headers": {"Content-MD5": md5, "x-amz-server-side-encryption": "aws:kms"}});
+    (StatusCode::CREATED, axum::Json(json!({ "payload": payload }))).into_response()
+}
+
+/// The storage behind a destination: takes the file once its MD5 matches.
+async fn upload_put(
+    State(s): State<Arc<Mutex<Inner>>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use base64::Engine as _;
+    use md5::Digest as _;
+    let mut i = s.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if headers.contains_key("x-amz-access-token") || headers.contains_key("authorization") {
+        i.stats.credential_leaks += 1;
+        return (StatusCode::BAD_REQUEST, "a credential was sent to storage").into_response();
+    }
+    let sent_md5 = headers.get("content-md5").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let actual = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&body));
+    let Some(u) = i.stats.uploads.get_mut(&id) else {
+        return (StatusCode::FORBIDDEN, "no such destination").into_response();
+    };
+    if sent_md5 != u.md5 || actual != u.md5 {
+        return (StatusCode::BAD_REQUEST, "BadDigest").into_response();
+    }
+    u.bytes = Some(body.to_vec());
+    StatusCode::OK.into_response()
+}
+
 async fn messaging_send(
     State(s): State<Arc<Mutex<Inner>>>,
     Path((id, kind)): Path<(String, String)>,
@@ -1002,6 +1081,17 @@ async fn messaging_send(
                 "InternalFailure",
                 "We encountered an internal error.",
             );
+        }
+        if matches!(kind.as_str(), "invoice" | "legalDisclosure") {
+            // the attachment must name a destination made for this message, its file stored
+            let dest = body.pointer("/attachments/0/uploadDestinationId").and_then(Value::as_str).unwrap_or_default();
+            let name = body.pointer("/attachments/0/fileName").and_then(Value::as_str).unwrap_or_default();
+            let ok = i.stats.uploads.get(dest).is_some_and(|u| {
+                u.bytes.is_some() && u.resource == format!("messaging/v1/orders/{id}/messages/{kind}")
+            });
+            if !ok || name.is_empty() {
+                return messaging_error(StatusCode::BAD_REQUEST, "InvalidInput", "The attachment was not uploaded.");
+            }
         }
         i.stats.messages.push((id, kind, body));
         (StatusCode::CREATED, axum::Json(json!({}))).into_response()

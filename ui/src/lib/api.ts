@@ -119,6 +119,8 @@ export const api = {
   removeTranslationKey: () => commands.removeTranslationKey(),
   translateMessage: (messageId: string, lang: string) => commands.translateMessage(messageId, lang),
   openAttachment: (messageId: string, index: number) => commands.openAttachment(messageId, index),
+  chooseAmazonDocument: (conversationId: string, action: string, lang: string, title: string) =>
+    commands.chooseAmazonDocument(conversationId, action, lang, title),
   openMessageLink: (messageId: string, index: number) => commands.openMessageLink(messageId, index),
   translateDraft: (text: string, to: string, from: string | null) => commands.translateDraft(text, to, from),
   retryReply: (messageId: string) => commands.retryReply(messageId),

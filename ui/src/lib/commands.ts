@@ -21,6 +21,7 @@ export const commands = {
   catalogSummary: () => invoke<CatalogSummary>('catalog_summary'),
   checkMail: () => invoke<void>('check_mail'),
   checkMailbox: (mailboxId: string) => invoke<MailboxDto>('check_mailbox', { mailboxId }),
+  chooseAmazonDocument: (conversationId: string, action: string, lang: string, title: string) => invoke<string | null>('choose_amazon_document', { conversationId, action, lang, title }),
   chooseImportFile: (title: string) => invoke<ImportPreview | null>('choose_import_file', { title }),
   closeConversation: (conversationId: string) => invoke<void>('close_conversation', { conversationId }),
   closeImport: () => invoke<void>('close_import'),

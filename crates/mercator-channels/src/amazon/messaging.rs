@@ -20,7 +20,7 @@ pub struct MessagingKind {
     pub name: &'static str,
     /// The longest text Amazon accepts (characters); 0: the kind carries no text.
     pub max_text: usize,
-    /// Needs a document uploaded through the Uploads API first (not offered yet).
+    /// Carries a document, uploaded through the Uploads API first.
     pub needs_document: bool,
 }
 
@@ -42,12 +42,22 @@ pub fn kind(name: &str) -> Option<&'static MessagingKind> {
     KINDS.iter().find(|k| k.name == name)
 }
 
-/// What a send carries: a text for the text kinds, the coverage for a warranty.
+/// What a send carries: a text for the text kinds, the coverage for a
+/// warranty, the document for an invoice or a legal disclosure.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MessagingSend {
     pub text: String,
     /// Warranty coverage (RFC 3339), both or neither.
     pub coverage: Option<(String, String)>,
+    pub document: Option<MessagingDocument>,
+}
+
+/// A file sent with a message (uploaded through the Uploads API first).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessagingDocument {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// The action names of a `getMessagingActionsForOrder` answer that this
@@ -104,12 +114,85 @@ impl Amazon {
         Ok(body.pointer("/buyer/locale").and_then(Value::as_str).filter(|l| !l.is_empty()).map(str::to_string))
     }
 
+    /// Uploads a document for a message of `kind` about the order (Uploads
+    /// API 2020-11-01: a destination for that message's resource, then the
+    /// file to the storage URL it names, checked by its MD5). Returns the
+    /// destination's id, which the message then names.
+    pub async fn upload_document(
+        &self,
+        order_id: &str,
+        kind: &str,
+        doc: &MessagingDocument,
+    ) -> Result<String, ChannelError> {
+        use base64::Engine as _;
+        use md5::Digest as _;
+        // the resource is the message's own path, without its leading slash
+        self.messaging_url(order_id, "")?;
+        let resource = format!("messaging/v1/orders/{}/messages/{kind}", percent(order_id));
+        let url =
+            format!("{}/uploads/2020-11-01/uploadDestinations/{resource}", self.account.endpoint.trim_end_matches('/'));
+        let md5 = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&doc.bytes));
+        let mp = self.account.marketplace_id.as_str();
+        let a = self
+            .call(|c, _| {
+                c.post(&url).query(&[
+                    ("marketplaceIds", mp),
+                    ("contentMD5", md5.as_str()),
+                    ("contentType", &doc.content_type),
+                ])
+            })
+            .await?;
+        let body: Value = a.json()?;
+        let dest = body.get("payload").ok_or_else(|| ChannelError::BadResponse("no upload destination".into()))?;
+        let id = dest["uploadDestinationId"].as_str().filter(|s| !s.is_empty());
+        let target = dest["url"].as_str().and_then(|u| reqwest::Url::parse(u).ok());
+        let (Some(id), Some(target)) = (id, target) else {
+            return Err(ChannelError::BadResponse("an upload destination without its id or URL".into()));
+        };
+        // storage, not the SP-API: https only (plain http only on this machine, for tests)
+        let local = target.host_str().is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]");
+        if target.scheme() != "https" && !(target.scheme() == "http" && local) {
+            return Err(ChannelError::BadResponse("an upload destination that is not https".into()));
+        }
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (k, v) in dest["headers"].as_object().into_iter().flatten() {
+            let name = reqwest::header::HeaderName::from_bytes(k.as_bytes());
+            let value = v.as_str().and_then(|v| reqwest::header::HeaderValue::from_str(v).ok());
+            // never anything that would carry a credential to the storage host
+            if let (Ok(name), Some(value)) = (name, value) {
+                if !matches!(name.as_str(), "authorization" | "x-amz-access-token" | "cookie" | "host") {
+                    headers.insert(name, value);
+                }
+            }
+        }
+        if !headers.contains_key("content-md5") {
+            headers.insert(
+                "content-md5",
+                reqwest::header::HeaderValue::from_str(&md5).map_err(|e| ChannelError::BadResponse(e.to_string()))?,
+            );
+        }
+        // the Content-Type the destination was made for
+        if let Ok(v) = reqwest::header::HeaderValue::from_str(&doc.content_type) {
+            headers.insert(reqwest::header::CONTENT_TYPE, v);
+        }
+        let put = self.http.send(|c| c.put(target.clone()).headers(headers.clone()).body(doc.bytes.clone())).await?;
+        if !(200..=299).contains(&put.status) {
+            return Err(ChannelError::Rejected(format!("upload refused: {}", put.describe())));
+        }
+        Ok(id.to_string())
+    }
+
     /// Sends one message of `kind` about the order, once.
     pub async fn send_messaging(&self, order_id: &str, kind_name: &str, m: &MessagingSend) -> Result<(), ChannelError> {
         let k = kind(kind_name)
-            .filter(|k| !k.needs_document)
             .ok_or(ChannelError::Missing { what: "message-kind", subject: kind_name.chars().take(40).collect() })?;
-        let body = if k.max_text > 0 {
+        let body = if k.needs_document {
+            let Some(doc) = &m.document else {
+                return Err(ChannelError::Missing { what: "message-document", subject: k.name.into() });
+            };
+            let id = self.upload_document(order_id, k.name, doc).await?;
+            serde_json::json!({ "attachments": [{ "uploadDestinationId": id, "fileName": doc.file_name }] })
+        } else if k.max_text > 0 {
             let n = m.text.chars().count();
             if n == 0 || n > k.max_text {
                 return Err(ChannelError::Rejected(format!(
