@@ -576,6 +576,7 @@ outbox-kind-listing-update = Listing content
 outbox-kind-listing-status = Listing status
 outbox-kind-message-reply = Reply to a buyer
 outbox-kind-message-chat = Chat reply to a buyer
+outbox-kind-chat-read = Chat marked read
 outbox-kind-message-amazon = Amazon message to a buyer
 outbox-dead = stopped after { $attempts } attempts
 outbox-next = next attempt { $at }

@@ -556,6 +556,7 @@ outbox-kind-listing-update = 刊登内容
 outbox-kind-listing-status = 刊登状态
 outbox-kind-message-reply = 回复买家
 outbox-kind-message-chat = 聊天回复买家
+outbox-kind-chat-read = 聊天标记为已读
 outbox-kind-message-amazon = 发给买家的亚马逊消息
 outbox-dead = 已尝试 { $attempts } 次后停止
 outbox-next = 下次尝试 { $at }

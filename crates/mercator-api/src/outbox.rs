@@ -97,6 +97,15 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
         (Connector::Shopee(sp), mercator_store::inbox::CHAT_KIND) => {
             crate::chat::deliver_chat_reply(store, sp, e).await
         }
+        // reading twice is harmless: sent as often as it takes
+        (Connector::Shopee(sp), mercator_store::inbox::CHAT_READ_KIND) => {
+            let text = |k: &str| payload.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+            match sp.chat_read(&text("conversation"), &text("message")).await {
+                // the app lost the chat module since: nothing to mark
+                Err(mercator_channels::ChannelError::Missing { what: "chat-permission", .. }) => Ok(()),
+                r => r.map_err(|x| ErrorPayload::from(&x)),
+            }
+        }
         // taken off sale: the channel offers 0 (per variant on every channel,
         // and reversible); live again: the stock push offers what is available
         (_, "listing.update") if payload.get("field").and_then(serde_json::Value::as_str) == Some("status") => {

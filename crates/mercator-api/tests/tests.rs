@@ -3893,6 +3893,12 @@ mod shopee_chat {
         assert_eq!(t.reply_to.as_deref(), Some(CHAT_BUYER_ID), "the buyer id above 2^53 kept exactly");
         assert!(t.conversation.reply_by.is_some(), "Shopee's 12-hour clock runs");
         assert_eq!(sync_chat(&store, sp, &ch, now).await.unwrap().stored, 0, "read once");
+        // opened here, read on Shopee too (the buyer sees it was seen), once
+        assert_eq!(fake.chat_unread(), [1]);
+        assert_eq!(deliver(&store, &connectors).await.sent, 1);
+        assert_eq!(fake.chat_unread(), [0]);
+        inbox::thread(&store, &conv).await.unwrap();
+        assert_eq!(deliver(&store, &connectors).await.sent, 0, "nothing new to mark read");
 
         // answered through the chat, once; reading again does not store our reply twice
         let reply = |body: &str| ReplyInput {

@@ -30,6 +30,8 @@ pub const AMAZON_MESSAGE_KIND: &str = "message.amazon";
 /// The outbox kind of a reply in a channel's chat (Shopee seller chat), sent
 /// by the channel's delivery.
 pub const CHAT_KIND: &str = "message.chat";
+/// The outbox kind that marks a chat conversation read on the channel.
+pub const CHAT_READ_KIND: &str = "chat.read";
 
 /// Where reading an account's chat stopped, and how the last look went.
 #[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
@@ -993,10 +995,39 @@ impl Store {
 
     /// Marks a conversation read.
     pub async fn mark_read(&self, conversation_id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE conversations SET unread = 0 WHERE id = ?")
-            .bind(conversation_id)
-            .execute(self.pool())
-            .await?;
+        #[derive(FromRow)]
+        struct Unread {
+            channel_id: String,
+            kind: String,
+            thread_key: String,
+            last: Option<String>,
+        }
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let u: Option<Unread> = sqlx::query_as(
+            "SELECT cv.channel_id, c.kind, cv.thread_key, \
+                    (SELECT m.external_id FROM messages m WHERE m.conversation_id = cv.id AND m.direction = 'in' \
+                     ORDER BY m.sent_at DESC, m.id DESC LIMIT 1) AS last \
+             FROM conversations cv JOIN channels c ON c.id = cv.channel_id WHERE cv.id = ? AND cv.unread > 0",
+        )
+        .bind(conversation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        // a chat read here is read on the channel too (the buyer's "seen"), once per last message
+        if let Some(Unread { channel_id, kind, thread_key, last: Some(last) }) = u {
+            if kind == "shopee" {
+                outbox::enqueue(
+                    &mut tx,
+                    &channel_id,
+                    CHAT_READ_KIND,
+                    conversation_id,
+                    &serde_json::json!({ "conversation": thread_key, "message": last }),
+                    &format!("{CHAT_READ_KIND}:{conversation_id}:{last}"),
+                )
+                .await?;
+            }
+        }
+        sqlx::query("UPDATE conversations SET unread = 0 WHERE id = ?").bind(conversation_id).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -26,6 +26,7 @@ pub const KINDS: &[&str] = &[
     "message.reply",
     "message.amazon",
     "message.chat",
+    "chat.read",
 ];
 
 /// Kinds sent by mail, not through the channel's connector (claimed by

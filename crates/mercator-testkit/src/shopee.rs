@@ -323,6 +323,11 @@ impl ShopeeFake {
         self.with(|i| i.chat.denied = denied);
     }
 
+    /// The unread count of each chat conversation, as the seller's chat shows it.
+    pub fn chat_unread(&self) -> Vec<i64> {
+        self.with(|i| i.chat.conversations.iter().map(|c| c.unread).collect())
+    }
+
     /// What the seller sent through the chat: (conversation id, text).
     pub fn chat_sent(&self) -> Vec<(String, String)> {
         self.with(|i| i.chat.sent.clone())
