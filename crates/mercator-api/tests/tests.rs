@@ -3350,6 +3350,36 @@ mod inbox_mail {
         assert_eq!((r.stored, r.duplicates), (1, 0));
     }
 
+    /// Mail as broken as buyers' clients send it, through Dovecot: an unknown
+    /// charset label, a multipart never closed, no Content-Type at all, an
+    /// 8-bit GBK body without a label: each is stored and readable, none stops
+    /// the mail after it.
+    #[tokio::test]
+    async fn broken_mime_through_the_server_is_read_and_stops_nothing() {
+        let m = MailServer::start().unwrap();
+        let (_t, store, vault, _ch, mb) = shop(&m).await;
+        let mails: Vec<Vec<u8>> = vec![
+            format!("From: a@x.test\r\nTo: {USER}\r\nSubject: =?x-unknown-42?B?SGVsbG8=?=\r\nMessage-ID: <b1@x>\r\nContent-Type: text/plain; charset=x-unknown-42\r\n\r\nHello unknown\r\n").into_bytes(),
+            format!("From: b@x.test\r\nTo: {USER}\r\nSubject: open\r\nMessage-ID: <b2@x>\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nnever closed\r\n").into_bytes(),
+            format!("From: c@x.test\r\nTo: {USER}\r\nSubject: bare\r\nMessage-ID: <b3@x>\r\n\r\njust text\r\n").into_bytes(),
+            [format!("From: d@x.test\r\nTo: {USER}\r\nSubject: gbk\r\nMessage-ID: <b4@x>\r\nContent-Type: text/plain\r\n\r\n").into_bytes(), vec![0xc4, 0xe3, 0xba, 0xc3, b'\r', b'\n']].concat(),
+            buyer("after@x", "", "after the broken ones", "Hallo"),
+        ];
+        for raw in &mails {
+            m.deliver(raw).await.unwrap();
+        }
+        let (_, r) = inbox::read_mailbox(&store, &vault, &mb, None).await.unwrap();
+        assert_eq!((r.stored, r.duplicates), (5, 0));
+        let all = inbox::conversations(&store, &InboxFilter::default(), 0, 50).await.unwrap();
+        let text = |subject: &str| all.iter().find(|c| c.subject == subject).map(|c| c.last_message.clone());
+        assert_eq!(text("Hello").as_deref(), Some("Hello unknown"));
+        assert_eq!(text("open").as_deref(), Some("never closed"));
+        assert_eq!(text("bare").as_deref(), Some("just text"));
+        assert!(text("gbk").is_some_and(|t| !t.is_empty()), "an unlabelled 8-bit body is kept, not dropped");
+        assert!(text("after the broken ones").is_some());
+        assert_eq!(store.mailbox(&mb).await.unwrap().status, "ok");
+    }
+
     /// A sender that died at each point of a send, and the next sender.
     #[tokio::test]
     async fn a_sender_killed_at_any_point_of_a_send_leaves_one_mail() {

@@ -272,7 +272,17 @@ pub fn parse_mail(raw: &[u8]) -> Result<Mail, MailError> {
     let text = if text.is_empty() && html.is_none() {
         let at = raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(0, |i| i + 4);
         let body = &raw[at.min(raw.len())..];
-        String::from_utf8_lossy(&body[..body.len().min(1 << 20)]).trim().to_string()
+        let text = String::from_utf8_lossy(&body[..body.len().min(1 << 20)]).into_owned();
+        // a multipart never closed: its first part's text, without the boundary and part headers
+        let text = match text.trim_start().strip_prefix("--") {
+            Some(rest) if rest.lines().next().is_some_and(|l| !l.trim().is_empty()) => rest
+                .split_once("\r\n\r\n")
+                .or_else(|| rest.split_once("\n\n"))
+                .map_or(text.as_str(), |(_, t)| t)
+                .to_string(),
+            _ => text,
+        };
+        text.trim().to_string()
     } else {
         text
     };
