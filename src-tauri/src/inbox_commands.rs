@@ -165,14 +165,30 @@ pub async fn choose_amazon_document(
             .arg("name", &name)
             .arg("max", (inbox::MAX_AMAZON_DOCUMENT >> 20).to_string())
     };
-    // measured before it is read: a huge file is refused, not loaded
-    let len = std::fs::metadata(&path).map_or(0, |m| m.len());
-    if usize::try_from(len).map_or(true, |l| l > inbox::MAX_AMAZON_DOCUMENT) {
-        return Err(too_large());
-    }
-    let bytes = std::fs::read(&path).map_err(|e| {
-        ApiError::new(ErrorCode::AttachmentSaveFailed).arg("path", path.display()).arg("detail", e.to_string())
-    })?;
+    // a regular file only (not a FIFO or a device), read up to the limit and no further,
+    // off the async threads
+    let read_path = path.clone();
+    let read = tokio::task::spawn_blocking(move || -> std::io::Result<Option<Vec<u8>>> {
+        use std::io::Read;
+        let file = std::fs::File::open(&read_path)?;
+        if !file.metadata()?.is_file() {
+            return Err(std::io::Error::other("not a regular file"));
+        }
+        let mut bytes = Vec::new();
+        file.take(inbox::MAX_AMAZON_DOCUMENT as u64 + 1).read_to_end(&mut bytes)?;
+        Ok((bytes.len() <= inbox::MAX_AMAZON_DOCUMENT).then_some(bytes))
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Internal).arg("detail", e.to_string()))?;
+    let bytes = match read {
+        Ok(Some(b)) => b,
+        Ok(None) => return Err(too_large()),
+        Err(e) => {
+            return Err(ApiError::new(ErrorCode::AttachmentSaveFailed)
+                .arg("path", path.display())
+                .arg("detail", e.to_string()))
+        }
+    };
     let engine = state.engine().await?;
     let id = inbox::send_amazon_document(engine.store(), &conversation_id, &action, &lang, &name, &bytes).await?;
     engine.send_soon();

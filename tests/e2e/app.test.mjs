@@ -1427,7 +1427,7 @@ test("amazon messages and translation: what Amazon allows for the buyer's order,
       }
       assert.equal(sent.length, 2, 'the warranty reached Amazon once');
       assert.equal(sent[1].kind, 'warranty');
-      assert.deepEqual(sent[1].body, { coverageStartDate: '2026-12-08T00:00:00Z', coverageEndDate: '2027-12-07T23:59:59Z' });
+      assert.deepEqual(sent[1].body, { coverageStartDate: '2026-12-08T12:00:00Z', coverageEndDate: '2027-12-07T12:00:00Z' });
       // an invoice: the PDF chosen in the system's file dialog, uploaded, then sent once
       const invoice = join(root, 'Rechnung-1001.pdf');
       writeFileSync(invoice, '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');

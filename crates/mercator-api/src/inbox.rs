@@ -1177,18 +1177,25 @@ pub struct AmazonMessageInput {
     pub coverage_end: Option<String>,
 }
 
-/// A warranty's coverage as Amazon takes it (RFC 3339, the first day's
-/// start to the last day's end, UTC): both days, the first not after the
-/// last, at most 10 years.
+/// A warranty's coverage as Amazon takes it (RFC 3339, each day at noon
+/// UTC, which is that day in every marketplace): both days, the first not
+/// after the last, at most 10 years.
 fn warranty_coverage(start: Option<&str>, end: Option<&str>) -> ApiResult<(String, String)> {
     let bad = || ApiError::new(ErrorCode::WarrantyDates);
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let day = |d: Option<&str>| d.map(str::trim).and_then(|d| time::Date::parse(d, &format).ok()).ok_or_else(bad);
     let (from, to) = (day(start)?, day(end)?);
-    if from > to || to - from > Duration::days(3653) {
+    // ten years: the last day covered is before the same date ten years on
+    // (from 29 February: before 1 March ten years on)
+    let limit = from
+        .replace_year(from.year() + 10)
+        .or_else(|_| time::Date::from_calendar_date(from.year() + 10, time::Month::March, 1))
+        .map_err(|_| bad())?;
+    if from > to || to >= limit {
         return Err(bad());
     }
-    Ok((format!("{from}T00:00:00Z"), format!("{to}T23:59:59Z")))
+    // noon UTC names the same calendar day in every marketplace's time zone
+    Ok((format!("{from}T12:00:00Z"), format!("{to}T12:00:00Z")))
 }
 
 /// The kinds Mercator sends: all of this model's (text kinds, the

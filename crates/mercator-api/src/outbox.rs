@@ -101,8 +101,8 @@ async fn deliver_one(store: &Store, c: &Connector, e: &OutboxEntry) -> Result<()
         (Connector::Shopee(sp), mercator_store::inbox::CHAT_READ_KIND) => {
             let text = |k: &str| payload.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
             match sp.chat_read(&text("conversation"), &text("message")).await {
-                // the app lost the chat module since: nothing to mark
-                Err(mercator_channels::ChannelError::Missing { what: "chat-permission", .. }) => Ok(()),
+                // the app lost the chat module since, or no chat to mark: nothing to do
+                Err(mercator_channels::ChannelError::Missing { .. }) => Ok(()),
                 r => r.map_err(|x| ErrorPayload::from(&x)),
             }
         }
@@ -176,30 +176,47 @@ async fn deliver_amazon_message(
         store.reply_problem(&e.aggregate_id, &describe(&p), true).await.map_err(st)?;
         Err(p)
     };
-    if job.submitted_at.is_some() || !store.amazon_message_begin(&job.message_id, now).await.map_err(st)? {
-        return maybe_sent().await;
-    }
     // a warranty's coverage rides in the entry, its two days in the message
     let payload: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
     let coverage = payload["coverage"]
         .as_array()
         .and_then(|c| Some((c.first()?.as_str()?.to_string(), c.get(1)?.as_str()?.to_string())));
     let needs_document = mercator_channels::amazon::messaging::kind(&job.action).is_some_and(|k| k.needs_document);
-    // an invoice's document, kept with the message
-    let document = if needs_document {
+    // an invoice's document is uploaded before the send begins: an upload that fails
+    // or is cut off is simply tried again; only the message itself is sent once
+    let uploaded = if needs_document && job.submitted_at.is_none() {
         let f = store.message_file(&job.message_id, 0).await.map_err(st)?;
         let list: Vec<serde_json::Value> = serde_json::from_str(&f.attachments).unwrap_or_default();
-        Some(mercator_channels::amazon::messaging::MessagingDocument {
-            file_name: list.first().and_then(|a| a["name"].as_str()).unwrap_or("document.pdf").to_string(),
-            content_type: list.first().and_then(|a| a["type"].as_str()).unwrap_or("application/pdf").to_string(),
+        let doc = mercator_channels::amazon::messaging::MessagingDocument {
+            file_name: list.first().and_then(|x| x["name"].as_str()).unwrap_or("document.pdf").to_string(),
+            content_type: list.first().and_then(|x| x["type"].as_str()).unwrap_or("application/pdf").to_string(),
             bytes: f.data,
-        })
+        };
+        match a.upload_document(&job.order_external_id, &job.action, &doc).await {
+            Ok(id) => Some((id, doc.file_name)),
+            Err(x) => {
+                // nothing was sent: the reason shown, the next attempt uploads again
+                let p = ErrorPayload::from(&x);
+                store.amazon_message_not_sent(&job.message_id, &describe(&p)).await.map_err(st)?;
+                if e.attempts >= outbox::MAX_ATTEMPTS {
+                    store.reply_problem(&job.message_id, &describe(&p), true).await.map_err(st)?;
+                }
+                return Err(p);
+            }
+        }
     } else {
         None
     };
+    if job.submitted_at.is_some() || !store.amazon_message_begin(&job.message_id, now).await.map_err(st)? {
+        return maybe_sent().await;
+    }
     let text = if coverage.is_some() || needs_document { String::new() } else { job.body.clone() };
-    let send = mercator_channels::amazon::messaging::MessagingSend { text, coverage, document };
-    match a.send_messaging(&job.order_external_id, &job.action, &send).await {
+    let send = mercator_channels::amazon::messaging::MessagingSend { text, coverage, document: None };
+    let sent = match &uploaded {
+        Some((id, name)) => a.send_document_message(&job.order_external_id, &job.action, id, name).await,
+        None => a.send_messaging(&job.order_external_id, &job.action, &send).await,
+    };
+    match sent {
         Ok(()) => store.reply_sent(&job.message_id, OffsetDateTime::now_utc()).await.map_err(st),
         Err(mercator_channels::ChannelError::Uncertain(_)) => maybe_sent().await,
         Err(x) => {

@@ -3583,11 +3583,16 @@ mod amazon_messages {
             (Some("2027-12-08"), Some("2026-12-08")),
             (Some("2026-13-01"), Some("2027-01-01")),
             (Some("2026-12-08"), Some("2040-01-01")),
+            (Some("2026-12-08"), Some("2036-12-08")),
             (Some("8.12.2026"), Some("7.12.2027")),
         ] {
             let e = inbox::send_amazon_message(&store, &warranty(from, to)).await.unwrap_err();
             assert_eq!(e.0.code, "warranty-dates", "{from:?} {to:?}");
         }
+        // ten years to the day before is the longest
+        let longest = inbox::send_amazon_message(&store, &warranty(Some("2028-02-29"), Some("2038-02-28"))).await;
+        assert!(longest.is_ok(), "{longest:?}");
+        sqlx::query("DELETE FROM outbox").execute(store.pool()).await.unwrap();
         let id = inbox::send_amazon_message(&store, &warranty(Some("2026-12-08"), Some("2027-12-07"))).await.unwrap();
         let r = deliver(&store, &ch, &fake).await;
         assert_eq!(r.sent, 1, "{r:?}");
@@ -3597,7 +3602,7 @@ mod amazon_messages {
         assert_eq!((sent[0].0.as_str(), sent[0].1.as_str()), (order.as_str(), "warranty"));
         assert_eq!(
             sent[0].2,
-            serde_json::json!({ "coverageStartDate": "2026-12-08T00:00:00Z", "coverageEndDate": "2027-12-07T23:59:59Z" })
+            serde_json::json!({ "coverageStartDate": "2026-12-08T12:00:00Z", "coverageEndDate": "2027-12-07T12:00:00Z" })
         );
         let t = inbox::thread(&store, &conv).await.unwrap();
         let m = t.messages.iter().find(|m| m.id == id).unwrap();

@@ -268,21 +268,32 @@ pub fn parse_mail(raw: &[u8]) -> Result<Mail, MailError> {
         Some((h, n, links)) => (Some(h), n, links),
         None => (None, 0, vec![]),
     };
-    // MIME too broken to find a body in: the raw body as text, so the buyer is still read
-    let text = if text.is_empty() && html.is_none() {
+    // MIME too broken to find a body in (and no attachment that would explain
+    // an empty text): the raw body, so the buyer is still read
+    let files =
+        m.attachments().any(|a| a.attachment_name().is_some() || a.content_type().is_some_and(|c| c.ctype() != "text"));
+    let text = if text.is_empty() && html.is_none() && !files {
         let at = raw.windows(4).position(|w| w == b"\r\n\r\n").map_or(0, |i| i + 4);
         let body = &raw[at.min(raw.len())..];
-        let text = String::from_utf8_lossy(&body[..body.len().min(1 << 20)]).into_owned();
-        // a multipart never closed: its first part's text, without the boundary and part headers
-        let text = match text.trim_start().strip_prefix("--") {
-            Some(rest) if rest.lines().next().is_some_and(|l| !l.trim().is_empty()) => rest
-                .split_once("\r\n\r\n")
-                .or_else(|| rest.split_once("\n\n"))
-                .map_or(text.as_str(), |(_, t)| t)
-                .to_string(),
-            _ => text,
-        };
-        text.trim().to_string()
+        let body = &body[..body.len().min(1 << 20)];
+        let lossy = String::from_utf8_lossy(body).into_owned();
+        // a multipart never closed: its first part, read as a message of its own (its
+        // transfer encoding and charset applied, on its bytes), up to the next boundary
+        let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
+        let part = body[start..].strip_prefix(b"--").and_then(|rest| {
+            let nl = rest.iter().position(|b| *b == b'\n')?;
+            let boundary = rest[..nl].trim_ascii();
+            if boundary.is_empty() {
+                return None;
+            }
+            let part = &rest[nl + 1..];
+            let mut next = b"\n--".to_vec();
+            next.extend_from_slice(boundary);
+            let end = part.windows(next.len()).position(|w| w == next.as_slice()).unwrap_or(part.len());
+            let inner = MessageParser::default().parse(&part[..end])?;
+            inner.body_text(0).map(|t| t.trim().to_string())
+        });
+        part.unwrap_or_else(|| lossy.trim().to_string())
     } else {
         text
     };

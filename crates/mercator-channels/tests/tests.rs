@@ -488,6 +488,17 @@ mod conformance {
             ..Default::default()
         };
         m.send_messaging("123-1234567-1234567", "warranty", &warranty).await.unwrap();
+        // the document kinds name an upload (the Uploads API itself is not in the vendored models)
+        for kind in ["invoice", "legalDisclosure"] {
+            m.send_document_message(
+                "123-1234567-1234567",
+                kind,
+                "5d4e42b5-1d6e-44e8-a89c-2abfca0625bb",
+                "Rechnung-1001.pdf",
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        }
         // the mock does validate: no marketplace, or a text over the limit, is refused
         let url = format!(
             "{}/messaging/v1/orders/123-1234567-1234567/messages/confirmDeliveryDetails",
@@ -1488,6 +1499,15 @@ mod mail {
         assert_eq!(parse_mail(odd).unwrap().text, "Hello");
         let broken = b"Content-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nunterminated";
         assert_eq!(parse_mail(broken).unwrap().text, "unterminated", "the part's text, no boundary or part header");
+        // its transfer encoding and charset applied; a second part not shown in the first
+        let broken = b"Content-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain; charset=gbk\r\n\
+                       Content-Transfer-Encoding: base64\r\n\r\nxOO6ww==\r\n--zz\r\nContent-Type: text/plain\r\n\r\nsecond";
+        assert_eq!(parse_mail(broken).unwrap().text, "你好");
+        // a photo with no text is a photo, not a megabyte of base64 as its text
+        let photo = "Subject: x\r\nContent-Type: multipart/mixed; boundary=\"p\"\r\n\r\n--p\r\nContent-Type: image/jpeg\r\n\
+                     Content-Disposition: attachment; filename=\"a.jpg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRg==\r\n--p--\r\n";
+        let m = parse_mail(photo.as_bytes()).unwrap();
+        assert_eq!((m.text.as_str(), m.attachments.len()), ("", 1));
         assert_eq!(parse_mail(b"").unwrap_err(), MailError::NotMail);
         // a message over the size limit is refused before it is parsed
         let huge = vec![b'a'; MAX_MAIL_BYTES + 1];

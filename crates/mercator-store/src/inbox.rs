@@ -995,6 +995,14 @@ impl Store {
 
     /// Marks a conversation read.
     pub async fn mark_read(&self, conversation_id: &str) -> Result<(), StoreError> {
+        // nothing unread: no write at all (a conversation is opened far more often than it gets mail)
+        let unread: Option<i64> = sqlx::query_scalar("SELECT unread FROM conversations WHERE id = ?")
+            .bind(conversation_id)
+            .fetch_optional(self.pool())
+            .await?;
+        if unread.unwrap_or(0) == 0 {
+            return Ok(());
+        }
         #[derive(FromRow)]
         struct Unread {
             channel_id: String,
@@ -1007,14 +1015,16 @@ impl Store {
             "SELECT cv.channel_id, c.kind, cv.thread_key, \
                     (SELECT m.external_id FROM messages m WHERE m.conversation_id = cv.id AND m.direction = 'in' \
                      ORDER BY m.sent_at DESC, m.id DESC LIMIT 1) AS last \
-             FROM conversations cv JOIN channels c ON c.id = cv.channel_id WHERE cv.id = ? AND cv.unread > 0",
+             FROM conversations cv JOIN channels c ON c.id = cv.channel_id \
+             WHERE cv.id = ? AND cv.unread > 0 AND cv.mailbox_id IS NULL",
         )
         .bind(conversation_id)
         .fetch_optional(&mut *tx)
         .await?;
         // a chat read here is read on the channel too (the buyer's "seen"), once per last message
         if let Some(Unread { channel_id, kind, thread_key, last: Some(last) }) = u {
-            if kind == "shopee" {
+            // a chat conversation: Shopee's numeric conversation id (mail on a Shopee account is not one)
+            if kind == "shopee" && !thread_key.is_empty() && thread_key.bytes().all(|b| b.is_ascii_digit()) {
                 outbox::enqueue(
                     &mut tx,
                     &channel_id,

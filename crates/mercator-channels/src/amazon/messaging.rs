@@ -149,9 +149,12 @@ impl Amazon {
         let (Some(id), Some(target)) = (id, target) else {
             return Err(ChannelError::BadResponse("an upload destination without its id or URL".into()));
         };
-        // storage, not the SP-API: https only (plain http only on this machine, for tests)
-        let local = target.host_str().is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]");
-        if target.scheme() != "https" && !(target.scheme() == "http" && local) {
+        // storage, not the SP-API: https only; plain http only when the SP-API endpoint
+        // itself is on this machine (the tests' fake), and then only to this machine
+        let loopback =
+            |u: &reqwest::Url| u.host_str().is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]");
+        let local_endpoint = reqwest::Url::parse(&self.account.endpoint).is_ok_and(|u| loopback(&u));
+        if target.scheme() != "https" && !(target.scheme() == "http" && local_endpoint && loopback(&target)) {
             return Err(ChannelError::BadResponse("an upload destination that is not https".into()));
         }
         let mut headers = reqwest::header::HeaderMap::new();
@@ -160,7 +163,19 @@ impl Amazon {
             let value = v.as_str().and_then(|v| reqwest::header::HeaderValue::from_str(v).ok());
             // never anything that would carry a credential to the storage host
             if let (Ok(name), Some(value)) = (name, value) {
-                if !matches!(name.as_str(), "authorization" | "x-amz-access-token" | "cookie" | "host") {
+                // nor framing or hop-by-hop headers, which are the client's to set
+                let framing = matches!(
+                    name.as_str(),
+                    "content-length"
+                        | "transfer-encoding"
+                        | "expect"
+                        | "connection"
+                        | "keep-alive"
+                        | "upgrade"
+                        | "te"
+                        | "trailer"
+                ) || name.as_str().starts_with("proxy-");
+                if !framing && !matches!(name.as_str(), "authorization" | "x-amz-access-token" | "cookie" | "host") {
                     headers.insert(name, value);
                 }
             }
@@ -175,11 +190,50 @@ impl Amazon {
         if let Ok(v) = reqwest::header::HeaderValue::from_str(&doc.content_type) {
             headers.insert(reqwest::header::CONTENT_TYPE, v);
         }
-        let put = self.http.send(|c| c.put(target.clone()).headers(headers.clone()).body(doc.bytes.clone())).await?;
-        if !(200..=299).contains(&put.status) {
-            return Err(ChannelError::Rejected(format!("upload refused: {}", put.describe())));
+        // one attempt (the outbox retries, counted), with time for the whole file even on a
+        // slow line: a minute plus a second for every 64 KiB
+        let limit = std::time::Duration::from_secs(60 + (doc.bytes.len() as u64 >> 16));
+        let put = self
+            .http
+            .client()
+            .put(target)
+            .headers(headers)
+            .timeout(limit)
+            .body(doc.bytes.clone())
+            .send()
+            .await
+            .map_err(|e| {
+            let what = if e.is_connect() { "cannot reach the upload storage" } else { "the upload was cut off" };
+            ChannelError::Unavailable(what.into())
+        })?;
+        let status = put.status();
+        if !status.is_success() {
+            let text: String = put.text().await.unwrap_or_default().chars().take(200).collect();
+            return Err(if status.is_server_error() {
+                ChannelError::Unavailable(format!("upload storage answered {status}"))
+            } else {
+                ChannelError::Rejected(format!("upload refused ({status}): {text}"))
+            });
         }
         Ok(id.to_string())
+    }
+
+    /// Sends a message of a document kind naming a file uploaded for it
+    /// ([`Self::upload_document`]), once.
+    pub async fn send_document_message(
+        &self,
+        order_id: &str,
+        kind_name: &str,
+        upload_id: &str,
+        file_name: &str,
+    ) -> Result<(), ChannelError> {
+        let k = kind(kind_name)
+            .filter(|k| k.needs_document)
+            .ok_or(ChannelError::Missing { what: "message-kind", subject: kind_name.chars().take(40).collect() })?;
+        let body = serde_json::json!({ "attachments": [{ "uploadDestinationId": upload_id, "fileName": file_name }] });
+        let url = self.messaging_url(order_id, &format!("/messages/{}", k.name))?;
+        let mp = self.account.marketplace_id.as_str();
+        self.call_once(|c, _| c.post(&url).query(&[("marketplaceIds", mp)]).json(&body)).await.map(|_| ())
     }
 
     /// Sends one message of `kind` about the order, once.
@@ -191,7 +245,7 @@ impl Amazon {
                 return Err(ChannelError::Missing { what: "message-document", subject: k.name.into() });
             };
             let id = self.upload_document(order_id, k.name, doc).await?;
-            serde_json::json!({ "attachments": [{ "uploadDestinationId": id, "fileName": doc.file_name }] })
+            return self.send_document_message(order_id, k.name, &id, &doc.file_name).await;
         } else if k.max_text > 0 {
             let n = m.text.chars().count();
             if n == 0 || n > k.max_text {
