@@ -108,5 +108,9 @@ pub async fn price_changes(
 
 #[tauri::command]
 pub async fn apply_prices(state: S<'_>, channel_id: Option<String>) -> ApiResult<ApplyPricesResult> {
-    pricing::apply_prices(state.store().await?.as_ref(), channel_id.as_deref()).await
+    let engine = state.engine().await?;
+    let r = pricing::apply_prices(engine.store(), channel_id.as_deref()).await?;
+    // the new prices go out now, not at the next tick (up to a minute later)
+    engine.send_soon();
+    Ok(r)
 }

@@ -959,7 +959,15 @@ test('Shopee: connect, sync through access-token expiry and a restart, a buyer\'
       await s.clear('[data-testid="matrix-search"]');
       await s.type('[data-testid="matrix-search"]', 'ELE-00012-BLK');
       const cell = '[data-testid="pricing-matrix"] [data-row="0"] [data-testid="matrix-cell"][data-channel="Shopee ID"]';
-      const shown = await s.waitText(cell, (t) => /IDR\s?[\d,]+\.\d\d/.test(t), 20000);
+      let shown = await s.waitText(cell, (t) => /IDR\s?[\d,]+\.\d\d/.test(t), 20000);
+      // the matrix reloads once the reprice is stored: read the cell when it has settled
+      for (let same = 0, k = 0; same < 4 && k < 80; k++) {
+        await new Promise((r) => setTimeout(r, 250));
+        const again = await s.text(cell).catch(() => '');
+        same = again === shown ? same + 1 : 0;
+        shown = again;
+      }
+      shown = await s.waitText(cell, (t) => /IDR\s?[\d,]+\.\d\d/.test(t), 20000);
       const proposed = shown.match(/IDR\s?([\d,]+\.\d\d)/)[1];
       await s.click('[data-testid="pricing-tab-review"]');
       await s.exec(`const el = document.querySelector('[data-testid="apply-channel"]');
@@ -971,7 +979,7 @@ test('Shopee: connect, sync through access-token expiry and a restart, a buyer\'
       // the linked price as Shopee has it, to the sen, beside the new one
       const rows = await s.exec(`return [...document.querySelectorAll('[data-testid="review-table"] .vrow')].map((r) => r.innerText)`);
       const ele = rows.find((r) => r.includes('ELE-00012-BLK'));
-      assert.ok(ele && /IDR\s?150,000\.50/.test(ele) && new RegExp(`IDR\\s?${proposed.replace(/[.,]/g, '\\$&')}`).test(ele), `${ele}`);
+      assert.ok(ele && /IDR\s?150,000\.50/.test(ele) && new RegExp(`IDR\\s?${proposed.replace(/[.,]/g, '\\$&')}`).test(ele), `matrix ${shown}; review ${ele}`);
       assert.match(await s.text('[data-testid="apply-prices"]'), /Apply 3 new prices/);
       await s.screenshot(join(SHOTS, 'pricing-rupiah-en.png'));
       await s.click('[data-testid="apply-prices"]');
