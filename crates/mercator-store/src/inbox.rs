@@ -829,14 +829,31 @@ impl Store {
             if seqs.is_empty() {
                 continue;
             }
-            let convs: Vec<String> = sqlx::query_scalar(
-                "SELECT m.conversation_id FROM json_each(?) j JOIN message_search_keys k ON k.seq = j.value \
+            #[derive(FromRow)]
+            struct Hit {
+                seq: i64,
+                conversation_id: String,
+            }
+            let hits: Vec<Hit> = sqlx::query_as(
+                "SELECT k.seq, m.conversation_id FROM json_each(?) j JOIN message_search_keys k ON k.seq = j.value \
                  JOIN messages m ON m.id = k.message_id ORDER BY j.key",
             )
             .bind(serde_json::to_string(&seqs).unwrap_or_default())
             .fetch_all(self.pool())
             .await?;
-            let fresh: Vec<String> = convs.into_iter().filter(|c| seen.insert(c.clone())).collect();
+            // only as many new conversations as are still missing: the list rows (with their
+            // counts) are the costly part; the next page goes on after the last one taken
+            let missing = want - found.len();
+            let mut fresh: Vec<String> = vec![];
+            for h in hits {
+                if fresh.len() == missing {
+                    below = h.seq + 1;
+                    break;
+                }
+                if seen.insert(h.conversation_id.clone()) {
+                    fresh.push(h.conversation_id);
+                }
+            }
             if fresh.is_empty() {
                 continue;
             }
