@@ -181,6 +181,21 @@ fn header(request: &tauri::ipc::Request<'_>, name: &str) -> Option<String> {
     Some(percent_encoding::percent_decode_str(raw).decode_utf8_lossy().into_owned())
 }
 
+/// The system's file dialog for one file of `extensions`; None when the user cancels.
+pub async fn pick_file(
+    app: &tauri::AppHandle,
+    title: String,
+    filter: &str,
+    extensions: &[&str],
+) -> Option<tauri_plugin_dialog::FilePath> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title(title).add_filter(filter, extensions).pick_file(move |picked| {
+        let _ = tx.send(picked);
+    });
+    rx.await.ok().flatten()
+}
+
 /// Opens the system's file dialog for a spreadsheet to import; the backend
 /// reads the chosen file from its path (its bytes never cross IPC). `None`
 /// when the user cancels.
@@ -190,14 +205,9 @@ pub async fn choose_import_file(
     state: S<'_>,
     title: String,
 ) -> ApiResult<Option<mercator_api::ImportPreview>> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title(title).add_filter("CSV, TSV, Excel", &["csv", "tsv", "txt", "xlsx"]).pick_file(
-        move |picked| {
-            let _ = tx.send(picked);
-        },
-    );
-    let Some(picked) = rx.await.ok().flatten() else { return Ok(None) };
+    let Some(picked) = pick_file(&app, title, "CSV, TSV, Excel", &["csv", "tsv", "txt", "xlsx"]).await else {
+        return Ok(None);
+    };
     let path = picked.into_path().map_err(|_| ApiError::new(ErrorCode::ImportUnreadable))?;
     let store = state.store().await?;
     mercator_api::import::open_file(store.as_ref(), &state.import_files, &path).await.map(Some)

@@ -152,12 +152,7 @@ pub async fn choose_amazon_document(
     lang: String,
     title: String,
 ) -> ApiResult<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().set_title(title).add_filter("PDF", &["pdf", "PDF"]).pick_file(move |picked| {
-        let _ = tx.send(picked);
-    });
-    let Some(picked) = rx.await.ok().flatten() else { return Ok(None) };
+    let Some(picked) = crate::commands::pick_file(&app, title, "PDF", &["pdf", "PDF"]).await else { return Ok(None) };
     let path = picked.into_path().map_err(|_| ApiError::new(ErrorCode::AttachmentUnavailable))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let too_large = || {

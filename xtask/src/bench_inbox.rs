@@ -11,7 +11,7 @@
 
 use crate::util::peak_rss_bytes;
 use mercator_api::engine::{Engine, Host, InboxEvent, SystemClock, Timings};
-use mercator_api::inbox::{self, InboxFilter, MailboxInput};
+use mercator_api::inbox::{self, InboxFilter};
 use mercator_store::{OpenOptions, Store};
 use mercator_testkit::mailserver::{MailServer, PASSWORD, USER};
 use mercator_vault::Vault;
@@ -185,21 +185,7 @@ async fn run(server: &MailServer, dir: &std::path::Path, n: usize) -> Result<(),
     let vault = Vault::new("mercator-bench");
     let keyring = vault.probe().is_ok();
     let ch = store.add_channel("amazon", "Amazon DE", "DE", "EUR", "de-DE").await.map_err(|x| e(&x))?;
-    let input = MailboxInput {
-        channel_id: ch.clone(),
-        address: USER.into(),
-        username: String::new(),
-        password: PASSWORD.into(),
-        imap_host: "127.0.0.1".into(),
-        imap_port: i64::from(server.imap_port),
-        imap_security: "none".into(),
-        smtp_host: "127.0.0.1".into(),
-        smtp_port: i64::from(server.smtp_port),
-        smtp_security: "none".into(),
-        inbox_folder: String::new(),
-        sent_folder: String::new(),
-        reply_hours: None,
-    };
+    let input = crate::mail::test_mailbox(server, &ch);
     let mb = if keyring {
         inbox::add_mailbox(&store, &vault, &input).await.map_err(|x| e(&x))?.id
     } else {

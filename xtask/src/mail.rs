@@ -10,6 +10,25 @@
 use mercator_testkit::mailserver::{MailServer, PASSWORD, USER};
 use std::io::{BufRead, Write};
 
+/// The account's mailbox on the test mail server (plain connections on loopback).
+pub fn test_mailbox(server: &MailServer, channel_id: &str) -> mercator_api::inbox::MailboxInput {
+    mercator_api::inbox::MailboxInput {
+        channel_id: channel_id.to_string(),
+        address: USER.into(),
+        username: String::new(),
+        password: PASSWORD.into(),
+        imap_host: "127.0.0.1".into(),
+        imap_port: i64::from(server.imap_port),
+        imap_security: "none".into(),
+        smtp_host: "127.0.0.1".into(),
+        smtp_port: i64::from(server.smtp_port),
+        smtp_security: "none".into(),
+        inbox_folder: String::new(),
+        sent_folder: String::new(),
+        reply_hours: None,
+    }
+}
+
 pub fn fake_mail(_args: &[String]) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     let server = MailServer::start().map_err(|e| e.to_string())?;

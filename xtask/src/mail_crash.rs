@@ -13,9 +13,9 @@
 //! fails the test.
 
 use crate::util::root;
-use mercator_api::inbox::{self, InboxFilter, MailboxInput, ReplyInput};
+use mercator_api::inbox::{self, InboxFilter, ReplyInput};
 use mercator_store::{OpenOptions, Store};
-use mercator_testkit::mailserver::{MailServer, PASSWORD, USER};
+use mercator_testkit::mailserver::{MailServer, USER};
 use mercator_vault::Vault;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -152,21 +152,7 @@ pub fn crash_test_mail(args: &[String]) -> Result<(), String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 let ch = store.add_channel("amazon", "Amazon DE", "DE", "EUR", "de-DE").await.map_err(|e| e.to_string())?;
-                let input = MailboxInput {
-                    channel_id: ch,
-                    address: USER.into(),
-                    username: String::new(),
-                    password: PASSWORD.into(),
-                    imap_host: "127.0.0.1".into(),
-                    imap_port: i64::from(server.imap_port),
-                    imap_security: "none".into(),
-                    smtp_host: "127.0.0.1".into(),
-                    smtp_port: i64::from(server.smtp_port),
-                    smtp_security: "none".into(),
-                    inbox_folder: String::new(),
-                    sent_folder: String::new(),
-                    reply_hours: None,
-                };
+                let input = crate::mail::test_mailbox(&server, &ch);
                 inbox::add_mailbox(&store, &Vault::new(SERVICE), &input).await.map_err(|e| format!("{e:?}"))?;
                 store.close().await;
             }

@@ -151,8 +151,7 @@ impl Amazon {
         };
         // storage, not the SP-API: https only; plain http only when the SP-API endpoint
         // itself is on this machine (the tests' fake), and then only to this machine
-        let loopback =
-            |u: &reqwest::Url| u.host_str().is_some_and(|h| h == "127.0.0.1" || h == "localhost" || h == "[::1]");
+        let loopback = |u: &reqwest::Url| u.host_str().is_some_and(crate::mailbox::is_loopback);
         let local_endpoint = reqwest::Url::parse(&self.account.endpoint).is_ok_and(|u| loopback(&u));
         if target.scheme() != "https" && !(target.scheme() == "http" && local_endpoint && loopback(&target)) {
             return Err(ChannelError::BadResponse("an upload destination that is not https".into()));
